@@ -1,0 +1,287 @@
+#include "console.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QTimer>
+
+#include <unistd.h>
+
+namespace {
+
+constexpr const char* Dim = "2";
+constexpr const char* Bold = "1";
+constexpr const char* Red = "31";
+constexpr const char* Green = "32";
+constexpr const char* Yellow = "33";
+const char* const PeerColors[] = {"1;34", "1;35", "1;36", "1;32", "1;33", "1;31"};
+constexpr int QuitWaitMs = 10'000;
+
+} // namespace
+
+Console::Console(Session& session, bool color, QObject* parent)
+    : QObject(parent)
+    , m_session(session)
+    , m_messenger(*session.messenger())
+    , m_color(color)
+    , m_interactive(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+    , m_out(stdout)
+{
+    m_out.setEncoding(QStringConverter::Utf8);
+    connect(&m_messenger, &Messenger::messageAdded, this, [this](const Message& m) {
+        if (m.direction == Direction::Outgoing) {
+            m_mine.insert(m.id, m.peer);
+            if (m.state == MessageState::Queued)
+                print(paint(tr("  (queued: %1 is offline; it goes out when they are back)").arg(m.peer), Yellow));
+            return;
+        }
+        m_partner = m.peer;
+        const QString time = m.time.toLocalTime().toString(QStringLiteral("HH:mm:ss"));
+        print(paint(u'[' + time + u']', Dim) + u' ' + who(m.peer, m.remote) + u": " + printable(m.text));
+    });
+    connect(&m_messenger, &Messenger::deliveryChanged, this, [this](qint64 id, MessageState state) {
+        const QString peer = m_mine.value(id);
+        if (peer.isEmpty())
+            return;
+        switch (state) {
+        case MessageState::Delivered:
+            print(paint(tr("  (delivered to %1)").arg(peer), Green));
+            break;
+        case MessageState::Read:
+            print(paint(tr("  (read by %1)").arg(peer), Green));
+            break;
+        case MessageState::Sent:
+            print(paint(tr("  (sent to %1; plain-text peers send no receipts)").arg(peer), Dim));
+            break;
+        case MessageState::Failed:
+            print(paint(tr("  (could not deliver to %1: no answer)").arg(peer), Red));
+            break;
+        case MessageState::Queued:
+            print(paint(tr("  (queued: %1 is offline; it goes out when they are back)").arg(peer), Yellow));
+            return;
+        default:
+            return;
+        }
+        m_mine.remove(id);
+        if (m_quitting && m_messenger.pendingCount() == 0)
+            quit();
+    });
+    connect(&m_messenger, &Messenger::presenceChanged, this, [this](const QString& peer, Presence presence) {
+        if (m_session.contacts().indexOf(peer) < 0)
+            return;
+        print(paint(presence == Presence::Online ? tr("* %1 is online").arg(peer) : tr("* %1 went offline").arg(peer),
+                    Dim));
+    });
+    connect(&m_messenger, &Messenger::problem, this, [this](const QString& text) { print(paint(text, Red)); });
+}
+
+void Console::start()
+{
+    const Endpoint local = m_session.transport().localEndpoint();
+    print(paint(tr("Pigeon listening on UDP %1 as %2. Type a line to reply to whoever wrote last; /help for commands.")
+                    .arg(local.address == QHostAddress::Any ? u'*' + QString::number(local.port) : local.toString(),
+                         m_messenger.identity().nick),
+                Dim));
+    for (const QString& warning : m_session.warnings())
+        print(paint(warning, Red));
+    m_stdin = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
+    connect(m_stdin, &QSocketNotifier::activated, this, &Console::readInput);
+    prompt();
+}
+
+void Console::readInput()
+{
+    char chunk[4096];
+    const ssize_t n = ::read(STDIN_FILENO, chunk, sizeof chunk);
+    if (n <= 0) {
+        // End of input (Ctrl+D, or the pipe closed): leave once what was typed is on its way.
+        m_stdin->setEnabled(false);
+        if (!m_buffer.isEmpty())
+            handleLine(QString::fromUtf8(std::exchange(m_buffer, {})));
+        if (!m_quitting)
+            command(QStringLiteral("/quit"));
+        return;
+    }
+    m_buffer.append(chunk, n);
+    qsizetype newline;
+    while ((newline = m_buffer.indexOf('\n')) >= 0) {
+        QByteArray line = m_buffer.left(newline);
+        m_buffer.remove(0, newline + 1);
+        if (line.endsWith('\r'))
+            line.chop(1);
+        handleLine(QString::fromUtf8(line));
+        if (m_quitting)
+            return;
+    }
+}
+
+void Console::handleLine(const QString& line)
+{
+    if (line.startsWith(u'/')) {
+        command(line);
+    } else if (line.trimmed().isEmpty()) {
+        // An empty line sends nothing.
+    } else if (m_partner.isEmpty()) {
+        print(paint(tr("No one to send to yet: wait for a message, or pick someone with /to NAME."), Red));
+    } else {
+        QString error;
+        if (!m_messenger.send(m_partner, line, &error))
+            print(paint(error, Red));
+    }
+    prompt();
+}
+
+void Console::command(const QString& line)
+{
+    const QStringList words = line.split(u' ', Qt::SkipEmptyParts);
+    const QString verb = words.value(0).toLower();
+    if (verb == u"/quit" || verb == u"/exit") {
+        m_quitting = true;
+        if (m_stdin)
+            m_stdin->setEnabled(false);
+        if (m_messenger.pendingCount() == 0) {
+            quit();
+            return;
+        }
+        print(paint(tr("Waiting for %n message(s) to be delivered...", nullptr, m_messenger.pendingCount()), Dim));
+        QTimer::singleShot(QuitWaitMs, this, &Console::quit);
+    } else if (verb == u"/to") {
+        const QString name = line.section(u' ', 1).trimmed();
+        if (const auto contact = m_session.contacts().find(name)) {
+            m_partner = contact->name;
+        } else if (const auto ep = Endpoint::parse(name)) {
+            m_partner = ep->toString();
+        } else {
+            print(paint(tr("No contact named \"%1\"; /contacts lists them, or give ADDRESS:PORT.").arg(name), Red));
+            return;
+        }
+        print(paint(tr("Now writing to %1.").arg(m_partner), Dim));
+    } else if (verb == u"/contacts") {
+        const QList<Contact>& contacts = m_session.contacts().contacts();
+        if (contacts.isEmpty())
+            print(tr("No contacts yet. Add one with /add NAME HOST[:PORT] [plain] [gbk]."));
+        for (const Contact& c : contacts) {
+            const Presence p = m_messenger.presence(c.name);
+            const QString state = c.protocol == Protocol::PlainText ? tr("plain text")
+                                  : p == Presence::Online           ? paint(tr("online"), Green)
+                                  : p == Presence::Offline          ? paint(tr("offline"), Red)
+                                                                    : tr("unknown");
+            print(QStringLiteral("  %1  %2:%3  %4%5")
+                      .arg(c.name, c.host)
+                      .arg(c.port)
+                      .arg(state, c.encoding == TextEncoding::Gbk ? QStringLiteral(" gbk") : QString()));
+        }
+    } else if (verb == u"/add") {
+        if (words.size() < 3) {
+            print(paint(tr("Usage: /add NAME HOST[:PORT] [plain] [gbk]"), Red));
+            return;
+        }
+        Contact c;
+        c.name = words[1];
+        QString host = words[2];
+        const qsizetype colon = host.lastIndexOf(u':');
+        if (colon > 0 && host.count(u':') == 1) {
+            bool ok = false;
+            const uint port = host.mid(colon + 1).toUInt(&ok);
+            if (!ok || port < 1 || port > 65535) {
+                print(paint(tr("The port must be a number from 1 to 65535."), Red));
+                return;
+            }
+            c.port = quint16(port);
+            host.truncate(colon);
+        } else if (const auto ep = Endpoint::parse(host); ep && host.startsWith(u'[')) {
+            c.port = ep->port;
+            host = ep->address.toString();
+        }
+        c.host = host;
+        for (const QString& option : words.mid(3)) {
+            if (option.compare(u"plain", Qt::CaseInsensitive) == 0)
+                c.protocol = Protocol::PlainText;
+            else if (option.compare(u"gbk", Qt::CaseInsensitive) == 0)
+                c.encoding = TextEncoding::Gbk;
+            else {
+                print(paint(tr("Unknown option \"%1\": use plain and/or gbk.").arg(option), Red));
+                return;
+            }
+        }
+        if (const QString why = m_session.contacts().add(c); !why.isEmpty())
+            print(paint(why, Red));
+        else
+            print(paint(tr("Added %1.").arg(ContactBook::normalizedName(c.name)), Green));
+    } else if (verb == u"/help") {
+        print(tr("  TEXT                 send to the current partner (whoever wrote last, or /to)\n"
+                 "  /to NAME|ADDR:PORT   pick whom to write to\n"
+                 "  /contacts            list contacts with presence\n"
+                 "  /add NAME HOST[:PORT] [plain] [gbk]   add a contact\n"
+                 "  /quit                leave (so does end of input)"));
+    } else {
+        print(paint(tr("Unknown command %1; /help lists them.").arg(verb), Red));
+    }
+}
+
+void Console::quit()
+{
+    m_quitting = true;
+    if (m_done)
+        return;
+    m_done = true;
+    m_session.close();
+    m_out.flush();
+    Q_EMIT finished(0);
+}
+
+void Console::print(const QString& line)
+{
+    if (m_interactive)
+        m_out << "\r\x1b[K";
+    m_out << line << '\n';
+    m_out.flush();
+    if (m_interactive && !m_quitting)
+        prompt();
+}
+
+void Console::prompt()
+{
+    if (!m_interactive || m_quitting)
+        return;
+    m_out << paint(m_partner.isEmpty() ? QStringLiteral("> ") : tr("to %1> ").arg(m_partner), Bold);
+    m_out.flush();
+}
+
+QString Console::paint(const QString& text, const char* sgr) const
+{
+    if (!m_color)
+        return text;
+    return QStringLiteral("\x1b[") + QLatin1String(sgr) + u'm' + text + QStringLiteral("\x1b[0m");
+}
+
+QString Console::who(const QString& peer, const QString& remote) const
+{
+    const QString nick = m_messenger.nickOf(peer);
+    const char* color = PeerColors[qHash(peer) % std::size(PeerColors)];
+    if (peer == remote && nick.isEmpty())
+        return paint(remote, color);
+    // A stranger's nickname is only what it claims: shown with a '?' so that it cannot pass for a contact.
+    const QString name = peer == remote ? nick + u'?' : peer;
+    return paint(printable(name), color) + paint(QStringLiteral(" (") + remote + u')', Dim);
+}
+
+QString Console::printable(const QString& text)
+{
+    QString out;
+    out.reserve(text.size());
+    for (QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u == u'\n')
+            out += QStringLiteral("\n    ");
+        else if (u == u'\t')
+            out += c;
+        else if (u < 0x20)
+            out += u'^' + QChar(u + 0x40);
+        // C1 controls, and the bidirectional overrides that can make a line read differently from what it is.
+        else if (u == 0x7f || (u >= 0x80 && u < 0xa0) || (u >= 0x202a && u <= 0x202e) || (u >= 0x2066 && u <= 0x2069))
+            out += QStringLiteral("\\u%1").arg(u, 4, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out;
+}

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "session.h"
+
+#include <QObject>
+#include <QSocketNotifier>
+#include <QTextStream>
+
+// The terminal front end: prints who wrote (colored, with their address) and sends what is typed. Reads standard
+// input through the event loop, so a message arriving while someone types is printed at once, and a pipe or a
+// file works as well as a keyboard.
+class Console : public QObject {
+    Q_OBJECT
+public:
+    Console(Session& session, bool color, QObject* parent = nullptr);
+    void start();
+
+    // Control characters in received text are shown, never passed to the terminal: an escape sequence from the
+    // network must not be able to move the cursor, retitle the window or worse.
+    static QString printable(const QString& text);
+
+Q_SIGNALS:
+    void finished(int exitCode);
+
+private:
+    void readInput();
+    void handleLine(const QString& line);
+    void command(const QString& line);
+    void print(const QString& line);
+    void prompt();
+    void quit();
+    QString paint(const QString& text, const char* sgr) const;
+    QString who(const QString& peer, const QString& remote) const;
+
+    Session& m_session;
+    Messenger& m_messenger;
+    bool m_color;
+    bool m_interactive;
+    QTextStream m_out;
+    QSocketNotifier* m_stdin = nullptr;
+    QByteArray m_buffer;
+    QString m_partner;
+    QHash<qint64, QString> m_mine; // my messages still on their way, for status lines
+    bool m_quitting = false;
+    bool m_done = false;
+};

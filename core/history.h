@@ -1,0 +1,111 @@
+#pragma once
+
+#include <QDateTime>
+#include <QList>
+#include <QObject>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+
+#include <memory>
+
+enum class Direction { Incoming = 0, Outgoing = 1 };
+
+// Outgoing messages move Queued/Sending -> Sent (plain text: no receipts exist) | Delivered -> Read, or Failed.
+enum class MessageState { Queued = 0, Sending = 1, Sent = 2, Delivered = 3, Read = 4, Failed = 5, Received = 6 };
+
+QString stateName(MessageState state);
+
+struct Message {
+    qint64 id = 0;
+    QString peer; // a contact's name, or "address:port" for a sender that is no contact
+    Direction direction = Direction::Incoming;
+    QString text;
+    QDateTime time;
+    double sortKey = 0; // display order within a conversation
+    MessageState state = MessageState::Received;
+    QString remote;     // the address:port the datagram came from or went to
+    quint64 packetNo = 0;
+    int parts = 1;      // outgoing: how many datagrams carry it
+    bool fragmented = false; // outgoing: carried as Pigeon parts (fragment.h) rather than SENDMSG packets
+    bool unread = false;
+    bool wantsReadReceipt = false; // incoming IPMsg message sent with READCHECKOPT
+    bool isSystem = false;         // a line such as "came online", not a chat message
+};
+
+// One row per conversation, for contact lists.
+struct ConversationSummary {
+    QString peer;
+    QString lastText;
+    QDateTime lastTime;
+    int unread = 0;
+};
+
+// Every message in and out, in SQLite (WAL). Writes join one transaction that commits when control returns to the
+// event loop (or on commit()), so that a burst of datagrams costs one commit; committed() says when rows are durable,
+// which is when the engine may acknowledge them.
+class History : public QObject {
+    Q_OBJECT
+public:
+    explicit History(QObject* parent = nullptr);
+    ~History() override;
+
+    // Opens (creating if needed) the database; on failure error() names the file and the reason.
+    bool open(const QString& path);
+    bool isOpen() const { return m_db.isOpen(); }
+    QString error() const { return m_error; }
+    QString path() const { return m_path; }
+
+    // Stores a message and fills in its id (and sortKey when zero). False on a database error.
+    bool append(Message& message);
+    bool setState(qint64 id, MessageState state);
+    // Moves a queued or failed message back to Sending under new packet numbers.
+    bool resend(qint64 id, quint64 packetNo, int parts);
+    // The outgoing message whose first packet to `remote` had that number, or 0.
+    qint64 findOutgoing(const QString& remote, quint64 packetNo);
+    // The highest packet number this profile has used for a message, so numbers never repeat after a restart.
+    quint64 lastPacketNo();
+    // Commits the open transaction, if any, and emits committed(). False on a database error.
+    bool commit();
+    bool hasUncommitted() const { return m_inTransaction; }
+
+    // The incoming row from `remote` with that packet number received after `sinceMs`, or 0.
+    qint64 findIncoming(const QString& remote, quint64 packetNo, qint64 sinceMs);
+    // Where a message that the sender sent before the ones already stored belongs: just before the first stored
+    // incoming message from `remote` with a higher packet number, received after `sinceMs`. 0: at the end.
+    double sortKeyBefore(const QString& peer, const QString& remote, quint64 packetNo, qint64 sinceMs);
+
+    std::optional<Message> message(qint64 id);
+    // Up to `limit` messages of a conversation that sort before `beforeKey`, oldest first.
+    QList<Message> conversation(const QString& peer, double beforeKey, int limit);
+    qint64 conversationSize(const QString& peer);
+    QList<ConversationSummary> conversations();
+    QList<Message> unsent(); // Queued and Sending outgoing messages, oldest first
+    // Marks a conversation read; returns the messages that asked for a read receipt.
+    QList<Message> markRead(const QString& peer);
+    bool renamePeer(const QString& from, const QString& to);
+
+    QString setting(const QString& key, const QString& fallback = {});
+    bool setSetting(const QString& key, const QString& value);
+
+Q_SIGNALS:
+    void committed();
+    // A database error after open (disk full, file removed): the text names the file.
+    void failed(const QString& error);
+
+private:
+    bool begin();
+    bool exec(QSqlQuery& query);
+    QSqlQuery& prepared(const char* key, const QString& sql);
+    Message read(const QSqlQuery& query) const;
+    double nextSortKey(qint64 timeMs);
+
+    QString m_connection;
+    QSqlDatabase m_db;
+    QString m_path;
+    QString m_error;
+    bool m_inTransaction = false;
+    bool m_commitScheduled = false;
+    double m_lastSortKey = 0;
+    std::map<const char*, std::unique_ptr<QSqlQuery>> m_queries;
+};

@@ -1,0 +1,164 @@
+#include "ipmsg.h"
+
+#include <QDateTime>
+
+#include <array>
+
+namespace ipmsg {
+
+namespace {
+
+std::optional<quint64> parseNumber(QByteArrayView field)
+{
+    if (field.isEmpty() || field.size() > 20)
+        return std::nullopt;
+    quint64 value = 0;
+    for (char c : field) {
+        if (c < '0' || c > '9')
+            return std::nullopt;
+        const quint64 digit = quint64(c - '0');
+        if (value > (std::numeric_limits<quint64>::max() - digit) / 10)
+            return std::nullopt;
+        value = value * 10 + digit;
+    }
+    return value;
+}
+
+QByteArray sanitizeField(QByteArray field)
+{
+    field.replace(':', '_');
+    field.replace('\0', '_');
+    return field;
+}
+
+} // namespace
+
+QByteArray Packet::text() const
+{
+    const qsizetype nul = extension.indexOf('\0');
+    return nul < 0 ? extension : extension.left(nul);
+}
+
+DecodeResult decode(QByteArrayView datagram)
+{
+    if (datagram.isEmpty())
+        return {std::nullopt, QStringLiteral("empty datagram")};
+    std::array<qsizetype, 5> colon{};
+    qsizetype from = 0;
+    for (qsizetype& c : colon) {
+        c = datagram.indexOf(':', from);
+        if (c < 0)
+            return {std::nullopt, QStringLiteral("fewer than six ':'-separated fields")};
+        from = c + 1;
+    }
+    const QByteArrayView version = datagram.first(colon[0]);
+    if (!version.startsWith('1') || (version.size() > 1 && version[1] >= '0' && version[1] <= '9'))
+        return {std::nullopt, QStringLiteral("version is not 1")};
+    const auto field = [&](int i) { return datagram.sliced(colon[i] + 1, colon[i + 1] - colon[i] - 1); };
+    const auto packetNo = parseNumber(field(0));
+    if (!packetNo)
+        return {std::nullopt, QStringLiteral("packet number is not a decimal number")};
+    const auto command = parseNumber(field(3));
+    if (!command || *command > std::numeric_limits<quint32>::max())
+        return {std::nullopt, QStringLiteral("command is not a 32-bit decimal number")};
+
+    Packet p;
+    p.version = version.toByteArray();
+    p.packetNo = *packetNo;
+    p.user = field(1).toByteArray();
+    p.host = field(2).toByteArray();
+    p.command = quint32(*command);
+    QByteArrayView ext = datagram.sliced(colon[4] + 1);
+    if (ext.endsWith('\0'))
+        ext.chop(1);
+    p.extension = ext.toByteArray();
+    return {std::move(p), {}};
+}
+
+QByteArray encode(const Packet& p)
+{
+    QByteArray out;
+    out.reserve(p.version.size() + p.user.size() + p.host.size() + p.extension.size() + 48);
+    out.append(sanitizeField(p.version))
+        .append(':')
+        .append(QByteArray::number(p.packetNo))
+        .append(':')
+        .append(sanitizeField(p.user))
+        .append(':')
+        .append(sanitizeField(p.host))
+        .append(':')
+        .append(QByteArray::number(p.command))
+        .append(':')
+        .append(p.extension)
+        .append('\0');
+    return out;
+}
+
+EntryInfo parseEntry(QByteArrayView extension)
+{
+    EntryInfo info;
+    const qsizetype nickEnd = extension.indexOf('\0');
+    info.nick = (nickEnd < 0 ? extension : extension.first(nickEnd)).toByteArray();
+    if (nickEnd >= 0) {
+        const QByteArrayView rest = extension.sliced(nickEnd + 1);
+        const qsizetype groupEnd = rest.indexOf('\0');
+        info.group = (groupEnd < 0 ? rest : rest.first(groupEnd)).toByteArray();
+    }
+    // The UTF-8 block follows a NUL and starts with '\n'; its lines are KEY:value.
+    const qsizetype block = extension.indexOf(QByteArrayView("\0\n", 2));
+    if (block >= 0) {
+        const QByteArrayView lines = extension.sliced(block + 2);
+        qsizetype pos = 0;
+        while (pos < lines.size()) {
+            qsizetype end = lines.indexOf('\n', pos);
+            if (end < 0)
+                end = lines.size();
+            const QByteArrayView line = lines.sliced(pos, end - pos);
+            if (line.startsWith("NN:"))
+                info.utf8Nick = QString::fromUtf8(line.sliced(3));
+            else if (line.startsWith("GN:"))
+                info.utf8Group = QString::fromUtf8(line.sliced(3));
+            pos = end + 1;
+        }
+    }
+    return info;
+}
+
+QByteArray buildEntry(const QString& nick, const QString& group, const QByteArray& user, const QByteArray& host)
+{
+    const QByteArray nick8 = nick.toUtf8();
+    const QByteArray group8 = group.toUtf8();
+    QByteArray out = nick8 + '\0' + group8 + '\0';
+    out += "\nUN:" + user + "\nHN:" + host + "\nNN:" + nick8 + "\nGN:" + group8 + '\n';
+    return out;
+}
+
+quint64 PacketNumbers::reserve(int count)
+{
+    const quint64 now = quint64(QDateTime::currentSecsSinceEpoch());
+    const quint64 first = std::max(now, m_last + 1);
+    m_last = first + quint64(std::max(count, 1)) - 1;
+    return first;
+}
+
+QString modeName(quint32 m)
+{
+    switch (m) {
+    case NoOperation: return QStringLiteral("NOOPERATION");
+    case BrEntry: return QStringLiteral("BR_ENTRY");
+    case BrExit: return QStringLiteral("BR_EXIT");
+    case AnsEntry: return QStringLiteral("ANSENTRY");
+    case BrAbsence: return QStringLiteral("BR_ABSENCE");
+    case SendMsg: return QStringLiteral("SENDMSG");
+    case RecvMsg: return QStringLiteral("RECVMSG");
+    case ReadMsg: return QStringLiteral("READMSG");
+    case DelMsg: return QStringLiteral("DELMSG");
+    case AnsReadMsg: return QStringLiteral("ANSREADMSG");
+    case GetInfo: return QStringLiteral("GETINFO");
+    case SendInfo: return QStringLiteral("SENDINFO");
+    case PigeonFragment: return QStringLiteral("PIGEON_FRAGMENT");
+    default: return QStringLiteral("0x%1").arg(m, 2, 16, QLatin1Char('0'));
+    }
+}
+
+} // namespace ipmsg

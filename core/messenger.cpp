@@ -1,0 +1,851 @@
+#include "messenger.h"
+
+#include <QDateTime>
+#include <QHostInfo>
+#include <QLoggingCategory>
+#include <QSysInfo>
+
+Q_LOGGING_CATEGORY(lcMessenger, "pigeon.messenger", QtWarningMsg)
+
+namespace {
+
+// Retransmission: RFC 6298-style estimate from acknowledged first transmissions (Karn), exponential backoff.
+constexpr qint64 InitialRtoMs = 300;
+constexpr qint64 MinRtoMs = 30;
+constexpr qint64 MaxRtoMs = 2000;
+// A message fails after MinTries when the peer has said nothing since it was first sent; a peer that is heard from
+// (other acks get through a lossy link) gets up to MaxTries within GiveUpMs.
+constexpr int MinTries = 10;
+constexpr int MaxTries = 40;
+constexpr qint64 GiveUpMs = 60'000;
+// Messages in flight per peer. IPMsg clients other than Pigeon get one at a time: iptux drops (and still acks) any
+// packet whose number is not above the last it saw, so a retransmission overtaken by a newer packet would be lost.
+constexpr int PigeonWindow = 32;
+constexpr int IpMsgWindow = 1;
+// Text bytes per SENDMSG for IPMsg clients: iptux reads at most 8 192 bytes of a datagram, header included.
+constexpr qsizetype IpMsgPartBytes = 8000;
+// Up to this many UTF-8 bytes go to a Pigeon as one SENDMSG; longer text as parts (fragment.h).
+constexpr qsizetype PigeonSingleBytes = fragment::PartBytes;
+constexpr qsizetype PlainMaxBytes = 65507;
+// How far back a packet number counts as a duplicate: peers number packets by time, so old numbers come back only
+// after a restart that outran the clock.
+constexpr qint64 DedupeWindowMs = 3600 * 1000;
+constexpr int MaxLinks = 4096;
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+// Cuts text into pieces of at most maxBytes once encoded, never inside a character.
+QList<QByteArray> splitText(const QString& text, TextEncoding encoding, qsizetype maxBytes)
+{
+    QList<QByteArray> parts;
+    QByteArray whole = textcodec::encode(text, encoding);
+    if (whole.size() <= maxBytes) {
+        parts.append(whole);
+        return parts;
+    }
+    qsizetype pos = 0;
+    while (pos < text.size()) {
+        qsizetype n = std::min(text.size() - pos, maxBytes / 4);
+        while (pos + n < text.size() && textcodec::encode(text.mid(pos, n + 1), encoding).size() <= maxBytes)
+            n = std::min(text.size() - pos, n + std::max<qsizetype>(1, (maxBytes - textcodec::encode(text.mid(pos, n),
+                                                                                                   encoding).size()) / 4));
+        while (n > 1 && textcodec::encode(text.mid(pos, n), encoding).size() > maxBytes)
+            --n;
+        if (n < text.size() - pos && text.at(pos + n - 1).isHighSurrogate() && n > 1)
+            --n;
+        parts.append(textcodec::encode(text.mid(pos, n), encoding));
+        pos += n;
+    }
+    return parts;
+}
+
+} // namespace
+
+struct Messenger::Transmission {
+    qint64 messageId = 0;
+    quint64 packetNo = 0;
+    QByteArray datagram;
+    Endpoint to;
+    int tries = 0;
+    qint64 firstSentMs = 0;
+    qint64 dueMs = 0;
+};
+
+struct Messenger::Outgoing {
+    Message message;
+    Endpoint to;
+    QList<Transmission*> parts;
+    int unacked = 0;
+};
+
+struct Messenger::PeerLink {
+    Endpoint endpoint;
+    QByteArray version;
+    QString nick;
+    Presence presence = Presence::Unknown;
+    bool speaksIpMsg = true;
+    bool greeted = false;
+    qint64 lastHeardMs = -1;
+    double srtt = -1;
+    double rttvar = 0;
+    qint64 rtoMs = InitialRtoMs;
+    int inFlight = 0;
+    std::deque<Transmission*> waiting;
+};
+
+Identity Identity::fromSystem(const QString& nick)
+{
+    Identity id;
+    QByteArray user = qgetenv("USER");
+    if (user.isEmpty())
+        user = qgetenv("USERNAME");
+    if (user.isEmpty())
+        user = "pigeon";
+    id.user = user.left(32);
+    id.host = QSysInfo::machineHostName().toUtf8().left(32);
+    if (id.host.isEmpty())
+        id.host = "localhost";
+    id.nick = nick.isEmpty() ? QString::fromUtf8(id.user) : nick;
+    return id;
+}
+
+Messenger::Messenger(Identity identity, ContactBook* contacts, History* history, Transport* transport,
+                     QObject* parent)
+    : QObject(parent)
+    , m_identity(std::move(identity))
+    , m_contacts(contacts)
+    , m_history(history)
+    , m_transport(transport)
+{
+    m_clock.start();
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &Messenger::onTimer);
+    connect(m_transport, &Transport::received, this, &Messenger::onDatagram);
+    connect(m_history, &History::committed, this, &Messenger::onCommitted);
+    connect(m_history, &History::failed, this, [this](const QString& error) {
+        if (!m_history->hasUncommitted()) {
+            // The batch was rolled back: nothing in it may be acknowledged or announced. Senders will retransmit.
+            m_acksDue.clear();
+            m_announce.clear();
+            for (const Message& m : std::exchange(m_toTransmit, {}))
+                Q_EMIT deliveryChanged(m.id, MessageState::Failed);
+        }
+        Q_EMIT problem(error);
+    });
+    connect(m_contacts, &ContactBook::contactAdded, this, [this](const Contact& contact) {
+        if (const auto ep = contactEndpoint(contact))
+            m_history->renamePeer(ep->toString(), contact.name);
+        rebuildContactIndex();
+        resolve(contact);
+        if (const auto ep = contactEndpoint(contact); ep && contact.protocol == Protocol::IpMsg) {
+            link(*ep).greeted = true;
+            sendPacket(ipmsg::BrEntry | ipmsg::CapUtf8Opt,
+                       ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host), *ep);
+        }
+    });
+    connect(m_contacts, &ContactBook::contactChanged, this, [this](const QString& oldName, const Contact& contact) {
+        if (oldName != contact.name)
+            m_history->renamePeer(oldName, contact.name);
+        rebuildContactIndex();
+        resolve(contact);
+    });
+    connect(m_contacts, &ContactBook::contactRemoved, this, [this] { rebuildContactIndex(); });
+    connect(m_contacts, &QAbstractItemModel::modelReset, this, [this] { rebuildContactIndex(); });
+}
+
+Messenger::~Messenger()
+{
+    for (Outgoing* o : std::as_const(m_outgoing)) {
+        qDeleteAll(o->parts);
+        delete o;
+    }
+    qDeleteAll(m_links);
+}
+
+QByteArray Messenger::versionField() const
+{
+    return QByteArrayLiteral("1_pigeon " PIGEON_VERSION);
+}
+
+void Messenger::start()
+{
+    m_numbers = ipmsg::PacketNumbers(m_history->lastPacketNo());
+    rebuildContactIndex();
+    const QByteArray entry = ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host);
+    for (const Contact& c : m_contacts->contacts()) {
+        resolve(c);
+        if (c.protocol != Protocol::IpMsg)
+            continue;
+        if (const auto ep = contactEndpoint(c)) {
+            link(*ep).greeted = true;
+            sendPacket(ipmsg::BrEntry | ipmsg::CapUtf8Opt, entry, *ep);
+        }
+    }
+    // Messages that were on their way when Pigeon stopped go out again under the same numbers, so a peer that got
+    // them already recognises the duplicates. Queued ones wait for their peer.
+    for (const Message& m : m_history->unsent()) {
+        if (m.state == MessageState::Sending)
+            transmit(m);
+        else
+            m_queuedPeers.insert(m.peer);
+    }
+}
+
+void Messenger::stop()
+{
+    m_history->commit();
+    for (PeerLink* l : std::as_const(m_links))
+        if (l->greeted && l->speaksIpMsg)
+            sendPacket(ipmsg::BrExit, ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user,
+                                                        m_identity.host),
+                       l->endpoint);
+}
+
+qint64 Messenger::send(const QString& peer, const QString& text, QString* error)
+{
+    const auto fail = [error](const QString& why) -> qint64 {
+        if (error)
+            *error = why;
+        return 0;
+    };
+    if (text.trimmed().isEmpty())
+        return fail(tr("An empty message is not sent."));
+    Protocol protocol = Protocol::IpMsg;
+    TextEncoding encoding = TextEncoding::Utf8;
+    std::optional<Endpoint> to;
+    QString key = peer;
+    if (const auto contact = m_contacts->find(peer)) {
+        key = contact->name;
+        protocol = contact->protocol;
+        encoding = contact->encoding;
+        to = contactEndpoint(*contact);
+        if (!to)
+            resolve(*contact);
+    } else if (const auto ep = Endpoint::parse(peer)) {
+        to = ep;
+        key = ep->toString();
+        const PeerLink* l = m_links.value(*ep);
+        protocol = (l ? l->speaksIpMsg : ep->port == ipmsg::DefaultPort) ? Protocol::IpMsg : Protocol::PlainText;
+    } else {
+        return fail(tr("There is no contact named \"%1\".").arg(peer));
+    }
+
+    Message m;
+    m.peer = key;
+    m.direction = Direction::Outgoing;
+    m.text = text;
+    m.remote = to ? to->toString() : QString();
+    if (protocol == Protocol::PlainText) {
+        if (!to)
+            return fail(tr("The address of %1 is not known yet.").arg(key));
+        if (textcodec::encode(text, encoding).size() > PlainMaxBytes)
+            return fail(tr("The message is longer than one datagram can carry (%1 bytes).").arg(PlainMaxBytes));
+        m.state = MessageState::Sending;
+    } else {
+        const QByteArray utf8 = text.toUtf8();
+        if (utf8.size() > fragment::MaxMessageBytes)
+            return fail(tr("The message is longer than 1 MiB."));
+        m.fragmented = to && isPigeon(*to) && utf8.size() > PigeonSingleBytes;
+        m.parts = int(m.fragmented ? fragment::split(utf8).size() : splitText(text, encoding, IpMsgPartBytes).size());
+        const PeerLink* l = to ? m_links.value(*to) : nullptr;
+        const bool offline = !to || (l && l->presence == Presence::Offline);
+        m.state = offline ? MessageState::Queued : MessageState::Sending;
+        if (!offline)
+            m.packetNo = m_numbers.reserve(m.parts);
+    }
+    if (!m_history->append(m))
+        return fail(m_history->error());
+    if (m.state == MessageState::Sending)
+        m_toTransmit.append(m);
+    else
+        m_queuedPeers.insert(m.peer);
+    Q_EMIT messageAdded(m);
+    return m.id;
+}
+
+bool Messenger::retry(qint64 id, QString* error)
+{
+    const auto m = m_history->message(id);
+    if (!m || m->direction != Direction::Outgoing || m->state != MessageState::Failed) {
+        if (error)
+            *error = tr("Only a message that failed can be sent again.");
+        return false;
+    }
+    if (m_outgoing.contains(id))
+        return true;
+    Message again = *m;
+    // A Pigeon recognises the same numbers as a duplicate; other IPMsg clients drop old numbers, so they get new ones.
+    const auto ep = Endpoint::parse(again.remote);
+    if (!ep || !isPigeon(*ep))
+        again.packetNo = m_numbers.reserve(again.parts);
+    again.state = MessageState::Sending;
+    if (!m_history->resend(id, again.packetNo, again.parts)) {
+        if (error)
+            *error = m_history->error();
+        return false;
+    }
+    Q_EMIT deliveryChanged(id, MessageState::Sending);
+    m_toTransmit.append(again);
+    return true;
+}
+
+void Messenger::markRead(const QString& peer)
+{
+    const QList<Message> receipts = m_history->markRead(peer);
+    for (const Message& m : receipts)
+        if (const auto ep = Endpoint::parse(m.remote))
+            sendPacket(ipmsg::ReadMsg, QByteArray::number(m.packetNo), *ep);
+}
+
+void Messenger::flushQueue(const QString& peer)
+{
+    if (!m_queuedPeers.remove(peer))
+        return;
+    for (const Message& m : m_history->unsent()) {
+        if (m.peer != peer || m.state != MessageState::Queued || m_outgoing.contains(m.id))
+            continue;
+        Message again = m;
+        again.state = MessageState::Sending;
+        // Never sent: fresh numbers, above anything the peer saw from us meanwhile.
+        again.packetNo = m_numbers.reserve(again.parts);
+        const auto contact = m_contacts->find(peer);
+        if (const auto ep = contact ? contactEndpoint(*contact) : Endpoint::parse(peer))
+            again.remote = ep->toString();
+        if (m_history->resend(again.id, again.packetNo, again.parts)) {
+            Q_EMIT deliveryChanged(again.id, MessageState::Sending);
+            m_toTransmit.append(again);
+        }
+    }
+}
+
+void Messenger::transmit(const Message& m)
+{
+    if (m_outgoing.contains(m.id))
+        return;
+    Protocol protocol = Protocol::IpMsg;
+    TextEncoding encoding = TextEncoding::Utf8;
+    std::optional<Endpoint> to = Endpoint::parse(m.remote);
+    if (const auto contact = m_contacts->find(m.peer)) {
+        protocol = contact->protocol;
+        encoding = contact->encoding;
+        if (const auto ep = contactEndpoint(*contact))
+            to = ep;
+    } else if (to) {
+        const PeerLink* l = m_links.value(*to);
+        protocol = (l ? l->speaksIpMsg : to->port == ipmsg::DefaultPort) ? Protocol::IpMsg : Protocol::PlainText;
+    }
+    if (!to) {
+        finishMessage(m.id, MessageState::Failed);
+        Q_EMIT problem(tr("Cannot send to %1: its address is not known.").arg(m.peer));
+        return;
+    }
+    if (protocol == Protocol::PlainText) {
+        const bool ok = m_transport->send(textcodec::encode(m.text, encoding), *to);
+        if (!ok)
+            Q_EMIT problem(m_transport->errorString());
+        m_history->setState(m.id, ok ? MessageState::Sent : MessageState::Failed);
+        Q_EMIT deliveryChanged(m.id, ok ? MessageState::Sent : MessageState::Failed);
+        return;
+    }
+
+    PeerLink& l = link(*to);
+    if (!l.greeted) {
+        // iptux forgets nothing about packet numbers until it hears an entry packet: greet before talking.
+        l.greeted = true;
+        sendPacket(ipmsg::BrEntry | ipmsg::CapUtf8Opt,
+                   ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host), *to);
+    }
+    QList<QByteArray> payloads;
+    quint32 command = 0;
+    if (m.fragmented) {
+        payloads = fragment::split(m.text.toUtf8());
+        command = ipmsg::PigeonFragment | ipmsg::SendCheckOpt | ipmsg::Utf8Opt;
+    } else {
+        payloads = splitText(m.text, encoding, IpMsgPartBytes);
+        command = ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::ReadCheckOpt |
+                  (encoding == TextEncoding::Utf8 ? ipmsg::Utf8Opt : 0);
+    }
+    quint64 first = m.packetNo;
+    if (payloads.size() != m.parts || first == 0) {
+        first = m_numbers.reserve(int(payloads.size()));
+        m_history->resend(m.id, first, int(payloads.size()));
+    }
+    auto* out = new Outgoing{m, *to, {}, int(payloads.size())};
+    out->message.packetNo = first;
+    m_outgoing.insert(m.id, out);
+    for (qsizetype i = 0; i < payloads.size(); ++i) {
+        ipmsg::Packet p;
+        p.version = versionField();
+        p.packetNo = first + quint64(i);
+        p.user = m_identity.user;
+        p.host = m_identity.host;
+        p.command = command;
+        p.extension = m.fragmented ? fragment::encode({first, int(i), int(payloads.size()), payloads[i]}) : payloads[i];
+        auto* t = new Transmission{m.id, p.packetNo, ipmsg::encode(p), *to};
+        out->parts.append(t);
+        m_inFlight.insert(t->packetNo, t);
+        l.waiting.push_back(t);
+    }
+    pump(l);
+}
+
+void Messenger::pump(PeerLink& l)
+{
+    const int window = isPigeon(l.endpoint) ? PigeonWindow : IpMsgWindow;
+    const qint64 now = nowMs();
+    bool sent = false;
+    while (l.inFlight < window && !l.waiting.empty()) {
+        Transmission* t = l.waiting.front();
+        l.waiting.pop_front();
+        t->tries = 1;
+        t->firstSentMs = now;
+        t->dueMs = now + l.rtoMs;
+        ++l.inFlight;
+        m_transport->send(t->datagram, t->to);
+        sent = true;
+    }
+    if (sent && !m_timer.isActive())
+        armTimer();
+}
+
+void Messenger::armTimer()
+{
+    qint64 due = std::numeric_limits<qint64>::max();
+    for (const Transmission* t : std::as_const(m_inFlight))
+        if (t->tries > 0)
+            due = std::min(due, t->dueMs);
+    if (due == std::numeric_limits<qint64>::max()) {
+        m_timer.stop();
+        return;
+    }
+    m_timer.start(int(std::clamp<qint64>(due - nowMs(), 0, MaxRtoMs)));
+}
+
+void Messenger::onTimer()
+{
+    const qint64 now = nowMs();
+    QList<qint64> failed;
+    for (Transmission* t : std::as_const(m_inFlight)) {
+        if (t->tries == 0 || t->dueMs > now)
+            continue;
+        PeerLink& l = link(t->to);
+        const bool heard = l.lastHeardMs >= t->firstSentMs;
+        if ((t->tries >= MinTries && !heard) || t->tries >= MaxTries || now - t->firstSentMs > GiveUpMs) {
+            failed.append(t->messageId);
+            continue;
+        }
+        ++t->tries;
+        ++m_stats.retransmissions;
+        t->dueMs = now + std::min(l.rtoMs << std::min(t->tries - 1, 16), MaxRtoMs);
+        m_transport->send(t->datagram, t->to);
+    }
+    for (qint64 id : std::as_const(failed)) {
+        if (Outgoing* out = m_outgoing.value(id)) {
+            PeerLink& l = link(out->to);
+            const bool silent = l.lastHeardMs < out->parts.first()->firstSentMs;
+            finishMessage(id, MessageState::Failed);
+            if (silent)
+                setPresence(out->to, Presence::Offline);
+        }
+    }
+    armTimer();
+}
+
+void Messenger::finishMessage(qint64 id, MessageState state)
+{
+    Outgoing* out = m_outgoing.take(id);
+    if (out) {
+        PeerLink& l = link(out->to);
+        for (Transmission* t : std::as_const(out->parts)) {
+            if (m_inFlight.remove(t->packetNo) && t->tries > 0)
+                --l.inFlight;
+            std::erase(l.waiting, t);
+            delete t;
+        }
+        delete out;
+        pump(l);
+    }
+    m_history->setState(id, state);
+    Q_EMIT deliveryChanged(id, state);
+}
+
+void Messenger::onDatagram(const Datagram& datagram)
+{
+    ++m_stats.datagramsIn;
+    if (m_contactsOnly && !m_contactByEndpoint.contains(datagram.from)) {
+        ++m_stats.dropped;
+        return;
+    }
+    const ipmsg::DecodeResult decoded = ipmsg::decode(datagram.data);
+    if (decoded.packet)
+        handlePacket(*decoded.packet, datagram.from);
+    else
+        handlePlainText(datagram.data, datagram.from);
+}
+
+void Messenger::handlePlainText(const QByteArray& data, const Endpoint& from)
+{
+    QString text = textcodec::decode(data);
+    while (text.endsWith(u'\n') || text.endsWith(u'\r') || text.endsWith(QChar(0)))
+        text.chop(1);
+    if (text.trimmed().isEmpty()) {
+        ++m_stats.dropped;
+        qCDebug(lcMessenger) << "dropped an empty plain-text datagram from" << from.toString();
+        return;
+    }
+    PeerLink& l = link(from);
+    l.speaksIpMsg = false;
+    l.lastHeardMs = nowMs();
+    Message m;
+    m.text = text;
+    storeIncoming(m, from);
+}
+
+bool Messenger::storeIncoming(Message m, const Endpoint& from)
+{
+    m.peer = peerFor(from);
+    m.direction = Direction::Incoming;
+    m.state = MessageState::Received;
+    m.remote = from.toString();
+    m.unread = true;
+    if (!m_history->append(m)) {
+        ++m_stats.dropped;
+        return false;
+    }
+    m_announce.append(m);
+    return true;
+}
+
+void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from)
+{
+    const bool fromSelf = from == m_transport->localEndpoint() && p.user == m_identity.user &&
+                          p.host == m_identity.host;
+    if (fromSelf)
+        return;
+    if (p.mode() != ipmsg::BrExit)
+        heardFrom(from, p.version);
+    switch (p.mode()) {
+    case ipmsg::BrEntry:
+    case ipmsg::AnsEntry:
+    case ipmsg::BrAbsence: {
+        const ipmsg::EntryInfo info = ipmsg::parseEntry(p.extension);
+        link(from).nick = !info.utf8Nick.isEmpty() ? info.utf8Nick : textcodec::decode(info.nick, p.has(ipmsg::Utf8Opt));
+        if (p.mode() == ipmsg::BrEntry)
+            sendPacket(ipmsg::AnsEntry | ipmsg::CapUtf8Opt,
+                       ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host), from);
+        break;
+    }
+    case ipmsg::BrExit:
+        setPresence(from, Presence::Offline);
+        break;
+    case ipmsg::SendMsg: {
+        const bool ack = p.has(ipmsg::SendCheckOpt) && !p.has(ipmsg::BroadcastOpt);
+        handleMessage(p, from, textcodec::decode(p.text(), p.has(ipmsg::Utf8Opt)), p.packetNo, ack);
+        break;
+    }
+    case ipmsg::PigeonFragment: {
+        QString why;
+        const auto part = fragment::decode(p.extension, &why);
+        if (!part) {
+            ++m_stats.dropped;
+            qCDebug(lcMessenger) << "dropped a part from" << from.toString() << ":" << why;
+            break;
+        }
+        if (m_history->findIncoming(from.toString(), part->messageNo, nowMs() - DedupeWindowMs)) {
+            ++m_stats.duplicates;
+            sendAckAfterCommit(p.packetNo, from);
+            break;
+        }
+        const Reassembler::Result r = m_reassembler.add(from, *part, nowMs());
+        switch (r.outcome) {
+        case Reassembler::Outcome::Stored:
+        case Reassembler::Outcome::Duplicate:
+            // Acked at once: the message is not complete, so this ack cannot make the sender call it delivered.
+            sendPacket(ipmsg::RecvMsg, QByteArray::number(p.packetNo), from);
+            break;
+        case Reassembler::Outcome::Complete:
+            handleMessage(p, from, QString::fromUtf8(r.text), part->messageNo, true);
+            break;
+        case Reassembler::Outcome::Refused:
+            ++m_stats.dropped;
+            qCDebug(lcMessenger) << "refused a part from" << from.toString() << ":" << r.error;
+            break;
+        }
+        break;
+    }
+    case ipmsg::RecvMsg:
+        handleAck(p.text().trimmed().toULongLong(), from);
+        break;
+    case ipmsg::ReadMsg: {
+        const qint64 id = m_history->findOutgoing(from.toString(), p.text().trimmed().toULongLong());
+        if (const auto m = id ? m_history->message(id) : std::nullopt;
+            m && (m->state == MessageState::Delivered || m->state == MessageState::Sending)) {
+            if (m->state == MessageState::Sending)
+                finishMessage(id, MessageState::Read);
+            else {
+                m_history->setState(id, MessageState::Read);
+                Q_EMIT deliveryChanged(id, MessageState::Read);
+            }
+        }
+        break;
+    }
+    case ipmsg::GetInfo:
+        sendPacket(ipmsg::SendInfo, QByteArrayLiteral("Pigeon " PIGEON_VERSION), from);
+        break;
+    default:
+        // Private and unsupported commands (FeiQ typing, iptux 0xFB-0xFF, file transfer): nothing to do.
+        break;
+    }
+}
+
+void Messenger::handleMessage(const ipmsg::Packet& p, const Endpoint& from, const QString& text, quint64 messageNo,
+                              bool ack)
+{
+    const QString remote = from.toString();
+    const qint64 since = nowMs() - DedupeWindowMs;
+    if (m_history->findIncoming(remote, messageNo, since)) {
+        ++m_stats.duplicates;
+        if (ack)
+            sendAckAfterCommit(p.packetNo, from);
+        return;
+    }
+    if (text.trimmed().isEmpty()) {
+        if (ack)
+            sendAckAfterCommit(p.packetNo, from);
+        return;
+    }
+    Message m;
+    m.text = text;
+    m.packetNo = messageNo;
+    m.wantsReadReceipt = p.has(ipmsg::ReadCheckOpt);
+    // A message overtaken on the way by a later one from the same sender is shown where the sender put it.
+    m.sortKey = m_history->sortKeyBefore(peerFor(from), remote, messageNo, since);
+    // Not stored, not acknowledged: the sender tries again.
+    if (storeIncoming(m, from) && ack)
+        m_acksDue.append({p.packetNo, from});
+}
+
+void Messenger::sendAckAfterCommit(quint64 packetNo, const Endpoint& to)
+{
+    if (m_history->hasUncommitted())
+        m_acksDue.append({packetNo, to});
+    else
+        sendPacket(ipmsg::RecvMsg, QByteArray::number(packetNo), to);
+}
+
+void Messenger::handleAck(quint64 packetNo, const Endpoint& from)
+{
+    Transmission* t = m_inFlight.value(packetNo);
+    if (!t || t->tries == 0 || !t->to.address.isEqual(from.address, QHostAddress::TolerantConversion))
+        return;
+    PeerLink& l = link(t->to);
+    if (t->tries == 1) {
+        const double rtt = double(nowMs() - t->firstSentMs);
+        if (l.srtt < 0) {
+            l.srtt = rtt;
+            l.rttvar = rtt / 2;
+        } else {
+            l.rttvar = 0.75 * l.rttvar + 0.25 * std::abs(l.srtt - rtt);
+            l.srtt = 0.875 * l.srtt + 0.125 * rtt;
+        }
+        l.rtoMs = std::clamp(qint64(l.srtt + std::max(1.0, 4 * l.rttvar)), MinRtoMs, MaxRtoMs);
+    }
+    m_inFlight.remove(packetNo);
+    --l.inFlight;
+    t->tries = -1; // acked
+    Outgoing* out = m_outgoing.value(t->messageId);
+    if (out && --out->unacked == 0)
+        finishMessage(t->messageId, MessageState::Delivered);
+    else
+        pump(l);
+}
+
+void Messenger::onCommitted()
+{
+    for (const auto& [packetNo, to] : std::exchange(m_acksDue, {}))
+        sendPacket(ipmsg::RecvMsg, QByteArray::number(packetNo), to);
+    for (const Message& m : std::exchange(m_announce, {}))
+        Q_EMIT messageAdded(m);
+    for (const Message& m : std::exchange(m_toTransmit, {}))
+        transmit(m);
+}
+
+void Messenger::sendPacket(quint32 command, const QByteArray& extension, const Endpoint& to, quint64 packetNo)
+{
+    ipmsg::Packet p;
+    p.version = versionField();
+    p.packetNo = packetNo ? packetNo : m_numbers.next();
+    p.user = m_identity.user;
+    p.host = m_identity.host;
+    p.command = command;
+    p.extension = extension;
+    m_transport->send(ipmsg::encode(p), to);
+}
+
+Messenger::PeerLink& Messenger::link(const Endpoint& endpoint)
+{
+    PeerLink*& l = m_links[endpoint];
+    if (!l) {
+        l = new PeerLink;
+        l->endpoint = endpoint;
+        if (m_links.size() > MaxLinks) {
+            // A flood from many addresses: forget the longest-silent strangers that have nothing in flight.
+            QList<Endpoint> idle;
+            for (auto it = m_links.cbegin(); it != m_links.cend(); ++it)
+                if (it.value() != l && it.value()->inFlight == 0 && it.value()->waiting.empty() &&
+                    !m_contactByEndpoint.contains(it.key()))
+                    idle.append(it.key());
+            std::sort(idle.begin(), idle.end(), [this](const Endpoint& a, const Endpoint& b) {
+                return m_links.value(a)->lastHeardMs < m_links.value(b)->lastHeardMs;
+            });
+            for (qsizetype i = 0; i < idle.size() && i < MaxLinks / 4; ++i)
+                delete m_links.take(idle[i]);
+        }
+    }
+    return *l;
+}
+
+QString Messenger::peerFor(const Endpoint& from) const
+{
+    const QString name = m_contactByEndpoint.value(from);
+    return name.isEmpty() ? from.toString() : name;
+}
+
+void Messenger::heardFrom(const Endpoint& from, const QByteArray& version)
+{
+    PeerLink& l = link(from);
+    l.lastHeardMs = nowMs();
+    l.speaksIpMsg = true;
+    if (l.version != version)
+        l.version = version;
+    setPresence(from, Presence::Online);
+}
+
+void Messenger::setPresence(const Endpoint& endpoint, Presence presence)
+{
+    PeerLink& l = link(endpoint);
+    if (l.presence == presence)
+        return;
+    l.presence = presence;
+    const QString peer = peerFor(endpoint);
+    if (presence == Presence::Offline) {
+        // Messages that have not left yet wait in the offline queue instead of failing one by one.
+        QList<qint64> requeue;
+        for (Outgoing* out : std::as_const(m_outgoing))
+            if (out->to == endpoint && std::all_of(out->parts.cbegin(), out->parts.cend(),
+                                                   [](const Transmission* t) { return t->tries == 0; }))
+                requeue.append(out->message.id);
+        for (qint64 id : std::as_const(requeue))
+            finishMessage(id, MessageState::Queued);
+        if (!requeue.isEmpty())
+            m_queuedPeers.insert(peer);
+    }
+    Q_EMIT presenceChanged(peer, presence);
+    if (presence == Presence::Online)
+        flushQueue(peer);
+}
+
+Presence Messenger::presence(const QString& peer) const
+{
+    const auto ep = endpointOf(peer);
+    const PeerLink* l = ep ? m_links.value(*ep) : nullptr;
+    return l ? l->presence : Presence::Unknown;
+}
+
+std::optional<Endpoint> Messenger::endpointOf(const QString& peer) const
+{
+    if (const auto contact = m_contacts->find(peer))
+        return contactEndpoint(*contact);
+    return Endpoint::parse(peer);
+}
+
+QString Messenger::nickOf(const QString& peer) const
+{
+    const auto ep = endpointOf(peer);
+    const PeerLink* l = ep ? m_links.value(*ep) : nullptr;
+    return l ? l->nick : QString();
+}
+
+qsizetype Messenger::maxTextBytes(const QString& peer) const
+{
+    const auto contact = m_contacts->find(peer);
+    const auto ep = endpointOf(peer);
+    const PeerLink* l = ep ? m_links.value(*ep) : nullptr;
+    const bool plain = contact ? contact->protocol == Protocol::PlainText : (l && !l->speaksIpMsg);
+    if (plain)
+        return PlainMaxBytes;
+    return (ep && isPigeon(*ep)) ? PigeonSingleBytes : IpMsgPartBytes;
+}
+
+int Messenger::pendingCount() const
+{
+    return int(m_outgoing.size() + m_toTransmit.size());
+}
+
+bool Messenger::isPigeon(const Endpoint& endpoint) const
+{
+    const PeerLink* l = m_links.value(endpoint);
+    return l && l->version.startsWith("1_pigeon");
+}
+
+void Messenger::rebuildContactIndex()
+{
+    m_contactByEndpoint.clear();
+    for (const Contact& c : m_contacts->contacts()) {
+        if (const auto ep = contactEndpoint(c))
+            m_contactByEndpoint.insert(*ep, c.name);
+        // A host name may stand for several addresses (localhost: 127.0.0.1 and ::1); each maps to the contact.
+        for (const QHostAddress& a : m_resolved.value(c.host))
+            m_contactByEndpoint.insert(Endpoint{normalized(a), c.port}, c.name);
+    }
+}
+
+void Messenger::resolve(const Contact& contact)
+{
+    QHostAddress literal;
+    if (literal.setAddress(contact.host) || m_resolved.contains(contact.host))
+        return;
+    m_resolved.insert(contact.host, {});
+    const QString host = contact.host;
+    QHostInfo::lookupHost(host, this, [this, host](const QHostInfo& info) {
+        QList<QHostAddress> addresses;
+        for (const QHostAddress& a : info.addresses())
+            addresses.append(normalized(a));
+        // Prefer IPv4: most IPMsg clients listen on IPv4 only.
+        std::stable_sort(addresses.begin(), addresses.end(), [](const QHostAddress& a, const QHostAddress& b) {
+            return a.protocol() == QAbstractSocket::IPv4Protocol && b.protocol() != QAbstractSocket::IPv4Protocol;
+        });
+        if (addresses.isEmpty()) {
+            m_resolved.remove(host);
+            Q_EMIT problem(tr("The host name \"%1\" could not be resolved: %2").arg(host, info.errorString()));
+            return;
+        }
+        m_resolved.insert(host, addresses);
+        rebuildContactIndex();
+        const QByteArray entry = ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host);
+        for (const Contact& c : m_contacts->contacts()) {
+            if (c.host != host)
+                continue;
+            if (const auto ep = contactEndpoint(c); ep && c.protocol == Protocol::IpMsg) {
+                link(*ep).greeted = true;
+                sendPacket(ipmsg::BrEntry | ipmsg::CapUtf8Opt, entry, *ep);
+            } else if (ep) {
+                flushQueue(c.name);
+            }
+        }
+    });
+}
+
+std::optional<Endpoint> Messenger::contactEndpoint(const Contact& contact) const
+{
+    QHostAddress address;
+    if (address.setAddress(contact.host))
+        return Endpoint{normalized(address), contact.port};
+    const QList<QHostAddress> addresses = m_resolved.value(contact.host);
+    if (addresses.isEmpty())
+        return std::nullopt;
+    return Endpoint{addresses.first(), contact.port};
+}

@@ -1,0 +1,137 @@
+#pragma once
+
+#include "contactbook.h"
+#include "endpoint.h"
+#include "fragment.h"
+#include "history.h"
+#include "ipmsg.h"
+#include "transport.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <deque>
+
+enum class Presence { Unknown, Online, Offline };
+
+// Who this Pigeon says it is in its packets.
+struct Identity {
+    QString nick;
+    QString group;
+    QByteArray user;
+    QByteArray host;
+
+    static Identity fromSystem(const QString& nick = {});
+};
+
+// The engine. Sends text to contacts (or to whoever wrote), acknowledges, retransmits and deduplicates, keeps every
+// message in History and tells the front ends what happened through signals. It never blocks: retransmissions run on
+// a timer and every write to History is committed in a batch before anything that depends on it goes out.
+class Messenger : public QObject {
+    Q_OBJECT
+public:
+    struct Stats {
+        quint64 datagramsIn = 0;
+        quint64 dropped = 0;       // undecodable, refused or rate limited
+        quint64 duplicates = 0;
+        quint64 retransmissions = 0;
+    };
+
+    Messenger(Identity identity, ContactBook* contacts, History* history, Transport* transport,
+              QObject* parent = nullptr);
+    ~Messenger() override;
+
+    // Greets every IPMsg contact with BR_ENTRY and resumes messages that were not delivered when Pigeon stopped.
+    void start();
+    // Says BR_EXIT to the IPMsg contacts and commits what is pending.
+    void stop();
+
+    // Stores and sends a message; returns its id, or 0 with the reason in *error (an empty message, an unknown
+    // peer, a text too long for the peer).
+    qint64 send(const QString& peer, const QString& text, QString* error = nullptr);
+    // Sends a failed message again.
+    bool retry(qint64 id, QString* error = nullptr);
+    // Marks a conversation read and sends the read receipts its peer asked for.
+    void markRead(const QString& peer);
+
+    Presence presence(const QString& peer) const;
+    // Where messages to `peer` go, when known.
+    std::optional<Endpoint> endpointOf(const QString& peer) const;
+    // The nickname a peer gave in its entry packets, if any.
+    QString nickOf(const QString& peer) const;
+    // Longest text in UTF-8 bytes that `peer` can take as one message.
+    qsizetype maxTextBytes(const QString& peer) const;
+    // Outgoing messages still waiting for an acknowledgement or for their peer.
+    int pendingCount() const;
+    const Stats& stats() const { return m_stats; }
+    const Identity& identity() const { return m_identity; }
+    void setIdentity(const Identity& identity) { m_identity = identity; }
+
+    // Refuse messages from addresses that are no contact (--contacts-only).
+    void setContactsOnly(bool on) { m_contactsOnly = on; }
+
+Q_SIGNALS:
+    // A message (either way) is in history; for incoming ones, also acknowledged or about to be.
+    void messageAdded(const Message& message);
+    void deliveryChanged(qint64 id, MessageState state);
+    void presenceChanged(const QString& peer, Presence presence);
+    // Something the user should hear about that is no message: a history error, a send error.
+    void problem(const QString& text);
+
+private:
+    struct PeerLink; // per remote endpoint: presence, round-trip estimate, window
+    struct Transmission;
+    struct Outgoing;
+
+    void onDatagram(const Datagram& datagram);
+    void onCommitted();
+    void handlePacket(const ipmsg::Packet& packet, const Endpoint& from);
+    void handleMessage(const ipmsg::Packet& packet, const Endpoint& from, const QString& text, quint64 messageNo,
+                       bool ack);
+    void handlePlainText(const QByteArray& data, const Endpoint& from);
+    void handleAck(quint64 packetNo, const Endpoint& from);
+    bool storeIncoming(Message message, const Endpoint& from);
+
+    void sendPacket(quint32 command, const QByteArray& extension, const Endpoint& to, quint64 packetNo = 0);
+    void sendAckAfterCommit(quint64 packetNo, const Endpoint& to);
+    void transmit(const Message& message);
+    void pump(PeerLink& link);
+    void onTimer();
+    void armTimer();
+    void finishMessage(qint64 id, MessageState state);
+    void flushQueue(const QString& peer);
+
+    PeerLink& link(const Endpoint& endpoint);
+    QString peerFor(const Endpoint& from) const;
+    void heardFrom(const Endpoint& from, const QByteArray& version);
+    void setPresence(const Endpoint& endpoint, Presence presence);
+    void rebuildContactIndex();
+    void resolve(const Contact& contact);
+    std::optional<Endpoint> contactEndpoint(const Contact& contact) const;
+    bool isPigeon(const Endpoint& endpoint) const;
+    QByteArray versionField() const;
+
+    Identity m_identity;
+    ContactBook* m_contacts;
+    History* m_history;
+    Transport* m_transport;
+    ipmsg::PacketNumbers m_numbers;
+    Reassembler m_reassembler;
+    Stats m_stats;
+    bool m_contactsOnly = false;
+
+    QHash<Endpoint, QString> m_contactByEndpoint;
+    QHash<QString, QList<QHostAddress>> m_resolved; // host name -> addresses
+    QHash<Endpoint, PeerLink*> m_links;
+    QHash<quint64, Transmission*> m_inFlight;    // by packet number
+    QHash<qint64, Outgoing*> m_outgoing;         // by message id
+    QList<Message> m_toTransmit;                 // stored, waiting for the commit
+    QList<QPair<quint64, Endpoint>> m_acksDue;   // waiting for the commit
+    QList<Message> m_announce;                   // stored, waiting for the commit
+    QSet<QString> m_queuedPeers;                 // peers with messages in the offline queue
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+};

@@ -1,0 +1,47 @@
+#include "session.h"
+
+Session::Session(QObject* parent)
+    : QObject(parent)
+{
+}
+
+Session::~Session()
+{
+    close();
+}
+
+bool Session::open(const Options& options)
+{
+    m_profile = Profile(options.profileDir);
+    if (!m_profile.ensureExists(&m_error))
+        return false;
+    if (!m_contacts.load(m_profile.contactsPath()))
+        m_warnings.append(m_contacts.error());
+    if (!m_history.open(m_profile.historyPath())) {
+        m_error = m_history.error();
+        return false;
+    }
+    Identity identity = Identity::fromSystem(!options.nick.isEmpty() ? options.nick : m_profile.nickname());
+    m_messenger = new Messenger(identity, &m_contacts, &m_history, &m_transport, this);
+    m_messenger->setContactsOnly(options.contactsOnly);
+    if (!rebind(options.bind, options.port.value_or(m_profile.port())))
+        return false;
+    m_messenger->start();
+    return true;
+}
+
+bool Session::rebind(const QHostAddress& address, quint16 port)
+{
+    m_listening = m_transport.bind(address, port);
+    if (!m_listening)
+        m_error = m_transport.errorString();
+    return m_listening;
+}
+
+void Session::close()
+{
+    if (m_messenger && m_listening)
+        m_messenger->stop();
+    m_listening = false;
+    m_history.commit();
+}

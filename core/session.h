@@ -1,0 +1,54 @@
+#pragma once
+
+#include "contactbook.h"
+#include "history.h"
+#include "messenger.h"
+#include "profile.h"
+#include "transport.h"
+
+#include <QHostAddress>
+#include <QObject>
+
+// One running Pigeon: a profile's contacts and history, a bound socket and the engine over them. Both front ends
+// (and the end-to-end tests) start Pigeon through this.
+class Session : public QObject {
+    Q_OBJECT
+public:
+    struct Options {
+        QString profileDir;             // empty: the default profile
+        QHostAddress bind{QHostAddress::Any};
+        std::optional<quint16> port;    // unset: the profile's port (2425 unless changed)
+        QString nick;                   // empty: the profile's nickname, else the login name
+        bool contactsOnly = false;
+    };
+
+    explicit Session(QObject* parent = nullptr);
+    ~Session() override;
+
+    // Opens the profile, contacts and history and binds the socket. A broken contacts file is not fatal (warnings()
+    // says why and the book stays read-only); a history that cannot be opened or a socket that cannot be bound is:
+    // false, with the reason in error().
+    bool open(const Options& options);
+    // Binds again, for example after the user picked another port.
+    bool rebind(const QHostAddress& address, quint16 port);
+    void close();
+
+    QString error() const { return m_error; }
+    QStringList warnings() const { return m_warnings; }
+    const Profile& profile() const { return m_profile; }
+    ContactBook& contacts() { return m_contacts; }
+    History& history() { return m_history; }
+    UdpTransport& transport() { return m_transport; }
+    Messenger* messenger() { return m_messenger; }
+    bool isListening() const { return m_listening; }
+
+private:
+    Profile m_profile;
+    ContactBook m_contacts;
+    History m_history;
+    UdpTransport m_transport;
+    Messenger* m_messenger = nullptr;
+    QString m_error;
+    QStringList m_warnings;
+    bool m_listening = false;
+};

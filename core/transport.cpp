@@ -1,0 +1,98 @@
+#include "transport.h"
+
+#include <QNetworkDatagram>
+#include <QTimer>
+#include <QVariant>
+
+UdpTransport::UdpTransport(QObject* parent)
+    : Transport(parent)
+{
+    connect(&m_socket, &QUdpSocket::readyRead, this, &UdpTransport::drain);
+}
+
+bool UdpTransport::bind(const QHostAddress& address, quint16 port)
+{
+    m_socket.abort();
+    // ShareAddress off and DontShareAddress on: a second Pigeon on the same port must fail loudly, not split traffic.
+    if (!m_socket.bind(address, port, QAbstractSocket::DontShareAddress)) {
+        const QString where = (address == QHostAddress::Any ? QStringLiteral("*") : normalized(address).toString()) +
+                              u':' + QString::number(port);
+        QString hint;
+        if (m_socket.error() == QAbstractSocket::AddressInUseError)
+            hint = QStringLiteral("another Pigeon, IP Messenger, FeiQ or iptux is probably running there; "
+                                  "quit it or choose another port with --port");
+        else if (m_socket.error() == QAbstractSocket::SocketAddressNotAvailableError)
+            hint = QStringLiteral("that address does not belong to this machine; choose another with --bind");
+        else if (m_socket.error() == QAbstractSocket::SocketAccessError)
+            hint = QStringLiteral("ports below 1024 need privileges; choose another with --port");
+        else
+            hint = QStringLiteral("choose another address or port with --bind and --port");
+        m_error = QStringLiteral("cannot listen on UDP %1: %2 (%3)").arg(where, m_socket.errorString(), hint);
+        return false;
+    }
+    // Bursts of datagrams on loopback overflow the default receive buffer; ask for more.
+    m_socket.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, QVariant(4 * 1024 * 1024));
+    m_socket.setSocketOption(QAbstractSocket::SendBufferSizeSocketOption, QVariant(1024 * 1024));
+    m_error.clear();
+    return true;
+}
+
+bool UdpTransport::send(const QByteArray& data, const Endpoint& to)
+{
+    const qint64 written = m_socket.writeDatagram(data, to.address, to.port);
+    if (written == data.size())
+        return true;
+    // A peer that is gone answers with ICMP port unreachable, which surfaces here as an error on a later call;
+    // the socket stays usable, so count it and carry on.
+    ++m_sendFailures;
+    m_error = QStringLiteral("sending to %1 failed: %2").arg(to.toString(), m_socket.errorString());
+    return false;
+}
+
+Endpoint UdpTransport::localEndpoint() const
+{
+    return Endpoint{m_socket.localAddress(), m_socket.localPort()};
+}
+
+void UdpTransport::drain()
+{
+    while (m_socket.hasPendingDatagrams()) {
+        // receiveDatagram() without a size reads the whole datagram, however large.
+        QNetworkDatagram datagram = m_socket.receiveDatagram();
+        // An ICMP error (a peer that is gone) shows up as an invalid read; the notifier fires again for what is left.
+        if (!datagram.isValid())
+            break;
+        Q_EMIT received(Datagram{datagram.data(), Endpoint{datagram.senderAddress(), quint16(datagram.senderPort())}});
+    }
+}
+
+LossyTransport::LossyTransport(Transport* inner, Faults faults, quint32 seed, QObject* parent)
+    : Transport(parent)
+    , m_inner(inner)
+    , m_faults(faults)
+    , m_random(seed)
+{
+    connect(inner, &Transport::received, this, [this](const Datagram& datagram) {
+        pass([this, datagram] { Q_EMIT received(datagram); });
+    });
+}
+
+bool LossyTransport::send(const QByteArray& data, const Endpoint& to)
+{
+    pass([this, data, to] { m_inner->send(data, to); });
+    return true;
+}
+
+template <typename Deliver>
+void LossyTransport::pass(Deliver deliver)
+{
+    if (m_random.generateDouble() < m_faults.loss)
+        return;
+    const int copies = m_random.generateDouble() < m_faults.duplicate ? 2 : 1;
+    for (int i = 0; i < copies; ++i) {
+        if (m_random.generateDouble() < m_faults.reorder)
+            QTimer::singleShot(int(m_random.bounded(m_faults.maxDelayMs + 1)), this, deliver);
+        else
+            deliver();
+    }
+}

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "endpoint.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QObject>
+#include <QRandomGenerator>
+#include <QUdpSocket>
+
+struct Datagram {
+    QByteArray data;
+    Endpoint from;
+};
+
+// Moves datagrams; knows nothing of their contents. The engine talks to this interface so that tests can put a
+// lossy network, or no network at all, underneath it.
+class Transport : public QObject {
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    // False when the datagram could not be handed to the network (the reason is in errorString()).
+    virtual bool send(const QByteArray& data, const Endpoint& to) = 0;
+    virtual Endpoint localEndpoint() const = 0;
+    virtual QString errorString() const = 0;
+    // Largest datagram this transport can carry.
+    virtual qsizetype maxDatagramSize() const { return 65507; }
+
+Q_SIGNALS:
+    void received(const Datagram& datagram);
+};
+
+// The real thing: one QUdpSocket, drained completely on every readyRead.
+class UdpTransport final : public Transport {
+    Q_OBJECT
+public:
+    explicit UdpTransport(QObject* parent = nullptr);
+    // On failure, errorString() names the address and port and what to do about it.
+    bool bind(const QHostAddress& address, quint16 port);
+    bool send(const QByteArray& data, const Endpoint& to) override;
+    Endpoint localEndpoint() const override;
+    QString errorString() const override { return m_error; }
+    // Datagrams dropped because they could not be read, and send failures, since start.
+    quint64 sendFailures() const { return m_sendFailures; }
+
+private:
+    void drain();
+
+    QUdpSocket m_socket;
+    QString m_error;
+    quint64 m_sendFailures = 0;
+};
+
+// Test decorator: drops, duplicates and reorders what passes through it, in both directions.
+class LossyTransport final : public Transport {
+    Q_OBJECT
+public:
+    struct Faults {
+        double loss = 0;      // probability a datagram vanishes
+        double duplicate = 0; // probability it arrives twice
+        double reorder = 0;   // probability it is held back and overtaken
+        int maxDelayMs = 20;  // how long a held-back datagram waits
+    };
+    LossyTransport(Transport* inner, Faults faults, quint32 seed, QObject* parent = nullptr);
+
+    bool send(const QByteArray& data, const Endpoint& to) override;
+    Endpoint localEndpoint() const override { return m_inner->localEndpoint(); }
+    QString errorString() const override { return m_inner->errorString(); }
+    void setFaults(Faults faults) { m_faults = faults; }
+
+private:
+    template <typename Deliver>
+    void pass(Deliver deliver);
+
+    Transport* m_inner;
+    Faults m_faults;
+    QRandomGenerator m_random;
+};

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Pigeon's one entry point on a Debian machine:
+#   ./pigeon.sh [pigeon options]   install what is missing, build, start the desktop messenger
+#   ./pigeon.sh test               install what is missing, build, run every test (also under ASan/UBSan)
+#   ./pigeon.sh bench [FILE]       build in Release and print the benchmark table (name=value lines to FILE)
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")"
+
+# What building and running needs, and what the tests add (real peers, a virtual display, namespaces, fuzzing).
+RUN_PACKAGES=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-qpa-plugins libqt6sql6-sqlite
+              qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n fonts-wqy-microhei
+              fonts-noto-color-emoji)
+TEST_PACKAGES=(xvfb xauth xdotool x11-utils iptux nftables iproute2 util-linux netcat-openbsd python3 clang-14
+               libclang-rt-14-dev sqlite3 procps)
+
+missing() {
+    local p
+    for p in "$@"; do
+        dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || printf '%s\n' "$p"
+    done
+}
+
+install_packages() {
+    local need
+    need=$(missing "$@")
+    [ -z "$need" ] && return 0
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "pigeon.sh: installing: $(echo $need)"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        # shellcheck disable=SC2086
+        apt-get install -y -qq --no-install-recommends $need >/dev/null
+    else
+        echo "pigeon.sh: these Debian packages are missing; install them first:" >&2
+        echo "  sudo apt-get install -y $(echo $need)" >&2
+        exit 1
+    fi
+}
+
+configure_and_build() { # dir build-type [extra cmake args...]
+    local dir=$1 type=$2
+    shift 2
+    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
+    cmake --build "$dir" --parallel "$(nproc)"
+}
+
+case "${1:-}" in
+test)
+    install_packages "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    start=$(date +%s)
+    configure_and_build build RelWithDebInfo -DPIGEON_WERROR=ON
+    echo "pigeon.sh: build took $(($(date +%s) - start)) s"
+    export QT_QPA_PLATFORM=offscreen
+    ctest --test-dir build --output-on-failure --timeout 900
+    start=$(date +%s)
+    configure_and_build build-asan Debug -DPIGEON_SANITIZE=ON -DPIGEON_WERROR=ON
+    echo "pigeon.sh: sanitizer build took $(($(date +%s) - start)) s"
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ctest --test-dir build-asan --output-on-failure --timeout 900 -LE no-sanitizer
+    ;;
+bench)
+    install_packages "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    configure_and_build build-release Release
+    exec tests/bench/run.sh build-release "${2:-build-release/bench.txt}"
+    ;;
+*)
+    install_packages "${RUN_PACKAGES[@]}"
+    configure_and_build build RelWithDebInfo
+    exec build/pigeon "$@"
+    ;;
+esac

@@ -60,9 +60,18 @@ Reassembler::Result Reassembler::add(const Endpoint& from, const fragment::Part&
     expire(nowMs);
     const Key key{from, part.messageNo};
     auto it = m_messages.find(key);
+    if (it == m_messages.end() && part.count == 1)
+        return {Outcome::Complete, part.bytes, {}};
+    if (it != m_messages.end()) {
+        if (it->parts.size() != part.count)
+            return {Outcome::Refused, {}, QStringLiteral("part count differs from earlier parts of the message")};
+        it->lastMs = nowMs;
+        if (!it->parts[part.index].isNull())
+            return {Outcome::Duplicate, {}, {}};
+    }
+    if (m_heldBytes + part.bytes.size() > m_limits.maxBytes)
+        return {Outcome::Refused, {}, QStringLiteral("too much of long messages is held")};
     if (it == m_messages.end()) {
-        if (part.count == 1)
-            return {Outcome::Complete, part.bytes, {}};
         if (m_messages.size() >= m_limits.maxPending)
             return {Outcome::Refused, {}, QStringLiteral("too many long messages are half received")};
         int fromSource = 0;
@@ -72,16 +81,9 @@ Reassembler::Result Reassembler::add(const Endpoint& from, const fragment::Part&
             return {Outcome::Refused, {}, QStringLiteral("this sender has too many long messages half received")};
         it = m_messages.insert(key, Pending{});
         it->parts.resize(part.count);
+        it->lastMs = nowMs;
     }
     Pending& p = *it;
-    if (p.parts.size() != part.count) {
-        return {Outcome::Refused, {}, QStringLiteral("part count differs from earlier parts of the message")};
-    }
-    p.lastMs = nowMs;
-    if (!p.parts[part.index].isNull())
-        return {Outcome::Duplicate, {}, {}};
-    if (m_heldBytes + part.bytes.size() > m_limits.maxBytes)
-        return {Outcome::Refused, {}, QStringLiteral("too much of long messages is held")};
     // An empty part still counts as received: keep a non-null value.
     p.parts[part.index] = part.bytes.isNull() ? QByteArray("") : part.bytes;
     p.bytes += part.bytes.size();

@@ -186,7 +186,7 @@ bool History::append(Message& m)
     q.bindValue(3, m.time.toMSecsSinceEpoch());
     q.bindValue(4, m.sortKey);
     q.bindValue(5, int(m.state));
-    q.bindValue(6, m.remote);
+    q.bindValue(6, m.remote.isNull() ? QStringLiteral("") : m.remote); // unknown yet: a host name not resolved
     q.bindValue(7, qint64(m.packetNo));
     q.bindValue(8, m.parts);
     q.bindValue(9, (m.unread ? Unread : 0) | (m.wantsReadReceipt ? WantsReadReceipt : 0) | (m.isSystem ? System : 0) |

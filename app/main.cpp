@@ -17,8 +17,7 @@ namespace {
 
 enum ExitCode { Ok = 0, UsageError = 1, StartError = 2 };
 
-QTextStream& err()
-{
+QTextStream& err() {
     static QTextStream stream(stderr);
     return stream;
 }
@@ -30,8 +29,7 @@ struct Parsed {
 };
 
 // Reads the options shared by every mode; on a bad value prints why and returns nullopt.
-std::optional<Parsed> parseArguments(const QStringList& arguments)
-{
+std::optional<Parsed> parseArguments(const QStringList& arguments) {
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Pigeon: chat across a LAN without any server, one UDP datagram per message.\n"
@@ -40,7 +38,8 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
                        "  pigeon contacts list|add NAME HOST[:PORT] [plain] [gbk]|remove NAME"));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption console(QStringLiteral("console"), QStringLiteral("Chat in the terminal instead of a window."));
+    const QCommandLineOption console(QStringLiteral("console"),
+                                     QStringLiteral("Chat in the terminal instead of a window."));
     const QCommandLineOption port({QStringLiteral("p"), QStringLiteral("port")},
                                   QStringLiteral("UDP port to listen on (default 2425, the IP Messenger port)."),
                                   QStringLiteral("N"));
@@ -103,8 +102,7 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
     return parsed;
 }
 
-int contactsCommand(const Parsed& parsed)
-{
+int contactsCommand(const Parsed& parsed) {
     const QStringList& args = parsed.positional;
     Profile profile(parsed.options.profileDir);
     QString error;
@@ -171,8 +169,7 @@ int contactsCommand(const Parsed& parsed)
     return UsageError;
 }
 
-int runConsole(const Parsed& parsed)
-{
+int runConsole(const Parsed& parsed) {
     Session session;
     if (!session.open(parsed.options)) {
         err() << "pigeon: " << session.error() << '\n';
@@ -187,8 +184,7 @@ int runConsole(const Parsed& parsed)
 
 } // namespace
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     QCoreApplication::setOrganizationName(QStringLiteral("Pigeon"));
     QCoreApplication::setApplicationName(QStringLiteral("pigeon"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PIGEON_VERSION));

@@ -17,7 +17,7 @@
 // UTF-8 text. Other IPMsg clients ignore the unknown mode.
 namespace fragment {
 
-inline constexpr qsizetype PartBytes = 1200;         // payload per part: 1 200 + header < 1 280 (IPv6 minimum MTU)
+inline constexpr qsizetype PartBytes = 1200;          // payload per part: 1 200 + header < 1 280 (IPv6 minimum MTU)
 inline constexpr qsizetype MaxMessageBytes = 1 << 20; // 1 MiB of text
 inline constexpr int MaxParts = int((MaxMessageBytes + PartBytes - 1) / PartBytes);
 
@@ -54,7 +54,8 @@ public:
     };
 
     Reassembler() = default;
-    explicit Reassembler(Limits limits) : m_limits(limits) {}
+    explicit Reassembler(Limits limits)
+        : m_limits(limits) {}
 
     Result add(const Endpoint& from, const fragment::Part& part, qint64 nowMs);
     // Drops messages that have waited too long; returns how many.

@@ -25,7 +25,7 @@ const char* const Schema[] = {
     " packet_no INTEGER NOT NULL DEFAULT 0,"
     " parts INTEGER NOT NULL DEFAULT 1,"
     " flags INTEGER NOT NULL DEFAULT 0)",
-    "CREATE INDEX IF NOT EXISTS messages_by_peer ON messages (peer, sort_key)",
+    "CREATE INDEX IF NOT EXISTS messages_by_peer ON messages (peer, sort_key, packet_no)",
     "CREATE INDEX IF NOT EXISTS messages_by_packet ON messages (remote, packet_no)",
     "CREATE INDEX IF NOT EXISTS messages_unsent ON messages (state) WHERE state < 2",
     "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -33,32 +33,36 @@ const char* const Schema[] = {
 
 enum Flag { Unread = 1, WantsReadReceipt = 2, System = 4, Fragmented = 8 };
 
-const QString Columns = QStringLiteral("id, peer, direction, text, time, sort_key, state, remote, packet_no, parts, flags");
+const QString Columns =
+    QStringLiteral("id, peer, direction, text, time, sort_key, state, remote, packet_no, parts, flags");
 
 } // namespace
 
-QString stateName(MessageState state)
-{
+QString stateName(MessageState state) {
     switch (state) {
-    case MessageState::Queued: return QStringLiteral("queued");
-    case MessageState::Sending: return QStringLiteral("sending");
-    case MessageState::Sent: return QStringLiteral("sent");
-    case MessageState::Delivered: return QStringLiteral("delivered");
-    case MessageState::Read: return QStringLiteral("read");
-    case MessageState::Failed: return QStringLiteral("failed");
-    case MessageState::Received: return QStringLiteral("received");
+    case MessageState::Queued:
+        return QStringLiteral("queued");
+    case MessageState::Sending:
+        return QStringLiteral("sending");
+    case MessageState::Sent:
+        return QStringLiteral("sent");
+    case MessageState::Delivered:
+        return QStringLiteral("delivered");
+    case MessageState::Read:
+        return QStringLiteral("read");
+    case MessageState::Failed:
+        return QStringLiteral("failed");
+    case MessageState::Received:
+        return QStringLiteral("received");
     }
     return {};
 }
 
 History::History(QObject* parent)
     : QObject(parent)
-    , m_connection(QStringLiteral("pigeon-history-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
-{
-}
+    , m_connection(QStringLiteral("pigeon-history-") + QUuid::createUuid().toString(QUuid::WithoutBraces)) {}
 
-History::~History()
-{
+History::~History() {
     if (m_db.isOpen())
         commit();
     m_queries.clear();
@@ -67,8 +71,7 @@ History::~History()
     QSqlDatabase::removeDatabase(m_connection);
 }
 
-bool History::open(const QString& path)
-{
+bool History::open(const QString& path) {
     m_path = path;
     QDir().mkpath(QFileInfo(path).absolutePath());
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
@@ -107,8 +110,7 @@ bool History::open(const QString& path)
     return true;
 }
 
-QSqlQuery& History::prepared(const char* key, const QString& sql)
-{
+QSqlQuery& History::prepared(const char* key, const QString& sql) {
     auto& slot = m_queries[key];
     if (!slot) {
         slot = std::make_unique<QSqlQuery>(m_db);
@@ -118,8 +120,7 @@ QSqlQuery& History::prepared(const char* key, const QString& sql)
     return *slot;
 }
 
-bool History::exec(QSqlQuery& query)
-{
+bool History::exec(QSqlQuery& query) {
     if (query.exec())
         return true;
     m_error = QStringLiteral("the history database %1 failed: %2").arg(m_path, query.lastError().text());
@@ -127,8 +128,7 @@ bool History::exec(QSqlQuery& query)
     return false;
 }
 
-bool History::begin()
-{
+bool History::begin() {
     if (m_inTransaction)
         return true;
     if (!m_db.transaction()) {
@@ -147,8 +147,7 @@ bool History::begin()
     return true;
 }
 
-bool History::commit()
-{
+bool History::commit() {
     if (!m_inTransaction)
         return true;
     for (auto& [key, query] : m_queries)
@@ -164,22 +163,21 @@ bool History::commit()
     return true;
 }
 
-double History::nextSortKey(qint64 timeMs)
-{
+double History::nextSortKey(qint64 timeMs) {
     m_lastSortKey = std::max(double(timeMs), m_lastSortKey + 0.001);
     return m_lastSortKey;
 }
 
-bool History::append(Message& m)
-{
+bool History::append(Message& m) {
     if (!m_db.isOpen() || !begin())
         return false;
     if (!m.time.isValid())
         m.time = QDateTime::currentDateTimeUtc();
     if (m.sortKey == 0)
         m.sortKey = nextSortKey(m.time.toMSecsSinceEpoch());
-    QSqlQuery& q = prepared("append", QStringLiteral("INSERT INTO messages (peer, direction, text, time, sort_key, state, "
-                                                     "remote, packet_no, parts, flags) VALUES (?,?,?,?,?,?,?,?,?,?)"));
+    QSqlQuery& q =
+        prepared("append", QStringLiteral("INSERT INTO messages (peer, direction, text, time, sort_key, state, "
+                                          "remote, packet_no, parts, flags) VALUES (?,?,?,?,?,?,?,?,?,?)"));
     q.bindValue(0, m.peer);
     q.bindValue(1, int(m.direction));
     q.bindValue(2, m.text);
@@ -190,15 +188,14 @@ bool History::append(Message& m)
     q.bindValue(7, qint64(m.packetNo));
     q.bindValue(8, m.parts);
     q.bindValue(9, (m.unread ? Unread : 0) | (m.wantsReadReceipt ? WantsReadReceipt : 0) | (m.isSystem ? System : 0) |
-                   (m.fragmented ? Fragmented : 0));
+                       (m.fragmented ? Fragmented : 0));
     if (!exec(q))
         return false;
     m.id = q.lastInsertId().toLongLong();
     return true;
 }
 
-bool History::setState(qint64 id, MessageState state)
-{
+bool History::setState(qint64 id, MessageState state) {
     if (!m_db.isOpen() || !begin())
         return false;
     QSqlQuery& q = prepared("setState", QStringLiteral("UPDATE messages SET state = ? WHERE id = ?"));
@@ -207,19 +204,18 @@ bool History::setState(qint64 id, MessageState state)
     return exec(q);
 }
 
-bool History::resend(qint64 id, quint64 packetNo, int parts)
-{
+bool History::resend(qint64 id, quint64 packetNo, int parts) {
     if (!m_db.isOpen() || !begin())
         return false;
-    QSqlQuery& q = prepared("resend", QStringLiteral("UPDATE messages SET state = 1, packet_no = ?, parts = ? WHERE id = ?"));
+    QSqlQuery& q =
+        prepared("resend", QStringLiteral("UPDATE messages SET state = 1, packet_no = ?, parts = ? WHERE id = ?"));
     q.bindValue(0, qint64(packetNo));
     q.bindValue(1, parts);
     q.bindValue(2, id);
     return exec(q);
 }
 
-qint64 History::findOutgoing(const QString& remote, quint64 packetNo)
-{
+qint64 History::findOutgoing(const QString& remote, quint64 packetNo) {
     QSqlQuery& q = prepared("findOutgoing", QStringLiteral("SELECT id FROM messages WHERE direction = 1 AND remote = ? "
                                                            "AND packet_no = ? ORDER BY id DESC LIMIT 1"));
     q.bindValue(0, remote);
@@ -231,16 +227,14 @@ qint64 History::findOutgoing(const QString& remote, quint64 packetNo)
     return id;
 }
 
-quint64 History::lastPacketNo()
-{
+quint64 History::lastPacketNo() {
     QSqlQuery q(m_db);
     if (!q.exec(QStringLiteral("SELECT MAX(packet_no + parts - 1) FROM messages WHERE direction = 1")) || !q.next())
         return 0;
     return quint64(q.value(0).toLongLong());
 }
 
-qint64 History::findIncoming(const QString& remote, quint64 packetNo, qint64 sinceMs)
-{
+qint64 History::findIncoming(const QString& remote, quint64 packetNo, qint64 sinceMs) {
     QSqlQuery& q = prepared("findIncoming", QStringLiteral("SELECT id FROM messages WHERE direction = 0 AND remote = ? "
                                                            "AND packet_no = ? AND time >= ? LIMIT 1"));
     q.bindValue(0, remote);
@@ -253,8 +247,7 @@ qint64 History::findIncoming(const QString& remote, quint64 packetNo, qint64 sin
     return id;
 }
 
-double History::sortKeyBefore(const QString& peer, const QString& remote, quint64 packetNo, qint64 sinceMs)
-{
+double History::sortKeyBefore(const QString& remote, quint64 packetNo, qint64 sinceMs) {
     QSqlQuery& later = prepared("later", QStringLiteral("SELECT MIN(sort_key) FROM messages WHERE direction = 0 AND "
                                                         "remote = ? AND packet_no > ? AND time >= ?"));
     later.bindValue(0, remote);
@@ -262,21 +255,12 @@ double History::sortKeyBefore(const QString& peer, const QString& remote, quint6
     later.bindValue(2, sinceMs);
     if (!exec(later) || !later.next() || later.value(0).isNull())
         return 0;
-    const double next = later.value(0).toDouble();
+    const double key = later.value(0).toDouble();
     later.finish();
-    QSqlQuery& before = prepared("before", QStringLiteral("SELECT MAX(sort_key) FROM messages WHERE peer = ? AND "
-                                                          "sort_key < ?"));
-    before.bindValue(0, peer);
-    before.bindValue(1, next);
-    double previous = next - 1;
-    if (exec(before) && before.next() && !before.value(0).isNull())
-        previous = before.value(0).toDouble();
-    before.finish();
-    return (previous + next) / 2;
+    return key;
 }
 
-Message History::read(const QSqlQuery& q) const
-{
+Message History::read(const QSqlQuery& q) const {
     Message m;
     m.id = q.value(0).toLongLong();
     m.peer = q.value(1).toString();
@@ -296,8 +280,7 @@ Message History::read(const QSqlQuery& q) const
     return m;
 }
 
-std::optional<Message> History::message(qint64 id)
-{
+std::optional<Message> History::message(qint64 id) {
     QSqlQuery& q = prepared("message", u"SELECT " + Columns + u" FROM messages WHERE id = ?");
     q.bindValue(0, id);
     if (!exec(q) || !q.next())
@@ -307,14 +290,14 @@ std::optional<Message> History::message(qint64 id)
     return m;
 }
 
-QList<Message> History::conversation(const QString& peer, double beforeKey, int limit)
-{
+QList<Message> History::conversation(const QString& peer, double beforeKey, int limit, quint64 beforePacketNo) {
     QSqlQuery& q = prepared("conversation", u"SELECT " + Columns +
-                                                u" FROM messages WHERE peer = ? AND sort_key < ? "
-                                                u"ORDER BY sort_key DESC LIMIT ?");
+                                                u" FROM messages WHERE peer = ? AND (sort_key, packet_no) < (?, ?) "
+                                                u"ORDER BY sort_key DESC, packet_no DESC LIMIT ?");
     q.bindValue(0, peer);
     q.bindValue(1, beforeKey);
-    q.bindValue(2, limit);
+    q.bindValue(2, qint64(std::min<quint64>(beforePacketNo, std::numeric_limits<qint64>::max())));
+    q.bindValue(3, limit);
     QList<Message> out;
     if (!exec(q))
         return out;
@@ -325,8 +308,7 @@ QList<Message> History::conversation(const QString& peer, double beforeKey, int 
     return out;
 }
 
-qint64 History::conversationSize(const QString& peer)
-{
+qint64 History::conversationSize(const QString& peer) {
     QSqlQuery& q = prepared("size", QStringLiteral("SELECT COUNT(*) FROM messages WHERE peer = ?"));
     q.bindValue(0, peer);
     if (!exec(q) || !q.next())
@@ -336,8 +318,7 @@ qint64 History::conversationSize(const QString& peer)
     return n;
 }
 
-QList<ConversationSummary> History::conversations()
-{
+QList<ConversationSummary> History::conversations() {
     // The newest row of each peer (SQLite's bare-column rule for MAX), and its unread count.
     QSqlQuery q(m_db);
     QList<ConversationSummary> out;
@@ -350,8 +331,7 @@ QList<ConversationSummary> History::conversations()
     return out;
 }
 
-QList<Message> History::unsent()
-{
+QList<Message> History::unsent() {
     QSqlQuery q(m_db);
     QList<Message> out;
     if (!q.exec(u"SELECT " + Columns + u" FROM messages WHERE state < 2 ORDER BY id"))
@@ -361,8 +341,7 @@ QList<Message> History::unsent()
     return out;
 }
 
-QList<Message> History::markRead(const QString& peer)
-{
+QList<Message> History::markRead(const QString& peer) {
     QList<Message> receipts;
     if (!m_db.isOpen() || !begin())
         return receipts;
@@ -378,8 +357,7 @@ QList<Message> History::markRead(const QString& peer)
     return receipts;
 }
 
-bool History::renamePeer(const QString& from, const QString& to)
-{
+bool History::renamePeer(const QString& from, const QString& to) {
     if (!m_db.isOpen() || !begin())
         return false;
     QSqlQuery q(m_db);
@@ -389,8 +367,7 @@ bool History::renamePeer(const QString& from, const QString& to)
     return exec(q);
 }
 
-QString History::setting(const QString& key, const QString& fallback)
-{
+QString History::setting(const QString& key, const QString& fallback) {
     QSqlQuery& q = prepared("setting", QStringLiteral("SELECT value FROM settings WHERE key = ?"));
     q.bindValue(0, key);
     if (!exec(q) || !q.next())
@@ -400,8 +377,7 @@ QString History::setting(const QString& key, const QString& fallback)
     return value;
 }
 
-bool History::setSetting(const QString& key, const QString& value)
-{
+bool History::setSetting(const QString& key, const QString& value) {
     if (!m_db.isOpen() || !begin())
         return false;
     QSqlQuery& q = prepared("setSetting", QStringLiteral("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)"));

@@ -22,11 +22,11 @@ struct Message {
     Direction direction = Direction::Incoming;
     QString text;
     QDateTime time;
-    double sortKey = 0; // display order within a conversation
+    double sortKey = 0; // display order within a conversation, ties broken by packetNo
     MessageState state = MessageState::Received;
-    QString remote;     // the address:port the datagram came from or went to
+    QString remote; // the address:port the datagram came from or went to
     quint64 packetNo = 0;
-    int parts = 1;      // outgoing: how many datagrams carry it
+    int parts = 1;           // outgoing: how many datagrams carry it
     bool fragmented = false; // outgoing: carried as Pigeon parts (fragment.h) rather than SENDMSG packets
     bool unread = false;
     bool wantsReadReceipt = false; // incoming IPMsg message sent with READCHECKOPT
@@ -71,13 +71,16 @@ public:
 
     // The incoming row from `remote` with that packet number received after `sinceMs`, or 0.
     qint64 findIncoming(const QString& remote, quint64 packetNo, qint64 sinceMs);
-    // Where a message that the sender sent before the ones already stored belongs: just before the first stored
-    // incoming message from `remote` with a higher packet number, received after `sinceMs`. 0: at the end.
-    double sortKeyBefore(const QString& peer, const QString& remote, quint64 packetNo, qint64 sinceMs);
+    // Where a message that the sender sent before ones already stored belongs: the sort key of the first stored
+    // incoming message from `remote` with a higher packet number, received after `sinceMs` (0: none, at the end).
+    // Rows that share a key are ordered by packet number, so a late message lands just before that one however
+    // many others arrived late before it.
+    double sortKeyBefore(const QString& remote, quint64 packetNo, qint64 sinceMs);
 
     std::optional<Message> message(qint64 id);
-    // Up to `limit` messages of a conversation that sort before `beforeKey`, oldest first.
-    QList<Message> conversation(const QString& peer, double beforeKey, int limit);
+    // Up to `limit` messages of a conversation that sort before (`beforeKey`, `beforePacketNo`), oldest first.
+    // Display order is (sortKey, packetNo); to page back from a message, pass its sortKey and packetNo.
+    QList<Message> conversation(const QString& peer, double beforeKey, int limit, quint64 beforePacketNo = 0);
     qint64 conversationSize(const QString& peer);
     QList<ConversationSummary> conversations();
     QList<Message> unsent(); // Queued and Sending outgoing messages, oldest first

@@ -57,7 +57,9 @@ inline constexpr quint32 NoLogOpt = 0x20000;
 inline constexpr quint32 NoAddListOpt = 0x80000;
 inline constexpr quint32 ReadCheckOpt = 0x100000;
 
-constexpr quint32 mode(quint32 command) { return command & 0xffu; }
+constexpr quint32 mode(quint32 command) {
+    return command & 0xffu;
+}
 
 struct Packet {
     QByteArray version = QByteArrayLiteral("1");
@@ -97,7 +99,8 @@ QByteArray buildEntry(const QString& nick, const QString& group, const QByteArra
 // Packet numbers: max(seconds since epoch, last + 1), never repeating within a process.
 class PacketNumbers {
 public:
-    explicit PacketNumbers(quint64 floor = 0) : m_last(floor) {}
+    explicit PacketNumbers(quint64 floor = 0)
+        : m_last(floor) {}
     quint64 next() { return reserve(1); }
     // Reserves `count` consecutive numbers and returns the first.
     quint64 reserve(int count);

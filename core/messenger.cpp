@@ -9,15 +9,6 @@ Q_LOGGING_CATEGORY(lcMessenger, "pigeon.messenger", QtWarningMsg)
 
 namespace {
 
-// Retransmission: RFC 6298-style estimate from acknowledged first transmissions (Karn), exponential backoff.
-constexpr qint64 InitialRtoMs = 300;
-constexpr qint64 MinRtoMs = 30;
-constexpr qint64 MaxRtoMs = 2000;
-// A message fails after MinTries when the peer has said nothing since it was first sent; a peer that is heard from
-// (other acks get through a lossy link) gets up to MaxTries within GiveUpMs.
-constexpr int MinTries = 10;
-constexpr int MaxTries = 40;
-constexpr qint64 GiveUpMs = 60'000;
 // Messages in flight per peer. IPMsg clients other than Pigeon get one at a time: iptux drops (and still acks) any
 // packet whose number is not above the last it saw, so a retransmission overtaken by a newer packet would be lost.
 constexpr int PigeonWindow = 32;
@@ -32,14 +23,12 @@ constexpr qsizetype PlainMaxBytes = 65507;
 constexpr qint64 DedupeWindowMs = 3600 * 1000;
 constexpr int MaxLinks = 4096;
 
-qint64 nowMs()
-{
+qint64 nowMs() {
     return QDateTime::currentMSecsSinceEpoch();
 }
 
 // Cuts text into pieces of at most maxBytes once encoded, never inside a character.
-QList<QByteArray> splitText(const QString& text, TextEncoding encoding, qsizetype maxBytes)
-{
+QList<QByteArray> splitText(const QString& text, TextEncoding encoding, qsizetype maxBytes) {
     QList<QByteArray> parts;
     QByteArray whole = textcodec::encode(text, encoding);
     if (whole.size() <= maxBytes) {
@@ -50,8 +39,9 @@ QList<QByteArray> splitText(const QString& text, TextEncoding encoding, qsizetyp
     while (pos < text.size()) {
         qsizetype n = std::min(text.size() - pos, maxBytes / 4);
         while (pos + n < text.size() && textcodec::encode(text.mid(pos, n + 1), encoding).size() <= maxBytes)
-            n = std::min(text.size() - pos, n + std::max<qsizetype>(1, (maxBytes - textcodec::encode(text.mid(pos, n),
-                                                                                                   encoding).size()) / 4));
+            n = std::min(
+                text.size() - pos,
+                n + std::max<qsizetype>(1, (maxBytes - textcodec::encode(text.mid(pos, n), encoding).size()) / 4));
         while (n > 1 && textcodec::encode(text.mid(pos, n), encoding).size() > maxBytes)
             --n;
         if (n < text.size() - pos && text.at(pos + n - 1).isHighSurrogate() && n > 1)
@@ -91,13 +81,12 @@ struct Messenger::PeerLink {
     qint64 lastHeardMs = -1;
     double srtt = -1;
     double rttvar = 0;
-    qint64 rtoMs = InitialRtoMs;
+    qint64 rtoMs = 0; // 0: no round trip measured yet
     int inFlight = 0;
     std::deque<Transmission*> waiting;
 };
 
-Identity Identity::fromSystem(const QString& nick)
-{
+Identity Identity::fromSystem(const QString& nick) {
     Identity id;
     QByteArray user = qgetenv("USER");
     if (user.isEmpty())
@@ -112,14 +101,12 @@ Identity Identity::fromSystem(const QString& nick)
     return id;
 }
 
-Messenger::Messenger(Identity identity, ContactBook* contacts, History* history, Transport* transport,
-                     QObject* parent)
+Messenger::Messenger(Identity identity, ContactBook* contacts, History* history, Transport* transport, QObject* parent)
     : QObject(parent)
     , m_identity(std::move(identity))
     , m_contacts(contacts)
     , m_history(history)
-    , m_transport(transport)
-{
+    , m_transport(transport) {
     m_clock.start();
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &Messenger::onTimer);
@@ -156,8 +143,7 @@ Messenger::Messenger(Identity identity, ContactBook* contacts, History* history,
     connect(m_contacts, &QAbstractItemModel::modelReset, this, [this] { rebuildContactIndex(); });
 }
 
-Messenger::~Messenger()
-{
+Messenger::~Messenger() {
     for (Outgoing* o : std::as_const(m_outgoing)) {
         qDeleteAll(o->parts);
         delete o;
@@ -165,13 +151,11 @@ Messenger::~Messenger()
     qDeleteAll(m_links);
 }
 
-QByteArray Messenger::versionField() const
-{
+QByteArray Messenger::versionField() const {
     return QByteArrayLiteral("1_pigeon " PIGEON_VERSION);
 }
 
-void Messenger::start()
-{
+void Messenger::start() {
     m_numbers = ipmsg::PacketNumbers(m_history->lastPacketNo());
     rebuildContactIndex();
     const QByteArray entry = ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host);
@@ -194,18 +178,16 @@ void Messenger::start()
     }
 }
 
-void Messenger::stop()
-{
+void Messenger::stop() {
     m_history->commit();
     for (PeerLink* l : std::as_const(m_links))
         if (l->greeted && l->speaksIpMsg)
-            sendPacket(ipmsg::BrExit, ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user,
-                                                        m_identity.host),
+            sendPacket(ipmsg::BrExit,
+                       ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host),
                        l->endpoint);
 }
 
-qint64 Messenger::send(const QString& peer, const QString& text, QString* error)
-{
+qint64 Messenger::send(const QString& peer, const QString& text, QString* error) {
     const auto fail = [error](const QString& why) -> qint64 {
         if (error)
             *error = why;
@@ -266,8 +248,7 @@ qint64 Messenger::send(const QString& peer, const QString& text, QString* error)
     return m.id;
 }
 
-bool Messenger::retry(qint64 id, QString* error)
-{
+bool Messenger::retry(qint64 id, QString* error) {
     const auto m = m_history->message(id);
     if (!m || m->direction != Direction::Outgoing || m->state != MessageState::Failed) {
         if (error)
@@ -292,16 +273,14 @@ bool Messenger::retry(qint64 id, QString* error)
     return true;
 }
 
-void Messenger::markRead(const QString& peer)
-{
+void Messenger::markRead(const QString& peer) {
     const QList<Message> receipts = m_history->markRead(peer);
     for (const Message& m : receipts)
         if (const auto ep = Endpoint::parse(m.remote))
             sendPacket(ipmsg::ReadMsg, QByteArray::number(m.packetNo), *ep);
 }
 
-void Messenger::flushQueue(const QString& peer)
-{
+void Messenger::flushQueue(const QString& peer) {
     if (!m_queuedPeers.remove(peer))
         return;
     for (const Message& m : m_history->unsent()) {
@@ -321,8 +300,7 @@ void Messenger::flushQueue(const QString& peer)
     }
 }
 
-void Messenger::transmit(const Message& m)
-{
+void Messenger::transmit(const Message& m) {
     if (m_outgoing.contains(m.id))
         return;
     Protocol protocol = Protocol::IpMsg;
@@ -392,8 +370,7 @@ void Messenger::transmit(const Message& m)
     pump(l);
 }
 
-void Messenger::pump(PeerLink& l)
-{
+void Messenger::pump(PeerLink& l) {
     const int window = isPigeon(l.endpoint) ? PigeonWindow : IpMsgWindow;
     const qint64 now = nowMs();
     bool sent = false;
@@ -402,7 +379,7 @@ void Messenger::pump(PeerLink& l)
         l.waiting.pop_front();
         t->tries = 1;
         t->firstSentMs = now;
-        t->dueMs = now + l.rtoMs;
+        t->dueMs = now + rto(l);
         ++l.inFlight;
         m_transport->send(t->datagram, t->to);
         sent = true;
@@ -411,8 +388,12 @@ void Messenger::pump(PeerLink& l)
         armTimer();
 }
 
-void Messenger::armTimer()
-{
+qint64 Messenger::rto(const PeerLink& l) const {
+    // RFC 6298: smoothed round trip plus four deviations, from acknowledged first transmissions only (Karn).
+    return l.rtoMs == 0 ? m_timing.initialRtoMs : std::clamp(l.rtoMs, m_timing.minRtoMs, m_timing.maxRtoMs);
+}
+
+void Messenger::armTimer() {
     qint64 due = std::numeric_limits<qint64>::max();
     for (const Transmission* t : std::as_const(m_inFlight))
         if (t->tries > 0)
@@ -421,11 +402,10 @@ void Messenger::armTimer()
         m_timer.stop();
         return;
     }
-    m_timer.start(int(std::clamp<qint64>(due - nowMs(), 0, MaxRtoMs)));
+    m_timer.start(int(std::clamp<qint64>(due - nowMs(), 0, m_timing.maxRtoMs)));
 }
 
-void Messenger::onTimer()
-{
+void Messenger::onTimer() {
     const qint64 now = nowMs();
     QList<qint64> failed;
     for (Transmission* t : std::as_const(m_inFlight)) {
@@ -433,13 +413,15 @@ void Messenger::onTimer()
             continue;
         PeerLink& l = link(t->to);
         const bool heard = l.lastHeardMs >= t->firstSentMs;
-        if ((t->tries >= MinTries && !heard) || t->tries >= MaxTries || now - t->firstSentMs > GiveUpMs) {
+        // Silent all along: the peer is gone. Heard from (other acks get through a lossy link): keep trying longer.
+        if ((t->tries >= m_timing.minTries && !heard) || t->tries >= m_timing.maxTries ||
+            now - t->firstSentMs > m_timing.giveUpMs) {
             failed.append(t->messageId);
             continue;
         }
         ++t->tries;
         ++m_stats.retransmissions;
-        t->dueMs = now + std::min(l.rtoMs << std::min(t->tries - 1, 16), MaxRtoMs);
+        t->dueMs = now + std::min(rto(l) << std::min(t->tries - 1, 16), m_timing.maxRtoMs);
         m_transport->send(t->datagram, t->to);
     }
     for (qint64 id : std::as_const(failed)) {
@@ -454,8 +436,7 @@ void Messenger::onTimer()
     armTimer();
 }
 
-void Messenger::finishMessage(qint64 id, MessageState state)
-{
+void Messenger::finishMessage(qint64 id, MessageState state) {
     Outgoing* out = m_outgoing.take(id);
     if (out) {
         PeerLink& l = link(out->to);
@@ -472,8 +453,7 @@ void Messenger::finishMessage(qint64 id, MessageState state)
     Q_EMIT deliveryChanged(id, state);
 }
 
-void Messenger::onDatagram(const Datagram& datagram)
-{
+void Messenger::onDatagram(const Datagram& datagram) {
     ++m_stats.datagramsIn;
     if (m_contactsOnly && !m_contactByEndpoint.contains(datagram.from)) {
         ++m_stats.dropped;
@@ -486,8 +466,7 @@ void Messenger::onDatagram(const Datagram& datagram)
         handlePlainText(datagram.data, datagram.from);
 }
 
-void Messenger::handlePlainText(const QByteArray& data, const Endpoint& from)
-{
+void Messenger::handlePlainText(const QByteArray& data, const Endpoint& from) {
     QString text = textcodec::decode(data);
     while (text.endsWith(u'\n') || text.endsWith(u'\r') || text.endsWith(QChar(0)))
         text.chop(1);
@@ -504,8 +483,7 @@ void Messenger::handlePlainText(const QByteArray& data, const Endpoint& from)
     storeIncoming(m, from);
 }
 
-bool Messenger::storeIncoming(Message m, const Endpoint& from)
-{
+bool Messenger::storeIncoming(Message m, const Endpoint& from) {
     m.peer = peerFor(from);
     m.direction = Direction::Incoming;
     m.state = MessageState::Received;
@@ -519,10 +497,9 @@ bool Messenger::storeIncoming(Message m, const Endpoint& from)
     return true;
 }
 
-void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from)
-{
-    const bool fromSelf = from == m_transport->localEndpoint() && p.user == m_identity.user &&
-                          p.host == m_identity.host;
+void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from) {
+    const bool fromSelf =
+        from == m_transport->localEndpoint() && p.user == m_identity.user && p.host == m_identity.host;
     if (fromSelf)
         return;
     if (p.mode() != ipmsg::BrExit)
@@ -532,7 +509,8 @@ void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from)
     case ipmsg::AnsEntry:
     case ipmsg::BrAbsence: {
         const ipmsg::EntryInfo info = ipmsg::parseEntry(p.extension);
-        link(from).nick = !info.utf8Nick.isEmpty() ? info.utf8Nick : textcodec::decode(info.nick, p.has(ipmsg::Utf8Opt));
+        link(from).nick =
+            !info.utf8Nick.isEmpty() ? info.utf8Nick : textcodec::decode(info.nick, p.has(ipmsg::Utf8Opt));
         if (p.mode() == ipmsg::BrEntry)
             sendPacket(ipmsg::AnsEntry | ipmsg::CapUtf8Opt,
                        ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host), from);
@@ -602,8 +580,7 @@ void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from)
 }
 
 void Messenger::handleMessage(const ipmsg::Packet& p, const Endpoint& from, const QString& text, quint64 messageNo,
-                              bool ack)
-{
+                              bool ack) {
     const QString remote = from.toString();
     const qint64 since = nowMs() - DedupeWindowMs;
     if (m_history->findIncoming(remote, messageNo, since)) {
@@ -622,22 +599,20 @@ void Messenger::handleMessage(const ipmsg::Packet& p, const Endpoint& from, cons
     m.packetNo = messageNo;
     m.wantsReadReceipt = p.has(ipmsg::ReadCheckOpt);
     // A message overtaken on the way by a later one from the same sender is shown where the sender put it.
-    m.sortKey = m_history->sortKeyBefore(peerFor(from), remote, messageNo, since);
+    m.sortKey = m_history->sortKeyBefore(remote, messageNo, since);
     // Not stored, not acknowledged: the sender tries again.
     if (storeIncoming(m, from) && ack)
         m_acksDue.append({p.packetNo, from});
 }
 
-void Messenger::sendAckAfterCommit(quint64 packetNo, const Endpoint& to)
-{
+void Messenger::sendAckAfterCommit(quint64 packetNo, const Endpoint& to) {
     if (m_history->hasUncommitted())
         m_acksDue.append({packetNo, to});
     else
         sendPacket(ipmsg::RecvMsg, QByteArray::number(packetNo), to);
 }
 
-void Messenger::handleAck(quint64 packetNo, const Endpoint& from)
-{
+void Messenger::handleAck(quint64 packetNo, const Endpoint& from) {
     Transmission* t = m_inFlight.value(packetNo);
     if (!t || t->tries == 0 || !t->to.address.isEqual(from.address, QHostAddress::TolerantConversion))
         return;
@@ -651,7 +626,7 @@ void Messenger::handleAck(quint64 packetNo, const Endpoint& from)
             l.rttvar = 0.75 * l.rttvar + 0.25 * std::abs(l.srtt - rtt);
             l.srtt = 0.875 * l.srtt + 0.125 * rtt;
         }
-        l.rtoMs = std::clamp(qint64(l.srtt + std::max(1.0, 4 * l.rttvar)), MinRtoMs, MaxRtoMs);
+        l.rtoMs = qint64(l.srtt + std::max(1.0, 4 * l.rttvar));
     }
     m_inFlight.remove(packetNo);
     --l.inFlight;
@@ -663,8 +638,7 @@ void Messenger::handleAck(quint64 packetNo, const Endpoint& from)
         pump(l);
 }
 
-void Messenger::onCommitted()
-{
+void Messenger::onCommitted() {
     for (const auto& [packetNo, to] : std::exchange(m_acksDue, {}))
         sendPacket(ipmsg::RecvMsg, QByteArray::number(packetNo), to);
     for (const Message& m : std::exchange(m_announce, {}))
@@ -673,8 +647,7 @@ void Messenger::onCommitted()
         transmit(m);
 }
 
-void Messenger::sendPacket(quint32 command, const QByteArray& extension, const Endpoint& to, quint64 packetNo)
-{
+void Messenger::sendPacket(quint32 command, const QByteArray& extension, const Endpoint& to, quint64 packetNo) {
     ipmsg::Packet p;
     p.version = versionField();
     p.packetNo = packetNo ? packetNo : m_numbers.next();
@@ -685,8 +658,7 @@ void Messenger::sendPacket(quint32 command, const QByteArray& extension, const E
     m_transport->send(ipmsg::encode(p), to);
 }
 
-Messenger::PeerLink& Messenger::link(const Endpoint& endpoint)
-{
+Messenger::PeerLink& Messenger::link(const Endpoint& endpoint) {
     PeerLink*& l = m_links[endpoint];
     if (!l) {
         l = new PeerLink;
@@ -708,14 +680,12 @@ Messenger::PeerLink& Messenger::link(const Endpoint& endpoint)
     return *l;
 }
 
-QString Messenger::peerFor(const Endpoint& from) const
-{
+QString Messenger::peerFor(const Endpoint& from) const {
     const QString name = m_contactByEndpoint.value(from);
     return name.isEmpty() ? from.toString() : name;
 }
 
-void Messenger::heardFrom(const Endpoint& from, const QByteArray& version)
-{
+void Messenger::heardFrom(const Endpoint& from, const QByteArray& version) {
     PeerLink& l = link(from);
     l.lastHeardMs = nowMs();
     l.speaksIpMsg = true;
@@ -724,8 +694,7 @@ void Messenger::heardFrom(const Endpoint& from, const QByteArray& version)
     setPresence(from, Presence::Online);
 }
 
-void Messenger::setPresence(const Endpoint& endpoint, Presence presence)
-{
+void Messenger::setPresence(const Endpoint& endpoint, Presence presence) {
     PeerLink& l = link(endpoint);
     if (l.presence == presence)
         return;
@@ -748,29 +717,25 @@ void Messenger::setPresence(const Endpoint& endpoint, Presence presence)
         flushQueue(peer);
 }
 
-Presence Messenger::presence(const QString& peer) const
-{
+Presence Messenger::presence(const QString& peer) const {
     const auto ep = endpointOf(peer);
     const PeerLink* l = ep ? m_links.value(*ep) : nullptr;
     return l ? l->presence : Presence::Unknown;
 }
 
-std::optional<Endpoint> Messenger::endpointOf(const QString& peer) const
-{
+std::optional<Endpoint> Messenger::endpointOf(const QString& peer) const {
     if (const auto contact = m_contacts->find(peer))
         return contactEndpoint(*contact);
     return Endpoint::parse(peer);
 }
 
-QString Messenger::nickOf(const QString& peer) const
-{
+QString Messenger::nickOf(const QString& peer) const {
     const auto ep = endpointOf(peer);
     const PeerLink* l = ep ? m_links.value(*ep) : nullptr;
     return l ? l->nick : QString();
 }
 
-qsizetype Messenger::maxTextBytes(const QString& peer) const
-{
+qsizetype Messenger::maxTextBytes(const QString& peer) const {
     const auto contact = m_contacts->find(peer);
     const auto ep = endpointOf(peer);
     const PeerLink* l = ep ? m_links.value(*ep) : nullptr;
@@ -780,19 +745,16 @@ qsizetype Messenger::maxTextBytes(const QString& peer) const
     return (ep && isPigeon(*ep)) ? PigeonSingleBytes : IpMsgPartBytes;
 }
 
-int Messenger::pendingCount() const
-{
+int Messenger::pendingCount() const {
     return int(m_outgoing.size() + m_toTransmit.size());
 }
 
-bool Messenger::isPigeon(const Endpoint& endpoint) const
-{
+bool Messenger::isPigeon(const Endpoint& endpoint) const {
     const PeerLink* l = m_links.value(endpoint);
     return l && l->version.startsWith("1_pigeon");
 }
 
-void Messenger::rebuildContactIndex()
-{
+void Messenger::rebuildContactIndex() {
     m_contactByEndpoint.clear();
     for (const Contact& c : m_contacts->contacts()) {
         if (const auto ep = contactEndpoint(c))
@@ -803,8 +765,7 @@ void Messenger::rebuildContactIndex()
     }
 }
 
-void Messenger::resolve(const Contact& contact)
-{
+void Messenger::resolve(const Contact& contact) {
     QHostAddress literal;
     if (literal.setAddress(contact.host) || m_resolved.contains(contact.host))
         return;
@@ -839,8 +800,7 @@ void Messenger::resolve(const Contact& contact)
     });
 }
 
-std::optional<Endpoint> Messenger::contactEndpoint(const Contact& contact) const
-{
+std::optional<Endpoint> Messenger::contactEndpoint(const Contact& contact) const {
     QHostAddress address;
     if (address.setAddress(contact.host))
         return Endpoint{normalized(address), contact.port};

@@ -35,9 +35,20 @@ class Messenger : public QObject {
 public:
     struct Stats {
         quint64 datagramsIn = 0;
-        quint64 dropped = 0;       // undecodable, refused or rate limited
+        quint64 dropped = 0; // undecodable, refused or rate limited
         quint64 duplicates = 0;
         quint64 retransmissions = 0;
+    };
+
+    // Retransmission: the first timeout before any round trip was measured, the bounds of the adaptive timeout,
+    // and when to give up (after minTries when the peer has been silent all along, else maxTries or giveUpMs).
+    struct Timing {
+        qint64 initialRtoMs = 300;
+        qint64 minRtoMs = 30;
+        qint64 maxRtoMs = 2000;
+        int minTries = 10;
+        int maxTries = 40;
+        qint64 giveUpMs = 60'000;
     };
 
     Messenger(Identity identity, ContactBook* contacts, History* history, Transport* transport,
@@ -72,6 +83,8 @@ public:
 
     // Refuse messages from addresses that are no contact (--contacts-only).
     void setContactsOnly(bool on) { m_contactsOnly = on; }
+    void setTiming(const Timing& timing) { m_timing = timing; }
+    const Timing& timing() const { return m_timing; }
 
 Q_SIGNALS:
     // A message (either way) is in history; for incoming ones, also acknowledged or about to be.
@@ -101,6 +114,7 @@ private:
     void pump(PeerLink& link);
     void onTimer();
     void armTimer();
+    qint64 rto(const PeerLink& link) const;
     void finishMessage(qint64 id, MessageState state);
     void flushQueue(const QString& peer);
 
@@ -122,16 +136,17 @@ private:
     Reassembler m_reassembler;
     Stats m_stats;
     bool m_contactsOnly = false;
+    Timing m_timing;
 
     QHash<Endpoint, QString> m_contactByEndpoint;
     QHash<QString, QList<QHostAddress>> m_resolved; // host name -> addresses
     QHash<Endpoint, PeerLink*> m_links;
-    QHash<quint64, Transmission*> m_inFlight;    // by packet number
-    QHash<qint64, Outgoing*> m_outgoing;         // by message id
-    QList<Message> m_toTransmit;                 // stored, waiting for the commit
-    QList<QPair<quint64, Endpoint>> m_acksDue;   // waiting for the commit
-    QList<Message> m_announce;                   // stored, waiting for the commit
-    QSet<QString> m_queuedPeers;                 // peers with messages in the offline queue
+    QHash<quint64, Transmission*> m_inFlight;  // by packet number
+    QHash<qint64, Outgoing*> m_outgoing;       // by message id
+    QList<Message> m_toTransmit;               // stored, waiting for the commit
+    QList<QPair<quint64, Endpoint>> m_acksDue; // waiting for the commit
+    QList<Message> m_announce;                 // stored, waiting for the commit
+    QSet<QString> m_queuedPeers;               // peers with messages in the offline queue
     QTimer m_timer;
     QElapsedTimer m_clock;
 };

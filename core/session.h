@@ -15,10 +15,10 @@ class Session : public QObject {
     Q_OBJECT
 public:
     struct Options {
-        QString profileDir;             // empty: the default profile
+        QString profileDir; // empty: the default profile
         QHostAddress bind{QHostAddress::Any};
-        std::optional<quint16> port;    // unset: the profile's port (2425 unless changed)
-        QString nick;                   // empty: the profile's nickname, else the login name
+        std::optional<quint16> port; // unset: the profile's port (2425 unless changed)
+        QString nick;                // empty: the profile's nickname, else the login name
         bool contactsOnly = false;
     };
 

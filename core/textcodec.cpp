@@ -5,15 +5,13 @@
 
 namespace textcodec {
 
-bool isValidUtf8(const QByteArray& bytes)
-{
+bool isValidUtf8(const QByteArray& bytes) {
     QStringDecoder decoder(QStringConverter::Utf8, QStringConverter::Flag::Stateless);
     const QString ignored = decoder.decode(bytes);
     return !decoder.hasError();
 }
 
-QString decode(const QByteArray& bytes, bool flaggedUtf8)
-{
+QString decode(const QByteArray& bytes, bool flaggedUtf8) {
     if (flaggedUtf8)
         return QString::fromUtf8(bytes);
     QStringDecoder utf8(QStringConverter::Utf8, QStringConverter::Flag::Stateless);
@@ -26,8 +24,7 @@ QString decode(const QByteArray& bytes, bool flaggedUtf8)
     return text; // no ICU: UTF-8 with replacement characters is the best left
 }
 
-QByteArray encode(const QString& text, TextEncoding encoding)
-{
+QByteArray encode(const QString& text, TextEncoding encoding) {
     if (encoding == TextEncoding::Gbk) {
         // GB18030 encodes every code point and is byte-identical to GBK for the characters GBK has.
         QStringEncoder gb18030("GB18030", QStringConverter::Flag::Stateless);
@@ -37,13 +34,11 @@ QByteArray encode(const QString& text, TextEncoding encoding)
     return text.toUtf8();
 }
 
-QString encodingName(TextEncoding encoding)
-{
+QString encodingName(TextEncoding encoding) {
     return encoding == TextEncoding::Gbk ? QStringLiteral("gbk") : QStringLiteral("utf-8");
 }
 
-std::optional<TextEncoding> encodingFromName(const QString& name)
-{
+std::optional<TextEncoding> encodingFromName(const QString& name) {
     const QString n = name.trimmed().toLower();
     if (n == u"utf-8" || n == u"utf8")
         return TextEncoding::Utf8;

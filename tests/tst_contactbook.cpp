@@ -23,14 +23,12 @@ private:
     static QByteArray read(const QString& path);
 };
 
-QByteArray TestContactBook::read(const QString& path)
-{
+QByteArray TestContactBook::read(const QString& path) {
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
-void TestContactBook::parseValid()
-{
+void TestContactBook::parseValid() {
     const QByteArray text = "# comment\n"
                             "\xEF\xBB\xBF[Alice]\n"
                             "host = 192.0.2.7   # trailing comment\n"
@@ -61,8 +59,7 @@ void TestContactBook::parseValid()
     QCOMPARE(*again, *contacts);
 }
 
-void TestContactBook::parseInvalid_data()
-{
+void TestContactBook::parseInvalid_data() {
     QTest::addColumn<QByteArray>("text");
     QTest::addColumn<QString>("error");
     QTest::newRow("key before section") << QByteArray("host = x\n") << QStringLiteral("line 1:");
@@ -72,8 +69,7 @@ void TestContactBook::parseInvalid_data()
     QTest::newRow("port too big") << QByteArray("[A]\nhost=a\nport=65536\n") << QStringLiteral("line 3: port");
     QTest::newRow("port not a number") << QByteArray("[A]\nhost=a\nport=http\n") << QStringLiteral("line 3: port");
     QTest::newRow("bad protocol") << QByteArray("[A]\nhost=a\nprotocol=tcp\n") << QStringLiteral("line 3: protocol");
-    QTest::newRow("bad encoding") << QByteArray("[A]\nhost=a\nencoding=latin1\n")
-                                  << QStringLiteral("line 3: encoding");
+    QTest::newRow("bad encoding") << QByteArray("[A]\nhost=a\nencoding=latin1\n") << QStringLiteral("line 3: encoding");
     QTest::newRow("unknown key") << QByteArray("[A]\nhost=a\ncolour=red\n") << QStringLiteral("unknown key");
     QTest::newRow("duplicate name") << QByteArray("[A]\nhost=a\n[a]\nhost=b\n") << QStringLiteral("used twice");
     QTest::newRow("empty name") << QByteArray("[ ]\nhost=a\n") << QStringLiteral("name is empty");
@@ -82,8 +78,7 @@ void TestContactBook::parseInvalid_data()
     QTest::newRow("not utf-8") << QByteArray("[\xff\xfe]\nhost=a\n") << QStringLiteral("not UTF-8");
 }
 
-void TestContactBook::parseInvalid()
-{
+void TestContactBook::parseInvalid() {
     QFETCH(QByteArray, text);
     QFETCH(QString, error);
     QString why;
@@ -91,8 +86,7 @@ void TestContactBook::parseInvalid()
     QVERIFY2(why.contains(error), qPrintable(why));
 }
 
-void TestContactBook::validate_data()
-{
+void TestContactBook::validate_data() {
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("host");
     QTest::addColumn<int>("port");
@@ -101,8 +95,8 @@ void TestContactBook::validate_data()
     QTest::newRow("ipv6") << QStringLiteral("Bob") << QStringLiteral("::1") << 1 << QString();
     QTest::newRow("host name") << QStringLiteral("Bob") << QStringLiteral("pc-7.lab") << 65535 << QString();
     QTest::newRow("same host, other port") << QStringLiteral("Bob") << QStringLiteral("127.0.0.1") << 2426 << QString();
-    QTest::newRow("duplicate name, other case") << QStringLiteral("alice") << QStringLiteral("127.0.0.9") << 2425
-                                                << QStringLiteral("already");
+    QTest::newRow("duplicate name, other case")
+        << QStringLiteral("alice") << QStringLiteral("127.0.0.9") << 2425 << QStringLiteral("already");
     QTest::newRow("empty name") << QStringLiteral("   ") << QStringLiteral("127.0.0.1") << 2425
                                 << QStringLiteral("empty");
     QTest::newRow("colon in name") << QStringLiteral("a:b") << QStringLiteral("127.0.0.1") << 2425
@@ -114,8 +108,7 @@ void TestContactBook::validate_data()
     QTest::newRow("port zero") << QStringLiteral("Bob") << QStringLiteral("127.0.0.1") << 0 << QStringLiteral("port");
 }
 
-void TestContactBook::validate()
-{
+void TestContactBook::validate() {
     QFETCH(QString, name);
     QFETCH(QString, host);
     QFETCH(int, port);
@@ -131,8 +124,7 @@ void TestContactBook::validate()
         QVERIFY2(why.contains(error), qPrintable(why));
 }
 
-void TestContactBook::addSaveLoad()
-{
+void TestContactBook::addSaveLoad() {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("contacts.ini"));
     {
@@ -156,8 +148,7 @@ void TestContactBook::addSaveLoad()
     QCOMPARE(reloaded.find(QStringLiteral("ALICE"))->port, quint16(2425));
 }
 
-void TestContactBook::missingFileIsEmpty()
-{
+void TestContactBook::missingFileIsEmpty() {
     QTemporaryDir dir;
     ContactBook book;
     QVERIFY(book.load(dir.filePath(QStringLiteral("none.ini"))));
@@ -166,8 +157,7 @@ void TestContactBook::missingFileIsEmpty()
     QVERIFY(!book.isReadOnly());
 }
 
-void TestContactBook::brokenFileIsKeptAndReadOnly()
-{
+void TestContactBook::brokenFileIsKeptAndReadOnly() {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("contacts.ini"));
     const QByteArray broken = "[Alice]\nhost = 127.0.0.1\nport = lots\n";
@@ -187,8 +177,7 @@ void TestContactBook::brokenFileIsKeptAndReadOnly()
     QCOMPARE(read(path), broken);
 }
 
-void TestContactBook::updateAndRemove()
-{
+void TestContactBook::updateAndRemove() {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("contacts.ini"));
     ContactBook book;
@@ -211,8 +200,7 @@ void TestContactBook::updateAndRemove()
     QCOMPARE(reloaded.contacts().at(0).port, quint16(2427));
 }
 
-void TestContactBook::model()
-{
+void TestContactBook::model() {
     QTemporaryDir dir;
     ContactBook book;
     QVERIFY(book.load(dir.filePath(QStringLiteral("c.ini"))));

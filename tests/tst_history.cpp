@@ -28,21 +28,18 @@ private:
     std::unique_ptr<History> m_history;
 };
 
-void TestHistory::init()
-{
+void TestHistory::init() {
     m_dir = std::make_unique<QTemporaryDir>();
     m_history = std::make_unique<History>();
     QVERIFY2(m_history->open(m_dir->filePath(QStringLiteral("history.sqlite"))), qPrintable(m_history->error()));
 }
 
-void TestHistory::cleanup()
-{
+void TestHistory::cleanup() {
     m_history.reset();
     m_dir.reset();
 }
 
-Message TestHistory::incoming(const QString& peer, const QString& text, quint64 packetNo) const
-{
+Message TestHistory::incoming(const QString& peer, const QString& text, quint64 packetNo) const {
     Message m;
     m.peer = peer;
     m.text = text;
@@ -52,8 +49,7 @@ Message TestHistory::incoming(const QString& peer, const QString& text, quint64 
     return m;
 }
 
-void TestHistory::appendCommitsOnEventLoop()
-{
+void TestHistory::appendCommitsOnEventLoop() {
     QSignalSpy committed(m_history.get(), &History::committed);
     Message a = incoming(QStringLiteral("Alice"), QStringLiteral("one"));
     Message b = incoming(QStringLiteral("Alice"), QStringLiteral("two"));
@@ -68,8 +64,7 @@ void TestHistory::appendCommitsOnEventLoop()
     QVERIFY(!m_history->hasUncommitted());
 }
 
-void TestHistory::survivesReopen()
-{
+void TestHistory::survivesReopen() {
     const QString path = m_history->path();
     Message m = incoming(QStringLiteral("张三"), QStringLiteral("你好，世界 😀"));
     QVERIFY(m_history->append(m));
@@ -89,16 +84,14 @@ void TestHistory::survivesReopen()
     QVERIFY(later.sortKey > m.sortKey);
 }
 
-void TestHistory::states_data()
-{
+void TestHistory::states_data() {
     QTest::addColumn<int>("state");
     for (MessageState s : {MessageState::Queued, MessageState::Sending, MessageState::Sent, MessageState::Delivered,
                            MessageState::Read, MessageState::Failed})
         QTest::newRow(qPrintable(stateName(s))) << int(s);
 }
 
-void TestHistory::states()
-{
+void TestHistory::states() {
     QFETCH(int, state);
     Message m;
     m.peer = QStringLiteral("Bob");
@@ -116,8 +109,7 @@ void TestHistory::states()
     QCOMPARE(m_history->lastPacketNo(), quint64(1002));
 }
 
-void TestHistory::conversationPages()
-{
+void TestHistory::conversationPages() {
     for (int i = 0; i < 250; ++i) {
         Message m = incoming(i % 2 ? QStringLiteral("Alice") : QStringLiteral("Bob"), QString::number(i));
         QVERIFY(m_history->append(m));
@@ -134,8 +126,7 @@ void TestHistory::conversationPages()
     QCOMPARE(older.last().text, QStringLiteral("49"));
 }
 
-void TestHistory::findIncomingRespectsWindow()
-{
+void TestHistory::findIncomingRespectsWindow() {
     Message m = incoming(QStringLiteral("Alice"), QStringLiteral("x"), 12345);
     QVERIFY(m_history->append(m));
     const qint64 t = m.time.toMSecsSinceEpoch();
@@ -146,27 +137,36 @@ void TestHistory::findIncomingRespectsWindow()
     QCOMPARE(m_history->findIncoming(m.remote, 12345, t + 1), 0);
 }
 
-void TestHistory::lateMessageSortsBeforeLaterOnes()
-{
-    Message first = incoming(QStringLiteral("Alice"), QStringLiteral("1"), 100);
-    Message third = incoming(QStringLiteral("Alice"), QStringLiteral("3"), 102);
+void TestHistory::lateMessageSortsBeforeLaterOnes() {
+    Message first = incoming(QStringLiteral("Alice"), QStringLiteral("100"), 100);
+    Message last = incoming(QStringLiteral("Alice"), QStringLiteral("110"), 110);
     QVERIFY(m_history->append(first));
-    QVERIFY(m_history->append(third));
-    Message second = incoming(QStringLiteral("Alice"), QStringLiteral("2"), 101);
-    second.sortKey = m_history->sortKeyBefore(second.peer, second.remote, 101, 0);
-    QVERIFY(second.sortKey > first.sortKey);
-    QVERIFY(second.sortKey < third.sortKey);
-    QVERIFY(m_history->append(second));
+    QVERIFY(m_history->append(last));
+    // Arriving in reverse order, however many: each lands right before the next one the sender sent.
+    for (quint64 no : {109, 108, 107, 50}) {
+        Message late = incoming(QStringLiteral("Alice"), QString::number(no), no);
+        late.sortKey = m_history->sortKeyBefore(late.remote, no, 0);
+        QCOMPARE(late.sortKey, no < 100 ? first.sortKey : last.sortKey);
+        QVERIFY(m_history->append(late));
+    }
     // Nothing later from that sender: goes at the end.
-    QCOMPARE(m_history->sortKeyBefore(first.peer, first.remote, 103, 0), 0.0);
-    QStringList texts;
-    for (const Message& m : m_history->conversation(QStringLiteral("Alice"), 1e300, 10))
-        texts.append(m.text);
-    QCOMPARE(texts, QStringList({QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("3")}));
+    QCOMPARE(m_history->sortKeyBefore(first.remote, 111, 0), 0.0);
+    const auto texts = [](const QList<Message>& messages) {
+        QStringList out;
+        for (const Message& m : messages)
+            out.append(m.text);
+        return out.join(u' ');
+    };
+    QCOMPARE(texts(m_history->conversation(QStringLiteral("Alice"), 1e300, 10)),
+             QStringLiteral("50 100 107 108 109 110"));
+    // Paging splits rows that share a key correctly.
+    const QList<Message> page = m_history->conversation(QStringLiteral("Alice"), 1e300, 2);
+    QCOMPARE(texts(page), QStringLiteral("109 110"));
+    QCOMPARE(texts(m_history->conversation(QStringLiteral("Alice"), page.first().sortKey, 10, page.first().packetNo)),
+             QStringLiteral("50 100 107 108"));
 }
 
-void TestHistory::unreadAndReadReceipts()
-{
+void TestHistory::unreadAndReadReceipts() {
     Message plain = incoming(QStringLiteral("Alice"), QStringLiteral("a"), 1);
     Message receipt = incoming(QStringLiteral("Alice"), QStringLiteral("b"), 2);
     receipt.wantsReadReceipt = true;
@@ -180,8 +180,7 @@ void TestHistory::unreadAndReadReceipts()
     QVERIFY(m_history->markRead(QStringLiteral("Alice")).isEmpty());
 }
 
-void TestHistory::summaries()
-{
+void TestHistory::summaries() {
     Message a = incoming(QStringLiteral("Alice"), QStringLiteral("old"));
     Message b = incoming(QStringLiteral("127.0.0.1:5000"), QStringLiteral("stranger"));
     Message c = incoming(QStringLiteral("Alice"), QStringLiteral("new"));
@@ -194,8 +193,7 @@ void TestHistory::summaries()
     QCOMPARE(list.at(1).peer, QStringLiteral("127.0.0.1:5000"));
 }
 
-void TestHistory::renamePeer()
-{
+void TestHistory::renamePeer() {
     Message a = incoming(QStringLiteral("127.0.0.1:5000"), QStringLiteral("hi"));
     QVERIFY(m_history->append(a));
     QVERIFY(m_history->renamePeer(QStringLiteral("127.0.0.1:5000"), QStringLiteral("Carol")));
@@ -203,8 +201,7 @@ void TestHistory::renamePeer()
     QCOMPARE(m_history->conversationSize(QStringLiteral("127.0.0.1:5000")), 0);
 }
 
-void TestHistory::damagedFileIsReported()
-{
+void TestHistory::damagedFileIsReported() {
     const QString path = m_dir->filePath(QStringLiteral("damaged.sqlite"));
     QByteArray garbage(64 * 1024, 'G');
     {

@@ -7,8 +7,7 @@ using namespace ipmsg;
 namespace {
 // A byte string literal with its embedded NULs, without its terminating one.
 template <qsizetype N>
-QByteArray raw(const char (&s)[N])
-{
+QByteArray raw(const char (&s)[N]) {
     return QByteArray(s, N - 1);
 }
 } // namespace
@@ -30,8 +29,7 @@ private Q_SLOTS:
     void packetNumbersIncrease();
 };
 
-void TestIpMsg::decodeValid_data()
-{
+void TestIpMsg::decodeValid_data() {
     QTest::addColumn<QByteArray>("datagram");
     QTest::addColumn<QByteArray>("version");
     QTest::addColumn<quint64>("packetNo");
@@ -46,11 +44,12 @@ void TestIpMsg::decodeValid_data()
     QTest::newRow("iptux entry") << raw("1_iptux 0.8.3:4:root:vm:259:iptuxbot\0qa\0icon-tux.png\0utf-8\0")
                                  << QByteArray("1_iptux 0.8.3") << quint64(4) << QByteArray("root") << QByteArray("vm")
                                  << quint32(259) << QByteArray("iptuxbot");
-    QTest::newRow("FeiQ version field") << QByteArray("1_lbt6_0#128#001122334455#0#0#0#4001#9:1700000001:li:PC-LI:32:hi")
+    QTest::newRow("FeiQ version field") << QByteArray(
+                                               "1_lbt6_0#128#001122334455#0#0#0#4001#9:1700000001:li:PC-LI:32:hi")
                                         << QByteArray("1_lbt6_0#128#001122334455#0#0#0#4001#9") << quint64(1700000001)
                                         << QByteArray("li") << QByteArray("PC-LI") << quint32(32) << QByteArray("hi");
-    QTest::newRow("colon inside text") << raw("1:5:u:h:32:time is 12:30: ok\0") << QByteArray("1")
-                                       << quint64(5) << QByteArray("u") << QByteArray("h") << quint32(32)
+    QTest::newRow("colon inside text") << raw("1:5:u:h:32:time is 12:30: ok\0") << QByteArray("1") << quint64(5)
+                                       << QByteArray("u") << QByteArray("h") << quint32(32)
                                        << QByteArray("time is 12:30: ok");
     QTest::newRow("no trailing NUL") << QByteArray("1:6:u:h:32:plain") << QByteArray("1") << quint64(6)
                                      << QByteArray("u") << QByteArray("h") << quint32(32) << QByteArray("plain");
@@ -59,15 +58,14 @@ void TestIpMsg::decodeValid_data()
     QTest::newRow("empty user and host") << QByteArray("1:8:::3:x") << QByteArray("1") << quint64(8) << QByteArray()
                                          << QByteArray() << quint32(3) << QByteArray("x");
     QTest::newRow("UTF8OPT SENDMSG with Chinese")
-        << raw("1:9:wang:pc:8388896:\xe4\xbd\xa0\xe5\xa5\xbd\0") << QByteArray("1") << quint64(9)
-        << QByteArray("wang") << QByteArray("pc") << quint32(0x800120) << QByteArray("\xe4\xbd\xa0\xe5\xa5\xbd");
-    QTest::newRow("largest 32-bit command") << QByteArray("1:1:u:h:4294967295:") << QByteArray("1") << quint64(1)
-                                            << QByteArray("u") << QByteArray("h") << quint32(0xffffffff)
-                                            << QByteArray();
+        << raw("1:9:wang:pc:8388896:\xe4\xbd\xa0\xe5\xa5\xbd\0") << QByteArray("1") << quint64(9) << QByteArray("wang")
+        << QByteArray("pc") << quint32(0x800120) << QByteArray("\xe4\xbd\xa0\xe5\xa5\xbd");
+    QTest::newRow("largest 32-bit command")
+        << QByteArray("1:1:u:h:4294967295:") << QByteArray("1") << quint64(1) << QByteArray("u") << QByteArray("h")
+        << quint32(0xffffffff) << QByteArray();
 }
 
-void TestIpMsg::decodeValid()
-{
+void TestIpMsg::decodeValid() {
     QFETCH(QByteArray, datagram);
     const DecodeResult r = decode(datagram);
     QVERIFY2(r.packet, qPrintable(r.error));
@@ -80,8 +78,7 @@ void TestIpMsg::decodeValid()
     QTEST(r.packet->text(), "text");
 }
 
-void TestIpMsg::decodeInvalid_data()
-{
+void TestIpMsg::decodeInvalid_data() {
     QTest::addColumn<QByteArray>("datagram");
     QTest::addColumn<QString>("reason");
     QTest::newRow("empty datagram") << QByteArray() << QStringLiteral("empty");
@@ -94,15 +91,14 @@ void TestIpMsg::decodeInvalid_data()
     QTest::newRow("non-numeric packet number") << QByteArray("1:abc:u:h:32:x") << QStringLiteral("packet number");
     QTest::newRow("negative packet number") << QByteArray("1:-5:u:h:32:x") << QStringLiteral("packet number");
     QTest::newRow("empty packet number") << QByteArray("1::u:h:32:x") << QStringLiteral("packet number");
-    QTest::newRow("packet number overflow") << QByteArray("1:99999999999999999999:u:h:32:x")
-                                            << QStringLiteral("packet number");
+    QTest::newRow("packet number overflow")
+        << QByteArray("1:99999999999999999999:u:h:32:x") << QStringLiteral("packet number");
     QTest::newRow("non-numeric command") << QByteArray("1:1:u:h:SEND:x") << QStringLiteral("command");
     QTest::newRow("command over 32 bits") << QByteArray("1:1:u:h:4294967296:x") << QStringLiteral("command");
     QTest::newRow("binary garbage") << raw("\x00\xff\xfe:\x01") << QStringLiteral("fields");
 }
 
-void TestIpMsg::decodeInvalid()
-{
+void TestIpMsg::decodeInvalid() {
     QFETCH(QByteArray, datagram);
     QFETCH(QString, reason);
     const DecodeResult r = decode(datagram);
@@ -110,22 +106,20 @@ void TestIpMsg::decodeInvalid()
     QVERIFY2(r.error.contains(reason), qPrintable(r.error));
 }
 
-void TestIpMsg::roundTrip_data()
-{
+void TestIpMsg::roundTrip_data() {
     QTest::addColumn<QByteArray>("version");
     QTest::addColumn<quint64>("packetNo");
     QTest::addColumn<quint32>("command");
     QTest::addColumn<QByteArray>("extension");
-    QTest::newRow("sendmsg") << QByteArray("1_pigeon 0.1.0") << quint64(1732230000) << (SendMsg | SendCheckOpt | Utf8Opt)
-                             << QByteArray("hello: world");
+    QTest::newRow("sendmsg") << QByteArray("1_pigeon 0.1.0") << quint64(1732230000)
+                             << (SendMsg | SendCheckOpt | Utf8Opt) << QByteArray("hello: world");
     QTest::newRow("entry with NULs") << QByteArray("1") << quint64(1) << (BrEntry | CapUtf8Opt)
                                      << raw("nick\0group\0\nUN:u\n");
     QTest::newRow("600-byte text") << QByteArray("1") << quint64(42) << SendMsg << QByteArray(600, 'x');
     QTest::newRow("empty extension") << QByteArray("1") << quint64(0) << RecvMsg << QByteArray();
 }
 
-void TestIpMsg::roundTrip()
-{
+void TestIpMsg::roundTrip() {
     Packet p;
     QFETCH(QByteArray, version);
     QFETCH(quint64, packetNo);
@@ -148,8 +142,7 @@ void TestIpMsg::roundTrip()
     QCOMPARE(r.packet->mode(), command & 0xffu);
 }
 
-void TestIpMsg::encodeSanitizesHeaderFields()
-{
+void TestIpMsg::encodeSanitizesHeaderFields() {
     Packet p;
     p.user = "evil:user";
     p.host = raw("h\0st");
@@ -162,8 +155,7 @@ void TestIpMsg::encodeSanitizesHeaderFields()
     QCOMPARE(r.packet->text(), QByteArray("x"));
 }
 
-void TestIpMsg::hugeDatagram()
-{
+void TestIpMsg::hugeDatagram() {
     // The largest UDP payload: decoding must neither truncate nor choke.
     const QByteArray header("1:77:u:h:32:");
     const QByteArray datagram = header + QByteArray(65507 - header.size(), 'a');
@@ -173,14 +165,13 @@ void TestIpMsg::hugeDatagram()
     QCOMPARE(r.packet->text().size(), 65507 - header.size());
 }
 
-void TestIpMsg::entryExtension_data()
-{
+void TestIpMsg::entryExtension_data() {
     QTest::addColumn<QByteArray>("extension");
     QTest::addColumn<QByteArray>("nick");
     QTest::addColumn<QByteArray>("group");
     QTest::addColumn<QString>("utf8Nick");
-    QTest::newRow("iptux") << raw("iptuxbot\0qa\0icon-tux.png\0utf-8\0") << QByteArray("iptuxbot")
-                           << QByteArray("qa") << QString();
+    QTest::newRow("iptux") << raw("iptuxbot\0qa\0icon-tux.png\0utf-8\0") << QByteArray("iptuxbot") << QByteArray("qa")
+                           << QString();
     QTest::newRow("IPMsg 4 with UTF-8 block")
         << raw("Taro\0Dev\0\nUN:taro\nHN:pc1\nNN:\xe5\xa4\xaa\xe9\x83\x8e\nGN:Dev\n") << QByteArray("Taro")
         << QByteArray("Dev") << QStringLiteral("太郎");
@@ -188,8 +179,7 @@ void TestIpMsg::entryExtension_data()
     QTest::newRow("empty") << QByteArray() << QByteArray() << QByteArray() << QString();
 }
 
-void TestIpMsg::entryExtension()
-{
+void TestIpMsg::entryExtension() {
     QFETCH(QByteArray, extension);
     const EntryInfo info = parseEntry(extension);
     QTEST(info.nick, "nick");
@@ -197,8 +187,7 @@ void TestIpMsg::entryExtension()
     QTEST(info.utf8Nick, "utf8Nick");
 }
 
-void TestIpMsg::buildEntryParsesBack()
-{
+void TestIpMsg::buildEntryParsesBack() {
     const QByteArray ext = buildEntry(QStringLiteral("小明"), QStringLiteral("实验室"), "xm", "lab-pc");
     const EntryInfo info = parseEntry(ext);
     QCOMPARE(info.utf8Nick, QStringLiteral("小明"));
@@ -206,8 +195,7 @@ void TestIpMsg::buildEntryParsesBack()
     QCOMPARE(QString::fromUtf8(info.nick), QStringLiteral("小明"));
 }
 
-void TestIpMsg::packetNumbersIncrease()
-{
+void TestIpMsg::packetNumbersIncrease() {
     PacketNumbers numbers(0);
     const quint64 a = numbers.next();
     QVERIFY(a >= quint64(QDateTime::currentSecsSinceEpoch()) - 1);

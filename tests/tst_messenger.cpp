@@ -1,1 +1,432 @@
+#include "faketransport.h"
+#include "messenger.h"
 
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+const Endpoint Me{QHostAddress(QStringLiteral("127.0.0.1")), 2425};
+const Endpoint AliceAt{QHostAddress(QStringLiteral("127.0.0.2")), 2425};
+const Endpoint PlainAt{QHostAddress(QStringLiteral("127.0.0.3")), 7000};
+
+// Short timeouts so that failure paths finish in well under a second.
+Messenger::Timing fastTiming() {
+    Messenger::Timing t;
+    t.initialRtoMs = 20;
+    t.minRtoMs = 5;
+    t.maxRtoMs = 40;
+    t.minTries = 4;
+    t.maxTries = 200;
+    t.giveUpMs = 30'000;
+    return t;
+}
+
+QByteArray packet(quint64 no, quint32 command, const QByteArray& extension, const QByteArray& version = "1") {
+    ipmsg::Packet p;
+    p.version = version;
+    p.packetNo = no;
+    p.user = "alice";
+    p.host = "alice-pc";
+    p.command = command;
+    p.extension = extension;
+    return ipmsg::encode(p);
+}
+
+} // namespace
+
+// The engine over a fake transport: protocol behaviour at the level of datagrams, without sockets.
+class TestMessenger final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void greetsIpMsgContactsAtStart();
+    void sendIsStoredBeforeItLeaves();
+    void ackMakesDelivered_data();
+    void ackMakesDelivered();
+    void ackFromOtherAddressIsIgnored();
+    void silentPeerFailsAndGoesOffline();
+    void retryAfterFailure();
+    void incomingIsAckedAfterCommitAndDeduplicated();
+    void broadcastIsNotAcked();
+    void entryIsAnswered();
+    void exitMarksOffline();
+    void offlineQueueGoesOutWhenSeen();
+    void refusesBadSends_data();
+    void refusesBadSends();
+    void plainTextContact();
+    void strangerGetsRepliesAtItsPort();
+    void gbkContact();
+    void unknownCommandsAreIgnored_data();
+    void unknownCommandsAreIgnored();
+    void getInfo();
+    void readReceipt();
+    void lossyNetworkDeliversEverythingOnce();
+
+private:
+    QList<ipmsg::Packet> sentPackets(quint32 mode) const;
+    void inject(const QByteArray& data, const Endpoint& from) { m_transport->deliver(data, from); }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<ContactBook> m_contacts;
+    std::unique_ptr<History> m_history;
+    std::unique_ptr<FakeTransport> m_transport;
+    std::unique_ptr<Messenger> m_messenger;
+};
+
+void TestMessenger::init() {
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_contacts = std::make_unique<ContactBook>();
+    QVERIFY(m_contacts->load(m_dir->filePath(QStringLiteral("contacts.ini"))));
+    QVERIFY(m_contacts->add({QStringLiteral("Alice"), QStringLiteral("127.0.0.2"), 2425}).isEmpty());
+    QVERIFY(
+        m_contacts->add({QStringLiteral("Plain"), QStringLiteral("127.0.0.3"), 7000, Protocol::PlainText}).isEmpty());
+    m_history = std::make_unique<History>();
+    QVERIFY(m_history->open(m_dir->filePath(QStringLiteral("history.sqlite"))));
+    m_transport = std::make_unique<FakeTransport>(Me);
+    m_transport->isHistoryCommitted = [this] {
+        return !m_history->hasUncommitted();
+    };
+    Identity me;
+    me.nick = QStringLiteral("Me");
+    me.user = "me";
+    me.host = "my-pc";
+    m_messenger = std::make_unique<Messenger>(me, m_contacts.get(), m_history.get(), m_transport.get());
+    m_messenger->setTiming(fastTiming());
+    m_messenger->start();
+}
+
+void TestMessenger::cleanup() {
+    m_messenger.reset();
+    m_transport.reset();
+    m_history.reset();
+    m_contacts.reset();
+    m_dir.reset();
+}
+
+QList<ipmsg::Packet> TestMessenger::sentPackets(quint32 mode) const {
+    QList<ipmsg::Packet> out;
+    for (const auto& s : m_transport->sent)
+        if (const auto r = ipmsg::decode(s.data); r.packet && r.packet->mode() == mode)
+            out.append(*r.packet);
+    return out;
+}
+
+void TestMessenger::greetsIpMsgContactsAtStart() {
+    const QList<ipmsg::Packet> entries = sentPackets(ipmsg::BrEntry);
+    QCOMPARE(entries.size(), 1);
+    QCOMPARE(m_transport->sent.first().to, AliceAt);
+    QVERIFY(entries.first().version.startsWith("1_pigeon"));
+    QCOMPARE(ipmsg::parseEntry(entries.first().extension).utf8Nick, QStringLiteral("Me"));
+    // The plain-text contact gets nothing but messages.
+    for (const auto& s : m_transport->sent)
+        QVERIFY(!(s.to == PlainAt));
+}
+
+void TestMessenger::sendIsStoredBeforeItLeaves() {
+    QSignalSpy added(m_messenger.get(), &Messenger::messageAdded);
+    const qint64 id = m_messenger->send(QStringLiteral("alice"), QStringLiteral("你好 Alice"));
+    QVERIFY(id > 0);
+    QCOMPARE(added.size(), 1);
+    QCOMPARE(added.first().first().value<Message>().state, MessageState::Sending);
+    QCOMPARE(m_history->message(id)->state, MessageState::Sending);
+    QTRY_COMPARE(sentPackets(ipmsg::SendMsg).size(), 1);
+    const ipmsg::Packet p = sentPackets(ipmsg::SendMsg).first();
+    QVERIFY(p.has(ipmsg::SendCheckOpt));
+    QVERIFY(p.has(ipmsg::Utf8Opt));
+    QCOMPARE(QString::fromUtf8(p.text()), QStringLiteral("你好 Alice"));
+    QCOMPARE(p.packetNo, m_history->message(id)->packetNo);
+    for (const auto& s : m_transport->sent)
+        QVERIFY2(s.historyCommitted, "a datagram left before its history row was committed");
+}
+
+void TestMessenger::ackMakesDelivered_data() {
+    QTest::addColumn<quint32>("ackCommand");
+    QTest::newRow("RECVMSG 0x21") << quint32(ipmsg::RecvMsg);
+    QTest::newRow("RECVMSG 0x121 (iptux)") << quint32(ipmsg::RecvMsg | 0x100);
+}
+
+void TestMessenger::ackMakesDelivered() {
+    QFETCH(quint32, ackCommand);
+    QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
+    const qint64 id = m_messenger->send(QStringLiteral("Alice"), QStringLiteral("hello"));
+    QTRY_COMPARE(sentPackets(ipmsg::SendMsg).size(), 1);
+    const quint64 no = sentPackets(ipmsg::SendMsg).first().packetNo;
+    inject(packet(500, ackCommand, QByteArray::number(no)), AliceAt);
+    QTRY_COMPARE(delivery.size(), 1);
+    QCOMPARE(delivery.first().at(0).toLongLong(), id);
+    QCOMPARE(delivery.first().at(1).value<MessageState>(), MessageState::Delivered);
+    QTRY_COMPARE(m_history->message(id)->state, MessageState::Delivered);
+    QCOMPARE(m_messenger->pendingCount(), 0);
+    QCOMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Online);
+}
+
+void TestMessenger::ackFromOtherAddressIsIgnored() {
+    QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
+    m_messenger->send(QStringLiteral("Alice"), QStringLiteral("hello"));
+    QTRY_COMPARE(sentPackets(ipmsg::SendMsg).size(), 1);
+    const quint64 no = sentPackets(ipmsg::SendMsg).first().packetNo;
+    inject(packet(500, ipmsg::RecvMsg, QByteArray::number(no)), PlainAt);
+    // It retransmits instead of calling the message delivered.
+    QTRY_VERIFY(sentPackets(ipmsg::SendMsg).size() >= 2);
+    QVERIFY(delivery.isEmpty());
+}
+
+void TestMessenger::silentPeerFailsAndGoesOffline() {
+    QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
+    QSignalSpy presence(m_messenger.get(), &Messenger::presenceChanged);
+    const qint64 id = m_messenger->send(QStringLiteral("Alice"), QStringLiteral("anyone there?"));
+    QTRY_COMPARE_WITH_TIMEOUT(delivery.size(), 1, 5000);
+    QCOMPARE(delivery.first().at(1).value<MessageState>(), MessageState::Failed);
+    QCOMPARE(sentPackets(ipmsg::SendMsg).size(), fastTiming().minTries);
+    // Retransmissions back off: every gap at least as long as the one before.
+    QTRY_COMPARE(m_history->message(id)->state, MessageState::Failed);
+    QCOMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Offline);
+    QCOMPARE(presence.last().at(1).value<Presence>(), Presence::Offline);
+    QCOMPARE(m_messenger->stats().retransmissions, quint64(fastTiming().minTries - 1));
+}
+
+void TestMessenger::retryAfterFailure() {
+    QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
+    const qint64 id = m_messenger->send(QStringLiteral("Alice"), QStringLiteral("again"));
+    QTRY_COMPARE_WITH_TIMEOUT(delivery.size(), 1, 5000);
+    QString error;
+    QVERIFY(!m_messenger->retry(id + 1000, &error));
+    QVERIFY(!error.isEmpty());
+    m_transport->sent.clear();
+    QVERIFY(m_messenger->retry(id, &error));
+    QTRY_VERIFY(!sentPackets(ipmsg::SendMsg).isEmpty());
+    const quint64 no = sentPackets(ipmsg::SendMsg).first().packetNo;
+    inject(packet(600, ipmsg::RecvMsg, QByteArray::number(no)), AliceAt);
+    QTRY_COMPARE(m_history->message(id)->state, MessageState::Delivered);
+}
+
+void TestMessenger::incomingIsAckedAfterCommitAndDeduplicated() {
+    QSignalSpy added(m_messenger.get(), &Messenger::messageAdded);
+    const QByteArray msg = packet(1000, ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::Utf8Opt, "早上好");
+    inject(msg, AliceAt);
+    inject(msg, AliceAt); // a retransmission whose ack was lost
+    QTRY_COMPARE(sentPackets(ipmsg::RecvMsg).size(), 2);
+    QCOMPARE(added.size(), 1);
+    const Message m = added.first().first().value<Message>();
+    QCOMPARE(m.peer, QStringLiteral("Alice"));
+    QCOMPARE(m.text, QStringLiteral("早上好"));
+    QCOMPARE(m.remote, AliceAt.toString());
+    for (const ipmsg::Packet& ack : sentPackets(ipmsg::RecvMsg)) {
+        QCOMPARE(ack.command, ipmsg::RecvMsg);
+        QCOMPARE(ack.text(), QByteArray("1000"));
+    }
+    for (const auto& s : m_transport->sent)
+        QVERIFY2(s.historyCommitted, "an ack left before the message was committed");
+    QCOMPARE(m_history->conversationSize(QStringLiteral("Alice")), 1);
+    QCOMPARE(m_messenger->stats().duplicates, quint64(1));
+}
+
+void TestMessenger::broadcastIsNotAcked() {
+    QSignalSpy added(m_messenger.get(), &Messenger::messageAdded);
+    inject(packet(1001, ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::BroadcastOpt, "to all"), AliceAt);
+    inject(packet(1002, ipmsg::SendMsg | ipmsg::AutoRetOpt, "I am away"), AliceAt);
+    QTRY_COMPARE(added.size(), 2);
+    QVERIFY(sentPackets(ipmsg::RecvMsg).isEmpty());
+    QVERIFY(sentPackets(ipmsg::SendMsg).isEmpty());
+}
+
+void TestMessenger::entryIsAnswered() {
+    QSignalSpy presence(m_messenger.get(), &Messenger::presenceChanged);
+    m_transport->sent.clear();
+    inject(packet(7, ipmsg::BrEntry, QByteArray("iptuxbot\0qa\0icon-tux.png\0utf-8\0", 32), "1_iptux 0.8.3"), AliceAt);
+    QTRY_COMPARE(sentPackets(ipmsg::AnsEntry).size(), 1);
+    QCOMPARE(m_transport->sent.first().to, AliceAt);
+    QCOMPARE(presence.size(), 1);
+    QCOMPARE(presence.first().at(0).toString(), QStringLiteral("Alice"));
+    QCOMPARE(m_messenger->nickOf(QStringLiteral("Alice")), QStringLiteral("iptuxbot"));
+}
+
+void TestMessenger::exitMarksOffline() {
+    inject(packet(7, ipmsg::AnsEntry, "alice"), AliceAt);
+    QTRY_COMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Online);
+    inject(packet(8, ipmsg::BrExit, "alice"), AliceAt);
+    QTRY_COMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Offline);
+}
+
+void TestMessenger::offlineQueueGoesOutWhenSeen() {
+    inject(packet(8, ipmsg::BrExit, "alice"), AliceAt);
+    QTRY_COMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Offline);
+    const qint64 id = m_messenger->send(QStringLiteral("Alice"), QStringLiteral("for later"));
+    QCOMPARE(m_history->message(id)->state, MessageState::Queued);
+    QTest::qWait(50);
+    QVERIFY(sentPackets(ipmsg::SendMsg).isEmpty());
+    QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
+    inject(packet(9, ipmsg::BrEntry, "alice"), AliceAt);
+    QTRY_COMPARE(sentPackets(ipmsg::SendMsg).size(), 1);
+    QCOMPARE(QString::fromUtf8(sentPackets(ipmsg::SendMsg).first().text()), QStringLiteral("for later"));
+    QCOMPARE(delivery.first().at(1).value<MessageState>(), MessageState::Sending);
+}
+
+void TestMessenger::refusesBadSends_data() {
+    QTest::addColumn<QString>("peer");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("empty") << QStringLiteral("Alice") << QString() << QStringLiteral("empty");
+    QTest::newRow("whitespace") << QStringLiteral("Alice") << QStringLiteral(" \n\t ") << QStringLiteral("empty");
+    QTest::newRow("unknown peer") << QStringLiteral("Nobody") << QStringLiteral("hi") << QStringLiteral("no contact");
+    QTest::newRow("too long for plain") << QStringLiteral("Plain") << QString(70000, u'x')
+                                        << QStringLiteral("longer than one datagram");
+    QTest::newRow("over 1 MiB") << QStringLiteral("Alice") << QString(1024 * 1024 + 1, u'x') << QStringLiteral("1 MiB");
+}
+
+void TestMessenger::refusesBadSends() {
+    QFETCH(QString, peer);
+    QFETCH(QString, text);
+    QFETCH(QString, error);
+    QString why;
+    QCOMPARE(m_messenger->send(peer, text, &why), 0);
+    QVERIFY2(why.contains(error, Qt::CaseInsensitive), qPrintable(why));
+    QCOMPARE(m_history->conversationSize(peer), 0);
+}
+
+void TestMessenger::plainTextContact() {
+    QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
+    m_transport->sent.clear();
+    const qint64 id = m_messenger->send(QStringLiteral("Plain"), QStringLiteral("bare text ✓"));
+    QTRY_COMPARE(delivery.size(), 1);
+    QCOMPARE(delivery.first().at(1).value<MessageState>(), MessageState::Sent);
+    QCOMPARE(m_transport->sent.size(), 1);
+    QCOMPARE(m_transport->sent.first().data, QStringLiteral("bare text ✓").toUtf8());
+    QCOMPARE(m_transport->sent.first().to, PlainAt);
+    QCOMPARE(m_history->message(id)->state, MessageState::Sent);
+}
+
+void TestMessenger::strangerGetsRepliesAtItsPort() {
+    QSignalSpy added(m_messenger.get(), &Messenger::messageAdded);
+    const Endpoint stranger{QHostAddress(QStringLiteral("127.0.0.9")), 54321};
+    inject("hello from a script\n", stranger);
+    QTRY_COMPARE(added.size(), 1);
+    const Message m = added.first().first().value<Message>();
+    QCOMPARE(m.peer, QStringLiteral("127.0.0.9:54321"));
+    QCOMPARE(m.text, QStringLiteral("hello from a script"));
+    m_transport->sent.clear();
+    QVERIFY(m_messenger->send(m.peer, QStringLiteral("hi back")) > 0);
+    QTRY_COMPARE(m_transport->sent.size(), 1);
+    QCOMPARE(m_transport->sent.first().to, stranger);
+    QCOMPARE(m_transport->sent.first().data, QByteArray("hi back"));
+}
+
+void TestMessenger::gbkContact() {
+    QVERIFY(
+        m_contacts->add({QStringLiteral("FeiQ"), QStringLiteral("127.0.0.4"), 2425, Protocol::IpMsg, TextEncoding::Gbk})
+            .isEmpty());
+    m_messenger->send(QStringLiteral("FeiQ"), QStringLiteral("你好"));
+    QTRY_COMPARE(sentPackets(ipmsg::SendMsg).size(), 1);
+    const ipmsg::Packet p = sentPackets(ipmsg::SendMsg).first();
+    QVERIFY(!p.has(ipmsg::Utf8Opt));
+    QCOMPARE(p.text(), QByteArray("\xc4\xe3\xba\xc3"));
+    // And GBK from FeiQ without UTF8OPT reads back as Chinese.
+    QSignalSpy added(m_messenger.get(), &Messenger::messageAdded);
+    const Endpoint feiq{QHostAddress(QStringLiteral("127.0.0.4")), 2425};
+    inject(packet(3000, ipmsg::SendMsg | ipmsg::SendCheckOpt, "\xd6\xd0\xce\xc4",
+                  "1_lbt6_0#128#001122334455#0#0#0#4001#9"),
+           feiq);
+    QTRY_COMPARE(added.size(), 1);
+    QCOMPARE(added.first().first().value<Message>().text, QStringLiteral("中文"));
+    QCOMPARE(added.first().first().value<Message>().peer, QStringLiteral("FeiQ"));
+}
+
+void TestMessenger::unknownCommandsAreIgnored_data() {
+    QTest::addColumn<quint32>("command");
+    QTest::newRow("FeiQ typing 0x79") << quint32(0x79);
+    QTest::newRow("FeiQ window shake 0xD1") << quint32(0xD1);
+    QTest::newRow("iptux private 0xFB") << quint32(0xFB);
+    QTest::newRow("iptux private 0xFF") << quint32(0xFF);
+    QTest::newRow("GETFILEDATA") << quint32(0x60);
+    QTest::newRow("NOOPERATION") << quint32(0x00);
+}
+
+void TestMessenger::unknownCommandsAreIgnored() {
+    QFETCH(quint32, command);
+    QSignalSpy added(m_messenger.get(), &Messenger::messageAdded);
+    m_transport->sent.clear();
+    inject(packet(42, command, QByteArray("junk\0\xff", 6)), AliceAt);
+    // Then a real message, which must still work.
+    inject(packet(43, ipmsg::SendMsg | ipmsg::SendCheckOpt, "still here"), AliceAt);
+    QTRY_COMPARE(added.size(), 1);
+    QCOMPARE(added.first().first().value<Message>().text, QStringLiteral("still here"));
+    QTRY_COMPARE(m_transport->sent.size(), 1); // just the RECVMSG
+}
+
+void TestMessenger::getInfo() {
+    m_transport->sent.clear();
+    inject(packet(50, ipmsg::GetInfo, {}), AliceAt);
+    QTRY_COMPARE(sentPackets(ipmsg::SendInfo).size(), 1);
+    QVERIFY(sentPackets(ipmsg::SendInfo).first().text().startsWith("Pigeon "));
+}
+
+void TestMessenger::readReceipt() {
+    QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
+    const qint64 id = m_messenger->send(QStringLiteral("Alice"), QStringLiteral("read me"));
+    QTRY_COMPARE(sentPackets(ipmsg::SendMsg).size(), 1);
+    const ipmsg::Packet sent = sentPackets(ipmsg::SendMsg).first();
+    QVERIFY(sent.has(ipmsg::ReadCheckOpt));
+    inject(packet(60, ipmsg::RecvMsg, QByteArray::number(sent.packetNo)), AliceAt);
+    inject(packet(61, ipmsg::ReadMsg, QByteArray::number(sent.packetNo)), AliceAt);
+    QTRY_COMPARE(m_history->message(id)->state, MessageState::Read);
+    QCOMPARE(delivery.last().at(1).value<MessageState>(), MessageState::Read);
+
+    // The other way: a message that asked for a read receipt gets READMSG once it is read.
+    inject(packet(62, ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::ReadCheckOpt, "did you read this?"), AliceAt);
+    QTRY_COMPARE(m_history->conversations().first().unread, 1);
+    m_messenger->markRead(QStringLiteral("Alice"));
+    QTRY_COMPARE(sentPackets(ipmsg::ReadMsg).size(), 1);
+    QCOMPARE(sentPackets(ipmsg::ReadMsg).first().text(), QByteArray("62"));
+}
+
+void TestMessenger::lossyNetworkDeliversEverythingOnce() {
+    // Two engines over a fake network that loses 30 %, duplicates 10 % and reorders 20 % in both directions.
+    FakeNetwork network;
+    const Endpoint aAt{QHostAddress(QStringLiteral("127.0.1.1")), 2425};
+    const Endpoint bAt{QHostAddress(QStringLiteral("127.0.1.2")), 2425};
+    FakeTransport aWire(aAt, &network);
+    FakeTransport bWire(bAt, &network);
+    network.attach(&aWire);
+    network.attach(&bWire);
+    const LossyTransport::Faults faults{0.3, 0.1, 0.2, 10};
+    LossyTransport aNet(&aWire, faults, 1);
+    LossyTransport bNet(&bWire, faults, 2);
+    QTemporaryDir dir;
+    ContactBook aBook;
+    ContactBook bBook;
+    QVERIFY(aBook.load(dir.filePath(QStringLiteral("a.ini"))) && bBook.load(dir.filePath(QStringLiteral("b.ini"))));
+    QVERIFY(aBook.add({QStringLiteral("B"), QStringLiteral("127.0.1.2"), 2425}).isEmpty());
+    QVERIFY(bBook.add({QStringLiteral("A"), QStringLiteral("127.0.1.1"), 2425}).isEmpty());
+    History aHistory;
+    History bHistory;
+    QVERIFY(aHistory.open(dir.filePath(QStringLiteral("a.sqlite"))));
+    QVERIFY(bHistory.open(dir.filePath(QStringLiteral("b.sqlite"))));
+    Messenger a(Identity::fromSystem(QStringLiteral("A")), &aBook, &aHistory, &aNet);
+    Messenger b(Identity::fromSystem(QStringLiteral("B")), &bBook, &bHistory, &bNet);
+    a.setTiming(fastTiming());
+    b.setTiming(fastTiming());
+    a.start();
+    b.start();
+    constexpr int Count = 200;
+    QSet<qint64> delivered;
+    connect(&a, &Messenger::deliveryChanged, this, [&](qint64 id, MessageState s) {
+        QVERIFY(s != MessageState::Failed);
+        if (s == MessageState::Delivered)
+            delivered.insert(id);
+    });
+    for (int i = 0; i < Count; ++i)
+        QVERIFY(a.send(QStringLiteral("B"), QStringLiteral("message %1").arg(i)) > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(delivered.size(), Count, 30000);
+    QTRY_COMPARE(bHistory.conversationSize(QStringLiteral("A")), qint64(Count));
+    // Exactly once, in the order they were sent.
+    const QList<Message> received = bHistory.conversation(QStringLiteral("A"), 1e300, Count + 10);
+    QCOMPARE(received.size(), Count);
+    for (int i = 0; i < Count; ++i)
+        QCOMPARE(received[i].text, QStringLiteral("message %1").arg(i));
+}
+
+QTEST_GUILESS_MAIN(TestMessenger)
+#include "tst_messenger.moc"

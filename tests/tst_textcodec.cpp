@@ -12,14 +12,13 @@ private Q_SLOTS:
     void encodingNames();
 };
 
-void TestTextCodec::decode_data()
-{
+void TestTextCodec::decode_data() {
     QTest::addColumn<QByteArray>("bytes");
     QTest::addColumn<bool>("flagged");
     QTest::addColumn<QString>("expected");
     QTest::newRow("ascii") << QByteArray("hello") << false << QStringLiteral("hello");
-    QTest::newRow("utf-8 unflagged (iptux)") << QByteArray("\xe4\xbd\xa0\xe5\xa5\xbd") << false
-                                             << QStringLiteral("你好");
+    QTest::newRow("utf-8 unflagged (iptux)")
+        << QByteArray("\xe4\xbd\xa0\xe5\xa5\xbd") << false << QStringLiteral("你好");
     QTest::newRow("utf-8 flagged") << QByteArray("\xe4\xbd\xa0\xe5\xa5\xbd") << true << QStringLiteral("你好");
     QTest::newRow("gbk (FeiQ)") << QByteArray("\xc4\xe3\xba\xc3") << false << QStringLiteral("你好");
     QTest::newRow("gbk mixed with ascii") << QByteArray("ok \xd6\xd0\xce\xc4") << false << QStringLiteral("ok 中文");
@@ -27,15 +26,13 @@ void TestTextCodec::decode_data()
     QTest::newRow("empty") << QByteArray() << false << QString();
 }
 
-void TestTextCodec::decode()
-{
+void TestTextCodec::decode() {
     QFETCH(QByteArray, bytes);
     QFETCH(bool, flagged);
     QTEST(textcodec::decode(bytes, flagged), "expected");
 }
 
-void TestTextCodec::encodeGbk()
-{
+void TestTextCodec::encodeGbk() {
     QCOMPARE(textcodec::encode(QStringLiteral("你好"), TextEncoding::Gbk), QByteArray("\xc4\xe3\xba\xc3"));
     QCOMPARE(textcodec::encode(QStringLiteral("你好"), TextEncoding::Utf8), QByteArray("\xe4\xbd\xa0\xe5\xa5\xbd"));
     // Round trip through GBK, including text GBK lacks (GB18030 covers every code point).
@@ -43,8 +40,7 @@ void TestTextCodec::encodeGbk()
     QCOMPARE(textcodec::decode(textcodec::encode(text, TextEncoding::Gbk)), text);
 }
 
-void TestTextCodec::encodingNames_data()
-{
+void TestTextCodec::encodingNames_data() {
     QTest::addColumn<QString>("name");
     QTest::addColumn<int>("encoding");
     QTest::newRow("utf-8") << QStringLiteral("utf-8") << int(TextEncoding::Utf8);
@@ -54,8 +50,7 @@ void TestTextCodec::encodingNames_data()
     QTest::newRow("unknown") << QStringLiteral("latin1") << -1;
 }
 
-void TestTextCodec::encodingNames()
-{
+void TestTextCodec::encodingNames() {
     QFETCH(QString, name);
     QFETCH(int, encoding);
     const auto parsed = textcodec::encodingFromName(name);

@@ -10,8 +10,7 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
-int runGui(const Session::Options& options)
-{
+int runGui(const Session::Options& options) {
     Session session;
     if (!session.open(options) && !session.messenger()) {
         QMessageBox::critical(nullptr, QObject::tr("Pigeon"), session.error());
@@ -27,8 +26,7 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     , m_session(session)
     , m_contacts(new QListView)
     , m_thread(new QTextBrowser)
-    , m_compose(new QPlainTextEdit)
-{
+    , m_compose(new QPlainTextEdit) {
     setWindowTitle(tr("Pigeon"));
     m_contacts->setModel(&m_session.contacts());
     auto* right = new QWidget;
@@ -44,8 +42,9 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     statusBar()->showMessage(m_session.isListening()
                                  ? tr("Listening on %1").arg(m_session.transport().localEndpoint().toString())
                                  : m_session.error());
-    connect(m_contacts, &QListView::clicked, this,
-            [this](const QModelIndex& index) { showConversation(index.data(ContactBook::ContactNameRole).toString()); });
+    connect(m_contacts, &QListView::clicked, this, [this](const QModelIndex& index) {
+        showConversation(index.data(ContactBook::ContactNameRole).toString());
+    });
     connect(send, &QPushButton::clicked, this, &MainWindow::sendCurrent);
     if (Messenger* messenger = m_session.messenger())
         connect(messenger, &Messenger::messageAdded, this, [this](const Message& m) {
@@ -55,16 +54,14 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     resize(900, 600);
 }
 
-void MainWindow::showConversation(const QString& peer)
-{
+void MainWindow::showConversation(const QString& peer) {
     m_peer = peer;
     m_thread->clear();
     for (const Message& m : m_session.history().conversation(peer, std::numeric_limits<double>::max(), 200))
         m_thread->append(m.text.toHtmlEscaped());
 }
 
-void MainWindow::sendCurrent()
-{
+void MainWindow::sendCurrent() {
     if (m_peer.isEmpty() || !m_session.messenger())
         return;
     QString error;

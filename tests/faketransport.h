@@ -1,0 +1,58 @@
+#pragma once
+
+#include "transport.h"
+
+#include <QTimer>
+
+// A transport with no network under it: what the engine sends is recorded, and a test hands it datagrams as if they
+// had arrived. Peers on one FakeNetwork reach each other; delivery is always queued to the event loop, like a socket.
+class FakeNetwork;
+
+class FakeTransport final : public Transport {
+    Q_OBJECT
+public:
+    struct Sent {
+        QByteArray data;
+        Endpoint to;
+        bool historyCommitted = true; // whether the engine's history had nothing uncommitted when it left
+    };
+
+    FakeTransport(Endpoint local, FakeNetwork* network = nullptr, QObject* parent = nullptr)
+        : Transport(parent)
+        , m_local(std::move(local))
+        , m_network(network) {}
+
+    bool send(const QByteArray& data, const Endpoint& to) override;
+    Endpoint localEndpoint() const override { return m_local; }
+    QString errorString() const override { return {}; }
+
+    void deliver(const QByteArray& data, const Endpoint& from) {
+        QTimer::singleShot(0, this, [this, data, from] { Q_EMIT received(Datagram{data, from}); });
+    }
+
+    QList<Sent> sent;
+    std::function<bool()> isHistoryCommitted; // set by tests that check ordering against the history
+
+private:
+    Endpoint m_local;
+    FakeNetwork* m_network;
+};
+
+class FakeNetwork {
+public:
+    void attach(FakeTransport* transport) { m_hosts.insert(transport->localEndpoint(), transport); }
+    void route(const QByteArray& data, const Endpoint& from, const Endpoint& to) {
+        if (FakeTransport* t = m_hosts.value(to))
+            t->deliver(data, from);
+    }
+
+private:
+    QHash<Endpoint, FakeTransport*> m_hosts;
+};
+
+inline bool FakeTransport::send(const QByteArray& data, const Endpoint& to) {
+    sent.append({data, to, isHistoryCommitted ? isHistoryCommitted() : true});
+    if (m_network)
+        m_network->route(data, m_local, to);
+    return true;
+}

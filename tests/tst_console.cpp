@@ -1,1 +1,239 @@
+#include <QFile>
+#include <QNetworkDatagram>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUdpSocket>
 
+namespace {
+
+const QHostAddress Loopback(QStringLiteral("127.0.0.1"));
+
+quint16 freePort() {
+    QUdpSocket probe;
+    probe.bind(Loopback, 0);
+    return probe.localPort();
+}
+
+// One `pigeon --console` process with piped standard input and output.
+struct Console {
+    QProcess process;
+    quint16 port = 0;
+    QByteArray out;
+
+    bool start(const QString& profile, const QStringList& extra = {}) {
+        port = freePort();
+        process.setProgram(QStringLiteral(PIGEON_BINARY));
+        process.setArguments(QStringList{QStringLiteral("--console"), QStringLiteral("--bind"),
+                                         QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QString::number(port),
+                                         QStringLiteral("--profile"), profile} +
+                             extra);
+        process.start();
+        return process.waitForStarted(5000);
+    }
+    QString output() {
+        out += process.readAllStandardOutput();
+        return QString::fromUtf8(out);
+    }
+    void type(const QString& line) { process.write((line + u'\n').toUtf8()); }
+    int finish() {
+        process.closeWriteChannel();
+        if (!process.waitForFinished(20000))
+            process.kill();
+        output();
+        return process.exitCode();
+    }
+};
+
+} // namespace
+
+// The console front end as a person or a script uses it: a real process, real sockets on 127.0.0.1.
+class TestConsole final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void chatsWithPlainSocket();
+    void chatsWithAnotherConsole();
+    void takenPortExitsNonZero();
+    void badArguments_data();
+    void badArguments();
+    void escapeSequencesAreShownNotRun();
+    void emptyLineSendsNothing();
+    void brokenContactsFileIsReported();
+    void contactsSubcommand();
+};
+
+void TestConsole::chatsWithPlainSocket() {
+    QTemporaryDir dir;
+    Console c;
+    QVERIFY(c.start(dir.path()));
+    QTRY_VERIFY(c.output().contains(QStringLiteral("listening")));
+    QUdpSocket script;
+    QVERIFY(script.bind(Loopback, 0));
+    script.writeDatagram(QStringLiteral("hello 你好\n").toUtf8(), Loopback, c.port);
+    const QString who = QStringLiteral("127.0.0.1:%1").arg(script.localPort());
+    QTRY_VERIFY(c.output().contains(QRegularExpression(
+        QStringLiteral(R"(\[\d\d:\d\d:\d\d\] )") + QRegularExpression::escape(who) + QStringLiteral(": hello 你好"))));
+    // Not a terminal: no color codes.
+    QVERIFY(!c.output().contains(u'\x1b'));
+    c.type(QStringLiteral("reply from the console"));
+    QTRY_VERIFY(script.hasPendingDatagrams());
+    const QNetworkDatagram reply = script.receiveDatagram();
+    QCOMPARE(reply.data(), QByteArray("reply from the console"));
+    QCOMPARE(reply.senderPort(), int(c.port));
+    QCOMPARE(c.finish(), 0);
+}
+
+void TestConsole::chatsWithAnotherConsole() {
+    QTemporaryDir aDir;
+    QTemporaryDir bDir;
+    Console a;
+    Console b;
+    QVERIFY(b.start(bDir.path(), {QStringLiteral("--name"), QStringLiteral("Bob")}));
+    QTRY_VERIFY(b.output().contains(QStringLiteral("listening")));
+    QVERIFY(a.start(aDir.path(), {QStringLiteral("--name"), QStringLiteral("Alice")}));
+    QTRY_VERIFY(a.output().contains(QStringLiteral("listening")));
+    a.type(QStringLiteral("/add Bob 127.0.0.1:%1").arg(b.port));
+    QTRY_VERIFY(a.output().contains(QStringLiteral("Added Bob")));
+    a.type(QStringLiteral("/to Bob"));
+    a.type(QStringLiteral("hi Bob 你好"));
+    QTRY_VERIFY(b.output().contains(QStringLiteral("Alice? (127.0.0.1:%1): hi Bob 你好").arg(a.port)));
+    QTRY_VERIFY(a.output().contains(QStringLiteral("(delivered to Bob)")));
+    // Bob replies to whoever wrote last without naming anyone.
+    b.type(QStringLiteral("hi Alice"));
+    QTRY_VERIFY(a.output().contains(QStringLiteral("Bob (127.0.0.1:%1): hi Alice").arg(b.port)));
+    QTRY_VERIFY(b.output().contains(QStringLiteral("(delivered to 127.0.0.1:%1)").arg(a.port)));
+    a.type(QStringLiteral("/contacts"));
+    QTRY_VERIFY(a.output().contains(QStringLiteral("Bob  127.0.0.1:%1  online").arg(b.port)));
+    a.type(QStringLiteral("/quit"));
+    QVERIFY(a.process.waitForFinished(15000));
+    QCOMPARE(a.process.exitCode(), 0);
+    QCOMPARE(b.finish(), 0);
+}
+
+void TestConsole::takenPortExitsNonZero() {
+    QUdpSocket holder;
+    QVERIFY(holder.bind(Loopback, 0));
+    QTemporaryDir dir;
+    QProcess p;
+    p.start(QStringLiteral(PIGEON_BINARY),
+            {QStringLiteral("--console"), QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
+             QStringLiteral("--port"), QString::number(holder.localPort()), QStringLiteral("--profile"), dir.path()});
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 2);
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    QVERIFY2(err.contains(QStringLiteral("127.0.0.1:%1").arg(holder.localPort())), qPrintable(err));
+    QVERIFY2(err.contains(QStringLiteral("--port")), qPrintable(err));
+}
+
+void TestConsole::badArguments_data() {
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("port zero") << QStringList{QStringLiteral("--port"), QStringLiteral("0")}
+                               << QStringLiteral("--port must be a number from 1 to 65535");
+    QTest::newRow("port too big") << QStringList{QStringLiteral("--port"), QStringLiteral("70000")}
+                                  << QStringLiteral("--port must be a number from 1 to 65535");
+    QTest::newRow("port not a number") << QStringList{QStringLiteral("--port"), QStringLiteral("abc")}
+                                       << QStringLiteral("--port must be");
+    QTest::newRow("bad bind") << QStringList{QStringLiteral("--bind"), QStringLiteral("999.1.1.1")}
+                              << QStringLiteral("--bind needs an IP address");
+    QTest::newRow("long name") << QStringList{QStringLiteral("--name"), QString(65, u'n')}
+                               << QStringLiteral("longer than 64");
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("--frobnicate")} << QStringLiteral("frobnicate");
+    QTest::newRow("unknown command") << QStringList{QStringLiteral("launch")} << QStringLiteral("unknown command");
+}
+
+void TestConsole::badArguments() {
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    QProcess p;
+    p.start(QStringLiteral(PIGEON_BINARY),
+            QStringList{QStringLiteral("--console"), QStringLiteral("--profile"), dir.path()} + arguments);
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 1);
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    QVERIFY2(err.contains(message), qPrintable(err));
+}
+
+void TestConsole::escapeSequencesAreShownNotRun() {
+    QTemporaryDir dir;
+    Console c;
+    QVERIFY(c.start(dir.path()));
+    QTRY_VERIFY(c.output().contains(QStringLiteral("listening")));
+    QUdpSocket script;
+    QVERIFY(script.bind(Loopback, 0));
+    script.writeDatagram("evil \x1b]0;pwned\x07\x1b[2J done", Loopback, c.port);
+    QTRY_VERIFY(c.output().contains(QStringLiteral("evil ^[]0;pwned^G^[[2J done")));
+    QVERIFY(!c.output().contains(u'\x1b'));
+    QCOMPARE(c.finish(), 0);
+}
+
+void TestConsole::emptyLineSendsNothing() {
+    QTemporaryDir dir;
+    Console c;
+    QVERIFY(c.start(dir.path()));
+    QUdpSocket script;
+    QVERIFY(script.bind(Loopback, 0));
+    QTRY_VERIFY(c.output().contains(QStringLiteral("listening")));
+    script.writeDatagram("first", Loopback, c.port);
+    QTRY_VERIFY(c.output().contains(QStringLiteral(": first")));
+    c.type(QString());
+    c.type(QStringLiteral("   "));
+    c.type(QStringLiteral("real"));
+    QTRY_VERIFY(script.hasPendingDatagrams());
+    QCOMPARE(script.receiveDatagram().data(), QByteArray("real"));
+    QCOMPARE(c.finish(), 0);
+    QVERIFY(!script.hasPendingDatagrams());
+}
+
+void TestConsole::brokenContactsFileIsReported() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("contacts.ini"));
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("[Bob]\nport = nine\n");
+    }
+    Console c;
+    QVERIFY(c.start(dir.path()));
+    QTRY_VERIFY(c.output().contains(path));
+    QVERIFY(c.output().contains(QStringLiteral("line 2")));
+    c.type(QStringLiteral("/add Carol 127.0.0.1:9"));
+    QTRY_VERIFY(c.output().contains(QStringLiteral("contacts cannot be changed")));
+    QCOMPARE(c.finish(), 0);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), QByteArray("[Bob]\nport = nine\n"));
+}
+
+void TestConsole::contactsSubcommand() {
+    QTemporaryDir dir;
+    const auto run = [&](const QStringList& args, QString* out = nullptr) {
+        QProcess p;
+        p.start(QStringLiteral(PIGEON_BINARY),
+                QStringList{QStringLiteral("contacts")} + args + QStringList{QStringLiteral("--profile"), dir.path()});
+        p.waitForFinished(10000);
+        if (out)
+            *out = QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
+        return p.exitCode();
+    };
+    QCOMPARE(
+        run({QStringLiteral("add"), QStringLiteral("王五"), QStringLiteral("127.0.0.1:2426"), QStringLiteral("gbk")}),
+        0);
+    QCOMPARE(run({QStringLiteral("add"), QStringLiteral("nc"), QStringLiteral("::1"), QStringLiteral("plain")}), 0);
+    QString out;
+    QCOMPARE(run({QStringLiteral("add"), QStringLiteral("bad"), QStringLiteral("127.0.0.1:99999")}, &out), 1);
+    QVERIFY2(out.contains(QStringLiteral("port")), qPrintable(out));
+    QCOMPARE(run({QStringLiteral("add"), QStringLiteral("王五"), QStringLiteral("127.0.0.1")}, &out), 1);
+    QVERIFY2(out.contains(QStringLiteral("already")), qPrintable(out));
+    QCOMPARE(run({QStringLiteral("list")}, &out), 0);
+    QCOMPARE(out, QStringLiteral("王五\t127.0.0.1\t2426\tipmsg\tgbk\nnc\t::1\t2425\tplain\tutf-8\n"));
+    QCOMPARE(run({QStringLiteral("remove"), QStringLiteral("nc")}), 0);
+    QCOMPARE(run({QStringLiteral("remove"), QStringLiteral("nc")}), 1);
+    QCOMPARE(run({QStringLiteral("list")}, &out), 0);
+    QCOMPARE(out, QStringLiteral("王五\t127.0.0.1\t2426\tipmsg\tgbk\n"));
+}
+
+QTEST_GUILESS_MAIN(TestConsole)
+#include "tst_console.moc"

@@ -2,6 +2,7 @@
 #include <QNetworkDatagram>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUdpSocket>
@@ -53,6 +54,7 @@ class TestConsole final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void chatsWithPlainSocket();
+    void chatsWithNetcat();
     void chatsWithAnotherConsole();
     void takenPortExitsNonZero();
     void badArguments_data();
@@ -81,6 +83,27 @@ void TestConsole::chatsWithPlainSocket() {
     const QNetworkDatagram reply = script.receiveDatagram();
     QCOMPARE(reply.data(), QByteArray("reply from the console"));
     QCOMPARE(reply.senderPort(), int(c.port));
+    QCOMPARE(c.finish(), 0);
+}
+
+void TestConsole::chatsWithNetcat() {
+    const QString nc = QStandardPaths::findExecutable(QStringLiteral("nc"));
+    if (nc.isEmpty())
+        QFAIL("nc is not installed (./pigeon.sh test installs netcat-openbsd)");
+    QTemporaryDir dir;
+    Console c;
+    QVERIFY(c.start(dir.path()));
+    QTRY_VERIFY(c.output().contains(QStringLiteral("listening")));
+    QProcess netcat;
+    netcat.start(nc, {QStringLiteral("-u"), QStringLiteral("127.0.0.1"), QString::number(c.port)});
+    QVERIFY(netcat.waitForStarted(5000));
+    netcat.write(QStringLiteral("hello from nc 你好\n").toUtf8());
+    QTRY_VERIFY(c.output().contains(QStringLiteral(": hello from nc 你好")));
+    c.type(QStringLiteral("hello back, nc"));
+    QByteArray got;
+    QTRY_VERIFY((got += netcat.readAllStandardOutput()).contains("hello back, nc"));
+    netcat.kill();
+    netcat.waitForFinished(5000);
     QCOMPARE(c.finish(), 0);
 }
 

@@ -1,0 +1,124 @@
+#include "transport.h"
+
+#include <QNetworkDatagram>
+#include <QSignalSpy>
+#include <QTest>
+#include <QUdpSocket>
+
+namespace {
+const QHostAddress Loopback(QStringLiteral("127.0.0.1"));
+}
+
+// The real socket on loopback: whole datagrams, every one of a burst, clear bind errors, ICMP survived.
+class TestTransport final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void receivesWholeDatagrams_data();
+    void receivesWholeDatagrams();
+    void drainsABurst();
+    void sendsAndReportsLocalEndpoint();
+    void bindErrors();
+    void survivesPortUnreachable();
+};
+
+void TestTransport::receivesWholeDatagrams_data() {
+    QTest::addColumn<int>("size");
+    QTest::newRow("empty") << 0;
+    QTest::newRow("one byte") << 1;
+    QTest::newRow("1024, where tutorials cut") << 1024;
+    QTest::newRow("1025") << 1025;
+    QTest::newRow("600") << 600;
+    QTest::newRow("8 KiB") << 8192;
+    QTest::newRow("largest UDP payload") << 65507;
+}
+
+void TestTransport::receivesWholeDatagrams() {
+    QFETCH(int, size);
+    UdpTransport transport;
+    QVERIFY2(transport.bind(Loopback, 0), qPrintable(transport.errorString()));
+    QSignalSpy received(&transport, &Transport::received);
+    QUdpSocket sender;
+    QVERIFY(sender.bind(Loopback, 0));
+    QByteArray payload(size, Qt::Uninitialized);
+    for (int i = 0; i < size; ++i)
+        payload[i] = char(i * 7 + 1);
+    QCOMPARE(sender.writeDatagram(payload, Loopback, transport.localEndpoint().port), qint64(size));
+    QTRY_COMPARE(received.size(), 1);
+    const Datagram d = received.first().first().value<Datagram>();
+    QCOMPARE(d.data.size(), size);
+    QCOMPARE(d.data, payload);
+    QCOMPARE(d.from.port, sender.localPort());
+}
+
+void TestTransport::drainsABurst() {
+    UdpTransport transport;
+    QVERIFY(transport.bind(Loopback, 0));
+    QSignalSpy received(&transport, &Transport::received);
+    QUdpSocket sender;
+    QVERIFY(sender.bind(Loopback, 0));
+    constexpr int Burst = 500;
+    for (int i = 0; i < Burst; ++i)
+        sender.writeDatagram(QByteArray::number(i), Loopback, transport.localEndpoint().port);
+    // The receive buffer was enlarged at bind, so a burst this size arrives whole on loopback.
+    QTRY_COMPARE(received.size(), Burst);
+    for (int i = 0; i < Burst; ++i)
+        QCOMPARE(received.at(i).first().value<Datagram>().data, QByteArray::number(i));
+}
+
+void TestTransport::sendsAndReportsLocalEndpoint() {
+    UdpTransport transport;
+    QVERIFY(transport.bind(Loopback, 0));
+    QCOMPARE(transport.localEndpoint().address, Loopback);
+    QVERIFY(transport.localEndpoint().port != 0);
+    QUdpSocket peer;
+    QVERIFY(peer.bind(Loopback, 0));
+    QVERIFY(transport.send("to the peer", Endpoint{Loopback, peer.localPort()}));
+    QTRY_VERIFY(peer.hasPendingDatagrams());
+    const QNetworkDatagram d = peer.receiveDatagram();
+    QCOMPARE(d.data(), QByteArray("to the peer"));
+    QCOMPARE(d.senderPort(), int(transport.localEndpoint().port));
+}
+
+void TestTransport::bindErrors() {
+    UdpTransport first;
+    QVERIFY(first.bind(Loopback, 0));
+    const quint16 port = first.localEndpoint().port;
+    UdpTransport second;
+    QVERIFY(!second.bind(Loopback, port));
+    QVERIFY2(second.errorString().contains(QStringLiteral("127.0.0.1:%1").arg(port)), qPrintable(second.errorString()));
+    QVERIFY2(second.errorString().contains(QStringLiteral("another Pigeon")), qPrintable(second.errorString()));
+    QVERIFY2(second.errorString().contains(QStringLiteral("--port")), qPrintable(second.errorString()));
+    // Any address on the same port collides too.
+    UdpTransport any;
+    QVERIFY(!any.bind(QHostAddress::Any, port));
+    QVERIFY2(any.errorString().contains(QStringLiteral("*:%1").arg(port)), qPrintable(any.errorString()));
+    // After the failure it can still bind elsewhere.
+    QVERIFY(second.bind(Loopback, 0));
+}
+
+void TestTransport::survivesPortUnreachable() {
+    UdpTransport transport;
+    QVERIFY(transport.bind(Loopback, 0));
+    quint16 closedPort = 0;
+    {
+        QUdpSocket gone;
+        QVERIFY(gone.bind(Loopback, 0));
+        closedPort = gone.localPort();
+    }
+    QSignalSpy received(&transport, &Transport::received);
+    // Each send to a closed port draws an ICMP port unreachable back at the socket.
+    for (int i = 0; i < 5; ++i) {
+        transport.send("anyone?", Endpoint{Loopback, closedPort});
+        QTest::qWait(10);
+    }
+    QUdpSocket peer;
+    QVERIFY(peer.bind(Loopback, 0));
+    peer.writeDatagram("still listening?", Loopback, transport.localEndpoint().port);
+    QTRY_COMPARE(received.size(), 1);
+    QCOMPARE(received.first().first().value<Datagram>().data, QByteArray("still listening?"));
+    QVERIFY(transport.send("yes", Endpoint{Loopback, peer.localPort()}));
+    QTRY_VERIFY(peer.hasPendingDatagrams());
+}
+
+QTEST_GUILESS_MAIN(TestTransport)
+#include "tst_transport.moc"

@@ -24,7 +24,8 @@ Console::Console(Session& session, bool color, QObject* parent)
     , m_messenger(*session.messenger())
     , m_color(color)
     , m_interactive(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-    , m_out(stdout) {
+    , m_out(stdout)
+{
     m_out.setEncoding(QStringConverter::Utf8);
     connect(&m_messenger, &Messenger::messageAdded, this, [this](const Message& m) {
         if (m.direction == Direction::Outgoing) {
@@ -42,23 +43,16 @@ Console::Console(Session& session, bool color, QObject* parent)
         if (peer.isEmpty())
             return;
         switch (state) {
-        case MessageState::Delivered:
-            print(paint(tr("  (delivered to %1)").arg(peer), Green));
-            break;
-        case MessageState::Read:
-            print(paint(tr("  (read by %1)").arg(peer), Green));
-            break;
+        case MessageState::Delivered: print(paint(tr("  (delivered to %1)").arg(peer), Green)); break;
+        case MessageState::Read: print(paint(tr("  (read by %1)").arg(peer), Green)); break;
         case MessageState::Sent:
             print(paint(tr("  (sent to %1; plain-text peers send no receipts)").arg(peer), Dim));
             break;
-        case MessageState::Failed:
-            print(paint(tr("  (could not deliver to %1: no answer)").arg(peer), Red));
-            break;
+        case MessageState::Failed: print(paint(tr("  (could not deliver to %1: no answer)").arg(peer), Red)); break;
         case MessageState::Queued:
             print(paint(tr("  (queued: %1 is offline; it goes out when they are back)").arg(peer), Yellow));
             return;
-        default:
-            return;
+        default: return;
         }
         m_mine.remove(id);
         if (m_quitting && m_messenger.pendingCount() == 0)
@@ -73,7 +67,8 @@ Console::Console(Session& session, bool color, QObject* parent)
     connect(&m_messenger, &Messenger::problem, this, [this](const QString& text) { print(paint(text, Red)); });
 }
 
-void Console::start() {
+void Console::start()
+{
     const Endpoint local = m_session.transport().localEndpoint();
     print(paint(tr("Pigeon listening on UDP %1 as %2. Type a line to reply to whoever wrote last; /help for commands.")
                     .arg(local.address == QHostAddress::Any ? u'*' + QString::number(local.port) : local.toString(),
@@ -86,7 +81,8 @@ void Console::start() {
     prompt();
 }
 
-void Console::readInput() {
+void Console::readInput()
+{
     char chunk[4096];
     const ssize_t n = ::read(STDIN_FILENO, chunk, sizeof chunk);
     if (n <= 0) {
@@ -111,7 +107,8 @@ void Console::readInput() {
     }
 }
 
-void Console::handleLine(const QString& line) {
+void Console::handleLine(const QString& line)
+{
     if (line.startsWith(u'/')) {
         command(line);
     } else if (line.trimmed().isEmpty()) {
@@ -126,7 +123,8 @@ void Console::handleLine(const QString& line) {
     prompt();
 }
 
-void Console::command(const QString& line) {
+void Console::command(const QString& line)
+{
     const QStringList words = line.split(u' ', Qt::SkipEmptyParts);
     const QString verb = words.value(0).toLower();
     if (verb == u"/quit" || verb == u"/exit") {
@@ -213,7 +211,8 @@ void Console::command(const QString& line) {
     }
 }
 
-void Console::quit() {
+void Console::quit()
+{
     m_quitting = true;
     if (m_done)
         return;
@@ -223,7 +222,8 @@ void Console::quit() {
     Q_EMIT finished(0);
 }
 
-void Console::print(const QString& line) {
+void Console::print(const QString& line)
+{
     if (m_interactive)
         m_out << "\r\x1b[K";
     m_out << line << '\n';
@@ -232,20 +232,23 @@ void Console::print(const QString& line) {
         prompt();
 }
 
-void Console::prompt() {
+void Console::prompt()
+{
     if (!m_interactive || m_quitting)
         return;
     m_out << paint(m_partner.isEmpty() ? QStringLiteral("> ") : tr("to %1> ").arg(m_partner), Bold);
     m_out.flush();
 }
 
-QString Console::paint(const QString& text, const char* sgr) const {
+QString Console::paint(const QString& text, const char* sgr) const
+{
     if (!m_color)
         return text;
     return QStringLiteral("\x1b[") + QLatin1String(sgr) + u'm' + text + QStringLiteral("\x1b[0m");
 }
 
-QString Console::who(const QString& peer, const QString& remote) const {
+QString Console::who(const QString& peer, const QString& remote) const
+{
     const QString nick = m_messenger.nickOf(peer);
     const char* color = PeerColors[qHash(peer) % std::size(PeerColors)];
     if (peer == remote && nick.isEmpty())
@@ -255,7 +258,8 @@ QString Console::who(const QString& peer, const QString& remote) const {
     return paint(printable(name), color) + paint(QStringLiteral(" (") + remote + u')', Dim);
 }
 
-QString Console::printable(const QString& text) {
+QString Console::printable(const QString& text)
+{
     QString out;
     out.reserve(text.size());
     for (QChar c : text) {

@@ -17,7 +17,8 @@ namespace {
 
 enum ExitCode { Ok = 0, UsageError = 1, StartError = 2 };
 
-QTextStream& err() {
+QTextStream& err()
+{
     static QTextStream stream(stderr);
     return stream;
 }
@@ -29,7 +30,8 @@ struct Parsed {
 };
 
 // Reads the options shared by every mode; on a bad value prints why and returns nullopt.
-std::optional<Parsed> parseArguments(const QStringList& arguments) {
+std::optional<Parsed> parseArguments(const QStringList& arguments)
+{
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Pigeon: chat across a LAN without any server, one UDP datagram per message.\n"
@@ -102,7 +104,8 @@ std::optional<Parsed> parseArguments(const QStringList& arguments) {
     return parsed;
 }
 
-int contactsCommand(const Parsed& parsed) {
+int contactsCommand(const Parsed& parsed)
+{
     const QStringList& args = parsed.positional;
     Profile profile(parsed.options.profileDir);
     QString error;
@@ -169,7 +172,8 @@ int contactsCommand(const Parsed& parsed) {
     return UsageError;
 }
 
-int runConsole(const Parsed& parsed) {
+int runConsole(const Parsed& parsed)
+{
     Session session;
     if (!session.open(parsed.options)) {
         err() << "pigeon: " << session.error() << '\n';
@@ -184,7 +188,8 @@ int runConsole(const Parsed& parsed) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv)
+{
     QCoreApplication::setOrganizationName(QStringLiteral("Pigeon"));
     QCoreApplication::setApplicationName(QStringLiteral("pigeon"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PIGEON_VERSION));

@@ -10,7 +10,8 @@ namespace {
 
 constexpr int MaxNameLength = 64;
 
-bool isValidHostName(const QString& host) {
+bool isValidHostName(const QString& host)
+{
     if (host.isEmpty() || host.size() > 253)
         return false;
     QHostAddress literal;
@@ -33,14 +34,18 @@ bool isValidHostName(const QString& host) {
 
 } // namespace
 
-QString protocolName(Protocol protocol) {
+QString protocolName(Protocol protocol)
+{
     return protocol == Protocol::PlainText ? QStringLiteral("plain") : QStringLiteral("ipmsg");
 }
 
 ContactBook::ContactBook(QObject* parent)
-    : QAbstractTableModel(parent) {}
+    : QAbstractTableModel(parent)
+{
+}
 
-std::optional<QList<Contact>> ContactBook::parse(const QByteArray& text, QString* error) {
+std::optional<QList<Contact>> ContactBook::parse(const QByteArray& text, QString* error)
+{
     QList<Contact> contacts;
     const auto fail = [&](int line, const QString& why) -> std::optional<QList<Contact>> {
         if (error)
@@ -128,7 +133,8 @@ std::optional<QList<Contact>> ContactBook::parse(const QByteArray& text, QString
     return contacts;
 }
 
-QByteArray ContactBook::serialize(const QList<Contact>& contacts) {
+QByteArray ContactBook::serialize(const QList<Contact>& contacts)
+{
     QByteArray out = "# Pigeon contacts. One [Name] section per contact; keys: host, port, protocol (ipmsg or plain),\n"
                      "# encoding (utf-8 or gbk). Edit while Pigeon is not running, or use Contacts > Edit.\n";
     for (const Contact& c : contacts) {
@@ -141,7 +147,8 @@ QByteArray ContactBook::serialize(const QList<Contact>& contacts) {
     return out;
 }
 
-bool ContactBook::load(const QString& path) {
+bool ContactBook::load(const QString& path)
+{
     beginResetModel();
     m_path = path;
     m_contacts.clear();
@@ -173,7 +180,8 @@ bool ContactBook::load(const QString& path) {
     return ok;
 }
 
-bool ContactBook::save() {
+bool ContactBook::save()
+{
     if (m_readOnly || m_path.isEmpty())
         return false;
     QSaveFile file(m_path);
@@ -184,7 +192,8 @@ bool ContactBook::save() {
     return true;
 }
 
-QString ContactBook::validate(const Contact& c, const QString& replacing) const {
+QString ContactBook::validate(const Contact& c, const QString& replacing) const
+{
     const QString name = normalizedName(c.name);
     if (name.isEmpty())
         return tr("The name is empty.");
@@ -207,7 +216,8 @@ QString ContactBook::validate(const Contact& c, const QString& replacing) const 
     return {};
 }
 
-QString ContactBook::add(Contact contact) {
+QString ContactBook::add(Contact contact)
+{
     if (m_readOnly)
         return m_error;
     contact.name = normalizedName(contact.name);
@@ -227,7 +237,8 @@ QString ContactBook::add(Contact contact) {
     return {};
 }
 
-QString ContactBook::update(const QString& name, Contact contact) {
+QString ContactBook::update(const QString& name, Contact contact)
+{
     if (m_readOnly)
         return m_error;
     const int row = indexOf(name);
@@ -248,7 +259,8 @@ QString ContactBook::update(const QString& name, Contact contact) {
     return {};
 }
 
-QString ContactBook::remove(const QString& name) {
+QString ContactBook::remove(const QString& name)
+{
     if (m_readOnly)
         return m_error;
     const int row = indexOf(name);
@@ -268,14 +280,16 @@ QString ContactBook::remove(const QString& name) {
     return {};
 }
 
-std::optional<Contact> ContactBook::find(const QString& name) const {
+std::optional<Contact> ContactBook::find(const QString& name) const
+{
     const int row = indexOf(name);
     if (row < 0)
         return std::nullopt;
     return m_contacts[row];
 }
 
-int ContactBook::indexOf(const QString& name) const {
+int ContactBook::indexOf(const QString& name) const
+{
     const QString wanted = normalizedName(name);
     for (int i = 0; i < m_contacts.size(); ++i)
         if (m_contacts[i].name.compare(wanted, Qt::CaseInsensitive) == 0)
@@ -283,15 +297,18 @@ int ContactBook::indexOf(const QString& name) const {
     return -1;
 }
 
-int ContactBook::rowCount(const QModelIndex& parent) const {
+int ContactBook::rowCount(const QModelIndex& parent) const
+{
     return parent.isValid() ? 0 : int(m_contacts.size());
 }
 
-int ContactBook::columnCount(const QModelIndex& parent) const {
+int ContactBook::columnCount(const QModelIndex& parent) const
+{
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-QVariant ContactBook::data(const QModelIndex& index, int role) const {
+QVariant ContactBook::data(const QModelIndex& index, int role) const
+{
     if (!checkIndex(index, CheckIndexOption::IndexIsValid))
         return {};
     const Contact& c = m_contacts[index.row()];
@@ -302,36 +319,25 @@ QVariant ContactBook::data(const QModelIndex& index, int role) const {
     if (role != Qt::DisplayRole && role != Qt::EditRole)
         return {};
     switch (index.column()) {
-    case NameColumn:
-        return c.name;
-    case HostColumn:
-        return c.host;
-    case PortColumn:
-        return c.port;
-    case ProtocolColumn:
-        return c.protocol == Protocol::PlainText ? tr("Plain text") : tr("IP Messenger");
-    case EncodingColumn:
-        return c.encoding == TextEncoding::Gbk ? QStringLiteral("GBK") : QStringLiteral("UTF-8");
-    default:
-        return {};
+    case NameColumn: return c.name;
+    case HostColumn: return c.host;
+    case PortColumn: return c.port;
+    case ProtocolColumn: return c.protocol == Protocol::PlainText ? tr("Plain text") : tr("IP Messenger");
+    case EncodingColumn: return c.encoding == TextEncoding::Gbk ? QStringLiteral("GBK") : QStringLiteral("UTF-8");
+    default: return {};
     }
 }
 
-QVariant ContactBook::headerData(int section, Qt::Orientation orientation, int role) const {
+QVariant ContactBook::headerData(int section, Qt::Orientation orientation, int role) const
+{
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case NameColumn:
-        return tr("Name");
-    case HostColumn:
-        return tr("Host");
-    case PortColumn:
-        return tr("Port");
-    case ProtocolColumn:
-        return tr("Protocol");
-    case EncodingColumn:
-        return tr("Encoding");
-    default:
-        return {};
+    case NameColumn: return tr("Name");
+    case HostColumn: return tr("Host");
+    case PortColumn: return tr("Port");
+    case ProtocolColumn: return tr("Protocol");
+    case EncodingColumn: return tr("Encoding");
+    default: return {};
     }
 }

@@ -1,6 +1,7 @@
 #include "endpoint.h"
 
-QHostAddress normalized(const QHostAddress& address) {
+QHostAddress normalized(const QHostAddress& address)
+{
     bool isV4 = false;
     const quint32 v4 = address.toIPv4Address(&isV4);
     if (isV4 && address.protocol() == QAbstractSocket::IPv6Protocol)
@@ -10,14 +11,16 @@ QHostAddress normalized(const QHostAddress& address) {
     return plain;
 }
 
-QString Endpoint::toString() const {
+QString Endpoint::toString() const
+{
     const QHostAddress a = normalized(address);
     if (a.protocol() == QAbstractSocket::IPv6Protocol)
         return u'[' + a.toString() + u"]:" + QString::number(port);
     return a.toString() + u':' + QString::number(port);
 }
 
-std::optional<Endpoint> Endpoint::parse(const QString& text) {
+std::optional<Endpoint> Endpoint::parse(const QString& text)
+{
     const qsizetype colon = text.lastIndexOf(u':');
     if (colon <= 0)
         return std::nullopt;
@@ -32,6 +35,7 @@ std::optional<Endpoint> Endpoint::parse(const QString& text) {
     return Endpoint{normalized(address), quint16(port)};
 }
 
-size_t qHash(const Endpoint& endpoint, size_t seed) {
+size_t qHash(const Endpoint& endpoint, size_t seed)
+{
     return qHashMulti(seed, normalized(endpoint.address), endpoint.port);
 }

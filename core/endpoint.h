@@ -16,7 +16,8 @@ struct Endpoint {
     QString toString() const;
     static std::optional<Endpoint> parse(const QString& text);
 
-    friend bool operator==(const Endpoint& a, const Endpoint& b) {
+    friend bool operator==(const Endpoint& a, const Endpoint& b)
+    {
         return a.port == b.port && a.address.isEqual(b.address, QHostAddress::TolerantConversion);
     }
 };

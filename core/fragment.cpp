@@ -2,14 +2,16 @@
 
 namespace fragment {
 
-QByteArray encode(const Part& part) {
+QByteArray encode(const Part& part)
+{
     QByteArray out = QByteArray::number(part.messageNo) + ':' + QByteArray::number(part.index) + ':' +
                      QByteArray::number(part.count) + ':';
     out += part.bytes;
     return out;
 }
 
-std::optional<Part> decode(QByteArrayView extension, QString* error) {
+std::optional<Part> decode(QByteArrayView extension, QString* error)
+{
     const auto fail = [&](const char* why) -> std::optional<Part> {
         if (error)
             *error = QString::fromLatin1(why);
@@ -41,7 +43,8 @@ std::optional<Part> decode(QByteArrayView extension, QString* error) {
     return part;
 }
 
-QList<QByteArray> split(const QByteArray& text) {
+QList<QByteArray> split(const QByteArray& text)
+{
     QList<QByteArray> parts;
     for (qsizetype pos = 0; pos < text.size(); pos += PartBytes)
         parts.append(text.mid(pos, PartBytes));
@@ -52,7 +55,8 @@ QList<QByteArray> split(const QByteArray& text) {
 
 } // namespace fragment
 
-Reassembler::Result Reassembler::add(const Endpoint& from, const fragment::Part& part, qint64 nowMs) {
+Reassembler::Result Reassembler::add(const Endpoint& from, const fragment::Part& part, qint64 nowMs)
+{
     expire(nowMs);
     const Key key{from, part.messageNo};
     auto it = m_messages.find(key);
@@ -95,7 +99,8 @@ Reassembler::Result Reassembler::add(const Endpoint& from, const fragment::Part&
     return {Outcome::Complete, text, {}};
 }
 
-int Reassembler::expire(qint64 nowMs) {
+int Reassembler::expire(qint64 nowMs)
+{
     int dropped = 0;
     for (auto it = m_messages.begin(); it != m_messages.end();) {
         if (nowMs - it->lastMs > m_limits.timeoutMs) {

@@ -55,7 +55,9 @@ public:
 
     Reassembler() = default;
     explicit Reassembler(Limits limits)
-        : m_limits(limits) {}
+        : m_limits(limits)
+    {
+    }
 
     Result add(const Endpoint& from, const fragment::Part& part, qint64 nowMs);
     // Drops messages that have waited too long; returns how many.

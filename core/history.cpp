@@ -38,31 +38,28 @@ const QString Columns =
 
 } // namespace
 
-QString stateName(MessageState state) {
+QString stateName(MessageState state)
+{
     switch (state) {
-    case MessageState::Queued:
-        return QStringLiteral("queued");
-    case MessageState::Sending:
-        return QStringLiteral("sending");
-    case MessageState::Sent:
-        return QStringLiteral("sent");
-    case MessageState::Delivered:
-        return QStringLiteral("delivered");
-    case MessageState::Read:
-        return QStringLiteral("read");
-    case MessageState::Failed:
-        return QStringLiteral("failed");
-    case MessageState::Received:
-        return QStringLiteral("received");
+    case MessageState::Queued: return QStringLiteral("queued");
+    case MessageState::Sending: return QStringLiteral("sending");
+    case MessageState::Sent: return QStringLiteral("sent");
+    case MessageState::Delivered: return QStringLiteral("delivered");
+    case MessageState::Read: return QStringLiteral("read");
+    case MessageState::Failed: return QStringLiteral("failed");
+    case MessageState::Received: return QStringLiteral("received");
     }
     return {};
 }
 
 History::History(QObject* parent)
     : QObject(parent)
-    , m_connection(QStringLiteral("pigeon-history-") + QUuid::createUuid().toString(QUuid::WithoutBraces)) {}
+    , m_connection(QStringLiteral("pigeon-history-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
+{
+}
 
-History::~History() {
+History::~History()
+{
     if (m_db.isOpen())
         commit();
     m_queries.clear();
@@ -71,7 +68,8 @@ History::~History() {
     QSqlDatabase::removeDatabase(m_connection);
 }
 
-bool History::open(const QString& path) {
+bool History::open(const QString& path)
+{
     m_path = path;
     QDir().mkpath(QFileInfo(path).absolutePath());
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
@@ -110,7 +108,8 @@ bool History::open(const QString& path) {
     return true;
 }
 
-QSqlQuery& History::prepared(const char* key, const QString& sql) {
+QSqlQuery& History::prepared(const char* key, const QString& sql)
+{
     auto& slot = m_queries[key];
     if (!slot) {
         slot = std::make_unique<QSqlQuery>(m_db);
@@ -120,7 +119,8 @@ QSqlQuery& History::prepared(const char* key, const QString& sql) {
     return *slot;
 }
 
-bool History::exec(QSqlQuery& query) {
+bool History::exec(QSqlQuery& query)
+{
     if (query.exec())
         return true;
     m_error = QStringLiteral("the history database %1 failed: %2").arg(m_path, query.lastError().text());
@@ -128,7 +128,8 @@ bool History::exec(QSqlQuery& query) {
     return false;
 }
 
-bool History::begin() {
+bool History::begin()
+{
     if (m_inTransaction)
         return true;
     if (!m_db.transaction()) {
@@ -147,7 +148,8 @@ bool History::begin() {
     return true;
 }
 
-bool History::commit() {
+bool History::commit()
+{
     if (!m_inTransaction)
         return true;
     for (auto& [key, query] : m_queries)
@@ -163,12 +165,14 @@ bool History::commit() {
     return true;
 }
 
-double History::nextSortKey(qint64 timeMs) {
+double History::nextSortKey(qint64 timeMs)
+{
     m_lastSortKey = std::max(double(timeMs), m_lastSortKey + 0.001);
     return m_lastSortKey;
 }
 
-bool History::append(Message& m) {
+bool History::append(Message& m)
+{
     if (!m_db.isOpen() || !begin())
         return false;
     if (!m.time.isValid())
@@ -195,7 +199,8 @@ bool History::append(Message& m) {
     return true;
 }
 
-bool History::setState(qint64 id, MessageState state) {
+bool History::setState(qint64 id, MessageState state)
+{
     if (!m_db.isOpen() || !begin())
         return false;
     QSqlQuery& q = prepared("setState", QStringLiteral("UPDATE messages SET state = ? WHERE id = ?"));
@@ -204,7 +209,8 @@ bool History::setState(qint64 id, MessageState state) {
     return exec(q);
 }
 
-bool History::resend(qint64 id, quint64 packetNo, int parts) {
+bool History::resend(qint64 id, quint64 packetNo, int parts)
+{
     if (!m_db.isOpen() || !begin())
         return false;
     QSqlQuery& q =
@@ -215,7 +221,8 @@ bool History::resend(qint64 id, quint64 packetNo, int parts) {
     return exec(q);
 }
 
-qint64 History::findOutgoing(const QString& remote, quint64 packetNo) {
+qint64 History::findOutgoing(const QString& remote, quint64 packetNo)
+{
     QSqlQuery& q = prepared("findOutgoing", QStringLiteral("SELECT id FROM messages WHERE direction = 1 AND remote = ? "
                                                            "AND packet_no = ? ORDER BY id DESC LIMIT 1"));
     q.bindValue(0, remote);
@@ -227,14 +234,16 @@ qint64 History::findOutgoing(const QString& remote, quint64 packetNo) {
     return id;
 }
 
-quint64 History::lastPacketNo() {
+quint64 History::lastPacketNo()
+{
     QSqlQuery q(m_db);
     if (!q.exec(QStringLiteral("SELECT MAX(packet_no + parts - 1) FROM messages WHERE direction = 1")) || !q.next())
         return 0;
     return quint64(q.value(0).toLongLong());
 }
 
-qint64 History::findIncoming(const QString& remote, quint64 packetNo, qint64 sinceMs) {
+qint64 History::findIncoming(const QString& remote, quint64 packetNo, qint64 sinceMs)
+{
     QSqlQuery& q = prepared("findIncoming", QStringLiteral("SELECT id FROM messages WHERE direction = 0 AND remote = ? "
                                                            "AND packet_no = ? AND time >= ? LIMIT 1"));
     q.bindValue(0, remote);
@@ -247,7 +256,8 @@ qint64 History::findIncoming(const QString& remote, quint64 packetNo, qint64 sin
     return id;
 }
 
-double History::sortKeyBefore(const QString& remote, quint64 packetNo, qint64 sinceMs) {
+double History::sortKeyBefore(const QString& remote, quint64 packetNo, qint64 sinceMs)
+{
     QSqlQuery& later = prepared("later", QStringLiteral("SELECT MIN(sort_key) FROM messages WHERE direction = 0 AND "
                                                         "remote = ? AND packet_no > ? AND time >= ?"));
     later.bindValue(0, remote);
@@ -260,7 +270,8 @@ double History::sortKeyBefore(const QString& remote, quint64 packetNo, qint64 si
     return key;
 }
 
-Message History::read(const QSqlQuery& q) const {
+Message History::read(const QSqlQuery& q) const
+{
     Message m;
     m.id = q.value(0).toLongLong();
     m.peer = q.value(1).toString();
@@ -280,7 +291,8 @@ Message History::read(const QSqlQuery& q) const {
     return m;
 }
 
-std::optional<Message> History::message(qint64 id) {
+std::optional<Message> History::message(qint64 id)
+{
     QSqlQuery& q = prepared("message", u"SELECT " + Columns + u" FROM messages WHERE id = ?");
     q.bindValue(0, id);
     if (!exec(q) || !q.next())
@@ -290,7 +302,8 @@ std::optional<Message> History::message(qint64 id) {
     return m;
 }
 
-QList<Message> History::conversation(const QString& peer, double beforeKey, int limit, quint64 beforePacketNo) {
+QList<Message> History::conversation(const QString& peer, double beforeKey, int limit, quint64 beforePacketNo)
+{
     QSqlQuery& q = prepared("conversation", u"SELECT " + Columns +
                                                 u" FROM messages WHERE peer = ? AND (sort_key, packet_no) < (?, ?) "
                                                 u"ORDER BY sort_key DESC, packet_no DESC LIMIT ?");
@@ -308,7 +321,8 @@ QList<Message> History::conversation(const QString& peer, double beforeKey, int 
     return out;
 }
 
-qint64 History::conversationSize(const QString& peer) {
+qint64 History::conversationSize(const QString& peer)
+{
     QSqlQuery& q = prepared("size", QStringLiteral("SELECT COUNT(*) FROM messages WHERE peer = ?"));
     q.bindValue(0, peer);
     if (!exec(q) || !q.next())
@@ -318,7 +332,8 @@ qint64 History::conversationSize(const QString& peer) {
     return n;
 }
 
-QList<ConversationSummary> History::conversations() {
+QList<ConversationSummary> History::conversations()
+{
     // The newest row of each peer (SQLite's bare-column rule for MAX), and its unread count.
     QSqlQuery q(m_db);
     QList<ConversationSummary> out;
@@ -331,7 +346,8 @@ QList<ConversationSummary> History::conversations() {
     return out;
 }
 
-QList<Message> History::unsent() {
+QList<Message> History::unsent()
+{
     QSqlQuery q(m_db);
     QList<Message> out;
     if (!q.exec(u"SELECT " + Columns + u" FROM messages WHERE state < 2 ORDER BY id"))
@@ -341,7 +357,8 @@ QList<Message> History::unsent() {
     return out;
 }
 
-QList<Message> History::markRead(const QString& peer) {
+QList<Message> History::markRead(const QString& peer)
+{
     QList<Message> receipts;
     if (!m_db.isOpen() || !begin())
         return receipts;
@@ -357,7 +374,8 @@ QList<Message> History::markRead(const QString& peer) {
     return receipts;
 }
 
-bool History::renamePeer(const QString& from, const QString& to) {
+bool History::renamePeer(const QString& from, const QString& to)
+{
     if (!m_db.isOpen() || !begin())
         return false;
     QSqlQuery q(m_db);
@@ -367,7 +385,8 @@ bool History::renamePeer(const QString& from, const QString& to) {
     return exec(q);
 }
 
-QString History::setting(const QString& key, const QString& fallback) {
+QString History::setting(const QString& key, const QString& fallback)
+{
     QSqlQuery& q = prepared("setting", QStringLiteral("SELECT value FROM settings WHERE key = ?"));
     q.bindValue(0, key);
     if (!exec(q) || !q.next())
@@ -377,7 +396,8 @@ QString History::setting(const QString& key, const QString& fallback) {
     return value;
 }
 
-bool History::setSetting(const QString& key, const QString& value) {
+bool History::setSetting(const QString& key, const QString& value)
+{
     if (!m_db.isOpen() || !begin())
         return false;
     QSqlQuery& q = prepared("setSetting", QStringLiteral("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)"));

@@ -8,7 +8,8 @@ namespace ipmsg {
 
 namespace {
 
-std::optional<quint64> parseNumber(QByteArrayView field) {
+std::optional<quint64> parseNumber(QByteArrayView field)
+{
     if (field.isEmpty() || field.size() > 20)
         return std::nullopt;
     quint64 value = 0;
@@ -23,7 +24,8 @@ std::optional<quint64> parseNumber(QByteArrayView field) {
     return value;
 }
 
-QByteArray sanitizeField(QByteArray field) {
+QByteArray sanitizeField(QByteArray field)
+{
     field.replace(':', '_');
     field.replace('\0', '_');
     return field;
@@ -31,12 +33,14 @@ QByteArray sanitizeField(QByteArray field) {
 
 } // namespace
 
-QByteArray Packet::text() const {
+QByteArray Packet::text() const
+{
     const qsizetype nul = extension.indexOf('\0');
     return nul < 0 ? extension : extension.left(nul);
 }
 
-DecodeResult decode(QByteArrayView datagram) {
+DecodeResult decode(QByteArrayView datagram)
+{
     if (datagram.isEmpty())
         return {std::nullopt, QStringLiteral("empty datagram")};
     std::array<qsizetype, 5> colon{};
@@ -73,7 +77,8 @@ DecodeResult decode(QByteArrayView datagram) {
     return {std::move(p), {}};
 }
 
-QByteArray encode(const Packet& p) {
+QByteArray encode(const Packet& p)
+{
     QByteArray out;
     out.reserve(p.version.size() + p.user.size() + p.host.size() + p.extension.size() + 48);
     out.append(sanitizeField(p.version))
@@ -91,7 +96,8 @@ QByteArray encode(const Packet& p) {
     return out;
 }
 
-EntryInfo parseEntry(QByteArrayView extension) {
+EntryInfo parseEntry(QByteArrayView extension)
+{
     EntryInfo info;
     const qsizetype nickEnd = extension.indexOf('\0');
     info.nick = (nickEnd < 0 ? extension : extension.first(nickEnd)).toByteArray();
@@ -120,7 +126,8 @@ EntryInfo parseEntry(QByteArrayView extension) {
     return info;
 }
 
-QByteArray buildEntry(const QString& nick, const QString& group, const QByteArray& user, const QByteArray& host) {
+QByteArray buildEntry(const QString& nick, const QString& group, const QByteArray& user, const QByteArray& host)
+{
     const QByteArray nick8 = nick.toUtf8();
     const QByteArray group8 = group.toUtf8();
     QByteArray out = nick8 + '\0' + group8 + '\0';
@@ -128,43 +135,31 @@ QByteArray buildEntry(const QString& nick, const QString& group, const QByteArra
     return out;
 }
 
-quint64 PacketNumbers::reserve(int count) {
+quint64 PacketNumbers::reserve(int count)
+{
     const quint64 now = quint64(QDateTime::currentSecsSinceEpoch());
     const quint64 first = std::max(now, m_last + 1);
     m_last = first + quint64(std::max(count, 1)) - 1;
     return first;
 }
 
-QString modeName(quint32 m) {
+QString modeName(quint32 m)
+{
     switch (m) {
-    case NoOperation:
-        return QStringLiteral("NOOPERATION");
-    case BrEntry:
-        return QStringLiteral("BR_ENTRY");
-    case BrExit:
-        return QStringLiteral("BR_EXIT");
-    case AnsEntry:
-        return QStringLiteral("ANSENTRY");
-    case BrAbsence:
-        return QStringLiteral("BR_ABSENCE");
-    case SendMsg:
-        return QStringLiteral("SENDMSG");
-    case RecvMsg:
-        return QStringLiteral("RECVMSG");
-    case ReadMsg:
-        return QStringLiteral("READMSG");
-    case DelMsg:
-        return QStringLiteral("DELMSG");
-    case AnsReadMsg:
-        return QStringLiteral("ANSREADMSG");
-    case GetInfo:
-        return QStringLiteral("GETINFO");
-    case SendInfo:
-        return QStringLiteral("SENDINFO");
-    case PigeonFragment:
-        return QStringLiteral("PIGEON_FRAGMENT");
-    default:
-        return QStringLiteral("0x%1").arg(m, 2, 16, QLatin1Char('0'));
+    case NoOperation: return QStringLiteral("NOOPERATION");
+    case BrEntry: return QStringLiteral("BR_ENTRY");
+    case BrExit: return QStringLiteral("BR_EXIT");
+    case AnsEntry: return QStringLiteral("ANSENTRY");
+    case BrAbsence: return QStringLiteral("BR_ABSENCE");
+    case SendMsg: return QStringLiteral("SENDMSG");
+    case RecvMsg: return QStringLiteral("RECVMSG");
+    case ReadMsg: return QStringLiteral("READMSG");
+    case DelMsg: return QStringLiteral("DELMSG");
+    case AnsReadMsg: return QStringLiteral("ANSREADMSG");
+    case GetInfo: return QStringLiteral("GETINFO");
+    case SendInfo: return QStringLiteral("SENDINFO");
+    case PigeonFragment: return QStringLiteral("PIGEON_FRAGMENT");
+    default: return QStringLiteral("0x%1").arg(m, 2, 16, QLatin1Char('0'));
     }
 }
 

@@ -57,7 +57,8 @@ inline constexpr quint32 NoLogOpt = 0x20000;
 inline constexpr quint32 NoAddListOpt = 0x80000;
 inline constexpr quint32 ReadCheckOpt = 0x100000;
 
-constexpr quint32 mode(quint32 command) {
+constexpr quint32 mode(quint32 command)
+{
     return command & 0xffu;
 }
 
@@ -100,7 +101,9 @@ QByteArray buildEntry(const QString& nick, const QString& group, const QByteArra
 class PacketNumbers {
 public:
     explicit PacketNumbers(quint64 floor = 0)
-        : m_last(floor) {}
+        : m_last(floor)
+    {
+    }
     quint64 next() { return reserve(1); }
     // Reserves `count` consecutive numbers and returns the first.
     quint64 reserve(int count);

@@ -23,33 +23,9 @@ constexpr qsizetype PlainMaxBytes = 65507;
 constexpr qint64 DedupeWindowMs = 3600 * 1000;
 constexpr int MaxLinks = 4096;
 
-qint64 nowMs() {
+qint64 nowMs()
+{
     return QDateTime::currentMSecsSinceEpoch();
-}
-
-// Cuts text into pieces of at most maxBytes once encoded, never inside a character.
-QList<QByteArray> splitText(const QString& text, TextEncoding encoding, qsizetype maxBytes) {
-    QList<QByteArray> parts;
-    QByteArray whole = textcodec::encode(text, encoding);
-    if (whole.size() <= maxBytes) {
-        parts.append(whole);
-        return parts;
-    }
-    qsizetype pos = 0;
-    while (pos < text.size()) {
-        qsizetype n = std::min(text.size() - pos, maxBytes / 4);
-        while (pos + n < text.size() && textcodec::encode(text.mid(pos, n + 1), encoding).size() <= maxBytes)
-            n = std::min(
-                text.size() - pos,
-                n + std::max<qsizetype>(1, (maxBytes - textcodec::encode(text.mid(pos, n), encoding).size()) / 4));
-        while (n > 1 && textcodec::encode(text.mid(pos, n), encoding).size() > maxBytes)
-            --n;
-        if (n < text.size() - pos && text.at(pos + n - 1).isHighSurrogate() && n > 1)
-            --n;
-        parts.append(textcodec::encode(text.mid(pos, n), encoding));
-        pos += n;
-    }
-    return parts;
 }
 
 } // namespace
@@ -86,7 +62,8 @@ struct Messenger::PeerLink {
     std::deque<Transmission*> waiting;
 };
 
-Identity Identity::fromSystem(const QString& nick) {
+Identity Identity::fromSystem(const QString& nick)
+{
     Identity id;
     QByteArray user = qgetenv("USER");
     if (user.isEmpty())
@@ -106,7 +83,8 @@ Messenger::Messenger(Identity identity, ContactBook* contacts, History* history,
     , m_identity(std::move(identity))
     , m_contacts(contacts)
     , m_history(history)
-    , m_transport(transport) {
+    , m_transport(transport)
+{
     m_clock.start();
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &Messenger::onTimer);
@@ -143,7 +121,8 @@ Messenger::Messenger(Identity identity, ContactBook* contacts, History* history,
     connect(m_contacts, &QAbstractItemModel::modelReset, this, [this] { rebuildContactIndex(); });
 }
 
-Messenger::~Messenger() {
+Messenger::~Messenger()
+{
     for (Outgoing* o : std::as_const(m_outgoing)) {
         qDeleteAll(o->parts);
         delete o;
@@ -151,11 +130,13 @@ Messenger::~Messenger() {
     qDeleteAll(m_links);
 }
 
-QByteArray Messenger::versionField() const {
+QByteArray Messenger::versionField() const
+{
     return QByteArrayLiteral("1_pigeon " PIGEON_VERSION);
 }
 
-void Messenger::start() {
+void Messenger::start()
+{
     m_numbers = ipmsg::PacketNumbers(m_history->lastPacketNo());
     rebuildContactIndex();
     const QByteArray entry = ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host);
@@ -178,7 +159,8 @@ void Messenger::start() {
     }
 }
 
-void Messenger::stop() {
+void Messenger::stop()
+{
     m_history->commit();
     for (PeerLink* l : std::as_const(m_links))
         if (l->greeted && l->speaksIpMsg)
@@ -187,7 +169,8 @@ void Messenger::stop() {
                        l->endpoint);
 }
 
-qint64 Messenger::send(const QString& peer, const QString& text, QString* error) {
+qint64 Messenger::send(const QString& peer, const QString& text, QString* error)
+{
     const auto fail = [error](const QString& why) -> qint64 {
         if (error)
             *error = why;
@@ -231,7 +214,8 @@ qint64 Messenger::send(const QString& peer, const QString& text, QString* error)
         if (utf8.size() > fragment::MaxMessageBytes)
             return fail(tr("The message is longer than 1 MiB."));
         m.fragmented = to && isPigeon(*to) && utf8.size() > PigeonSingleBytes;
-        m.parts = int(m.fragmented ? fragment::split(utf8).size() : splitText(text, encoding, IpMsgPartBytes).size());
+        m.parts =
+            int(m.fragmented ? fragment::split(utf8).size() : textcodec::split(text, encoding, IpMsgPartBytes).size());
         const PeerLink* l = to ? m_links.value(*to) : nullptr;
         const bool offline = !to || (l && l->presence == Presence::Offline);
         m.state = offline ? MessageState::Queued : MessageState::Sending;
@@ -248,7 +232,8 @@ qint64 Messenger::send(const QString& peer, const QString& text, QString* error)
     return m.id;
 }
 
-bool Messenger::retry(qint64 id, QString* error) {
+bool Messenger::retry(qint64 id, QString* error)
+{
     const auto m = m_history->message(id);
     if (!m || m->direction != Direction::Outgoing || m->state != MessageState::Failed) {
         if (error)
@@ -273,14 +258,16 @@ bool Messenger::retry(qint64 id, QString* error) {
     return true;
 }
 
-void Messenger::markRead(const QString& peer) {
+void Messenger::markRead(const QString& peer)
+{
     const QList<Message> receipts = m_history->markRead(peer);
     for (const Message& m : receipts)
         if (const auto ep = Endpoint::parse(m.remote))
             sendPacket(ipmsg::ReadMsg, QByteArray::number(m.packetNo), *ep);
 }
 
-void Messenger::flushQueue(const QString& peer) {
+void Messenger::flushQueue(const QString& peer)
+{
     if (!m_queuedPeers.remove(peer))
         return;
     for (const Message& m : m_history->unsent()) {
@@ -300,7 +287,8 @@ void Messenger::flushQueue(const QString& peer) {
     }
 }
 
-void Messenger::transmit(const Message& m) {
+void Messenger::transmit(const Message& m)
+{
     if (m_outgoing.contains(m.id))
         return;
     Protocol protocol = Protocol::IpMsg;
@@ -342,7 +330,7 @@ void Messenger::transmit(const Message& m) {
         payloads = fragment::split(m.text.toUtf8());
         command = ipmsg::PigeonFragment | ipmsg::SendCheckOpt | ipmsg::Utf8Opt;
     } else {
-        payloads = splitText(m.text, encoding, IpMsgPartBytes);
+        payloads = textcodec::split(m.text, encoding, IpMsgPartBytes);
         command = ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::ReadCheckOpt |
                   (encoding == TextEncoding::Utf8 ? ipmsg::Utf8Opt : 0);
     }
@@ -370,7 +358,8 @@ void Messenger::transmit(const Message& m) {
     pump(l);
 }
 
-void Messenger::pump(PeerLink& l) {
+void Messenger::pump(PeerLink& l)
+{
     const int window = isPigeon(l.endpoint) ? PigeonWindow : IpMsgWindow;
     const qint64 now = nowMs();
     bool sent = false;
@@ -388,12 +377,14 @@ void Messenger::pump(PeerLink& l) {
         armTimer();
 }
 
-qint64 Messenger::rto(const PeerLink& l) const {
+qint64 Messenger::rto(const PeerLink& l) const
+{
     // RFC 6298: smoothed round trip plus four deviations, from acknowledged first transmissions only (Karn).
     return l.rtoMs == 0 ? m_timing.initialRtoMs : std::clamp(l.rtoMs, m_timing.minRtoMs, m_timing.maxRtoMs);
 }
 
-void Messenger::armTimer() {
+void Messenger::armTimer()
+{
     qint64 due = std::numeric_limits<qint64>::max();
     for (const Transmission* t : std::as_const(m_inFlight))
         if (t->tries > 0)
@@ -405,7 +396,8 @@ void Messenger::armTimer() {
     m_timer.start(int(std::clamp<qint64>(due - nowMs(), 0, m_timing.maxRtoMs)));
 }
 
-void Messenger::onTimer() {
+void Messenger::onTimer()
+{
     const qint64 now = nowMs();
     QList<qint64> failed;
     for (Transmission* t : std::as_const(m_inFlight)) {
@@ -436,7 +428,8 @@ void Messenger::onTimer() {
     armTimer();
 }
 
-void Messenger::finishMessage(qint64 id, MessageState state) {
+void Messenger::finishMessage(qint64 id, MessageState state)
+{
     Outgoing* out = m_outgoing.take(id);
     if (out) {
         PeerLink& l = link(out->to);
@@ -453,7 +446,8 @@ void Messenger::finishMessage(qint64 id, MessageState state) {
     Q_EMIT deliveryChanged(id, state);
 }
 
-void Messenger::onDatagram(const Datagram& datagram) {
+void Messenger::onDatagram(const Datagram& datagram)
+{
     ++m_stats.datagramsIn;
     if (m_contactsOnly && !m_contactByEndpoint.contains(datagram.from)) {
         ++m_stats.dropped;
@@ -466,8 +460,9 @@ void Messenger::onDatagram(const Datagram& datagram) {
         handlePlainText(datagram.data, datagram.from);
 }
 
-void Messenger::handlePlainText(const QByteArray& data, const Endpoint& from) {
-    QString text = textcodec::decode(data);
+void Messenger::handlePlainText(const QByteArray& data, const Endpoint& from)
+{
+    QString text = textcodec::decode(data, false, encodingOf(from));
     while (text.endsWith(u'\n') || text.endsWith(u'\r') || text.endsWith(QChar(0)))
         text.chop(1);
     if (text.trimmed().isEmpty()) {
@@ -483,7 +478,8 @@ void Messenger::handlePlainText(const QByteArray& data, const Endpoint& from) {
     storeIncoming(m, from);
 }
 
-bool Messenger::storeIncoming(Message m, const Endpoint& from) {
+bool Messenger::storeIncoming(Message m, const Endpoint& from)
+{
     m.peer = peerFor(from);
     m.direction = Direction::Incoming;
     m.state = MessageState::Received;
@@ -497,7 +493,8 @@ bool Messenger::storeIncoming(Message m, const Endpoint& from) {
     return true;
 }
 
-void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from) {
+void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from)
+{
     const bool fromSelf =
         from == m_transport->localEndpoint() && p.user == m_identity.user && p.host == m_identity.host;
     if (fromSelf)
@@ -509,19 +506,18 @@ void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from) {
     case ipmsg::AnsEntry:
     case ipmsg::BrAbsence: {
         const ipmsg::EntryInfo info = ipmsg::parseEntry(p.extension);
-        link(from).nick =
-            !info.utf8Nick.isEmpty() ? info.utf8Nick : textcodec::decode(info.nick, p.has(ipmsg::Utf8Opt));
+        link(from).nick = !info.utf8Nick.isEmpty()
+                              ? info.utf8Nick
+                              : textcodec::decode(info.nick, p.has(ipmsg::Utf8Opt), encodingOf(from));
         if (p.mode() == ipmsg::BrEntry)
             sendPacket(ipmsg::AnsEntry | ipmsg::CapUtf8Opt,
                        ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host), from);
         break;
     }
-    case ipmsg::BrExit:
-        setPresence(from, Presence::Offline);
-        break;
+    case ipmsg::BrExit: setPresence(from, Presence::Offline); break;
     case ipmsg::SendMsg: {
         const bool ack = p.has(ipmsg::SendCheckOpt) && !p.has(ipmsg::BroadcastOpt);
-        handleMessage(p, from, textcodec::decode(p.text(), p.has(ipmsg::Utf8Opt)), p.packetNo, ack);
+        handleMessage(p, from, textcodec::decode(p.text(), p.has(ipmsg::Utf8Opt), encodingOf(from)), p.packetNo, ack);
         break;
     }
     case ipmsg::PigeonFragment: {
@@ -554,9 +550,7 @@ void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from) {
         }
         break;
     }
-    case ipmsg::RecvMsg:
-        handleAck(p.text().trimmed().toULongLong(), from);
-        break;
+    case ipmsg::RecvMsg: handleAck(p.text().trimmed().toULongLong(), from); break;
     case ipmsg::ReadMsg: {
         const qint64 id = m_history->findOutgoing(from.toString(), p.text().trimmed().toULongLong());
         if (const auto m = id ? m_history->message(id) : std::nullopt;
@@ -570,9 +564,7 @@ void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from) {
         }
         break;
     }
-    case ipmsg::GetInfo:
-        sendPacket(ipmsg::SendInfo, QByteArrayLiteral("Pigeon " PIGEON_VERSION), from);
-        break;
+    case ipmsg::GetInfo: sendPacket(ipmsg::SendInfo, QByteArrayLiteral("Pigeon " PIGEON_VERSION), from); break;
     default:
         // Private and unsupported commands (FeiQ typing, iptux 0xFB-0xFF, file transfer): nothing to do.
         break;
@@ -580,7 +572,8 @@ void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from) {
 }
 
 void Messenger::handleMessage(const ipmsg::Packet& p, const Endpoint& from, const QString& text, quint64 messageNo,
-                              bool ack) {
+                              bool ack)
+{
     const QString remote = from.toString();
     const qint64 since = nowMs() - DedupeWindowMs;
     if (m_history->findIncoming(remote, messageNo, since)) {
@@ -605,14 +598,16 @@ void Messenger::handleMessage(const ipmsg::Packet& p, const Endpoint& from, cons
         m_acksDue.append({p.packetNo, from});
 }
 
-void Messenger::sendAckAfterCommit(quint64 packetNo, const Endpoint& to) {
+void Messenger::sendAckAfterCommit(quint64 packetNo, const Endpoint& to)
+{
     if (m_history->hasUncommitted())
         m_acksDue.append({packetNo, to});
     else
         sendPacket(ipmsg::RecvMsg, QByteArray::number(packetNo), to);
 }
 
-void Messenger::handleAck(quint64 packetNo, const Endpoint& from) {
+void Messenger::handleAck(quint64 packetNo, const Endpoint& from)
+{
     Transmission* t = m_inFlight.value(packetNo);
     if (!t || t->tries == 0 || !t->to.address.isEqual(from.address, QHostAddress::TolerantConversion))
         return;
@@ -638,7 +633,8 @@ void Messenger::handleAck(quint64 packetNo, const Endpoint& from) {
         pump(l);
 }
 
-void Messenger::onCommitted() {
+void Messenger::onCommitted()
+{
     for (const auto& [packetNo, to] : std::exchange(m_acksDue, {}))
         sendPacket(ipmsg::RecvMsg, QByteArray::number(packetNo), to);
     for (const Message& m : std::exchange(m_announce, {}))
@@ -647,7 +643,8 @@ void Messenger::onCommitted() {
         transmit(m);
 }
 
-void Messenger::sendPacket(quint32 command, const QByteArray& extension, const Endpoint& to, quint64 packetNo) {
+void Messenger::sendPacket(quint32 command, const QByteArray& extension, const Endpoint& to, quint64 packetNo)
+{
     ipmsg::Packet p;
     p.version = versionField();
     p.packetNo = packetNo ? packetNo : m_numbers.next();
@@ -658,7 +655,8 @@ void Messenger::sendPacket(quint32 command, const QByteArray& extension, const E
     m_transport->send(ipmsg::encode(p), to);
 }
 
-Messenger::PeerLink& Messenger::link(const Endpoint& endpoint) {
+Messenger::PeerLink& Messenger::link(const Endpoint& endpoint)
+{
     PeerLink*& l = m_links[endpoint];
     if (!l) {
         l = new PeerLink;
@@ -680,12 +678,20 @@ Messenger::PeerLink& Messenger::link(const Endpoint& endpoint) {
     return *l;
 }
 
-QString Messenger::peerFor(const Endpoint& from) const {
+QString Messenger::peerFor(const Endpoint& from) const
+{
     const QString name = m_contactByEndpoint.value(from);
     return name.isEmpty() ? from.toString() : name;
 }
 
-void Messenger::heardFrom(const Endpoint& from, const QByteArray& version) {
+TextEncoding Messenger::encodingOf(const Endpoint& from) const
+{
+    const auto contact = m_contacts->find(m_contactByEndpoint.value(from));
+    return contact ? contact->encoding : TextEncoding::Utf8;
+}
+
+void Messenger::heardFrom(const Endpoint& from, const QByteArray& version)
+{
     PeerLink& l = link(from);
     l.lastHeardMs = nowMs();
     l.speaksIpMsg = true;
@@ -694,7 +700,8 @@ void Messenger::heardFrom(const Endpoint& from, const QByteArray& version) {
     setPresence(from, Presence::Online);
 }
 
-void Messenger::setPresence(const Endpoint& endpoint, Presence presence) {
+void Messenger::setPresence(const Endpoint& endpoint, Presence presence)
+{
     PeerLink& l = link(endpoint);
     if (l.presence == presence)
         return;
@@ -717,25 +724,29 @@ void Messenger::setPresence(const Endpoint& endpoint, Presence presence) {
         flushQueue(peer);
 }
 
-Presence Messenger::presence(const QString& peer) const {
+Presence Messenger::presence(const QString& peer) const
+{
     const auto ep = endpointOf(peer);
     const PeerLink* l = ep ? m_links.value(*ep) : nullptr;
     return l ? l->presence : Presence::Unknown;
 }
 
-std::optional<Endpoint> Messenger::endpointOf(const QString& peer) const {
+std::optional<Endpoint> Messenger::endpointOf(const QString& peer) const
+{
     if (const auto contact = m_contacts->find(peer))
         return contactEndpoint(*contact);
     return Endpoint::parse(peer);
 }
 
-QString Messenger::nickOf(const QString& peer) const {
+QString Messenger::nickOf(const QString& peer) const
+{
     const auto ep = endpointOf(peer);
     const PeerLink* l = ep ? m_links.value(*ep) : nullptr;
     return l ? l->nick : QString();
 }
 
-qsizetype Messenger::maxTextBytes(const QString& peer) const {
+qsizetype Messenger::maxTextBytes(const QString& peer) const
+{
     const auto contact = m_contacts->find(peer);
     const auto ep = endpointOf(peer);
     const PeerLink* l = ep ? m_links.value(*ep) : nullptr;
@@ -745,16 +756,19 @@ qsizetype Messenger::maxTextBytes(const QString& peer) const {
     return (ep && isPigeon(*ep)) ? PigeonSingleBytes : IpMsgPartBytes;
 }
 
-int Messenger::pendingCount() const {
+int Messenger::pendingCount() const
+{
     return int(m_outgoing.size() + m_toTransmit.size());
 }
 
-bool Messenger::isPigeon(const Endpoint& endpoint) const {
+bool Messenger::isPigeon(const Endpoint& endpoint) const
+{
     const PeerLink* l = m_links.value(endpoint);
     return l && l->version.startsWith("1_pigeon");
 }
 
-void Messenger::rebuildContactIndex() {
+void Messenger::rebuildContactIndex()
+{
     m_contactByEndpoint.clear();
     for (const Contact& c : m_contacts->contacts()) {
         if (const auto ep = contactEndpoint(c))
@@ -765,7 +779,8 @@ void Messenger::rebuildContactIndex() {
     }
 }
 
-void Messenger::resolve(const Contact& contact) {
+void Messenger::resolve(const Contact& contact)
+{
     QHostAddress literal;
     if (literal.setAddress(contact.host) || m_resolved.contains(contact.host))
         return;
@@ -800,7 +815,8 @@ void Messenger::resolve(const Contact& contact) {
     });
 }
 
-std::optional<Endpoint> Messenger::contactEndpoint(const Contact& contact) const {
+std::optional<Endpoint> Messenger::contactEndpoint(const Contact& contact) const
+{
     QHostAddress address;
     if (address.setAddress(contact.host))
         return Endpoint{normalized(address), contact.port};

@@ -120,6 +120,7 @@ private:
 
     PeerLink& link(const Endpoint& endpoint);
     QString peerFor(const Endpoint& from) const;
+    TextEncoding encodingOf(const Endpoint& from) const;
     void heardFrom(const Endpoint& from, const QByteArray& version);
     void setPresence(const Endpoint& endpoint, Presence presence);
     void rebuildContactIndex();

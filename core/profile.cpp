@@ -9,9 +9,12 @@
 
 Profile::Profile(const QString& directory)
     : m_directory(directory.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
-                                      : QDir(directory).absolutePath()) {}
+                                      : QDir(directory).absolutePath())
+{
+}
 
-bool Profile::ensureExists(QString* error) const {
+bool Profile::ensureExists(QString* error) const
+{
     if (!QDir().mkpath(m_directory)) {
         if (error)
             *error = QStringLiteral("cannot create the profile folder %1").arg(m_directory);
@@ -25,33 +28,39 @@ bool Profile::ensureExists(QString* error) const {
     return true;
 }
 
-QString Profile::nickname() const {
+QString Profile::nickname() const
+{
     return QSettings(settingsPath(), QSettings::IniFormat).value(QStringLiteral("identity/nickname")).toString();
 }
 
-void Profile::setNickname(const QString& nick) {
+void Profile::setNickname(const QString& nick)
+{
     QSettings(settingsPath(), QSettings::IniFormat).setValue(QStringLiteral("identity/nickname"), nick);
 }
 
-quint16 Profile::port() const {
+quint16 Profile::port() const
+{
     const uint port = QSettings(settingsPath(), QSettings::IniFormat)
                           .value(QStringLiteral("network/port"), ipmsg::DefaultPort)
                           .toUInt();
     return port >= 1 && port <= 65535 ? quint16(port) : ipmsg::DefaultPort;
 }
 
-void Profile::setPort(quint16 port) {
+void Profile::setPort(quint16 port)
+{
     QSettings(settingsPath(), QSettings::IniFormat).setValue(QStringLiteral("network/port"), port);
 }
 
-QHostAddress Profile::bindAddress() const {
+QHostAddress Profile::bindAddress() const
+{
     const QString text =
         QSettings(settingsPath(), QSettings::IniFormat).value(QStringLiteral("network/bind")).toString();
     QHostAddress address;
     return !text.isEmpty() && address.setAddress(text) ? address : QHostAddress(QHostAddress::Any);
 }
 
-void Profile::setBindAddress(const QHostAddress& address) {
+void Profile::setBindAddress(const QHostAddress& address)
+{
     QSettings(settingsPath(), QSettings::IniFormat)
         .setValue(QStringLiteral("network/bind"), address == QHostAddress::Any ? QString() : address.toString());
 }

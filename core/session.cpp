@@ -1,13 +1,17 @@
 #include "session.h"
 
 Session::Session(QObject* parent)
-    : QObject(parent) {}
+    : QObject(parent)
+{
+}
 
-Session::~Session() {
+Session::~Session()
+{
     close();
 }
 
-bool Session::open(const Options& options) {
+bool Session::open(const Options& options)
+{
     m_profile = Profile(options.profileDir);
     if (!m_profile.ensureExists(&m_error))
         return false;
@@ -26,14 +30,16 @@ bool Session::open(const Options& options) {
     return true;
 }
 
-bool Session::rebind(const QHostAddress& address, quint16 port) {
+bool Session::rebind(const QHostAddress& address, quint16 port)
+{
     m_listening = m_transport.bind(address, port);
     if (!m_listening)
         m_error = m_transport.errorString();
     return m_listening;
 }
 
-void Session::close() {
+void Session::close()
+{
     if (m_messenger && m_listening)
         m_messenger->stop();
     m_listening = false;

@@ -5,11 +5,13 @@
 #include <QVariant>
 
 UdpTransport::UdpTransport(QObject* parent)
-    : Transport(parent) {
+    : Transport(parent)
+{
     connect(&m_socket, &QUdpSocket::readyRead, this, &UdpTransport::drain);
 }
 
-bool UdpTransport::bind(const QHostAddress& address, quint16 port) {
+bool UdpTransport::bind(const QHostAddress& address, quint16 port)
+{
     m_socket.abort();
     // ShareAddress off and DontShareAddress on: a second Pigeon on the same port must fail loudly, not split traffic.
     if (!m_socket.bind(address, port, QAbstractSocket::DontShareAddress)) {
@@ -35,7 +37,8 @@ bool UdpTransport::bind(const QHostAddress& address, quint16 port) {
     return true;
 }
 
-bool UdpTransport::send(const QByteArray& data, const Endpoint& to) {
+bool UdpTransport::send(const QByteArray& data, const Endpoint& to)
+{
     const qint64 written = m_socket.writeDatagram(data, to.address, to.port);
     if (written == data.size())
         return true;
@@ -46,11 +49,13 @@ bool UdpTransport::send(const QByteArray& data, const Endpoint& to) {
     return false;
 }
 
-Endpoint UdpTransport::localEndpoint() const {
+Endpoint UdpTransport::localEndpoint() const
+{
     return Endpoint{m_socket.localAddress(), m_socket.localPort()};
 }
 
-void UdpTransport::drain() {
+void UdpTransport::drain()
+{
     while (m_socket.hasPendingDatagrams()) {
         // receiveDatagram() without a size reads the whole datagram, however large.
         QNetworkDatagram datagram = m_socket.receiveDatagram();
@@ -65,18 +70,21 @@ LossyTransport::LossyTransport(Transport* inner, Faults faults, quint32 seed, QO
     : Transport(parent)
     , m_inner(inner)
     , m_faults(faults)
-    , m_random(seed) {
+    , m_random(seed)
+{
     connect(inner, &Transport::received, this,
             [this](const Datagram& datagram) { pass([this, datagram] { Q_EMIT received(datagram); }); });
 }
 
-bool LossyTransport::send(const QByteArray& data, const Endpoint& to) {
+bool LossyTransport::send(const QByteArray& data, const Endpoint& to)
+{
     pass([this, data, to] { m_inner->send(data, to); });
     return true;
 }
 
 template <typename Deliver>
-void LossyTransport::pass(Deliver deliver) {
+void LossyTransport::pass(Deliver deliver)
+{
     if (m_random.generateDouble() < m_faults.loss)
         return;
     const int copies = m_random.generateDouble() < m_faults.duplicate ? 2 : 1;

@@ -20,13 +20,16 @@ public:
     FakeTransport(Endpoint local, FakeNetwork* network = nullptr, QObject* parent = nullptr)
         : Transport(parent)
         , m_local(std::move(local))
-        , m_network(network) {}
+        , m_network(network)
+    {
+    }
 
     bool send(const QByteArray& data, const Endpoint& to) override;
     Endpoint localEndpoint() const override { return m_local; }
     QString errorString() const override { return {}; }
 
-    void deliver(const QByteArray& data, const Endpoint& from) {
+    void deliver(const QByteArray& data, const Endpoint& from)
+    {
         QTimer::singleShot(0, this, [this, data, from] { Q_EMIT received(Datagram{data, from}); });
     }
 
@@ -41,7 +44,8 @@ private:
 class FakeNetwork {
 public:
     void attach(FakeTransport* transport) { m_hosts.insert(transport->localEndpoint(), transport); }
-    void route(const QByteArray& data, const Endpoint& from, const Endpoint& to) {
+    void route(const QByteArray& data, const Endpoint& from, const Endpoint& to)
+    {
         if (FakeTransport* t = m_hosts.value(to))
             t->deliver(data, from);
     }
@@ -50,7 +54,8 @@ private:
     QHash<Endpoint, FakeTransport*> m_hosts;
 };
 
-inline bool FakeTransport::send(const QByteArray& data, const Endpoint& to) {
+inline bool FakeTransport::send(const QByteArray& data, const Endpoint& to)
+{
     sent.append({data, to, isHistoryCommitted ? isHistoryCommitted() : true});
     if (m_network)
         m_network->route(data, m_local, to);

@@ -11,7 +11,8 @@ namespace {
 
 const QHostAddress Loopback(QStringLiteral("127.0.0.1"));
 
-quint16 freePort() {
+quint16 freePort()
+{
     QUdpSocket probe;
     probe.bind(Loopback, 0);
     return probe.localPort();
@@ -23,7 +24,8 @@ struct Console {
     quint16 port = 0;
     QByteArray out;
 
-    bool start(const QString& profile, const QStringList& extra = {}) {
+    bool start(const QString& profile, const QStringList& extra = {})
+    {
         port = freePort();
         process.setProgram(QStringLiteral(PIGEON_BINARY));
         process.setArguments(QStringList{QStringLiteral("--console"), QStringLiteral("--bind"),
@@ -33,12 +35,14 @@ struct Console {
         process.start();
         return process.waitForStarted(5000);
     }
-    QString output() {
+    QString output()
+    {
         out += process.readAllStandardOutput();
         return QString::fromUtf8(out);
     }
     void type(const QString& line) { process.write((line + u'\n').toUtf8()); }
-    int finish() {
+    int finish()
+    {
         process.closeWriteChannel();
         if (!process.waitForFinished(20000))
             process.kill();
@@ -65,7 +69,8 @@ private Q_SLOTS:
     void contactsSubcommand();
 };
 
-void TestConsole::chatsWithPlainSocket() {
+void TestConsole::chatsWithPlainSocket()
+{
     QTemporaryDir dir;
     Console c;
     QVERIFY(c.start(dir.path()));
@@ -86,7 +91,8 @@ void TestConsole::chatsWithPlainSocket() {
     QCOMPARE(c.finish(), 0);
 }
 
-void TestConsole::chatsWithNetcat() {
+void TestConsole::chatsWithNetcat()
+{
     const QString nc = QStandardPaths::findExecutable(QStringLiteral("nc"));
     if (nc.isEmpty())
         QFAIL("nc is not installed (./pigeon.sh test installs netcat-openbsd)");
@@ -107,7 +113,8 @@ void TestConsole::chatsWithNetcat() {
     QCOMPARE(c.finish(), 0);
 }
 
-void TestConsole::chatsWithAnotherConsole() {
+void TestConsole::chatsWithAnotherConsole()
+{
     QTemporaryDir aDir;
     QTemporaryDir bDir;
     Console a;
@@ -134,7 +141,8 @@ void TestConsole::chatsWithAnotherConsole() {
     QCOMPARE(b.finish(), 0);
 }
 
-void TestConsole::takenPortExitsNonZero() {
+void TestConsole::takenPortExitsNonZero()
+{
     QUdpSocket holder;
     QVERIFY(holder.bind(Loopback, 0));
     QTemporaryDir dir;
@@ -149,7 +157,8 @@ void TestConsole::takenPortExitsNonZero() {
     QVERIFY2(err.contains(QStringLiteral("--port")), qPrintable(err));
 }
 
-void TestConsole::badArguments_data() {
+void TestConsole::badArguments_data()
+{
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QString>("message");
     QTest::newRow("port zero") << QStringList{QStringLiteral("--port"), QStringLiteral("0")}
@@ -166,7 +175,8 @@ void TestConsole::badArguments_data() {
     QTest::newRow("unknown command") << QStringList{QStringLiteral("launch")} << QStringLiteral("unknown command");
 }
 
-void TestConsole::badArguments() {
+void TestConsole::badArguments()
+{
     QFETCH(QStringList, arguments);
     QFETCH(QString, message);
     QTemporaryDir dir;
@@ -179,7 +189,8 @@ void TestConsole::badArguments() {
     QVERIFY2(err.contains(message), qPrintable(err));
 }
 
-void TestConsole::escapeSequencesAreShownNotRun() {
+void TestConsole::escapeSequencesAreShownNotRun()
+{
     QTemporaryDir dir;
     Console c;
     QVERIFY(c.start(dir.path()));
@@ -192,7 +203,8 @@ void TestConsole::escapeSequencesAreShownNotRun() {
     QCOMPARE(c.finish(), 0);
 }
 
-void TestConsole::emptyLineSendsNothing() {
+void TestConsole::emptyLineSendsNothing()
+{
     QTemporaryDir dir;
     Console c;
     QVERIFY(c.start(dir.path()));
@@ -210,7 +222,8 @@ void TestConsole::emptyLineSendsNothing() {
     QVERIFY(!script.hasPendingDatagrams());
 }
 
-void TestConsole::brokenContactsFileIsReported() {
+void TestConsole::brokenContactsFileIsReported()
+{
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("contacts.ini"));
     {
@@ -230,7 +243,8 @@ void TestConsole::brokenContactsFileIsReported() {
     QCOMPARE(f.readAll(), QByteArray("[Bob]\nport = nine\n"));
 }
 
-void TestConsole::contactsSubcommand() {
+void TestConsole::contactsSubcommand()
+{
     QTemporaryDir dir;
     const auto run = [&](const QStringList& args, QString* out = nullptr) {
         QProcess p;

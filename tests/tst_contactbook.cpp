@@ -23,12 +23,14 @@ private:
     static QByteArray read(const QString& path);
 };
 
-QByteArray TestContactBook::read(const QString& path) {
+QByteArray TestContactBook::read(const QString& path)
+{
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
-void TestContactBook::parseValid() {
+void TestContactBook::parseValid()
+{
     const QByteArray text = "# comment\n"
                             "\xEF\xBB\xBF[Alice]\n"
                             "host = 192.0.2.7   # trailing comment\n"
@@ -59,7 +61,8 @@ void TestContactBook::parseValid() {
     QCOMPARE(*again, *contacts);
 }
 
-void TestContactBook::parseInvalid_data() {
+void TestContactBook::parseInvalid_data()
+{
     QTest::addColumn<QByteArray>("text");
     QTest::addColumn<QString>("error");
     QTest::newRow("key before section") << QByteArray("host = x\n") << QStringLiteral("line 1:");
@@ -78,7 +81,8 @@ void TestContactBook::parseInvalid_data() {
     QTest::newRow("not utf-8") << QByteArray("[\xff\xfe]\nhost=a\n") << QStringLiteral("not UTF-8");
 }
 
-void TestContactBook::parseInvalid() {
+void TestContactBook::parseInvalid()
+{
     QFETCH(QByteArray, text);
     QFETCH(QString, error);
     QString why;
@@ -86,7 +90,8 @@ void TestContactBook::parseInvalid() {
     QVERIFY2(why.contains(error), qPrintable(why));
 }
 
-void TestContactBook::validate_data() {
+void TestContactBook::validate_data()
+{
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("host");
     QTest::addColumn<int>("port");
@@ -108,7 +113,8 @@ void TestContactBook::validate_data() {
     QTest::newRow("port zero") << QStringLiteral("Bob") << QStringLiteral("127.0.0.1") << 0 << QStringLiteral("port");
 }
 
-void TestContactBook::validate() {
+void TestContactBook::validate()
+{
     QFETCH(QString, name);
     QFETCH(QString, host);
     QFETCH(int, port);
@@ -124,7 +130,8 @@ void TestContactBook::validate() {
         QVERIFY2(why.contains(error), qPrintable(why));
 }
 
-void TestContactBook::addSaveLoad() {
+void TestContactBook::addSaveLoad()
+{
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("contacts.ini"));
     {
@@ -148,7 +155,8 @@ void TestContactBook::addSaveLoad() {
     QCOMPARE(reloaded.find(QStringLiteral("ALICE"))->port, quint16(2425));
 }
 
-void TestContactBook::missingFileIsEmpty() {
+void TestContactBook::missingFileIsEmpty()
+{
     QTemporaryDir dir;
     ContactBook book;
     QVERIFY(book.load(dir.filePath(QStringLiteral("none.ini"))));
@@ -157,7 +165,8 @@ void TestContactBook::missingFileIsEmpty() {
     QVERIFY(!book.isReadOnly());
 }
 
-void TestContactBook::brokenFileIsKeptAndReadOnly() {
+void TestContactBook::brokenFileIsKeptAndReadOnly()
+{
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("contacts.ini"));
     const QByteArray broken = "[Alice]\nhost = 127.0.0.1\nport = lots\n";
@@ -177,7 +186,8 @@ void TestContactBook::brokenFileIsKeptAndReadOnly() {
     QCOMPARE(read(path), broken);
 }
 
-void TestContactBook::updateAndRemove() {
+void TestContactBook::updateAndRemove()
+{
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("contacts.ini"));
     ContactBook book;
@@ -200,7 +210,8 @@ void TestContactBook::updateAndRemove() {
     QCOMPARE(reloaded.contacts().at(0).port, quint16(2427));
 }
 
-void TestContactBook::model() {
+void TestContactBook::model()
+{
     QTemporaryDir dir;
     ContactBook book;
     QVERIFY(book.load(dir.filePath(QStringLiteral("c.ini"))));

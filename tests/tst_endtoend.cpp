@@ -11,7 +11,8 @@ namespace {
 
 const QHostAddress Loopback(QStringLiteral("127.0.0.1"));
 
-Session::Options options(const QTemporaryDir& dir, const QString& nick) {
+Session::Options options(const QTemporaryDir& dir, const QString& nick)
+{
     Session::Options o;
     o.profileDir = dir.path();
     o.bind = Loopback;
@@ -35,7 +36,8 @@ private Q_SLOTS:
     void plainTextPeer();
 };
 
-void TestEndToEnd::chatBothWays() {
+void TestEndToEnd::chatBothWays()
+{
     QTemporaryDir aDir;
     QTemporaryDir bDir;
     Session a;
@@ -73,7 +75,8 @@ void TestEndToEnd::chatBothWays() {
     QCOMPARE(b.history().conversationSize(QStringLiteral("Alice")), 2);
 }
 
-void TestEndToEnd::longMessageBetweenPigeons() {
+void TestEndToEnd::longMessageBetweenPigeons()
+{
     QTemporaryDir aDir;
     QTemporaryDir bDir;
     Session a;
@@ -96,7 +99,8 @@ void TestEndToEnd::longMessageBetweenPigeons() {
     QCOMPARE(received.first().first().value<Message>().text, text);
 }
 
-void TestEndToEnd::takenPortIsAClearError() {
+void TestEndToEnd::takenPortIsAClearError()
+{
     QUdpSocket holder;
     QVERIFY(holder.bind(Loopback, 0));
     QTemporaryDir dir;
@@ -113,7 +117,8 @@ void TestEndToEnd::takenPortIsAClearError() {
     QVERIFY(s.rebind(Loopback, 0));
 }
 
-void TestEndToEnd::unbindableAddressIsAClearError() {
+void TestEndToEnd::unbindableAddressIsAClearError()
+{
     QTemporaryDir dir;
     Session s;
     Session::Options o = options(dir, QStringLiteral("X"));
@@ -123,7 +128,8 @@ void TestEndToEnd::unbindableAddressIsAClearError() {
     QVERIFY2(s.error().contains(QStringLiteral("--bind")), qPrintable(s.error()));
 }
 
-void TestEndToEnd::brokenContactsFileStillStarts() {
+void TestEndToEnd::brokenContactsFileStillStarts()
+{
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("contacts.ini"));
     {
@@ -141,7 +147,8 @@ void TestEndToEnd::brokenContactsFileStillStarts() {
     QCOMPARE(f.readAll(), QByteArray("[Bob\nhost = 127.0.0.1\n"));
 }
 
-void TestEndToEnd::historySurvivesRestart() {
+void TestEndToEnd::historySurvivesRestart()
+{
     QTemporaryDir aDir;
     QTemporaryDir bDir;
     Session b;
@@ -169,7 +176,8 @@ void TestEndToEnd::historySurvivesRestart() {
     QVERIFY(a.history().message(next)->packetNo > m->packetNo);
 }
 
-void TestEndToEnd::plainTextPeer() {
+void TestEndToEnd::plainTextPeer()
+{
     QTemporaryDir dir;
     Session s;
     QVERIFY(s.open(options(dir, QStringLiteral("X"))));

@@ -16,7 +16,8 @@ private Q_SLOTS:
     void timeout();
 };
 
-void TestFragment::roundTrip_data() {
+void TestFragment::roundTrip_data()
+{
     QTest::addColumn<int>("size");
     QTest::newRow("empty") << 0;
     QTest::newRow("one byte") << 1;
@@ -25,7 +26,8 @@ void TestFragment::roundTrip_data() {
     QTest::newRow("1 MiB") << int(fragment::MaxMessageBytes);
 }
 
-void TestFragment::roundTrip() {
+void TestFragment::roundTrip()
+{
     QFETCH(int, size);
     QByteArray text(size, Qt::Uninitialized);
     for (int i = 0; i < size; ++i)
@@ -48,7 +50,8 @@ void TestFragment::roundTrip() {
     QCOMPARE(r.heldBytes(), 0);
 }
 
-void TestFragment::decodeInvalid_data() {
+void TestFragment::decodeInvalid_data()
+{
     QTest::addColumn<QByteArray>("extension");
     QTest::newRow("empty") << QByteArray();
     QTest::newRow("no header") << QByteArray("hello");
@@ -60,14 +63,16 @@ void TestFragment::decodeInvalid_data() {
     QTest::newRow("part too long") << QByteArray("1:0:2:") + QByteArray(fragment::PartBytes + 1, 'x');
 }
 
-void TestFragment::decodeInvalid() {
+void TestFragment::decodeInvalid()
+{
     QFETCH(QByteArray, extension);
     QString error;
     QVERIFY(!fragment::decode(extension, &error));
     QVERIFY(!error.isEmpty());
 }
 
-void TestFragment::reassembleShuffled() {
+void TestFragment::reassembleShuffled()
+{
     const QByteArray text = QByteArray(10 * fragment::PartBytes + 17, 'z') + "end";
     const QList<QByteArray> parts = fragment::split(text);
     QList<int> order(parts.size());
@@ -85,7 +90,8 @@ void TestFragment::reassembleShuffled() {
     QCOMPARE(whole, text);
 }
 
-void TestFragment::duplicatesAndMismatch() {
+void TestFragment::duplicatesAndMismatch()
+{
     Reassembler r;
     const Endpoint a{QHostAddress::LocalHost, 1};
     const Endpoint b{QHostAddress::LocalHost, 2};
@@ -97,7 +103,8 @@ void TestFragment::duplicatesAndMismatch() {
     QCOMPARE(r.pending(), 2);
 }
 
-void TestFragment::limits() {
+void TestFragment::limits()
+{
     Reassembler::Limits limits;
     limits.maxPending = 3;
     limits.maxPendingPerSource = 2;
@@ -118,7 +125,8 @@ void TestFragment::limits() {
     QCOMPARE(r.pending(), 3);
 }
 
-void TestFragment::timeout() {
+void TestFragment::timeout()
+{
     Reassembler::Limits limits;
     limits.timeoutMs = 1000;
     Reassembler r(limits);

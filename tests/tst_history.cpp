@@ -28,18 +28,21 @@ private:
     std::unique_ptr<History> m_history;
 };
 
-void TestHistory::init() {
+void TestHistory::init()
+{
     m_dir = std::make_unique<QTemporaryDir>();
     m_history = std::make_unique<History>();
     QVERIFY2(m_history->open(m_dir->filePath(QStringLiteral("history.sqlite"))), qPrintable(m_history->error()));
 }
 
-void TestHistory::cleanup() {
+void TestHistory::cleanup()
+{
     m_history.reset();
     m_dir.reset();
 }
 
-Message TestHistory::incoming(const QString& peer, const QString& text, quint64 packetNo) const {
+Message TestHistory::incoming(const QString& peer, const QString& text, quint64 packetNo) const
+{
     Message m;
     m.peer = peer;
     m.text = text;
@@ -49,7 +52,8 @@ Message TestHistory::incoming(const QString& peer, const QString& text, quint64 
     return m;
 }
 
-void TestHistory::appendCommitsOnEventLoop() {
+void TestHistory::appendCommitsOnEventLoop()
+{
     QSignalSpy committed(m_history.get(), &History::committed);
     Message a = incoming(QStringLiteral("Alice"), QStringLiteral("one"));
     Message b = incoming(QStringLiteral("Alice"), QStringLiteral("two"));
@@ -64,7 +68,8 @@ void TestHistory::appendCommitsOnEventLoop() {
     QVERIFY(!m_history->hasUncommitted());
 }
 
-void TestHistory::survivesReopen() {
+void TestHistory::survivesReopen()
+{
     const QString path = m_history->path();
     Message m = incoming(QStringLiteral("张三"), QStringLiteral("你好，世界 😀"));
     QVERIFY(m_history->append(m));
@@ -84,14 +89,16 @@ void TestHistory::survivesReopen() {
     QVERIFY(later.sortKey > m.sortKey);
 }
 
-void TestHistory::states_data() {
+void TestHistory::states_data()
+{
     QTest::addColumn<int>("state");
     for (MessageState s : {MessageState::Queued, MessageState::Sending, MessageState::Sent, MessageState::Delivered,
                            MessageState::Read, MessageState::Failed})
         QTest::newRow(qPrintable(stateName(s))) << int(s);
 }
 
-void TestHistory::states() {
+void TestHistory::states()
+{
     QFETCH(int, state);
     Message m;
     m.peer = QStringLiteral("Bob");
@@ -109,7 +116,8 @@ void TestHistory::states() {
     QCOMPARE(m_history->lastPacketNo(), quint64(1002));
 }
 
-void TestHistory::conversationPages() {
+void TestHistory::conversationPages()
+{
     for (int i = 0; i < 250; ++i) {
         Message m = incoming(i % 2 ? QStringLiteral("Alice") : QStringLiteral("Bob"), QString::number(i));
         QVERIFY(m_history->append(m));
@@ -126,7 +134,8 @@ void TestHistory::conversationPages() {
     QCOMPARE(older.last().text, QStringLiteral("49"));
 }
 
-void TestHistory::findIncomingRespectsWindow() {
+void TestHistory::findIncomingRespectsWindow()
+{
     Message m = incoming(QStringLiteral("Alice"), QStringLiteral("x"), 12345);
     QVERIFY(m_history->append(m));
     const qint64 t = m.time.toMSecsSinceEpoch();
@@ -137,7 +146,8 @@ void TestHistory::findIncomingRespectsWindow() {
     QCOMPARE(m_history->findIncoming(m.remote, 12345, t + 1), 0);
 }
 
-void TestHistory::lateMessageSortsBeforeLaterOnes() {
+void TestHistory::lateMessageSortsBeforeLaterOnes()
+{
     Message first = incoming(QStringLiteral("Alice"), QStringLiteral("100"), 100);
     Message last = incoming(QStringLiteral("Alice"), QStringLiteral("110"), 110);
     QVERIFY(m_history->append(first));
@@ -166,7 +176,8 @@ void TestHistory::lateMessageSortsBeforeLaterOnes() {
              QStringLiteral("50 100 107 108"));
 }
 
-void TestHistory::unreadAndReadReceipts() {
+void TestHistory::unreadAndReadReceipts()
+{
     Message plain = incoming(QStringLiteral("Alice"), QStringLiteral("a"), 1);
     Message receipt = incoming(QStringLiteral("Alice"), QStringLiteral("b"), 2);
     receipt.wantsReadReceipt = true;
@@ -180,7 +191,8 @@ void TestHistory::unreadAndReadReceipts() {
     QVERIFY(m_history->markRead(QStringLiteral("Alice")).isEmpty());
 }
 
-void TestHistory::summaries() {
+void TestHistory::summaries()
+{
     Message a = incoming(QStringLiteral("Alice"), QStringLiteral("old"));
     Message b = incoming(QStringLiteral("127.0.0.1:5000"), QStringLiteral("stranger"));
     Message c = incoming(QStringLiteral("Alice"), QStringLiteral("new"));
@@ -193,7 +205,8 @@ void TestHistory::summaries() {
     QCOMPARE(list.at(1).peer, QStringLiteral("127.0.0.1:5000"));
 }
 
-void TestHistory::renamePeer() {
+void TestHistory::renamePeer()
+{
     Message a = incoming(QStringLiteral("127.0.0.1:5000"), QStringLiteral("hi"));
     QVERIFY(m_history->append(a));
     QVERIFY(m_history->renamePeer(QStringLiteral("127.0.0.1:5000"), QStringLiteral("Carol")));
@@ -201,7 +214,8 @@ void TestHistory::renamePeer() {
     QCOMPARE(m_history->conversationSize(QStringLiteral("127.0.0.1:5000")), 0);
 }
 
-void TestHistory::damagedFileIsReported() {
+void TestHistory::damagedFileIsReported()
+{
     const QString path = m_dir->filePath(QStringLiteral("damaged.sqlite"));
     QByteArray garbage(64 * 1024, 'G');
     {

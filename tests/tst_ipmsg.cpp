@@ -7,7 +7,8 @@ using namespace ipmsg;
 namespace {
 // A byte string literal with its embedded NULs, without its terminating one.
 template <qsizetype N>
-QByteArray raw(const char (&s)[N]) {
+QByteArray raw(const char (&s)[N])
+{
     return QByteArray(s, N - 1);
 }
 } // namespace
@@ -29,7 +30,8 @@ private Q_SLOTS:
     void packetNumbersIncrease();
 };
 
-void TestIpMsg::decodeValid_data() {
+void TestIpMsg::decodeValid_data()
+{
     QTest::addColumn<QByteArray>("datagram");
     QTest::addColumn<QByteArray>("version");
     QTest::addColumn<quint64>("packetNo");
@@ -65,7 +67,8 @@ void TestIpMsg::decodeValid_data() {
         << quint32(0xffffffff) << QByteArray();
 }
 
-void TestIpMsg::decodeValid() {
+void TestIpMsg::decodeValid()
+{
     QFETCH(QByteArray, datagram);
     const DecodeResult r = decode(datagram);
     QVERIFY2(r.packet, qPrintable(r.error));
@@ -78,7 +81,8 @@ void TestIpMsg::decodeValid() {
     QTEST(r.packet->text(), "text");
 }
 
-void TestIpMsg::decodeInvalid_data() {
+void TestIpMsg::decodeInvalid_data()
+{
     QTest::addColumn<QByteArray>("datagram");
     QTest::addColumn<QString>("reason");
     QTest::newRow("empty datagram") << QByteArray() << QStringLiteral("empty");
@@ -98,7 +102,8 @@ void TestIpMsg::decodeInvalid_data() {
     QTest::newRow("binary garbage") << raw("\x00\xff\xfe:\x01") << QStringLiteral("fields");
 }
 
-void TestIpMsg::decodeInvalid() {
+void TestIpMsg::decodeInvalid()
+{
     QFETCH(QByteArray, datagram);
     QFETCH(QString, reason);
     const DecodeResult r = decode(datagram);
@@ -106,7 +111,8 @@ void TestIpMsg::decodeInvalid() {
     QVERIFY2(r.error.contains(reason), qPrintable(r.error));
 }
 
-void TestIpMsg::roundTrip_data() {
+void TestIpMsg::roundTrip_data()
+{
     QTest::addColumn<QByteArray>("version");
     QTest::addColumn<quint64>("packetNo");
     QTest::addColumn<quint32>("command");
@@ -119,7 +125,8 @@ void TestIpMsg::roundTrip_data() {
     QTest::newRow("empty extension") << QByteArray("1") << quint64(0) << RecvMsg << QByteArray();
 }
 
-void TestIpMsg::roundTrip() {
+void TestIpMsg::roundTrip()
+{
     Packet p;
     QFETCH(QByteArray, version);
     QFETCH(quint64, packetNo);
@@ -142,7 +149,8 @@ void TestIpMsg::roundTrip() {
     QCOMPARE(r.packet->mode(), command & 0xffu);
 }
 
-void TestIpMsg::encodeSanitizesHeaderFields() {
+void TestIpMsg::encodeSanitizesHeaderFields()
+{
     Packet p;
     p.user = "evil:user";
     p.host = raw("h\0st");
@@ -155,7 +163,8 @@ void TestIpMsg::encodeSanitizesHeaderFields() {
     QCOMPARE(r.packet->text(), QByteArray("x"));
 }
 
-void TestIpMsg::hugeDatagram() {
+void TestIpMsg::hugeDatagram()
+{
     // The largest UDP payload: decoding must neither truncate nor choke.
     const QByteArray header("1:77:u:h:32:");
     const QByteArray datagram = header + QByteArray(65507 - header.size(), 'a');
@@ -165,7 +174,8 @@ void TestIpMsg::hugeDatagram() {
     QCOMPARE(r.packet->text().size(), 65507 - header.size());
 }
 
-void TestIpMsg::entryExtension_data() {
+void TestIpMsg::entryExtension_data()
+{
     QTest::addColumn<QByteArray>("extension");
     QTest::addColumn<QByteArray>("nick");
     QTest::addColumn<QByteArray>("group");
@@ -179,7 +189,8 @@ void TestIpMsg::entryExtension_data() {
     QTest::newRow("empty") << QByteArray() << QByteArray() << QByteArray() << QString();
 }
 
-void TestIpMsg::entryExtension() {
+void TestIpMsg::entryExtension()
+{
     QFETCH(QByteArray, extension);
     const EntryInfo info = parseEntry(extension);
     QTEST(info.nick, "nick");
@@ -187,7 +198,8 @@ void TestIpMsg::entryExtension() {
     QTEST(info.utf8Nick, "utf8Nick");
 }
 
-void TestIpMsg::buildEntryParsesBack() {
+void TestIpMsg::buildEntryParsesBack()
+{
     const QByteArray ext = buildEntry(QStringLiteral("小明"), QStringLiteral("实验室"), "xm", "lab-pc");
     const EntryInfo info = parseEntry(ext);
     QCOMPARE(info.utf8Nick, QStringLiteral("小明"));
@@ -195,7 +207,8 @@ void TestIpMsg::buildEntryParsesBack() {
     QCOMPARE(QString::fromUtf8(info.nick), QStringLiteral("小明"));
 }
 
-void TestIpMsg::packetNumbersIncrease() {
+void TestIpMsg::packetNumbersIncrease()
+{
     PacketNumbers numbers(0);
     const quint64 a = numbers.next();
     QVERIFY(a >= quint64(QDateTime::currentSecsSinceEpoch()) - 1);

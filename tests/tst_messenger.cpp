@@ -12,7 +12,8 @@ const Endpoint AliceAt{QHostAddress(QStringLiteral("127.0.0.2")), 2425};
 const Endpoint PlainAt{QHostAddress(QStringLiteral("127.0.0.3")), 7000};
 
 // Short timeouts so that failure paths finish in well under a second.
-Messenger::Timing fastTiming() {
+Messenger::Timing fastTiming()
+{
     Messenger::Timing t;
     t.initialRtoMs = 20;
     t.minRtoMs = 5;
@@ -23,7 +24,8 @@ Messenger::Timing fastTiming() {
     return t;
 }
 
-QByteArray packet(quint64 no, quint32 command, const QByteArray& extension, const QByteArray& version = "1") {
+QByteArray packet(quint64 no, quint32 command, const QByteArray& extension, const QByteArray& version = "1")
+{
     ipmsg::Packet p;
     p.version = version;
     p.packetNo = no;
@@ -76,7 +78,8 @@ private:
     std::unique_ptr<Messenger> m_messenger;
 };
 
-void TestMessenger::init() {
+void TestMessenger::init()
+{
     m_dir = std::make_unique<QTemporaryDir>();
     m_contacts = std::make_unique<ContactBook>();
     QVERIFY(m_contacts->load(m_dir->filePath(QStringLiteral("contacts.ini"))));
@@ -98,7 +101,8 @@ void TestMessenger::init() {
     m_messenger->start();
 }
 
-void TestMessenger::cleanup() {
+void TestMessenger::cleanup()
+{
     m_messenger.reset();
     m_transport.reset();
     m_history.reset();
@@ -106,7 +110,8 @@ void TestMessenger::cleanup() {
     m_dir.reset();
 }
 
-QList<ipmsg::Packet> TestMessenger::sentPackets(quint32 mode) const {
+QList<ipmsg::Packet> TestMessenger::sentPackets(quint32 mode) const
+{
     QList<ipmsg::Packet> out;
     for (const auto& s : m_transport->sent)
         if (const auto r = ipmsg::decode(s.data); r.packet && r.packet->mode() == mode)
@@ -114,7 +119,8 @@ QList<ipmsg::Packet> TestMessenger::sentPackets(quint32 mode) const {
     return out;
 }
 
-void TestMessenger::greetsIpMsgContactsAtStart() {
+void TestMessenger::greetsIpMsgContactsAtStart()
+{
     const QList<ipmsg::Packet> entries = sentPackets(ipmsg::BrEntry);
     QCOMPARE(entries.size(), 1);
     QCOMPARE(m_transport->sent.first().to, AliceAt);
@@ -125,7 +131,8 @@ void TestMessenger::greetsIpMsgContactsAtStart() {
         QVERIFY(!(s.to == PlainAt));
 }
 
-void TestMessenger::sendIsStoredBeforeItLeaves() {
+void TestMessenger::sendIsStoredBeforeItLeaves()
+{
     QSignalSpy added(m_messenger.get(), &Messenger::messageAdded);
     const qint64 id = m_messenger->send(QStringLiteral("alice"), QStringLiteral("你好 Alice"));
     QVERIFY(id > 0);
@@ -142,13 +149,15 @@ void TestMessenger::sendIsStoredBeforeItLeaves() {
         QVERIFY2(s.historyCommitted, "a datagram left before its history row was committed");
 }
 
-void TestMessenger::ackMakesDelivered_data() {
+void TestMessenger::ackMakesDelivered_data()
+{
     QTest::addColumn<quint32>("ackCommand");
     QTest::newRow("RECVMSG 0x21") << quint32(ipmsg::RecvMsg);
     QTest::newRow("RECVMSG 0x121 (iptux)") << quint32(ipmsg::RecvMsg | 0x100);
 }
 
-void TestMessenger::ackMakesDelivered() {
+void TestMessenger::ackMakesDelivered()
+{
     QFETCH(quint32, ackCommand);
     QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
     const qint64 id = m_messenger->send(QStringLiteral("Alice"), QStringLiteral("hello"));
@@ -163,7 +172,8 @@ void TestMessenger::ackMakesDelivered() {
     QCOMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Online);
 }
 
-void TestMessenger::ackFromOtherAddressIsIgnored() {
+void TestMessenger::ackFromOtherAddressIsIgnored()
+{
     QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
     m_messenger->send(QStringLiteral("Alice"), QStringLiteral("hello"));
     QTRY_COMPARE(sentPackets(ipmsg::SendMsg).size(), 1);
@@ -174,7 +184,8 @@ void TestMessenger::ackFromOtherAddressIsIgnored() {
     QVERIFY(delivery.isEmpty());
 }
 
-void TestMessenger::silentPeerFailsAndGoesOffline() {
+void TestMessenger::silentPeerFailsAndGoesOffline()
+{
     QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
     QSignalSpy presence(m_messenger.get(), &Messenger::presenceChanged);
     const qint64 id = m_messenger->send(QStringLiteral("Alice"), QStringLiteral("anyone there?"));
@@ -188,7 +199,8 @@ void TestMessenger::silentPeerFailsAndGoesOffline() {
     QCOMPARE(m_messenger->stats().retransmissions, quint64(fastTiming().minTries - 1));
 }
 
-void TestMessenger::retryAfterFailure() {
+void TestMessenger::retryAfterFailure()
+{
     QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
     const qint64 id = m_messenger->send(QStringLiteral("Alice"), QStringLiteral("again"));
     QTRY_COMPARE_WITH_TIMEOUT(delivery.size(), 1, 5000);
@@ -203,7 +215,8 @@ void TestMessenger::retryAfterFailure() {
     QTRY_COMPARE(m_history->message(id)->state, MessageState::Delivered);
 }
 
-void TestMessenger::incomingIsAckedAfterCommitAndDeduplicated() {
+void TestMessenger::incomingIsAckedAfterCommitAndDeduplicated()
+{
     QSignalSpy added(m_messenger.get(), &Messenger::messageAdded);
     const QByteArray msg = packet(1000, ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::Utf8Opt, "早上好");
     inject(msg, AliceAt);
@@ -224,7 +237,8 @@ void TestMessenger::incomingIsAckedAfterCommitAndDeduplicated() {
     QCOMPARE(m_messenger->stats().duplicates, quint64(1));
 }
 
-void TestMessenger::broadcastIsNotAcked() {
+void TestMessenger::broadcastIsNotAcked()
+{
     QSignalSpy added(m_messenger.get(), &Messenger::messageAdded);
     inject(packet(1001, ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::BroadcastOpt, "to all"), AliceAt);
     inject(packet(1002, ipmsg::SendMsg | ipmsg::AutoRetOpt, "I am away"), AliceAt);
@@ -233,7 +247,8 @@ void TestMessenger::broadcastIsNotAcked() {
     QVERIFY(sentPackets(ipmsg::SendMsg).isEmpty());
 }
 
-void TestMessenger::entryIsAnswered() {
+void TestMessenger::entryIsAnswered()
+{
     QSignalSpy presence(m_messenger.get(), &Messenger::presenceChanged);
     m_transport->sent.clear();
     inject(packet(7, ipmsg::BrEntry, QByteArray("iptuxbot\0qa\0icon-tux.png\0utf-8\0", 32), "1_iptux 0.8.3"), AliceAt);
@@ -244,14 +259,16 @@ void TestMessenger::entryIsAnswered() {
     QCOMPARE(m_messenger->nickOf(QStringLiteral("Alice")), QStringLiteral("iptuxbot"));
 }
 
-void TestMessenger::exitMarksOffline() {
+void TestMessenger::exitMarksOffline()
+{
     inject(packet(7, ipmsg::AnsEntry, "alice"), AliceAt);
     QTRY_COMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Online);
     inject(packet(8, ipmsg::BrExit, "alice"), AliceAt);
     QTRY_COMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Offline);
 }
 
-void TestMessenger::offlineQueueGoesOutWhenSeen() {
+void TestMessenger::offlineQueueGoesOutWhenSeen()
+{
     inject(packet(8, ipmsg::BrExit, "alice"), AliceAt);
     QTRY_COMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Offline);
     const qint64 id = m_messenger->send(QStringLiteral("Alice"), QStringLiteral("for later"));
@@ -265,7 +282,8 @@ void TestMessenger::offlineQueueGoesOutWhenSeen() {
     QCOMPARE(delivery.first().at(1).value<MessageState>(), MessageState::Sending);
 }
 
-void TestMessenger::refusesBadSends_data() {
+void TestMessenger::refusesBadSends_data()
+{
     QTest::addColumn<QString>("peer");
     QTest::addColumn<QString>("text");
     QTest::addColumn<QString>("error");
@@ -277,7 +295,8 @@ void TestMessenger::refusesBadSends_data() {
     QTest::newRow("over 1 MiB") << QStringLiteral("Alice") << QString(1024 * 1024 + 1, u'x') << QStringLiteral("1 MiB");
 }
 
-void TestMessenger::refusesBadSends() {
+void TestMessenger::refusesBadSends()
+{
     QFETCH(QString, peer);
     QFETCH(QString, text);
     QFETCH(QString, error);
@@ -287,7 +306,8 @@ void TestMessenger::refusesBadSends() {
     QCOMPARE(m_history->conversationSize(peer), 0);
 }
 
-void TestMessenger::plainTextContact() {
+void TestMessenger::plainTextContact()
+{
     QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
     m_transport->sent.clear();
     const qint64 id = m_messenger->send(QStringLiteral("Plain"), QStringLiteral("bare text ✓"));
@@ -299,7 +319,8 @@ void TestMessenger::plainTextContact() {
     QCOMPARE(m_history->message(id)->state, MessageState::Sent);
 }
 
-void TestMessenger::strangerGetsRepliesAtItsPort() {
+void TestMessenger::strangerGetsRepliesAtItsPort()
+{
     QSignalSpy added(m_messenger.get(), &Messenger::messageAdded);
     const Endpoint stranger{QHostAddress(QStringLiteral("127.0.0.9")), 54321};
     inject("hello from a script\n", stranger);
@@ -314,7 +335,8 @@ void TestMessenger::strangerGetsRepliesAtItsPort() {
     QCOMPARE(m_transport->sent.first().data, QByteArray("hi back"));
 }
 
-void TestMessenger::gbkContact() {
+void TestMessenger::gbkContact()
+{
     QVERIFY(
         m_contacts->add({QStringLiteral("FeiQ"), QStringLiteral("127.0.0.4"), 2425, Protocol::IpMsg, TextEncoding::Gbk})
             .isEmpty());
@@ -334,7 +356,8 @@ void TestMessenger::gbkContact() {
     QCOMPARE(added.first().first().value<Message>().peer, QStringLiteral("FeiQ"));
 }
 
-void TestMessenger::unknownCommandsAreIgnored_data() {
+void TestMessenger::unknownCommandsAreIgnored_data()
+{
     QTest::addColumn<quint32>("command");
     QTest::newRow("FeiQ typing 0x79") << quint32(0x79);
     QTest::newRow("FeiQ window shake 0xD1") << quint32(0xD1);
@@ -344,7 +367,8 @@ void TestMessenger::unknownCommandsAreIgnored_data() {
     QTest::newRow("NOOPERATION") << quint32(0x00);
 }
 
-void TestMessenger::unknownCommandsAreIgnored() {
+void TestMessenger::unknownCommandsAreIgnored()
+{
     QFETCH(quint32, command);
     QSignalSpy added(m_messenger.get(), &Messenger::messageAdded);
     m_transport->sent.clear();
@@ -356,14 +380,16 @@ void TestMessenger::unknownCommandsAreIgnored() {
     QTRY_COMPARE(m_transport->sent.size(), 1); // just the RECVMSG
 }
 
-void TestMessenger::getInfo() {
+void TestMessenger::getInfo()
+{
     m_transport->sent.clear();
     inject(packet(50, ipmsg::GetInfo, {}), AliceAt);
     QTRY_COMPARE(sentPackets(ipmsg::SendInfo).size(), 1);
     QVERIFY(sentPackets(ipmsg::SendInfo).first().text().startsWith("Pigeon "));
 }
 
-void TestMessenger::readReceipt() {
+void TestMessenger::readReceipt()
+{
     QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
     const qint64 id = m_messenger->send(QStringLiteral("Alice"), QStringLiteral("read me"));
     QTRY_COMPARE(sentPackets(ipmsg::SendMsg).size(), 1);
@@ -382,7 +408,8 @@ void TestMessenger::readReceipt() {
     QCOMPARE(sentPackets(ipmsg::ReadMsg).first().text(), QByteArray("62"));
 }
 
-void TestMessenger::lossyNetworkDeliversEverythingOnce() {
+void TestMessenger::lossyNetworkDeliversEverythingOnce()
+{
     // Two engines over a fake network that loses 30 %, duplicates 10 % and reorders 20 % in both directions.
     FakeNetwork network;
     const Endpoint aAt{QHostAddress(QStringLiteral("127.0.1.1")), 2425};

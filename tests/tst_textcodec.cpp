@@ -7,12 +7,16 @@ class TestTextCodec final : public QObject {
 private Q_SLOTS:
     void decode_data();
     void decode();
+    void decodeFromGbkPeer();
     void encodeGbk();
+    void split_data();
+    void split();
     void encodingNames_data();
     void encodingNames();
 };
 
-void TestTextCodec::decode_data() {
+void TestTextCodec::decode_data()
+{
     QTest::addColumn<QByteArray>("bytes");
     QTest::addColumn<bool>("flagged");
     QTest::addColumn<QString>("expected");
@@ -26,13 +30,23 @@ void TestTextCodec::decode_data() {
     QTest::newRow("empty") << QByteArray() << false << QString();
 }
 
-void TestTextCodec::decode() {
+void TestTextCodec::decodeFromGbkPeer()
+{
+    // D2 BB is 一 in GBK and valid UTF-8 (U+04BB) as well: a peer marked GBK settles it.
+    QCOMPARE(textcodec::decode("\xd2\xbb", false, TextEncoding::Gbk), QStringLiteral("一"));
+    QCOMPARE(textcodec::decode("\xd2\xbb", false), QStringLiteral("\u04bb"));
+    QCOMPARE(textcodec::decode("\xe4\xb8\x80", true, TextEncoding::Gbk), QStringLiteral("一"));
+}
+
+void TestTextCodec::decode()
+{
     QFETCH(QByteArray, bytes);
     QFETCH(bool, flagged);
     QTEST(textcodec::decode(bytes, flagged), "expected");
 }
 
-void TestTextCodec::encodeGbk() {
+void TestTextCodec::encodeGbk()
+{
     QCOMPARE(textcodec::encode(QStringLiteral("你好"), TextEncoding::Gbk), QByteArray("\xc4\xe3\xba\xc3"));
     QCOMPARE(textcodec::encode(QStringLiteral("你好"), TextEncoding::Utf8), QByteArray("\xe4\xbd\xa0\xe5\xa5\xbd"));
     // Round trip through GBK, including text GBK lacks (GB18030 covers every code point).
@@ -40,7 +54,41 @@ void TestTextCodec::encodeGbk() {
     QCOMPARE(textcodec::decode(textcodec::encode(text, TextEncoding::Gbk)), text);
 }
 
-void TestTextCodec::encodingNames_data() {
+void TestTextCodec::split_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("encoding");
+    QTest::addColumn<int>("maxBytes");
+    QTest::addColumn<int>("parts");
+    QTest::newRow("fits") << QStringLiteral("short") << int(TextEncoding::Utf8) << 8 << 1;
+    QTest::newRow("ascii exact") << QStringLiteral("abcdefgh") << int(TextEncoding::Utf8) << 4 << 2;
+    QTest::newRow("utf-8 Chinese, 3 bytes each") << QStringLiteral("一二三四五") << int(TextEncoding::Utf8) << 7 << 3;
+    QTest::newRow("utf-8 emoji, 4 bytes each") << QStringLiteral("😀😀😀") << int(TextEncoding::Utf8) << 5 << 3;
+    QTest::newRow("gbk Chinese, 2 bytes each") << QStringLiteral("一二三四五") << int(TextEncoding::Gbk) << 3 << 5;
+    QTest::newRow("gbk mixed") << QStringLiteral("a一b二c三") << int(TextEncoding::Gbk) << 4 << 3;
+}
+
+void TestTextCodec::split()
+{
+    QFETCH(QString, text);
+    QFETCH(int, encoding);
+    QFETCH(int, maxBytes);
+    const QList<QByteArray> parts = textcodec::split(text, TextEncoding(encoding), maxBytes);
+    QTEST(int(parts.size()), "parts");
+    QString joined;
+    for (const QByteArray& part : parts) {
+        QVERIFY(part.size() <= maxBytes);
+        QVERIFY(!part.isEmpty());
+        // Every part decodes on its own: no character was cut.
+        const QString piece = textcodec::decode(part, false, TextEncoding(encoding));
+        QVERIFY(!piece.contains(QChar::ReplacementCharacter));
+        joined += piece;
+    }
+    QCOMPARE(joined, text);
+}
+
+void TestTextCodec::encodingNames_data()
+{
     QTest::addColumn<QString>("name");
     QTest::addColumn<int>("encoding");
     QTest::newRow("utf-8") << QStringLiteral("utf-8") << int(TextEncoding::Utf8);
@@ -50,7 +98,8 @@ void TestTextCodec::encodingNames_data() {
     QTest::newRow("unknown") << QStringLiteral("latin1") << -1;
 }
 
-void TestTextCodec::encodingNames() {
+void TestTextCodec::encodingNames()
+{
     QFETCH(QString, name);
     QFETCH(int, encoding);
     const auto parsed = textcodec::encodingFromName(name);

@@ -21,7 +21,8 @@ private Q_SLOTS:
     void survivesPortUnreachable();
 };
 
-void TestTransport::receivesWholeDatagrams_data() {
+void TestTransport::receivesWholeDatagrams_data()
+{
     QTest::addColumn<int>("size");
     QTest::newRow("empty") << 0;
     QTest::newRow("one byte") << 1;
@@ -32,7 +33,8 @@ void TestTransport::receivesWholeDatagrams_data() {
     QTest::newRow("largest UDP payload") << 65507;
 }
 
-void TestTransport::receivesWholeDatagrams() {
+void TestTransport::receivesWholeDatagrams()
+{
     QFETCH(int, size);
     UdpTransport transport;
     QVERIFY2(transport.bind(Loopback, 0), qPrintable(transport.errorString()));
@@ -50,7 +52,8 @@ void TestTransport::receivesWholeDatagrams() {
     QCOMPARE(d.from.port, sender.localPort());
 }
 
-void TestTransport::drainsABurst() {
+void TestTransport::drainsABurst()
+{
     UdpTransport transport;
     QVERIFY(transport.bind(Loopback, 0));
     QSignalSpy received(&transport, &Transport::received);
@@ -65,7 +68,8 @@ void TestTransport::drainsABurst() {
         QCOMPARE(received.at(i).first().value<Datagram>().data, QByteArray::number(i));
 }
 
-void TestTransport::sendsAndReportsLocalEndpoint() {
+void TestTransport::sendsAndReportsLocalEndpoint()
+{
     UdpTransport transport;
     QVERIFY(transport.bind(Loopback, 0));
     QCOMPARE(transport.localEndpoint().address, Loopback);
@@ -79,7 +83,8 @@ void TestTransport::sendsAndReportsLocalEndpoint() {
     QCOMPARE(d.senderPort(), int(transport.localEndpoint().port));
 }
 
-void TestTransport::bindErrors() {
+void TestTransport::bindErrors()
+{
     UdpTransport first;
     QVERIFY(first.bind(Loopback, 0));
     const quint16 port = first.localEndpoint().port;
@@ -96,7 +101,8 @@ void TestTransport::bindErrors() {
     QVERIFY(second.bind(Loopback, 0));
 }
 
-void TestTransport::survivesPortUnreachable() {
+void TestTransport::survivesPortUnreachable()
+{
     UdpTransport transport;
     QVERIFY(transport.bind(Loopback, 0));
     quint16 closedPort = 0;

@@ -10,7 +10,8 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
-int runGui(const Session::Options& options) {
+int runGui(const Session::Options& options)
+{
     Session session;
     if (!session.open(options) && !session.messenger()) {
         QMessageBox::critical(nullptr, QObject::tr("Pigeon"), session.error());
@@ -26,7 +27,8 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     , m_session(session)
     , m_contacts(new QListView)
     , m_thread(new QTextBrowser)
-    , m_compose(new QPlainTextEdit) {
+    , m_compose(new QPlainTextEdit)
+{
     setWindowTitle(tr("Pigeon"));
     m_contacts->setModel(&m_session.contacts());
     auto* right = new QWidget;
@@ -54,14 +56,16 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     resize(900, 600);
 }
 
-void MainWindow::showConversation(const QString& peer) {
+void MainWindow::showConversation(const QString& peer)
+{
     m_peer = peer;
     m_thread->clear();
     for (const Message& m : m_session.history().conversation(peer, std::numeric_limits<double>::max(), 200))
         m_thread->append(m.text.toHtmlEscaped());
 }
 
-void MainWindow::sendCurrent() {
+void MainWindow::sendCurrent()
+{
     if (m_peer.isEmpty() || !m_session.messenger())
         return;
     QString error;

@@ -35,6 +35,12 @@ struct Console {
         process.start();
         return process.waitForStarted(5000);
     }
+    // Starts and waits until it says it is listening.
+    bool startListening(const QString& profile, const QStringList& extra = {})
+    {
+        return start(profile, extra) &&
+               QTest::qWaitFor([this] { return output().contains(QStringLiteral("listening")); }, 10000);
+    }
     QString output()
     {
         out += process.readAllStandardOutput();
@@ -73,8 +79,7 @@ void TestConsole::chatsWithPlainSocket()
 {
     QTemporaryDir dir;
     Console c;
-    QVERIFY(c.start(dir.path()));
-    QTRY_VERIFY(c.output().contains(QStringLiteral("listening")));
+    QVERIFY(c.startListening(dir.path()));
     QUdpSocket script;
     QVERIFY(script.bind(Loopback, 0));
     script.writeDatagram(QStringLiteral("hello 你好\n").toUtf8(), Loopback, c.port);
@@ -98,8 +103,7 @@ void TestConsole::chatsWithNetcat()
         QFAIL("nc is not installed (./pigeon.sh test installs netcat-openbsd)");
     QTemporaryDir dir;
     Console c;
-    QVERIFY(c.start(dir.path()));
-    QTRY_VERIFY(c.output().contains(QStringLiteral("listening")));
+    QVERIFY(c.startListening(dir.path()));
     QProcess netcat;
     netcat.start(nc, {QStringLiteral("-u"), QStringLiteral("127.0.0.1"), QString::number(c.port)});
     QVERIFY(netcat.waitForStarted(5000));
@@ -119,10 +123,8 @@ void TestConsole::chatsWithAnotherConsole()
     QTemporaryDir bDir;
     Console a;
     Console b;
-    QVERIFY(b.start(bDir.path(), {QStringLiteral("--name"), QStringLiteral("Bob")}));
-    QTRY_VERIFY(b.output().contains(QStringLiteral("listening")));
-    QVERIFY(a.start(aDir.path(), {QStringLiteral("--name"), QStringLiteral("Alice")}));
-    QTRY_VERIFY(a.output().contains(QStringLiteral("listening")));
+    QVERIFY(b.startListening(bDir.path(), {QStringLiteral("--name"), QStringLiteral("Bob")}));
+    QVERIFY(a.startListening(aDir.path(), {QStringLiteral("--name"), QStringLiteral("Alice")}));
     a.type(QStringLiteral("/add Bob 127.0.0.1:%1").arg(b.port));
     QTRY_VERIFY(a.output().contains(QStringLiteral("Added Bob")));
     a.type(QStringLiteral("/to Bob"));
@@ -193,8 +195,7 @@ void TestConsole::escapeSequencesAreShownNotRun()
 {
     QTemporaryDir dir;
     Console c;
-    QVERIFY(c.start(dir.path()));
-    QTRY_VERIFY(c.output().contains(QStringLiteral("listening")));
+    QVERIFY(c.startListening(dir.path()));
     QUdpSocket script;
     QVERIFY(script.bind(Loopback, 0));
     script.writeDatagram("evil \x1b]0;pwned\x07\x1b[2J done", Loopback, c.port);
@@ -207,10 +208,9 @@ void TestConsole::emptyLineSendsNothing()
 {
     QTemporaryDir dir;
     Console c;
-    QVERIFY(c.start(dir.path()));
+    QVERIFY(c.startListening(dir.path()));
     QUdpSocket script;
     QVERIFY(script.bind(Loopback, 0));
-    QTRY_VERIFY(c.output().contains(QStringLiteral("listening")));
     script.writeDatagram("first", Loopback, c.port);
     QTRY_VERIFY(c.output().contains(QStringLiteral(": first")));
     c.type(QString());

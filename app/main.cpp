@@ -181,7 +181,8 @@ int runConsole(const Parsed& parsed)
     }
     const bool color = isatty(STDOUT_FILENO) && qEnvironmentVariableIsEmpty("NO_COLOR");
     Console console(session, color);
-    QObject::connect(&console, &Console::finished, qApp, [](int code) { QCoreApplication::exit(code); });
+    QObject::connect(&console, &Console::finished, QCoreApplication::instance(),
+                     [](int code) { QCoreApplication::exit(code); });
     console.start();
     return QCoreApplication::exec();
 }

@@ -417,12 +417,12 @@ void Messenger::onTimer()
         m_transport->send(t->datagram, t->to);
     }
     for (qint64 id : std::as_const(failed)) {
-        if (Outgoing* out = m_outgoing.value(id)) {
-            PeerLink& l = link(out->to);
-            const bool silent = l.lastHeardMs < out->parts.first()->firstSentMs;
+        if (const Outgoing* out = m_outgoing.value(id)) {
+            const Endpoint to = out->to;
+            const bool silent = link(to).lastHeardMs < out->parts.first()->firstSentMs;
             finishMessage(id, MessageState::Failed);
             if (silent)
-                setPresence(out->to, Presence::Offline);
+                setPresence(to, Presence::Offline);
         }
     }
     armTimer();

@@ -23,13 +23,21 @@ void ConversationModel::setPeer(const QString& peer) {
     m_rows.clear();
     m_hasOlder = false;
     if (!peer.isEmpty()) {
-        const QList<Message> page = m_history->conversation(peer, std::numeric_limits<double>::max(), PageSize);
+        const QList<Message> page = loadPage(std::numeric_limits<double>::max());
         m_rows.reserve(page.size());
         for (const Message& m : page)
             m_rows.append(toRow(m));
-        m_hasOlder = page.size() == PageSize;
     }
     endResetModel();
+}
+
+QList<Message> ConversationModel::loadPage(double beforeKey) {
+    // One row more than a page says whether anything older is left.
+    QList<Message> page = m_history->conversation(m_peer, beforeKey, PageSize + 1);
+    m_hasOlder = page.size() > PageSize;
+    if (m_hasOlder)
+        page.removeFirst();
+    return page;
 }
 
 int ConversationModel::rowCount(const QModelIndex& parent) const {
@@ -44,8 +52,7 @@ void ConversationModel::fetchMore(const QModelIndex& parent) {
     if (parent.isValid() || !m_hasOlder)
         return;
     const double before = m_rows.isEmpty() ? std::numeric_limits<double>::max() : m_rows.first().sortKey;
-    const QList<Message> page = m_history->conversation(m_peer, before, PageSize);
-    m_hasOlder = page.size() == PageSize;
+    const QList<Message> page = loadPage(before);
     if (page.isEmpty())
         return;
     QList<Row> older;

@@ -50,6 +50,8 @@ private:
         bool system = false;
     };
     static Row toRow(const Message& message);
+    // Up to PageSize messages before `beforeKey`, oldest first; sets m_hasOlder.
+    QList<Message> loadPage(double beforeKey);
 
     void onMessageAdded(const Message& message);
     void onDeliveryChanged(qint64 id, MessageState state);

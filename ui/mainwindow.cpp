@@ -159,6 +159,8 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     headerLayout->addWidget(m_addSender);
 
     m_compose->setObjectName(QStringLiteral("compose"));
+    m_send->setObjectName(QStringLiteral("send"));
+    m_changePort->setObjectName(QStringLiteral("changePort"));
     m_composeNote->setWordWrap(true);
     m_composeNote->setPalette(secondary);
     m_send->setDefault(false);

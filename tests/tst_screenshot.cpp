@@ -8,19 +8,23 @@
 #include "threadview.h"
 
 #include <QApplication>
+#include <QFile>
 #include <QImage>
 #include <QProcess>
 #include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTranslator>
 #include <QUdpSocket>
+#include <QXmlStreamReader>
 
 class TestScreenshot final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void populatedWindow_data();
     void populatedWindow();
+    void translationIsComplete();
     void commandLine_data();
     void commandLine();
 };
@@ -103,6 +107,37 @@ void TestScreenshot::populatedWindow() {
     const QImage image(path);
     QCOMPARE(image.size(), window.size() * window.devicePixelRatio());
     QVERIFY(looksPainted(image));
+}
+
+void TestScreenshot::translationIsComplete() {
+    QFile ts(QStringLiteral(PIGEON_ZH_CN_TS));
+    QVERIFY(ts.open(QIODevice::ReadOnly));
+    QXmlStreamReader xml(&ts);
+    int messages = 0;
+    QStringList untranslated;
+    QString source;
+    while (!xml.atEnd()) {
+        if (xml.readNext() != QXmlStreamReader::StartElement)
+            continue;
+        if (xml.name() == u"source") {
+            source = xml.readElementText();
+        } else if (xml.name() == u"translation") {
+            ++messages;
+            const bool unfinished = xml.attributes().value(QStringLiteral("type")) == u"unfinished";
+            if (unfinished || xml.readElementText(QXmlStreamReader::IncludeChildElements).trimmed().isEmpty())
+                untranslated << source;
+        }
+    }
+    QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+    QVERIFY(messages > 100);
+    QVERIFY2(untranslated.isEmpty(), qPrintable(untranslated.join(u'\n')));
+
+    // The compiled catalogue is in the program's resources and the language switch finds it.
+    QTranslator translator;
+    QVERIFY(translator.load(QLocale(QStringLiteral("zh_CN")), QStringLiteral("pigeon"), QStringLiteral("_"),
+                            QStringLiteral(":/i18n")));
+    QCOMPARE(translator.translate("MainWindow", "&Send"), QStringLiteral("发送(&S)"));
+    QCOMPARE(translator.translate("MainWindow", "%n contact(s) online", nullptr, 3), QStringLiteral("%n 位联系人在线"));
 }
 
 void TestScreenshot::commandLine_data() {

@@ -25,6 +25,7 @@ QTextStream& err()
 
 struct Parsed {
     Session::Options options;
+    GuiOptions gui;
     QStringList positional;
     bool console = false;
 };
@@ -79,6 +80,8 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
     parsed.options.profileDir = parser.value(profile);
     parsed.options.nick = parser.value(name).trimmed();
     parsed.options.contactsOnly = parser.isSet(contactsOnly);
+    parsed.gui.language = parser.value(lang);
+    parsed.gui.screenshot = parser.value(screenshot);
     if (parsed.options.nick.size() > 64) {
         err() << "pigeon: --name is longer than 64 characters\n";
         return std::nullopt;
@@ -214,5 +217,5 @@ int main(int argc, char** argv)
     }
     if (parsed->console)
         return runConsole(*parsed);
-    return runGui(parsed->options);
+    return runGui(parsed->options, parsed->gui);
 }

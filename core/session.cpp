@@ -24,18 +24,25 @@ bool Session::open(const Options& options)
     Identity identity = Identity::fromSystem(!options.nick.isEmpty() ? options.nick : m_profile.nickname());
     m_messenger = new Messenger(identity, &m_contacts, &m_history, &m_transport, this);
     m_messenger->setContactsOnly(options.contactsOnly);
-    if (!rebind(options.bind, options.port.value_or(m_profile.port())))
-        return false;
-    m_messenger->start();
-    return true;
+    // The default address (any) gives way to the one saved in the profile's settings.
+    const QHostAddress address =
+        options.bind == QHostAddress(QHostAddress::Any) ? m_profile.bindAddress() : options.bind;
+    return rebind(address, options.port.value_or(m_profile.port()));
 }
 
 bool Session::rebind(const QHostAddress& address, quint16 port)
 {
     m_listening = m_transport.bind(address, port);
-    if (!m_listening)
+    if (!m_listening) {
         m_error = m_transport.errorString();
-    return m_listening;
+        return false;
+    }
+    // A window stays open when the first bind fails; the engine starts once the user picked a port that works.
+    if (m_messenger && !m_started) {
+        m_started = true;
+        m_messenger->start();
+    }
+    return true;
 }
 
 void Session::close()

@@ -29,7 +29,7 @@ public:
     // says why and the book stays read-only); a history that cannot be opened or a socket that cannot be bound is:
     // false, with the reason in error().
     bool open(const Options& options);
-    // Binds again, for example after the user picked another port.
+    // Binds again, for example after the user picked another port; starts the engine if the first bind failed.
     bool rebind(const QHostAddress& address, quint16 port);
     void close();
 
@@ -51,4 +51,5 @@ private:
     QString m_error;
     QStringList m_warnings;
     bool m_listening = false;
+    bool m_started = false;
 };

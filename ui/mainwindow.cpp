@@ -1,23 +1,99 @@
 #include "mainwindow.h"
 
+#include "avatar.h"
+#include "bubbledelegate.h"
+#include "colors.h"
+#include "composeedit.h"
+#include "contactdialog.h"
+#include "settingsdialog.h"
+#include "threadview.h"
+
+#include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLibraryInfo>
+#include <QLineEdit>
 #include <QListView>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
-#include <QPlainTextEdit>
+#include <QPainter>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
-#include <QTextBrowser>
+#include <QSystemTrayIcon>
+#include <QTextStream>
+#include <QTimer>
+#include <QTranslator>
 #include <QVBoxLayout>
 
-int runGui(const Session::Options& options)
-{
+namespace {
+
+QIcon appIcon() {
+    return QIcon(QStringLiteral(":/pigeon/icons/pigeon.png"));
+}
+
+QString presenceText(Presence presence) {
+    switch (presence) {
+    case Presence::Online:
+        return MainWindow::tr("online");
+    case Presence::Offline:
+        return MainWindow::tr("offline");
+    case Presence::Unknown:
+        break;
+    }
+    return MainWindow::tr("presence unknown");
+}
+
+} // namespace
+
+void installTranslations(const QString& language) {
+    const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
+    if (!language.isEmpty())
+        QLocale::setDefault(locale);
+    auto* pigeon = new QTranslator(qApp);
+    if (pigeon->load(locale, QStringLiteral("pigeon"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QCoreApplication::installTranslator(pigeon);
+    else
+        delete pigeon;
+    // Qt's own strings (OK, Cancel, the file dialog), when the system has them.
+    auto* qt = new QTranslator(qApp);
+    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
+                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(qt);
+    else
+        delete qt;
+}
+
+int runGui(const Session::Options& options, const GuiOptions& gui) {
+    installTranslations(gui.language);
+    QApplication::setWindowIcon(appIcon());
+    QApplication::setApplicationDisplayName(QObject::tr("Pigeon"));
+    QTextStream err(stderr);
     Session session;
     if (!session.open(options) && !session.messenger()) {
+        // Without a profile or a history there is nothing to show; a taken port is no such case.
+        if (!gui.screenshot.isEmpty()) {
+            err << "pigeon: " << session.error() << '\n';
+            return 2;
+        }
         QMessageBox::critical(nullptr, QObject::tr("Pigeon"), session.error());
         return 2;
     }
     MainWindow window(session);
+    if (!gui.screenshot.isEmpty()) {
+        if (!window.saveScreenshot(gui.screenshot)) {
+            err << "pigeon: cannot write the screenshot " << gui.screenshot << '\n';
+            return 2;
+        }
+        return 0;
+    }
     window.show();
     return QApplication::exec();
 }
@@ -25,52 +101,559 @@ int runGui(const Session::Options& options)
 MainWindow::MainWindow(Session& session, QWidget* parent)
     : QMainWindow(parent)
     , m_session(session)
-    , m_contacts(new QListView)
-    , m_thread(new QTextBrowser)
-    , m_compose(new QPlainTextEdit)
-{
-    setWindowTitle(tr("Pigeon"));
-    m_contacts->setModel(&m_session.contacts());
-    auto* right = new QWidget;
-    auto* layout = new QVBoxLayout(right);
-    auto* send = new QPushButton(tr("Send"));
-    layout->addWidget(m_thread, 1);
-    layout->addWidget(m_compose);
-    layout->addWidget(send);
+    , m_messenger(session.messenger())
+    , m_conversations(&session.contacts(), &session.history(), session.messenger())
+    , m_thread(&session.history(), session.messenger())
+    , m_search(new QLineEdit)
+    , m_list(new QListView)
+    , m_right(new QStackedWidget)
+    , m_avatar(new QLabel)
+    , m_title(new QLabel)
+    , m_detail(new QLabel)
+    , m_addSender(new QPushButton(tr("Add to Contacts")))
+    , m_threadView(new ThreadView)
+    , m_compose(new ComposeEdit)
+    , m_composeNote(new QLabel)
+    , m_send(new QPushButton(tr("&Send")))
+    , m_listenLabel(new QLabel)
+    , m_changePort(new QPushButton(tr("Choose Another Port…")))
+    , m_onlineLabel(new QLabel) {
+    // Left: the filter box over the conversation list.
+    m_filter.setSourceModel(&m_conversations);
+    m_search->setPlaceholderText(tr("Search (Ctrl+F)"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setAccessibleName(tr("Search conversations"));
+    m_list->setModel(&m_filter);
+    m_list->setItemDelegate(new ConversationDelegate(m_list));
+    m_list->setUniformItemSizes(true);
+    m_list->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_list->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_list->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_list->setFrameShape(QFrame::NoFrame);
+    m_list->setAccessibleName(tr("Conversations"));
+    auto* left = new QWidget;
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(6, 6, 0, 0);
+    leftLayout->addWidget(m_search);
+    leftLayout->addWidget(m_list, 1);
+
+    // Right: header, thread, compose box; or a hint while no conversation is open.
+    auto* header = new QWidget;
+    auto* headerLayout = new QHBoxLayout(header);
+    headerLayout->setContentsMargins(12, 6, 12, 6);
+    QFont titleFont = m_title->font();
+    titleFont.setBold(true);
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.2);
+    m_title->setFont(titleFont);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_detail->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QPalette secondary = m_detail->palette();
+    secondary.setColor(QPalette::WindowText, colors::secondaryText(palette()));
+    m_detail->setPalette(secondary);
+    auto* titles = new QVBoxLayout;
+    titles->setSpacing(0);
+    titles->addWidget(m_title);
+    titles->addWidget(m_detail);
+    headerLayout->addWidget(m_avatar);
+    headerLayout->addLayout(titles, 1);
+    headerLayout->addWidget(m_addSender);
+
+    m_compose->setObjectName(QStringLiteral("compose"));
+    m_send->setObjectName(QStringLiteral("send"));
+    m_changePort->setObjectName(QStringLiteral("changePort"));
+    m_composeNote->setWordWrap(true);
+    m_composeNote->setPalette(secondary);
+    m_send->setDefault(false);
+    m_send->setAutoDefault(false);
+    auto* composeRow = new QHBoxLayout;
+    composeRow->addWidget(m_composeNote, 1);
+    composeRow->addWidget(m_send);
+    auto* composeBox = new QWidget;
+    auto* composeLayout = new QVBoxLayout(composeBox);
+    composeLayout->setContentsMargins(8, 4, 8, 6);
+    composeLayout->addWidget(m_compose);
+    composeLayout->addLayout(composeRow);
+
+    auto* threadSplit = new QSplitter(Qt::Vertical);
+    threadSplit->addWidget(m_threadView);
+    threadSplit->addWidget(composeBox);
+    threadSplit->setStretchFactor(0, 1);
+    threadSplit->setChildrenCollapsible(false);
+    auto* chat = new QWidget;
+    auto* chatLayout = new QVBoxLayout(chat);
+    chatLayout->setContentsMargins(0, 0, 0, 0);
+    chatLayout->setSpacing(0);
+    chatLayout->addWidget(header);
+    auto* line = new QFrame;
+    line->setFrameShape(QFrame::HLine);
+    line->setFrameShadow(QFrame::Sunken);
+    chatLayout->addWidget(line);
+    chatLayout->addWidget(threadSplit, 1);
+    auto* empty = new QLabel(tr("Pick a conversation on the left, or add a contact with Ctrl+N."));
+    empty->setAlignment(Qt::AlignCenter);
+    empty->setWordWrap(true);
+    empty->setPalette(secondary);
+    m_right->addWidget(empty);
+    m_right->addWidget(chat);
+    m_threadView->setConversation(&m_thread);
+
     auto* splitter = new QSplitter;
-    splitter->addWidget(m_contacts);
-    splitter->addWidget(right);
+    splitter->addWidget(left);
+    splitter->addWidget(m_right);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({300, 700});
+    splitter->setChildrenCollapsible(false);
     setCentralWidget(splitter);
-    statusBar()->showMessage(m_session.isListening()
-                                 ? tr("Listening on %1").arg(m_session.transport().localEndpoint().toString())
-                                 : m_session.error());
-    connect(m_contacts, &QListView::clicked, this, [this](const QModelIndex& index) {
-        showConversation(index.data(ContactBook::ContactNameRole).toString());
+
+    statusBar()->addWidget(m_listenLabel, 1);
+    statusBar()->addWidget(m_changePort);
+    statusBar()->addPermanentWidget(m_onlineLabel);
+    m_listenLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    connect(m_search, &QLineEdit::textChanged, &m_filter, &ConversationFilter::setText);
+    connect(m_list->selectionModel(), &QItemSelectionModel::currentChanged, this, [this](const QModelIndex& index) {
+        if (index.isValid())
+            openConversation(index.data(ConversationListModel::PeerRole).toString());
     });
-    connect(send, &QPushButton::clicked, this, &MainWindow::sendCurrent);
-    if (Messenger* messenger = m_session.messenger())
-        connect(messenger, &Messenger::messageAdded, this, [this](const Message& m) {
-            if (m.peer == m_peer)
-                m_thread->append(m.text.toHtmlEscaped());
-        });
-    resize(900, 600);
+    connect(m_list, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        const QModelIndex index = m_list->indexAt(pos);
+        if (!index.isValid())
+            return;
+        const QString peer = index.data(ConversationListModel::PeerRole).toString();
+        QMenu menu(this);
+        if (index.data(ConversationListModel::IsContactRole).toBool()) {
+            menu.addAction(tr("&Edit Contact…"), this, [this, peer] { editContact(peer); });
+            menu.addAction(tr("&Remove Contact…"), this, [this, peer] { removeContact(peer); });
+        } else {
+            menu.addAction(tr("&Add to Contacts…"), this, [this, peer] { addSenderToContacts(peer); });
+        }
+        menu.exec(m_list->viewport()->mapToGlobal(pos));
+    });
+    connect(m_addSender, &QPushButton::clicked, this, [this] { addSenderToContacts(m_peer); });
+    connect(m_compose, &ComposeEdit::sendRequested, this, &MainWindow::sendComposed);
+    connect(m_send, &QPushButton::clicked, this, &MainWindow::sendComposed);
+    connect(m_compose, &QPlainTextEdit::textChanged, this, &MainWindow::updateComposeNote);
+    connect(m_changePort, &QPushButton::clicked, this, &MainWindow::showSettings);
+    connect(&m_conversations, &ConversationListModel::totalUnreadChanged, this, &MainWindow::updateTitle);
+    connect(&m_conversations, &ConversationListModel::onlineCountChanged, this, &MainWindow::updateStatus);
+    connect(&m_conversations, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& first) {
+        if (first.data(ConversationListModel::PeerRole).toString() == m_peer)
+            updateHeader();
+    });
+    if (m_messenger) {
+        connect(m_messenger, &Messenger::messageAdded, this, &MainWindow::onMessageAdded);
+        connect(m_messenger, &Messenger::problem, this,
+                [this](const QString& text) { statusBar()->showMessage(text, 10'000); });
+    }
+    connect(m_threadView, &ThreadView::retryRequested, this, [this](qint64 id) {
+        QString error;
+        if (m_messenger && !m_messenger->retry(id, &error))
+            statusBar()->showMessage(error, 8000);
+    });
+    connect(&m_session.contacts(), &ContactBook::contactChanged, this,
+            [this](const QString& oldName, const Contact& contact) {
+                if (oldName == m_peer)
+                    openConversation(contact.name);
+            });
+    connect(&m_session.contacts(), &ContactBook::contactAdded, this, [this](const Contact&) {
+        // A stranger that became a contact: its conversation now goes by the contact's name.
+        if (!m_peer.isEmpty() && !m_conversations.indexOfPeer(m_peer).isValid()) {
+            for (int row = 0; row < m_conversations.rowCount(); ++row) {
+                const QModelIndex i = m_conversations.index(row);
+                if (i.data(ConversationListModel::AddressRole).toString() == m_peer)
+                    openConversation(i.data(ConversationListModel::PeerRole).toString());
+            }
+        }
+    });
+
+    buildMenus();
+    buildTray();
+    for (const QString& warning : m_session.warnings())
+        statusBar()->showMessage(warning, 15'000);
+    updateStatus();
+    updateTitle();
+    updateComposeNote();
+    resize(1000, 680);
 }
 
-void MainWindow::showConversation(const QString& peer)
-{
-    m_peer = peer;
-    m_thread->clear();
-    for (const Message& m : m_session.history().conversation(peer, std::numeric_limits<double>::max(), 200))
-        m_thread->append(m.text.toHtmlEscaped());
+void MainWindow::buildMenus() {
+    QMenu* app = menuBar()->addMenu(tr("&Pigeon"));
+    app->addAction(tr("&Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma), this, &MainWindow::showSettings);
+    app->addSeparator();
+    QAction* quit = app->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+    quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu* contacts = menuBar()->addMenu(tr("&Contacts"));
+    contacts->addAction(tr("&Add Contact…"), QKeySequence(Qt::CTRL | Qt::Key_N), this, [this] { addContact(); });
+    QAction* edit = contacts->addAction(tr("&Edit Contact…"), this, [this] { editContact(selectedPeer()); });
+    QAction* remove = contacts->addAction(tr("&Remove Contact…"), this, [this] { removeContact(selectedPeer()); });
+    QAction* addSender =
+        contacts->addAction(tr("Add &Sender to Contacts…"), this, [this] { addSenderToContacts(selectedPeer()); });
+    contacts->addSeparator();
+    contacts->addAction(tr("&Import Contacts File…"), this, &MainWindow::importContacts);
+    contacts->addAction(tr("E&xport Contacts File…"), this, &MainWindow::exportContacts);
+    connect(contacts, &QMenu::aboutToShow, this, [this, edit, remove, addSender] {
+        const bool contact = m_session.contacts().find(selectedPeer()).has_value();
+        edit->setEnabled(contact);
+        remove->setEnabled(contact);
+        addSender->setEnabled(!selectedPeer().isEmpty() && !contact);
+    });
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("&Find Conversation"), QKeySequence::Find, this, [this] {
+        m_search->setFocus();
+        m_search->selectAll();
+    });
+    view->addAction(tr("&Previous Conversation"), QKeySequence(Qt::CTRL | Qt::Key_Up), this,
+                    [this] { moveConversation(-1); });
+    view->addAction(tr("&Next Conversation"), QKeySequence(Qt::CTRL | Qt::Key_Down), this,
+                    [this] { moveConversation(1); });
+    view->addAction(tr("Newest &Message"), QKeySequence(Qt::CTRL | Qt::Key_End), m_threadView,
+                    &ThreadView::scrollToNewest);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Pigeon"), this, &MainWindow::showAbout);
 }
 
-void MainWindow::sendCurrent()
-{
-    if (m_peer.isEmpty() || !m_session.messenger())
+void MainWindow::buildTray() {
+    if (!QSystemTrayIcon::isSystemTrayAvailable())
         return;
-    QString error;
-    if (m_session.messenger()->send(m_peer, m_compose->toPlainText(), &error))
+    m_tray = new QSystemTrayIcon(appIcon(), this);
+    auto* menu = new QMenu(this);
+    menu->addAction(tr("&Show Pigeon"), this, [this] {
+        showNormal();
+        activateWindow();
+    });
+    menu->addAction(tr("&Quit"), qApp, &QApplication::quit);
+    m_tray->setContextMenu(menu);
+    connect(m_tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
+        if (reason == QSystemTrayIcon::Trigger) {
+            showNormal();
+            activateWindow();
+        }
+    });
+    connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] {
+        showNormal();
+        activateWindow();
+        if (!m_notifiedPeer.isEmpty())
+            openConversation(m_notifiedPeer);
+    });
+    m_tray->show();
+}
+
+void MainWindow::openConversation(const QString& peer) {
+    if (peer != m_peer || m_thread.peer() != peer) {
+        m_peer = peer;
+        m_thread.setPeer(peer);
+        m_threadView->scrollToNewest();
         m_compose->clear();
+    }
+    const QModelIndex source = m_conversations.indexOfPeer(peer);
+    const QModelIndex row = m_filter.mapFromSource(source);
+    if (row.isValid() && m_list->currentIndex() != row)
+        m_list->setCurrentIndex(row);
+    m_right->setCurrentIndex(peer.isEmpty() ? 0 : 1);
+    updateHeader();
+    updateComposeNote();
+    markCurrentRead();
+    if (!peer.isEmpty())
+        m_compose->setFocus();
+}
+
+bool MainWindow::isOnScreen(const QString& peer) const {
+    return !peer.isEmpty() && peer == m_peer && isVisible() && !isMinimized();
+}
+
+void MainWindow::markCurrentRead() {
+    if (!isOnScreen(m_peer))
+        return;
+    const QModelIndex i = m_conversations.indexOfPeer(m_peer);
+    if (!i.isValid() || i.data(ConversationListModel::UnreadRole).toInt() == 0)
+        return;
+    m_conversations.clearUnread(m_peer);
+    if (m_messenger)
+        m_messenger->markRead(m_peer);
+}
+
+void MainWindow::onMessageAdded(const Message& message) {
+    if (message.direction != Direction::Incoming || message.isSystem)
+        return;
+    if (isOnScreen(message.peer)) {
+        markCurrentRead();
+        return;
+    }
+    QString text = message.text.simplified();
+    if (text.size() > 120)
+        text = text.left(119) + u'…';
+    m_notifiedPeer = message.peer;
+    if (m_tray && m_tray->isVisible())
+        m_tray->showMessage(message.peer, text, appIcon(), 6000);
     else
-        statusBar()->showMessage(error);
+        QApplication::alert(this);
+}
+
+void MainWindow::changeEvent(QEvent* event) {
+    QMainWindow::changeEvent(event);
+    if (event->type() == QEvent::WindowStateChange || event->type() == QEvent::ActivationChange)
+        markCurrentRead();
+    if (event->type() == QEvent::LanguageChange)
+        updateTitle();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    m_session.close();
+    if (m_tray)
+        m_tray->hide();
+    event->accept();
+    qApp->quit();
+}
+
+void MainWindow::updateHeader() {
+    if (m_peer.isEmpty())
+        return;
+    const QModelIndex i = m_conversations.indexOfPeer(m_peer);
+    const bool contact = i.data(ConversationListModel::IsContactRole).toBool();
+    const QString address = i.data(ConversationListModel::AddressRole).toString();
+    const auto presence = Presence(i.data(ConversationListModel::PresenceRole).toInt());
+    m_avatar->setPixmap(avatarPixmap(m_peer, 36, devicePixelRatioF()));
+    m_title->setText(m_peer);
+    QStringList detail;
+    if (!address.isEmpty() && address != m_peer)
+        detail << address;
+    if (const QString nick = m_messenger ? m_messenger->nickOf(m_peer) : QString(); !nick.isEmpty() && nick != m_peer)
+        detail << tr("calls itself %1").arg(nick);
+    detail << (contact ? presenceText(presence) : tr("not in your contacts"));
+    m_detail->setText(detail.join(QStringLiteral("  ·  ")));
+    m_addSender->setVisible(!contact && Endpoint::parse(m_peer).has_value());
+}
+
+void MainWindow::updateTitle() {
+    const int unread = m_conversations.totalUnread();
+    setWindowTitle(unread > 0 ? tr("Pigeon (%n unread)", nullptr, unread) : tr("Pigeon"));
+    if (m_tray) {
+        QPixmap pixmap = appIcon().pixmap(64, 64);
+        if (unread > 0) {
+            QPainter p(&pixmap);
+            p.setRenderHint(QPainter::Antialiasing);
+            p.setPen(Qt::NoPen);
+            p.setBrush(QColor(0xe5, 0x39, 0x35));
+            p.drawEllipse(QRectF(28, 0, 36, 36));
+            QFont font = p.font();
+            font.setBold(true);
+            font.setPixelSize(unread > 99 ? 14 : 22);
+            p.setFont(font);
+            p.setPen(Qt::white);
+            p.drawText(QRectF(28, 0, 36, 36), Qt::AlignCenter,
+                       unread > 99 ? QStringLiteral("99+") : QString::number(unread));
+        }
+        m_tray->setIcon(QIcon(pixmap));
+        m_tray->setToolTip(unread > 0 ? tr("Pigeon: %n unread message(s)", nullptr, unread) : tr("Pigeon"));
+    }
+}
+
+void MainWindow::updateStatus() {
+    const bool listening = m_session.isListening();
+    m_listenLabel->setText(listening ? tr("Listening on %1").arg(m_session.transport().localEndpoint().toString())
+                                     : tr("Not listening: %1").arg(m_session.error()));
+    QPalette pal = m_listenLabel->palette();
+    pal.setColor(QPalette::WindowText, listening ? palette().color(QPalette::WindowText) : QColor(0xe5, 0x39, 0x35));
+    m_listenLabel->setPalette(pal);
+    m_changePort->setVisible(!listening);
+    m_onlineLabel->setText(tr("%n contact(s) online", nullptr, m_conversations.onlineCount()));
+}
+
+void MainWindow::updateComposeNote() {
+    const bool open = !m_peer.isEmpty() && m_messenger;
+    m_send->setEnabled(open && !m_compose->toPlainText().trimmed().isEmpty());
+    m_compose->setEnabled(open);
+    QString note;
+    if (open) {
+        const auto contact = m_session.contacts().find(m_peer);
+        const QString text = m_compose->toPlainText();
+        const qsizetype bytes = textcodec::encode(text, contact ? contact->encoding : TextEncoding::Utf8).size();
+        const qsizetype limit = m_messenger->maxTextBytes(m_peer);
+        const bool plain = contact ? contact->protocol == Protocol::PlainText : limit > 60'000;
+        if (bytes > limit && plain) {
+            note = tr("Too long for one datagram to %1: %2 of %3 bytes. Shorten it to send it.")
+                       .arg(m_peer)
+                       .arg(bytes)
+                       .arg(limit);
+            m_send->setEnabled(false);
+        } else if (bytes > limit) {
+            note = tr("Longer than one datagram to %1 carries (%2 of %3 bytes): it goes out in several parts.")
+                       .arg(m_peer)
+                       .arg(bytes)
+                       .arg(limit);
+        }
+    }
+    m_composeNote->setText(note);
+}
+
+bool MainWindow::sendComposed() {
+    const QString text = m_compose->toPlainText();
+    if (m_peer.isEmpty() || !m_messenger || text.trimmed().isEmpty())
+        return false;
+    QString error;
+    if (!m_messenger->send(m_peer, text, &error)) {
+        statusBar()->showMessage(error, 10'000);
+        return false;
+    }
+    m_compose->clear();
+    m_threadView->scrollToNewest();
+    return true;
+}
+
+void MainWindow::moveConversation(int step) {
+    const int rows = m_filter.rowCount();
+    if (rows == 0)
+        return;
+    const int current = m_list->currentIndex().isValid() ? m_list->currentIndex().row() : (step > 0 ? -1 : rows);
+    const int next = std::clamp(current + step, 0, rows - 1);
+    m_list->setCurrentIndex(m_filter.index(next, 0));
+}
+
+QString MainWindow::selectedPeer() const {
+    return m_peer;
+}
+
+void MainWindow::addContact(const Contact& prefill) {
+    Contact initial = prefill;
+    if (initial.host.isEmpty() && initial.name.isEmpty())
+        initial.port = ipmsg::DefaultPort;
+    ContactDialog dialog(m_session.contacts(), initial, {}, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    if (const QString why = m_session.contacts().add(dialog.contact()); !why.isEmpty()) {
+        QMessageBox::warning(this, tr("Add Contact"), why);
+        return;
+    }
+    openConversation(dialog.contact().name);
+}
+
+void MainWindow::editContact(const QString& name) {
+    const auto contact = m_session.contacts().find(name);
+    if (!contact)
+        return;
+    ContactDialog dialog(m_session.contacts(), *contact, contact->name, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    if (const QString why = m_session.contacts().update(contact->name, dialog.contact()); !why.isEmpty())
+        QMessageBox::warning(this, tr("Edit Contact"), why);
+}
+
+void MainWindow::removeContact(const QString& name) {
+    if (!m_session.contacts().find(name))
+        return;
+    const auto answer = QMessageBox::question(
+        this, tr("Remove Contact"), tr("Remove %1 from your contacts?\n\nThe conversation history is kept.").arg(name));
+    if (answer != QMessageBox::Yes)
+        return;
+    if (const QString why = m_session.contacts().remove(name); !why.isEmpty())
+        QMessageBox::warning(this, tr("Remove Contact"), why);
+    updateHeader();
+}
+
+void MainWindow::addSenderToContacts(const QString& peer) {
+    const auto endpoint = Endpoint::parse(peer);
+    if (!endpoint)
+        return;
+    Contact prefill;
+    prefill.host = endpoint->address.toString();
+    prefill.port = endpoint->port;
+    prefill.name = m_messenger ? m_messenger->nickOf(peer) : QString();
+    addContact(prefill);
+}
+
+void MainWindow::importContacts() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import Contacts"), {},
+                                                      tr("Contacts files (*.ini *.txt);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        QMessageBox::warning(this, tr("Import Contacts"), tr("Cannot read %1: %2").arg(path, file.errorString()));
+        return;
+    }
+    QString error;
+    const auto parsed = ContactBook::parse(file.read(1 << 20), &error);
+    if (!parsed) {
+        QMessageBox::warning(this, tr("Import Contacts"), tr("%1 is not a contacts file: %2").arg(path, error));
+        return;
+    }
+    int added = 0;
+    QStringList problems;
+    for (const Contact& c : *parsed) {
+        if (const QString why = m_session.contacts().add(c); why.isEmpty())
+            ++added;
+        else
+            problems << QStringLiteral("%1: %2").arg(c.name, why);
+    }
+    QString summary = tr("%n contact(s) imported.", nullptr, added);
+    if (!problems.isEmpty())
+        summary += u"\n\n" + tr("Not imported:") + u'\n' + problems.join(u'\n');
+    QMessageBox::information(this, tr("Import Contacts"), summary);
+}
+
+void MainWindow::exportContacts() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Contacts"), QStringLiteral("contacts.ini"),
+                                                      tr("Contacts files (*.ini)"));
+    if (path.isEmpty())
+        return;
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(ContactBook::serialize(m_session.contacts().contacts())) < 0 ||
+        !file.commit())
+        QMessageBox::warning(this, tr("Export Contacts"), tr("Cannot write %1: %2").arg(path, file.errorString()));
+}
+
+void MainWindow::showSettings() {
+    Profile profile = m_session.profile();
+    const bool wasListening = m_session.isListening();
+    const Endpoint before = m_session.transport().localEndpoint();
+    const quint16 port = wasListening ? before.port : profile.port();
+    SettingsDialog dialog(m_messenger ? m_messenger->identity().nick : profile.nickname(), profile.bindAddress(), port,
+                          this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    if (m_messenger && !dialog.nick().isEmpty() && dialog.nick() != m_messenger->identity().nick) {
+        profile.setNickname(dialog.nick());
+        Identity identity = m_messenger->identity();
+        identity.nick = dialog.nick();
+        m_messenger->setIdentity(identity);
+    }
+    const bool moved = !wasListening || dialog.port() != port || dialog.bindAddress() != profile.bindAddress();
+    if (moved) {
+        profile.setPort(dialog.port());
+        profile.setBindAddress(dialog.bindAddress());
+        if (!m_session.rebind(dialog.bindAddress(), dialog.port())) {
+            const QString why = m_session.error();
+            // Keep listening where Pigeon was, if it was.
+            if (wasListening)
+                m_session.rebind(before.address, before.port);
+            QMessageBox::warning(this, tr("Settings"), why);
+        }
+    }
+    updateStatus();
+}
+
+void MainWindow::showAbout() {
+    QMessageBox::about(this, tr("About Pigeon"),
+                       tr("<h3>Pigeon %1</h3><p>Chat across a LAN without any server: every message is one UDP "
+                          "datagram. Speaks the IP Messenger protocol (IP Messenger, FeiQ, iptux) and plain "
+                          "text.</p>")
+                           .arg(QStringLiteral(PIGEON_VERSION)));
+}
+
+bool MainWindow::saveScreenshot(const QString& path) {
+    if (m_peer.isEmpty() && m_conversations.rowCount() > 0)
+        openConversation(m_conversations.index(0).data(ConversationListModel::PeerRole).toString());
+    show();
+    // Lay everything out, including the view's delayed item layout, before painting.
+    for (int i = 0; i < 5; ++i) {
+        QCoreApplication::processEvents();
+        m_threadView->doItemsLayout();
+        m_threadView->scrollToNewest();
+    }
+    QCoreApplication::processEvents();
+    return grab().save(path, "PNG");
 }

@@ -1,29 +1,101 @@
 #pragma once
 
+#include "conversationlist.h"
+#include "conversationlistmodel.h"
+#include "conversationmodel.h"
 #include "session.h"
 
 #include <QMainWindow>
 
+class ComposeEdit;
+class QLabel;
+class QLineEdit;
 class QListView;
-class QPlainTextEdit;
-class QTextBrowser;
+class QPushButton;
+class QStackedWidget;
+class QSystemTrayIcon;
+class ThreadView;
+
+// What the desktop front end takes besides the session options.
+struct GuiOptions {
+    QString language;   // "zh_CN", "en"; empty: the system locale
+    QString screenshot; // a PNG file: render the populated window there and exit
+};
 
 // Starts the desktop messenger on a session opened with `options`; returns the exit code.
-int runGui(const Session::Options& options);
+int runGui(const Session::Options& options, const GuiOptions& gui = {});
+// Loads the Pigeon and Qt translations for `language` (empty: the system locale) into the application.
+void installTranslations(const QString& language);
 
-// The main window: contacts on the left, the conversation on the right, the compose box below.
-class MainWindow : public QMainWindow {
+// The main window: conversations on the left, the picked conversation's thread on the right, the compose box
+// below it. It only talks to the session's engine, contacts and history, never to a socket.
+class MainWindow final : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(Session& session, QWidget* parent = nullptr);
 
+    void openConversation(const QString& peer);
+    QString currentPeer() const { return m_peer; }
+    // Sends what is in the compose box to the open conversation; false when nothing was sent.
+    bool sendComposed();
+    // Lays the window out completely (offscreen too) and saves it as a PNG.
+    bool saveScreenshot(const QString& path);
+
+    ConversationListModel& conversations() { return m_conversations; }
+    ConversationModel& thread() { return m_thread; }
+    ThreadView* threadView() const { return m_threadView; }
+    ComposeEdit* composer() const { return m_compose; }
+    QListView* conversationList() const { return m_list; }
+    QLabel* listenLabel() const { return m_listenLabel; }
+    QLabel* composeNote() const { return m_composeNote; }
+
+protected:
+    void changeEvent(QEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
+
 private:
-    void showConversation(const QString& peer);
-    void sendCurrent();
+    void buildMenus();
+    void buildTray();
+    void onMessageAdded(const Message& message);
+    void updateHeader();
+    void updateTitle();
+    void updateStatus();
+    void updateComposeNote();
+    void markCurrentRead();
+    bool isOnScreen(const QString& peer) const;
+    void moveConversation(int step);
+    QString selectedPeer() const;
+
+    void addContact(const Contact& prefill = {});
+    void editContact(const QString& name);
+    void removeContact(const QString& name);
+    void addSenderToContacts(const QString& peer);
+    void importContacts();
+    void exportContacts();
+    void showSettings();
+    void showAbout();
 
     Session& m_session;
-    QListView* m_contacts;
-    QTextBrowser* m_thread;
-    QPlainTextEdit* m_compose;
+    Messenger* m_messenger;
+    ConversationListModel m_conversations;
+    ConversationFilter m_filter;
+    ConversationModel m_thread;
     QString m_peer;
+    QString m_notifiedPeer;
+
+    QLineEdit* m_search;
+    QListView* m_list;
+    QStackedWidget* m_right;
+    QLabel* m_avatar;
+    QLabel* m_title;
+    QLabel* m_detail;
+    QPushButton* m_addSender;
+    ThreadView* m_threadView;
+    ComposeEdit* m_compose;
+    QLabel* m_composeNote;
+    QPushButton* m_send;
+    QLabel* m_listenLabel;
+    QPushButton* m_changePort;
+    QLabel* m_onlineLabel;
+    QSystemTrayIcon* m_tray = nullptr;
 };

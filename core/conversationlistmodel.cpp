@@ -1,0 +1,236 @@
+#include "conversationlistmodel.h"
+
+ConversationListModel::ConversationListModel(ContactBook* contacts, History* history, Messenger* messenger,
+                                             QObject* parent)
+    : QAbstractListModel(parent)
+    , m_contacts(contacts)
+    , m_history(history)
+    , m_messenger(messenger) {
+    reload();
+    connect(m_contacts, &ContactBook::contactAdded, this, &ConversationListModel::onContactAdded);
+    connect(m_contacts, &ContactBook::contactChanged, this, &ConversationListModel::onContactChanged);
+    connect(m_contacts, &ContactBook::contactRemoved, this, &ConversationListModel::onContactRemoved);
+    connect(m_contacts, &QAbstractItemModel::modelReset, this, &ConversationListModel::reload);
+    if (m_messenger) {
+        connect(m_messenger, &Messenger::messageAdded, this, &ConversationListModel::onMessageAdded);
+        connect(m_messenger, &Messenger::presenceChanged, this, &ConversationListModel::onPresenceChanged);
+    }
+}
+
+QString ConversationListModel::addressOf(const Contact& c) {
+    return c.host.contains(u':') ? QStringLiteral("[%1]:%2").arg(c.host).arg(c.port)
+                                 : QStringLiteral("%1:%2").arg(c.host).arg(c.port);
+}
+
+bool ConversationListModel::before(const Row& a, const Row& b) {
+    if (a.lastTime != b.lastTime) {
+        if (!a.lastTime.isValid() || !b.lastTime.isValid())
+            return a.lastTime.isValid();
+        return a.lastTime > b.lastTime;
+    }
+    return a.peer.compare(b.peer, Qt::CaseInsensitive) < 0;
+}
+
+void ConversationListModel::reload() {
+    beginResetModel();
+    m_rows.clear();
+    int total = 0;
+    for (const Contact& c : m_contacts->contacts())
+        m_rows.append(Row{c.name, addressOf(c), true, Presence::Unknown, 0, {}, {}});
+    for (const ConversationSummary& s : m_history->conversations()) {
+        const int at = rowOf(s.peer);
+        Row& r = at >= 0 ? m_rows[at] : m_rows.emplace_back();
+        if (at < 0) {
+            r.peer = s.peer;
+            r.address = Endpoint::parse(s.peer) ? s.peer : QString();
+        }
+        r.lastText = s.lastText;
+        r.lastTime = s.lastTime;
+        r.unread = s.unread;
+        total += s.unread;
+    }
+    for (Row& r : m_rows)
+        r.presence = m_messenger ? m_messenger->presence(r.peer) : Presence::Unknown;
+    std::stable_sort(m_rows.begin(), m_rows.end(), &ConversationListModel::before);
+    endResetModel();
+    setTotalUnread(total);
+    Q_EMIT onlineCountChanged(onlineCount());
+}
+
+int ConversationListModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+QVariant ConversationListModel::data(const QModelIndex& index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row& r = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+    case PeerRole:
+        return r.peer;
+    case AddressRole:
+        return r.address;
+    case PresenceRole:
+        return int(r.presence);
+    case UnreadRole:
+        return r.unread;
+    case LastTextRole:
+        return r.lastText;
+    case LastTimeRole:
+        return r.lastTime;
+    case IsContactRole:
+        return r.contact;
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> ConversationListModel::roleNames() const {
+    return {{PeerRole, "peer"},         {AddressRole, "address"},   {PresenceRole, "presence"},  {UnreadRole, "unread"},
+            {LastTextRole, "lastText"}, {LastTimeRole, "lastTime"}, {IsContactRole, "isContact"}};
+}
+
+int ConversationListModel::rowOf(const QString& peer) const {
+    for (qsizetype i = 0; i < m_rows.size(); ++i)
+        if (m_rows.at(i).peer == peer)
+            return int(i);
+    return -1;
+}
+
+QModelIndex ConversationListModel::indexOfPeer(const QString& peer) const {
+    const int row = rowOf(peer);
+    return row < 0 ? QModelIndex() : index(row);
+}
+
+int ConversationListModel::onlineCount() const {
+    return int(std::count_if(m_rows.cbegin(), m_rows.cend(),
+                             [](const Row& r) { return r.contact && r.presence == Presence::Online; }));
+}
+
+void ConversationListModel::setTotalUnread(int total) {
+    if (total == m_totalUnread)
+        return;
+    m_totalUnread = total;
+    Q_EMIT totalUnreadChanged(total);
+}
+
+void ConversationListModel::insertSorted(const Row& row) {
+    const auto at = std::upper_bound(m_rows.cbegin(), m_rows.cend(), row, &ConversationListModel::before);
+    const int pos = int(at - m_rows.cbegin());
+    beginInsertRows({}, pos, pos);
+    m_rows.insert(pos, row);
+    endInsertRows();
+}
+
+void ConversationListModel::reposition(int row) {
+    const Row moving = m_rows.at(row);
+    QList<Row> others = m_rows;
+    others.removeAt(row);
+    const int target =
+        int(std::upper_bound(others.cbegin(), others.cend(), moving, &ConversationListModel::before) - others.cbegin());
+    if (target != row) {
+        // beginMoveRows counts the destination before the move: one more when moving down.
+        beginMoveRows({}, row, row, {}, target > row ? target + 1 : target);
+        m_rows.move(row, target);
+        endMoveRows();
+    }
+    const QModelIndex i = index(target);
+    Q_EMIT dataChanged(i, i);
+}
+
+void ConversationListModel::onMessageAdded(const Message& m) {
+    if (m.isSystem)
+        return;
+    int row = rowOf(m.peer);
+    if (row < 0) {
+        insertSorted(Row{m.peer,
+                         Endpoint::parse(m.peer) ? m.peer : QString(),
+                         false,
+                         m_messenger ? m_messenger->presence(m.peer) : Presence::Unknown,
+                         0,
+                         {},
+                         {}});
+        row = rowOf(m.peer);
+    }
+    Row& r = m_rows[row];
+    r.lastText = m.text;
+    r.lastTime = m.time;
+    if (m.direction == Direction::Incoming && m.unread) {
+        ++r.unread;
+        setTotalUnread(m_totalUnread + 1);
+    }
+    reposition(row);
+}
+
+void ConversationListModel::clearUnread(const QString& peer) {
+    const int row = rowOf(peer);
+    if (row < 0 || m_rows.at(row).unread == 0)
+        return;
+    const int had = std::exchange(m_rows[row].unread, 0);
+    const QModelIndex i = index(row);
+    Q_EMIT dataChanged(i, i, {UnreadRole});
+    setTotalUnread(m_totalUnread - had);
+}
+
+void ConversationListModel::onPresenceChanged(const QString& peer, Presence presence) {
+    const int row = rowOf(peer);
+    if (row < 0 || m_rows.at(row).presence == presence)
+        return;
+    m_rows[row].presence = presence;
+    const QModelIndex i = index(row);
+    Q_EMIT dataChanged(i, i, {PresenceRole});
+    Q_EMIT onlineCountChanged(onlineCount());
+}
+
+void ConversationListModel::onContactAdded(const Contact& contact) {
+    // A stranger that becomes a contact keeps its conversation (the engine renames it in the history).
+    const int stranger = rowOf(addressOf(contact));
+    if (stranger >= 0 && !m_rows.at(stranger).contact) {
+        Row& r = m_rows[stranger];
+        r.peer = contact.name;
+        r.contact = true;
+        reposition(stranger);
+        return;
+    }
+    insertSorted(Row{contact.name,
+                     addressOf(contact),
+                     true,
+                     m_messenger ? m_messenger->presence(contact.name) : Presence::Unknown,
+                     0,
+                     {},
+                     {}});
+    Q_EMIT onlineCountChanged(onlineCount());
+}
+
+void ConversationListModel::onContactChanged(const QString& oldName, const Contact& contact) {
+    const int row = rowOf(oldName);
+    if (row < 0)
+        return;
+    Row& r = m_rows[row];
+    r.peer = contact.name;
+    r.address = addressOf(contact);
+    r.presence = m_messenger ? m_messenger->presence(contact.name) : r.presence;
+    reposition(row);
+    Q_EMIT onlineCountChanged(onlineCount());
+}
+
+void ConversationListModel::onContactRemoved(const QString& name) {
+    const int row = rowOf(name);
+    if (row < 0)
+        return;
+    // The history stays: a conversation with messages remains listed, as a former contact without an address.
+    if (m_rows.at(row).lastTime.isValid()) {
+        Row& r = m_rows[row];
+        r.contact = false;
+        r.address.clear();
+        r.presence = Presence::Unknown;
+        const QModelIndex i = index(row);
+        Q_EMIT dataChanged(i, i);
+    } else {
+        beginRemoveRows({}, row, row);
+        m_rows.removeAt(row);
+        endRemoveRows();
+    }
+    Q_EMIT onlineCountChanged(onlineCount());
+}

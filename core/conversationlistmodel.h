@@ -1,0 +1,72 @@
+#pragma once
+
+#include "contactbook.h"
+#include "history.h"
+#include "messenger.h"
+
+#include <QAbstractListModel>
+#include <QDateTime>
+#include <QList>
+
+// Everyone one can chat with, for a contact list: every contact, and every sender that is no contact (named by its
+// address:port), with presence, unread count and last message, the latest activity first.
+class ConversationListModel final : public QAbstractListModel {
+    Q_OBJECT
+public:
+    enum Role {
+        PeerRole = Qt::UserRole + 1, // the conversation key: a contact's name or "address:port"
+        AddressRole,                 // "host:port"; empty for a former contact whose address is gone
+        PresenceRole,                // int(Presence)
+        UnreadRole,
+        LastTextRole,
+        LastTimeRole, // QDateTime, UTC; invalid when nothing was said yet
+        IsContactRole,
+    };
+
+    ConversationListModel(ContactBook* contacts, History* history, Messenger* messenger, QObject* parent = nullptr);
+
+    QModelIndex indexOfPeer(const QString& peer) const;
+    // The conversation is on screen: its incoming messages are read at once.
+    void clearUnread(const QString& peer);
+    int totalUnread() const { return m_totalUnread; }
+    int onlineCount() const;
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+Q_SIGNALS:
+    void totalUnreadChanged(int total);
+    void onlineCountChanged(int online);
+
+private:
+    struct Row {
+        QString peer;
+        QString address;
+        bool contact = false;
+        Presence presence = Presence::Unknown;
+        int unread = 0;
+        QString lastText;
+        QDateTime lastTime;
+    };
+    static bool before(const Row& a, const Row& b);
+    static QString addressOf(const Contact& contact);
+
+    void reload();
+    void onMessageAdded(const Message& message);
+    void onPresenceChanged(const QString& peer, Presence presence);
+    void onContactAdded(const Contact& contact);
+    void onContactChanged(const QString& oldName, const Contact& contact);
+    void onContactRemoved(const QString& name);
+    int rowOf(const QString& peer) const;
+    void insertSorted(const Row& row);
+    // Moves a changed row to where the order puts it, or repaints it in place.
+    void reposition(int row);
+    void setTotalUnread(int total);
+
+    ContactBook* m_contacts;
+    History* m_history;
+    Messenger* m_messenger;
+    QList<Row> m_rows;
+    int m_totalUnread = 0;
+};

@@ -1,0 +1,174 @@
+#include "conversationmodel.h"
+
+#include <algorithm>
+#include <limits>
+
+ConversationModel::ConversationModel(History* history, Messenger* messenger, QObject* parent)
+    : QAbstractListModel(parent)
+    , m_history(history) {
+    if (messenger) {
+        connect(messenger, &Messenger::messageAdded, this, &ConversationModel::onMessageAdded);
+        connect(messenger, &Messenger::deliveryChanged, this, &ConversationModel::onDeliveryChanged);
+        connect(messenger, &Messenger::presenceChanged, this, &ConversationModel::onPresenceChanged);
+    }
+}
+
+ConversationModel::Row ConversationModel::toRow(const Message& m) {
+    return Row{m.id, m.text, m.time.toMSecsSinceEpoch(), m.sortKey, m.state, m.direction, m.isSystem};
+}
+
+void ConversationModel::setPeer(const QString& peer) {
+    beginResetModel();
+    m_peer = peer;
+    m_rows.clear();
+    m_hasOlder = false;
+    if (!peer.isEmpty()) {
+        const QList<Message> page = loadPage(std::numeric_limits<double>::max());
+        m_rows.reserve(page.size());
+        for (const Message& m : page)
+            m_rows.append(toRow(m));
+    }
+    endResetModel();
+}
+
+QList<Message> ConversationModel::loadPage(double beforeKey) {
+    // One row more than a page says whether anything older is left.
+    QList<Message> page = m_history->conversation(m_peer, beforeKey, PageSize + 1);
+    m_hasOlder = page.size() > PageSize;
+    if (m_hasOlder)
+        page.removeFirst();
+    return page;
+}
+
+int ConversationModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+bool ConversationModel::canFetchMore(const QModelIndex& parent) const {
+    return !parent.isValid() && m_hasOlder;
+}
+
+void ConversationModel::fetchMore(const QModelIndex& parent) {
+    if (parent.isValid() || !m_hasOlder)
+        return;
+    const double before = m_rows.isEmpty() ? std::numeric_limits<double>::max() : m_rows.first().sortKey;
+    const QList<Message> page = loadPage(before);
+    if (page.isEmpty())
+        return;
+    QList<Row> older;
+    older.reserve(page.size() + m_rows.size());
+    for (const Message& m : page)
+        older.append(toRow(m));
+    beginInsertRows({}, 0, int(page.size()) - 1);
+    older.append(std::move(m_rows));
+    m_rows = std::move(older);
+    endInsertRows();
+    // The row that used to open the thread may share its day with the page above it now.
+    const QModelIndex formerFirst = index(int(page.size()));
+    if (formerFirst.isValid())
+        Q_EMIT dataChanged(formerFirst, formerFirst, {FirstOfDayRole});
+}
+
+QVariant ConversationModel::data(const QModelIndex& index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row& r = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+    case TextRole:
+        return r.text;
+    case IdRole:
+        return r.id;
+    case TimeRole:
+        return QDateTime::fromMSecsSinceEpoch(r.timeMs, Qt::UTC);
+    case DirectionRole:
+        return int(r.direction);
+    case StateRole:
+        return int(r.state);
+    case SystemRole:
+        return r.system;
+    case SortKeyRole:
+        return r.sortKey;
+    case FirstOfDayRole:
+        return isFirstOfDay(index.row());
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> ConversationModel::roleNames() const {
+    return {{IdRole, "id"},       {TextRole, "text"},     {TimeRole, "time"},       {DirectionRole, "direction"},
+            {StateRole, "state"}, {SystemRole, "system"}, {SortKeyRole, "sortKey"}, {FirstOfDayRole, "firstOfDay"}};
+}
+
+bool ConversationModel::isFirstOfDay(int row) const {
+    if (row == 0)
+        return true;
+    const QDate day = QDateTime::fromMSecsSinceEpoch(m_rows.at(row).timeMs).date();
+    return QDateTime::fromMSecsSinceEpoch(m_rows.at(row - 1).timeMs).date() != day;
+}
+
+QModelIndex ConversationModel::indexOfId(qint64 id) const {
+    const int row = rowOfId(id);
+    return row < 0 ? QModelIndex() : index(row);
+}
+
+int ConversationModel::rowOfId(qint64 id) const {
+    // Changes nearly always concern the newest messages: search from the end.
+    for (qsizetype i = m_rows.size() - 1; i >= 0; --i)
+        if (m_rows.at(i).id == id)
+            return int(i);
+    return -1;
+}
+
+void ConversationModel::insertRow(const Row& row) {
+    const auto at = std::upper_bound(m_rows.cbegin(), m_rows.cend(), row.sortKey,
+                                     [](double key, const Row& r) { return key < r.sortKey; });
+    const int pos = int(at - m_rows.cbegin());
+    // Older than everything loaded while older pages exist: fetchMore() brings it in its place.
+    if (pos == 0 && m_hasOlder)
+        return;
+    beginInsertRows({}, pos, pos);
+    m_rows.insert(pos, row);
+    endInsertRows();
+    if (pos + 1 < m_rows.size()) {
+        const QModelIndex next = index(pos + 1);
+        Q_EMIT dataChanged(next, next, {FirstOfDayRole});
+    }
+}
+
+void ConversationModel::onMessageAdded(const Message& message) {
+    if (message.peer != m_peer || m_peer.isEmpty() || rowOfId(message.id) >= 0)
+        return;
+    insertRow(toRow(message));
+}
+
+void ConversationModel::onDeliveryChanged(qint64 id, MessageState state) {
+    const int row = rowOfId(id);
+    if (row < 0)
+        return;
+    Row& r = m_rows[row];
+    if (r.state == state)
+        return;
+    r.state = state;
+    const QModelIndex i = index(row);
+    Q_EMIT dataChanged(i, i, {StateRole});
+    if (state == MessageState::Failed)
+        addSystemLine(tr("A message could not be delivered."));
+}
+
+void ConversationModel::onPresenceChanged(const QString& peer, Presence presence) {
+    if (peer != m_peer || m_peer.isEmpty() || presence == Presence::Unknown)
+        return;
+    addSystemLine(presence == Presence::Online ? tr("%1 came online.").arg(peer) : tr("%1 went offline.").arg(peer));
+}
+
+void ConversationModel::addSystemLine(const QString& text) {
+    Row r;
+    r.id = m_nextSystemId--;
+    r.text = text;
+    r.timeMs = QDateTime::currentMSecsSinceEpoch();
+    r.sortKey = std::max(double(r.timeMs), m_rows.isEmpty() ? 0.0 : m_rows.last().sortKey + 0.0001);
+    r.system = true;
+    insertRow(r);
+}

@@ -1,0 +1,557 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>BubbleDelegate</name>
+    <message>
+        <source>Waiting for the contact to come online</source>
+        <translation>等待对方上线</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>发送中…</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <source>Delivered ✓</source>
+        <translation>已送达 ✓</translation>
+    </message>
+    <message>
+        <source>Read ✓✓</source>
+        <translation>已读 ✓✓</translation>
+    </message>
+    <message>
+        <source>Not delivered</source>
+        <translation>未送达</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>昨天</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Select text and press Ctrl+C to copy; Esc closes.</source>
+        <translation>选中文字后按 Ctrl+C 复制；按 Esc 关闭。</translation>
+    </message>
+</context>
+<context>
+    <name>ComposeEdit</name>
+    <message>
+        <source>Write a message. Enter sends, Shift+Enter starts a new line.</source>
+        <translation>输入消息。Enter 发送，Shift+Enter 换行。</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+</context>
+<context>
+    <name>ContactBook</name>
+    <message>
+        <source>The name is empty.</source>
+        <translation>名称为空。</translation>
+    </message>
+    <message>
+        <source>The name is longer than %1 characters.</source>
+        <translation>名称超过 %1 个字符。</translation>
+    </message>
+    <message>
+        <source>The name may not contain &apos;:&apos;, &apos;[&apos; or &apos;]&apos;.</source>
+        <translation>名称不能包含 “:”、“[” 或 “]”。</translation>
+    </message>
+    <message>
+        <source>There is already a contact named &quot;%1&quot;.</source>
+        <translation>已有名为“%1”的联系人。</translation>
+    </message>
+    <message>
+        <source>The host is empty.</source>
+        <translation>主机为空。</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not an IP address or a host name.</source>
+        <translation>“%1”不是 IP 地址或主机名。</translation>
+    </message>
+    <message>
+        <source>The port must be from 1 to 65535.</source>
+        <translation>端口必须在 1 到 65535 之间。</translation>
+    </message>
+    <message>
+        <source>There is no contact named &quot;%1&quot;.</source>
+        <translation>没有名为“%1”的联系人。</translation>
+    </message>
+    <message>
+        <source>Plain text</source>
+        <translation>纯文本</translation>
+    </message>
+    <message>
+        <source>IP Messenger</source>
+        <translation>飞鸽传书 (IPMsg)</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>主机</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Protocol</source>
+        <translation>协议</translation>
+    </message>
+    <message>
+        <source>Encoding</source>
+        <translation>编码</translation>
+    </message>
+</context>
+<context>
+    <name>ContactDialog</name>
+    <message>
+        <source>Add Contact</source>
+        <translation>添加联系人</translation>
+    </message>
+    <message>
+        <source>Edit Contact</source>
+        <translation>编辑联系人</translation>
+    </message>
+    <message>
+        <source>How you call this person</source>
+        <translation>你对此人的称呼</translation>
+    </message>
+    <message>
+        <source>IP address or host name, e.g. 192.168.1.20</source>
+        <translation>IP 地址或主机名，例如 192.168.1.20</translation>
+    </message>
+    <message>
+        <source>IP Messenger (IPMsg, FeiQ, iptux, Pigeon)</source>
+        <translation>飞鸽传书协议（IPMsg、飞秋、iptux、Pigeon）</translation>
+    </message>
+    <message>
+        <source>Plain text datagrams</source>
+        <translation>纯文本数据报</translation>
+    </message>
+    <message>
+        <source>UTF-8</source>
+        <translation>UTF-8</translation>
+    </message>
+    <message>
+        <source>GBK (FeiQ, older clients)</source>
+        <translation>GBK（飞秋及较旧的客户端）</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>名称(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>&amp;Host:</source>
+        <translation>主机(&amp;H)：</translation>
+    </message>
+    <message>
+        <source>&amp;Port:</source>
+        <translation>端口(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>P&amp;rotocol:</source>
+        <translation>协议(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>&amp;Encoding:</source>
+        <translation>编码(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>The port must be a number.</source>
+        <translation>端口必须是数字。</translation>
+    </message>
+    <message>
+        <source>The port %1 is out of range: use 1 to 65535.</source>
+        <translation>端口 %1 超出范围：请使用 1 到 65535。</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationDelegate</name>
+    <message>
+        <source>Yesterday</source>
+        <translation>昨天</translation>
+    </message>
+    <message>
+        <source>former contact</source>
+        <translation>原联系人</translation>
+    </message>
+    <message>
+        <source>not in contacts</source>
+        <translation>不在联系人中</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationModel</name>
+    <message>
+        <source>A message could not be delivered.</source>
+        <translation>有一条消息未能送达。</translation>
+    </message>
+    <message>
+        <source>%1 came online.</source>
+        <translation>%1 已上线。</translation>
+    </message>
+    <message>
+        <source>%1 went offline.</source>
+        <translation>%1 已下线。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>presence unknown</source>
+        <translation>状态未知</translation>
+    </message>
+    <message>
+        <source>Add to Contacts</source>
+        <translation>添加到联系人</translation>
+    </message>
+    <message>
+        <source>&amp;Send</source>
+        <translation>发送(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Choose Another Port…</source>
+        <translation>选择其他端口…</translation>
+    </message>
+    <message>
+        <source>Search (Ctrl+F)</source>
+        <translation>搜索 (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Search conversations</source>
+        <translation>搜索会话</translation>
+    </message>
+    <message>
+        <source>Conversations</source>
+        <translation>会话</translation>
+    </message>
+    <message>
+        <source>Pick a conversation on the left, or add a contact with Ctrl+N.</source>
+        <translation>从左侧选择一个会话，或按 Ctrl+N 添加联系人。</translation>
+    </message>
+    <message>
+        <source>&amp;Edit Contact…</source>
+        <translation>编辑联系人(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>&amp;Remove Contact…</source>
+        <translation>删除联系人(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>&amp;Add to Contacts…</source>
+        <translation>添加到联系人(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Pigeon</source>
+        <translation>信鸽(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Contacts</source>
+        <translation>联系人(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Add Contact…</source>
+        <translation>添加联系人(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Add &amp;Sender to Contacts…</source>
+        <translation>将发送者添加到联系人(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Import Contacts File…</source>
+        <translation>导入联系人文件(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>E&amp;xport Contacts File…</source>
+        <translation>导出联系人文件(&amp;X)…</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>查看(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Find Conversation</source>
+        <translation>查找会话(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Previous Conversation</source>
+        <translation>上一个会话(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Next Conversation</source>
+        <translation>下一个会话(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Newest &amp;Message</source>
+        <translation>最新消息(&amp;M)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About Pigeon</source>
+        <translation>关于信鸽(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Show Pigeon</source>
+        <translation>显示信鸽(&amp;S)</translation>
+    </message>
+    <message>
+        <source>calls itself %1</source>
+        <translation>自称 %1</translation>
+    </message>
+    <message>
+        <source>not in your contacts</source>
+        <translation>不在你的联系人中</translation>
+    </message>
+    <message numerus="yes">
+        <source>Pigeon (%n unread)</source>
+        <translation>
+            <numerusform>信鸽（%n 条未读）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Pigeon</source>
+        <translation>信鸽</translation>
+    </message>
+    <message numerus="yes">
+        <source>Pigeon: %n unread message(s)</source>
+        <translation>
+            <numerusform>信鸽：%n 条未读消息</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Listening on %1</source>
+        <translation>正在监听 %1</translation>
+    </message>
+    <message>
+        <source>Not listening: %1</source>
+        <translation>未在监听：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n contact(s) online</source>
+        <translation>
+            <numerusform>%n 位联系人在线</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Too long for one datagram to %1: %2 of %3 bytes. Shorten it to send it.</source>
+        <translation>超出发给 %1 的单个数据报长度：%2 / %3 字节。请缩短后再发送。</translation>
+    </message>
+    <message>
+        <source>Longer than one datagram to %1 carries (%2 of %3 bytes): it goes out in several parts.</source>
+        <translation>超出发给 %1 的单个数据报长度（%2 / %3 字节）：将分成几部分发送。</translation>
+    </message>
+    <message>
+        <source>Add Contact</source>
+        <translation>添加联系人</translation>
+    </message>
+    <message>
+        <source>Edit Contact</source>
+        <translation>编辑联系人</translation>
+    </message>
+    <message>
+        <source>Remove Contact</source>
+        <translation>删除联系人</translation>
+    </message>
+    <message>
+        <source>Remove %1 from your contacts?
+
+The conversation history is kept.</source>
+        <translation>要从联系人中删除 %1 吗？
+
+聊天记录会保留。</translation>
+    </message>
+    <message>
+        <source>Import Contacts</source>
+        <translation>导入联系人</translation>
+    </message>
+    <message>
+        <source>Contacts files (*.ini *.txt);;All files (*)</source>
+        <translation>联系人文件 (*.ini *.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 is not a contacts file: %2</source>
+        <translation>%1 不是联系人文件：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n contact(s) imported.</source>
+        <translation>
+            <numerusform>已导入 %n 位联系人。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not imported:</source>
+        <translation>未导入：</translation>
+    </message>
+    <message>
+        <source>Export Contacts</source>
+        <translation>导出联系人</translation>
+    </message>
+    <message>
+        <source>Contacts files (*.ini)</source>
+        <translation>联系人文件 (*.ini)</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>About Pigeon</source>
+        <translation>关于信鸽</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Pigeon %1&lt;/h3&gt;&lt;p&gt;Chat across a LAN without any server: every message is one UDP datagram. Speaks the IP Messenger protocol (IP Messenger, FeiQ, iptux) and plain text.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;信鸽 Pigeon %1&lt;/h3&gt;&lt;p&gt;无需服务器的局域网聊天：每条消息就是一个 UDP 数据报。支持飞鸽传书协议（飞鸽传书、飞秋、iptux）和纯文本。&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>Messenger</name>
+    <message>
+        <source>An empty message is not sent.</source>
+        <translation>空消息不会发送。</translation>
+    </message>
+    <message>
+        <source>There is no contact named &quot;%1&quot;.</source>
+        <translation>没有名为“%1”的联系人。</translation>
+    </message>
+    <message>
+        <source>The address of %1 is not known yet.</source>
+        <translation>还不知道 %1 的地址。</translation>
+    </message>
+    <message>
+        <source>The message is longer than one datagram can carry (%1 bytes).</source>
+        <translation>消息超出单个数据报的容量（%1 字节）。</translation>
+    </message>
+    <message>
+        <source>The message is longer than 1 MiB.</source>
+        <translation>消息超过 1 MiB。</translation>
+    </message>
+    <message>
+        <source>Only a message that failed can be sent again.</source>
+        <translation>只有发送失败的消息才能重新发送。</translation>
+    </message>
+    <message>
+        <source>Cannot send to %1: its address is not known.</source>
+        <translation>无法发送给 %1：地址未知。</translation>
+    </message>
+    <message>
+        <source>The host name &quot;%1&quot; could not be resolved: %2</source>
+        <translation>无法解析主机名“%1”：%2</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>Pigeon</source>
+        <translation>信鸽</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>The name other IP Messenger users see</source>
+        <translation>其他飞鸽传书用户看到的名字</translation>
+    </message>
+    <message>
+        <source>All addresses</source>
+        <translation>所有地址</translation>
+    </message>
+    <message>
+        <source>&amp;Nickname:</source>
+        <translation>昵称(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>Listen on &amp;address:</source>
+        <translation>监听地址(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>&amp;Port:</source>
+        <translation>端口(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>IP Messenger, FeiQ and iptux use port 2425. A second Pigeon on this machine needs another port.</source>
+        <translation>飞鸽传书、飞秋和 iptux 使用 2425 端口。本机上的第二个信鸽需要使用其他端口。</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not an IP address.</source>
+        <translation>“%1”不是 IP 地址。</translation>
+    </message>
+</context>
+<context>
+    <name>ThreadView</name>
+    <message>
+        <source>New messages ↓</source>
+        <translation>新消息 ↓</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation>会话</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Select Text…</source>
+        <translation>选择文字(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;Link</source>
+        <translation>打开链接(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Copy Link &amp;Address</source>
+        <translation>复制链接地址(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>重试(&amp;R)</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,256 @@
+// The desktop window driven like a user would: keys into the compose box, clicks in the conversation list, with a
+// second real engine on 127.0.0.1 at the other end.
+
+#include "bubbledelegate.h"
+#include "composeedit.h"
+#include "mainwindow.h"
+#include "threadview.h"
+
+#include <QLabel>
+#include <QListView>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUdpSocket>
+
+class TestMainWindow final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void enterSendsAndBubbleTurnsDelivered();
+    void shiftEnterStartsNewLine();
+    void emptyIsNotSent_data();
+    void emptyIsNotSent();
+    void unreadBadgeAndReadReceipt();
+    void newMessagesFollowUnlessScrolledUp();
+    void ctrlDownMovesBetweenConversations();
+    void takenPortOpensWithErrorInStatusBar();
+    void longTextGetsNote();
+
+private:
+    Endpoint myEndpoint() { return m_me->transport().localEndpoint(); }
+    // Everything `peer` has stored from me, committed or not.
+    QStringList textsAt(Session& session, const QString& peer);
+    void click(const QString& peer);
+
+    std::unique_ptr<QTemporaryDir> m_bobDir;
+    std::unique_ptr<QTemporaryDir> m_myDir;
+    std::unique_ptr<Session> m_bob;
+    std::unique_ptr<Session> m_me;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestMainWindow::init() {
+    m_bobDir = std::make_unique<QTemporaryDir>();
+    m_myDir = std::make_unique<QTemporaryDir>();
+    m_bob = std::make_unique<Session>();
+    QVERIFY2(m_bob->open({m_bobDir->path(), QHostAddress::LocalHost, 0, QStringLiteral("Bob"), false}),
+             qPrintable(m_bob->error()));
+    m_me = std::make_unique<Session>();
+    QVERIFY2(m_me->open({m_myDir->path(), QHostAddress::LocalHost, 0, QStringLiteral("Me"), false}),
+             qPrintable(m_me->error()));
+    QVERIFY(m_me->contacts()
+                .add({QStringLiteral("Bob"), QStringLiteral("127.0.0.1"), m_bob->transport().localEndpoint().port})
+                .isEmpty());
+    // Carol's port has nobody behind it: a conversation to keep on screen while Bob writes.
+    QVERIFY(m_me->contacts().add({QStringLiteral("Carol"), QStringLiteral("127.0.0.3"), 9}).isEmpty());
+    m_window = std::make_unique<MainWindow>(*m_me);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    QTRY_COMPARE(m_me->messenger()->presence(QStringLiteral("Bob")), Presence::Online);
+}
+
+void TestMainWindow::cleanup() {
+    m_window.reset();
+    m_me.reset();
+    m_bob.reset();
+    m_myDir.reset();
+    m_bobDir.reset();
+}
+
+QStringList TestMainWindow::textsAt(Session& session, const QString& peer) {
+    QStringList texts;
+    for (const Message& m : session.history().conversation(peer, std::numeric_limits<double>::max(), 1000))
+        texts << m.text;
+    return texts;
+}
+
+void TestMainWindow::click(const QString& peer) {
+    QListView* list = m_window->conversationList();
+    for (int row = 0; row < list->model()->rowCount(); ++row) {
+        const QModelIndex index = list->model()->index(row, 0);
+        if (index.data(ConversationListModel::PeerRole).toString() == peer) {
+            QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualRect(index).center());
+            return;
+        }
+    }
+    QFAIL("no such conversation in the list");
+}
+
+void TestMainWindow::enterSendsAndBubbleTurnsDelivered() {
+    click(QStringLiteral("Bob"));
+    QCOMPARE(m_window->currentPeer(), QStringLiteral("Bob"));
+    QTest::keyClicks(m_window->composer(), QStringLiteral("hello Bob"));
+    QTest::keyClick(m_window->composer(), Qt::Key_Return);
+    QCOMPARE(m_window->composer()->toPlainText(), QString());
+
+    ConversationModel& thread = m_window->thread();
+    QCOMPARE(thread.rowCount(), 1);
+    const QModelIndex bubble = thread.index(0);
+    QCOMPARE(bubble.data(ConversationModel::TextRole).toString(), QStringLiteral("hello Bob"));
+    QCOMPARE(bubble.data(ConversationModel::DirectionRole).toInt(), int(Direction::Outgoing));
+    QTRY_COMPARE(bubble.data(ConversationModel::StateRole).toInt(), int(MessageState::Delivered));
+    QVERIFY(BubbleDelegate::metaText(bubble).contains(BubbleDelegate::stateText(int(MessageState::Delivered))));
+    QCOMPARE(textsAt(*m_bob, myEndpoint().toString()), QStringList{QStringLiteral("hello Bob")});
+}
+
+void TestMainWindow::shiftEnterStartsNewLine() {
+    m_window->openConversation(QStringLiteral("Bob"));
+    QTest::keyClicks(m_window->composer(), QStringLiteral("line one"));
+    QTest::keyClick(m_window->composer(), Qt::Key_Return, Qt::ShiftModifier);
+    QTest::keyClicks(m_window->composer(), QStringLiteral("line two"));
+    QCOMPARE(m_window->composer()->toPlainText(), QStringLiteral("line one\nline two"));
+    QCOMPARE(m_window->thread().rowCount(), 0);
+    QCOMPARE(m_me->history().conversationSize(QStringLiteral("Bob")), 0);
+
+    QTest::keyClick(m_window->composer(), Qt::Key_Enter); // the keypad's Enter sends too
+    QCOMPARE(m_window->thread().rowCount(), 1);
+    QCOMPARE(m_window->thread().index(0).data(ConversationModel::TextRole).toString(),
+             QStringLiteral("line one\nline two"));
+    QTRY_COMPARE(textsAt(*m_bob, myEndpoint().toString()), QStringList{QStringLiteral("line one\nline two")});
+}
+
+void TestMainWindow::emptyIsNotSent_data() {
+    QTest::addColumn<QString>("text");
+    QTest::newRow("nothing") << QString();
+    QTest::newRow("spaces") << QStringLiteral("   ");
+    QTest::newRow("blank lines and tabs") << QStringLiteral("\n \t\n\u3000");
+}
+
+void TestMainWindow::emptyIsNotSent() {
+    QFETCH(QString, text);
+    m_window->openConversation(QStringLiteral("Bob"));
+    m_window->composer()->setPlainText(text);
+    auto* send = m_window->findChild<QPushButton*>(QStringLiteral("send"));
+    QVERIFY(send);
+    QVERIFY(!send->isEnabled());
+    QTest::keyClick(m_window->composer(), Qt::Key_Return);
+    QVERIFY(!m_window->sendComposed());
+    QCOMPARE(m_window->thread().rowCount(), 0);
+    QCOMPARE(m_me->history().conversationSize(QStringLiteral("Bob")), 0);
+    QCOMPARE(m_window->composer()->toPlainText(), text);
+}
+
+void TestMainWindow::unreadBadgeAndReadReceipt() {
+    click(QStringLiteral("Carol"));
+    QCOMPARE(m_window->currentPeer(), QStringLiteral("Carol"));
+    QSignalSpy bobStates(m_bob->messenger(), &Messenger::deliveryChanged);
+    const qint64 id = m_bob->messenger()->send(myEndpoint().toString(), QStringLiteral("你好, are you there? 🐦"));
+    QVERIFY(id > 0);
+
+    const auto unreadOf = [this](const QString& peer) {
+        return m_window->conversations().indexOfPeer(peer).data(ConversationListModel::UnreadRole).toInt();
+    };
+    QTRY_COMPARE(unreadOf(QStringLiteral("Bob")), 1);
+    QCOMPARE(m_window->conversations().totalUnread(), 1);
+    QVERIFY(m_window->windowTitle().contains(u'1'));
+    QCOMPARE(m_window->thread().rowCount(), 0); // Carol's thread stays as it was
+    QCOMPARE(m_window->conversationList()->model()->index(0, 0).data(ConversationListModel::PeerRole).toString(),
+             QStringLiteral("Bob")); // latest activity first
+
+    click(QStringLiteral("Bob"));
+    QCOMPARE(m_window->currentPeer(), QStringLiteral("Bob"));
+    QCOMPARE(unreadOf(QStringLiteral("Bob")), 0);
+    QCOMPARE(m_window->conversations().totalUnread(), 0);
+    QVERIFY(!m_window->windowTitle().contains(u'1'));
+    QCOMPARE(m_window->thread().index(m_window->thread().rowCount() - 1).data(ConversationModel::TextRole).toString(),
+             QStringLiteral("你好, are you there? 🐦"));
+    // Bob asked for a read receipt (READCHECKOPT); opening the conversation sent it.
+    QTRY_VERIFY(!bobStates.isEmpty() && bobStates.last().at(0).toLongLong() == id &&
+                bobStates.last().at(1).value<MessageState>() == MessageState::Read);
+    // And the history agrees after a restart.
+    QVERIFY(m_me->history().commit());
+    for (const ConversationSummary& s : m_me->history().conversations())
+        QCOMPARE(s.unread, 0);
+}
+
+void TestMainWindow::newMessagesFollowUnlessScrolledUp() {
+    // A thread taller than the window, stored directly.
+    for (int i = 0; i < 80; ++i) {
+        Message m;
+        m.peer = QStringLiteral("Bob");
+        m.direction = Direction::Incoming;
+        m.text = QStringLiteral("old message %1").arg(i);
+        m.remote = myEndpoint().toString();
+        QVERIFY(m_me->history().append(m));
+    }
+    QVERIFY(m_me->history().commit());
+    m_window->openConversation(QStringLiteral("Bob"));
+    ThreadView* view = m_window->threadView();
+    QScrollBar* bar = view->verticalScrollBar();
+    QTRY_VERIFY(bar->maximum() > 0 && bar->value() == bar->maximum());
+
+    const int rows = m_window->thread().rowCount();
+    QVERIFY(m_bob->messenger()->send(myEndpoint().toString(), QStringLiteral("first new one")) > 0);
+    QTRY_COMPARE(m_window->thread().rowCount(), rows + 1);
+    QTRY_COMPARE(bar->value(), bar->maximum());
+    QVERIFY(!view->isNewMessagesHintVisible());
+
+    bar->setValue(bar->maximum() / 2);
+    QVERIFY(!view->isFollowing());
+    const int before = bar->value();
+    QVERIFY(m_bob->messenger()->send(myEndpoint().toString(), QStringLiteral("second new one")) > 0);
+    QTRY_COMPARE(m_window->thread().rowCount(), rows + 2);
+    QTRY_VERIFY(view->isNewMessagesHintVisible());
+    QCOMPARE(bar->value(), before);
+
+    view->scrollToNewest();
+    QTRY_COMPARE(bar->value(), bar->maximum());
+    QVERIFY(!view->isNewMessagesHintVisible());
+}
+
+void TestMainWindow::ctrlDownMovesBetweenConversations() {
+    QListView* list = m_window->conversationList();
+    QVERIFY(list->model()->rowCount() >= 2);
+    const QString first = list->model()->index(0, 0).data(ConversationListModel::PeerRole).toString();
+    const QString second = list->model()->index(1, 0).data(ConversationListModel::PeerRole).toString();
+    m_window->openConversation(first);
+    QTest::keyClick(m_window->composer(), Qt::Key_Down, Qt::ControlModifier);
+    QCOMPARE(m_window->currentPeer(), second);
+    QTest::keyClick(m_window->composer(), Qt::Key_Up, Qt::ControlModifier);
+    QCOMPARE(m_window->currentPeer(), first);
+}
+
+void TestMainWindow::takenPortOpensWithErrorInStatusBar() {
+    QUdpSocket squatter;
+    QVERIFY(squatter.bind(QHostAddress::LocalHost, 0, QAbstractSocket::DontShareAddress));
+    QTemporaryDir dir;
+    Session session;
+    QVERIFY(!session.open({dir.path(), QHostAddress::LocalHost, squatter.localPort(), QStringLiteral("Late"), false}));
+    QVERIFY(session.messenger());
+    MainWindow window(session);
+    window.show();
+    QVERIFY(window.listenLabel()->text().contains(QString::number(squatter.localPort())));
+    auto* change = window.findChild<QPushButton*>(QStringLiteral("changePort"));
+    QVERIFY(change);
+    QVERIFY(change->isVisible());
+    // Another port works, and the engine starts on it.
+    QVERIFY(session.rebind(QHostAddress::LocalHost, 0));
+    QVERIFY(session.isListening());
+}
+
+void TestMainWindow::longTextGetsNote() {
+    m_window->openConversation(QStringLiteral("Bob"));
+    QVERIFY(m_window->composeNote()->text().isEmpty());
+    const qsizetype limit = m_me->messenger()->maxTextBytes(QStringLiteral("Bob"));
+    m_window->composer()->setPlainText(QString(limit + 1, u'x'));
+    QVERIFY(!m_window->composeNote()->text().isEmpty());
+    m_window->composer()->setPlainText(QStringLiteral("short"));
+    QVERIFY(m_window->composeNote()->text().isEmpty());
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

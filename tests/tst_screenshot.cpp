@@ -1,0 +1,173 @@
+// Renders a populated window, as the README shows it: a demo profile, a live second Pigeon on 127.0.0.1 for Alice,
+// one message sent and delivered for real. Set PIGEON_SCREENSHOT=FILE to keep the picture (README: resources/).
+
+#include "bubbledelegate.h"
+#include "composeedit.h"
+#include "demoprofile.h"
+#include "mainwindow.h"
+#include "threadview.h"
+
+#include <QApplication>
+#include <QFile>
+#include <QImage>
+#include <QProcess>
+#include <QScopeGuard>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTranslator>
+#include <QUdpSocket>
+#include <QXmlStreamReader>
+
+class TestScreenshot final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void populatedWindow_data();
+    void populatedWindow();
+    void translationIsComplete();
+    void commandLine_data();
+    void commandLine();
+};
+
+namespace {
+
+// True when the picture has both a light and a dark area and some color: painted, not blank.
+bool looksPainted(const QImage& image) {
+    QSet<QRgb> seen;
+    for (int y = 0; y < image.height(); y += 7)
+        for (int x = 0; x < image.width(); x += 7)
+            seen.insert(image.pixel(x, y));
+    return seen.size() > 50;
+}
+
+QPalette darkPalette() {
+    QPalette p;
+    p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x30));
+    p.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
+    p.setColor(QPalette::Base, QColor(0x1f, 0x20, 0x22));
+    p.setColor(QPalette::AlternateBase, QColor(0x2b, 0x2d, 0x30));
+    p.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+    p.setColor(QPalette::PlaceholderText, QColor(0x8a, 0x8a, 0x8a));
+    p.setColor(QPalette::Button, QColor(0x35, 0x37, 0x3a));
+    p.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
+    p.setColor(QPalette::Highlight, QColor(0x2f, 0x7b, 0xd8));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::Link, QColor(0x6f, 0xb3, 0xff));
+    p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x80, 0x80, 0x80));
+    p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x80, 0x80, 0x80));
+    p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x80, 0x80, 0x80));
+    return p;
+}
+
+quint16 freePort() {
+    QUdpSocket probe;
+    probe.bind(QHostAddress::LocalHost, 0);
+    return probe.localPort();
+}
+
+} // namespace
+
+void TestScreenshot::populatedWindow_data() {
+    QTest::addColumn<bool>("dark");
+    QTest::addColumn<QString>("variable");
+    QTest::newRow("light") << false << QStringLiteral("PIGEON_SCREENSHOT");
+    QTest::newRow("dark") << true << QStringLiteral("PIGEON_SCREENSHOT_DARK");
+}
+
+void TestScreenshot::populatedWindow() {
+    QFETCH(bool, dark);
+    QFETCH(QString, variable);
+    const QPalette original = QApplication::palette();
+    QApplication::setPalette(dark ? darkPalette() : original);
+    const auto restore = qScopeGuard([&original] { QApplication::setPalette(original); });
+    QTemporaryDir aliceDir;
+    QTemporaryDir myDir;
+    QVERIFY(aliceDir.isValid() && myDir.isValid());
+    Session alice;
+    QVERIFY2(alice.open({aliceDir.path(), QHostAddress::LocalHost, 0, QStringLiteral("Alice"), false}),
+             qPrintable(alice.error()));
+    QVERIFY(demo::writeProfile(myDir.path(), alice.transport().localEndpoint().port));
+
+    Session me;
+    QVERIFY2(me.open({myDir.path(), QHostAddress::LocalHost, 0, QStringLiteral("Me"), false}), qPrintable(me.error()));
+    MainWindow window(me);
+    window.resize(1040, 700);
+    window.show();
+    window.openConversation(QStringLiteral("Alice"));
+    QTRY_COMPARE(me.messenger()->presence(QStringLiteral("Alice")), Presence::Online);
+
+    QTest::keyClicks(window.composer(), QStringLiteral("See you at ten!"));
+    QSignalSpy delivered(me.messenger(), &Messenger::deliveryChanged);
+    QTest::keyClick(window.composer(), Qt::Key_Return);
+    QTRY_VERIFY(!delivered.isEmpty() && delivered.last().at(1).value<MessageState>() == MessageState::Delivered);
+
+    const QString path =
+        qEnvironmentVariable(variable.toLatin1().constData(), myDir.filePath(QStringLiteral("window.png")));
+    QVERIFY(window.saveScreenshot(path));
+    const QImage image(path);
+    QCOMPARE(image.size(), window.size() * window.devicePixelRatio());
+    QVERIFY(looksPainted(image));
+}
+
+void TestScreenshot::translationIsComplete() {
+    QFile ts(QStringLiteral(PIGEON_ZH_CN_TS));
+    QVERIFY(ts.open(QIODevice::ReadOnly));
+    QXmlStreamReader xml(&ts);
+    int messages = 0;
+    QStringList untranslated;
+    QString source;
+    while (!xml.atEnd()) {
+        if (xml.readNext() != QXmlStreamReader::StartElement)
+            continue;
+        if (xml.name() == u"source") {
+            source = xml.readElementText();
+        } else if (xml.name() == u"translation") {
+            ++messages;
+            const bool unfinished = xml.attributes().value(QStringLiteral("type")) == u"unfinished";
+            if (unfinished || xml.readElementText(QXmlStreamReader::IncludeChildElements).trimmed().isEmpty())
+                untranslated << source;
+        }
+    }
+    QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+    QVERIFY(messages > 100);
+    QVERIFY2(untranslated.isEmpty(), qPrintable(untranslated.join(u'\n')));
+
+    // The compiled catalogue is in the program's resources and the language switch finds it.
+    QTranslator translator;
+    QVERIFY(translator.load(QLocale(QStringLiteral("zh_CN")), QStringLiteral("pigeon"), QStringLiteral("_"),
+                            QStringLiteral(":/i18n")));
+    QCOMPARE(translator.translate("MainWindow", "&Send"), QStringLiteral("发送(&S)"));
+    QCOMPARE(translator.translate("MainWindow", "%n contact(s) online", nullptr, 3), QStringLiteral("%n 位联系人在线"));
+}
+
+void TestScreenshot::commandLine_data() {
+    QTest::addColumn<QString>("language");
+    QTest::newRow("English") << QStringLiteral("en");
+    QTest::newRow("Simplified Chinese") << QStringLiteral("zh_CN");
+}
+
+void TestScreenshot::commandLine() {
+    QFETCH(QString, language);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QVERIFY(demo::writeProfile(dir.path(), 0));
+    const QString envName = u"PIGEON_SCREENSHOT_" + language;
+    const QString path = qEnvironmentVariable(envName.toLatin1().constData(), dir.filePath(QStringLiteral("cli.png")));
+    QProcess pigeon;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    pigeon.setProcessEnvironment(env);
+    pigeon.start(QStringLiteral(PIGEON_BINARY),
+                 {QStringLiteral("--profile"), dir.path(), QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
+                  QStringLiteral("--port"), QString::number(freePort()), QStringLiteral("--lang"), language,
+                  QStringLiteral("--screenshot"), path});
+    QVERIFY(pigeon.waitForFinished(30'000));
+    QCOMPARE(pigeon.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(pigeon.exitCode() == 0, pigeon.readAllStandardError().constData());
+    const QImage image(path);
+    QVERIFY(!image.isNull());
+    QVERIFY(looksPainted(image));
+}
+
+QTEST_MAIN(TestScreenshot)
+#include "tst_screenshot.moc"

@@ -1,0 +1,321 @@
+#include "bubbledelegate.h"
+
+#include "avatar.h"
+#include "colors.h"
+#include "conversationmodel.h"
+
+#include <QAbstractTextDocumentLayout>
+#include <QPainter>
+#include <QPlainTextEdit>
+#include <QRegularExpression>
+#include <QTextBlock>
+
+namespace {
+
+constexpr int Margin = 12;
+constexpr int AvatarSize = 32;
+constexpr int PadX = 12;
+constexpr int PadY = 8;
+constexpr int RowGap = 6;
+constexpr int MaxBubbleWidth = 560;
+constexpr int CachedLayouts = 800;
+
+QFont smallFont(const QFont& font) {
+    QFont small = font;
+    small.setPointSizeF(font.pointSizeF() > 0 ? font.pointSizeF() * 0.82 : 8);
+    return small;
+}
+
+// Web and mail links in received text: shown underlined, opened only on a click and only for these schemes.
+const QRegularExpression& linkPattern() {
+    static const QRegularExpression re(
+        QStringLiteral(R"((?:https?://|ftp://|mailto:|www\.)[^\s<>"'\x{3000}-\x{303f}\x{ff01}-\x{ff5e}]+)"),
+        QRegularExpression::CaseInsensitiveOption);
+    return re;
+}
+
+} // namespace
+
+BubbleDelegate::BubbleDelegate(QObject* parent)
+    : QStyledItemDelegate(parent)
+    , m_blocks(CachedLayouts) {}
+
+void BubbleDelegate::setPeer(const QString& peer) {
+    m_peer = peer;
+    m_blocks.clear();
+    m_textSizes.clear();
+}
+
+void BubbleDelegate::setWidth(int width) {
+    if (width == m_width)
+        return;
+    m_width = width;
+    m_blocks.clear();
+    m_textSizes.clear();
+}
+
+void BubbleDelegate::forget(qint64 id) {
+    m_textSizes.remove(id);
+}
+
+int BubbleDelegate::maxTextWidth() const {
+    const int bubble = qMin(MaxBubbleWidth, int((m_width - 2 * Margin - AvatarSize - 8) * 0.78));
+    return qMax(60, bubble - 2 * PadX);
+}
+
+QString BubbleDelegate::stateText(int state) {
+    switch (MessageState(state)) {
+    case MessageState::Queued:
+        return tr("Waiting for the contact to come online");
+    case MessageState::Sending:
+        return tr("Sending…");
+    case MessageState::Sent:
+        return tr("Sent");
+    case MessageState::Delivered:
+        return tr("Delivered ✓");
+    case MessageState::Read:
+        return tr("Read ✓✓");
+    case MessageState::Failed:
+        return tr("Not delivered");
+    case MessageState::Received:
+        break;
+    }
+    return {};
+}
+
+QString BubbleDelegate::dayText(const QDate& day) {
+    const qint64 ago = day.daysTo(QDate::currentDate());
+    if (ago == 0)
+        return tr("Today");
+    if (ago == 1)
+        return tr("Yesterday");
+    return QLocale().toString(day, QLocale::LongFormat);
+}
+
+QString BubbleDelegate::metaText(const QModelIndex& index) {
+    const QString time =
+        index.data(ConversationModel::TimeRole).toDateTime().toLocalTime().toString(QStringLiteral("HH:mm"));
+    if (Direction(index.data(ConversationModel::DirectionRole).toInt()) != Direction::Outgoing)
+        return time;
+    return time + QStringLiteral("  ·  ") + stateText(index.data(ConversationModel::StateRole).toInt());
+}
+
+BubbleDelegate::Block* BubbleDelegate::block(const QModelIndex& index, const QFont& font) const {
+    const qint64 id = index.data(ConversationModel::IdRole).toLongLong();
+    if (Block* cached = m_blocks.object(id))
+        return cached;
+    auto* b = new Block;
+    const QString text = index.data(ConversationModel::TextRole).toString();
+    b->layout.setText(text);
+    b->layout.setFont(font);
+    QTextOption option;
+    option.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    option.setTextDirection(Qt::LeftToRight);
+    b->layout.setTextOption(option);
+    const bool mine = Direction(index.data(ConversationModel::DirectionRole).toInt()) == Direction::Outgoing;
+    for (auto it = linkPattern().globalMatch(text); it.hasNext();) {
+        const QRegularExpressionMatch match = it.next();
+        QString url = match.captured();
+        while (!url.isEmpty() && QStringLiteral(".,;:!?)]}").contains(url.back()))
+            url.chop(1);
+        QTextLayout::FormatRange range;
+        range.start = int(match.capturedStart());
+        range.length = int(url.size());
+        range.format.setFontUnderline(true);
+        if (!mine)
+            range.format.setForeground(QColor(0x1e, 0x6f, 0xd9));
+        b->links.append(range);
+        b->urls.append(url.startsWith(QLatin1String("www."), Qt::CaseInsensitive) ? u"https://" + url : url);
+    }
+    b->layout.setFormats(b->links);
+    const int width = maxTextWidth();
+    qreal height = 0;
+    qreal natural = 0;
+    b->layout.beginLayout();
+    for (QTextLine line = b->layout.createLine(); line.isValid(); line = b->layout.createLine()) {
+        line.setLineWidth(width);
+        line.setPosition(QPointF(0, height));
+        height += line.height();
+        natural = qMax(natural, line.naturalTextWidth());
+    }
+    b->layout.endLayout();
+    b->size = QSizeF(qMax<qreal>(natural, 8), height);
+    m_textSizes.insert(id, b->size.toSize() + QSize(1, 1));
+    m_blocks.insert(id, b);
+    return b;
+}
+
+QSize BubbleDelegate::textSize(const QModelIndex& index, const QFont& font) const {
+    const auto it = m_textSizes.constFind(index.data(ConversationModel::IdRole).toLongLong());
+    if (it != m_textSizes.cend())
+        return *it;
+    return block(index, font)->size.toSize() + QSize(1, 1);
+}
+
+BubbleDelegate::Geometry BubbleDelegate::geometry(const QStyleOptionViewItem& option, const QModelIndex& index) const {
+    Geometry g;
+    const QFont small = smallFont(option.font);
+    const int smallHeight = QFontMetrics(small).height();
+    const QRect r = option.rect;
+    int y = r.top() + RowGap / 2;
+    if (index.data(ConversationModel::FirstOfDayRole).toBool()) {
+        g.separator = QRect(r.left(), y, m_width, smallHeight + 16);
+        y += g.separator.height();
+    }
+    if (index.data(ConversationModel::SystemRole).toBool()) {
+        const QString text = index.data(ConversationModel::TextRole).toString();
+        const int w = qMin(m_width - 2 * Margin, QFontMetrics(small).horizontalAdvance(text) + 20);
+        g.bubble = QRect(r.left() + (m_width - w) / 2, y, w, smallHeight + 6);
+        g.text = g.bubble;
+        g.height = g.bubble.bottom() + 1 + RowGap / 2 - r.top();
+        return g;
+    }
+    const bool mine = Direction(index.data(ConversationModel::DirectionRole).toInt()) == Direction::Outgoing;
+    const QSize text = textSize(index, option.font);
+    const QSize bubble(text.width() + 2 * PadX, text.height() + 2 * PadY);
+    if (mine) {
+        g.bubble = QRect(QPoint(r.left() + m_width - Margin - bubble.width(), y), bubble);
+    } else {
+        g.avatar = QRect(r.left() + Margin, y, AvatarSize, AvatarSize);
+        g.bubble = QRect(QPoint(g.avatar.right() + 9, y), bubble);
+    }
+    g.text = QRect(g.bubble.topLeft() + QPoint(PadX, PadY), text);
+    y = g.bubble.bottom() + 3;
+    const QString meta = metaText(index);
+    const QFontMetrics fm(small);
+    const int metaWidth = fm.horizontalAdvance(meta);
+    const bool failed = MessageState(index.data(ConversationModel::StateRole).toInt()) == MessageState::Failed;
+    const int retryWidth = failed ? fm.horizontalAdvance(tr("Retry")) + 12 : 0;
+    if (mine)
+        g.meta = QRect(g.bubble.right() - metaWidth - retryWidth, y, metaWidth, smallHeight);
+    else
+        g.meta = QRect(g.bubble.left(), y, metaWidth, smallHeight);
+    if (failed && mine)
+        g.retry = QRect(g.meta.right() + 8, y, retryWidth - 4, smallHeight);
+    g.height = qMax(g.meta.bottom(), g.avatar.bottom()) + 1 + RowGap / 2 - r.top();
+    return g;
+}
+
+QSize BubbleDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const {
+    QStyleOptionViewItem opt = option;
+    opt.rect = QRect(0, 0, m_width, 0);
+    return {m_width, geometry(opt, index).height};
+}
+
+void BubbleDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const {
+    const Geometry g = geometry(option, index);
+    const QPalette& pal = option.palette;
+    const QFont small = smallFont(option.font);
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    if (!g.separator.isEmpty()) {
+        const QDate day = index.data(ConversationModel::TimeRole).toDateTime().toLocalTime().date();
+        const QString text = dayText(day);
+        painter->setFont(small);
+        const int w = QFontMetrics(small).horizontalAdvance(text) + 24;
+        const QRect pill(g.separator.center().x() - w / 2, g.separator.top() + 4, w, g.separator.height() - 8);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(colors::mix(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.08));
+        painter->drawRoundedRect(pill, pill.height() / 2.0, pill.height() / 2.0);
+        painter->setPen(colors::secondaryText(pal));
+        painter->drawText(pill, Qt::AlignCenter, text);
+    }
+    if (index.data(ConversationModel::SystemRole).toBool()) {
+        painter->setFont(small);
+        painter->setPen(colors::secondaryText(pal));
+        const QString text = index.data(ConversationModel::TextRole).toString();
+        painter->drawText(g.bubble, Qt::AlignCenter,
+                          QFontMetrics(small).elidedText(text, Qt::ElideRight, g.bubble.width()));
+        painter->restore();
+        return;
+    }
+    const bool mine = Direction(index.data(ConversationModel::DirectionRole).toInt()) == Direction::Outgoing;
+    if (!mine)
+        paintAvatar(*painter, g.avatar, m_peer);
+    const QColor fill = mine ? colors::myBubble(pal) : colors::peerBubble(pal, m_peer);
+    const QColor ink = mine ? colors::myBubbleText(pal) : pal.color(QPalette::Text);
+    painter->setBrush(fill);
+    if (option.state & QStyle::State_Selected)
+        painter->setPen(QPen(colors::mix(fill, pal.color(QPalette::Text), 0.7), 2));
+    else
+        painter->setPen(Qt::NoPen);
+    painter->drawRoundedRect(QRectF(g.bubble).adjusted(0.5, 0.5, -0.5, -0.5), 12, 12);
+    painter->setPen(ink);
+    block(index, option.font)->layout.draw(painter, g.text.topLeft());
+
+    painter->setFont(small);
+    const int state = index.data(ConversationModel::StateRole).toInt();
+    const bool failed = MessageState(state) == MessageState::Failed;
+    painter->setPen(failed ? QColor(0xe5, 0x39, 0x35) : colors::secondaryText(pal));
+    painter->drawText(g.meta, Qt::AlignVCenter | (mine ? Qt::AlignRight : Qt::AlignLeft), metaText(index));
+    if (!g.retry.isEmpty()) {
+        QFont link = small;
+        link.setUnderline(true);
+        link.setBold(true);
+        painter->setFont(link);
+        painter->setPen(pal.color(QPalette::Link));
+        painter->drawText(g.retry, Qt::AlignVCenter | Qt::AlignLeft, tr("Retry"));
+    }
+    painter->restore();
+}
+
+QString BubbleDelegate::linkAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const {
+    if (index.data(ConversationModel::SystemRole).toBool())
+        return {};
+    const Geometry g = geometry(option, index);
+    if (!g.text.contains(pos))
+        return {};
+    Block* b = block(index, option.font);
+    const QPointF at = pos - g.text.topLeft();
+    for (int i = 0; i < b->layout.lineCount(); ++i) {
+        const QTextLine line = b->layout.lineAt(i);
+        if (at.y() < line.y() || at.y() >= line.y() + line.height())
+            continue;
+        if (at.x() > line.naturalTextWidth())
+            return {};
+        const int cursor = line.xToCursor(at.x(), QTextLine::CursorOnCharacter);
+        for (qsizetype l = 0; l < b->links.size(); ++l)
+            if (cursor >= b->links[l].start && cursor < b->links[l].start + b->links[l].length)
+                return b->urls.at(l);
+    }
+    return {};
+}
+
+bool BubbleDelegate::isRetryAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const {
+    return geometry(option, index).retry.contains(pos);
+}
+
+QWidget* BubbleDelegate::createEditor(QWidget* parent, const QStyleOptionViewItem& option, const QModelIndex&) const {
+    auto* editor = new QPlainTextEdit(parent);
+    editor->setReadOnly(true);
+    editor->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    editor->setFrameShape(QFrame::NoFrame);
+    editor->setFont(option.font);
+    editor->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    editor->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    editor->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    editor->document()->setDocumentMargin(0);
+    editor->setContentsMargins(0, 0, 0, 0);
+    editor->setToolTip(tr("Select text and press Ctrl+C to copy; Esc closes."));
+    return editor;
+}
+
+void BubbleDelegate::setEditorData(QWidget* editor, const QModelIndex& index) const {
+    auto* edit = static_cast<QPlainTextEdit*>(editor);
+    edit->setPlainText(index.data(ConversationModel::TextRole).toString());
+    const bool mine = Direction(index.data(ConversationModel::DirectionRole).toInt()) == Direction::Outgoing;
+    QPalette pal = edit->palette();
+    pal.setColor(QPalette::Base, mine ? colors::myBubble(pal) : colors::peerBubble(pal, m_peer));
+    pal.setColor(QPalette::Text, mine ? colors::myBubbleText(pal) : pal.color(QPalette::Text));
+    edit->setPalette(pal);
+}
+
+void BubbleDelegate::setModelData(QWidget*, QAbstractItemModel*, const QModelIndex&) const {
+    // Read-only: the editor exists for selecting and copying part of a message.
+}
+
+void BubbleDelegate::updateEditorGeometry(QWidget* editor, const QStyleOptionViewItem& option,
+                                          const QModelIndex& index) const {
+    const Geometry g = geometry(option, index);
+    editor->setGeometry(g.text.adjusted(0, 0, 4, 2));
+}

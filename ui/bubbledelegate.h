@@ -1,0 +1,71 @@
+#pragma once
+
+#include <QCache>
+#include <QHash>
+#include <QStyledItemDelegate>
+#include <QTextLayout>
+
+#include <memory>
+
+// Paints a conversation as chat bubbles: mine on the right in the accent color, the contact's on the left in its
+// own color, system lines small and centered, a date separator where the day changes, the time (and for mine the
+// delivery state) under each bubble. Wrapped text layouts are cached per message, so scrolling a long thread
+// lays out only what comes into view for the first time. Double-clicking a bubble opens its text in a read-only
+// editor for selecting part of it.
+class BubbleDelegate final : public QStyledItemDelegate {
+    Q_OBJECT
+public:
+    explicit BubbleDelegate(QObject* parent = nullptr);
+
+    // Whose conversation is shown: picks the color of the left bubbles.
+    void setPeer(const QString& peer);
+    // The width rows are laid out for (the viewport's); a change drops the cached layouts.
+    void setWidth(int width);
+    // A message's row changed height (its date separator came or went).
+    void forget(qint64 id);
+
+    void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+    QWidget* createEditor(QWidget* parent, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+    void setEditorData(QWidget* editor, const QModelIndex& index) const override;
+    void setModelData(QWidget* editor, QAbstractItemModel* model, const QModelIndex& index) const override;
+    void updateEditorGeometry(QWidget* editor, const QStyleOptionViewItem& option,
+                              const QModelIndex& index) const override;
+
+    // The link under `pos` (view coordinates), if any.
+    QString linkAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const;
+    // Whether `pos` is on the Retry of a failed message.
+    bool isRetryAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const;
+
+    static QString stateText(int state);
+    static QString dayText(const QDate& day);
+    // "12:34", and for my messages "12:34 · Delivered ✓".
+    static QString metaText(const QModelIndex& index);
+
+private:
+    struct Block {
+        QTextLayout layout;
+        QSizeF size;
+        QList<QTextLayout::FormatRange> links;
+        QStringList urls;
+    };
+    struct Geometry {
+        QRect separator; // empty: no date separator
+        QRect avatar;
+        QRect bubble;
+        QRect text;
+        QRect meta;
+        QRect retry; // empty unless failed
+        int height = 0;
+    };
+
+    Geometry geometry(const QStyleOptionViewItem& option, const QModelIndex& index) const;
+    Block* block(const QModelIndex& index, const QFont& font) const;
+    QSize textSize(const QModelIndex& index, const QFont& font) const;
+    int maxTextWidth() const;
+
+    QString m_peer;
+    int m_width = 400;
+    mutable QCache<qint64, Block> m_blocks;
+    mutable QHash<qint64, QSize> m_textSizes;
+};

@@ -1,0 +1,93 @@
+#include "contactdialog.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+ContactDialog::ContactDialog(const ContactBook& book, const Contact& prefill, const QString& original, QWidget* parent)
+    : QDialog(parent)
+    , m_book(book)
+    , m_original(original)
+    , m_name(new QLineEdit(prefill.name))
+    , m_host(new QLineEdit(prefill.host))
+    , m_port(new QLineEdit(QString::number(prefill.port)))
+    , m_protocol(new QComboBox)
+    , m_encoding(new QComboBox)
+    , m_error(new QLabel)
+    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel)) {
+    setWindowTitle(original.isEmpty() ? tr("Add Contact") : tr("Edit Contact"));
+    m_name->setObjectName(QStringLiteral("name"));
+    m_host->setObjectName(QStringLiteral("host"));
+    m_port->setObjectName(QStringLiteral("port"));
+    m_error->setObjectName(QStringLiteral("error"));
+    m_name->setPlaceholderText(tr("How you call this person"));
+    m_host->setPlaceholderText(tr("IP address or host name, e.g. 192.168.1.20"));
+    m_port->setPlaceholderText(QStringLiteral("2425"));
+    m_protocol->addItem(tr("IP Messenger (IPMsg, FeiQ, iptux, Pigeon)"), int(Protocol::IpMsg));
+    m_protocol->addItem(tr("Plain text datagrams"), int(Protocol::PlainText));
+    m_protocol->setCurrentIndex(m_protocol->findData(int(prefill.protocol)));
+    m_encoding->addItem(tr("UTF-8"), int(TextEncoding::Utf8));
+    m_encoding->addItem(tr("GBK (FeiQ, older clients)"), int(TextEncoding::Gbk));
+    m_encoding->setCurrentIndex(m_encoding->findData(int(prefill.encoding)));
+    m_error->setWordWrap(true);
+    QPalette warning = m_error->palette();
+    warning.setColor(QPalette::WindowText, QColor(0xe5, 0x39, 0x35));
+    m_error->setPalette(warning);
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("&Name:"), m_name);
+    form->addRow(tr("&Host:"), m_host);
+    form->addRow(tr("&Port:"), m_port);
+    form->addRow(tr("P&rotocol:"), m_protocol);
+    form->addRow(tr("&Encoding:"), m_encoding);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_error);
+    layout->addWidget(m_buttons);
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    for (QLineEdit* edit : {m_name, m_host, m_port})
+        connect(edit, &QLineEdit::textChanged, this, &ContactDialog::validate);
+    validate();
+    setMinimumWidth(420);
+}
+
+Contact ContactDialog::contact() const {
+    Contact c;
+    c.name = ContactBook::normalizedName(m_name->text());
+    c.host = m_host->text().trimmed();
+    bool ok = false;
+    const uint port = m_port->text().trimmed().toUInt(&ok);
+    c.port = ok && port >= 1 && port <= 65535 ? quint16(port) : 0;
+    c.protocol = Protocol(m_protocol->currentData().toInt());
+    c.encoding = TextEncoding(m_encoding->currentData().toInt());
+    return c;
+}
+
+QString ContactDialog::problem() const {
+    bool ok = false;
+    const uint port = m_port->text().trimmed().toUInt(&ok);
+    // The name and host first, whatever the port says; the port gets its own, more precise message.
+    Contact probe = contact();
+    probe.port = 1;
+    if (const QString why = m_book.validate(probe, m_original); !why.isEmpty())
+        return why;
+    if (!ok)
+        return tr("The port must be a number.");
+    if (port < 1 || port > 65535)
+        return tr("The port %1 is out of range: use 1 to 65535.").arg(m_port->text().trimmed());
+    return {};
+}
+
+void ContactDialog::validate() {
+    const QString why = problem();
+    // No complaint about a field the user has not reached yet in a new, empty form.
+    const bool pristine = m_original.isEmpty() && m_name->text().isEmpty() && m_host->text().isEmpty();
+    m_error->setText(pristine ? QString() : why);
+    m_error->setVisible(!why.isEmpty() && !pristine);
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(why.isEmpty());
+}

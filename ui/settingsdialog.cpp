@@ -1,0 +1,64 @@
+#include "settingsdialog.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+SettingsDialog::SettingsDialog(const QString& nick, const QHostAddress& bind, quint16 port, QWidget* parent)
+    : QDialog(parent)
+    , m_nick(new QLineEdit(nick))
+    , m_bind(new QLineEdit(bind == QHostAddress(QHostAddress::Any) ? QString() : bind.toString()))
+    , m_port(new QSpinBox)
+    , m_error(new QLabel)
+    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel)) {
+    setWindowTitle(tr("Settings"));
+    m_nick->setMaxLength(64);
+    m_nick->setPlaceholderText(tr("The name other IP Messenger users see"));
+    m_bind->setPlaceholderText(tr("All addresses"));
+    m_port->setRange(1, 65535);
+    m_port->setValue(port);
+    QPalette warning = m_error->palette();
+    warning.setColor(QPalette::WindowText, QColor(0xe5, 0x39, 0x35));
+    m_error->setPalette(warning);
+    m_error->hide();
+    auto* form = new QFormLayout;
+    form->addRow(tr("&Nickname:"), m_nick);
+    form->addRow(tr("Listen on &address:"), m_bind);
+    form->addRow(tr("&Port:"), m_port);
+    auto* note = new QLabel(tr("IP Messenger, FeiQ and iptux use port 2425. A second Pigeon on this machine needs "
+                               "another port."));
+    note->setWordWrap(true);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(note);
+    layout->addWidget(m_error);
+    layout->addWidget(m_buttons);
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_bind, &QLineEdit::textChanged, this, &SettingsDialog::validate);
+    setMinimumWidth(400);
+}
+
+QString SettingsDialog::nick() const {
+    return m_nick->text().trimmed();
+}
+
+QHostAddress SettingsDialog::bindAddress() const {
+    const QString text = m_bind->text().trimmed();
+    return text.isEmpty() ? QHostAddress(QHostAddress::Any) : QHostAddress(text);
+}
+
+quint16 SettingsDialog::port() const {
+    return quint16(m_port->value());
+}
+
+void SettingsDialog::validate() {
+    const bool ok = !bindAddress().isNull();
+    m_error->setText(ok ? QString() : tr("\"%1\" is not an IP address.").arg(m_bind->text().trimmed()));
+    m_error->setVisible(!ok);
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(ok);
+}

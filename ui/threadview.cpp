@@ -1,0 +1,231 @@
+#include "threadview.h"
+
+#include "bubbledelegate.h"
+#include "colors.h"
+#include "conversationmodel.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QContextMenuEvent>
+#include <QDesktopServices>
+#include <QMenu>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QTimer>
+#include <QUrl>
+
+Qt::ItemFlags ThreadView::Proxy::flags(const QModelIndex& index) const {
+    Qt::ItemFlags f = QIdentityProxyModel::flags(index);
+    // "Editable" only opens the read-only selection editor; system lines have nothing worth selecting.
+    if (index.isValid() && !index.data(ConversationModel::SystemRole).toBool())
+        f |= Qt::ItemIsEditable;
+    return f;
+}
+
+ThreadView::ThreadView(QWidget* parent)
+    : QListView(parent)
+    , m_delegate(new BubbleDelegate(this))
+    , m_hint(new QPushButton(tr("New messages ↓"), this)) {
+    setItemDelegate(m_delegate);
+    setVerticalScrollMode(ScrollPerPixel);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setResizeMode(Adjust);
+    setSelectionMode(SingleSelection);
+    setEditTriggers(DoubleClicked);
+    setMouseTracking(true);
+    setFrameShape(QFrame::NoFrame);
+    setAccessibleName(tr("Conversation"));
+    applyThemeColors();
+    m_hint->hide();
+    m_hint->setCursor(Qt::PointingHandCursor);
+    connect(m_hint, &QPushButton::clicked, this, &ThreadView::scrollToNewest);
+    connect(verticalScrollBar(), &QScrollBar::valueChanged, this, &ThreadView::onScrolled);
+    connect(&m_proxy, &QAbstractItemModel::rowsInserted, this, &ThreadView::onRowsInserted);
+    connect(&m_proxy, &QAbstractItemModel::modelReset, this, [this] {
+        m_follow = true;
+        m_anchorFromBottom = -1;
+        m_hint->hide();
+        m_delegate->setPeer(m_model ? m_model->peer() : QString());
+    });
+    connect(&m_proxy, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex& first, const QModelIndex& last, const QList<int>& roles) {
+                if (!roles.isEmpty() && !roles.contains(ConversationModel::FirstOfDayRole))
+                    return;
+                for (int row = first.row(); row <= last.row(); ++row)
+                    m_delegate->forget(m_proxy.index(row, 0).data(ConversationModel::IdRole).toLongLong());
+                scheduleDelayedItemsLayout();
+            });
+    setModel(&m_proxy);
+}
+
+void ThreadView::applyThemeColors() {
+    QPalette pal = QApplication::palette(this);
+    pal.setColor(QPalette::Base, colors::threadBackground(pal));
+    setPalette(pal);
+}
+
+void ThreadView::changeEvent(QEvent* event) {
+    QListView::changeEvent(event);
+    // A theme switch (light to dark) reaches widgets with a palette of their own only as this event.
+    if (event->type() == QEvent::ApplicationPaletteChange)
+        applyThemeColors();
+}
+
+void ThreadView::setConversation(ConversationModel* model) {
+    m_model = model;
+    m_proxy.setSourceModel(model);
+    m_delegate->setPeer(model ? model->peer() : QString());
+}
+
+void ThreadView::resizeEvent(QResizeEvent* event) {
+    m_delegate->setWidth(viewport()->width());
+    QListView::resizeEvent(event);
+    placeHint();
+}
+
+void ThreadView::placeHint() {
+    m_hint->adjustSize();
+    const QRect vp = viewport()->geometry();
+    m_hint->move(vp.center().x() - m_hint->width() / 2, vp.bottom() - m_hint->height() - 10);
+}
+
+bool ThreadView::isNewMessagesHintVisible() const {
+    return m_hint->isVisibleTo(const_cast<ThreadView*>(this));
+}
+
+void ThreadView::scrollToNewest() {
+    m_follow = true;
+    m_hint->hide();
+    verticalScrollBar()->setValue(verticalScrollBar()->maximum());
+    // Rows inserted a moment ago are laid out later; updateGeometries() follows them.
+    scheduleDelayedItemsLayout();
+}
+
+void ThreadView::updateGeometries() {
+    QListView::updateGeometries();
+    m_delegate->setWidth(viewport()->width());
+    QScrollBar* bar = verticalScrollBar();
+    if (m_anchorFromBottom >= 0) {
+        bar->setValue(bar->maximum() - m_anchorFromBottom);
+        m_anchorFromBottom = -1;
+    } else if (m_follow) {
+        bar->setValue(bar->maximum());
+    }
+    // A short first page does not fill the view, and no scrolling will ever ask for more.
+    if (bar->maximum() == 0 && m_model && m_model->canFetchMore({}) && !m_fetchQueued) {
+        m_fetchQueued = true;
+        QTimer::singleShot(0, this, &ThreadView::fetchOlder);
+    }
+}
+
+void ThreadView::onScrolled(int value) {
+    QScrollBar* bar = verticalScrollBar();
+    if (m_anchorFromBottom < 0)
+        m_follow = value >= bar->maximum() - 4;
+    if (m_follow)
+        m_hint->hide();
+    if (value <= viewport()->height() / 2 && m_model && m_model->canFetchMore({}) && !m_fetchQueued) {
+        m_fetchQueued = true;
+        QTimer::singleShot(0, this, &ThreadView::fetchOlder);
+    }
+}
+
+void ThreadView::fetchOlder() {
+    m_fetchQueued = false;
+    if (!m_model || !m_model->canFetchMore({}))
+        return;
+    QScrollBar* bar = verticalScrollBar();
+    m_anchorFromBottom = bar->maximum() - bar->value();
+    m_model->fetchMore({});
+}
+
+void ThreadView::onRowsInserted(const QModelIndex&, int first, int last) {
+    if (first == 0 && last + 1 < m_proxy.rowCount())
+        return; // older rows: the anchor keeps the view still
+    bool mine = false;
+    for (int row = first; row <= last; ++row)
+        mine = mine ||
+               Direction(m_proxy.index(row, 0).data(ConversationModel::DirectionRole).toInt()) == Direction::Outgoing;
+    if (mine)
+        m_follow = true;
+    if (!m_follow && last == m_proxy.rowCount() - 1) {
+        placeHint();
+        m_hint->show();
+        m_hint->raise();
+    }
+}
+
+qint64 ThreadView::currentMessageId() const {
+    return currentIndex().isValid() ? currentIndex().data(ConversationModel::IdRole).toLongLong() : 0;
+}
+
+QStyleOptionViewItem ThreadView::optionFor(const QModelIndex& index) const {
+    QStyleOptionViewItem option;
+    initViewItemOption(&option);
+    option.rect = visualRect(index);
+    return option;
+}
+
+void ThreadView::copyMessage(const QModelIndex& index) {
+    if (index.isValid())
+        QApplication::clipboard()->setText(index.data(ConversationModel::TextRole).toString());
+}
+
+void ThreadView::keyPressEvent(QKeyEvent* event) {
+    if (event == QKeySequence::Copy) {
+        copyMessage(currentIndex());
+        return;
+    }
+    QListView::keyPressEvent(event);
+}
+
+void ThreadView::mouseReleaseEvent(QMouseEvent* event) {
+    const QModelIndex index = indexAt(event->position().toPoint());
+    if (event->button() == Qt::LeftButton && index.isValid()) {
+        const QStyleOptionViewItem option = optionFor(index);
+        if (m_delegate->isRetryAt(option, index, event->position().toPoint())) {
+            Q_EMIT retryRequested(index.data(ConversationModel::IdRole).toLongLong());
+            return;
+        }
+        const QString link = m_delegate->linkAt(option, index, event->position().toPoint());
+        if (!link.isEmpty()) {
+            QDesktopServices::openUrl(QUrl(link));
+            return;
+        }
+    }
+    QListView::mouseReleaseEvent(event);
+}
+
+void ThreadView::mouseMoveEvent(QMouseEvent* event) {
+    const QPoint pos = event->position().toPoint();
+    const QModelIndex index = indexAt(pos);
+    bool clickable = false;
+    if (index.isValid()) {
+        const QStyleOptionViewItem option = optionFor(index);
+        clickable = m_delegate->isRetryAt(option, index, pos) || !m_delegate->linkAt(option, index, pos).isEmpty();
+    }
+    viewport()->setCursor(clickable ? Qt::PointingHandCursor : Qt::ArrowCursor);
+    QListView::mouseMoveEvent(event);
+}
+
+void ThreadView::contextMenuEvent(QContextMenuEvent* event) {
+    const QModelIndex index = indexAt(event->pos());
+    if (!index.isValid())
+        return;
+    setCurrentIndex(index);
+    QMenu menu(this);
+    menu.addAction(tr("&Copy"), QKeySequence::Copy, this, [this, index] { copyMessage(index); });
+    if (!index.data(ConversationModel::SystemRole).toBool())
+        menu.addAction(tr("&Select Text…"), this, [this, index] { edit(index); });
+    const QString link = m_delegate->linkAt(optionFor(index), index, event->pos());
+    if (!link.isEmpty()) {
+        menu.addAction(tr("Open &Link"), this, [link] { QDesktopServices::openUrl(QUrl(link)); });
+        menu.addAction(tr("Copy Link &Address"), this, [link] { QApplication::clipboard()->setText(link); });
+    }
+    if (MessageState(index.data(ConversationModel::StateRole).toInt()) == MessageState::Failed &&
+        Direction(index.data(ConversationModel::DirectionRole).toInt()) == Direction::Outgoing) {
+        const qint64 id = index.data(ConversationModel::IdRole).toLongLong();
+        menu.addAction(tr("&Retry"), this, [this, id] { Q_EMIT retryRequested(id); });
+    }
+    menu.exec(event->globalPos());
+}

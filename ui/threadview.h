@@ -1,0 +1,63 @@
+#pragma once
+
+#include <QIdentityProxyModel>
+#include <QListView>
+
+class BubbleDelegate;
+class ConversationModel;
+class QPushButton;
+
+// A conversation thread: bubbles over a ConversationModel, newest at the bottom. Older pages load when the user
+// scrolls near the top (the view keeps what was on screen in place), new messages scroll into view unless the
+// user scrolled up, in which case a "new messages" hint appears. Ctrl+C and the context menu copy a message;
+// double-clicking one lets the user select part of it; links open on a click.
+class ThreadView final : public QListView {
+    Q_OBJECT
+public:
+    explicit ThreadView(QWidget* parent = nullptr);
+
+    void setConversation(ConversationModel* model);
+    BubbleDelegate* bubbles() const { return m_delegate; }
+    // Shows the newest message and follows new ones again.
+    void scrollToNewest();
+    bool isFollowing() const { return m_follow; }
+    bool isNewMessagesHintVisible() const;
+    qint64 currentMessageId() const;
+
+Q_SIGNALS:
+    void retryRequested(qint64 id);
+
+protected:
+    void updateGeometries() override;
+    void changeEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
+
+private:
+    // The standard view fetches when the bottom is visible; a chat thread fetches older rows at the top instead.
+    class Proxy final : public QIdentityProxyModel {
+    public:
+        using QIdentityProxyModel::QIdentityProxyModel;
+        bool canFetchMore(const QModelIndex&) const override { return false; }
+        Qt::ItemFlags flags(const QModelIndex& index) const override;
+    };
+
+    void applyThemeColors();
+    void onRowsInserted(const QModelIndex& parent, int first, int last);
+    void onScrolled(int value);
+    void fetchOlder();
+    void copyMessage(const QModelIndex& index);
+    void placeHint();
+    QStyleOptionViewItem optionFor(const QModelIndex& index) const;
+
+    ConversationModel* m_model = nullptr;
+    Proxy m_proxy;
+    BubbleDelegate* m_delegate;
+    QPushButton* m_hint;
+    bool m_follow = true;
+    bool m_fetchQueued = false;
+    int m_anchorFromBottom = -1; // while older rows come in: distance of the view from the bottom to restore
+};

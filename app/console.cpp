@@ -59,9 +59,12 @@ Console::Console(Session& session, bool color, QObject* parent)
             quit();
     });
     connect(&m_messenger, &Messenger::presenceChanged, this, [this](const QString& peer, Presence presence) {
-        if (m_session.contacts().indexOf(peer) < 0)
-            return;
-        print(paint(presence == Presence::Online ? tr("* %1 is online").arg(peer) : tr("* %1 went offline").arg(peer),
+        // Strangers (for example IP Messenger clients answering a --broadcast entry) are named with the nickname
+        // they claim, marked with '?', and their address, which is what /to takes.
+        const bool contact = m_session.contacts().indexOf(peer) >= 0;
+        const QString nick = m_messenger.nickOf(peer);
+        const QString name = contact || nick.isEmpty() ? peer : printable(nick) + QStringLiteral("? (") + peer + u')';
+        print(paint(presence == Presence::Online ? tr("* %1 is online").arg(name) : tr("* %1 went offline").arg(name),
                     Dim));
     });
     connect(&m_messenger, &Messenger::problem, this, [this](const QString& text) { print(paint(text, Red)); });

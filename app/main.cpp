@@ -55,12 +55,15 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
                                   QStringLiteral("NICK"));
     const QCommandLineOption contactsOnly(QStringLiteral("contacts-only"),
                                           QStringLiteral("Refuse messages from addresses that are no contact."));
+    const QCommandLineOption broadcast(
+        QStringLiteral("broadcast"),
+        QStringLiteral("Announce yourself to the whole LAN (IP Messenger broadcast entry); off by default."));
     const QCommandLineOption lang(QStringLiteral("lang"), QStringLiteral("User interface language (en, zh_CN)."),
                                   QStringLiteral("LANG"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Render the window to a PNG file and exit."),
                                         QStringLiteral("FILE"));
-    parser.addOptions({console, port, bind, profile, name, contactsOnly, lang, screenshot});
+    parser.addOptions({console, port, bind, profile, name, contactsOnly, broadcast, lang, screenshot});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("contacts: list, add or remove contacts."));
     if (!parser.parse(arguments)) {
         err() << "pigeon: " << parser.errorText() << "\nTry pigeon --help.\n";
@@ -80,6 +83,7 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
     parsed.options.profileDir = parser.value(profile);
     parsed.options.nick = parser.value(name).trimmed();
     parsed.options.contactsOnly = parser.isSet(contactsOnly);
+    parsed.options.broadcast = parser.isSet(broadcast);
     parsed.gui.language = parser.value(lang);
     parsed.gui.screenshot = parser.value(screenshot);
     if (parsed.options.nick.size() > 64) {

@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QHostInfo>
 #include <QLoggingCategory>
+#include <QNetworkInterface>
 #include <QSysInfo>
 
 Q_LOGGING_CATEGORY(lcMessenger, "pigeon.messenger", QtWarningMsg)
@@ -149,6 +150,8 @@ void Messenger::start()
             sendPacket(ipmsg::BrEntry | ipmsg::CapUtf8Opt, entry, *ep);
         }
     }
+    if (m_broadcast)
+        announce(ipmsg::BrEntry | ipmsg::CapUtf8Opt);
     // Messages that were on their way when Pigeon stopped go out again under the same numbers, so a peer that got
     // them already recognises the duplicates. Queued ones wait for their peer.
     for (const Message& m : m_history->unsent()) {
@@ -159,9 +162,37 @@ void Messenger::start()
     }
 }
 
+void Messenger::announce(quint32 command)
+{
+    const quint16 port = m_transport->localEndpoint().port;
+    const QByteArray entry = ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host);
+    for (const QHostAddress& address : broadcastAddresses())
+        sendPacket(command, entry, Endpoint{address, port});
+}
+
+QList<QHostAddress> Messenger::broadcastAddresses()
+{
+    QList<QHostAddress> out;
+    const auto interfaces = QNetworkInterface::allInterfaces();
+    for (const QNetworkInterface& i : interfaces) {
+        const auto flags = i.flags();
+        if (!flags.testFlag(QNetworkInterface::IsUp) || !flags.testFlag(QNetworkInterface::IsRunning) ||
+            !flags.testFlag(QNetworkInterface::CanBroadcast) || flags.testFlag(QNetworkInterface::IsLoopBack))
+            continue;
+        const auto entries = i.addressEntries();
+        for (const QNetworkAddressEntry& e : entries)
+            if (!e.broadcast().isNull() && e.ip().protocol() == QAbstractSocket::IPv4Protocol &&
+                !out.contains(e.broadcast()))
+                out.append(e.broadcast());
+    }
+    return out;
+}
+
 void Messenger::stop()
 {
     m_history->commit();
+    if (m_broadcast)
+        announce(ipmsg::BrExit);
     for (PeerLink* l : std::as_const(m_links))
         if (l->greeted && l->speaksIpMsg)
             sendPacket(ipmsg::BrExit,
@@ -495,25 +526,22 @@ bool Messenger::storeIncoming(Message m, const Endpoint& from)
 
 void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from)
 {
-    const bool fromSelf =
-        from == m_transport->localEndpoint() && p.user == m_identity.user && p.host == m_identity.host;
-    if (fromSelf)
+    if (isSelf(p, from))
         return;
-    if (p.mode() != ipmsg::BrExit)
-        heardFrom(from, p.version);
-    switch (p.mode()) {
-    case ipmsg::BrEntry:
-    case ipmsg::AnsEntry:
-    case ipmsg::BrAbsence: {
+    if (p.mode() == ipmsg::BrEntry || p.mode() == ipmsg::AnsEntry || p.mode() == ipmsg::BrAbsence) {
+        // The nickname first, so that whoever hears of the presence change can show it.
         const ipmsg::EntryInfo info = ipmsg::parseEntry(p.extension);
         link(from).nick = !info.utf8Nick.isEmpty()
                               ? info.utf8Nick
                               : textcodec::decode(info.nick, p.has(ipmsg::Utf8Opt), encodingOf(from));
-        if (p.mode() == ipmsg::BrEntry)
-            sendPacket(ipmsg::AnsEntry | ipmsg::CapUtf8Opt,
-                       ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host), from);
-        break;
     }
+    if (p.mode() != ipmsg::BrExit)
+        heardFrom(from, p.version);
+    switch (p.mode()) {
+    case ipmsg::BrEntry:
+        sendPacket(ipmsg::AnsEntry | ipmsg::CapUtf8Opt,
+                   ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host), from);
+        break;
     case ipmsg::BrExit: setPresence(from, Presence::Offline); break;
     case ipmsg::SendMsg: {
         const bool ack = p.has(ipmsg::SendCheckOpt) && !p.has(ipmsg::BroadcastOpt);
@@ -682,6 +710,24 @@ QString Messenger::peerFor(const Endpoint& from) const
 {
     const QString name = m_contactByEndpoint.value(from);
     return name.isEmpty() ? from.toString() : name;
+}
+
+bool Messenger::isSelf(const ipmsg::Packet& p, const Endpoint& from) const
+{
+    // Our own broadcast comes back to us: same names, same port, from one of this machine's addresses.
+    const Endpoint local = m_transport->localEndpoint();
+    if (p.user != m_identity.user || p.host != m_identity.host || from.port != local.port)
+        return false;
+    if (from == local)
+        return true;
+    // Bound to one address, only that address is us (two Pigeons may share a port on 127.0.0.1 and 127.0.0.2).
+    if (local.address != QHostAddress::Any && local.address != QHostAddress::AnyIPv4 &&
+        local.address != QHostAddress::AnyIPv6)
+        return false;
+    const auto addresses = QNetworkInterface::allAddresses();
+    return std::any_of(addresses.cbegin(), addresses.cend(), [&](const QHostAddress& a) {
+        return a.isEqual(from.address, QHostAddress::TolerantConversion);
+    });
 }
 
 TextEncoding Messenger::encodingOf(const Endpoint& from) const

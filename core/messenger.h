@@ -83,6 +83,11 @@ public:
 
     // Refuse messages from addresses that are no contact (--contacts-only).
     void setContactsOnly(bool on) { m_contactsOnly = on; }
+    // Announce this Pigeon to the whole LAN with broadcast entry and exit packets at start() and stop(), so that IP
+    // Messenger clients list it and answer with theirs. Off by default.
+    void setBroadcast(bool on) { m_broadcast = on; }
+    // The IPv4 broadcast addresses of the interfaces that are up, loopback excluded.
+    static QList<QHostAddress> broadcastAddresses();
     void setTiming(const Timing& timing) { m_timing = timing; }
     const Timing& timing() const { return m_timing; }
 
@@ -128,6 +133,8 @@ private:
     std::optional<Endpoint> contactEndpoint(const Contact& contact) const;
     bool isPigeon(const Endpoint& endpoint) const;
     QByteArray versionField() const;
+    void announce(quint32 command);
+    bool isSelf(const ipmsg::Packet& packet, const Endpoint& from) const;
 
     Identity m_identity;
     ContactBook* m_contacts;
@@ -137,6 +144,7 @@ private:
     Reassembler m_reassembler;
     Stats m_stats;
     bool m_contactsOnly = false;
+    bool m_broadcast = false;
     Timing m_timing;
 
     QHash<Endpoint, QString> m_contactByEndpoint;

@@ -24,6 +24,7 @@ bool Session::open(const Options& options)
     Identity identity = Identity::fromSystem(!options.nick.isEmpty() ? options.nick : m_profile.nickname());
     m_messenger = new Messenger(identity, &m_contacts, &m_history, &m_transport, this);
     m_messenger->setContactsOnly(options.contactsOnly);
+    m_messenger->setBroadcast(options.broadcast);
     // The default address (any) gives way to the one saved in the profile's settings.
     const QHostAddress address =
         options.bind == QHostAddress(QHostAddress::Any) ? m_profile.bindAddress() : options.bind;

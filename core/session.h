@@ -20,6 +20,7 @@ public:
         std::optional<quint16> port; // unset: the profile's port (2425 unless changed)
         QString nick;                // empty: the profile's nickname, else the login name
         bool contactsOnly = false;
+        bool broadcast = false; // announce on the LAN (entry and exit packets to broadcast addresses)
     };
 
     explicit Session(QObject* parent = nullptr);

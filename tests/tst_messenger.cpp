@@ -55,6 +55,7 @@ private Q_SLOTS:
     void broadcastIsNotAcked();
     void entryIsAnswered();
     void exitMarksOffline();
+    void ownEntryIsIgnored();
     void offlineQueueGoesOutWhenSeen();
     void refusesBadSends_data();
     void refusesBadSends();
@@ -265,6 +266,26 @@ void TestMessenger::exitMarksOffline()
     QTRY_COMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Online);
     inject(packet(8, ipmsg::BrExit, "alice"), AliceAt);
     QTRY_COMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Offline);
+}
+
+void TestMessenger::ownEntryIsIgnored()
+{
+    // What a broadcast of ours looks like when it comes back: our names, our address and port.
+    ipmsg::Packet own;
+    own.packetNo = 70;
+    own.user = "me";
+    own.host = "my-pc";
+    own.command = ipmsg::BrEntry;
+    own.extension = "Me";
+    QSignalSpy presence(m_messenger.get(), &Messenger::presenceChanged);
+    m_transport->sent.clear();
+    inject(ipmsg::encode(own), Me);
+    // Another Pigeon of the same user on another port is not us.
+    inject(ipmsg::encode(own), Endpoint{Me.address, 2426});
+    QTRY_COMPARE(presence.size(), 1);
+    QCOMPARE(presence.first().at(0).toString(), QStringLiteral("127.0.0.1:2426"));
+    QCOMPARE(sentPackets(ipmsg::AnsEntry).size(), 1);
+    QCOMPARE(m_transport->sent.first().to.port, quint16(2426));
 }
 
 void TestMessenger::offlineQueueGoesOutWhenSeen()

@@ -29,7 +29,7 @@ install_packages() {
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -qq
         # shellcheck disable=SC2086
-        apt-get install -y -qq --no-install-recommends $need >/dev/null
+        apt-get install -y -qq $need >/dev/null
     else
         echo "pigeon.sh: these Debian packages are missing; install them first:" >&2
         echo "  sudo apt-get install -y $(echo $need)" >&2

@@ -14,7 +14,8 @@ ConversationModel::ConversationModel(History* history, Messenger* messenger, QOb
 }
 
 ConversationModel::Row ConversationModel::toRow(const Message& m) {
-    return Row{m.id, m.text, m.time.toMSecsSinceEpoch(), m.sortKey, m.state, m.direction, m.isSystem};
+    const qint64 ms = m.time.toMSecsSinceEpoch();
+    return Row{m.id, m.text, ms, m.sortKey, localDay(ms), m.state, m.direction, m.isSystem};
 }
 
 void ConversationModel::setPeer(const QString& peer) {
@@ -31,10 +32,17 @@ void ConversationModel::setPeer(const QString& peer) {
     endResetModel();
 }
 
+qint32 ConversationModel::localDay(qint64 ms) {
+    return qint32(QDateTime::fromMSecsSinceEpoch(ms).date().toJulianDay());
+}
+
 QList<Message> ConversationModel::loadPage(double beforeKey) {
+    // Every insertion makes a view lay out all loaded rows again, so pages grow with what is loaded (up to a limit):
+    // scrolling through 100 000 messages then takes some thirty fetches, not a thousand.
+    const int size = std::clamp(int(m_rows.size()), int(PageSize), int(MaxPageSize));
     // One row more than a page says whether anything older is left.
-    QList<Message> page = m_history->conversation(m_peer, beforeKey, PageSize + 1);
-    m_hasOlder = page.size() > PageSize;
+    QList<Message> page = m_history->conversation(m_peer, beforeKey, size + 1);
+    m_hasOlder = page.size() > size;
     if (m_hasOlder)
         page.removeFirst();
     return page;
@@ -104,8 +112,7 @@ QHash<int, QByteArray> ConversationModel::roleNames() const {
 bool ConversationModel::isFirstOfDay(int row) const {
     if (row == 0)
         return true;
-    const QDate day = QDateTime::fromMSecsSinceEpoch(m_rows.at(row).timeMs).date();
-    return QDateTime::fromMSecsSinceEpoch(m_rows.at(row - 1).timeMs).date() != day;
+    return m_rows.at(row).day != m_rows.at(row - 1).day;
 }
 
 QModelIndex ConversationModel::indexOfId(qint64 id) const {
@@ -168,6 +175,7 @@ void ConversationModel::addSystemLine(const QString& text) {
     r.id = m_nextSystemId--;
     r.text = text;
     r.timeMs = QDateTime::currentMSecsSinceEpoch();
+    r.day = localDay(r.timeMs);
     r.sortKey = std::max(double(r.timeMs), m_rows.isEmpty() ? 0.0 : m_rows.last().sortKey + 0.0001);
     r.system = true;
     insertRow(r);

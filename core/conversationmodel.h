@@ -23,7 +23,8 @@ public:
         SortKeyRole,
         FirstOfDayRole, // bool: the first loaded row of its (local) day, which gets a date separator
     };
-    static constexpr int PageSize = 100;
+    static constexpr int PageSize = 100;     // the first page, and the least an older page holds
+    static constexpr int MaxPageSize = 5000; // older pages grow with what is loaded, up to this
 
     ConversationModel(History* history, Messenger* messenger, QObject* parent = nullptr);
 
@@ -45,11 +46,13 @@ private:
         QString text;
         qint64 timeMs = 0;
         double sortKey = 0;
+        qint32 day = 0; // local Julian day, for date separators
         MessageState state = MessageState::Received;
         Direction direction = Direction::Incoming;
         bool system = false;
     };
     static Row toRow(const Message& message);
+    static qint32 localDay(qint64 ms);
     // Up to PageSize messages before `beforeKey`, oldest first; sets m_hasOlder.
     QList<Message> loadPage(double beforeKey);
 

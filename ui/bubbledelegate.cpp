@@ -9,6 +9,7 @@
 #include <QPlainTextEdit>
 #include <QRegularExpression>
 #include <QTextBlock>
+#include <QtMath>
 
 namespace {
 
@@ -44,6 +45,8 @@ void BubbleDelegate::setPeer(const QString& peer) {
     m_peer = peer;
     m_blocks.clear();
     m_textSizes.clear();
+    m_heights.clear();
+    m_lineWidths.clear();
 }
 
 void BubbleDelegate::setWidth(int width) {
@@ -52,10 +55,23 @@ void BubbleDelegate::setWidth(int width) {
     m_width = width;
     m_blocks.clear();
     m_textSizes.clear();
+    m_heights.clear();
 }
 
 void BubbleDelegate::forget(qint64 id) {
-    m_textSizes.remove(id);
+    m_heights.remove(id);
+}
+
+void BubbleDelegate::useFont(const QFont& font) const {
+    if (m_smallHeight >= 0 && font == m_font)
+        return;
+    m_font = font;
+    m_lineHeight = qRound(QFontMetricsF(font).height());
+    m_smallHeight = QFontMetrics(smallFont(font)).height();
+    m_blocks.clear();
+    m_textSizes.clear();
+    m_heights.clear();
+    m_lineWidths.clear();
 }
 
 int BubbleDelegate::maxTextWidth() const {
@@ -146,16 +162,32 @@ BubbleDelegate::Block* BubbleDelegate::block(const QModelIndex& index, const QFo
 }
 
 QSize BubbleDelegate::textSize(const QModelIndex& index, const QFont& font) const {
-    const auto it = m_textSizes.constFind(index.data(ConversationModel::IdRole).toLongLong());
+    const qint64 id = index.data(ConversationModel::IdRole).toLongLong();
+    const auto it = m_textSizes.constFind(id);
     if (it != m_textSizes.cend())
         return *it;
+    // Most chat lines are short Latin text on one line: measured once, whatever the width, without a layout. Other
+    // scripts may fall back to fonts with other line heights, so they always get a real layout.
+    auto width = m_lineWidths.constFind(id);
+    if (width == m_lineWidths.cend()) {
+        const QString text = index.data(ConversationModel::TextRole).toString();
+        const bool simple =
+            std::all_of(text.cbegin(), text.cend(), [](QChar c) { return c.unicode() >= 0x20 && c.unicode() < 0x250; });
+        width = m_lineWidths.insert(id, simple ? qCeil(QFontMetricsF(font).horizontalAdvance(text)) : -1);
+    }
+    if (*width >= 0 && *width + 4 <= maxTextWidth()) {
+        const QSize size(qMax(*width, 8) + 1, m_lineHeight + 1);
+        m_textSizes.insert(id, size);
+        return size;
+    }
     return block(index, font)->size.toSize() + QSize(1, 1);
 }
 
-BubbleDelegate::Geometry BubbleDelegate::geometry(const QStyleOptionViewItem& option, const QModelIndex& index) const {
+BubbleDelegate::Geometry BubbleDelegate::geometry(const QStyleOptionViewItem& option, const QModelIndex& index,
+                                                  bool withMeta) const {
     Geometry g;
-    const QFont small = smallFont(option.font);
-    const int smallHeight = QFontMetrics(small).height();
+    useFont(option.font);
+    const int smallHeight = m_smallHeight;
     const QRect r = option.rect;
     int y = r.top() + RowGap / 2;
     if (index.data(ConversationModel::FirstOfDayRole).toBool()) {
@@ -163,8 +195,8 @@ BubbleDelegate::Geometry BubbleDelegate::geometry(const QStyleOptionViewItem& op
         y += g.separator.height();
     }
     if (index.data(ConversationModel::SystemRole).toBool()) {
-        const QString text = index.data(ConversationModel::TextRole).toString();
-        const int w = qMin(m_width - 2 * Margin, QFontMetrics(small).horizontalAdvance(text) + 20);
+        const QString text = withMeta ? index.data(ConversationModel::TextRole).toString() : QString();
+        const int w = qMin(m_width - 2 * Margin, QFontMetrics(smallFont(option.font)).horizontalAdvance(text) + 20);
         g.bubble = QRect(r.left() + (m_width - w) / 2, y, w, smallHeight + 6);
         g.text = g.bubble;
         g.height = g.bubble.bottom() + 1 + RowGap / 2 - r.top();
@@ -181,8 +213,12 @@ BubbleDelegate::Geometry BubbleDelegate::geometry(const QStyleOptionViewItem& op
     }
     g.text = QRect(g.bubble.topLeft() + QPoint(PadX, PadY), text);
     y = g.bubble.bottom() + 3;
+    if (!withMeta) {
+        g.height = qMax(y + smallHeight - 1, g.avatar.bottom()) + 1 + RowGap / 2 - r.top();
+        return g;
+    }
     const QString meta = metaText(index);
-    const QFontMetrics fm(small);
+    const QFontMetrics fm(smallFont(option.font));
     const int metaWidth = fm.horizontalAdvance(meta);
     const bool failed = MessageState(index.data(ConversationModel::StateRole).toInt()) == MessageState::Failed;
     const int retryWidth = failed ? fm.horizontalAdvance(tr("Retry")) + 12 : 0;
@@ -197,9 +233,18 @@ BubbleDelegate::Geometry BubbleDelegate::geometry(const QStyleOptionViewItem& op
 }
 
 QSize BubbleDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const {
+    // The view asks for every loaded row whenever rows come in: answered from the cache after the first time.
+    const qint64 id = index.data(ConversationModel::IdRole).toLongLong();
+    if (option.font == m_font) {
+        const auto it = m_heights.constFind(id);
+        if (it != m_heights.cend())
+            return {m_width, *it};
+    }
     QStyleOptionViewItem opt = option;
     opt.rect = QRect(0, 0, m_width, 0);
-    return {m_width, geometry(opt, index).height};
+    const int height = geometry(opt, index, false).height;
+    m_heights.insert(id, height);
+    return {m_width, height};
 }
 
 void BubbleDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const {

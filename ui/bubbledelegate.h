@@ -59,7 +59,9 @@ private:
         int height = 0;
     };
 
-    Geometry geometry(const QStyleOptionViewItem& option, const QModelIndex& index) const;
+    // Where everything of a row goes; without the meta line's text (all a height needs) it is cheaper.
+    Geometry geometry(const QStyleOptionViewItem& option, const QModelIndex& index, bool withMeta = true) const;
+    void useFont(const QFont& font) const;
     Block* block(const QModelIndex& index, const QFont& font) const;
     QSize textSize(const QModelIndex& index, const QFont& font) const;
     int maxTextWidth() const;
@@ -67,5 +69,10 @@ private:
     QString m_peer;
     int m_width = 400;
     mutable QCache<qint64, Block> m_blocks;
-    mutable QHash<qint64, QSize> m_textSizes;
+    mutable QHash<qint64, QSize> m_textSizes; // at m_width
+    mutable QHash<qint64, int> m_heights;     // whole rows at m_width
+    mutable QHash<qint64, int> m_lineWidths;  // one-line width of simple texts, -1 for others; any width
+    mutable QFont m_font;
+    mutable int m_lineHeight = 0;
+    mutable int m_smallHeight = -1;
 };

@@ -42,33 +42,36 @@ inline bool writeProfile(const QString& dir, quint16 alicePort) {
     History history;
     if (!history.open(dir + QStringLiteral("/history.sqlite")))
         return false;
-    const QDateTime now = QDateTime::currentDateTime();
-    const QDateTime yesterday = QDateTime(now.date().addDays(-1), QTime(18, 40));
-    const QDateTime today =
-        QDateTime(now.date(), QTime(0, 0)).addSecs(qMax<qint64>(60, now.time().msecsSinceStartOfDay() / 1000 - 1200));
+    // Earlier days only, at fixed hours: the picture reads the same whenever it is taken, and the live message the
+    // test sends today comes last.
+    const QDate now = QDate::currentDate();
+    const QDateTime earlier = QDateTime(now.addDays(-2), QTime(18, 40));
+    const QDateTime morning = QDateTime(now.addDays(-1), QTime(9, 15));
     const QString alice = QStringLiteral("Alice");
     QList<Message> messages = {
-        message(alice, Direction::Incoming, QStringLiteral("Are we still on for the demo tomorrow?"), yesterday,
+        message(alice, Direction::Incoming, QStringLiteral("Are we still on for the demo tomorrow?"), earlier,
                 MessageState::Received),
         message(alice, Direction::Outgoing, QStringLiteral("Yes! 10:00 in the small meeting room."),
-                yesterday.addSecs(60), MessageState::Read),
-        message(alice, Direction::Incoming, QStringLiteral("早上好！会议室的投影仪修好了吗？"), today,
+                earlier.addSecs(60), MessageState::Read),
+        message(alice, Direction::Incoming, QStringLiteral("早上好！会议室的投影仪修好了吗？"), morning,
                 MessageState::Received),
         message(alice, Direction::Outgoing, QStringLiteral("修好了 👍 Slides are here: https://example.org/pigeon-demo"),
-                today.addSecs(40), MessageState::Delivered),
+                morning.addSecs(40), MessageState::Delivered),
         message(alice, Direction::Incoming,
                 QStringLiteral("Great, thanks. I'll bring the iptux laptop so we can show FeiQ and IP Messenger "
                                "talking to Pigeon over plain UDP, one datagram per message."),
-                today.addSecs(95), MessageState::Received),
-        message(alice, Direction::Outgoing, QStringLiteral("好的，明天见！"), today.addSecs(130), MessageState::Failed),
-        message(QStringLiteral("王小明"), Direction::Incoming, QStringLiteral("午饭一起吗？🍜"), today.addSecs(-600),
+                morning.addSecs(95), MessageState::Received),
+        message(alice, Direction::Outgoing, QStringLiteral("好的，明天见！"), morning.addSecs(130),
+                MessageState::Failed),
+        message(QStringLiteral("王小明"), Direction::Incoming, QStringLiteral("午饭一起吗？🍜"), morning.addSecs(-1800),
                 MessageState::Received, true),
-        message(QStringLiteral("王小明"), Direction::Incoming, QStringLiteral("十二点楼下见"), today.addSecs(-590),
+        message(QStringLiteral("王小明"), Direction::Incoming, QStringLiteral("十二点楼下见"), morning.addSecs(-1740),
                 MessageState::Received, true),
         message(QStringLiteral("Build bot"), Direction::Incoming, QStringLiteral("nightly build #512 passed ✔"),
-                yesterday.addSecs(-3600), MessageState::Received),
+                earlier.addSecs(-3600), MessageState::Received),
         message(QStringLiteral("127.0.0.9:2425"), Direction::Incoming,
-                QStringLiteral("Hi, is this the printer room PC?"), today.addSecs(-1500), MessageState::Received, true),
+                QStringLiteral("Hi, is this the printer room PC?"), morning.addSecs(-3600), MessageState::Received,
+                true),
     };
     for (Message& m : messages)
         if (!history.append(m))

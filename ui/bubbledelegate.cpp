@@ -46,7 +46,7 @@ void BubbleDelegate::setPeer(const QString& peer) {
     m_blocks.clear();
     m_textSizes.clear();
     m_heights.clear();
-    m_lineWidths.clear();
+    m_oneLine.clear();
 }
 
 void BubbleDelegate::setWidth(int width) {
@@ -71,7 +71,7 @@ void BubbleDelegate::useFont(const QFont& font) const {
     m_blocks.clear();
     m_textSizes.clear();
     m_heights.clear();
-    m_lineWidths.clear();
+    m_oneLine.clear();
 }
 
 int BubbleDelegate::maxTextWidth() const {
@@ -157,6 +157,8 @@ BubbleDelegate::Block* BubbleDelegate::block(const QModelIndex& index, const QFo
     b->layout.endLayout();
     b->size = QSizeF(qMax<qreal>(natural, 8), height);
     m_textSizes.insert(id, b->size.toSize() + QSize(1, 1));
+    if (b->layout.lineCount() == 1 && !m_oneLine.contains(id))
+        m_oneLine.insert(id, QSize(qCeil(natural), qRound(height)));
     m_blocks.insert(id, b);
     return b;
 }
@@ -166,17 +168,19 @@ QSize BubbleDelegate::textSize(const QModelIndex& index, const QFont& font) cons
     const auto it = m_textSizes.constFind(id);
     if (it != m_textSizes.cend())
         return *it;
-    // Most chat lines are short Latin text on one line: measured once, whatever the width, without a layout. Other
-    // scripts may fall back to fonts with other line heights, so they always get a real layout.
-    auto width = m_lineWidths.constFind(id);
-    if (width == m_lineWidths.cend()) {
+    // Most chat lines are short and fit on one line at any width the window has: their one-line size is kept across
+    // resizes. Latin text is measured without a layout; other scripts may fall back to fonts with other line heights,
+    // so they learn it from their first layout.
+    auto line = m_oneLine.constFind(id);
+    if (line == m_oneLine.cend()) {
         const QString text = index.data(ConversationModel::TextRole).toString();
         const bool simple =
             std::all_of(text.cbegin(), text.cend(), [](QChar c) { return c.unicode() >= 0x20 && c.unicode() < 0x250; });
-        width = m_lineWidths.insert(id, simple ? qCeil(QFontMetricsF(font).horizontalAdvance(text)) : -1);
+        if (simple)
+            line = m_oneLine.insert(id, QSize(qCeil(QFontMetricsF(font).horizontalAdvance(text)), m_lineHeight));
     }
-    if (*width >= 0 && *width + 4 <= maxTextWidth()) {
-        const QSize size(qMax(*width, 8) + 1, m_lineHeight + 1);
+    if (line != m_oneLine.cend() && line->isValid() && line->width() + 4 <= maxTextWidth()) {
+        const QSize size(qMax(line->width(), 8) + 1, line->height() + 1);
         m_textSizes.insert(id, size);
         return size;
     }

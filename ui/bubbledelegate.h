@@ -71,7 +71,7 @@ private:
     mutable QCache<qint64, Block> m_blocks;
     mutable QHash<qint64, QSize> m_textSizes; // at m_width
     mutable QHash<qint64, int> m_heights;     // whole rows at m_width
-    mutable QHash<qint64, int> m_lineWidths;  // one-line width of simple texts, -1 for others; any width
+    mutable QHash<qint64, QSize> m_oneLine;   // texts known to fit on one line: their size there; any width
     mutable QFont m_font;
     mutable int m_lineHeight = 0;
     mutable int m_smallHeight = -1;

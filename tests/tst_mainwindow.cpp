@@ -6,7 +6,10 @@
 #include "mainwindow.h"
 #include "threadview.h"
 
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
 #include <QPushButton>
 #include <QScrollBar>
@@ -29,6 +32,10 @@ private Q_SLOTS:
     void ctrlDownMovesBetweenConversations();
     void takenPortOpensWithErrorInStatusBar();
     void longTextGetsNote();
+    void messageWhileAwayStaysUnread();
+    void draftsStayWithTheirConversation();
+    void copyAndLinks();
+    void filterDoesNotSwitchConversation();
 
 private:
     Endpoint myEndpoint() { return m_me->transport().localEndpoint(); }
@@ -59,7 +66,8 @@ void TestMainWindow::init() {
     QVERIFY(m_me->contacts().add({QStringLiteral("Carol"), QStringLiteral("127.0.0.3"), 9}).isEmpty());
     m_window = std::make_unique<MainWindow>(*m_me);
     m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
     QTRY_COMPARE(m_me->messenger()->presence(QStringLiteral("Bob")), Presence::Online);
 }
 
@@ -250,6 +258,71 @@ void TestMainWindow::longTextGetsNote() {
     QVERIFY(!m_window->composeNote()->text().isEmpty());
     m_window->composer()->setPlainText(QStringLiteral("short"));
     QVERIFY(m_window->composeNote()->text().isEmpty());
+}
+
+void TestMainWindow::messageWhileAwayStaysUnread() {
+    m_window->openConversation(QStringLiteral("Bob"));
+    QWidget elsewhere;
+    elsewhere.show();
+    elsewhere.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&elsewhere));
+    QVERIFY(!m_window->isActiveWindow());
+    QVERIFY(m_bob->messenger()->send(myEndpoint().toString(), QStringLiteral("while you were away")) > 0);
+    const auto unread = [this] {
+        return m_window->conversations().indexOfPeer(QStringLiteral("Bob")).data(ConversationListModel::UnreadRole);
+    };
+    QTRY_COMPARE(unread().toInt(), 1);
+    QCOMPARE(m_window->thread().rowCount(), 1); // shown in the open thread, but nobody has seen it yet
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTRY_COMPARE(unread().toInt(), 0);
+}
+
+void TestMainWindow::draftsStayWithTheirConversation() {
+    m_window->openConversation(QStringLiteral("Bob"));
+    QTest::keyClicks(m_window->composer(), QStringLiteral("half a thought"));
+    m_window->openConversation(QStringLiteral("Carol"));
+    QCOMPARE(m_window->composer()->toPlainText(), QString());
+    m_window->openConversation(QStringLiteral("Bob"));
+    QCOMPARE(m_window->composer()->toPlainText(), QStringLiteral("half a thought"));
+    QCOMPARE(m_window->thread().rowCount(), 0);
+}
+
+void TestMainWindow::filterDoesNotSwitchConversation() {
+    m_window->openConversation(QStringLiteral("Bob"));
+    auto* search = m_window->findChild<QLineEdit*>(QStringLiteral("search"));
+    QVERIFY(search);
+    QTest::keyClicks(search, QStringLiteral("car"));
+    QCOMPARE(m_window->conversationList()->model()->rowCount(), 1);
+    QCOMPARE(m_window->currentPeer(), QStringLiteral("Bob"));
+    QTest::keyClick(search, Qt::Key_Return);
+    QCOMPARE(m_window->currentPeer(), QStringLiteral("Carol"));
+    search->clear();
+    QCOMPARE(m_window->conversationList()->model()->rowCount(), 2);
+    QCOMPARE(m_window->currentPeer(), QStringLiteral("Carol"));
+}
+
+void TestMainWindow::copyAndLinks() {
+    m_window->openConversation(QStringLiteral("Bob"));
+    m_window->composer()->setPlainText(QStringLiteral("slides: https://example.org/demo. 谢谢"));
+    QVERIFY(m_window->sendComposed());
+    ThreadView* view = m_window->threadView();
+    const QModelIndex bubble = view->model()->index(0, 0);
+    QTRY_VERIFY(view->visualRect(bubble).height() > 0);
+
+    view->setCurrentIndex(bubble);
+    QTest::keyClick(view, Qt::Key_C, Qt::ControlModifier);
+    QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("slides: https://example.org/demo. 谢谢"));
+
+    // Somewhere on the bubble's text is the link, without the full stop after it; the rest of the row is no link.
+    QStringList links;
+    const QRect row = view->visualRect(bubble);
+    for (int y = row.top(); y <= row.bottom(); y += 2)
+        for (int x = row.left(); x <= row.right(); x += 3)
+            if (const QString link = view->linkAt(QPoint(x, y)); !link.isEmpty() && !links.contains(link))
+                links << link;
+    QCOMPARE(links, QStringList{QStringLiteral("https://example.org/demo")});
+    QCOMPARE(view->linkAt(row.topLeft()), QString());
 }
 
 QTEST_MAIN(TestMainWindow)

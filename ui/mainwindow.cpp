@@ -24,6 +24,7 @@
 #include <QPainter>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScopedValueRollback>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -120,6 +121,7 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     , m_onlineLabel(new QLabel) {
     // Left: the filter box over the conversation list.
     m_filter.setSourceModel(&m_conversations);
+    m_search->setObjectName(QStringLiteral("search"));
     m_search->setPlaceholderText(tr("Search (Ctrl+F)"));
     m_search->setClearButtonEnabled(true);
     m_search->setAccessibleName(tr("Search conversations"));
@@ -210,9 +212,18 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     statusBar()->addPermanentWidget(m_onlineLabel);
     m_listenLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
-    connect(m_search, &QLineEdit::textChanged, &m_filter, &ConversationFilter::setText);
+    connect(m_search, &QLineEdit::textChanged, this, [this](const QString& text) {
+        // Narrowing the list moves its current row; that must not switch the conversation under the user.
+        const QScopedValueRollback filtering(m_filtering, true);
+        m_filter.setText(text);
+        m_list->setCurrentIndex(m_filter.mapFromSource(m_conversations.indexOfPeer(m_peer)));
+    });
+    connect(m_search, &QLineEdit::returnPressed, this, [this] {
+        if (m_filter.rowCount() > 0)
+            openConversation(m_filter.index(0, 0).data(ConversationListModel::PeerRole).toString());
+    });
     connect(m_list->selectionModel(), &QItemSelectionModel::currentChanged, this, [this](const QModelIndex& index) {
-        if (index.isValid())
+        if (index.isValid() && !m_filtering)
             openConversation(index.data(ConversationListModel::PeerRole).toString());
     });
     connect(m_list, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
@@ -252,16 +263,24 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     });
     connect(&m_session.contacts(), &ContactBook::contactChanged, this,
             [this](const QString& oldName, const Contact& contact) {
-                if (oldName == m_peer)
+                if (oldName == m_peer) {
+                    m_drafts.insert(contact.name, m_compose->toPlainText());
                     openConversation(contact.name);
+                    m_drafts.remove(oldName);
+                }
             });
     connect(&m_session.contacts(), &ContactBook::contactAdded, this, [this](const Contact&) {
         // A stranger that became a contact: its conversation now goes by the contact's name.
         if (!m_peer.isEmpty() && !m_conversations.indexOfPeer(m_peer).isValid()) {
             for (int row = 0; row < m_conversations.rowCount(); ++row) {
                 const QModelIndex i = m_conversations.index(row);
-                if (i.data(ConversationListModel::AddressRole).toString() == m_peer)
+                if (i.data(ConversationListModel::AddressRole).toString() == m_peer) {
+                    const QString stranger = m_peer;
+                    m_drafts.insert(i.data(ConversationListModel::PeerRole).toString(), m_compose->toPlainText());
                     openConversation(i.data(ConversationListModel::PeerRole).toString());
+                    m_drafts.remove(stranger);
+                    break;
+                }
             }
         }
     });
@@ -344,10 +363,14 @@ void MainWindow::buildTray() {
 
 void MainWindow::openConversation(const QString& peer) {
     if (peer != m_peer || m_thread.peer() != peer) {
+        // What was typed and not sent waits for its conversation.
+        if (!m_peer.isEmpty() && !m_compose->toPlainText().isEmpty())
+            m_drafts.insert(m_peer, m_compose->toPlainText());
         m_peer = peer;
         m_thread.setPeer(peer);
         m_threadView->scrollToNewest();
-        m_compose->clear();
+        m_compose->setPlainText(m_drafts.take(peer));
+        m_compose->moveCursor(QTextCursor::End);
     }
     const QModelIndex source = m_conversations.indexOfPeer(peer);
     const QModelIndex row = m_filter.mapFromSource(source);
@@ -362,7 +385,7 @@ void MainWindow::openConversation(const QString& peer) {
 }
 
 bool MainWindow::isOnScreen(const QString& peer) const {
-    return !peer.isEmpty() && peer == m_peer && isVisible() && !isMinimized();
+    return !peer.isEmpty() && peer == m_peer && isVisible() && !isMinimized() && isActiveWindow();
 }
 
 void MainWindow::markCurrentRead() {

@@ -82,6 +82,8 @@ private:
     ConversationModel m_thread;
     QString m_peer;
     QString m_notifiedPeer;
+    QHash<QString, QString> m_drafts; // unsent text of conversations not on screen
+    bool m_filtering = false;
 
     QLineEdit* m_search;
     QListView* m_list;

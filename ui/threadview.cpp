@@ -39,6 +39,11 @@ ThreadView::ThreadView(QWidget* parent)
     m_hint->hide();
     m_hint->setCursor(Qt::PointingHandCursor);
     connect(m_hint, &QPushButton::clicked, this, &ThreadView::scrollToNewest);
+    // Received text is only displayed: a link opens in the browser on the user's click, and only web and mail links.
+    connect(this, &ThreadView::linkActivated, this, [](const QUrl& url) {
+        if (url.scheme() == u"http" || url.scheme() == u"https" || url.scheme() == u"ftp" || url.scheme() == u"mailto")
+            QDesktopServices::openUrl(url);
+    });
     connect(verticalScrollBar(), &QScrollBar::valueChanged, this, &ThreadView::onScrolled);
     connect(&m_proxy, &QAbstractItemModel::rowsInserted, this, &ThreadView::onRowsInserted);
     connect(&m_proxy, &QAbstractItemModel::modelReset, this, [this] {
@@ -179,17 +184,27 @@ void ThreadView::keyPressEvent(QKeyEvent* event) {
     QListView::keyPressEvent(event);
 }
 
+QString ThreadView::linkAt(const QPoint& pos) const {
+    const QModelIndex index = indexAt(pos);
+    return index.isValid() ? m_delegate->linkAt(optionFor(index), index, pos) : QString();
+}
+
+qint64 ThreadView::retryAt(const QPoint& pos) const {
+    const QModelIndex index = indexAt(pos);
+    if (!index.isValid() || !m_delegate->isRetryAt(optionFor(index), index, pos))
+        return 0;
+    return index.data(ConversationModel::IdRole).toLongLong();
+}
+
 void ThreadView::mouseReleaseEvent(QMouseEvent* event) {
-    const QModelIndex index = indexAt(event->position().toPoint());
-    if (event->button() == Qt::LeftButton && index.isValid()) {
-        const QStyleOptionViewItem option = optionFor(index);
-        if (m_delegate->isRetryAt(option, index, event->position().toPoint())) {
-            Q_EMIT retryRequested(index.data(ConversationModel::IdRole).toLongLong());
+    const QPoint pos = event->position().toPoint();
+    if (event->button() == Qt::LeftButton) {
+        if (const qint64 id = retryAt(pos)) {
+            Q_EMIT retryRequested(id);
             return;
         }
-        const QString link = m_delegate->linkAt(option, index, event->position().toPoint());
-        if (!link.isEmpty()) {
-            QDesktopServices::openUrl(QUrl(link));
+        if (const QString link = linkAt(pos); !link.isEmpty()) {
+            Q_EMIT linkActivated(QUrl(link));
             return;
         }
     }
@@ -198,12 +213,7 @@ void ThreadView::mouseReleaseEvent(QMouseEvent* event) {
 
 void ThreadView::mouseMoveEvent(QMouseEvent* event) {
     const QPoint pos = event->position().toPoint();
-    const QModelIndex index = indexAt(pos);
-    bool clickable = false;
-    if (index.isValid()) {
-        const QStyleOptionViewItem option = optionFor(index);
-        clickable = m_delegate->isRetryAt(option, index, pos) || !m_delegate->linkAt(option, index, pos).isEmpty();
-    }
+    const bool clickable = retryAt(pos) != 0 || !linkAt(pos).isEmpty();
     viewport()->setCursor(clickable ? Qt::PointingHandCursor : Qt::ArrowCursor);
     QListView::mouseMoveEvent(event);
 }
@@ -219,7 +229,7 @@ void ThreadView::contextMenuEvent(QContextMenuEvent* event) {
         menu.addAction(tr("&Select Text…"), this, [this, index] { edit(index); });
     const QString link = m_delegate->linkAt(optionFor(index), index, event->pos());
     if (!link.isEmpty()) {
-        menu.addAction(tr("Open &Link"), this, [link] { QDesktopServices::openUrl(QUrl(link)); });
+        menu.addAction(tr("Open &Link"), this, [this, link] { Q_EMIT linkActivated(QUrl(link)); });
         menu.addAction(tr("Copy Link &Address"), this, [link] { QApplication::clipboard()->setText(link); });
     }
     if (MessageState(index.data(ConversationModel::StateRole).toInt()) == MessageState::Failed &&

@@ -23,9 +23,13 @@ public:
     bool isFollowing() const { return m_follow; }
     bool isNewMessagesHintVisible() const;
     qint64 currentMessageId() const;
+    // What is under a point of the viewport: a link's URL, or the id of a failed message whose Retry is there.
+    QString linkAt(const QPoint& pos) const;
+    qint64 retryAt(const QPoint& pos) const;
 
 Q_SIGNALS:
     void retryRequested(qint64 id);
+    void linkActivated(const QUrl& url);
 
 protected:
     void updateGeometries() override;

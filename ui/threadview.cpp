@@ -108,7 +108,6 @@ void ThreadView::scrollToNewest() {
 
 void ThreadView::updateGeometries() {
     QListView::updateGeometries();
-    m_delegate->setWidth(viewport()->width());
     QScrollBar* bar = verticalScrollBar();
     if (m_anchorFromBottom >= 0) {
         bar->setValue(bar->maximum() - m_anchorFromBottom);

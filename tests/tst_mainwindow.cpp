@@ -4,8 +4,10 @@
 #include "bubbledelegate.h"
 #include "composeedit.h"
 #include "mainwindow.h"
+#include "settingsdialog.h"
 #include "threadview.h"
 
+#include <QApplication>
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QLabel>
@@ -14,8 +16,10 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QUdpSocket>
 
 class TestMainWindow final : public QObject {
@@ -50,7 +54,8 @@ private:
     std::unique_ptr<MainWindow> m_window;
 };
 
-void TestMainWindow::init() {
+void TestMainWindow::init()
+{
     m_bobDir = std::make_unique<QTemporaryDir>();
     m_myDir = std::make_unique<QTemporaryDir>();
     m_bob = std::make_unique<Session>();
@@ -71,7 +76,8 @@ void TestMainWindow::init() {
     QTRY_COMPARE(m_me->messenger()->presence(QStringLiteral("Bob")), Presence::Online);
 }
 
-void TestMainWindow::cleanup() {
+void TestMainWindow::cleanup()
+{
     m_window.reset();
     m_me.reset();
     m_bob.reset();
@@ -79,14 +85,16 @@ void TestMainWindow::cleanup() {
     m_bobDir.reset();
 }
 
-QStringList TestMainWindow::textsAt(Session& session, const QString& peer) {
+QStringList TestMainWindow::textsAt(Session& session, const QString& peer)
+{
     QStringList texts;
     for (const Message& m : session.history().conversation(peer, std::numeric_limits<double>::max(), 1000))
         texts << m.text;
     return texts;
 }
 
-void TestMainWindow::click(const QString& peer) {
+void TestMainWindow::click(const QString& peer)
+{
     QListView* list = m_window->conversationList();
     for (int row = 0; row < list->model()->rowCount(); ++row) {
         const QModelIndex index = list->model()->index(row, 0);
@@ -98,7 +106,8 @@ void TestMainWindow::click(const QString& peer) {
     QFAIL("no such conversation in the list");
 }
 
-void TestMainWindow::enterSendsAndBubbleTurnsDelivered() {
+void TestMainWindow::enterSendsAndBubbleTurnsDelivered()
+{
     click(QStringLiteral("Bob"));
     QCOMPARE(m_window->currentPeer(), QStringLiteral("Bob"));
     QTest::keyClicks(m_window->composer(), QStringLiteral("hello Bob"));
@@ -115,7 +124,8 @@ void TestMainWindow::enterSendsAndBubbleTurnsDelivered() {
     QCOMPARE(textsAt(*m_bob, myEndpoint().toString()), QStringList{QStringLiteral("hello Bob")});
 }
 
-void TestMainWindow::shiftEnterStartsNewLine() {
+void TestMainWindow::shiftEnterStartsNewLine()
+{
     m_window->openConversation(QStringLiteral("Bob"));
     QTest::keyClicks(m_window->composer(), QStringLiteral("line one"));
     QTest::keyClick(m_window->composer(), Qt::Key_Return, Qt::ShiftModifier);
@@ -131,14 +141,16 @@ void TestMainWindow::shiftEnterStartsNewLine() {
     QTRY_COMPARE(textsAt(*m_bob, myEndpoint().toString()), QStringList{QStringLiteral("line one\nline two")});
 }
 
-void TestMainWindow::emptyIsNotSent_data() {
+void TestMainWindow::emptyIsNotSent_data()
+{
     QTest::addColumn<QString>("text");
     QTest::newRow("nothing") << QString();
     QTest::newRow("spaces") << QStringLiteral("   ");
     QTest::newRow("blank lines and tabs") << QStringLiteral("\n \t\n\u3000");
 }
 
-void TestMainWindow::emptyIsNotSent() {
+void TestMainWindow::emptyIsNotSent()
+{
     QFETCH(QString, text);
     m_window->openConversation(QStringLiteral("Bob"));
     m_window->composer()->setPlainText(text);
@@ -152,7 +164,8 @@ void TestMainWindow::emptyIsNotSent() {
     QCOMPARE(m_window->composer()->toPlainText(), text);
 }
 
-void TestMainWindow::unreadBadgeAndReadReceipt() {
+void TestMainWindow::unreadBadgeAndReadReceipt()
+{
     click(QStringLiteral("Carol"));
     QCOMPARE(m_window->currentPeer(), QStringLiteral("Carol"));
     QSignalSpy bobStates(m_bob->messenger(), &Messenger::deliveryChanged);
@@ -185,7 +198,8 @@ void TestMainWindow::unreadBadgeAndReadReceipt() {
         QCOMPARE(s.unread, 0);
 }
 
-void TestMainWindow::newMessagesFollowUnlessScrolledUp() {
+void TestMainWindow::newMessagesFollowUnlessScrolledUp()
+{
     // A thread taller than the window, stored directly.
     for (int i = 0; i < 80; ++i) {
         Message m;
@@ -220,7 +234,8 @@ void TestMainWindow::newMessagesFollowUnlessScrolledUp() {
     QVERIFY(!view->isNewMessagesHintVisible());
 }
 
-void TestMainWindow::ctrlDownMovesBetweenConversations() {
+void TestMainWindow::ctrlDownMovesBetweenConversations()
+{
     QListView* list = m_window->conversationList();
     QVERIFY(list->model()->rowCount() >= 2);
     const QString first = list->model()->index(0, 0).data(ConversationListModel::PeerRole).toString();
@@ -232,7 +247,8 @@ void TestMainWindow::ctrlDownMovesBetweenConversations() {
     QCOMPARE(m_window->currentPeer(), first);
 }
 
-void TestMainWindow::takenPortOpensWithErrorInStatusBar() {
+void TestMainWindow::takenPortOpensWithErrorInStatusBar()
+{
     QUdpSocket squatter;
     QVERIFY(squatter.bind(QHostAddress::LocalHost, 0, QAbstractSocket::DontShareAddress));
     QTemporaryDir dir;
@@ -245,12 +261,32 @@ void TestMainWindow::takenPortOpensWithErrorInStatusBar() {
     auto* change = window.findChild<QPushButton*>(QStringLiteral("changePort"));
     QVERIFY(change);
     QVERIFY(change->isVisible());
-    // Another port works, and the engine starts on it.
-    QVERIFY(session.rebind(QHostAddress::LocalHost, 0));
+
+    // Choose Another Port... opens the settings; a free port there gets Pigeon listening and the engine started.
+    QUdpSocket probe;
+    QVERIFY(probe.bind(QHostAddress::LocalHost, 0));
+    const quint16 freePort = probe.localPort();
+    probe.close();
+    bool answered = false;
+    QTimer::singleShot(0, this, [&answered, freePort] {
+        auto* dialog = qobject_cast<SettingsDialog*>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        dialog->findChild<QLineEdit*>(QStringLiteral("bind"))->setText(QStringLiteral("127.0.0.1"));
+        dialog->findChild<QSpinBox*>(QStringLiteral("port"))->setValue(freePort);
+        answered = true;
+        dialog->accept();
+    });
+    change->click();
+    QVERIFY(answered);
     QVERIFY(session.isListening());
+    QCOMPARE(session.transport().localEndpoint().port, freePort);
+    QVERIFY(window.listenLabel()->text().contains(QString::number(freePort)));
+    QVERIFY(!change->isVisible());
+    QCOMPARE(Profile(dir.path()).port(), freePort);
 }
 
-void TestMainWindow::longTextGetsNote() {
+void TestMainWindow::longTextGetsNote()
+{
     m_window->openConversation(QStringLiteral("Bob"));
     QVERIFY(m_window->composeNote()->text().isEmpty());
     const qsizetype limit = m_me->messenger()->maxTextBytes(QStringLiteral("Bob"));
@@ -260,7 +296,8 @@ void TestMainWindow::longTextGetsNote() {
     QVERIFY(m_window->composeNote()->text().isEmpty());
 }
 
-void TestMainWindow::messageWhileAwayStaysUnread() {
+void TestMainWindow::messageWhileAwayStaysUnread()
+{
     m_window->openConversation(QStringLiteral("Bob"));
     QWidget elsewhere;
     elsewhere.show();
@@ -278,7 +315,8 @@ void TestMainWindow::messageWhileAwayStaysUnread() {
     QTRY_COMPARE(unread().toInt(), 0);
 }
 
-void TestMainWindow::draftsStayWithTheirConversation() {
+void TestMainWindow::draftsStayWithTheirConversation()
+{
     m_window->openConversation(QStringLiteral("Bob"));
     QTest::keyClicks(m_window->composer(), QStringLiteral("half a thought"));
     m_window->openConversation(QStringLiteral("Carol"));
@@ -288,7 +326,8 @@ void TestMainWindow::draftsStayWithTheirConversation() {
     QCOMPARE(m_window->thread().rowCount(), 0);
 }
 
-void TestMainWindow::filterDoesNotSwitchConversation() {
+void TestMainWindow::filterDoesNotSwitchConversation()
+{
     m_window->openConversation(QStringLiteral("Bob"));
     auto* search = m_window->findChild<QLineEdit*>(QStringLiteral("search"));
     QVERIFY(search);
@@ -302,7 +341,8 @@ void TestMainWindow::filterDoesNotSwitchConversation() {
     QCOMPARE(m_window->currentPeer(), QStringLiteral("Carol"));
 }
 
-void TestMainWindow::copyAndLinks() {
+void TestMainWindow::copyAndLinks()
+{
     m_window->openConversation(QStringLiteral("Bob"));
     m_window->composer()->setPlainText(QStringLiteral("slides: https://example.org/demo. 谢谢"));
     QVERIFY(m_window->sendComposed());

@@ -36,25 +36,25 @@
 
 namespace {
 
-QIcon appIcon() {
+QIcon appIcon()
+{
     return QIcon(QStringLiteral(":/pigeon/icons/pigeon.png"));
 }
 
-QString presenceText(Presence presence) {
+QString presenceText(Presence presence)
+{
     switch (presence) {
-    case Presence::Online:
-        return MainWindow::tr("online");
-    case Presence::Offline:
-        return MainWindow::tr("offline");
-    case Presence::Unknown:
-        break;
+    case Presence::Online: return MainWindow::tr("online");
+    case Presence::Offline: return MainWindow::tr("offline");
+    case Presence::Unknown: break;
     }
     return MainWindow::tr("presence unknown");
 }
 
 } // namespace
 
-void installTranslations(const QString& language) {
+void installTranslations(const QString& language)
+{
     const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
     if (!language.isEmpty())
         QLocale::setDefault(locale);
@@ -72,7 +72,8 @@ void installTranslations(const QString& language) {
         delete qt;
 }
 
-int runGui(const Session::Options& options, const GuiOptions& gui) {
+int runGui(const Session::Options& options, const GuiOptions& gui)
+{
     installTranslations(gui.language);
     QApplication::setWindowIcon(appIcon());
     QApplication::setApplicationDisplayName(QObject::tr("Pigeon"));
@@ -118,7 +119,8 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     , m_send(new QPushButton(tr("&Send")))
     , m_listenLabel(new QLabel)
     , m_changePort(new QPushButton(tr("Choose Another Port…")))
-    , m_onlineLabel(new QLabel) {
+    , m_onlineLabel(new QLabel)
+{
     // Left: the filter box over the conversation list.
     m_filter.setSourceModel(&m_conversations);
     m_search->setObjectName(QStringLiteral("search"));
@@ -211,6 +213,7 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     statusBar()->addWidget(m_changePort);
     statusBar()->addPermanentWidget(m_onlineLabel);
     m_listenLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_listenLabel->setMinimumWidth(1);
 
     connect(m_search, &QLineEdit::textChanged, this, [this](const QString& text) {
         // Narrowing the list moves its current row; that must not switch the conversation under the user.
@@ -295,7 +298,8 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     resize(1000, 680);
 }
 
-void MainWindow::buildMenus() {
+void MainWindow::buildMenus()
+{
     QMenu* app = menuBar()->addMenu(tr("&Pigeon"));
     app->addAction(tr("&Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma), this, &MainWindow::showSettings);
     app->addSeparator();
@@ -335,7 +339,8 @@ void MainWindow::buildMenus() {
     help->addAction(tr("&About Pigeon"), this, &MainWindow::showAbout);
 }
 
-void MainWindow::buildTray() {
+void MainWindow::buildTray()
+{
     if (!QSystemTrayIcon::isSystemTrayAvailable())
         return;
     m_tray = new QSystemTrayIcon(appIcon(), this);
@@ -361,7 +366,8 @@ void MainWindow::buildTray() {
     m_tray->show();
 }
 
-void MainWindow::openConversation(const QString& peer) {
+void MainWindow::openConversation(const QString& peer)
+{
     if (peer != m_peer || m_thread.peer() != peer) {
         // What was typed and not sent waits for its conversation.
         if (!m_peer.isEmpty() && !m_compose->toPlainText().isEmpty())
@@ -384,11 +390,13 @@ void MainWindow::openConversation(const QString& peer) {
         m_compose->setFocus();
 }
 
-bool MainWindow::isOnScreen(const QString& peer) const {
+bool MainWindow::isOnScreen(const QString& peer) const
+{
     return !peer.isEmpty() && peer == m_peer && isVisible() && !isMinimized() && isActiveWindow();
 }
 
-void MainWindow::markCurrentRead() {
+void MainWindow::markCurrentRead()
+{
     if (!isOnScreen(m_peer))
         return;
     const QModelIndex i = m_conversations.indexOfPeer(m_peer);
@@ -399,7 +407,8 @@ void MainWindow::markCurrentRead() {
         m_messenger->markRead(m_peer);
 }
 
-void MainWindow::onMessageAdded(const Message& message) {
+void MainWindow::onMessageAdded(const Message& message)
+{
     if (message.direction != Direction::Incoming || message.isSystem)
         return;
     if (isOnScreen(message.peer)) {
@@ -416,7 +425,8 @@ void MainWindow::onMessageAdded(const Message& message) {
         QApplication::alert(this);
 }
 
-void MainWindow::changeEvent(QEvent* event) {
+void MainWindow::changeEvent(QEvent* event)
+{
     QMainWindow::changeEvent(event);
     if (event->type() == QEvent::WindowStateChange || event->type() == QEvent::ActivationChange)
         markCurrentRead();
@@ -424,7 +434,8 @@ void MainWindow::changeEvent(QEvent* event) {
         updateTitle();
 }
 
-void MainWindow::closeEvent(QCloseEvent* event) {
+void MainWindow::closeEvent(QCloseEvent* event)
+{
     m_session.close();
     if (m_tray)
         m_tray->hide();
@@ -432,7 +443,8 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     qApp->quit();
 }
 
-void MainWindow::updateHeader() {
+void MainWindow::updateHeader()
+{
     if (m_peer.isEmpty())
         return;
     const QModelIndex i = m_conversations.indexOfPeer(m_peer);
@@ -451,7 +463,8 @@ void MainWindow::updateHeader() {
     m_addSender->setVisible(!contact && Endpoint::parse(m_peer).has_value());
 }
 
-void MainWindow::updateTitle() {
+void MainWindow::updateTitle()
+{
     const int unread = m_conversations.totalUnread();
     setWindowTitle(unread > 0 ? tr("Pigeon (%n unread)", nullptr, unread) : tr("Pigeon"));
     if (m_tray) {
@@ -475,18 +488,22 @@ void MainWindow::updateTitle() {
     }
 }
 
-void MainWindow::updateStatus() {
+void MainWindow::updateStatus()
+{
     const bool listening = m_session.isListening();
     m_listenLabel->setText(listening ? tr("Listening on %1").arg(m_session.transport().localEndpoint().toString())
                                      : tr("Not listening: %1").arg(m_session.error()));
     QPalette pal = m_listenLabel->palette();
     pal.setColor(QPalette::WindowText, listening ? palette().color(QPalette::WindowText) : QColor(0xe5, 0x39, 0x35));
     m_listenLabel->setPalette(pal);
+    // A long reason is clipped in the status bar; all of it is in the tooltip.
+    m_listenLabel->setToolTip(m_listenLabel->text());
     m_changePort->setVisible(!listening);
     m_onlineLabel->setText(tr("%n contact(s) online", nullptr, m_conversations.onlineCount()));
 }
 
-void MainWindow::updateComposeNote() {
+void MainWindow::updateComposeNote()
+{
     const bool open = !m_peer.isEmpty() && m_messenger;
     m_send->setEnabled(open && !m_compose->toPlainText().trimmed().isEmpty());
     m_compose->setEnabled(open);
@@ -513,7 +530,8 @@ void MainWindow::updateComposeNote() {
     m_composeNote->setText(note);
 }
 
-bool MainWindow::sendComposed() {
+bool MainWindow::sendComposed()
+{
     const QString text = m_compose->toPlainText();
     if (m_peer.isEmpty() || !m_messenger || text.trimmed().isEmpty())
         return false;
@@ -527,7 +545,8 @@ bool MainWindow::sendComposed() {
     return true;
 }
 
-void MainWindow::moveConversation(int step) {
+void MainWindow::moveConversation(int step)
+{
     const int rows = m_filter.rowCount();
     if (rows == 0)
         return;
@@ -536,11 +555,13 @@ void MainWindow::moveConversation(int step) {
     m_list->setCurrentIndex(m_filter.index(next, 0));
 }
 
-QString MainWindow::selectedPeer() const {
+QString MainWindow::selectedPeer() const
+{
     return m_peer;
 }
 
-void MainWindow::addContact(const Contact& prefill) {
+void MainWindow::addContact(const Contact& prefill)
+{
     Contact initial = prefill;
     if (initial.host.isEmpty() && initial.name.isEmpty())
         initial.port = ipmsg::DefaultPort;
@@ -554,7 +575,8 @@ void MainWindow::addContact(const Contact& prefill) {
     openConversation(dialog.contact().name);
 }
 
-void MainWindow::editContact(const QString& name) {
+void MainWindow::editContact(const QString& name)
+{
     const auto contact = m_session.contacts().find(name);
     if (!contact)
         return;
@@ -565,7 +587,8 @@ void MainWindow::editContact(const QString& name) {
         QMessageBox::warning(this, tr("Edit Contact"), why);
 }
 
-void MainWindow::removeContact(const QString& name) {
+void MainWindow::removeContact(const QString& name)
+{
     if (!m_session.contacts().find(name))
         return;
     const auto answer = QMessageBox::question(
@@ -577,7 +600,8 @@ void MainWindow::removeContact(const QString& name) {
     updateHeader();
 }
 
-void MainWindow::addSenderToContacts(const QString& peer) {
+void MainWindow::addSenderToContacts(const QString& peer)
+{
     const auto endpoint = Endpoint::parse(peer);
     if (!endpoint)
         return;
@@ -588,7 +612,8 @@ void MainWindow::addSenderToContacts(const QString& peer) {
     addContact(prefill);
 }
 
-void MainWindow::importContacts() {
+void MainWindow::importContacts()
+{
     const QString path = QFileDialog::getOpenFileName(this, tr("Import Contacts"), {},
                                                       tr("Contacts files (*.ini *.txt);;All files (*)"));
     if (path.isEmpty())
@@ -618,7 +643,8 @@ void MainWindow::importContacts() {
     QMessageBox::information(this, tr("Import Contacts"), summary);
 }
 
-void MainWindow::exportContacts() {
+void MainWindow::exportContacts()
+{
     const QString path = QFileDialog::getSaveFileName(this, tr("Export Contacts"), QStringLiteral("contacts.ini"),
                                                       tr("Contacts files (*.ini)"));
     if (path.isEmpty())
@@ -629,7 +655,8 @@ void MainWindow::exportContacts() {
         QMessageBox::warning(this, tr("Export Contacts"), tr("Cannot write %1: %2").arg(path, file.errorString()));
 }
 
-void MainWindow::showSettings() {
+void MainWindow::showSettings()
+{
     Profile profile = m_session.profile();
     const bool wasListening = m_session.isListening();
     const Endpoint before = m_session.transport().localEndpoint();
@@ -659,7 +686,8 @@ void MainWindow::showSettings() {
     updateStatus();
 }
 
-void MainWindow::showAbout() {
+void MainWindow::showAbout()
+{
     QMessageBox::about(this, tr("About Pigeon"),
                        tr("<h3>Pigeon %1</h3><p>Chat across a LAN without any server: every message is one UDP "
                           "datagram. Speaks the IP Messenger protocol (IP Messenger, FeiQ, iptux) and plain "
@@ -667,7 +695,8 @@ void MainWindow::showAbout() {
                            .arg(QStringLiteral(PIGEON_VERSION)));
 }
 
-bool MainWindow::saveScreenshot(const QString& path) {
+bool MainWindow::saveScreenshot(const QString& path)
+{
     if (m_peer.isEmpty() && m_conversations.rowCount() > 0)
         openConversation(m_conversations.index(0).data(ConversationListModel::PeerRole).toString());
     show();

@@ -14,8 +14,12 @@ SettingsDialog::SettingsDialog(const QString& nick, const QHostAddress& bind, qu
     , m_bind(new QLineEdit(bind == QHostAddress(QHostAddress::Any) ? QString() : bind.toString()))
     , m_port(new QSpinBox)
     , m_error(new QLabel)
-    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel)) {
+    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel))
+{
     setWindowTitle(tr("Settings"));
+    m_nick->setObjectName(QStringLiteral("nick"));
+    m_bind->setObjectName(QStringLiteral("bind"));
+    m_port->setObjectName(QStringLiteral("port"));
     m_nick->setMaxLength(64);
     m_nick->setPlaceholderText(tr("The name other IP Messenger users see"));
     m_bind->setPlaceholderText(tr("All addresses"));
@@ -43,20 +47,24 @@ SettingsDialog::SettingsDialog(const QString& nick, const QHostAddress& bind, qu
     setMinimumWidth(400);
 }
 
-QString SettingsDialog::nick() const {
+QString SettingsDialog::nick() const
+{
     return m_nick->text().trimmed();
 }
 
-QHostAddress SettingsDialog::bindAddress() const {
+QHostAddress SettingsDialog::bindAddress() const
+{
     const QString text = m_bind->text().trimmed();
     return text.isEmpty() ? QHostAddress(QHostAddress::Any) : QHostAddress(text);
 }
 
-quint16 SettingsDialog::port() const {
+quint16 SettingsDialog::port() const
+{
     return quint16(m_port->value());
 }
 
-void SettingsDialog::validate() {
+void SettingsDialog::validate()
+{
     const bool ok = !bindAddress().isNull();
     m_error->setText(ok ? QString() : tr("\"%1\" is not an IP address.").arg(m_bind->text().trimmed()));
     m_error->setVisible(!ok);

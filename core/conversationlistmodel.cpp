@@ -5,7 +5,8 @@ ConversationListModel::ConversationListModel(ContactBook* contacts, History* his
     : QAbstractListModel(parent)
     , m_contacts(contacts)
     , m_history(history)
-    , m_messenger(messenger) {
+    , m_messenger(messenger)
+{
     reload();
     connect(m_contacts, &ContactBook::contactAdded, this, &ConversationListModel::onContactAdded);
     connect(m_contacts, &ContactBook::contactChanged, this, &ConversationListModel::onContactChanged);
@@ -17,12 +18,14 @@ ConversationListModel::ConversationListModel(ContactBook* contacts, History* his
     }
 }
 
-QString ConversationListModel::addressOf(const Contact& c) {
+QString ConversationListModel::addressOf(const Contact& c)
+{
     return c.host.contains(u':') ? QStringLiteral("[%1]:%2").arg(c.host).arg(c.port)
                                  : QStringLiteral("%1:%2").arg(c.host).arg(c.port);
 }
 
-bool ConversationListModel::before(const Row& a, const Row& b) {
+bool ConversationListModel::before(const Row& a, const Row& b)
+{
     if (a.lastTime != b.lastTime) {
         if (!a.lastTime.isValid() || !b.lastTime.isValid())
             return a.lastTime.isValid();
@@ -31,7 +34,8 @@ bool ConversationListModel::before(const Row& a, const Row& b) {
     return a.peer.compare(b.peer, Qt::CaseInsensitive) < 0;
 }
 
-void ConversationListModel::reload() {
+void ConversationListModel::reload()
+{
     beginResetModel();
     m_rows.clear();
     int total = 0;
@@ -57,65 +61,65 @@ void ConversationListModel::reload() {
     Q_EMIT onlineCountChanged(onlineCount());
 }
 
-int ConversationListModel::rowCount(const QModelIndex& parent) const {
+int ConversationListModel::rowCount(const QModelIndex& parent) const
+{
     return parent.isValid() ? 0 : int(m_rows.size());
 }
 
-QVariant ConversationListModel::data(const QModelIndex& index, int role) const {
+QVariant ConversationListModel::data(const QModelIndex& index, int role) const
+{
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const Row& r = m_rows.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
-    case PeerRole:
-        return r.peer;
-    case AddressRole:
-        return r.address;
-    case PresenceRole:
-        return int(r.presence);
-    case UnreadRole:
-        return r.unread;
-    case LastTextRole:
-        return r.lastText;
-    case LastTimeRole:
-        return r.lastTime;
-    case IsContactRole:
-        return r.contact;
-    default:
-        return {};
+    case PeerRole: return r.peer;
+    case AddressRole: return r.address;
+    case PresenceRole: return int(r.presence);
+    case UnreadRole: return r.unread;
+    case LastTextRole: return r.lastText;
+    case LastTimeRole: return r.lastTime;
+    case IsContactRole: return r.contact;
+    default: return {};
     }
 }
 
-QHash<int, QByteArray> ConversationListModel::roleNames() const {
+QHash<int, QByteArray> ConversationListModel::roleNames() const
+{
     return {{PeerRole, "peer"},         {AddressRole, "address"},   {PresenceRole, "presence"},  {UnreadRole, "unread"},
             {LastTextRole, "lastText"}, {LastTimeRole, "lastTime"}, {IsContactRole, "isContact"}};
 }
 
-int ConversationListModel::rowOf(const QString& peer) const {
+int ConversationListModel::rowOf(const QString& peer) const
+{
     for (qsizetype i = 0; i < m_rows.size(); ++i)
         if (m_rows.at(i).peer == peer)
             return int(i);
     return -1;
 }
 
-QModelIndex ConversationListModel::indexOfPeer(const QString& peer) const {
+QModelIndex ConversationListModel::indexOfPeer(const QString& peer) const
+{
     const int row = rowOf(peer);
     return row < 0 ? QModelIndex() : index(row);
 }
 
-int ConversationListModel::onlineCount() const {
+int ConversationListModel::onlineCount() const
+{
     return int(std::count_if(m_rows.cbegin(), m_rows.cend(),
                              [](const Row& r) { return r.contact && r.presence == Presence::Online; }));
 }
 
-void ConversationListModel::setTotalUnread(int total) {
+void ConversationListModel::setTotalUnread(int total)
+{
     if (total == m_totalUnread)
         return;
     m_totalUnread = total;
     Q_EMIT totalUnreadChanged(total);
 }
 
-void ConversationListModel::insertSorted(const Row& row) {
+void ConversationListModel::insertSorted(const Row& row)
+{
     const auto at = std::upper_bound(m_rows.cbegin(), m_rows.cend(), row, &ConversationListModel::before);
     const int pos = int(at - m_rows.cbegin());
     beginInsertRows({}, pos, pos);
@@ -123,7 +127,8 @@ void ConversationListModel::insertSorted(const Row& row) {
     endInsertRows();
 }
 
-void ConversationListModel::reposition(int row) {
+void ConversationListModel::reposition(int row)
+{
     const Row moving = m_rows.at(row);
     QList<Row> others = m_rows;
     others.removeAt(row);
@@ -139,7 +144,8 @@ void ConversationListModel::reposition(int row) {
     Q_EMIT dataChanged(i, i);
 }
 
-void ConversationListModel::onMessageAdded(const Message& m) {
+void ConversationListModel::onMessageAdded(const Message& m)
+{
     if (m.isSystem)
         return;
     int row = rowOf(m.peer);
@@ -163,7 +169,8 @@ void ConversationListModel::onMessageAdded(const Message& m) {
     reposition(row);
 }
 
-void ConversationListModel::clearUnread(const QString& peer) {
+void ConversationListModel::clearUnread(const QString& peer)
+{
     const int row = rowOf(peer);
     if (row < 0 || m_rows.at(row).unread == 0)
         return;
@@ -173,7 +180,8 @@ void ConversationListModel::clearUnread(const QString& peer) {
     setTotalUnread(m_totalUnread - had);
 }
 
-void ConversationListModel::onPresenceChanged(const QString& peer, Presence presence) {
+void ConversationListModel::onPresenceChanged(const QString& peer, Presence presence)
+{
     const int row = rowOf(peer);
     if (row < 0 || m_rows.at(row).presence == presence)
         return;
@@ -183,7 +191,8 @@ void ConversationListModel::onPresenceChanged(const QString& peer, Presence pres
     Q_EMIT onlineCountChanged(onlineCount());
 }
 
-void ConversationListModel::onContactAdded(const Contact& contact) {
+void ConversationListModel::onContactAdded(const Contact& contact)
+{
     // A stranger that becomes a contact keeps its conversation (the engine renames it in the history).
     const int stranger = rowOf(addressOf(contact));
     if (stranger >= 0 && !m_rows.at(stranger).contact) {
@@ -203,7 +212,8 @@ void ConversationListModel::onContactAdded(const Contact& contact) {
     Q_EMIT onlineCountChanged(onlineCount());
 }
 
-void ConversationListModel::onContactChanged(const QString& oldName, const Contact& contact) {
+void ConversationListModel::onContactChanged(const QString& oldName, const Contact& contact)
+{
     const int row = rowOf(oldName);
     if (row < 0)
         return;
@@ -215,7 +225,8 @@ void ConversationListModel::onContactChanged(const QString& oldName, const Conta
     Q_EMIT onlineCountChanged(onlineCount());
 }
 
-void ConversationListModel::onContactRemoved(const QString& name) {
+void ConversationListModel::onContactRemoved(const QString& name)
+{
     const int row = rowOf(name);
     if (row < 0)
         return;

@@ -5,7 +5,8 @@
 
 ConversationModel::ConversationModel(History* history, Messenger* messenger, QObject* parent)
     : QAbstractListModel(parent)
-    , m_history(history) {
+    , m_history(history)
+{
     if (messenger) {
         connect(messenger, &Messenger::messageAdded, this, &ConversationModel::onMessageAdded);
         connect(messenger, &Messenger::deliveryChanged, this, &ConversationModel::onDeliveryChanged);
@@ -13,12 +14,14 @@ ConversationModel::ConversationModel(History* history, Messenger* messenger, QOb
     }
 }
 
-ConversationModel::Row ConversationModel::toRow(const Message& m) {
+ConversationModel::Row ConversationModel::toRow(const Message& m)
+{
     const qint64 ms = m.time.toMSecsSinceEpoch();
     return Row{m.id, m.text, ms, m.sortKey, localDay(ms), m.state, m.direction, m.isSystem};
 }
 
-void ConversationModel::setPeer(const QString& peer) {
+void ConversationModel::setPeer(const QString& peer)
+{
     beginResetModel();
     m_peer = peer;
     m_rows.clear();
@@ -32,11 +35,13 @@ void ConversationModel::setPeer(const QString& peer) {
     endResetModel();
 }
 
-qint32 ConversationModel::localDay(qint64 ms) {
+qint32 ConversationModel::localDay(qint64 ms)
+{
     return qint32(QDateTime::fromMSecsSinceEpoch(ms).date().toJulianDay());
 }
 
-QList<Message> ConversationModel::loadPage(double beforeKey) {
+QList<Message> ConversationModel::loadPage(double beforeKey)
+{
     // Every insertion makes a view lay out all loaded rows again, so pages grow with what is loaded (up to a limit):
     // scrolling through 100 000 messages then takes some thirty fetches, not a thousand.
     const int size = std::clamp(int(m_rows.size()), int(PageSize), int(MaxPageSize));
@@ -48,15 +53,18 @@ QList<Message> ConversationModel::loadPage(double beforeKey) {
     return page;
 }
 
-int ConversationModel::rowCount(const QModelIndex& parent) const {
+int ConversationModel::rowCount(const QModelIndex& parent) const
+{
     return parent.isValid() ? 0 : int(m_rows.size());
 }
 
-bool ConversationModel::canFetchMore(const QModelIndex& parent) const {
+bool ConversationModel::canFetchMore(const QModelIndex& parent) const
+{
     return !parent.isValid() && m_hasOlder;
 }
 
-void ConversationModel::fetchMore(const QModelIndex& parent) {
+void ConversationModel::fetchMore(const QModelIndex& parent)
+{
     if (parent.isValid() || !m_hasOlder)
         return;
     const double before = m_rows.isEmpty() ? std::numeric_limits<double>::max() : m_rows.first().sortKey;
@@ -77,50 +85,46 @@ void ConversationModel::fetchMore(const QModelIndex& parent) {
         Q_EMIT dataChanged(formerFirst, formerFirst, {FirstOfDayRole});
 }
 
-QVariant ConversationModel::data(const QModelIndex& index, int role) const {
+QVariant ConversationModel::data(const QModelIndex& index, int role) const
+{
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const Row& r = m_rows.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
-    case TextRole:
-        return r.text;
-    case IdRole:
-        return r.id;
-    case TimeRole:
-        return QDateTime::fromMSecsSinceEpoch(r.timeMs, Qt::UTC);
-    case DirectionRole:
-        return int(r.direction);
-    case StateRole:
-        return int(r.state);
-    case SystemRole:
-        return r.system;
-    case SortKeyRole:
-        return r.sortKey;
-    case FirstOfDayRole:
-        return isFirstOfDay(index.row());
-    default:
-        return {};
+    case TextRole: return r.text;
+    case IdRole: return r.id;
+    case TimeRole: return QDateTime::fromMSecsSinceEpoch(r.timeMs, Qt::UTC);
+    case DirectionRole: return int(r.direction);
+    case StateRole: return int(r.state);
+    case SystemRole: return r.system;
+    case SortKeyRole: return r.sortKey;
+    case FirstOfDayRole: return isFirstOfDay(index.row());
+    default: return {};
     }
 }
 
-QHash<int, QByteArray> ConversationModel::roleNames() const {
+QHash<int, QByteArray> ConversationModel::roleNames() const
+{
     return {{IdRole, "id"},       {TextRole, "text"},     {TimeRole, "time"},       {DirectionRole, "direction"},
             {StateRole, "state"}, {SystemRole, "system"}, {SortKeyRole, "sortKey"}, {FirstOfDayRole, "firstOfDay"}};
 }
 
-bool ConversationModel::isFirstOfDay(int row) const {
+bool ConversationModel::isFirstOfDay(int row) const
+{
     if (row == 0)
         return true;
     return m_rows.at(row).day != m_rows.at(row - 1).day;
 }
 
-QModelIndex ConversationModel::indexOfId(qint64 id) const {
+QModelIndex ConversationModel::indexOfId(qint64 id) const
+{
     const int row = rowOfId(id);
     return row < 0 ? QModelIndex() : index(row);
 }
 
-int ConversationModel::rowOfId(qint64 id) const {
+int ConversationModel::rowOfId(qint64 id) const
+{
     // Changes nearly always concern the newest messages: search from the end.
     for (qsizetype i = m_rows.size() - 1; i >= 0; --i)
         if (m_rows.at(i).id == id)
@@ -128,7 +132,8 @@ int ConversationModel::rowOfId(qint64 id) const {
     return -1;
 }
 
-void ConversationModel::insertRow(const Row& row) {
+void ConversationModel::insertRow(const Row& row)
+{
     const auto at = std::upper_bound(m_rows.cbegin(), m_rows.cend(), row.sortKey,
                                      [](double key, const Row& r) { return key < r.sortKey; });
     const int pos = int(at - m_rows.cbegin());
@@ -144,13 +149,15 @@ void ConversationModel::insertRow(const Row& row) {
     }
 }
 
-void ConversationModel::onMessageAdded(const Message& message) {
+void ConversationModel::onMessageAdded(const Message& message)
+{
     if (message.peer != m_peer || m_peer.isEmpty() || rowOfId(message.id) >= 0)
         return;
     insertRow(toRow(message));
 }
 
-void ConversationModel::onDeliveryChanged(qint64 id, MessageState state) {
+void ConversationModel::onDeliveryChanged(qint64 id, MessageState state)
+{
     const int row = rowOfId(id);
     if (row < 0)
         return;
@@ -164,13 +171,15 @@ void ConversationModel::onDeliveryChanged(qint64 id, MessageState state) {
         addSystemLine(tr("A message could not be delivered."));
 }
 
-void ConversationModel::onPresenceChanged(const QString& peer, Presence presence) {
+void ConversationModel::onPresenceChanged(const QString& peer, Presence presence)
+{
     if (peer != m_peer || m_peer.isEmpty() || presence == Presence::Unknown)
         return;
     addSystemLine(presence == Presence::Online ? tr("%1 came online.").arg(peer) : tr("%1 went offline.").arg(peer));
 }
 
-void ConversationModel::addSystemLine(const QString& text) {
+void ConversationModel::addSystemLine(const QString& text)
+{
     Row r;
     r.id = m_nextSystemId--;
     r.text = text;

@@ -11,7 +11,8 @@
 namespace demo {
 
 inline Message message(const QString& peer, Direction direction, const QString& text, const QDateTime& time,
-                       MessageState state, bool unread = false) {
+                       MessageState state, bool unread = false)
+{
     Message m;
     m.peer = peer;
     m.direction = direction;
@@ -24,7 +25,8 @@ inline Message message(const QString& peer, Direction direction, const QString& 
 }
 
 // `alicePort`: where a live second Pigeon for Alice listens (0: nobody).
-inline bool writeProfile(const QString& dir, quint16 alicePort) {
+inline bool writeProfile(const QString& dir, quint16 alicePort)
+{
     ContactBook book;
     if (!book.load(dir + QStringLiteral("/contacts.ini")))
         return false;

@@ -26,14 +26,16 @@ private:
     std::unique_ptr<ContactBook> m_book;
 };
 
-void TestContactDialog::init() {
+void TestContactDialog::init()
+{
     m_book = std::make_unique<ContactBook>();
     QFile::remove(m_dir.filePath(QStringLiteral("contacts.ini")));
     QVERIFY(m_book->load(m_dir.filePath(QStringLiteral("contacts.ini"))));
     QVERIFY(m_book->add({QStringLiteral("Alice"), QStringLiteral("192.0.2.7"), 2425}).isEmpty());
 }
 
-void TestContactDialog::type(ContactDialog& dialog, const QString& field, const QString& text) {
+void TestContactDialog::type(ContactDialog& dialog, const QString& field, const QString& text)
+{
     auto* edit = dialog.findChild<QLineEdit*>(field);
     QVERIFY(edit);
     edit->selectAll();
@@ -42,7 +44,8 @@ void TestContactDialog::type(ContactDialog& dialog, const QString& field, const 
         edit->insert(text); // insert() takes any Unicode; QTest::keyClicks only Latin-1
 }
 
-void TestContactDialog::refusesBadInput_data() {
+void TestContactDialog::refusesBadInput_data()
+{
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("host");
     QTest::addColumn<QString>("port");
@@ -64,7 +67,8 @@ void TestContactDialog::refusesBadInput_data() {
                                        << QStringLiteral("number");
 }
 
-void TestContactDialog::refusesBadInput() {
+void TestContactDialog::refusesBadInput()
+{
     QFETCH(QString, name);
     QFETCH(QString, host);
     QFETCH(QString, port);
@@ -83,7 +87,8 @@ void TestContactDialog::refusesBadInput() {
     QCOMPARE(error->text(), dialog.problem());
 }
 
-void TestContactDialog::acceptsGoodInput_data() {
+void TestContactDialog::acceptsGoodInput_data()
+{
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("host");
     QTest::addColumn<QString>("port");
@@ -93,7 +98,8 @@ void TestContactDialog::acceptsGoodInput_data() {
         << QStringLiteral("Printer room") << QStringLiteral("printer.lan") << QStringLiteral("65535");
 }
 
-void TestContactDialog::acceptsGoodInput() {
+void TestContactDialog::acceptsGoodInput()
+{
     QFETCH(QString, name);
     QFETCH(QString, host);
     QFETCH(QString, port);
@@ -110,7 +116,8 @@ void TestContactDialog::acceptsGoodInput() {
     QVERIFY(m_book->add(dialog.contact()).isEmpty());
 }
 
-void TestContactDialog::editKeepsItsOwnName() {
+void TestContactDialog::editKeepsItsOwnName()
+{
     ContactDialog dialog(*m_book, *m_book->find(QStringLiteral("Alice")), QStringLiteral("Alice"));
     dialog.show();
     QVERIFY(dialog.problem().isEmpty());

@@ -33,7 +33,8 @@ private:
     QDateTime m_start = QDateTime(QDate(2026, 11, 20), QTime(8, 0), Qt::UTC);
 };
 
-void TestConversationListModel::init() {
+void TestConversationListModel::init()
+{
     m_dir = std::make_unique<QTemporaryDir>();
     m_contacts = std::make_unique<ContactBook>();
     QVERIFY(m_contacts->load(m_dir->filePath(QStringLiteral("contacts.ini"))));
@@ -52,7 +53,8 @@ void TestConversationListModel::init() {
     QVERIFY(m_history->commit());
 }
 
-void TestConversationListModel::cleanup() {
+void TestConversationListModel::cleanup()
+{
     m_messenger.reset();
     m_transport.reset();
     m_history.reset();
@@ -61,7 +63,8 @@ void TestConversationListModel::cleanup() {
 }
 
 Message TestConversationListModel::stored(const QString& peer, Direction direction, const QString& text,
-                                          const QDateTime& time, bool unread) {
+                                          const QDateTime& time, bool unread)
+{
     Message m;
     m.peer = peer;
     m.direction = direction;
@@ -74,14 +77,16 @@ Message TestConversationListModel::stored(const QString& peer, Direction directi
     return m;
 }
 
-QStringList TestConversationListModel::order(const ConversationListModel& model) const {
+QStringList TestConversationListModel::order(const ConversationListModel& model) const
+{
     QStringList peers;
     for (int row = 0; row < model.rowCount(); ++row)
         peers << model.index(row).data(ConversationListModel::PeerRole).toString();
     return peers;
 }
 
-void TestConversationListModel::contactsAndStrangers() {
+void TestConversationListModel::contactsAndStrangers()
+{
     ConversationListModel model(m_contacts.get(), m_history.get(), m_messenger.get());
     // Latest activity first; contacts nobody talked with yet follow by name.
     QCOMPARE(order(model), (QStringList{QStringLiteral("127.0.0.1:5000"), QStringLiteral("Alice"),
@@ -101,7 +106,8 @@ void TestConversationListModel::contactsAndStrangers() {
     QCOMPARE(model.totalUnread(), 2);
 }
 
-void TestConversationListModel::newMessageMovesUpAndCounts_data() {
+void TestConversationListModel::newMessageMovesUpAndCounts_data()
+{
     QTest::addColumn<QString>("peer");
     QTest::addColumn<bool>("incoming");
     QTest::addColumn<int>("unread");
@@ -110,7 +116,8 @@ void TestConversationListModel::newMessageMovesUpAndCounts_data() {
     QTest::newRow("incoming to Alice") << QStringLiteral("Alice") << true << 2;
 }
 
-void TestConversationListModel::newMessageMovesUpAndCounts() {
+void TestConversationListModel::newMessageMovesUpAndCounts()
+{
     QFETCH(QString, peer);
     QFETCH(bool, incoming);
     QFETCH(int, unread);
@@ -129,7 +136,8 @@ void TestConversationListModel::newMessageMovesUpAndCounts() {
     QCOMPARE(model.rowCount(), 4);
 }
 
-void TestConversationListModel::clearUnread() {
+void TestConversationListModel::clearUnread()
+{
     ConversationListModel model(m_contacts.get(), m_history.get(), m_messenger.get());
     QSignalSpy total(&model, &ConversationListModel::totalUnreadChanged);
     QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
@@ -144,7 +152,8 @@ void TestConversationListModel::clearUnread() {
     QCOMPARE(total.size(), 1);
 }
 
-void TestConversationListModel::presence() {
+void TestConversationListModel::presence()
+{
     ConversationListModel model(m_contacts.get(), m_history.get(), m_messenger.get());
     QSignalSpy online(&model, &ConversationListModel::onlineCountChanged);
     QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
@@ -162,7 +171,8 @@ void TestConversationListModel::presence() {
     QCOMPARE(online.last().first().toInt(), 0);
 }
 
-void TestConversationListModel::newStrangerAppears() {
+void TestConversationListModel::newStrangerAppears()
+{
     ConversationListModel model(m_contacts.get(), m_history.get(), m_messenger.get());
     QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
     const Message m = stored(QStringLiteral("127.0.0.7:7000"), Direction::Incoming, QStringLiteral("knock knock"),
@@ -175,7 +185,8 @@ void TestConversationListModel::newStrangerAppears() {
     QVERIFY(!model.index(0).data(ConversationListModel::IsContactRole).toBool());
 }
 
-void TestConversationListModel::strangerBecomesContact() {
+void TestConversationListModel::strangerBecomesContact()
+{
     ConversationListModel model(m_contacts.get(), m_history.get(), m_messenger.get());
     QVERIFY(m_contacts->add({QStringLiteral("Dave"), QStringLiteral("127.0.0.1"), 5000}).isEmpty());
     QCOMPARE(model.rowCount(), 4);
@@ -190,7 +201,8 @@ void TestConversationListModel::strangerBecomesContact() {
     QCOMPARE(order(fresh), order(model));
 }
 
-void TestConversationListModel::removedContactKeepsHistory() {
+void TestConversationListModel::removedContactKeepsHistory()
+{
     ConversationListModel model(m_contacts.get(), m_history.get(), m_messenger.get());
     QVERIFY(m_contacts->remove(QStringLiteral("Alice")).isEmpty());
     QVERIFY(m_contacts->remove(QStringLiteral("Bob")).isEmpty());
@@ -202,7 +214,8 @@ void TestConversationListModel::removedContactKeepsHistory() {
     QCOMPARE(m_history->conversationSize(QStringLiteral("Alice")), 2);
 }
 
-void TestConversationListModel::renamedContact() {
+void TestConversationListModel::renamedContact()
+{
     ConversationListModel model(m_contacts.get(), m_history.get(), m_messenger.get());
     QVERIFY(m_contacts->update(QStringLiteral("Alice"), {QStringLiteral("Alicia"), QStringLiteral("127.0.0.1"), 2427})
                 .isEmpty());

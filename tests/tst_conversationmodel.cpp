@@ -36,7 +36,8 @@ private:
     std::unique_ptr<Messenger> m_messenger;
 };
 
-void TestConversationModel::init() {
+void TestConversationModel::init()
+{
     m_dir = std::make_unique<QTemporaryDir>();
     m_contacts = std::make_unique<ContactBook>();
     QVERIFY(m_contacts->load(m_dir->filePath(QStringLiteral("contacts.ini"))));
@@ -47,7 +48,8 @@ void TestConversationModel::init() {
                                               m_history.get(), m_transport.get());
 }
 
-void TestConversationModel::cleanup() {
+void TestConversationModel::cleanup()
+{
     m_messenger.reset();
     m_transport.reset();
     m_history.reset();
@@ -55,7 +57,8 @@ void TestConversationModel::cleanup() {
     m_dir.reset();
 }
 
-QList<Message> TestConversationModel::store(const QString& peer, int count, const QDateTime& start) {
+QList<Message> TestConversationModel::store(const QString& peer, int count, const QDateTime& start)
+{
     QList<Message> out;
     for (int i = 0; i < count; ++i) {
         Message m;
@@ -73,7 +76,8 @@ QList<Message> TestConversationModel::store(const QString& peer, int count, cons
     return out;
 }
 
-void TestConversationModel::opensWithNewestPage_data() {
+void TestConversationModel::opensWithNewestPage_data()
+{
     QTest::addColumn<int>("stored");
     QTest::newRow("empty") << 0;
     QTest::newRow("one") << 1;
@@ -82,7 +86,8 @@ void TestConversationModel::opensWithNewestPage_data() {
     QTest::newRow("many pages") << 10 * int(ConversationModel::PageSize) + 7;
 }
 
-void TestConversationModel::opensWithNewestPage() {
+void TestConversationModel::opensWithNewestPage()
+{
     QFETCH(int, stored);
     const QList<Message> messages = store(QStringLiteral("Alice"), stored);
     QCOMPARE(messages.size(), stored);
@@ -96,14 +101,16 @@ void TestConversationModel::opensWithNewestPage() {
     }
 }
 
-void TestConversationModel::olderPagesComeFirst_data() {
+void TestConversationModel::olderPagesComeFirst_data()
+{
     QTest::addColumn<int>("stored");
     QTest::addColumn<QList<int>>("expectedPages");
     QTest::newRow("a few pages") << 503 << QList<int>{100, 200, 103};
     QTest::newRow("up to the largest page") << 12'003 << QList<int>{100, 200, 400, 800, 1600, 3200, 5000, 603};
 }
 
-void TestConversationModel::olderPagesComeFirst() {
+void TestConversationModel::olderPagesComeFirst()
+{
     QFETCH(int, stored);
     QFETCH(QList<int>, expectedPages);
     const QList<Message> messages = store(QStringLiteral("Alice"), stored);
@@ -125,7 +132,8 @@ void TestConversationModel::olderPagesComeFirst() {
         QCOMPARE(model.index(row).data(ConversationModel::IdRole).toLongLong(), messages.at(row).id);
 }
 
-void TestConversationModel::lateMessageLandsAtItsSortKey_data() {
+void TestConversationModel::lateMessageLandsAtItsSortKey_data()
+{
     QTest::addColumn<int>("after"); // the row the late message follows; -1: before all
     QTest::addColumn<int>("expectedRow");
     QTest::newRow("before the first") << -1 << 0;
@@ -134,7 +142,8 @@ void TestConversationModel::lateMessageLandsAtItsSortKey_data() {
     QTest::newRow("at the end") << 9 << 10;
 }
 
-void TestConversationModel::lateMessageLandsAtItsSortKey() {
+void TestConversationModel::lateMessageLandsAtItsSortKey()
+{
     QFETCH(int, after);
     QFETCH(int, expectedRow);
     const QList<Message> messages = store(QStringLiteral("Alice"), 10);
@@ -161,7 +170,8 @@ void TestConversationModel::lateMessageLandsAtItsSortKey() {
     QCOMPARE(model.rowCount(), 11);
 }
 
-void TestConversationModel::messageOlderThanLoadedWaitsForItsPage() {
+void TestConversationModel::messageOlderThanLoadedWaitsForItsPage()
+{
     const QList<Message> messages = store(QStringLiteral("Alice"), ConversationModel::PageSize + 5);
     ConversationModel model(m_history.get(), m_messenger.get());
     model.setPeer(QStringLiteral("Alice"));
@@ -179,7 +189,8 @@ void TestConversationModel::messageOlderThanLoadedWaitsForItsPage() {
     QCOMPARE(model.index(2).data(ConversationModel::IdRole).toLongLong(), late.id);
 }
 
-void TestConversationModel::otherConversationsAreIgnored() {
+void TestConversationModel::otherConversationsAreIgnored()
+{
     store(QStringLiteral("Alice"), 3);
     const QList<Message> bob = store(QStringLiteral("Bob"), 1);
     ConversationModel model(m_history.get(), m_messenger.get());
@@ -196,7 +207,8 @@ void TestConversationModel::otherConversationsAreIgnored() {
     QCOMPARE(model.rowCount(), 3);
 }
 
-void TestConversationModel::deliveryChangeTouchesStateRoleOnly() {
+void TestConversationModel::deliveryChangeTouchesStateRoleOnly()
+{
     const QList<Message> messages = store(QStringLiteral("Alice"), 7);
     ConversationModel model(m_history.get(), m_messenger.get());
     model.setPeer(QStringLiteral("Alice"));
@@ -212,7 +224,8 @@ void TestConversationModel::deliveryChangeTouchesStateRoleOnly() {
     QCOMPARE(changed.size(), 1);
 }
 
-void TestConversationModel::failureAddsSystemLine() {
+void TestConversationModel::failureAddsSystemLine()
+{
     const QList<Message> messages = store(QStringLiteral("Alice"), 2);
     QCOMPARE(messages.first().direction, Direction::Outgoing);
     ConversationModel model(m_history.get(), m_messenger.get());
@@ -225,7 +238,8 @@ void TestConversationModel::failureAddsSystemLine() {
     QVERIFY(!model.index(2).data(ConversationModel::TextRole).toString().isEmpty());
 }
 
-void TestConversationModel::presenceAddsSystemLine() {
+void TestConversationModel::presenceAddsSystemLine()
+{
     store(QStringLiteral("Alice"), 2);
     ConversationModel model(m_history.get(), m_messenger.get());
     model.setPeer(QStringLiteral("Alice"));
@@ -242,7 +256,8 @@ void TestConversationModel::presenceAddsSystemLine() {
     QCOMPARE(model.rowCount(), 2);
 }
 
-void TestConversationModel::dateSeparators() {
+void TestConversationModel::dateSeparators()
+{
     // Local times, so the local day changes between the third and the fourth message.
     const QDateTime evening(QDate(2026, 11, 1), QTime(23, 57));
     store(QStringLiteral("Alice"), 6, evening);

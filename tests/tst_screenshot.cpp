@@ -32,7 +32,8 @@ private Q_SLOTS:
 namespace {
 
 // True when the picture has both a light and a dark area and some color: painted, not blank.
-bool looksPainted(const QImage& image) {
+bool looksPainted(const QImage& image)
+{
     QSet<QRgb> seen;
     for (int y = 0; y < image.height(); y += 7)
         for (int x = 0; x < image.width(); x += 7)
@@ -40,7 +41,8 @@ bool looksPainted(const QImage& image) {
     return seen.size() > 50;
 }
 
-QPalette darkPalette() {
+QPalette darkPalette()
+{
     QPalette p;
     p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x30));
     p.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
@@ -59,7 +61,8 @@ QPalette darkPalette() {
     return p;
 }
 
-quint16 freePort() {
+quint16 freePort()
+{
     QUdpSocket probe;
     probe.bind(QHostAddress::LocalHost, 0);
     return probe.localPort();
@@ -67,14 +70,16 @@ quint16 freePort() {
 
 } // namespace
 
-void TestScreenshot::populatedWindow_data() {
+void TestScreenshot::populatedWindow_data()
+{
     QTest::addColumn<bool>("dark");
     QTest::addColumn<QString>("variable");
     QTest::newRow("light") << false << QStringLiteral("PIGEON_SCREENSHOT");
     QTest::newRow("dark") << true << QStringLiteral("PIGEON_SCREENSHOT_DARK");
 }
 
-void TestScreenshot::populatedWindow() {
+void TestScreenshot::populatedWindow()
+{
     QFETCH(bool, dark);
     QFETCH(QString, variable);
     const QPalette original = QApplication::palette();
@@ -109,7 +114,8 @@ void TestScreenshot::populatedWindow() {
     QVERIFY(looksPainted(image));
 }
 
-void TestScreenshot::translationIsComplete() {
+void TestScreenshot::translationIsComplete()
+{
     QFile ts(QStringLiteral(PIGEON_ZH_CN_TS));
     QVERIFY(ts.open(QIODevice::ReadOnly));
     QXmlStreamReader xml(&ts);
@@ -140,13 +146,15 @@ void TestScreenshot::translationIsComplete() {
     QCOMPARE(translator.translate("MainWindow", "%n contact(s) online", nullptr, 3), QStringLiteral("%n 位联系人在线"));
 }
 
-void TestScreenshot::commandLine_data() {
+void TestScreenshot::commandLine_data()
+{
     QTest::addColumn<QString>("language");
     QTest::newRow("English") << QStringLiteral("en");
     QTest::newRow("Simplified Chinese") << QStringLiteral("zh_CN");
 }
 
-void TestScreenshot::commandLine() {
+void TestScreenshot::commandLine()
+{
     QFETCH(QString, language);
     QTemporaryDir dir;
     QVERIFY(dir.isValid());

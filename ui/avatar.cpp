@@ -5,7 +5,8 @@
 #include <QPainter>
 #include <QPainterPath>
 
-QString initialOf(const QString& peer) {
+QString initialOf(const QString& peer)
+{
     for (qsizetype i = 0; i < peer.size(); ++i) {
         const QChar c = peer.at(i);
         if (c.isDigit() || c == u'[')
@@ -18,7 +19,8 @@ QString initialOf(const QString& peer) {
     return QStringLiteral("?");
 }
 
-void paintAvatar(QPainter& painter, const QRectF& rect, const QString& peer) {
+void paintAvatar(QPainter& painter, const QRectF& rect, const QString& peer)
+{
     painter.save();
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setPen(Qt::NoPen);
@@ -33,7 +35,8 @@ void paintAvatar(QPainter& painter, const QRectF& rect, const QString& peer) {
     painter.restore();
 }
 
-QPixmap avatarPixmap(const QString& peer, int size, qreal devicePixelRatio) {
+QPixmap avatarPixmap(const QString& peer, int size, qreal devicePixelRatio)
+{
     QPixmap pixmap(QSize(size, size) * devicePixelRatio);
     pixmap.setDevicePixelRatio(devicePixelRatio);
     pixmap.fill(Qt::transparent);

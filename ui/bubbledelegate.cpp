@@ -21,14 +21,16 @@ constexpr int RowGap = 6;
 constexpr int MaxBubbleWidth = 560;
 constexpr int CachedLayouts = 800;
 
-QFont smallFont(const QFont& font) {
+QFont smallFont(const QFont& font)
+{
     QFont small = font;
     small.setPointSizeF(font.pointSizeF() > 0 ? font.pointSizeF() * 0.82 : 8);
     return small;
 }
 
 // Web and mail links in received text: shown underlined, opened only on a click and only for these schemes.
-const QRegularExpression& linkPattern() {
+const QRegularExpression& linkPattern()
+{
     static const QRegularExpression re(
         QStringLiteral(R"((?:https?://|ftp://|mailto:|www\.)[^\s<>"'\x{3000}-\x{303f}\x{ff01}-\x{ff5e}]+)"),
         QRegularExpression::CaseInsensitiveOption);
@@ -39,9 +41,12 @@ const QRegularExpression& linkPattern() {
 
 BubbleDelegate::BubbleDelegate(QObject* parent)
     : QStyledItemDelegate(parent)
-    , m_blocks(CachedLayouts) {}
+    , m_blocks(CachedLayouts)
+{
+}
 
-void BubbleDelegate::setPeer(const QString& peer) {
+void BubbleDelegate::setPeer(const QString& peer)
+{
     m_peer = peer;
     m_blocks.clear();
     m_textSizes.clear();
@@ -49,7 +54,8 @@ void BubbleDelegate::setPeer(const QString& peer) {
     m_oneLine.clear();
 }
 
-void BubbleDelegate::setWidth(int width) {
+void BubbleDelegate::setWidth(int width)
+{
     if (width == m_width)
         return;
     m_width = width;
@@ -58,11 +64,13 @@ void BubbleDelegate::setWidth(int width) {
     m_heights.clear();
 }
 
-void BubbleDelegate::forget(qint64 id) {
+void BubbleDelegate::forget(qint64 id)
+{
     m_heights.remove(id);
 }
 
-void BubbleDelegate::useFont(const QFont& font) const {
+void BubbleDelegate::useFont(const QFont& font) const
+{
     if (m_smallHeight >= 0 && font == m_font)
         return;
     m_font = font;
@@ -74,32 +82,28 @@ void BubbleDelegate::useFont(const QFont& font) const {
     m_oneLine.clear();
 }
 
-int BubbleDelegate::maxTextWidth() const {
+int BubbleDelegate::maxTextWidth() const
+{
     const int bubble = qMin(MaxBubbleWidth, int((m_width - 2 * Margin - AvatarSize - 8) * 0.78));
     return qMax(60, bubble - 2 * PadX);
 }
 
-QString BubbleDelegate::stateText(int state) {
+QString BubbleDelegate::stateText(int state)
+{
     switch (MessageState(state)) {
-    case MessageState::Queued:
-        return tr("Waiting for the contact to come online");
-    case MessageState::Sending:
-        return tr("Sending…");
-    case MessageState::Sent:
-        return tr("Sent");
-    case MessageState::Delivered:
-        return tr("Delivered ✓");
-    case MessageState::Read:
-        return tr("Read ✓✓");
-    case MessageState::Failed:
-        return tr("Not delivered");
-    case MessageState::Received:
-        break;
+    case MessageState::Queued: return tr("Waiting for the contact to come online");
+    case MessageState::Sending: return tr("Sending…");
+    case MessageState::Sent: return tr("Sent");
+    case MessageState::Delivered: return tr("Delivered ✓");
+    case MessageState::Read: return tr("Read ✓✓");
+    case MessageState::Failed: return tr("Not delivered");
+    case MessageState::Received: break;
     }
     return {};
 }
 
-QString BubbleDelegate::dayText(const QDate& day) {
+QString BubbleDelegate::dayText(const QDate& day)
+{
     const qint64 ago = day.daysTo(QDate::currentDate());
     if (ago == 0)
         return tr("Today");
@@ -108,7 +112,8 @@ QString BubbleDelegate::dayText(const QDate& day) {
     return QLocale().toString(day, QLocale::LongFormat);
 }
 
-QString BubbleDelegate::metaText(const QModelIndex& index) {
+QString BubbleDelegate::metaText(const QModelIndex& index)
+{
     const QString time =
         index.data(ConversationModel::TimeRole).toDateTime().toLocalTime().toString(QStringLiteral("HH:mm"));
     if (Direction(index.data(ConversationModel::DirectionRole).toInt()) != Direction::Outgoing)
@@ -116,7 +121,8 @@ QString BubbleDelegate::metaText(const QModelIndex& index) {
     return time + QStringLiteral("  ·  ") + stateText(index.data(ConversationModel::StateRole).toInt());
 }
 
-BubbleDelegate::Block* BubbleDelegate::block(const QModelIndex& index, const QFont& font) const {
+BubbleDelegate::Block* BubbleDelegate::block(const QModelIndex& index, const QFont& font) const
+{
     const qint64 id = index.data(ConversationModel::IdRole).toLongLong();
     if (Block* cached = m_blocks.object(id))
         return cached;
@@ -163,7 +169,8 @@ BubbleDelegate::Block* BubbleDelegate::block(const QModelIndex& index, const QFo
     return b;
 }
 
-QSize BubbleDelegate::textSize(const QModelIndex& index, const QFont& font) const {
+QSize BubbleDelegate::textSize(const QModelIndex& index, const QFont& font) const
+{
     const qint64 id = index.data(ConversationModel::IdRole).toLongLong();
     const auto it = m_textSizes.constFind(id);
     if (it != m_textSizes.cend())
@@ -188,7 +195,8 @@ QSize BubbleDelegate::textSize(const QModelIndex& index, const QFont& font) cons
 }
 
 BubbleDelegate::Geometry BubbleDelegate::geometry(const QStyleOptionViewItem& option, const QModelIndex& index,
-                                                  bool withMeta) const {
+                                                  bool withMeta) const
+{
     Geometry g;
     useFont(option.font);
     const int smallHeight = m_smallHeight;
@@ -236,7 +244,8 @@ BubbleDelegate::Geometry BubbleDelegate::geometry(const QStyleOptionViewItem& op
     return g;
 }
 
-QSize BubbleDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const {
+QSize BubbleDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
     // The view asks for every loaded row whenever rows come in: answered from the cache after the first time.
     const qint64 id = index.data(ConversationModel::IdRole).toLongLong();
     if (option.font == m_font) {
@@ -251,7 +260,8 @@ QSize BubbleDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelI
     return {m_width, height};
 }
 
-void BubbleDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const {
+void BubbleDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
     const Geometry g = geometry(option, index);
     const QPalette& pal = option.palette;
     const QFont small = smallFont(option.font);
@@ -308,7 +318,8 @@ void BubbleDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option
     painter->restore();
 }
 
-QString BubbleDelegate::linkAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const {
+QString BubbleDelegate::linkAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const
+{
     if (index.data(ConversationModel::SystemRole).toBool())
         return {};
     const Geometry g = geometry(option, index);
@@ -330,11 +341,13 @@ QString BubbleDelegate::linkAt(const QStyleOptionViewItem& option, const QModelI
     return {};
 }
 
-bool BubbleDelegate::isRetryAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const {
+bool BubbleDelegate::isRetryAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const
+{
     return geometry(option, index).retry.contains(pos);
 }
 
-QWidget* BubbleDelegate::createEditor(QWidget* parent, const QStyleOptionViewItem& option, const QModelIndex&) const {
+QWidget* BubbleDelegate::createEditor(QWidget* parent, const QStyleOptionViewItem& option, const QModelIndex&) const
+{
     auto* editor = new QPlainTextEdit(parent);
     editor->setReadOnly(true);
     editor->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
@@ -349,7 +362,8 @@ QWidget* BubbleDelegate::createEditor(QWidget* parent, const QStyleOptionViewIte
     return editor;
 }
 
-void BubbleDelegate::setEditorData(QWidget* editor, const QModelIndex& index) const {
+void BubbleDelegate::setEditorData(QWidget* editor, const QModelIndex& index) const
+{
     auto* edit = static_cast<QPlainTextEdit*>(editor);
     edit->setPlainText(index.data(ConversationModel::TextRole).toString());
     const bool mine = Direction(index.data(ConversationModel::DirectionRole).toInt()) == Direction::Outgoing;
@@ -359,12 +373,14 @@ void BubbleDelegate::setEditorData(QWidget* editor, const QModelIndex& index) co
     edit->setPalette(pal);
 }
 
-void BubbleDelegate::setModelData(QWidget*, QAbstractItemModel*, const QModelIndex&) const {
+void BubbleDelegate::setModelData(QWidget*, QAbstractItemModel*, const QModelIndex&) const
+{
     // Read-only: the editor exists for selecting and copying part of a message.
 }
 
 void BubbleDelegate::updateEditorGeometry(QWidget* editor, const QStyleOptionViewItem& option,
-                                          const QModelIndex& index) const {
+                                          const QModelIndex& index) const
+{
     const Geometry g = geometry(option, index);
     editor->setGeometry(g.text.adjusted(0, 0, 4, 2));
 }

@@ -6,7 +6,8 @@
 
 namespace colors {
 
-QColor forPeer(const QString& peer) {
+QColor forPeer(const QString& peer)
+{
     // Mid-light hues: white initials on them and tints of them under text both stay readable.
     static const QRgb hues[] = {0xe0584f, 0xe07b39, 0xb8912a, 0x43a047, 0x1e9e8f, 0x1e88e5,
                                 0x5c6bc0, 0x8e44ad, 0xd81b60, 0x6d8b3a, 0x00897b, 0x8d6e63};
@@ -15,11 +16,13 @@ QColor forPeer(const QString& peer) {
     return QColor::fromRgb(hues[pick]);
 }
 
-bool isDark(const QPalette& palette) {
+bool isDark(const QPalette& palette)
+{
     return palette.color(QPalette::Base).lightnessF() < 0.5;
 }
 
-QColor mix(const QColor& base, const QColor& color, double amount) {
+QColor mix(const QColor& base, const QColor& color, double amount)
+{
     const auto blend = [amount](double a, double b) {
         return a + (b - a) * amount;
     };
@@ -27,35 +30,38 @@ QColor mix(const QColor& base, const QColor& color, double amount) {
                             float(blend(base.blueF(), color.blueF())));
 }
 
-QColor peerBubble(const QPalette& palette, const QString& peer) {
+QColor peerBubble(const QPalette& palette, const QString& peer)
+{
     return mix(palette.color(QPalette::Base), forPeer(peer), isDark(palette) ? 0.38 : 0.2);
 }
 
-QColor myBubble(const QPalette& palette) {
+QColor myBubble(const QPalette& palette)
+{
     const QColor accent = palette.color(QPalette::Highlight);
     return isDark(palette) ? mix(palette.color(QPalette::Base), accent, 0.75) : accent;
 }
 
-QColor myBubbleText(const QPalette& palette) {
+QColor myBubbleText(const QPalette& palette)
+{
     return palette.color(QPalette::HighlightedText);
 }
 
-QColor secondaryText(const QPalette& palette) {
+QColor secondaryText(const QPalette& palette)
+{
     return mix(palette.color(QPalette::Base), palette.color(QPalette::Text), 0.6);
 }
 
-QColor threadBackground(const QPalette& palette) {
+QColor threadBackground(const QPalette& palette)
+{
     return mix(palette.color(QPalette::Base), palette.color(QPalette::Text), isDark(palette) ? 0.03 : 0.035);
 }
 
-QColor presence(int value) {
+QColor presence(int value)
+{
     switch (Presence(value)) {
-    case Presence::Online:
-        return QColor(0x2e, 0xb8, 0x4b);
-    case Presence::Offline:
-        return QColor(0x9e, 0x9e, 0x9e);
-    case Presence::Unknown:
-        break;
+    case Presence::Online: return QColor(0x2e, 0xb8, 0x4b);
+    case Presence::Offline: return QColor(0x9e, 0x9e, 0x9e);
+    case Presence::Unknown: break;
     }
     return QColor(0xa0, 0xa0, 0xa0);
 }

@@ -18,7 +18,8 @@ ContactDialog::ContactDialog(const ContactBook& book, const Contact& prefill, co
     , m_protocol(new QComboBox)
     , m_encoding(new QComboBox)
     , m_error(new QLabel)
-    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel)) {
+    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel))
+{
     setWindowTitle(original.isEmpty() ? tr("Add Contact") : tr("Edit Contact"));
     m_name->setObjectName(QStringLiteral("name"));
     m_host->setObjectName(QStringLiteral("host"));
@@ -56,7 +57,8 @@ ContactDialog::ContactDialog(const ContactBook& book, const Contact& prefill, co
     setMinimumWidth(420);
 }
 
-Contact ContactDialog::contact() const {
+Contact ContactDialog::contact() const
+{
     Contact c;
     c.name = ContactBook::normalizedName(m_name->text());
     c.host = m_host->text().trimmed();
@@ -68,7 +70,8 @@ Contact ContactDialog::contact() const {
     return c;
 }
 
-QString ContactDialog::problem() const {
+QString ContactDialog::problem() const
+{
     bool ok = false;
     const uint port = m_port->text().trimmed().toUInt(&ok);
     // The name and host first, whatever the port says; the port gets its own, more precise message.
@@ -83,7 +86,8 @@ QString ContactDialog::problem() const {
     return {};
 }
 
-void ContactDialog::validate() {
+void ContactDialog::validate()
+{
     const QString why = problem();
     // No complaint about a field the user has not reached yet in a new, empty form.
     const bool pristine = m_original.isEmpty() && m_name->text().isEmpty() && m_host->text().isEmpty();

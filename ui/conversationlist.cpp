@@ -16,12 +16,14 @@ constexpr int AvatarSize = 42;
 
 } // namespace
 
-void ConversationFilter::setText(const QString& text) {
+void ConversationFilter::setText(const QString& text)
+{
     m_text = text.trimmed();
     invalidateFilter();
 }
 
-bool ConversationFilter::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const {
+bool ConversationFilter::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
+{
     if (m_text.isEmpty())
         return true;
     const QModelIndex i = sourceModel()->index(sourceRow, 0, sourceParent);
@@ -29,7 +31,8 @@ bool ConversationFilter::filterAcceptsRow(int sourceRow, const QModelIndex& sour
            i.data(ConversationListModel::AddressRole).toString().contains(m_text, Qt::CaseInsensitive);
 }
 
-QString ConversationDelegate::shortTime(const QDateTime& time) {
+QString ConversationDelegate::shortTime(const QDateTime& time)
+{
     if (!time.isValid())
         return {};
     const QDateTime local = time.toLocalTime();
@@ -44,12 +47,13 @@ QString ConversationDelegate::shortTime(const QDateTime& time) {
     return QLocale().toString(local.date(), QLocale::ShortFormat);
 }
 
-QSize ConversationDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex&) const {
+QSize ConversationDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex&) const
+{
     return {option.rect.width() > 0 ? option.rect.width() : 240, RowHeight};
 }
 
-void ConversationDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option,
-                                 const QModelIndex& index) const {
+void ConversationDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
     QStyleOptionViewItem opt = option;
     initStyleOption(&opt, index);
     opt.text.clear();

@@ -309,18 +309,18 @@ void MainWindow::buildMenus()
 
     QMenu* contacts = menuBar()->addMenu(tr("&Contacts"));
     contacts->addAction(tr("&Add Contact…"), QKeySequence(Qt::CTRL | Qt::Key_N), this, [this] { addContact(); });
-    QAction* edit = contacts->addAction(tr("&Edit Contact…"), this, [this] { editContact(selectedPeer()); });
-    QAction* remove = contacts->addAction(tr("&Remove Contact…"), this, [this] { removeContact(selectedPeer()); });
+    QAction* edit = contacts->addAction(tr("&Edit Contact…"), this, [this] { editContact(m_peer); });
+    QAction* remove = contacts->addAction(tr("&Remove Contact…"), this, [this] { removeContact(m_peer); });
     QAction* addSender =
-        contacts->addAction(tr("Add &Sender to Contacts…"), this, [this] { addSenderToContacts(selectedPeer()); });
+        contacts->addAction(tr("Add &Sender to Contacts…"), this, [this] { addSenderToContacts(m_peer); });
     contacts->addSeparator();
     contacts->addAction(tr("&Import Contacts File…"), this, &MainWindow::importContacts);
     contacts->addAction(tr("E&xport Contacts File…"), this, &MainWindow::exportContacts);
     connect(contacts, &QMenu::aboutToShow, this, [this, edit, remove, addSender] {
-        const bool contact = m_session.contacts().find(selectedPeer()).has_value();
+        const bool contact = m_session.contacts().find(m_peer).has_value();
         edit->setEnabled(contact);
         remove->setEnabled(contact);
-        addSender->setEnabled(!selectedPeer().isEmpty() && !contact);
+        addSender->setEnabled(!m_peer.isEmpty() && !contact);
     });
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -553,11 +553,6 @@ void MainWindow::moveConversation(int step)
     const int current = m_list->currentIndex().isValid() ? m_list->currentIndex().row() : (step > 0 ? -1 : rows);
     const int next = std::clamp(current + step, 0, rows - 1);
     m_list->setCurrentIndex(m_filter.index(next, 0));
-}
-
-QString MainWindow::selectedPeer() const
-{
-    return m_peer;
 }
 
 void MainWindow::addContact(const Contact& prefill)

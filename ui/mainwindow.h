@@ -64,7 +64,6 @@ private:
     void markCurrentRead();
     bool isOnScreen(const QString& peer) const;
     void moveConversation(int step);
-    QString selectedPeer() const;
 
     void addContact(const Contact& prefill = {});
     void editContact(const QString& name);

@@ -14,7 +14,8 @@
 #include <QTimer>
 #include <QUrl>
 
-Qt::ItemFlags ThreadView::Proxy::flags(const QModelIndex& index) const {
+Qt::ItemFlags ThreadView::Proxy::flags(const QModelIndex& index) const
+{
     Qt::ItemFlags f = QIdentityProxyModel::flags(index);
     // "Editable" only opens the read-only selection editor; system lines have nothing worth selecting.
     if (index.isValid() && !index.data(ConversationModel::SystemRole).toBool())
@@ -25,7 +26,8 @@ Qt::ItemFlags ThreadView::Proxy::flags(const QModelIndex& index) const {
 ThreadView::ThreadView(QWidget* parent)
     : QListView(parent)
     , m_delegate(new BubbleDelegate(this))
-    , m_hint(new QPushButton(tr("New messages ↓"), this)) {
+    , m_hint(new QPushButton(tr("New messages ↓"), this))
+{
     setItemDelegate(m_delegate);
     setVerticalScrollMode(ScrollPerPixel);
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -63,42 +65,49 @@ ThreadView::ThreadView(QWidget* parent)
     setModel(&m_proxy);
 }
 
-void ThreadView::applyThemeColors() {
+void ThreadView::applyThemeColors()
+{
     QPalette pal = QApplication::palette(this);
     pal.setColor(QPalette::Base, colors::threadBackground(pal));
     setPalette(pal);
 }
 
-void ThreadView::changeEvent(QEvent* event) {
+void ThreadView::changeEvent(QEvent* event)
+{
     QListView::changeEvent(event);
     // A theme switch (light to dark) reaches widgets with a palette of their own only as this event.
     if (event->type() == QEvent::ApplicationPaletteChange)
         applyThemeColors();
 }
 
-void ThreadView::setConversation(ConversationModel* model) {
+void ThreadView::setConversation(ConversationModel* model)
+{
     m_model = model;
     m_proxy.setSourceModel(model);
     m_delegate->setPeer(model ? model->peer() : QString());
 }
 
-void ThreadView::resizeEvent(QResizeEvent* event) {
+void ThreadView::resizeEvent(QResizeEvent* event)
+{
     m_delegate->setWidth(viewport()->width());
     QListView::resizeEvent(event);
     placeHint();
 }
 
-void ThreadView::placeHint() {
+void ThreadView::placeHint()
+{
     m_hint->adjustSize();
     const QRect vp = viewport()->geometry();
     m_hint->move(vp.center().x() - m_hint->width() / 2, vp.bottom() - m_hint->height() - 10);
 }
 
-bool ThreadView::isNewMessagesHintVisible() const {
-    return m_hint->isVisibleTo(const_cast<ThreadView*>(this));
+bool ThreadView::isNewMessagesHintVisible() const
+{
+    return m_hint->isVisibleTo(this);
 }
 
-void ThreadView::scrollToNewest() {
+void ThreadView::scrollToNewest()
+{
     m_follow = true;
     m_hint->hide();
     verticalScrollBar()->setValue(verticalScrollBar()->maximum());
@@ -106,7 +115,8 @@ void ThreadView::scrollToNewest() {
     scheduleDelayedItemsLayout();
 }
 
-void ThreadView::updateGeometries() {
+void ThreadView::updateGeometries()
+{
     QListView::updateGeometries();
     QScrollBar* bar = verticalScrollBar();
     if (m_anchorFromBottom >= 0) {
@@ -122,7 +132,8 @@ void ThreadView::updateGeometries() {
     }
 }
 
-void ThreadView::onScrolled(int value) {
+void ThreadView::onScrolled(int value)
+{
     QScrollBar* bar = verticalScrollBar();
     if (m_anchorFromBottom < 0)
         m_follow = value >= bar->maximum() - 4;
@@ -134,7 +145,8 @@ void ThreadView::onScrolled(int value) {
     }
 }
 
-void ThreadView::fetchOlder() {
+void ThreadView::fetchOlder()
+{
     m_fetchQueued = false;
     if (!m_model || !m_model->canFetchMore({}))
         return;
@@ -143,7 +155,8 @@ void ThreadView::fetchOlder() {
     m_model->fetchMore({});
 }
 
-void ThreadView::onRowsInserted(const QModelIndex&, int first, int last) {
+void ThreadView::onRowsInserted(const QModelIndex&, int first, int last)
+{
     if (first == 0 && last + 1 < m_proxy.rowCount())
         return; // older rows: the anchor keeps the view still
     bool mine = false;
@@ -159,23 +172,22 @@ void ThreadView::onRowsInserted(const QModelIndex&, int first, int last) {
     }
 }
 
-qint64 ThreadView::currentMessageId() const {
-    return currentIndex().isValid() ? currentIndex().data(ConversationModel::IdRole).toLongLong() : 0;
-}
-
-QStyleOptionViewItem ThreadView::optionFor(const QModelIndex& index) const {
+QStyleOptionViewItem ThreadView::optionFor(const QModelIndex& index) const
+{
     QStyleOptionViewItem option;
     initViewItemOption(&option);
     option.rect = visualRect(index);
     return option;
 }
 
-void ThreadView::copyMessage(const QModelIndex& index) {
+void ThreadView::copyMessage(const QModelIndex& index)
+{
     if (index.isValid())
         QApplication::clipboard()->setText(index.data(ConversationModel::TextRole).toString());
 }
 
-void ThreadView::keyPressEvent(QKeyEvent* event) {
+void ThreadView::keyPressEvent(QKeyEvent* event)
+{
     if (event == QKeySequence::Copy) {
         copyMessage(currentIndex());
         return;
@@ -183,19 +195,22 @@ void ThreadView::keyPressEvent(QKeyEvent* event) {
     QListView::keyPressEvent(event);
 }
 
-QString ThreadView::linkAt(const QPoint& pos) const {
+QString ThreadView::linkAt(const QPoint& pos) const
+{
     const QModelIndex index = indexAt(pos);
     return index.isValid() ? m_delegate->linkAt(optionFor(index), index, pos) : QString();
 }
 
-qint64 ThreadView::retryAt(const QPoint& pos) const {
+qint64 ThreadView::retryAt(const QPoint& pos) const
+{
     const QModelIndex index = indexAt(pos);
     if (!index.isValid() || !m_delegate->isRetryAt(optionFor(index), index, pos))
         return 0;
     return index.data(ConversationModel::IdRole).toLongLong();
 }
 
-void ThreadView::mouseReleaseEvent(QMouseEvent* event) {
+void ThreadView::mouseReleaseEvent(QMouseEvent* event)
+{
     const QPoint pos = event->position().toPoint();
     if (event->button() == Qt::LeftButton) {
         if (const qint64 id = retryAt(pos)) {
@@ -210,14 +225,16 @@ void ThreadView::mouseReleaseEvent(QMouseEvent* event) {
     QListView::mouseReleaseEvent(event);
 }
 
-void ThreadView::mouseMoveEvent(QMouseEvent* event) {
+void ThreadView::mouseMoveEvent(QMouseEvent* event)
+{
     const QPoint pos = event->position().toPoint();
     const bool clickable = retryAt(pos) != 0 || !linkAt(pos).isEmpty();
     viewport()->setCursor(clickable ? Qt::PointingHandCursor : Qt::ArrowCursor);
     QListView::mouseMoveEvent(event);
 }
 
-void ThreadView::contextMenuEvent(QContextMenuEvent* event) {
+void ThreadView::contextMenuEvent(QContextMenuEvent* event)
+{
     const QModelIndex index = indexAt(event->pos());
     if (!index.isValid())
         return;

@@ -22,7 +22,6 @@ public:
     void scrollToNewest();
     bool isFollowing() const { return m_follow; }
     bool isNewMessagesHintVisible() const;
-    qint64 currentMessageId() const;
     // What is under a point of the viewport: a link's URL, or the id of a failed message whose Retry is there.
     QString linkAt(const QPoint& pos) const;
     qint64 retryAt(const QPoint& pos) const;

@@ -33,6 +33,7 @@ private Q_SLOTS:
     void emptyIsNotSent();
     void unreadBadgeAndReadReceipt();
     void newMessagesFollowUnlessScrolledUp();
+    void scrollingUpLoadsOlderInPlace();
     void ctrlDownMovesBetweenConversations();
     void takenPortOpensWithErrorInStatusBar();
     void longTextGetsNote();
@@ -232,6 +233,34 @@ void TestMainWindow::newMessagesFollowUnlessScrolledUp()
     view->scrollToNewest();
     QTRY_COMPARE(bar->value(), bar->maximum());
     QVERIFY(!view->isNewMessagesHintVisible());
+}
+
+void TestMainWindow::scrollingUpLoadsOlderInPlace()
+{
+    for (int i = 0; i < 3 * ConversationModel::PageSize; ++i) {
+        Message m;
+        m.peer = QStringLiteral("Bob");
+        m.direction = i % 2 ? Direction::Incoming : Direction::Outgoing;
+        m.state = i % 2 ? MessageState::Received : MessageState::Delivered;
+        m.text = QStringLiteral("message %1").arg(i);
+        m.remote = myEndpoint().toString();
+        QVERIFY(m_me->history().append(m));
+    }
+    QVERIFY(m_me->history().commit());
+    m_window->openConversation(QStringLiteral("Bob"));
+    ThreadView* view = m_window->threadView();
+    QScrollBar* bar = view->verticalScrollBar();
+    QTRY_VERIFY(bar->maximum() > 0 && bar->value() == bar->maximum());
+    QCOMPARE(m_window->thread().rowCount(), int(ConversationModel::PageSize));
+
+    // Scrolled to the top, the next page comes in above, and what was on screen stays where it was.
+    bar->setValue(0);
+    const QPoint probe(view->viewport()->width() / 2, view->viewport()->height() / 2);
+    const qint64 shown = view->indexAt(probe).data(ConversationModel::IdRole).toLongLong();
+    QTRY_VERIFY(m_window->thread().rowCount() > ConversationModel::PageSize);
+    QTRY_COMPARE(view->indexAt(probe).data(ConversationModel::IdRole).toLongLong(), shown);
+    QVERIFY(bar->value() > 0);
+    QVERIFY(!view->isFollowing());
 }
 
 void TestMainWindow::ctrlDownMovesBetweenConversations()

@@ -13,6 +13,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -38,6 +39,7 @@ private Q_SLOTS:
     void takenPortOpensWithErrorInStatusBar();
     void longTextGetsNote();
     void messageWhileAwayStaysUnread();
+    void removingAsksFirstAndKeepsHistory();
     void draftsStayWithTheirConversation();
     void copyAndLinks();
     void filterDoesNotSwitchConversation();
@@ -342,6 +344,37 @@ void TestMainWindow::messageWhileAwayStaysUnread()
     m_window->activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
     QTRY_COMPARE(unread().toInt(), 0);
+}
+
+void TestMainWindow::removingAsksFirstAndKeepsHistory()
+{
+    m_window->openConversation(QStringLiteral("Bob"));
+    m_window->composer()->setPlainText(QStringLiteral("before Bob goes"));
+    QVERIFY(m_window->sendComposed());
+    QAction* remove = nullptr;
+    for (QAction* action : m_window->findChildren<QAction*>())
+        if (action->text() == MainWindow::tr("&Remove Contact…"))
+            remove = action;
+    QVERIFY(remove);
+    const auto answer = [this](QMessageBox::StandardButton button) {
+        QTimer::singleShot(0, this, [button] {
+            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+            QVERIFY(box);
+            QVERIFY(box->text().contains(QStringLiteral("Bob")));
+            box->button(button)->click();
+        });
+    };
+    answer(QMessageBox::No);
+    remove->trigger();
+    QVERIFY(m_me->contacts().find(QStringLiteral("Bob")));
+
+    answer(QMessageBox::Yes);
+    remove->trigger();
+    QVERIFY(!m_me->contacts().find(QStringLiteral("Bob")));
+    const QModelIndex row = m_window->conversations().indexOfPeer(QStringLiteral("Bob"));
+    QVERIFY(row.isValid());
+    QVERIFY(!row.data(ConversationListModel::IsContactRole).toBool());
+    QCOMPARE(textsAt(*m_me, QStringLiteral("Bob")), QStringList{QStringLiteral("before Bob goes")});
 }
 
 void TestMainWindow::draftsStayWithTheirConversation()

@@ -1,8 +1,33 @@
 #include "transport.h"
 
+#include <QLoggingCategory>
 #include <QNetworkDatagram>
 #include <QTimer>
 #include <QVariant>
+
+// Every datagram in and out, for finding out what a foreign client said: QT_LOGGING_RULES="pigeon.wire.debug=true".
+Q_LOGGING_CATEGORY(lcWire, "pigeon.wire", QtWarningMsg)
+
+namespace {
+
+// The datagram as one log line: valid UTF-8 stays readable, NUL and other control bytes are escaped.
+QString loggable(const QByteArray& data)
+{
+    QString out;
+    for (const QChar c : QString::fromUtf8(data)) {
+        if (c.unicode() == 0)
+            out += QStringLiteral("\\0");
+        else if (c.unicode() == u'\n')
+            out += QStringLiteral("\\n");
+        else if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            out += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out;
+}
+
+} // namespace
 
 UdpTransport::UdpTransport(QObject* parent)
     : Transport(parent)
@@ -40,6 +65,8 @@ bool UdpTransport::bind(const QHostAddress& address, quint16 port)
 bool UdpTransport::send(const QByteArray& data, const Endpoint& to)
 {
     const qint64 written = m_socket.writeDatagram(data, to.address, to.port);
+    if (lcWire().isDebugEnabled())
+        qCDebug(lcWire).noquote() << "to" << to.toString() << data.size() << "bytes:" << loggable(data);
     if (written == data.size())
         return true;
     // A peer that is gone answers with ICMP port unreachable, which surfaces here as an error on a later call;
@@ -62,6 +89,10 @@ void UdpTransport::drain()
         // An ICMP error (a peer that is gone) shows up as an invalid read; the notifier fires again for what is left.
         if (!datagram.isValid())
             break;
+        if (lcWire().isDebugEnabled())
+            qCDebug(lcWire).noquote() << "from"
+                                      << Endpoint{datagram.senderAddress(), quint16(datagram.senderPort())}.toString()
+                                      << datagram.data().size() << "bytes:" << loggable(datagram.data());
         Q_EMIT received(Datagram{datagram.data(), Endpoint{datagram.senderAddress(), quint16(datagram.senderPort())}});
     }
 }

@@ -23,6 +23,12 @@ constexpr qsizetype PlainMaxBytes = 65507;
 // after a restart that outran the clock.
 constexpr qint64 DedupeWindowMs = 3600 * 1000;
 constexpr int MaxLinks = 4096;
+// Head room above the smoothed round trip, at least: a steady slow link has almost no variance, and a timeout a few
+// milliseconds above its round trip would fire on every late timer.
+constexpr double RtoMarginShare = 0.25;
+// A datagram to a peer heard from since it left (so the peer is there and this datagram was lost, not a vanished or
+// congested path) is retried after at most 2^this timeouts; to a silent peer the wait doubles up to maxRtoMs.
+constexpr int HeardBackoffSteps = 2;
 
 qint64 nowMs()
 {
@@ -59,6 +65,9 @@ struct Messenger::PeerLink {
     double srtt = -1;
     double rttvar = 0;
     qint64 rtoMs = 0; // 0: no round trip measured yet
+    // Karn: timeouts with no valid sample between them mean the timeout is below the round trip.
+    qint64 lastTimeoutMs = -1;
+    bool sampledSinceTimeout = false;
     int inFlight = 0;
     std::deque<Transmission*> waiting;
 };
@@ -442,9 +451,18 @@ void Messenger::onTimer()
             failed.append(t->messageId);
             continue;
         }
+        if (t->tries == 1 && t->firstSentMs >= l.lastTimeoutMs) {
+            // Acks of retransmissions are no samples (Karn), so a link slower than the timeout would never give one:
+            // back the timeout itself off while timeouts come without a sample in between.
+            if (!l.sampledSinceTimeout)
+                l.rtoMs = std::min(2 * rto(l), m_timing.maxRtoMs);
+            l.lastTimeoutMs = now;
+            l.sampledSinceTimeout = false;
+        }
         ++t->tries;
         ++m_stats.retransmissions;
-        t->dueMs = now + std::min(rto(l) << std::min(t->tries - 1, 16), m_timing.maxRtoMs);
+        const int steps = std::min(t->tries - 1, heard ? HeardBackoffSteps : 16);
+        t->dueMs = now + std::min(rto(l) << steps, m_timing.maxRtoMs);
         m_transport->send(t->datagram, t->to);
     }
     for (qint64 id : std::as_const(failed)) {
@@ -649,7 +667,8 @@ void Messenger::handleAck(quint64 packetNo, const Endpoint& from)
             l.rttvar = 0.75 * l.rttvar + 0.25 * std::abs(l.srtt - rtt);
             l.srtt = 0.875 * l.srtt + 0.125 * rtt;
         }
-        l.rtoMs = qint64(l.srtt + std::max(1.0, 4 * l.rttvar));
+        l.rtoMs = qint64(l.srtt + std::max(RtoMarginShare * l.srtt, 4 * l.rttvar));
+        l.sampledSinceTimeout = true;
     }
     m_inFlight.remove(packetNo);
     --l.inFlight;
@@ -741,8 +760,11 @@ void Messenger::heardFrom(const Endpoint& from, const QByteArray& version)
     PeerLink& l = link(from);
     l.lastHeardMs = nowMs();
     l.speaksIpMsg = true;
-    if (l.version != version)
+    if (l.version != version) {
         l.version = version;
+        // A peer just recognised as a Pigeon takes the wider window at once.
+        pump(l);
+    }
     setPresence(from, Presence::Online);
 }
 
@@ -800,6 +822,13 @@ qsizetype Messenger::maxTextBytes(const QString& peer) const
     if (plain)
         return PlainMaxBytes;
     return (ep && isPigeon(*ep)) ? PigeonSingleBytes : IpMsgPartBytes;
+}
+
+qint64 Messenger::retransmitTimeoutMs(const QString& peer) const
+{
+    const auto ep = endpointOf(peer);
+    const PeerLink* l = ep ? m_links.value(*ep) : nullptr;
+    return l ? rto(*l) : m_timing.initialRtoMs;
 }
 
 int Messenger::pendingCount() const

@@ -75,6 +75,8 @@ public:
     QString nickOf(const QString& peer) const;
     // Longest text in UTF-8 bytes that `peer` can take as one message.
     qsizetype maxTextBytes(const QString& peer) const;
+    // How long the engine now waits for an acknowledgement from `peer` before sending again.
+    qint64 retransmitTimeoutMs(const QString& peer) const;
     // Outgoing messages still waiting for an acknowledgement or for their peer.
     int pendingCount() const;
     const Stats& stats() const { return m_stats; }

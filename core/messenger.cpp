@@ -562,7 +562,8 @@ void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from)
         break;
     case ipmsg::BrExit: setPresence(from, Presence::Offline); break;
     case ipmsg::SendMsg: {
-        const bool ack = p.has(ipmsg::SendCheckOpt) && !p.has(ipmsg::BroadcastOpt);
+        // An auto-reply or a broadcast is never answered automatically, not even with an ack (IPMsg does the same).
+        const bool ack = p.has(ipmsg::SendCheckOpt) && !p.has(ipmsg::BroadcastOpt) && !p.has(ipmsg::AutoRetOpt);
         handleMessage(p, from, textcodec::decode(p.text(), p.has(ipmsg::Utf8Opt), encodingOf(from)), p.packetNo, ack);
         break;
     }
@@ -636,7 +637,7 @@ void Messenger::handleMessage(const ipmsg::Packet& p, const Endpoint& from, cons
     Message m;
     m.text = text;
     m.packetNo = messageNo;
-    m.wantsReadReceipt = p.has(ipmsg::ReadCheckOpt);
+    m.wantsReadReceipt = p.has(ipmsg::ReadCheckOpt) && !p.has(ipmsg::BroadcastOpt) && !p.has(ipmsg::AutoRetOpt);
     // A message overtaken on the way by a later one from the same sender is shown where the sender put it.
     m.sortKey = m_history->sortKeyBefore(remote, messageNo, since);
     // Not stored, not acknowledged: the sender tries again.

@@ -98,6 +98,13 @@ Messenger::Messenger(Identity identity, ContactBook* contacts, History* history,
     m_clock.start();
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &Messenger::onTimer);
+    setReassemblyLimits({});
+    connect(&m_expiry, &QTimer::timeout, this, [this] {
+        if (const int dropped = m_reassembler.expire(nowMs()))
+            qCDebug(lcMessenger) << "dropped" << dropped << "half-received long messages after a timeout";
+        if (m_reassembler.pending() == 0)
+            m_expiry.stop();
+    });
     connect(m_transport, &Transport::received, this, &Messenger::onDatagram);
     connect(m_history, &History::committed, this, &Messenger::onCommitted);
     connect(m_history, &History::failed, this, [this](const QString& error) {
@@ -393,8 +400,12 @@ void Messenger::transmit(const Message& m)
         auto* t = new Transmission{m.id, p.packetNo, ipmsg::encode(p), *to};
         out->parts.append(t);
         m_inFlight.insert(t->packetNo, t);
-        l.waiting.push_back(t);
+        if (!m.fragmented || i > 0)
+            l.waiting.push_back(t);
     }
+    // The receiver acks part 0 only with the whole message: it goes last, so that its retries wait for little.
+    if (m.fragmented)
+        l.waiting.push_back(out->parts.first());
     pump(l);
 }
 
@@ -584,11 +595,17 @@ void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from)
         switch (r.outcome) {
         case Reassembler::Outcome::Stored:
         case Reassembler::Outcome::Duplicate:
-            // Acked at once: the message is not complete, so this ack cannot make the sender call it delivered.
-            sendPacket(ipmsg::RecvMsg, QByteArray::number(p.packetNo), from);
+            // Other parts are acked at once, part 0 only with the whole message: if the parts held here are lost
+            // (a restart, a timeout), the sender keeps trying part 0 and never calls the message delivered.
+            if (part->index != 0)
+                sendPacket(ipmsg::RecvMsg, QByteArray::number(p.packetNo), from);
+            if (!m_expiry.isActive())
+                m_expiry.start();
             break;
         case Reassembler::Outcome::Complete:
             handleMessage(p, from, QString::fromUtf8(r.text), part->messageNo, true);
+            if (part->index != 0 && m_history->findIncoming(from.toString(), part->messageNo, nowMs() - DedupeWindowMs))
+                sendAckAfterCommit(part->messageNo, from);
             break;
         case Reassembler::Outcome::Refused:
             ++m_stats.dropped;
@@ -823,6 +840,13 @@ qsizetype Messenger::maxTextBytes(const QString& peer) const
     if (plain)
         return PlainMaxBytes;
     return (ep && isPigeon(*ep)) ? PigeonSingleBytes : IpMsgPartBytes;
+}
+
+void Messenger::setReassemblyLimits(const Reassembler::Limits& limits)
+{
+    m_reassembler = Reassembler(limits);
+    // Checked four times per timeout: a half-received message is gone at most a quarter of it late.
+    m_expiry.setInterval(int(std::max<qint64>(1, limits.timeoutMs / 4)));
 }
 
 qint64 Messenger::retransmitTimeoutMs(const QString& peer) const

@@ -75,6 +75,11 @@ public:
     QString nickOf(const QString& peer) const;
     // Longest text in UTF-8 bytes that `peer` can take as one message.
     qsizetype maxTextBytes(const QString& peer) const;
+    // Bounds on half-received long messages (fragment.h); parts of one that sees no new part for limits.timeoutMs
+    // are dropped. Setting them forgets what is half received.
+    void setReassemblyLimits(const Reassembler::Limits& limits);
+    // Long messages of which some parts, not all, have arrived.
+    int partialMessages() const { return m_reassembler.pending(); }
     // How long the engine now waits for an acknowledgement from `peer` before sending again.
     qint64 retransmitTimeoutMs(const QString& peer) const;
     // Outgoing messages still waiting for an acknowledgement or for their peer.
@@ -159,5 +164,6 @@ private:
     QList<Message> m_announce;                 // stored, waiting for the commit
     QSet<QString> m_queuedPeers;               // peers with messages in the offline queue
     QTimer m_timer;
+    QTimer m_expiry; // drops half-received long messages while there are any
     QElapsedTimer m_clock;
 };

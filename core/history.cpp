@@ -245,7 +245,7 @@ quint64 History::lastPacketNo()
 qint64 History::findIncoming(const QString& remote, quint64 packetNo, qint64 sinceMs)
 {
     QSqlQuery& q = prepared("findIncoming", QStringLiteral("SELECT id FROM messages WHERE direction = 0 AND remote = ? "
-                                                           "AND packet_no = ? AND time >= ? LIMIT 1"));
+                                                           "AND packet_no = ? AND time >= ? ORDER BY id DESC LIMIT 1"));
     q.bindValue(0, remote);
     q.bindValue(1, qint64(packetNo));
     q.bindValue(2, sinceMs);

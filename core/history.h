@@ -69,7 +69,7 @@ public:
     bool commit();
     bool hasUncommitted() const { return m_inTransaction; }
 
-    // The incoming row from `remote` with that packet number received after `sinceMs`, or 0.
+    // The newest incoming row from `remote` with that packet number received after `sinceMs`, or 0.
     qint64 findIncoming(const QString& remote, quint64 packetNo, qint64 sinceMs);
     // Where a message that the sender sent before ones already stored belongs: the sort key of the first stored
     // incoming message from `remote` with a higher packet number, received after `sinceMs` (0: none, at the end).

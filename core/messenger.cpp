@@ -23,6 +23,11 @@ constexpr qsizetype PlainMaxBytes = 65507;
 // after a restart that outran the clock.
 constexpr qint64 DedupeWindowMs = 3600 * 1000;
 constexpr int MaxLinks = 4096;
+// Bound on the numbers remembered per peer after its counter started again.
+constexpr qsizetype MaxNumbersSinceRenumbering = 65'536;
+// Packet numbers from this on are seconds since 1970 (IP Messenger, FeiQ, Pigeon) and never go back at a restart;
+// below it they come from a counter that starts again at 1 (iptux).
+constexpr quint64 ClockNumbers = 1'000'000'000;
 // Head room above the smoothed round trip, at least: a steady slow link has almost no variance, and a timeout a few
 // milliseconds above its round trip would fire on every late timer.
 constexpr double RtoMarginShare = 0.25;
@@ -62,6 +67,11 @@ struct Messenger::PeerLink {
     bool speaksIpMsg = true;
     bool greeted = false;
     qint64 lastHeardMs = -1;
+    // Its packet numbers. A counter that starts again at a restart, as iptux's does, makes the numbers of messages
+    // stored before no guide to duplicates or order: after that, only numbers seen since count.
+    quint64 highestNo = 0;
+    qint64 renumberedMs = 0; // 0: never
+    QSet<quint64> numbersSinceRenumbering;
     double srtt = -1;
     double rttvar = 0;
     qint64 rtoMs = 0; // 0: no round trip measured yet
@@ -566,6 +576,17 @@ void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from)
     }
     if (p.mode() != ipmsg::BrExit)
         heardFrom(from, p.version);
+    PeerLink& l = link(from);
+    const bool entry = p.mode() == ipmsg::BrEntry || p.mode() == ipmsg::AnsEntry || p.mode() == ipmsg::BrAbsence;
+    if (entry && p.packetNo <= l.highestNo && l.highestNo < ClockNumbers) {
+        // An entry packet whose counter went back: the peer restarted (an entry packet overtaken on the way by later
+        // packets goes back a little too, but clock numbers never reach here). Rows stored from the next millisecond
+        // on belong to its new life.
+        l.renumberedMs = nowMs() + 1;
+        l.numbersSinceRenumbering.clear();
+        l.highestNo = p.packetNo;
+    }
+    l.highestNo = std::max(l.highestNo, p.packetNo);
     switch (p.mode()) {
     case ipmsg::BrEntry:
         sendPacket(ipmsg::AnsEntry | ipmsg::CapUtf8Opt,
@@ -640,7 +661,11 @@ void Messenger::handleMessage(const ipmsg::Packet& p, const Endpoint& from, cons
 {
     const QString remote = from.toString();
     const qint64 since = nowMs() - DedupeWindowMs;
-    if (m_history->findIncoming(remote, messageNo, since)) {
+    PeerLink& l = link(from);
+    // The same number with another text is a new message from a peer whose counter started again unannounced.
+    const qint64 seen = m_history->findIncoming(remote, messageNo, since);
+    if (seen && m_history->message(seen)->text == text &&
+        (l.renumberedMs == 0 || l.numbersSinceRenumbering.contains(messageNo))) {
         ++m_stats.duplicates;
         if (ack)
             sendAckAfterCommit(p.packetNo, from);
@@ -656,9 +681,13 @@ void Messenger::handleMessage(const ipmsg::Packet& p, const Endpoint& from, cons
     m.packetNo = messageNo;
     m.wantsReadReceipt = p.has(ipmsg::ReadCheckOpt) && !p.has(ipmsg::BroadcastOpt) && !p.has(ipmsg::AutoRetOpt);
     // A message overtaken on the way by a later one from the same sender is shown where the sender put it.
-    m.sortKey = m_history->sortKeyBefore(remote, messageNo, since);
+    m.sortKey = m_history->sortKeyBefore(remote, messageNo, std::max(since, l.renumberedMs));
     // Not stored, not acknowledged: the sender tries again.
-    if (storeIncoming(m, from) && ack)
+    if (!storeIncoming(m, from))
+        return;
+    if (l.renumberedMs != 0 && l.numbersSinceRenumbering.size() < MaxNumbersSinceRenumbering)
+        l.numbersSinceRenumbering.insert(messageNo);
+    if (ack)
         m_acksDue.append({p.packetNo, from});
 }
 

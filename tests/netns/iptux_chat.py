@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Pigeon and iptux (Debian's GTK IPMsg client) chat both ways, end to end.
+
+Inside a private network namespace with only loopback: a virtual X display, iptux bound to 127.0.0.1:2425 and
+Pigeon's console bound to 127.0.0.2:2425 (iptux answers only to port 2425 of the sender's address), with iptux as a
+contact. Pigeon greets iptux (BR_ENTRY), iptux answers (ANSENTRY) and Pigeon shows it online; Pigeon's message is
+acked by iptux and shown delivered; a reply typed into iptux's real chat window with xdotool reaches Pigeon once, in
+iptux's conversation, with its Chinese text intact, and is acked so iptux does not send it again. Pigeon's side is
+checked in its history database and its console; every datagram Pigeon exchanged is printed at the end.
+
+usage: iptux_chat.py PIGEON_BINARY
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import nsutil  # noqa: E402
+from nsutil import fail, wait_for  # noqa: E402
+
+STEP_TIMEOUT = 20  # seconds for any one step; iptux resends after 1 s, everything else is immediate
+TO_IPTUX = "Hello iptux, 你好 from Pigeon"
+FROM_IPTUX = "Reply from iptux: 收到，谢谢！"
+# How long to watch for a resend of iptux's message once Pigeon acked it (iptux resends 1 s apart).
+RESEND_WATCH = 3.5
+
+
+def start_display(folder):
+    """Xvfb on a free display number, listening on no TCP port; returns (process, DISPLAY)."""
+    read_end, write_end = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", "1024x768x24"],
+                            pass_fds=(write_end,), stdout=subprocess.DEVNULL,
+                            stderr=open(os.path.join(folder, "xvfb.log"), "wb"))
+    os.close(write_end)
+    number = b""
+    deadline = time.monotonic() + STEP_TIMEOUT
+    while not number.endswith(b"\n") and time.monotonic() < deadline:
+        chunk = os.read(read_end, 16)
+        if not chunk:
+            break
+        number += chunk
+    os.close(read_end)
+    if not number.strip().isdigit():
+        fail("Xvfb did not start (see xvfb.log)")
+    return xvfb, ":" + number.decode().strip()
+
+
+def windows(name_pattern):
+    found = subprocess.run(["xdotool", "search", "--name", name_pattern], capture_output=True, text=True)
+    return found.stdout.split()
+
+
+def window_name(window):
+    return subprocess.run(["xdotool", "getwindowname", window], capture_output=True, text=True).stdout.strip()
+
+
+def wire_lines(log_path):
+    """Pigeon's log of every datagram: lines 'to|from ADDRESS:PORT N bytes: PACKET'."""
+    with open(log_path, encoding="utf-8", errors="replace") as log:
+        return [line.split("pigeon.wire: ", 1)[1].rstrip("\n") for line in log if "pigeon.wire: " in line]
+
+
+def packets_from_iptux(log_path):
+    """(packetNo, command, extension) of every datagram Pigeon received from iptux."""
+    out = []
+    for line in wire_lines(log_path):
+        match = re.match(r"from 127\.0\.0\.1:2425 \d+ bytes: ([^:]*):(\d+):[^:]*:[^:]*:(\d+):(.*)$", line)
+        if match:
+            out.append((int(match.group(2)), int(match.group(3)), match.group(4)))
+    return out
+
+
+def main():
+    if len(sys.argv) != 2:
+        fail("usage: iptux_chat.py PIGEON_BINARY")
+    pigeon = os.path.abspath(sys.argv[1])
+    nsutil.require("unshare", "ip", "Xvfb", "xdotool", "iptux")
+    nsutil.enter_private_namespace()
+
+    folder = tempfile.mkdtemp(prefix="pigeon-iptux-")
+    home = os.path.join(folder, "home")
+    profile = os.path.join(folder, "pigeon")
+    os.makedirs(home)
+    # iptux opens the chat window by itself when a message arrives, which is how a user sees it.
+    config = os.path.join(folder, "iptux.json")
+    with open(config, "w") as f:
+        json.dump({"open_chat": True}, f)
+    processes = []
+    console = None
+    try:
+        xvfb, display = start_display(folder)
+        processes.append(xvfb)
+        env = dict(os.environ, HOME=home, DISPLAY=display, XDG_CONFIG_HOME=os.path.join(home, ".config"),
+                   XDG_CACHE_HOME=os.path.join(home, ".cache"), XDG_DATA_HOME=os.path.join(home, ".local/share"))
+        env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        os.environ["DISPLAY"] = display
+        iptux_log = os.path.join(folder, "iptux.log")
+        iptux = subprocess.Popen(["iptux", "--bind", "127.0.0.1", "-c", config, "-l", "DEBUG"], env=env,
+                                 stdout=open(iptux_log, "wb"), stderr=subprocess.STDOUT)
+        processes.append(iptux)
+        wait_for("iptux to listen on UDP 127.0.0.1:2425",
+                 lambda: "bind UDP port(127.0.0.1:2425) success" in open(iptux_log, errors="replace").read(),
+                 STEP_TIMEOUT)
+        wait_for("iptux's main window", lambda: windows("^Iptux"), STEP_TIMEOUT)
+
+        nsutil.run([pigeon, "contacts", "--profile", profile, "add", "iptux", "127.0.0.1:2425"])
+        console = nsutil.Console(pigeon, profile, "127.0.0.2", 2425, "Pigeon", os.path.join(folder, "pigeon.log"),
+                                 wire_log=True)
+        wait_for("Pigeon to show iptux online (ANSENTRY answering its BR_ENTRY)",
+                 lambda: console.saw("* iptux is online"), STEP_TIMEOUT)
+
+        console.type("/to iptux", TO_IPTUX)
+        wait_for("iptux's ack (Pigeon shows the message delivered)", lambda: console.saw("(delivered to iptux)"),
+                 STEP_TIMEOUT)
+        chat = wait_for("iptux's chat window with Pigeon", lambda: windows("Talk with Pigeon"), STEP_TIMEOUT)[0]
+        print(f"iptux window: {window_name(chat)}", flush=True)
+
+        subprocess.run(["xdotool", "windowfocus", "--sync", chat], check=True, timeout=STEP_TIMEOUT)
+        subprocess.run(["xdotool", "type", "--delay", "20", FROM_IPTUX], check=True, timeout=STEP_TIMEOUT)
+        subprocess.run(["xdotool", "key", "ctrl+Return"], check=True, timeout=STEP_TIMEOUT)
+        wait_for("iptux's message in Pigeon's console", lambda: console.saw(FROM_IPTUX), STEP_TIMEOUT)
+        time.sleep(RESEND_WATCH)  # a window for resends to show up; nothing to poll for when none come
+
+        code = console.quit(STEP_TIMEOUT)
+        if code != 0:
+            fail(f"pigeon exited with {code}")
+
+        print("Datagrams Pigeon (127.0.0.2:2425) exchanged with iptux (127.0.0.1:2425):")
+        for line in wire_lines(console.log_path):
+            print("  " + line)
+
+        rows = nsutil.history_rows(profile, "iptux")
+        print(f"Pigeon's history for iptux: {rows}", flush=True)
+        outgoing = [r for r in rows if r[0] == nsutil.OUTGOING]
+        incoming = [r for r in rows if r[0] == nsutil.INCOMING]
+        if outgoing != [(nsutil.OUTGOING, TO_IPTUX, nsutil.DELIVERED)]:
+            fail(f"Pigeon's message to iptux is not stored once as delivered: {outgoing}")
+        if incoming != [(nsutil.INCOMING, FROM_IPTUX, nsutil.RECEIVED)]:
+            fail(f"iptux's message is not stored once, intact, in iptux's conversation: {incoming}")
+        shown = [line for line in console.lines if FROM_IPTUX in line]
+        if len(shown) != 1 or "iptux (127.0.0.1:2425)" not in shown[0]:
+            fail(f"iptux's message is not shown once as coming from the contact iptux: {shown}")
+        sendmsg = [p for p in packets_from_iptux(console.log_path) if p[1] & 0xFF == 0x20]
+        if len(sendmsg) != 1:
+            fail(f"iptux sent its message {len(sendmsg)} times: Pigeon's ack did not stop it: {sendmsg}")
+        acks = [line for line in wire_lines(console.log_path)
+                if re.match(rf"to 127\.0\.0\.1:2425 .*:33:{sendmsg[0][0]}\\0$", line)]
+        if len(acks) != 1:
+            fail(f"Pigeon did not ack iptux's packet {sendmsg[0][0]} exactly once with RECVMSG: {acks}")
+        print("PASS: Pigeon and iptux chatted both ways", flush=True)
+    finally:
+        if console:
+            console.kill()
+        for process in reversed(processes):
+            process.terminate()
+            try:
+                process.wait(5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if os.environ.get("PIGEON_KEEP_TEST_FILES") != "1":
+            subprocess.run(["rm", "-rf", folder])
+        else:
+            print(f"files kept in {folder}")
+
+
+if __name__ == "__main__":
+    main()

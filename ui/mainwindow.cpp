@@ -656,7 +656,9 @@ void MainWindow::showSettings()
     const bool wasListening = m_session.isListening();
     const Endpoint before = m_session.transport().localEndpoint();
     const quint16 port = wasListening ? before.port : profile.port();
-    SettingsDialog dialog(m_messenger ? m_messenger->identity().nick : profile.nickname(), profile.bindAddress(), port,
+    // What is in use, which may come from the command line rather than from the profile.
+    const QHostAddress bind = m_session.bindAddress();
+    SettingsDialog dialog(m_messenger ? m_messenger->identity().nick : profile.nickname(), bind, port,
                           m_session.broadcast(), m_session.contactsOnly(), this);
     if (dialog.exec() != QDialog::Accepted)
         return;
@@ -675,7 +677,7 @@ void MainWindow::showSettings()
         profile.setContactsOnly(dialog.contactsOnly());
         m_session.setContactsOnly(dialog.contactsOnly());
     }
-    const bool moved = !wasListening || dialog.port() != port || dialog.bindAddress() != profile.bindAddress();
+    const bool moved = !wasListening || dialog.port() != port || dialog.bindAddress() != bind;
     if (moved) {
         profile.setPort(dialog.port());
         profile.setBindAddress(dialog.bindAddress());

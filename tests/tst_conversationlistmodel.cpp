@@ -36,6 +36,7 @@ private:
     std::unique_ptr<History> m_history;
     std::unique_ptr<FakeTransport> m_transport;
     std::unique_ptr<Messenger> m_messenger;
+    quint64 m_packetNo = 0;
     QDateTime m_start = QDateTime(QDate(2026, 11, 20), QTime(8, 0), Qt::UTC);
 };
 
@@ -87,7 +88,7 @@ Message TestConversationListModel::stored(const QString& peer, Direction directi
 void TestConversationListModel::announce(const Endpoint& from, quint32 command, const QByteArray& nick)
 {
     ipmsg::Packet p;
-    p.packetNo = 1 + m_transport->sent.size();
+    p.packetNo = ++m_packetNo;
     p.user = "mallory";
     p.host = "mallory-pc";
     p.command = command | ipmsg::Utf8Opt;
@@ -249,12 +250,12 @@ void TestConversationListModel::discoveredStranger_data()
     QTest::addColumn<QByteArray>("nick");
     QTest::addColumn<QString>("label");
     QTest::newRow("IPv4") << QStringLiteral("127.0.0.9") << QByteArray("Mallory")
-                          << QStringLiteral("Mallory? 127.0.0.9:2425");
+                          << QStringLiteral("Mallory? 127.0.0.9:2427");
     // A stranger may claim a contact's name: the '?' and the address still tell them apart.
     QTest::newRow("claims a contact's name")
-        << QStringLiteral("127.0.0.10") << QByteArray("Alice") << QStringLiteral("Alice? 127.0.0.10:2425");
+        << QStringLiteral("127.0.0.10") << QByteArray("Alice") << QStringLiteral("Alice? 127.0.0.10:2427");
     QTest::newRow("IPv6, Chinese nickname")
-        << QStringLiteral("::1") << QByteArray("小王") << QStringLiteral("小王? [::1]:2425");
+        << QStringLiteral("::1") << QByteArray("小王") << QStringLiteral("小王? [::1]:2427");
 }
 
 void TestConversationListModel::discoveredStranger()
@@ -264,7 +265,8 @@ void TestConversationListModel::discoveredStranger()
     QFETCH(QString, label);
     ConversationListModel model(m_contacts.get(), m_history.get(), m_messenger.get());
     QSignalSpy online(&model, &ConversationListModel::onlineCountChanged);
-    const Endpoint from{QHostAddress(host), 2425};
+    // Not 2425: Carol is at [::1]:2425.
+    const Endpoint from{QHostAddress(host), 2427};
     announce(from, ipmsg::AnsEntry, nick);
     QTRY_COMPARE(model.rowCount(), 5);
     const QModelIndex stranger = model.indexOfPeer(from.toString());

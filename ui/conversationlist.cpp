@@ -117,10 +117,13 @@ void ConversationDelegate::paint(QPainter* painter, const QStyleOptionViewItem& 
     const int nameSpace = right - timeWidth - 8 - left;
     painter->setFont(nameFont);
     painter->setPen(text);
-    const QString name = nameMetrics.elidedText(label, Qt::ElideRight, nameSpace);
+    const QString detail = contact ? address : (address.isEmpty() ? tr("former contact") : tr("not in contacts"));
+    // A long claimed nickname must not push "not in contacts" out of sight; a contact's address may be elided.
+    const int nameMax =
+        contact ? nameSpace : qMax(nameSpace / 3, nameSpace - smallMetrics.horizontalAdvance(detail) - 8);
+    const QString name = nameMetrics.elidedText(label, Qt::ElideRight, nameMax);
     painter->drawText(QRect(left, lineTop, nameSpace, nameMetrics.height()), Qt::AlignVCenter, name);
     const int nameWidth = nameMetrics.horizontalAdvance(name);
-    const QString detail = contact ? address : (address.isEmpty() ? tr("former contact") : tr("not in contacts"));
     if (detail != peer && nameWidth + 8 < nameSpace) {
         painter->setFont(small);
         painter->setPen(secondary);

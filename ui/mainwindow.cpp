@@ -685,7 +685,7 @@ void MainWindow::showSettings()
             const QString why = m_session.error();
             // Keep listening where Pigeon was, if it was.
             if (wasListening)
-                m_session.rebind(before.address, before.port);
+                m_session.rebind(bind, before.port);
             QMessageBox::warning(this, tr("Settings"), why);
         }
     }

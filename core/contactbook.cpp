@@ -49,11 +49,11 @@ std::optional<QList<Contact>> ContactBook::parse(const QByteArray& text, QString
     QList<Contact> contacts;
     const auto fail = [&](int line, const QString& why) -> std::optional<QList<Contact>> {
         if (error)
-            *error = QStringLiteral("line %1: %2").arg(line).arg(why);
+            *error = tr("line %1: %2").arg(line).arg(why);
         return std::nullopt;
     };
     if (!textcodec::isValidUtf8(text))
-        return fail(1, QStringLiteral("the file is not UTF-8 text"));
+        return fail(1, tr("the file is not UTF-8 text"));
     const QStringList lines = QString::fromUtf8(text).split(u'\n');
     Contact* current = nullptr;
     int currentLine = 0;
@@ -61,7 +61,7 @@ std::optional<QList<Contact>> ContactBook::parse(const QByteArray& text, QString
         if (!current)
             return {};
         if (current->host.isEmpty())
-            return QStringLiteral("contact \"%1\" has no host").arg(current->name);
+            return tr("contact \"%1\" has no host").arg(current->name);
         return {};
     };
     for (int i = 0; i < lines.size(); ++i) {
@@ -77,16 +77,16 @@ std::optional<QList<Contact>> ContactBook::parse(const QByteArray& text, QString
             continue;
         if (line.startsWith(u'[')) {
             if (!line.endsWith(u']'))
-                return fail(lineNo, QStringLiteral("a section header must look like [Name]"));
+                return fail(lineNo, tr("a section header must look like [Name]"));
             if (const QString why = finish(); !why.isEmpty())
                 return fail(currentLine, why);
             Contact c;
             c.name = normalizedName(line.mid(1, line.size() - 2));
             if (c.name.isEmpty())
-                return fail(lineNo, QStringLiteral("the contact name is empty"));
+                return fail(lineNo, tr("the contact name is empty"));
             for (const Contact& other : std::as_const(contacts))
                 if (other.name.compare(c.name, Qt::CaseInsensitive) == 0)
-                    return fail(lineNo, QStringLiteral("the name \"%1\" is used twice").arg(c.name));
+                    return fail(lineNo, tr("the name \"%1\" is used twice").arg(c.name));
             contacts.append(c);
             current = &contacts.last();
             currentLine = lineNo;
@@ -94,9 +94,9 @@ std::optional<QList<Contact>> ContactBook::parse(const QByteArray& text, QString
         }
         const qsizetype eq = line.indexOf(u'=');
         if (eq < 0)
-            return fail(lineNo, QStringLiteral("expected key = value, got \"%1\"").arg(line.left(40)));
+            return fail(lineNo, tr("expected key = value, got \"%1\"").arg(line.left(40)));
         if (!current)
-            return fail(lineNo, QStringLiteral("\"%1\" comes before any [Name] section").arg(line.left(40)));
+            return fail(lineNo, tr("\"%1\" comes before any [Name] section").arg(line.left(40)));
         const QString key = line.left(eq).trimmed().toLower();
         const QString value = line.mid(eq + 1).trimmed();
         if (key == u"host") {
@@ -105,7 +105,7 @@ std::optional<QList<Contact>> ContactBook::parse(const QByteArray& text, QString
             bool ok = false;
             const uint port = value.toUInt(&ok);
             if (!ok || port < 1 || port > 65535)
-                return fail(lineNo, QStringLiteral("port must be a number from 1 to 65535, got \"%1\"").arg(value));
+                return fail(lineNo, tr("port must be a number from 1 to 65535, got \"%1\"").arg(value));
             current->port = quint16(port);
         } else if (key == u"protocol") {
             if (value.compare(u"ipmsg", Qt::CaseInsensitive) == 0)
@@ -113,14 +113,14 @@ std::optional<QList<Contact>> ContactBook::parse(const QByteArray& text, QString
             else if (value.compare(u"plain", Qt::CaseInsensitive) == 0)
                 current->protocol = Protocol::PlainText;
             else
-                return fail(lineNo, QStringLiteral("protocol must be ipmsg or plain, got \"%1\"").arg(value));
+                return fail(lineNo, tr("protocol must be ipmsg or plain, got \"%1\"").arg(value));
         } else if (key == u"encoding") {
             const auto encoding = textcodec::encodingFromName(value);
             if (!encoding)
-                return fail(lineNo, QStringLiteral("encoding must be utf-8 or gbk, got \"%1\"").arg(value));
+                return fail(lineNo, tr("encoding must be utf-8 or gbk, got \"%1\"").arg(value));
             current->encoding = *encoding;
         } else {
-            return fail(lineNo, QStringLiteral("unknown key \"%1\"").arg(key.left(40)));
+            return fail(lineNo, tr("unknown key \"%1\"").arg(key.left(40)));
         }
     }
     if (const QString why = finish(); !why.isEmpty())
@@ -128,7 +128,7 @@ std::optional<QList<Contact>> ContactBook::parse(const QByteArray& text, QString
     for (const Contact& c : std::as_const(contacts)) {
         ContactBook probe;
         if (const QString why = probe.validate(c); !why.isEmpty())
-            return fail(1, QStringLiteral("contact \"%1\": %2").arg(c.name, why));
+            return fail(1, tr("contact \"%1\": %2").arg(c.name, why));
     }
     return contacts;
 }
@@ -158,18 +158,18 @@ bool ContactBook::load(const QString& path)
     bool ok = true;
     if (file.exists()) {
         if (!file.open(QIODevice::ReadOnly)) {
-            m_error = QStringLiteral("cannot read the contacts file %1: %2").arg(path, file.errorString());
+            m_error = tr("cannot read the contacts file %1: %2").arg(path, file.errorString());
             ok = false;
         } else if (file.size() > 16 * 1024 * 1024) {
-            m_error = QStringLiteral("the contacts file %1 is larger than 16 MiB; is it the right file?").arg(path);
+            m_error = tr("the contacts file %1 is larger than 16 MiB; is it the right file?").arg(path);
             ok = false;
         } else {
             QString why;
             if (auto parsed = parse(file.readAll(), &why)) {
                 m_contacts = std::move(*parsed);
             } else {
-                m_error = QStringLiteral("the contacts file %1 is broken, %2. It was left as it is; fix it and restart "
-                                         "Pigeon, until then contacts cannot be changed")
+                m_error = tr("the contacts file %1 is broken, %2. It was left as it is; fix it and restart "
+                             "Pigeon, until then contacts cannot be changed")
                               .arg(path, why);
                 ok = false;
             }
@@ -186,7 +186,7 @@ bool ContactBook::save()
         return false;
     QSaveFile file(m_path);
     if (!file.open(QIODevice::WriteOnly) || file.write(serialize(m_contacts)) < 0 || !file.commit()) {
-        m_error = QStringLiteral("cannot write the contacts file %1: %2").arg(m_path, file.errorString());
+        m_error = tr("cannot write the contacts file %1: %2").arg(m_path, file.errorString());
         return false;
     }
     return true;

@@ -31,16 +31,28 @@ bool ConversationListModel::before(const Row& a, const Row& b)
             return a.lastTime.isValid();
         return a.lastTime > b.lastTime;
     }
+    // Among those nothing was said with, contacts come before strangers found on the LAN.
+    if (a.contact != b.contact)
+        return a.contact;
     return a.peer.compare(b.peer, Qt::CaseInsensitive) < 0;
+}
+
+QString ConversationListModel::nickOf(const QString& peer) const
+{
+    return m_messenger ? m_messenger->nickOf(peer) : QString();
 }
 
 void ConversationListModel::reload()
 {
+    QStringList discovered;
+    for (const Row& r : std::as_const(m_rows))
+        if (isDiscovered(r))
+            discovered.append(r.peer);
     beginResetModel();
     m_rows.clear();
     int total = 0;
     for (const Contact& c : m_contacts->contacts())
-        m_rows.append(Row{c.name, addressOf(c), true, Presence::Unknown, 0, {}, {}});
+        m_rows.append(Row{c.name, addressOf(c), true, Presence::Unknown, 0, {}, {}, {}});
     for (const ConversationSummary& s : m_history->conversations()) {
         const int at = rowOf(s.peer);
         Row& r = at >= 0 ? m_rows[at] : m_rows.emplace_back();
@@ -53,8 +65,15 @@ void ConversationListModel::reload()
         r.unread = s.unread;
         total += s.unread;
     }
-    for (Row& r : m_rows)
+    // Strangers found on the LAN stay listed while they are online.
+    for (const QString& peer : std::as_const(discovered))
+        if (rowOf(peer) < 0 && m_messenger && m_messenger->presence(peer) == Presence::Online)
+            m_rows.append(Row{peer, peer, false, Presence::Online, 0, {}, {}, {}});
+    for (Row& r : m_rows) {
         r.presence = m_messenger ? m_messenger->presence(r.peer) : Presence::Unknown;
+        if (!r.contact)
+            r.nick = nickOf(r.peer);
+    }
     std::stable_sort(m_rows.begin(), m_rows.end(), &ConversationListModel::before);
     endResetModel();
     setTotalUnread(total);
@@ -73,6 +92,10 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
     const Row& r = m_rows.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
+        // The '?' says the name is only claimed: anyone on the LAN can give any nickname.
+        return r.contact || r.nick.isEmpty()
+                   ? r.peer
+                   : tr("%1? %2", "a stranger's claimed nickname, its address").arg(r.nick, r.peer);
     case PeerRole: return r.peer;
     case AddressRole: return r.address;
     case PresenceRole: return int(r.presence);
@@ -80,14 +103,16 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
     case LastTextRole: return r.lastText;
     case LastTimeRole: return r.lastTime;
     case IsContactRole: return r.contact;
+    case NickRole: return r.nick;
     default: return {};
     }
 }
 
 QHash<int, QByteArray> ConversationListModel::roleNames() const
 {
-    return {{PeerRole, "peer"},         {AddressRole, "address"},   {PresenceRole, "presence"},  {UnreadRole, "unread"},
-            {LastTextRole, "lastText"}, {LastTimeRole, "lastTime"}, {IsContactRole, "isContact"}};
+    return {{PeerRole, "peer"},           {AddressRole, "address"},   {PresenceRole, "presence"},
+            {UnreadRole, "unread"},       {LastTextRole, "lastText"}, {LastTimeRole, "lastTime"},
+            {IsContactRole, "isContact"}, {NickRole, "nick"}};
 }
 
 int ConversationListModel::rowOf(const QString& peer) const
@@ -156,7 +181,8 @@ void ConversationListModel::onMessageAdded(const Message& m)
                          m_messenger ? m_messenger->presence(m.peer) : Presence::Unknown,
                          0,
                          {},
-                         {}});
+                         {},
+                         nickOf(m.peer)});
         row = rowOf(m.peer);
     }
     Row& r = m_rows[row];
@@ -183,11 +209,33 @@ void ConversationListModel::clearUnread(const QString& peer)
 void ConversationListModel::onPresenceChanged(const QString& peer, Presence presence)
 {
     const int row = rowOf(peer);
-    if (row < 0 || m_rows.at(row).presence == presence)
+    if (row < 0) {
+        // A stranger that announced itself on the LAN. A flood of made-up senders stops at MaxDiscovered rows.
+        if (presence != Presence::Online || !Endpoint::parse(peer) ||
+            std::count_if(m_rows.cbegin(), m_rows.cend(), &ConversationListModel::isDiscovered) >= MaxDiscovered)
+            return;
+        insertSorted(Row{peer, peer, false, presence, 0, {}, {}, nickOf(peer)});
         return;
-    m_rows[row].presence = presence;
+    }
+    Row& r = m_rows[row];
+    if (isDiscovered(r) && presence != Presence::Online) {
+        beginRemoveRows({}, row, row);
+        m_rows.removeAt(row);
+        endRemoveRows();
+        return;
+    }
+    // A stranger may come back under another nickname.
+    const QString nick = r.contact ? QString() : nickOf(peer);
+    if (r.presence == presence && r.nick == nick)
+        return;
+    const bool renamed = r.nick != nick;
+    r.presence = presence;
+    r.nick = nick;
     const QModelIndex i = index(row);
-    Q_EMIT dataChanged(i, i, {PresenceRole});
+    if (renamed)
+        Q_EMIT dataChanged(i, i, {Qt::DisplayRole, PresenceRole, NickRole});
+    else
+        Q_EMIT dataChanged(i, i, {PresenceRole});
     Q_EMIT onlineCountChanged(onlineCount());
 }
 
@@ -199,6 +247,7 @@ void ConversationListModel::onContactAdded(const Contact& contact)
         Row& r = m_rows[stranger];
         r.peer = contact.name;
         r.contact = true;
+        r.nick.clear();
         reposition(stranger);
         return;
     }
@@ -207,6 +256,7 @@ void ConversationListModel::onContactAdded(const Contact& contact)
                      true,
                      m_messenger ? m_messenger->presence(contact.name) : Presence::Unknown,
                      0,
+                     {},
                      {},
                      {}});
     Q_EMIT onlineCountChanged(onlineCount());

@@ -8,8 +8,9 @@
 #include <QDateTime>
 #include <QList>
 
-// Everyone one can chat with, for a contact list: every contact, and every sender that is no contact (named by its
-// address:port), with presence, unread count and last message, the latest activity first.
+// Everyone one can chat with, for a contact list: every contact, every sender that is no contact (named by its
+// address:port), and strangers found online on the LAN (at most MaxDiscovered of those without history), with
+// presence, unread count and last message, the latest activity first.
 class ConversationListModel final : public QAbstractListModel {
     Q_OBJECT
 public:
@@ -21,7 +22,10 @@ public:
         LastTextRole,
         LastTimeRole, // QDateTime, UTC; invalid when nothing was said yet
         IsContactRole,
+        NickRole, // the nickname a stranger claims in its entry packets; empty for contacts
     };
+    // Online strangers without history that are listed at most; more are left out until some go offline.
+    static constexpr int MaxDiscovered = 500;
 
     ConversationListModel(ContactBook* contacts, History* history, Messenger* messenger, QObject* parent = nullptr);
 
@@ -48,6 +52,7 @@ private:
         int unread = 0;
         QString lastText;
         QDateTime lastTime;
+        QString nick; // claimed by a stranger
     };
     static bool before(const Row& a, const Row& b);
     static QString addressOf(const Contact& contact);
@@ -59,6 +64,9 @@ private:
     void onContactChanged(const QString& oldName, const Contact& contact);
     void onContactRemoved(const QString& name);
     int rowOf(const QString& peer) const;
+    // A stranger listed only because it is online: nothing was said with it.
+    static bool isDiscovered(const Row& row) { return !row.contact && !row.lastTime.isValid(); }
+    QString nickOf(const QString& peer) const;
     void insertSorted(const Row& row);
     // Moves a changed row to where the order puts it, or repaints it in place.
     void reposition(int row);

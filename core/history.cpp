@@ -75,7 +75,7 @@ bool History::open(const QString& path)
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
     m_db.setDatabaseName(path);
     if (!m_db.open()) {
-        m_error = QStringLiteral("cannot open the history database %1: %2").arg(path, m_db.lastError().text());
+        m_error = tr("cannot open the history database %1: %2").arg(path, m_db.lastError().text());
         return false;
     }
     QSqlQuery q(m_db);
@@ -84,20 +84,20 @@ bool History::open(const QString& path)
                                    "PRAGMA busy_timeout=2000"};
     for (const char* pragma : pragmas) {
         if (!q.exec(QString::fromLatin1(pragma))) {
-            m_error = QStringLiteral("the history database %1 cannot be used: %2").arg(path, q.lastError().text());
+            m_error = tr("the history database %1 cannot be used: %2").arg(path, q.lastError().text());
             m_db.close();
             return false;
         }
     }
     if (!q.exec(QStringLiteral("PRAGMA quick_check")) || !q.next() || q.value(0).toString() != u"ok") {
-        m_error = QStringLiteral("the history database %1 is damaged (%2); it was left as it is")
+        m_error = tr("the history database %1 is damaged (%2); it was left as it is")
                       .arg(path, q.lastError().isValid() ? q.lastError().text() : q.value(0).toString());
         m_db.close();
         return false;
     }
     for (const char* statement : Schema) {
         if (!q.exec(QString::fromLatin1(statement))) {
-            m_error = QStringLiteral("cannot prepare the history database %1: %2").arg(path, q.lastError().text());
+            m_error = tr("cannot prepare the history database %1: %2").arg(path, q.lastError().text());
             m_db.close();
             return false;
         }
@@ -123,7 +123,7 @@ bool History::exec(QSqlQuery& query)
 {
     if (query.exec())
         return true;
-    m_error = QStringLiteral("the history database %1 failed: %2").arg(m_path, query.lastError().text());
+    m_error = tr("the history database %1 failed: %2").arg(m_path, query.lastError().text());
     Q_EMIT failed(m_error);
     return false;
 }
@@ -133,7 +133,7 @@ bool History::begin()
     if (m_inTransaction)
         return true;
     if (!m_db.transaction()) {
-        m_error = QStringLiteral("the history database %1 failed: %2").arg(m_path, m_db.lastError().text());
+        m_error = tr("the history database %1 failed: %2").arg(m_path, m_db.lastError().text());
         Q_EMIT failed(m_error);
         return false;
     }
@@ -156,7 +156,7 @@ bool History::commit()
         query->finish();
     m_inTransaction = false;
     if (!m_db.commit()) {
-        m_error = QStringLiteral("the history database %1 could not save: %2").arg(m_path, m_db.lastError().text());
+        m_error = tr("the history database %1 could not save: %2").arg(m_path, m_db.lastError().text());
         m_db.rollback();
         Q_EMIT failed(m_error);
         return false;

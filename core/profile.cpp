@@ -1,5 +1,6 @@
 #include "profile.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
@@ -17,12 +18,12 @@ bool Profile::ensureExists(QString* error) const
 {
     if (!QDir().mkpath(m_directory)) {
         if (error)
-            *error = QStringLiteral("cannot create the profile folder %1").arg(m_directory);
+            *error = QCoreApplication::translate("Pigeon", "cannot create the profile folder %1").arg(m_directory);
         return false;
     }
     if (!QFileInfo(m_directory).isWritable()) {
         if (error)
-            *error = QStringLiteral("the profile folder %1 is not writable").arg(m_directory);
+            *error = QCoreApplication::translate("Pigeon", "the profile folder %1 is not writable").arg(m_directory);
         return false;
     }
     return true;
@@ -63,4 +64,26 @@ void Profile::setBindAddress(const QHostAddress& address)
 {
     QSettings(settingsPath(), QSettings::IniFormat)
         .setValue(QStringLiteral("network/bind"), address == QHostAddress::Any ? QString() : address.toString());
+}
+
+bool Profile::broadcast() const
+{
+    return QSettings(settingsPath(), QSettings::IniFormat).value(QStringLiteral("network/broadcast"), false).toBool();
+}
+
+void Profile::setBroadcast(bool on)
+{
+    QSettings(settingsPath(), QSettings::IniFormat).setValue(QStringLiteral("network/broadcast"), on);
+}
+
+bool Profile::contactsOnly() const
+{
+    return QSettings(settingsPath(), QSettings::IniFormat)
+        .value(QStringLiteral("privacy/contactsOnly"), false)
+        .toBool();
+}
+
+void Profile::setContactsOnly(bool on)
+{
+    QSettings(settingsPath(), QSettings::IniFormat).setValue(QStringLiteral("privacy/contactsOnly"), on);
 }

@@ -23,6 +23,12 @@ public:
     void setPort(quint16 port);
     QHostAddress bindAddress() const;
     void setBindAddress(const QHostAddress& address);
+    // Announce this Pigeon on the LAN with broadcast entry packets (off unless chosen).
+    bool broadcast() const;
+    void setBroadcast(bool on);
+    // Refuse messages from addresses that are no contact (off unless chosen).
+    bool contactsOnly() const;
+    void setContactsOnly(bool on);
 
 private:
     QString m_directory;

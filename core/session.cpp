@@ -23,8 +23,11 @@ bool Session::open(const Options& options)
     }
     Identity identity = Identity::fromSystem(!options.nick.isEmpty() ? options.nick : m_profile.nickname());
     m_messenger = new Messenger(identity, &m_contacts, &m_history, &m_transport, this);
-    m_messenger->setContactsOnly(options.contactsOnly);
-    m_messenger->setBroadcast(options.broadcast);
+    // The command line turns these on for one run; the profile's settings keep them on.
+    m_contactsOnly = options.contactsOnly || m_profile.contactsOnly();
+    m_broadcast = options.broadcast || m_profile.broadcast();
+    m_messenger->setContactsOnly(m_contactsOnly);
+    m_messenger->setBroadcast(m_broadcast);
     // The default address (any) gives way to the one saved in the profile's settings.
     const QHostAddress address =
         options.bind == QHostAddress(QHostAddress::Any) ? m_profile.bindAddress() : options.bind;
@@ -33,6 +36,7 @@ bool Session::open(const Options& options)
 
 bool Session::rebind(const QHostAddress& address, quint16 port)
 {
+    m_bindAddress = address;
     m_listening = m_transport.bind(address, port);
     if (!m_listening) {
         m_error = m_transport.errorString();
@@ -44,6 +48,21 @@ bool Session::rebind(const QHostAddress& address, quint16 port)
         m_messenger->start();
     }
     return true;
+}
+
+void Session::setContactsOnly(bool on)
+{
+    m_contactsOnly = on;
+    if (m_messenger)
+        m_messenger->setContactsOnly(on);
+}
+
+void Session::setBroadcast(bool on)
+{
+    m_broadcast = on;
+    // Once started, an exit broadcast without the entry one would be odd: only turning it off applies now.
+    if (m_messenger && (!on || !m_started))
+        m_messenger->setBroadcast(on);
 }
 
 void Session::close()

@@ -42,6 +42,16 @@ public:
     UdpTransport& transport() { return m_transport; }
     Messenger* messenger() { return m_messenger; }
     bool isListening() const { return m_listening; }
+    // The address Pigeon listens on (or last tried to): --bind, else the profile's.
+    QHostAddress bindAddress() const { return m_bindAddress; }
+
+    // Refusing strangers: from the command line or the profile at open(); changing it applies at once.
+    bool contactsOnly() const { return m_contactsOnly; }
+    void setContactsOnly(bool on);
+    // Announcing on the LAN: from the command line or the profile at open(). Turning it on takes effect at the next
+    // start, as the entry broadcast goes out only then; turning it off also spares the exit broadcast of this run.
+    bool broadcast() const { return m_broadcast; }
+    void setBroadcast(bool on);
 
 private:
     Profile m_profile;
@@ -52,5 +62,8 @@ private:
     QString m_error;
     QStringList m_warnings;
     bool m_listening = false;
+    QHostAddress m_bindAddress{QHostAddress::Any};
     bool m_started = false;
+    bool m_contactsOnly = false;
+    bool m_broadcast = false;
 };

@@ -44,15 +44,15 @@ bool UdpTransport::bind(const QHostAddress& address, quint16 port)
                               u':' + QString::number(port);
         QString hint;
         if (m_socket.error() == QAbstractSocket::AddressInUseError)
-            hint = QStringLiteral("another Pigeon, IP Messenger, FeiQ or iptux is probably running there; "
-                                  "quit it or choose another port with --port");
+            hint = tr("another Pigeon, IP Messenger, FeiQ or iptux is probably running there; "
+                      "quit it or choose another port with --port");
         else if (m_socket.error() == QAbstractSocket::SocketAddressNotAvailableError)
-            hint = QStringLiteral("that address does not belong to this machine; choose another with --bind");
+            hint = tr("that address does not belong to this machine; choose another with --bind");
         else if (m_socket.error() == QAbstractSocket::SocketAccessError)
-            hint = QStringLiteral("ports below 1024 need privileges; choose another with --port");
+            hint = tr("ports below 1024 need privileges; choose another with --port");
         else
-            hint = QStringLiteral("choose another address or port with --bind and --port");
-        m_error = QStringLiteral("cannot listen on UDP %1: %2 (%3)").arg(where, m_socket.errorString(), hint);
+            hint = tr("choose another address or port with --bind and --port");
+        m_error = tr("cannot listen on UDP %1: %2 (%3)").arg(where, m_socket.errorString(), hint);
         return false;
     }
     // Bursts of datagrams on loopback overflow the default receive buffer; ask for more.
@@ -72,7 +72,7 @@ bool UdpTransport::send(const QByteArray& data, const Endpoint& to)
     // A peer that is gone answers with ICMP port unreachable, which surfaces here as an error on a later call;
     // the socket stays usable, so count it and carry on.
     ++m_sendFailures;
-    m_error = QStringLiteral("sending to %1 failed: %2").arg(to.toString(), m_socket.errorString());
+    m_error = tr("sending to %1 failed: %2").arg(to.toString(), m_socket.errorString());
     return false;
 }
 

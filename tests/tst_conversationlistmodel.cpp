@@ -1,5 +1,6 @@
 #include "conversationlistmodel.h"
 #include "faketransport.h"
+#include "ipmsg.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -20,8 +21,13 @@ private Q_SLOTS:
     void strangerBecomesContact();
     void removedContactKeepsHistory();
     void renamedContact();
+    void discoveredStranger_data();
+    void discoveredStranger();
+    void discoveredStrangerKeptWithHistory();
+    void discoveredStrangersBounded();
 
 private:
+    void announce(const Endpoint& from, quint32 command, const QByteArray& nick);
     Message stored(const QString& peer, Direction direction, const QString& text, const QDateTime& time, bool unread);
     QStringList order(const ConversationListModel& model) const;
 
@@ -30,6 +36,7 @@ private:
     std::unique_ptr<History> m_history;
     std::unique_ptr<FakeTransport> m_transport;
     std::unique_ptr<Messenger> m_messenger;
+    quint64 m_packetNo = 0;
     QDateTime m_start = QDateTime(QDate(2026, 11, 20), QTime(8, 0), Qt::UTC);
 };
 
@@ -75,6 +82,18 @@ Message TestConversationListModel::stored(const QString& peer, Direction directi
     m.unread = unread;
     m_history->append(m);
     return m;
+}
+
+// An IP Messenger client on the LAN says who it is, as it would to a BR_ENTRY broadcast.
+void TestConversationListModel::announce(const Endpoint& from, quint32 command, const QByteArray& nick)
+{
+    ipmsg::Packet p;
+    p.packetNo = ++m_packetNo;
+    p.user = "mallory";
+    p.host = "mallory-pc";
+    p.command = command | ipmsg::Utf8Opt;
+    p.extension = nick + '\0' + "lan";
+    m_transport->deliver(ipmsg::encode(p), from);
 }
 
 QStringList TestConversationListModel::order(const ConversationListModel& model) const
@@ -223,6 +242,105 @@ void TestConversationListModel::renamedContact()
     const QModelIndex alicia = model.indexOfPeer(QStringLiteral("Alicia"));
     QCOMPARE(alicia.data(ConversationListModel::AddressRole).toString(), QStringLiteral("127.0.0.1:2427"));
     QCOMPARE(alicia.data(ConversationListModel::LastTextRole).toString(), QStringLiteral("hello Alice"));
+}
+
+void TestConversationListModel::discoveredStranger_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<QByteArray>("nick");
+    QTest::addColumn<QString>("label");
+    QTest::newRow("IPv4") << QStringLiteral("127.0.0.9") << QByteArray("Mallory")
+                          << QStringLiteral("Mallory? 127.0.0.9:2427");
+    // A stranger may claim a contact's name: the '?' and the address still tell them apart.
+    QTest::newRow("claims a contact's name")
+        << QStringLiteral("127.0.0.10") << QByteArray("Alice") << QStringLiteral("Alice? 127.0.0.10:2427");
+    QTest::newRow("IPv6, Chinese nickname")
+        << QStringLiteral("::1") << QByteArray("小王") << QStringLiteral("小王? [::1]:2427");
+}
+
+void TestConversationListModel::discoveredStranger()
+{
+    QFETCH(QString, host);
+    QFETCH(QByteArray, nick);
+    QFETCH(QString, label);
+    ConversationListModel model(m_contacts.get(), m_history.get(), m_messenger.get());
+    QSignalSpy online(&model, &ConversationListModel::onlineCountChanged);
+    // Not 2425: Carol is at [::1]:2425.
+    const Endpoint from{QHostAddress(host), 2427};
+    announce(from, ipmsg::AnsEntry, nick);
+    QTRY_COMPARE(model.rowCount(), 5);
+    const QModelIndex stranger = model.indexOfPeer(from.toString());
+    QVERIFY(stranger.isValid());
+    QCOMPARE(stranger.data(Qt::DisplayRole).toString(), label);
+    QCOMPARE(stranger.data(ConversationListModel::NickRole).toString(), QString::fromUtf8(nick));
+    QCOMPARE(stranger.data(ConversationListModel::AddressRole).toString(), from.toString());
+    QVERIFY(!stranger.data(ConversationListModel::IsContactRole).toBool());
+    QCOMPARE(stranger.data(ConversationListModel::PresenceRole).toInt(), int(Presence::Online));
+    // Listed after the contacts nobody talked with; the online count is about contacts only.
+    QCOMPARE(stranger.row(), 4);
+    QCOMPARE(model.onlineCount(), 0);
+    QVERIFY(online.isEmpty());
+    // A contacts file reloaded keeps it listed.
+    QVERIFY(m_contacts->load(m_dir->filePath(QStringLiteral("contacts.ini"))));
+    QCOMPARE(model.indexOfPeer(from.toString()).data(Qt::DisplayRole).toString(), label);
+    // It leaves: nothing was said, so it goes.
+    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+    announce(from, ipmsg::BrExit, nick);
+    QTRY_COMPARE(removed.size(), 1);
+    QCOMPARE(model.rowCount(), 4);
+    QVERIFY(!model.indexOfPeer(from.toString()).isValid());
+}
+
+void TestConversationListModel::discoveredStrangerKeptWithHistory()
+{
+    ConversationListModel model(m_contacts.get(), m_history.get(), m_messenger.get());
+    const Endpoint known{QHostAddress::LocalHost, 5000};
+    announce(known, ipmsg::BrEntry, "Trudy");
+    const QPersistentModelIndex stranger = model.indexOfPeer(known.toString());
+    QTRY_COMPARE(stranger.data(ConversationListModel::PresenceRole).toInt(), int(Presence::Online));
+    QCOMPARE(model.rowCount(), 4);
+    QCOMPARE(stranger.data(Qt::DisplayRole).toString(), QStringLiteral("Trudy? 127.0.0.1:5000"));
+    announce(known, ipmsg::BrExit, "Trudy");
+    QTRY_COMPARE(stranger.data(ConversationListModel::PresenceRole).toInt(), int(Presence::Offline));
+    QCOMPARE(model.rowCount(), 4);
+    QCOMPARE(stranger.data(ConversationListModel::LastTextRole).toString(), QStringLiteral("who is there?"));
+
+    // A stranger one wrote to stays too once it leaves.
+    const Endpoint fresh{QHostAddress(QStringLiteral("127.0.0.11")), 2425};
+    announce(fresh, ipmsg::AnsEntry, "Oscar");
+    QTRY_VERIFY(model.indexOfPeer(fresh.toString()).isValid());
+    QVERIFY(m_messenger->send(fresh.toString(), QStringLiteral("hello?")) > 0);
+    QTRY_VERIFY(model.indexOfPeer(fresh.toString()).data(ConversationListModel::LastTimeRole).toDateTime().isValid());
+    announce(fresh, ipmsg::BrExit, "Oscar");
+    QTRY_COMPARE(model.indexOfPeer(fresh.toString()).data(ConversationListModel::PresenceRole).toInt(),
+                 int(Presence::Offline));
+    QCOMPARE(model.rowCount(), 5);
+}
+
+void TestConversationListModel::discoveredStrangersBounded()
+{
+    ConversationListModel model(m_contacts.get(), m_history.get(), m_messenger.get());
+    const auto peer = [](int i) {
+        return QStringLiteral("127.0.%1.%2:2425").arg(1 + i / 250).arg(1 + i % 250);
+    };
+    const int flood = ConversationListModel::MaxDiscovered + 100;
+    for (int i = 0; i < flood; ++i)
+        Q_EMIT m_messenger->presenceChanged(peer(i), Presence::Online);
+    QCOMPARE(model.rowCount(), 4 + ConversationListModel::MaxDiscovered);
+    QVERIFY(model.indexOfPeer(peer(ConversationListModel::MaxDiscovered - 1)).isValid());
+    QVERIFY(!model.indexOfPeer(peer(ConversationListModel::MaxDiscovered)).isValid());
+    // One leaves, the next one that shows up gets its place.
+    Q_EMIT m_messenger->presenceChanged(peer(0), Presence::Offline);
+    Q_EMIT m_messenger->presenceChanged(peer(flood - 1), Presence::Online);
+    QCOMPARE(model.rowCount(), 4 + ConversationListModel::MaxDiscovered);
+    QVERIFY(model.indexOfPeer(peer(flood - 1)).isValid());
+    // Contacts and strangers with history are never crowded out.
+    QVERIFY(model.indexOfPeer(QStringLiteral("127.0.0.1:5000")).isValid());
+    QVERIFY(m_contacts->add({QStringLiteral("Eve"), QStringLiteral("127.0.0.3"), 2425}).isEmpty());
+    QVERIFY(model.indexOfPeer(QStringLiteral("Eve")).isValid());
+    // Names that are no address are not listed as strangers.
+    Q_EMIT m_messenger->presenceChanged(QStringLiteral("no address"), Presence::Online);
+    QVERIFY(!model.indexOfPeer(QStringLiteral("no address")).isValid());
 }
 
 QTEST_GUILESS_MAIN(TestConversationListModel)

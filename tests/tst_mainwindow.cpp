@@ -7,7 +7,9 @@
 #include "settingsdialog.h"
 #include "threadview.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QLabel>
@@ -43,12 +45,18 @@ private Q_SLOTS:
     void draftsStayWithTheirConversation();
     void copyAndLinks();
     void filterDoesNotSwitchConversation();
+    void settingsKeepChoicesAndRefuseStrangers();
+    void startHonoursContactsOnly_data();
+    void startHonoursContactsOnly();
+    void settingsShowAddressInUse();
 
 private:
     Endpoint myEndpoint() { return m_me->transport().localEndpoint(); }
     // Everything `peer` has stored from me, committed or not.
     QStringList textsAt(Session& session, const QString& peer);
     void click(const QString& peer);
+    // Opens Settings from the menu, lets `answer` fill it in, and presses OK.
+    void changeSettings(const std::function<void(SettingsDialog*)>& answer);
 
     std::unique_ptr<QTemporaryDir> m_bobDir;
     std::unique_ptr<QTemporaryDir> m_myDir;
@@ -425,6 +433,126 @@ void TestMainWindow::copyAndLinks()
                 links << link;
     QCOMPARE(links, QStringList{QStringLiteral("https://example.org/demo")});
     QCOMPARE(view->linkAt(row.topLeft()), QString());
+}
+
+void TestMainWindow::changeSettings(const std::function<void(SettingsDialog*)>& answer)
+{
+    QAction* settings = nullptr;
+    for (QAction* action : m_window->findChildren<QAction*>())
+        if (action->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_Comma))
+            settings = action;
+    QVERIFY(settings);
+    bool answered = false;
+    QTimer::singleShot(0, this, [&answered, &answer] {
+        auto* dialog = qobject_cast<SettingsDialog*>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        answer(dialog);
+        answered = true;
+        dialog->accept();
+    });
+    settings->trigger();
+    QVERIFY(answered);
+}
+
+void TestMainWindow::settingsKeepChoicesAndRefuseStrangers()
+{
+    QUdpSocket stranger;
+    QVERIFY(stranger.bind(QHostAddress::LocalHost, 0));
+    const QString strangerPeer = Endpoint{QHostAddress::LocalHost, stranger.localPort()}.toString();
+    const auto knock = [&](const QByteArray& text) {
+        QCOMPARE(stranger.writeDatagram(text, QHostAddress::LocalHost, myEndpoint().port), text.size());
+    };
+    knock("knock knock");
+    QTRY_COMPARE(textsAt(*m_me, strangerPeer), QStringList{QStringLiteral("knock knock")});
+
+    changeSettings([](SettingsDialog* dialog) {
+        auto* broadcast = dialog->findChild<QCheckBox*>(QStringLiteral("broadcast"));
+        auto* contactsOnly = dialog->findChild<QCheckBox*>(QStringLiteral("contactsOnly"));
+        QVERIFY(broadcast && contactsOnly);
+        QVERIFY(!broadcast->isChecked());
+        QVERIFY(!contactsOnly->isChecked());
+        broadcast->setChecked(true);
+        contactsOnly->setChecked(true);
+    });
+    const Profile profile(m_myDir->path());
+    QVERIFY(profile.broadcast());
+    QVERIFY(profile.contactsOnly());
+    QVERIFY(m_me->broadcast());
+    QVERIFY(m_me->contactsOnly());
+    // At once: the stranger is refused, a contact still gets through.
+    const quint64 dropped = m_me->messenger()->stats().dropped;
+    knock("let me in");
+    QTRY_COMPARE(m_me->messenger()->stats().dropped, dropped + 1);
+    QVERIFY(m_bob->messenger()->send(myEndpoint().toString(), QStringLiteral("still here")) > 0);
+    QTRY_VERIFY(textsAt(*m_me, QStringLiteral("Bob")).contains(QStringLiteral("still here")));
+    QCOMPARE(textsAt(*m_me, strangerPeer), QStringList{QStringLiteral("knock knock")});
+
+    // The dialog shows what was chosen; unticking lets strangers in again.
+    changeSettings([](SettingsDialog* dialog) {
+        auto* broadcast = dialog->findChild<QCheckBox*>(QStringLiteral("broadcast"));
+        auto* contactsOnly = dialog->findChild<QCheckBox*>(QStringLiteral("contactsOnly"));
+        QVERIFY(broadcast->isChecked());
+        QVERIFY(contactsOnly->isChecked());
+        broadcast->setChecked(false);
+        contactsOnly->setChecked(false);
+    });
+    QVERIFY(!profile.broadcast());
+    QVERIFY(!profile.contactsOnly());
+    knock("third time");
+    QTRY_COMPARE(textsAt(*m_me, strangerPeer).size(), 2);
+}
+
+void TestMainWindow::startHonoursContactsOnly_data()
+{
+    QTest::addColumn<bool>("saved");
+    QTest::addColumn<bool>("commandLine");
+    QTest::newRow("neither") << false << false;
+    QTest::newRow("saved in the profile") << true << false;
+    QTest::newRow("--contacts-only") << false << true;
+}
+
+void TestMainWindow::startHonoursContactsOnly()
+{
+    QFETCH(bool, saved);
+    QFETCH(bool, commandLine);
+    QTemporaryDir dir;
+    Profile(dir.path()).setContactsOnly(saved);
+    Session session;
+    QVERIFY2(session.open({dir.path(), QHostAddress::LocalHost, 0, QStringLiteral("Picky"), commandLine}),
+             qPrintable(session.error()));
+    QCOMPARE(session.contactsOnly(), saved || commandLine);
+    QVERIFY(!session.broadcast());
+    QSignalSpy added(session.messenger(), &Messenger::messageAdded);
+    QUdpSocket stranger;
+    QVERIFY(stranger.bind(QHostAddress::LocalHost, 0));
+    QCOMPARE(stranger.writeDatagram("hello?", QHostAddress::LocalHost, session.transport().localEndpoint().port), 6);
+    if (saved || commandLine) {
+        QTRY_COMPARE(session.messenger()->stats().dropped, quint64(1));
+        QVERIFY(added.isEmpty());
+    } else {
+        QTRY_COMPARE(added.size(), 1);
+        QCOMPARE(session.messenger()->stats().dropped, quint64(0));
+    }
+    // What the command line turns on is not saved.
+    QCOMPARE(Profile(dir.path()).contactsOnly(), saved);
+}
+
+void TestMainWindow::settingsShowAddressInUse()
+{
+    // The session was opened with 127.0.0.1 and port 0, as --bind and --port would give them; the profile has neither.
+    changeSettings([this](SettingsDialog* dialog) {
+        QCOMPARE(dialog->findChild<QLineEdit*>(QStringLiteral("bind"))->text(), QStringLiteral("127.0.0.1"));
+        QCOMPARE(dialog->findChild<QSpinBox*>(QStringLiteral("port"))->value(), int(myEndpoint().port));
+        dialog->findChild<QLineEdit*>(QStringLiteral("nick"))->setText(QStringLiteral("Me again"));
+    });
+    QCOMPARE(m_me->messenger()->identity().nick, QStringLiteral("Me again"));
+    // Only the nickname changed: Pigeon still listens where it did, and the command line's choice is not saved.
+    QVERIFY(m_me->isListening());
+    QCOMPARE(m_me->transport().localEndpoint().address, QHostAddress(QHostAddress::LocalHost));
+    const Profile profile(m_myDir->path());
+    QCOMPARE(profile.nickname(), QStringLiteral("Me again"));
+    QCOMPARE(profile.bindAddress(), QHostAddress(QHostAddress::Any));
+    QCOMPARE(profile.port(), ipmsg::DefaultPort);
 }
 
 QTEST_MAIN(TestMainWindow)

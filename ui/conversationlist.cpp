@@ -28,7 +28,8 @@ bool ConversationFilter::filterAcceptsRow(int sourceRow, const QModelIndex& sour
         return true;
     const QModelIndex i = sourceModel()->index(sourceRow, 0, sourceParent);
     return i.data(ConversationListModel::PeerRole).toString().contains(m_text, Qt::CaseInsensitive) ||
-           i.data(ConversationListModel::AddressRole).toString().contains(m_text, Qt::CaseInsensitive);
+           i.data(ConversationListModel::AddressRole).toString().contains(m_text, Qt::CaseInsensitive) ||
+           i.data(ConversationListModel::NickRole).toString().contains(m_text, Qt::CaseInsensitive);
 }
 
 QString ConversationDelegate::shortTime(const QDateTime& time)
@@ -62,6 +63,7 @@ void ConversationDelegate::paint(QPainter* painter, const QStyleOptionViewItem& 
     style->drawPrimitive(QStyle::PE_PanelItemViewItem, &opt, painter, widget);
 
     const QString peer = index.data(ConversationListModel::PeerRole).toString();
+    const QString label = index.data(Qt::DisplayRole).toString();
     const QString address = index.data(ConversationListModel::AddressRole).toString();
     const bool contact = index.data(ConversationListModel::IsContactRole).toBool();
     const int unread = index.data(ConversationListModel::UnreadRole).toInt();
@@ -115,10 +117,13 @@ void ConversationDelegate::paint(QPainter* painter, const QStyleOptionViewItem& 
     const int nameSpace = right - timeWidth - 8 - left;
     painter->setFont(nameFont);
     painter->setPen(text);
-    const QString name = nameMetrics.elidedText(peer, Qt::ElideRight, nameSpace);
+    const QString detail = contact ? address : (address.isEmpty() ? tr("former contact") : tr("not in contacts"));
+    // A long claimed nickname must not push "not in contacts" out of sight; a contact's address may be elided.
+    const int nameMax =
+        contact ? nameSpace : qMax(nameSpace / 3, nameSpace - smallMetrics.horizontalAdvance(detail) - 8);
+    const QString name = nameMetrics.elidedText(label, Qt::ElideRight, nameMax);
     painter->drawText(QRect(left, lineTop, nameSpace, nameMetrics.height()), Qt::AlignVCenter, name);
     const int nameWidth = nameMetrics.horizontalAdvance(name);
-    const QString detail = contact ? address : (address.isEmpty() ? tr("former contact") : tr("not in contacts"));
     if (detail != peer && nameWidth + 8 < nameSpace) {
         painter->setFont(small);
         painter->setPen(secondary);

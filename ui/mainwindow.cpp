@@ -656,8 +656,10 @@ void MainWindow::showSettings()
     const bool wasListening = m_session.isListening();
     const Endpoint before = m_session.transport().localEndpoint();
     const quint16 port = wasListening ? before.port : profile.port();
-    SettingsDialog dialog(m_messenger ? m_messenger->identity().nick : profile.nickname(), profile.bindAddress(), port,
-                          this);
+    // What is in use, which may come from the command line rather than from the profile.
+    const QHostAddress bind = m_session.bindAddress();
+    SettingsDialog dialog(m_messenger ? m_messenger->identity().nick : profile.nickname(), bind, port,
+                          m_session.broadcast(), m_session.contactsOnly(), this);
     if (dialog.exec() != QDialog::Accepted)
         return;
     if (m_messenger && !dialog.nick().isEmpty() && dialog.nick() != m_messenger->identity().nick) {
@@ -666,7 +668,16 @@ void MainWindow::showSettings()
         identity.nick = dialog.nick();
         m_messenger->setIdentity(identity);
     }
-    const bool moved = !wasListening || dialog.port() != port || dialog.bindAddress() != profile.bindAddress();
+    // A choice made here is kept in the profile; one given on the command line only for this run.
+    if (dialog.broadcast() != m_session.broadcast()) {
+        profile.setBroadcast(dialog.broadcast());
+        m_session.setBroadcast(dialog.broadcast());
+    }
+    if (dialog.contactsOnly() != m_session.contactsOnly()) {
+        profile.setContactsOnly(dialog.contactsOnly());
+        m_session.setContactsOnly(dialog.contactsOnly());
+    }
+    const bool moved = !wasListening || dialog.port() != port || dialog.bindAddress() != bind;
     if (moved) {
         profile.setPort(dialog.port());
         profile.setBindAddress(dialog.bindAddress());
@@ -674,7 +685,7 @@ void MainWindow::showSettings()
             const QString why = m_session.error();
             // Keep listening where Pigeon was, if it was.
             if (wasListening)
-                m_session.rebind(before.address, before.port);
+                m_session.rebind(bind, before.port);
             QMessageBox::warning(this, tr("Settings"), why);
         }
     }

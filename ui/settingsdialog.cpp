@@ -1,5 +1,6 @@
 #include "settingsdialog.h"
 
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
@@ -8,11 +9,14 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
-SettingsDialog::SettingsDialog(const QString& nick, const QHostAddress& bind, quint16 port, QWidget* parent)
+SettingsDialog::SettingsDialog(const QString& nick, const QHostAddress& bind, quint16 port, bool broadcast,
+                               bool contactsOnly, QWidget* parent)
     : QDialog(parent)
     , m_nick(new QLineEdit(nick))
     , m_bind(new QLineEdit(bind == QHostAddress(QHostAddress::Any) ? QString() : bind.toString()))
     , m_port(new QSpinBox)
+    , m_broadcast(new QCheckBox(tr("Announce me on the LAN (&broadcast)")))
+    , m_contactsOnly(new QCheckBox(tr("Only accept messages from &contacts")))
     , m_error(new QLabel)
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel))
 {
@@ -25,6 +29,10 @@ SettingsDialog::SettingsDialog(const QString& nick, const QHostAddress& bind, qu
     m_bind->setPlaceholderText(tr("All addresses"));
     m_port->setRange(1, 65535);
     m_port->setValue(port);
+    m_broadcast->setObjectName(QStringLiteral("broadcast"));
+    m_contactsOnly->setObjectName(QStringLiteral("contactsOnly"));
+    m_broadcast->setChecked(broadcast);
+    m_contactsOnly->setChecked(contactsOnly);
     QPalette warning = m_error->palette();
     warning.setColor(QPalette::WindowText, QColor(0xe5, 0x39, 0x35));
     m_error->setPalette(warning);
@@ -36,9 +44,21 @@ SettingsDialog::SettingsDialog(const QString& nick, const QHostAddress& bind, qu
     auto* note = new QLabel(tr("IP Messenger, FeiQ and iptux use port 2425. A second Pigeon on this machine needs "
                                "another port."));
     note->setWordWrap(true);
+    auto* broadcastNote = new QLabel(tr("IP Messenger users on the LAN then list you, and you them. Takes effect the "
+                                        "next time Pigeon starts."));
+    broadcastNote->setWordWrap(true);
+    auto* contactsOnlyNote = new QLabel(tr("Messages from anyone else are dropped unread. Takes effect at once."));
+    contactsOnlyNote->setWordWrap(true);
+    for (QLabel* label : {broadcastNote, contactsOnlyNote})
+        label->setForegroundRole(QPalette::PlaceholderText);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(note);
+    layout->addSpacing(8);
+    layout->addWidget(m_broadcast);
+    layout->addWidget(broadcastNote);
+    layout->addWidget(m_contactsOnly);
+    layout->addWidget(contactsOnlyNote);
     layout->addWidget(m_error);
     layout->addWidget(m_buttons);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -61,6 +81,16 @@ QHostAddress SettingsDialog::bindAddress() const
 quint16 SettingsDialog::port() const
 {
     return quint16(m_port->value());
+}
+
+bool SettingsDialog::broadcast() const
+{
+    return m_broadcast->isChecked();
+}
+
+bool SettingsDialog::contactsOnly() const
+{
+    return m_contactsOnly->isChecked();
 }
 
 void SettingsDialog::validate()

@@ -3,20 +3,24 @@
 #include <QDialog>
 #include <QHostAddress>
 
+class QCheckBox;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
 
-// Nickname, and the address and port Pigeon listens on.
+// Nickname, the address and port Pigeon listens on, LAN announcement and whether strangers may write.
 class SettingsDialog final : public QDialog {
     Q_OBJECT
 public:
-    SettingsDialog(const QString& nick, const QHostAddress& bind, quint16 port, QWidget* parent = nullptr);
+    SettingsDialog(const QString& nick, const QHostAddress& bind, quint16 port, bool broadcast, bool contactsOnly,
+                   QWidget* parent = nullptr);
 
     QString nick() const;
     QHostAddress bindAddress() const;
     quint16 port() const;
+    bool broadcast() const;
+    bool contactsOnly() const;
 
 private:
     void validate();
@@ -24,6 +28,8 @@ private:
     QLineEdit* m_nick;
     QLineEdit* m_bind;
     QSpinBox* m_port;
+    QCheckBox* m_broadcast;
+    QCheckBox* m_contactsOnly;
     QLabel* m_error;
     QDialogButtonBox* m_buttons;
 };

@@ -117,6 +117,74 @@
         <source>Encoding</source>
         <translation>编码</translation>
     </message>
+    <message>
+        <source>line %1: %2</source>
+        <translation>第 %1 行：%2</translation>
+    </message>
+    <message>
+        <source>the file is not UTF-8 text</source>
+        <translation>文件不是 UTF-8 文本</translation>
+    </message>
+    <message>
+        <source>contact &quot;%1&quot; has no host</source>
+        <translation>联系人“%1”没有主机</translation>
+    </message>
+    <message>
+        <source>a section header must look like [Name]</source>
+        <translation>节标题必须形如 [名称]</translation>
+    </message>
+    <message>
+        <source>the contact name is empty</source>
+        <translation>联系人名称为空</translation>
+    </message>
+    <message>
+        <source>the name &quot;%1&quot; is used twice</source>
+        <translation>名称“%1”出现了两次</translation>
+    </message>
+    <message>
+        <source>expected key = value, got &quot;%1&quot;</source>
+        <translation>应为 键 = 值，实际为“%1”</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; comes before any [Name] section</source>
+        <translation>“%1”出现在任何 [名称] 节之前</translation>
+    </message>
+    <message>
+        <source>port must be a number from 1 to 65535, got &quot;%1&quot;</source>
+        <translation>端口必须是 1 到 65535 之间的数字，实际为“%1”</translation>
+    </message>
+    <message>
+        <source>protocol must be ipmsg or plain, got &quot;%1&quot;</source>
+        <translation>协议必须是 ipmsg 或 plain，实际为“%1”</translation>
+    </message>
+    <message>
+        <source>encoding must be utf-8 or gbk, got &quot;%1&quot;</source>
+        <translation>编码必须是 utf-8 或 gbk，实际为“%1”</translation>
+    </message>
+    <message>
+        <source>unknown key &quot;%1&quot;</source>
+        <translation>未知的键“%1”</translation>
+    </message>
+    <message>
+        <source>contact &quot;%1&quot;: %2</source>
+        <translation>联系人“%1”：%2</translation>
+    </message>
+    <message>
+        <source>cannot read the contacts file %1: %2</source>
+        <translation>无法读取联系人文件 %1：%2</translation>
+    </message>
+    <message>
+        <source>the contacts file %1 is larger than 16 MiB; is it the right file?</source>
+        <translation>联系人文件 %1 大于 16 MiB；是正确的文件吗？</translation>
+    </message>
+    <message>
+        <source>the contacts file %1 is broken, %2. It was left as it is; fix it and restart Pigeon, until then contacts cannot be changed</source>
+        <translation>联系人文件 %1 已损坏，%2。文件保持原样；请修复后重新启动信鸽，在此之前无法修改联系人</translation>
+    </message>
+    <message>
+        <source>cannot write the contacts file %1: %2</source>
+        <translation>无法写入联系人文件 %1：%2</translation>
+    </message>
 </context>
 <context>
     <name>ContactDialog</name>
@@ -197,6 +265,14 @@
     </message>
 </context>
 <context>
+    <name>ConversationListModel</name>
+    <message>
+        <source>%1? %2</source>
+        <comment>a stranger&apos;s claimed nickname, its address</comment>
+        <translation>%1？%2</translation>
+    </message>
+</context>
+<context>
     <name>ConversationModel</name>
     <message>
         <source>A message could not be delivered.</source>
@@ -209,6 +285,33 @@
     <message>
         <source>%1 went offline.</source>
         <translation>%1 已下线。</translation>
+    </message>
+</context>
+<context>
+    <name>History</name>
+    <message>
+        <source>cannot open the history database %1: %2</source>
+        <translation>无法打开聊天记录数据库 %1：%2</translation>
+    </message>
+    <message>
+        <source>the history database %1 cannot be used: %2</source>
+        <translation>聊天记录数据库 %1 无法使用：%2</translation>
+    </message>
+    <message>
+        <source>the history database %1 is damaged (%2); it was left as it is</source>
+        <translation>聊天记录数据库 %1 已损坏（%2）；文件保持原样</translation>
+    </message>
+    <message>
+        <source>cannot prepare the history database %1: %2</source>
+        <translation>无法准备聊天记录数据库 %1：%2</translation>
+    </message>
+    <message>
+        <source>the history database %1 failed: %2</source>
+        <translation>聊天记录数据库 %1 出错：%2</translation>
+    </message>
+    <message>
+        <source>the history database %1 could not save: %2</source>
+        <translation>聊天记录数据库 %1 无法保存：%2</translation>
     </message>
 </context>
 <context>
@@ -482,6 +585,17 @@ The conversation history is kept.</source>
     </message>
 </context>
 <context>
+    <name>Pigeon</name>
+    <message>
+        <source>cannot create the profile folder %1</source>
+        <translation>无法创建配置文件夹 %1</translation>
+    </message>
+    <message>
+        <source>the profile folder %1 is not writable</source>
+        <translation>配置文件夹 %1 不可写</translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
         <source>Pigeon</source>
@@ -522,6 +636,22 @@ The conversation history is kept.</source>
         <source>&quot;%1&quot; is not an IP address.</source>
         <translation>“%1”不是 IP 地址。</translation>
     </message>
+    <message>
+        <source>Announce me on the LAN (&amp;broadcast)</source>
+        <translation>在局域网中广播我的上线(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Only accept messages from &amp;contacts</source>
+        <translation>只接收联系人的消息(&amp;C)</translation>
+    </message>
+    <message>
+        <source>IP Messenger users on the LAN then list you, and you them. Takes effect the next time Pigeon starts.</source>
+        <translation>局域网中的飞鸽传书用户会列出你，你也会列出他们。下次启动信鸽时生效。</translation>
+    </message>
+    <message>
+        <source>Messages from anyone else are dropped unread. Takes effect at once.</source>
+        <translation>其他人的消息将被直接丢弃。立即生效。</translation>
+    </message>
 </context>
 <context>
     <name>ThreadView</name>
@@ -552,6 +682,33 @@ The conversation history is kept.</source>
     <message>
         <source>&amp;Retry</source>
         <translation>重试(&amp;R)</translation>
+    </message>
+</context>
+<context>
+    <name>UdpTransport</name>
+    <message>
+        <source>another Pigeon, IP Messenger, FeiQ or iptux is probably running there; quit it or choose another port with --port</source>
+        <translation>那里可能已有另一个信鸽、飞鸽传书、飞秋或 iptux 在运行；请退出它，或用 --port 选择其他端口</translation>
+    </message>
+    <message>
+        <source>that address does not belong to this machine; choose another with --bind</source>
+        <translation>该地址不属于本机；请用 --bind 选择其他地址</translation>
+    </message>
+    <message>
+        <source>ports below 1024 need privileges; choose another with --port</source>
+        <translation>1024 以下的端口需要特权；请用 --port 选择其他端口</translation>
+    </message>
+    <message>
+        <source>choose another address or port with --bind and --port</source>
+        <translation>请用 --bind 和 --port 选择其他地址或端口</translation>
+    </message>
+    <message>
+        <source>cannot listen on UDP %1: %2 (%3)</source>
+        <translation>无法在 UDP %1 上监听：%2（%3）</translation>
+    </message>
+    <message>
+        <source>sending to %1 failed: %2</source>
+        <translation>发送到 %1 失败：%2</translation>
     </message>
 </context>
 </TS>

@@ -74,6 +74,14 @@ expect "$tmp/Alice.out" "(delivered to 10.77.0.2:2425)"
 # Leaving says goodbye to the LAN too.
 echo "/quit" >&"$Alice_in"
 expect "$tmp/Bob.out" "Alice? (10.77.0.1:2425) went offline"
+
+# Carol chose LAN announcement in her settings (as the desktop window saves it): no --broadcast needed.
+mkdir -p "$tmp/Carol"
+printf '[network]\nbroadcast=true\n' >"$tmp/Carol/settings.ini"
+start Carol "$ns_a"
+expect "$tmp/Bob.out" "Carol? (10.77.0.1:2425) is online"
+echo "/quit" >&"$Carol_in"
+expect "$tmp/Bob.out" "Carol? (10.77.0.1:2425) went offline"
 echo "/quit" >&"$Bob_in"
 wait "${pids[@]}"
 echo "broadcast: 1 passed, 0 failed"

@@ -1,0 +1,419 @@
+// Pigeon's engine benchmarks. Each subcommand prints one line of key=value pairs; run.sh runs them several times
+// next to udp_baseline and prints medians and ratios. Only 127.0.0.x is used; every loop is bounded in count and in
+// time.
+//
+//   pigeon_bench throughput SIZE N   N messages of SIZE bytes to a second process, acked after its commit
+//   pigeon_bench latency N           one message at a time: send() -> Delivered, p50/p99 in microseconds
+//   pigeon_bench codec N             IPMsg decode and encode of typical packets
+//   pigeon_bench history N           N incoming messages into a fresh database, as the engine stores them
+//   pigeon_bench flood GARBAGE REAL  GARBAGE junk datagrams at full speed while REAL messages are sent
+//   pigeon_bench peer DIR            (internal) the receiving process
+
+#include "benchutil.h"
+
+#include "history.h"
+#include "ipmsg.h"
+#include "session.h"
+
+#include <QCoreApplication>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QSocketNotifier>
+#include <QTimer>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+namespace {
+
+constexpr int DeadlineMs = 300'000; // no figure may run longer than this
+constexpr QStringView PeerName = u"peer";
+
+qint64 argNumber(const QStringList& args, int i) {
+    bool ok = false;
+    const qint64 n = args.value(i).toLongLong(&ok);
+    if (!ok || n <= 0)
+        bench::fail("expected a positive number as argument " + QByteArray::number(i));
+    return n;
+}
+
+Session::Options loopbackOptions(const QString& dir, const QString& nick) {
+    Session::Options o;
+    o.profileDir = dir;
+    o.bind = QHostAddress(QStringLiteral("127.0.0.1"));
+    o.port = 0;
+    o.nick = nick;
+    return o;
+}
+
+// The receiving process: a Session on 127.0.0.1 with a fresh profile. Prints "port=N" once listening; answers
+// "stats" on stdin with what it received and its memory; leaves on "quit", at end of input or at the deadline.
+int runPeer(const QString& dir) {
+    Session session;
+    if (!session.open(loopbackOptions(dir, QStringLiteral("bench-peer"))))
+        bench::fail(session.error().toUtf8());
+    qint64 received = 0;
+    QObject::connect(session.messenger(), &Messenger::messageAdded, qApp, [&received](const Message& m) {
+        if (m.direction == Direction::Incoming)
+            ++received;
+    });
+    bench::emitLine("port=" + QByteArray::number(session.transport().localEndpoint().port));
+    QSocketNotifier input(STDIN_FILENO, QSocketNotifier::Read);
+    QByteArray pending;
+    QObject::connect(&input, &QSocketNotifier::activated, qApp, [&] {
+        char buf[256];
+        const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+        if (n <= 0) {
+            QCoreApplication::quit();
+            return;
+        }
+        pending.append(buf, n);
+        qsizetype eol;
+        while ((eol = pending.indexOf('\n')) >= 0) {
+            const QByteArray command = pending.left(eol).trimmed();
+            pending.remove(0, eol + 1);
+            if (command == "stats") {
+                const bench::Memory mem = bench::memory();
+                const Messenger::Stats& st = session.messenger()->stats();
+                bench::emitLine(
+                    "received=" + QByteArray::number(received) + " rss_kb=" + QByteArray::number(mem.rssKb) +
+                    " peak_kb=" + QByteArray::number(mem.peakKb) + " datagrams=" + QByteArray::number(st.datagramsIn) +
+                    " dropped=" + QByteArray::number(st.dropped));
+            } else if (command == "quit") {
+                QCoreApplication::quit();
+            }
+        }
+    });
+    QTimer::singleShot(DeadlineMs + 60'000, qApp, &QCoreApplication::quit);
+    const int rc = QCoreApplication::exec();
+    session.close();
+    return rc;
+}
+
+// The sending side: this process's own Session, and the peer process it talks to as the contact "peer".
+class Link {
+public:
+    Link() {
+        if (!m_dirs[0].isValid() || !m_dirs[1].isValid())
+            bench::fail("cannot create a scratch folder");
+        m_peer.setProgram(QCoreApplication::applicationFilePath());
+        m_peer.setArguments({QStringLiteral("peer"), m_dirs[1].path()});
+        m_peer.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        m_peer.start();
+        const QByteArray hello = readLine();
+        if (!hello.startsWith("port="))
+            bench::fail("the peer did not start: " + hello);
+        const quint16 port = quint16(hello.mid(5).toUInt());
+        if (!m_session.open(loopbackOptions(m_dirs[0].path(), QStringLiteral("bench"))))
+            bench::fail(m_session.error().toUtf8());
+        QObject::connect(messenger(), &Messenger::problem, qApp,
+                         [](const QString& why) { std::fprintf(stderr, "bench: %s\n", qPrintable(why)); });
+        // Adding the contact greets it; its answer tells the engine that it is a Pigeon (window 32).
+        const QString error = m_session.contacts().add({PeerName.toString(), QStringLiteral("127.0.0.1"), port});
+        if (!error.isEmpty())
+            bench::fail(error.toUtf8());
+        waitUntil([this] { return messenger()->presence(PeerName.toString()) == Presence::Online; }, 10'000);
+    }
+
+    ~Link() {
+        m_peer.write("quit\n");
+        if (!m_peer.waitForFinished(30'000))
+            m_peer.kill();
+        m_session.close();
+    }
+
+    Messenger* messenger() { return m_session.messenger(); }
+    QString peer() const { return PeerName.toString(); }
+
+    // The peer's answer to "stats", as key=value pairs.
+    QHash<QByteArray, qint64> peerStats() {
+        m_peer.write("stats\n");
+        QHash<QByteArray, qint64> out;
+        for (const QByteArray& pair : readLine().split(' ')) {
+            const qsizetype eq = pair.indexOf('=');
+            if (eq > 0)
+                out.insert(pair.left(eq), pair.mid(eq + 1).toLongLong());
+        }
+        return out;
+    }
+
+    quint16 peerPort() { return m_session.contacts().find(PeerName.toString())->port; }
+
+    template <typename Done>
+    static void waitUntil(Done done, int timeoutMs) {
+        QElapsedTimer t;
+        t.start();
+        while (!done()) {
+            if (t.elapsed() > timeoutMs)
+                bench::fail("timed out");
+            QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+        }
+    }
+
+private:
+    QByteArray readLine() {
+        QElapsedTimer t;
+        t.start();
+        while (!m_peer.canReadLine()) {
+            if (t.elapsed() > 10'000 || !m_peer.waitForReadyRead(1000)) {
+                if (m_peer.state() != QProcess::Running || t.elapsed() > 10'000)
+                    return {};
+            }
+        }
+        return m_peer.readLine().trimmed();
+    }
+
+    QTemporaryDir m_dirs[2] = {QTemporaryDir(bench::scratchTemplate()), QTemporaryDir(bench::scratchTemplate())};
+    QProcess m_peer;
+    Session m_session;
+};
+
+QString textOf(qint64 i, qsizetype size) {
+    QString text = QString::number(i) + u' ';
+    text.append(QString(std::max<qsizetype>(0, size - text.size()), u'x'));
+    return text;
+}
+
+// Keeps at most `maxOutstanding` messages undelivered; the engine itself puts at most its window on the wire.
+int runThroughput(qsizetype size, qint64 n) {
+    Link link;
+    constexpr int MaxOutstanding = 64;
+    qint64 sent = 0, delivered = 0, failed = 0;
+    int outstanding = 0;
+    Messenger* messenger = link.messenger();
+    const auto refill = [&] {
+        while (outstanding < MaxOutstanding && sent < n) {
+            QString error;
+            if (!messenger->send(link.peer(), textOf(sent, size), &error))
+                bench::fail(error.toUtf8());
+            ++sent;
+            ++outstanding;
+        }
+    };
+    QObject::connect(messenger, &Messenger::deliveryChanged, qApp, [&](qint64, MessageState state) {
+        if (state == MessageState::Delivered || state == MessageState::Failed) {
+            ++(state == MessageState::Delivered ? delivered : failed);
+            --outstanding;
+            refill();
+        }
+    });
+    QElapsedTimer clock;
+    clock.start();
+    refill();
+    Link::waitUntil([&] { return delivered + failed == n; }, DeadlineMs);
+    const double secs = double(clock.nsecsElapsed()) / 1e9;
+    const qint64 received = link.peerStats().value("received");
+    bench::emitLine("figure=throughput size=" + QByteArray::number(size) + " n=" + QByteArray::number(n) +
+                    " delivered=" + QByteArray::number(delivered) + " failed=" + QByteArray::number(failed) +
+                    " received=" + QByteArray::number(received) +
+                    " retransmissions=" + QByteArray::number(messenger->stats().retransmissions) +
+                    " per_s=" + QByteArray::number(qRound64(double(delivered) / secs)));
+    return failed == 0 && received == n ? 0 : 1;
+}
+
+double percentile(QList<double> values, double p) {
+    std::sort(values.begin(), values.end());
+    return values.isEmpty() ? 0
+                            : values.at(std::min<qsizetype>(values.size() - 1, qsizetype(double(values.size()) * p)));
+}
+
+int runLatency(qint64 n) {
+    Link link;
+    Messenger* messenger = link.messenger();
+    QList<double> micros;
+    micros.reserve(n);
+    QElapsedTimer clock;
+    qint64 current = 0;
+    bool done = false;
+    QObject::connect(messenger, &Messenger::deliveryChanged, qApp, [&](qint64 id, MessageState state) {
+        if (id != current || (state != MessageState::Delivered && state != MessageState::Failed))
+            return;
+        if (state == MessageState::Failed)
+            bench::fail("a message failed");
+        micros.append(double(clock.nsecsElapsed()) / 1e3);
+        done = true;
+    });
+    QElapsedTimer total;
+    total.start();
+    for (qint64 i = 0; i < n && total.elapsed() < DeadlineMs; ++i) {
+        done = false;
+        clock.start();
+        current = messenger->send(link.peer(), textOf(i, 64));
+        if (!current)
+            bench::fail("send refused");
+        Link::waitUntil([&] { return done; }, 10'000);
+    }
+    bench::emitLine("figure=latency n=" + QByteArray::number(micros.size()) +
+                    " p50_us=" + QByteArray::number(percentile(micros, 0.5), 'f', 1) +
+                    " p99_us=" + QByteArray::number(percentile(micros, 0.99), 'f', 1));
+    return micros.size() == n ? 0 : 1;
+}
+
+// A SENDMSG with 64 bytes of text, its RECVMSG and an entry packet: what a chat mostly consists of.
+int runCodec(qint64 n) {
+    ipmsg::Packet send;
+    send.version = "1_pigeon 0.1.0";
+    send.packetNo = 1732230000;
+    send.user = "alice";
+    send.host = "laptop";
+    send.command = ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::Utf8Opt;
+    send.extension = QByteArray(64, 'x');
+    ipmsg::Packet ack = send;
+    ack.command = ipmsg::RecvMsg;
+    ack.extension = "1732230000";
+    ipmsg::Packet entry = send;
+    entry.command = ipmsg::BrEntry | ipmsg::CapUtf8Opt;
+    entry.extension = ipmsg::buildEntry(QStringLiteral("Alice"), QStringLiteral("Team"), "alice", "laptop");
+    const ipmsg::Packet packets[] = {send, ack, entry};
+    const QByteArray wire[] = {ipmsg::encode(send), ipmsg::encode(ack), ipmsg::encode(entry)};
+
+    quint64 check = 0;
+    QElapsedTimer clock;
+    clock.start();
+    for (qint64 i = 0; i < n; ++i) {
+        const ipmsg::DecodeResult r = ipmsg::decode(wire[i % 3]);
+        check += r.packet ? r.packet->packetNo + quint64(r.packet->extension.size()) : 1;
+    }
+    const double decodeSecs = double(clock.nsecsElapsed()) / 1e9;
+    clock.restart();
+    for (qint64 i = 0; i < n; ++i)
+        check += quint64(ipmsg::encode(packets[i % 3]).size());
+    const double encodeSecs = double(clock.nsecsElapsed()) / 1e9;
+    bench::emitLine("figure=codec n=" + QByteArray::number(n) +
+                    " decode_per_s=" + QByteArray::number(qRound64(double(n) / decodeSecs)) + " encode_per_s=" +
+                    QByteArray::number(qRound64(double(n) / encodeSecs)) + " check=" + QByteArray::number(check));
+    return 0;
+}
+
+// Stores N incoming messages the way Messenger::handleMessage does (duplicate check, place in the thread, insert),
+// committing in batches as the event loop would after draining a burst of datagrams.
+int runHistory(qint64 n) {
+    constexpr int Batch = 256;
+    QTemporaryDir dir(bench::scratchTemplate());
+    History history;
+    if (!history.open(dir.filePath(QStringLiteral("history.sqlite"))))
+        bench::fail(history.error().toUtf8());
+    const QString remote = QStringLiteral("127.0.0.2:2425");
+    const qint64 since = QDateTime::currentMSecsSinceEpoch() - 3600 * 1000;
+    QElapsedTimer clock;
+    clock.start();
+    qint64 stored = 0;
+    for (qint64 i = 0; i < n && clock.elapsed() < DeadlineMs; ++i) {
+        const quint64 packetNo = 1732230000 + quint64(i);
+        if (history.findIncoming(remote, packetNo, since))
+            bench::fail("a fresh database found a duplicate");
+        Message m;
+        m.peer = QStringLiteral("alice");
+        m.text = textOf(i, 64);
+        m.remote = remote;
+        m.packetNo = packetNo;
+        m.unread = true;
+        m.sortKey = history.sortKeyBefore(m.peer, remote, packetNo, since);
+        if (!history.append(m))
+            bench::fail(history.error().toUtf8());
+        ++stored;
+        if (stored % Batch == 0 && !history.commit())
+            bench::fail(history.error().toUtf8());
+    }
+    if (!history.commit())
+        bench::fail(history.error().toUtf8());
+    const double secs = double(clock.nsecsElapsed()) / 1e9;
+    bench::emitLine("figure=history n=" + QByteArray::number(stored) +
+                    " per_s=" + QByteArray::number(qRound64(double(stored) / secs)));
+    return stored == n && history.conversationSize(QStringLiteral("alice")) == n ? 0 : 1;
+}
+
+// Sends `count` junk datagrams from 127.0.0.3 to the port as fast as the socket takes them (bounded by count and
+// by the deadline): random bytes, and broken IPMsg headers.
+void flood(quint16 port, qint64 count) {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    from.sin_addr.s_addr = htonl(0x7f000003);
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0)
+        bench::fail("cannot bind the flood socket on 127.0.0.3");
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to.sin_port = htons(port);
+    QRandomGenerator random(42);
+    QByteArray junk(1200, '\0');
+    QElapsedTimer clock;
+    clock.start();
+    for (qint64 i = 0; i < count && clock.elapsed() < DeadlineMs; ++i) {
+        const qsizetype size = 1 + qsizetype(random.bounded(1000));
+        if (i % 2 == 0) {
+            for (qsizetype j = 0; j < size; ++j)
+                junk[j] = char(random.bounded(256));
+        } else {
+            const QByteArray header = "1:" + QByteArray::number(i) + ":x:y:" + QByteArray::number(random.generate());
+            std::copy(header.cbegin(), header.cend(), junk.begin());
+        }
+        ::sendto(fd, junk.constData(), size_t(size), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+    }
+    ::close(fd);
+}
+
+int runFlood(qint64 garbage, qint64 real) {
+    Link link;
+    Messenger* messenger = link.messenger();
+    const qint64 rssBefore = link.peerStats().value("rss_kb");
+    qint64 delivered = 0, failed = 0;
+    QObject::connect(messenger, &Messenger::deliveryChanged, qApp, [&](qint64, MessageState state) {
+        if (state == MessageState::Delivered)
+            ++delivered;
+        else if (state == MessageState::Failed)
+            ++failed;
+    });
+    QElapsedTimer clock;
+    clock.start();
+    std::thread flooder(flood, link.peerPort(), garbage);
+    // The real messages go out one every 2 ms while the flood runs, as a busy chat would send them.
+    qint64 sent = 0;
+    QTimer pace;
+    QObject::connect(&pace, &QTimer::timeout, qApp, [&] {
+        if (sent < real && !messenger->send(link.peer(), textOf(sent++, 64)))
+            bench::fail("send refused");
+    });
+    pace.start(2);
+    Link::waitUntil([&] { return delivered + failed == real; }, DeadlineMs);
+    const double realSecs = double(clock.nsecsElapsed()) / 1e9;
+    pace.stop();
+    flooder.join();
+    const QHash<QByteArray, qint64> after = link.peerStats();
+    bench::emitLine("figure=flood garbage=" + QByteArray::number(garbage) + " real=" + QByteArray::number(real) +
+                    " delivered=" + QByteArray::number(delivered) +
+                    " received=" + QByteArray::number(after.value("received")) +
+                    " peer_datagrams=" + QByteArray::number(after.value("datagrams")) +
+                    " real_secs=" + QByteArray::number(realSecs, 'f', 2) +
+                    " rss_growth_kb=" + QByteArray::number(after.value("rss_kb") - rssBefore) +
+                    " peak_growth_kb=" + QByteArray::number(after.value("peak_kb") - rssBefore));
+    return delivered == real ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    const QString command = args.value(1);
+    if (command == u"peer")
+        return runPeer(args.value(2));
+    if (command == u"throughput")
+        return runThroughput(argNumber(args, 2), argNumber(args, 3));
+    if (command == u"latency")
+        return runLatency(argNumber(args, 2));
+    if (command == u"codec")
+        return runCodec(argNumber(args, 2));
+    if (command == u"history")
+        return runHistory(argNumber(args, 2));
+    if (command == u"flood")
+        return runFlood(argNumber(args, 2), argNumber(args, 3));
+    std::fprintf(stderr, "usage: pigeon_bench throughput SIZE N | latency N | codec N | history N | "
+                         "flood GARBAGE REAL\n");
+    return 2;
+}

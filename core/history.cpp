@@ -11,6 +11,8 @@
 namespace {
 
 constexpr int SchemaVersion = 1;
+// Longest time a committed row waits in the write-ahead log before a checkpoint flushes it to the disk.
+constexpr int SyncDelayMs = 1000;
 
 const char* const Schema[] = {
     "CREATE TABLE IF NOT EXISTS messages ("
@@ -56,6 +58,9 @@ History::History(QObject* parent)
     : QObject(parent)
     , m_connection(QStringLiteral("pigeon-history-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
 {
+    m_syncTimer.setSingleShot(true);
+    m_syncTimer.setInterval(SyncDelayMs);
+    connect(&m_syncTimer, &QTimer::timeout, this, &History::sync);
 }
 
 History::~History()
@@ -79,8 +84,12 @@ bool History::open(const QString& path)
         return false;
     }
     QSqlQuery q(m_db);
-    // FULL: a row is on disk when its commit returns, so an acknowledged message survives a power cut.
-    const char* const pragmas[] = {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
+    // NORMAL in WAL mode: a commit is in the log (and survives the process crashing) when it returns, and the log is
+    // flushed to the disk by a checkpoint within SyncDelayMs (see commit()). The database stays consistent after any
+    // crash; a power cut can lose at most that last second. FULL would fsync every commit, and as acknowledgements
+    // wait for the commit, that capped delivery at one window per fsync (4 ms on the benchmark machine: 8 000
+    // messages/s and 4 ms per message, against 80 µs without it).
+    const char* const pragmas[] = {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
                                    "PRAGMA busy_timeout=2000"};
     for (const char* pragma : pragmas) {
         if (!q.exec(QString::fromLatin1(pragma))) {
@@ -161,8 +170,19 @@ bool History::commit()
         Q_EMIT failed(m_error);
         return false;
     }
+    if (!m_syncTimer.isActive())
+        m_syncTimer.start();
     Q_EMIT committed();
     return true;
+}
+
+void History::sync()
+{
+    if (!m_db.isOpen())
+        return;
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")))
+        qWarning("history: checkpoint failed: %s", qPrintable(q.lastError().text()));
 }
 
 double History::nextSortKey(qint64 timeMs)

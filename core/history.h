@@ -6,6 +6,7 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
+#include <QTimer>
 
 #include <memory>
 
@@ -42,8 +43,9 @@ struct ConversationSummary {
 };
 
 // Every message in and out, in SQLite (WAL). Writes join one transaction that commits when control returns to the
-// event loop (or on commit()), so that a burst of datagrams costs one commit; committed() says when rows are durable,
-// which is when the engine may acknowledge them.
+// event loop (or on commit()), so that a burst of datagrams costs one commit; committed() says when rows are stored
+// (they survive the process crashing), which is when the engine may acknowledge them. A checkpoint flushes them to
+// the disk within a second, so a power cut loses at most that second.
 class History : public QObject {
     Q_OBJECT
 public:
@@ -98,6 +100,8 @@ Q_SIGNALS:
 
 private:
     bool begin();
+    // Checkpoints the log, which flushes every commit so far to the disk.
+    void sync();
     bool exec(QSqlQuery& query);
     QSqlQuery& prepared(const char* key, const QString& sql);
     Message read(const QSqlQuery& query) const;
@@ -109,6 +113,7 @@ private:
     QString m_error;
     bool m_inTransaction = false;
     bool m_commitScheduled = false;
+    QTimer m_syncTimer;
     double m_lastSortKey = 0;
     std::map<const char*, std::unique_ptr<QSqlQuery>> m_queries;
 };

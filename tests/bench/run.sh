@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Runs every benchmark a few times next to the raw UDP floor (../shared/bench/udp_baseline.c) and prints one table:
+# figure, Pigeon's median, the floor's median from the same runs, the ratio, the target. Also writes the table as
+# name=value lines to OUT.
+#   tests/bench/run.sh BUILD_DIR OUT       (./pigeon.sh bench [OUT] calls this after a Release build)
+# PIGEON_BENCH_RUNS (default 3) sets how many times each figure runs; PIGEON_BENCH_QUICK=1 uses tiny counts, to
+# check that the programs work. Everything goes to 127.0.0.x only.
+set -euo pipefail
+root=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
+build=$(cd "${1:?usage: run.sh BUILD_DIR OUT}" && pwd)
+out=${2:?usage: run.sh BUILD_DIR OUT}
+runs=${PIGEON_BENCH_RUNS:-3}
+shared=${PIGEON_SHARED:-$root/../shared}
+
+if [ "${PIGEON_BENCH_QUICK:-0}" = 1 ]; then
+    msgs=2000 pings=200 codec=100000 appends=20000 garbage=20000 real=100 thread=5000
+else
+    msgs=100000 pings=10000 codec=3000000 appends=1000000 garbage=1000000 real=1000 thread=100000
+fi
+
+cc -O2 -pthread -o "$build/udp_baseline" "$shared/bench/udp_baseline.c"
+cmake --build "$build" --target pigeon_bench pigeon_bench_gui >/dev/null
+scratch=$(mktemp -d "$build/bench-run-XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+mkdir -m 700 "$scratch/runtime"
+export PIGEON_BENCH_DIR=$scratch QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$scratch/runtime
+
+declare -A samples # name -> space-separated values, one per run
+
+# value LINE KEY: the value of KEY=... in a key=value line.
+value() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+add() { samples[$1]="${samples[$1]:-} $2"; }
+# run NAME KEY=NAME... -- COMMAND...: runs COMMAND (bounded by timeout), records each KEY as NAME.
+run() {
+    local line keys=()
+    while [ "$1" != -- ]; do keys+=("$1"); shift; done
+    shift
+    if ! line=$(timeout 600 "$@" | tail -n 1) || [ -z "$line" ]; then
+        echo "bench: '$*' failed: $line" >&2
+        line=""
+    fi
+    local k
+    for k in "${keys[@]}"; do add "${k#*=}" "$(value "$line" "${k%%=*}")"; done
+}
+
+for i in $(seq "$runs"); do
+    echo "bench: run $i of $runs" >&2
+    for size in 64 1000; do
+        run per_s=floor_window_$size -- "$build/udp_baseline" window "$size" "$msgs" 32
+        run per_s=throughput_$size delivered=throughput_${size}_delivered -- \
+            "$build/pigeon_bench" throughput "$size" "$msgs"
+    done
+    run p50_us=floor_pingpong_p50_us p99_us=floor_pingpong_p99_us -- "$build/udp_baseline" pingpong 64 "$pings"
+    run p50_us=latency_p50_us p99_us=latency_p99_us -- "$build/pigeon_bench" latency "$pings"
+    run decode_per_s=codec_decode_per_s encode_per_s=codec_encode_per_s -- "$build/pigeon_bench" codec "$codec"
+    run per_s=history_append_per_s -- "$build/pigeon_bench" history "$appends"
+    run delivered=flood_delivered rss_growth_kb=flood_rss_growth_kb -- \
+        "$build/pigeon_bench" flood "$garbage" "$real"
+    run open_ms=gui_open_thread_ms peak_mb=gui_peak_rss_mb -- "$build/pigeon_bench_gui" thread "$thread"
+    run shown_ms=gui_cold_start_ms -- "$build/pigeon_bench_gui" start
+done
+
+median() { tr ' ' '\n' <<<"$1" | grep -E '^-?[0-9.]+$' | sort -g | awk '{v[NR]=$1} END {
+    if (NR == 0) print "n/a"; else if (NR % 2) printf "%.10g\n", v[(NR + 1) / 2]; else printf "%.10g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+: >"$out"
+printf '%-30s %14s %14s %9s  %-22s %s\n' figure pigeon floor ratio target met
+# row LABEL NAME FLOOR_NAME|- KIND TARGET [UNIT]: KIND is "ratio>=" / "ratio<=" (against the floor), ">=" / "<="
+# (absolute), or "-" (shown, no target).
+row() {
+    local label=$1 name=$2 floorName=$3 kind=$4 target=$5 unit=${6:-}
+    local p f ratio="-" met="no" text
+    p=$(median "${samples[$name]:-}")
+    f="-"
+    [ "$floorName" != - ] && f=$(median "${samples[$floorName]:-}")
+    if [ "$p" = n/a ] || [ "$f" = n/a ]; then
+        met="missing"
+    elif [ "$kind" = - ]; then
+        met="-"
+        [ "$floorName" != - ] && ratio=$(awk -v p="$p" -v f="$f" 'BEGIN { printf "%.3f", (f == 0 ? 0 : p / f) }')
+    elif [ "$floorName" != - ]; then
+        ratio=$(awk -v p="$p" -v f="$f" 'BEGIN { printf "%.3f", (f == 0 ? 0 : p / f) }')
+        awk -v r="$ratio" -v t="$target" -v k="$kind" 'BEGIN { exit !((k == "ratio>=" && r >= t) || (k == "ratio<=" && r <= t)) }' && met=yes
+    else
+        awk -v p="$p" -v t="$target" -v k="$kind" 'BEGIN { exit !((k == ">=" && p >= t) || (k == "<=" && p <= t)) }' && met=yes
+    fi
+    case $kind in
+    -) text="-" ;;
+    ratio*) text="${kind#ratio} ${target} x floor" ;;
+    *) text="$kind $target$unit" ;;
+    esac
+    printf '%-30s %14s %14s %9s  %-22s %s\n' "$label" "$p" "$f" "$ratio" "$text" "$met"
+    {
+        echo "$name=$p"
+        [ "$floorName" != - ] && echo "$floorName=$f" && echo "${name}_ratio=$ratio"
+        echo "${name}_met=$met"
+    } >>"$out"
+}
+row "acked msgs/s, 64 B" throughput_64 floor_window_64 "ratio>=" 0.5
+row "acked msgs/s, 1000 B" throughput_1000 floor_window_1000 "ratio>=" 0.5
+row "send->delivered p50 (us)" latency_p50_us floor_pingpong_p50_us "ratio<=" 2
+row "send->delivered p99 (us)" latency_p99_us floor_pingpong_p99_us - -
+row "codec decodes/s" codec_decode_per_s - ">=" 2000000
+row "codec encodes/s" codec_encode_per_s - - -
+row "history appends/s" history_append_per_s - ">=" 200000
+row "open a thread (ms)" gui_open_thread_ms - "<=" 100 " ms"
+row "GUI peak RSS (MB)" gui_peak_rss_mb - "<=" 150 " MB"
+row "cold start (ms)" gui_cold_start_ms - "<=" 300 " ms"
+row "flood: real msgs delivered" flood_delivered - ">=" "$real"
+row "flood: RSS growth (KB)" flood_rss_growth_kb - "<=" 20480 " KB"
+echo "runs=$runs" >>"$out"
+echo "bench: $runs runs; medians; name=value lines in $out" >&2

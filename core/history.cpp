@@ -13,6 +13,8 @@ namespace {
 constexpr int SchemaVersion = 1;
 // Longest time a committed row waits in the write-ahead log before a checkpoint flushes it to the disk.
 constexpr int SyncDelayMs = 1000;
+// Remotes whose highest incoming packet number is kept in memory (a cache: forgetting costs one query).
+constexpr qsizetype MaxRemembered = 4096;
 
 const char* const Schema[] = {
     "CREATE TABLE IF NOT EXISTS messages ("
@@ -216,6 +218,9 @@ bool History::append(Message& m)
     if (!exec(q))
         return false;
     m.id = q.lastInsertId().toLongLong();
+    if (m.direction == Direction::Incoming)
+        if (const auto it = m_maxIncoming.find(m.remote); it != m_maxIncoming.end())
+            *it = std::max(*it, qint64(m.packetNo));
     return true;
 }
 
@@ -262,8 +267,29 @@ quint64 History::lastPacketNo()
     return quint64(q.value(0).toLongLong());
 }
 
+qint64 History::maxIncomingPacketNo(const QString& remote)
+{
+    if (const auto it = m_maxIncoming.constFind(remote); it != m_maxIncoming.cend())
+        return *it;
+    QSqlQuery& q = prepared("maxIncoming", QStringLiteral("SELECT MAX(packet_no) FROM messages WHERE direction = 0 AND "
+                                                          "remote = ?"));
+    q.bindValue(0, remote);
+    qint64 max = std::numeric_limits<qint64>::min();
+    if (!exec(q))
+        return std::numeric_limits<qint64>::max(); // unknown: every number must be looked up
+    if (q.next() && !q.value(0).isNull())
+        max = q.value(0).toLongLong();
+    q.finish();
+    if (m_maxIncoming.size() >= MaxRemembered)
+        m_maxIncoming.clear();
+    m_maxIncoming.insert(remote, max);
+    return max;
+}
+
 qint64 History::findIncoming(const QString& remote, quint64 packetNo, qint64 sinceMs)
 {
+    if (qint64(packetNo) > maxIncomingPacketNo(remote))
+        return 0;
     QSqlQuery& q = prepared("findIncoming", QStringLiteral("SELECT id FROM messages WHERE direction = 0 AND remote = ? "
                                                            "AND packet_no = ? AND time >= ? ORDER BY id DESC LIMIT 1"));
     q.bindValue(0, remote);
@@ -278,6 +304,8 @@ qint64 History::findIncoming(const QString& remote, quint64 packetNo, qint64 sin
 
 double History::sortKeyBefore(const QString& remote, quint64 packetNo, qint64 sinceMs)
 {
+    if (qint64(packetNo) >= maxIncomingPacketNo(remote))
+        return 0;
     QSqlQuery& later = prepared("later", QStringLiteral("SELECT MIN(sort_key) FROM messages WHERE direction = 0 AND "
                                                         "remote = ? AND packet_no > ? AND time >= ?"));
     later.bindValue(0, remote);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QSqlDatabase>
@@ -105,6 +106,9 @@ private:
     bool exec(QSqlQuery& query);
     QSqlQuery& prepared(const char* key, const QString& sql);
     Message read(const QSqlQuery& query) const;
+    // The highest packet number of an incoming message from `remote`: a number above it is neither a duplicate nor
+    // overtaken by a later message, so in-order traffic needs neither query.
+    qint64 maxIncomingPacketNo(const QString& remote);
     double nextSortKey(qint64 timeMs);
 
     QString m_connection;
@@ -114,6 +118,7 @@ private:
     bool m_inTransaction = false;
     bool m_commitScheduled = false;
     QTimer m_syncTimer;
+    QHash<QString, qint64> m_maxIncoming;
     double m_lastSortKey = 0;
     std::map<const char*, std::unique_ptr<QSqlQuery>> m_queries;
 };

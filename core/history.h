@@ -104,6 +104,9 @@ private:
     // Checkpoints the log, which flushes every commit so far to the disk.
     void sync();
     bool exec(QSqlQuery& query);
+    class Statement;
+    Statement& statement(std::unique_ptr<Statement>& slot, const char* sql);
+    bool run(Statement& statement);
     QSqlQuery& prepared(const char* key, const QString& sql);
     Message read(const QSqlQuery& query) const;
     // The highest packet number of an incoming message from `remote`: a number above it is neither a duplicate nor
@@ -121,4 +124,6 @@ private:
     QHash<QString, qint64> m_maxIncoming;
     double m_lastSortKey = 0;
     std::map<const char*, std::unique_ptr<QSqlQuery>> m_queries;
+    std::unique_ptr<Statement> m_append;
+    std::unique_ptr<Statement> m_setState;
 };

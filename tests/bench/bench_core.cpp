@@ -147,10 +147,14 @@ public:
     static void waitUntil(Done done, int timeoutMs) {
         QElapsedTimer t;
         t.start();
+        // Sleeps until something happens (processEvents with a time limit would spin and steal the peer's CPU); the
+        // tick only bounds the wait.
+        QTimer tick;
+        tick.start(50);
         while (!done()) {
             if (t.elapsed() > timeoutMs)
                 bench::fail("timed out");
-            QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+            QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
         }
     }
 

@@ -247,7 +247,8 @@ bool History::commit()
 
 void History::sync()
 {
-    if (!m_db.isOpen())
+    // A checkpoint cannot run inside a transaction: commit the batch now rather than when the event loop gets to it.
+    if (!m_db.isOpen() || !commit())
         return;
     QSqlQuery q(m_db);
     if (!q.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")))

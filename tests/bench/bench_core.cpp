@@ -82,7 +82,7 @@ int runPeer(const QString& dir) {
                 bench::emitLine(
                     "received=" + QByteArray::number(received) + " rss_kb=" + QByteArray::number(mem.rssKb) +
                     " peak_kb=" + QByteArray::number(mem.peakKb) + " datagrams=" + QByteArray::number(st.datagramsIn) +
-                    " dropped=" + QByteArray::number(st.dropped));
+                    " dropped=" + QByteArray::number(st.dropped) + " cpu_us=" + QByteArray::number(bench::cpuMicros()));
             } else if (command == "quit") {
                 QCoreApplication::quit();
             }
@@ -205,16 +205,23 @@ int runThroughput(qsizetype size, qint64 n) {
             refill();
         }
     });
+    const qint64 peerCpuBefore = link.peerStats().value("cpu_us");
+    const qint64 cpuBefore = bench::cpuMicros();
     QElapsedTimer clock;
     clock.start();
     refill();
     Link::waitUntil([&] { return delivered + failed == n; }, DeadlineMs);
     const double secs = double(clock.nsecsElapsed()) / 1e9;
-    const qint64 received = link.peerStats().value("received");
+    const qint64 cpu = bench::cpuMicros() - cpuBefore;
+    const QHash<QByteArray, qint64> peer = link.peerStats();
+    const qint64 received = peer.value("received");
     bench::emitLine("figure=throughput size=" + QByteArray::number(size) + " n=" + QByteArray::number(n) +
                     " delivered=" + QByteArray::number(delivered) + " failed=" + QByteArray::number(failed) +
                     " received=" + QByteArray::number(received) +
                     " retransmissions=" + QByteArray::number(messenger->stats().retransmissions) +
+                    " sender_cpu_us_per_msg=" + QByteArray::number(double(cpu) / double(n), 'f', 2) +
+                    " receiver_cpu_us_per_msg=" +
+                    QByteArray::number(double(peer.value("cpu_us") - peerCpuBefore) / double(n), 'f', 2) +
                     " per_s=" + QByteArray::number(qRound64(double(delivered) / secs)));
     return failed == 0 && received == n ? 0 : 1;
 }

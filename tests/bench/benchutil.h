@@ -7,6 +7,8 @@
 #include <QString>
 #include <QTemporaryDir>
 
+#include <sys/resource.h>
+
 #include <cstdio>
 
 // Small helpers shared by the benchmark programs: every figure is printed as one line of key=value pairs that
@@ -41,6 +43,14 @@ inline Memory memory() {
 inline QString scratchTemplate() {
     const QByteArray dir = qgetenv("PIGEON_BENCH_DIR");
     return (dir.isEmpty() ? QDir::currentPath() : QString::fromLocal8Bit(dir)) + QStringLiteral("/bench-XXXXXX");
+}
+
+// CPU time (user + system) this process has used, in microseconds: steadier than wall time on a busy machine.
+inline qint64 cpuMicros() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return qint64(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1'000'000 + usage.ru_utime.tv_usec +
+           usage.ru_stime.tv_usec;
 }
 
 inline void emitLine(const QByteArray& line) {

@@ -323,7 +323,7 @@ int runHistory(qint64 n) {
         m.remote = remote;
         m.packetNo = packetNo;
         m.unread = true;
-        m.sortKey = history.sortKeyBefore(m.peer, remote, packetNo, since);
+        m.sortKey = history.sortKeyBefore(remote, packetNo, since);
         if (!history.append(m))
             bench::fail(history.error().toUtf8());
         ++stored;

@@ -83,7 +83,11 @@ Endpoint UdpTransport::localEndpoint() const
 
 void UdpTransport::drain()
 {
-    while (m_socket.hasPendingDatagrams()) {
+    // At most MaxBatch datagrams per pass, then back to the event loop, which commits the batch (and so sends its
+    // acks) before the notifier calls again for the rest: under a flood that never lets up, an unbounded loop kept
+    // one transaction open and every message of it in memory (300 MB for 1 000 000 junk datagrams), and acked nothing.
+    constexpr int MaxBatch = 256;
+    for (int i = 0; i < MaxBatch && m_socket.hasPendingDatagrams(); ++i) {
         // receiveDatagram() without a size reads the whole datagram, however large.
         QNetworkDatagram datagram = m_socket.receiveDatagram();
         // An ICMP error (a peer that is gone) shows up as an invalid read; the notifier fires again for what is left.

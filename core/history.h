@@ -7,6 +7,7 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <memory>
@@ -101,7 +102,7 @@ Q_SIGNALS:
 
 private:
     bool begin();
-    // Checkpoints the log, which flushes every commit so far to the disk.
+    // Checkpoints the log in a worker thread, which flushes every commit so far to the disk.
     void sync();
     bool exec(QSqlQuery& query);
     class Statement;
@@ -121,6 +122,7 @@ private:
     bool m_inTransaction = false;
     bool m_commitScheduled = false;
     QTimer m_syncTimer;
+    QThreadPool m_checkpointer;
     QHash<QString, qint64> m_maxIncoming;
     double m_lastSortKey = 0;
     std::map<const char*, std::unique_ptr<QSqlQuery>> m_queries;

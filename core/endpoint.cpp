@@ -37,5 +37,10 @@ std::optional<Endpoint> Endpoint::parse(const QString& text)
 
 size_t qHash(const Endpoint& endpoint, size_t seed)
 {
+    // IPv4 (also IPv4-mapped IPv6, which compares equal) hashes its 32 bits: no address copy per lookup.
+    bool isV4 = false;
+    const quint32 v4 = endpoint.address.toIPv4Address(&isV4);
+    if (isV4)
+        return qHashMulti(seed, v4, endpoint.port);
     return qHashMulti(seed, normalized(endpoint.address), endpoint.port);
 }

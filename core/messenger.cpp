@@ -61,6 +61,7 @@ struct Messenger::Outgoing {
 
 struct Messenger::PeerLink {
     Endpoint endpoint;
+    QString address; // endpoint.toString(), made once: every message to or from it carries this text
     QByteArray version;
     QString nick;
     Presence presence = Presence::Unknown;
@@ -553,7 +554,7 @@ bool Messenger::storeIncoming(Message m, const Endpoint& from)
     m.peer = peerFor(from);
     m.direction = Direction::Incoming;
     m.state = MessageState::Received;
-    m.remote = from.toString();
+    m.remote = link(from).address;
     m.unread = true;
     if (!m_history->append(m)) {
         ++m_stats.dropped;
@@ -659,7 +660,7 @@ void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from)
 void Messenger::handleMessage(const ipmsg::Packet& p, const Endpoint& from, const QString& text, quint64 messageNo,
                               bool ack)
 {
-    const QString remote = from.toString();
+    const QString remote = link(from).address;
     const qint64 since = nowMs() - DedupeWindowMs;
     PeerLink& l = link(from);
     // The same number with another text is a new message from a peer whose counter started again unannounced.
@@ -755,6 +756,7 @@ Messenger::PeerLink& Messenger::link(const Endpoint& endpoint)
     if (!l) {
         l = new PeerLink;
         l->endpoint = endpoint;
+        l->address = endpoint.toString();
         if (m_links.size() > MaxLinks) {
             // A flood from many addresses: forget the longest-silent strangers that have nothing in flight.
             QList<Endpoint> idle;
@@ -775,7 +777,10 @@ Messenger::PeerLink& Messenger::link(const Endpoint& endpoint)
 QString Messenger::peerFor(const Endpoint& from) const
 {
     const QString name = m_contactByEndpoint.value(from);
-    return name.isEmpty() ? from.toString() : name;
+    if (!name.isEmpty())
+        return name;
+    const PeerLink* l = m_links.value(from);
+    return l ? l->address : from.toString();
 }
 
 bool Messenger::isSelf(const ipmsg::Packet& p, const Endpoint& from) const

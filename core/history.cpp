@@ -120,6 +120,8 @@ History::~History()
     m_queries.clear();
     m_append.reset();
     m_setState.reset();
+    m_begin.reset();
+    m_commit.reset();
     m_db.close();
     m_db = {};
     QSqlDatabase::removeDatabase(m_connection);
@@ -214,11 +216,9 @@ bool History::begin()
 {
     if (m_inTransaction)
         return true;
-    if (!m_db.transaction()) {
-        m_error = tr("the history database %1 failed: %2").arg(m_path, m_db.lastError().text());
-        Q_EMIT failed(m_error);
+    // BEGIN and COMMIT run once per batch: prepared once on SQLite's handle rather than by QtSql each time.
+    if (!run(statement(m_begin, "BEGIN")))
         return false;
-    }
     m_inTransaction = true;
     if (!m_commitScheduled) {
         m_commitScheduled = true;
@@ -237,8 +237,9 @@ bool History::commit()
     for (auto& [key, query] : m_queries)
         query->finish();
     m_inTransaction = false;
-    if (!m_db.commit()) {
-        m_error = tr("the history database %1 could not save: %2").arg(m_path, m_db.lastError().text());
+    QString why;
+    if (!statement(m_commit, "COMMIT").step(&why)) {
+        m_error = tr("the history database %1 could not save: %2").arg(m_path, why);
         m_db.rollback();
         Q_EMIT failed(m_error);
         return false;

@@ -128,4 +128,6 @@ private:
     std::map<const char*, std::unique_ptr<QSqlQuery>> m_queries;
     std::unique_ptr<Statement> m_append;
     std::unique_ptr<Statement> m_setState;
+    std::unique_ptr<Statement> m_begin;
+    std::unique_ptr<Statement> m_commit;
 };

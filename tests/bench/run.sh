@@ -30,15 +30,19 @@ declare -A samples # name -> space-separated values, one per run
 # value LINE KEY: the value of KEY=... in a key=value line.
 value() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 add() { samples[$1]="${samples[$1]:-} $2"; }
-# run NAME KEY=NAME... -- COMMAND...: runs COMMAND (bounded by timeout), records each KEY as NAME.
+# run KEY=NAME... -- COMMAND...: runs COMMAND (bounded by timeout), records each KEY of its last output line as NAME,
+# and leaves the CPU seconds (user + system) it and its children used in $last_cpu.
+last_cpu=0
 run() {
-    local line keys=()
+    local line keys=() TIMEFORMAT='%3U %3S'
     while [ "$1" != -- ]; do keys+=("$1"); shift; done
     shift
-    if ! line=$(timeout 600 "$@" | tail -n 1) || [ -z "$line" ]; then
-        echo "bench: '$*' failed: $line" >&2
+    if ! { time timeout 600 "$@" >"$scratch/out" 2>&3; } 3>&2 2>"$scratch/time" ||
+        ! line=$(tail -n 1 "$scratch/out") || [ -z "$line" ]; then
+        echo "bench: '$*' failed: $(tail -n 1 "$scratch/out")" >&2
         line=""
     fi
+    last_cpu=$(tail -n 1 "$scratch/time" | awk '{ print $1 + $2 }')
     local k
     for k in "${keys[@]}"; do add "${k#*=}" "$(value "$line" "${k%%=*}")"; done
 }
@@ -47,13 +51,17 @@ for i in $(seq "$runs"); do
     echo "bench: run $i of $runs" >&2
     for size in 64 1000; do
         run per_s=floor_window_$size -- "$build/udp_baseline" window "$size" "$msgs" 32
-        run per_s=throughput_$size delivered=throughput_${size}_delivered -- \
-            "$build/pigeon_bench" throughput "$size" "$msgs"
+        add floor_cpu_us_$size "$(awk -v c="$last_cpu" -v n="$msgs" 'BEGIN { printf "%.2f", c * 1e6 / n }')"
+        run per_s=throughput_$size sender_cpu_us_per_msg=sender_cpu_us_$size \
+            receiver_cpu_us_per_msg=receiver_cpu_us_$size -- "$build/pigeon_bench" throughput "$size" "$msgs"
+        # Both processes' CPU time per acked message: what the engine costs, whoever else shares the machine.
+        add cpu_us_$size "$(tr ' ' '\n' <<<"${samples[sender_cpu_us_$size]##* } ${samples[receiver_cpu_us_$size]##* }" |
+            awk '{ s += $1 } END { printf "%.2f", s }')"
     done
     run p50_us=floor_pingpong_p50_us p99_us=floor_pingpong_p99_us -- "$build/udp_baseline" pingpong 64 "$pings"
     run p50_us=latency_p50_us p99_us=latency_p99_us -- "$build/pigeon_bench" latency "$pings"
     run decode_per_s=codec_decode_per_s encode_per_s=codec_encode_per_s -- "$build/pigeon_bench" codec "$codec"
-    run per_s=history_append_per_s -- "$build/pigeon_bench" history "$appends"
+    run per_s=history_append_per_s per_cpu_s=history_append_per_cpu_s -- "$build/pigeon_bench" history "$appends"
     run delivered=flood_delivered rss_growth_kb=flood_rss_growth_kb -- \
         "$build/pigeon_bench" flood "$garbage" "$real"
     run open_ms=gui_open_thread_ms peak_mb=gui_peak_rss_mb -- "$build/pigeon_bench_gui" thread "$thread"
@@ -98,11 +106,14 @@ row() {
 }
 row "acked msgs/s, 64 B" throughput_64 floor_window_64 "ratio>=" 0.5
 row "acked msgs/s, 1000 B" throughput_1000 floor_window_1000 "ratio>=" 0.5
+row "  CPU us per acked msg, 64 B" cpu_us_64 floor_cpu_us_64 "ratio<=" 2
+row "  CPU us per acked msg, 1000 B" cpu_us_1000 floor_cpu_us_1000 "ratio<=" 2
 row "send->delivered p50 (us)" latency_p50_us floor_pingpong_p50_us "ratio<=" 2
 row "send->delivered p99 (us)" latency_p99_us floor_pingpong_p99_us - -
 row "codec decodes/s" codec_decode_per_s - ">=" 2000000
 row "codec encodes/s" codec_encode_per_s - - -
 row "history appends/s" history_append_per_s - ">=" 200000
+row "  per CPU-second" history_append_per_cpu_s - ">=" 200000
 row "open a thread (ms)" gui_open_thread_ms - "<=" 100 " ms"
 row "GUI peak RSS (MB)" gui_peak_rss_mb - "<=" 150 " MB"
 row "cold start (ms)" gui_cold_start_ms - "<=" 300 " ms"

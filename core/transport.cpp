@@ -88,16 +88,19 @@ void UdpTransport::drain()
     // one transaction open and every message of it in memory (300 MB for 1 000 000 junk datagrams), and acked nothing.
     constexpr int MaxBatch = 256;
     for (int i = 0; i < MaxBatch && m_socket.hasPendingDatagrams(); ++i) {
-        // receiveDatagram() without a size reads the whole datagram, however large.
-        QNetworkDatagram datagram = m_socket.receiveDatagram();
-        // An ICMP error (a peer that is gone) shows up as an invalid read; the notifier fires again for what is left.
-        if (!datagram.isValid())
+        // Into a buffer that holds the largest datagram: receiveDatagram() would first ask the kernel for the size,
+        // one system call more per datagram.
+        QHostAddress sender;
+        quint16 port = 0;
+        const qint64 size = m_socket.readDatagram(m_buffer.data(), m_buffer.size(), &sender, &port);
+        // An ICMP error (a peer that is gone) shows up as a failed read; the notifier fires again for what is left.
+        if (size < 0)
             break;
+        const Datagram datagram{QByteArray(m_buffer.constData(), size), Endpoint{sender, port}};
         if (lcWire().isDebugEnabled())
-            qCDebug(lcWire).noquote() << "from"
-                                      << Endpoint{datagram.senderAddress(), quint16(datagram.senderPort())}.toString()
-                                      << datagram.data().size() << "bytes:" << loggable(datagram.data());
-        Q_EMIT received(Datagram{datagram.data(), Endpoint{datagram.senderAddress(), quint16(datagram.senderPort())}});
+            qCDebug(lcWire).noquote() << "from" << datagram.from.toString() << datagram.data.size()
+                                      << "bytes:" << loggable(datagram.data);
+        Q_EMIT received(datagram);
     }
 }
 

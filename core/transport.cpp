@@ -1,7 +1,6 @@
 #include "transport.h"
 
 #include <QLoggingCategory>
-#include <QNetworkDatagram>
 #include <QTimer>
 #include <QVariant>
 

@@ -25,7 +25,8 @@ namespace {
 
 constexpr int DeadlineMs = 120'000;
 
-Session::Options loopbackOptions(const QString& dir) {
+Session::Options loopbackOptions(const QString& dir)
+{
     Session::Options o;
     o.profileDir = dir;
     o.bind = QHostAddress(QStringLiteral("127.0.0.1"));
@@ -34,7 +35,8 @@ Session::Options loopbackOptions(const QString& dir) {
 }
 
 // Fills a profile with one contact and a conversation of n messages, both ways, as the engine stores them.
-void makeThread(const QString& dir, qint64 n) {
+void makeThread(const QString& dir, qint64 n)
+{
     Profile profile(dir);
     QString error;
     if (!profile.ensureExists(&error))
@@ -66,7 +68,8 @@ void makeThread(const QString& dir, qint64 n) {
 }
 
 // The widget that shows the conversation: the largest scroll area that is not the contact list.
-QAbstractScrollArea* threadView(QWidget* window, QAbstractItemView* contacts) {
+QAbstractScrollArea* threadView(QWidget* window, QAbstractItemView* contacts)
+{
     QAbstractScrollArea* best = nullptr;
     for (QAbstractScrollArea* area : window->findChildren<QAbstractScrollArea*>()) {
         if (area == contacts || !area->isVisible())
@@ -77,7 +80,8 @@ QAbstractScrollArea* threadView(QWidget* window, QAbstractItemView* contacts) {
     return best;
 }
 
-int runThread(qint64 n) {
+int runThread(qint64 n)
+{
     QTemporaryDir dir(bench::scratchTemplate());
     makeThread(dir.path(), n);
     Session session;
@@ -127,6 +131,8 @@ int runThread(qint64 n) {
     // Scroll to the oldest message (a lazy view fetches more each time it reaches the top), then down to the newest
     // ten pages at a time, painting at every stop.
     QScrollBar* bar = view->verticalScrollBar();
+    QElapsedTimer scrolling;
+    scrolling.start();
     int steps = 0;
     for (int unchanged = 0; unchanged < 3 && clock.elapsed() < DeadlineMs; ++steps) {
         const int previousMax = bar->maximum();
@@ -143,11 +149,13 @@ int runThread(qint64 n) {
         view->viewport()->repaint();
         ++steps;
     }
+    const double scrollMs = double(scrolling.nsecsElapsed()) / 1e6;
     const bench::Memory after = bench::memory();
     const QAbstractItemView* items = qobject_cast<QAbstractItemView*>(view);
     const int rows = items && items->model() ? items->model()->rowCount() : -1;
     bench::emitLine("figure=gui_thread n=" + QByteArray::number(n) + " view=" + view->metaObject()->className() +
                     " rows_loaded=" + QByteArray::number(rows) + " scroll_steps=" + QByteArray::number(steps) +
+                    " scroll_ms=" + QByteArray::number(scrollMs, 'f', 0) +
                     " open_ms=" + QByteArray::number(openMs, 'f', 1) +
                     " rss_before_mb=" + QByteArray::number(double(before.rssKb) / 1024, 'f', 1) +
                     " peak_mb=" + QByteArray::number(double(after.peakKb) / 1024, 'f', 1) +
@@ -156,7 +164,8 @@ int runThread(qint64 n) {
 }
 
 // The child of runStart: what the pigeon executable does to start the GUI, then "shown" once it is painted.
-int runWindow(const QString& dir) {
+int runWindow(const QString& dir)
+{
     Session session;
     if (!session.open(loopbackOptions(dir)))
         bench::fail(session.error().toUtf8());
@@ -174,7 +183,8 @@ int runWindow(const QString& dir) {
     return 0;
 }
 
-int runStart() {
+int runStart()
+{
     QTemporaryDir dir(bench::scratchTemplate());
     QProcess child;
     child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
@@ -196,7 +206,8 @@ int runStart() {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv)
+{
     const QString command = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
     if (command == u"start") {
         QCoreApplication app(argc, argv); // the parent needs no GUI: only the child's start is timed

@@ -263,9 +263,12 @@ void History::sync()
         return;
     m_checkpointer.tryStart([path = m_path.toUtf8()] {
         sqlite3* db = nullptr;
-        if (sqlite3_open_v2(path.constData(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK &&
-            sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) != SQLITE_OK)
-            qWarning("history: checkpoint of %s failed: %s", path.constData(), sqlite3_errmsg(db));
+        if (sqlite3_open_v2(path.constData(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
+            // Busy: the engine's own connection is checkpointing (its backstop); that flushes too.
+            const int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+            if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+                qWarning("history: checkpoint of %s failed: %s", path.constData(), sqlite3_errmsg(db));
+        }
         sqlite3_close(db);
     });
 }

@@ -33,7 +33,8 @@ namespace {
 constexpr int DeadlineMs = 300'000; // no figure may run longer than this
 constexpr QStringView PeerName = u"peer";
 
-qint64 argNumber(const QStringList& args, int i) {
+qint64 argNumber(const QStringList& args, int i)
+{
     bool ok = false;
     const qint64 n = args.value(i).toLongLong(&ok);
     if (!ok || n <= 0)
@@ -41,7 +42,8 @@ qint64 argNumber(const QStringList& args, int i) {
     return n;
 }
 
-Session::Options loopbackOptions(const QString& dir, const QString& nick) {
+Session::Options loopbackOptions(const QString& dir, const QString& nick)
+{
     Session::Options o;
     o.profileDir = dir;
     o.bind = QHostAddress(QStringLiteral("127.0.0.1"));
@@ -52,7 +54,8 @@ Session::Options loopbackOptions(const QString& dir, const QString& nick) {
 
 // The receiving process: a Session on 127.0.0.1 with a fresh profile. Prints "port=N" once listening; answers
 // "stats" on stdin with what it received and its memory; leaves on "quit", at end of input or at the deadline.
-int runPeer(const QString& dir) {
+int runPeer(const QString& dir)
+{
     Session session;
     if (!session.open(loopbackOptions(dir, QStringLiteral("bench-peer"))))
         bench::fail(session.error().toUtf8());
@@ -97,7 +100,8 @@ int runPeer(const QString& dir) {
 // The sending side: this process's own Session, and the peer process it talks to as the contact "peer".
 class Link {
 public:
-    Link() {
+    Link()
+    {
         if (!m_dirs[0].isValid() || !m_dirs[1].isValid())
             bench::fail("cannot create a scratch folder");
         m_peer.setProgram(QCoreApplication::applicationFilePath());
@@ -119,7 +123,8 @@ public:
         waitUntil([this] { return messenger()->presence(PeerName.toString()) == Presence::Online; }, 10'000);
     }
 
-    ~Link() {
+    ~Link()
+    {
         m_peer.write("quit\n");
         if (!m_peer.waitForFinished(30'000))
             m_peer.kill();
@@ -130,7 +135,8 @@ public:
     QString peer() const { return PeerName.toString(); }
 
     // The peer's answer to "stats", as key=value pairs.
-    QHash<QByteArray, qint64> peerStats() {
+    QHash<QByteArray, qint64> peerStats()
+    {
         m_peer.write("stats\n");
         QHash<QByteArray, qint64> out;
         for (const QByteArray& pair : readLine().split(' ')) {
@@ -144,7 +150,8 @@ public:
     quint16 peerPort() { return m_session.contacts().find(PeerName.toString())->port; }
 
     template <typename Done>
-    static void waitUntil(Done done, int timeoutMs) {
+    static void waitUntil(Done done, int timeoutMs)
+    {
         QElapsedTimer t;
         t.start();
         // Sleeps until something happens (processEvents with a time limit would spin and steal the peer's CPU); the
@@ -159,7 +166,8 @@ public:
     }
 
 private:
-    QByteArray readLine() {
+    QByteArray readLine()
+    {
         QElapsedTimer t;
         t.start();
         while (!m_peer.canReadLine()) {
@@ -176,14 +184,16 @@ private:
     Session m_session;
 };
 
-QString textOf(qint64 i, qsizetype size) {
+QString textOf(qint64 i, qsizetype size)
+{
     QString text = QString::number(i) + u' ';
     text.append(QString(std::max<qsizetype>(0, size - text.size()), u'x'));
     return text;
 }
 
 // Keeps at most `maxOutstanding` messages undelivered; the engine itself puts at most its window on the wire.
-int runThroughput(qsizetype size, qint64 n) {
+int runThroughput(qsizetype size, qint64 n)
+{
     Link link;
     constexpr int MaxOutstanding = 64;
     qint64 sent = 0, delivered = 0, failed = 0;
@@ -226,13 +236,15 @@ int runThroughput(qsizetype size, qint64 n) {
     return failed == 0 && received == n ? 0 : 1;
 }
 
-double percentile(QList<double> values, double p) {
+double percentile(QList<double> values, double p)
+{
     std::sort(values.begin(), values.end());
     return values.isEmpty() ? 0
                             : values.at(std::min<qsizetype>(values.size() - 1, qsizetype(double(values.size()) * p)));
 }
 
-int runLatency(qint64 n) {
+int runLatency(qint64 n)
+{
     Link link;
     Messenger* messenger = link.messenger();
     QList<double> micros;
@@ -265,7 +277,8 @@ int runLatency(qint64 n) {
 }
 
 // A SENDMSG with 64 bytes of text, its RECVMSG and an entry packet: what a chat mostly consists of.
-int runCodec(qint64 n) {
+int runCodec(qint64 n)
+{
     ipmsg::Packet send;
     send.version = "1_pigeon 0.1.0";
     send.packetNo = 1732230000;
@@ -302,7 +315,8 @@ int runCodec(qint64 n) {
 
 // Stores N incoming messages the way Messenger::handleMessage does (duplicate check, place in the thread, insert),
 // committing in batches of 256 (what UdpTransport reads per pass) as the event loop would.
-int runHistory(qint64 n) {
+int runHistory(qint64 n)
+{
     constexpr int Batch = 256;
     QTemporaryDir dir(bench::scratchTemplate());
     History history;
@@ -347,7 +361,8 @@ int runHistory(qint64 n) {
 
 // Sends `count` junk datagrams from 127.0.0.3 to the port as fast as the socket takes them (bounded by count and
 // by the deadline): random bytes, and broken IPMsg headers.
-void flood(quint16 port, qint64 count) {
+void flood(quint16 port, qint64 count)
+{
     const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
     sockaddr_in from{};
     from.sin_family = AF_INET;
@@ -376,7 +391,8 @@ void flood(quint16 port, qint64 count) {
     ::close(fd);
 }
 
-int runFlood(qint64 garbage, qint64 real) {
+int runFlood(qint64 garbage, qint64 real)
+{
     Link link;
     Messenger* messenger = link.messenger();
     const qint64 rssBefore = link.peerStats().value("rss_kb");
@@ -415,7 +431,8 @@ int runFlood(qint64 garbage, qint64 real) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv)
+{
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     const QString command = args.value(1);

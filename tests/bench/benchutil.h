@@ -21,7 +21,8 @@ struct Memory {
     qint64 peakKb = 0;
 };
 
-inline Memory memory() {
+inline Memory memory()
+{
     Memory m;
     QFile status(QStringLiteral("/proc/self/status"));
     if (!status.open(QIODevice::ReadOnly))
@@ -40,26 +41,30 @@ inline Memory memory() {
 
 // A fresh profile folder on disk, next to the build (not /tmp, which may be a RAM disk elsewhere): the history's
 // fsyncs must hit the same kind of disk a user's profile lives on.
-inline QString scratchTemplate() {
+inline QString scratchTemplate()
+{
     const QByteArray dir = qgetenv("PIGEON_BENCH_DIR");
     return (dir.isEmpty() ? QDir::currentPath() : QString::fromLocal8Bit(dir)) + QStringLiteral("/bench-XXXXXX");
 }
 
 // CPU time (user + system) this process has used, in microseconds: steadier than wall time on a busy machine.
-inline qint64 cpuMicros() {
+inline qint64 cpuMicros()
+{
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     return qint64(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1'000'000 + usage.ru_utime.tv_usec +
            usage.ru_stime.tv_usec;
 }
 
-inline void emitLine(const QByteArray& line) {
+inline void emitLine(const QByteArray& line)
+{
     std::fputs(line.constData(), stdout);
     std::fputc('\n', stdout);
     std::fflush(stdout);
 }
 
-[[noreturn]] inline void fail(const QByteArray& why) {
+[[noreturn]] inline void fail(const QByteArray& why)
+{
     std::fprintf(stderr, "bench: %s\n", why.constData());
     std::exit(1);
 }

@@ -715,7 +715,8 @@ void Messenger::handleAck(quint64 packetNo, const Endpoint& from)
             l.rttvar = 0.75 * l.rttvar + 0.25 * std::abs(l.srtt - rtt);
             l.srtt = 0.875 * l.srtt + 0.125 * rtt;
         }
-        l.rtoMs = qint64(l.srtt + std::max(RtoMarginShare * l.srtt, 4 * l.rttvar));
+        // At least 1: 0 means "nothing measured yet", and loopback round trips now take well under a millisecond.
+        l.rtoMs = std::max<qint64>(1, qint64(l.srtt + std::max(RtoMarginShare * l.srtt, 4 * l.rttvar)));
         l.sampledSinceTimeout = true;
     }
     m_inFlight.remove(packetNo);

@@ -202,7 +202,7 @@ bool History::run(Statement& statement)
     QString why;
     if (statement.step(&why))
         return true;
-    m_error = QStringLiteral("the history database %1 failed: %2").arg(m_path, why);
+    m_error = tr("the history database %1 failed: %2").arg(m_path, why);
     Q_EMIT failed(m_error);
     return false;
 }

@@ -14,7 +14,8 @@
 namespace {
 
 constexpr int SchemaVersion = 1;
-// Longest time a committed row waits in the write-ahead log before a checkpoint flushes it to the disk.
+// How soon after a commit a worker copies the write-ahead log into the database, keeping the log short without
+// stalling the event loop on the checkpoint's fsyncs.
 constexpr int SyncDelayMs = 1000;
 // Remotes whose highest incoming packet number is kept in memory (a cache: forgetting costs one query).
 constexpr qsizetype MaxRemembered = 4096;
@@ -142,12 +143,11 @@ bool History::open(const QString& path)
         return false;
     }
     QSqlQuery q(m_db);
-    // NORMAL in WAL mode: a commit is in the log (and survives the process crashing) when it returns, and the log is
-    // flushed to the disk by a checkpoint within SyncDelayMs (see commit()). The database stays consistent after any
-    // crash; a power cut can lose at most that last second. FULL would fsync every commit, and as acknowledgements
-    // wait for the commit, that capped delivery at one window per fsync (4 ms on the benchmark machine: 8 000
-    // messages/s and 4 ms per message, against 80 µs without it).
-    const char* const pragmas[] = {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
+    // FULL in WAL mode: a commit is on the disk when it returns. The engine acknowledges a message only after its
+    // commit, and an acknowledged message must survive a power cut, not just a crash of the process. The price is
+    // one fsync per batch (4 ms on the benchmark machine; see README, Performance): NORMAL was 2x the throughput and
+    // 50x less latency there, but could lose up to the last second of acknowledged messages.
+    const char* const pragmas[] = {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
                                    "PRAGMA busy_timeout=2000",
                                    // The worker's checkpoints keep the log short; this is the backstop (40 MB).
                                    "PRAGMA wal_autocheckpoint=10000"};

@@ -102,7 +102,7 @@ Q_SIGNALS:
 
 private:
     bool begin();
-    // Checkpoints the log in a worker thread, which flushes every commit so far to the disk.
+    // Checkpoints the log in a worker thread, copying committed pages into the database file.
     void sync();
     bool exec(QSqlQuery& query);
     class Statement;

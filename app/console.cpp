@@ -36,7 +36,7 @@ Console::Console(Session& session, bool color, QObject* parent)
         }
         m_partner = m.peer;
         const QString time = m.time.toLocalTime().toString(QStringLiteral("HH:mm:ss"));
-        print(paint(u'[' + time + u']', Dim) + u' ' + who(m.peer, m.remote) + u": " + printable(m.text));
+        print(paint(u'[' + time + u']', Dim) + u' ' + who(m.peer, m.remote) + u": " + textcodec::printable(m.text));
     });
     connect(&m_messenger, &Messenger::deliveryChanged, this, [this](qint64 id, MessageState state) {
         const QString peer = m_mine.value(id);
@@ -63,7 +63,8 @@ Console::Console(Session& session, bool color, QObject* parent)
         // they claim, marked with '?', and their address, which is what /to takes.
         const bool contact = m_session.contacts().indexOf(peer) >= 0;
         const QString nick = m_messenger.nickOf(peer);
-        const QString name = contact || nick.isEmpty() ? peer : printable(nick) + QStringLiteral("? (") + peer + u')';
+        const QString name =
+            contact || nick.isEmpty() ? peer : textcodec::printable(nick) + QStringLiteral("? (") + peer + u')';
         print(paint(presence == Presence::Online ? tr("* %1 is online").arg(name) : tr("* %1 went offline").arg(name),
                     Dim));
     });
@@ -258,26 +259,5 @@ QString Console::who(const QString& peer, const QString& remote) const
         return paint(remote, color);
     // A stranger's nickname is only what it claims: shown with a '?' so that it cannot pass for a contact.
     const QString name = peer == remote ? nick + u'?' : peer;
-    return paint(printable(name), color) + paint(QStringLiteral(" (") + remote + u')', Dim);
-}
-
-QString Console::printable(const QString& text)
-{
-    QString out;
-    out.reserve(text.size());
-    for (QChar c : text) {
-        const char16_t u = c.unicode();
-        if (u == u'\n')
-            out += QStringLiteral("\n    ");
-        else if (u == u'\t')
-            out += c;
-        else if (u < 0x20)
-            out += u'^' + QChar(u + 0x40);
-        // C1 controls, and the bidirectional overrides that can make a line read differently from what it is.
-        else if (u == 0x7f || (u >= 0x80 && u < 0xa0) || (u >= 0x202a && u <= 0x202e) || (u >= 0x2066 && u <= 0x2069))
-            out += QStringLiteral("\\u%1").arg(u, 4, 16, QLatin1Char('0'));
-        else
-            out += c;
-    }
-    return out;
+    return paint(textcodec::printable(name), color) + paint(QStringLiteral(" (") + remote + u')', Dim);
 }

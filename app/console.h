@@ -15,10 +15,6 @@ public:
     Console(Session& session, bool color, QObject* parent = nullptr);
     void start();
 
-    // Control characters in received text are shown, never passed to the terminal: an escape sequence from the
-    // network must not be able to move the cursor, retitle the window or worse.
-    static QString printable(const QString& text);
-
 Q_SIGNALS:
     void finished(int exitCode);
 

@@ -74,6 +74,26 @@ QList<QByteArray> split(const QString& text, TextEncoding encoding, qsizetype ma
     return parts;
 }
 
+QString printable(const QString& text)
+{
+    QString out;
+    out.reserve(text.size());
+    for (QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u == u'\n')
+            out += QStringLiteral("\n    ");
+        else if (u == u'\t')
+            out += c;
+        else if (u < 0x20)
+            out += u'^' + QChar(u + 0x40);
+        else if (u == 0x7f || (u >= 0x80 && u < 0xa0) || (u >= 0x202a && u <= 0x202e) || (u >= 0x2066 && u <= 0x2069))
+            out += QStringLiteral("\\u%1").arg(u, 4, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out;
+}
+
 QString encodingName(TextEncoding encoding)
 {
     return encoding == TextEncoding::Gbk ? QStringLiteral("gbk") : QStringLiteral("utf-8");

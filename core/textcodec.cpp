@@ -24,8 +24,14 @@ QString decode(const QByteArray& bytes, bool flaggedUtf8, TextEncoding expected)
             return text;
     }
     QStringDecoder gb18030("GB18030", QStringConverter::Flag::Stateless);
-    if (gb18030.isValid())
-        return gb18030.decode(bytes);
+    if (gb18030.isValid()) {
+        // A stateless decoder silently drops an incomplete sequence at the end ("\xc4" decoded to nothing). A newline
+        // cannot continue any sequence, so after one the decoder shows the truncated bytes as U+FFFD instead.
+        QString decoded = gb18030.decode(bytes + '\n');
+        if (decoded.endsWith(u'\n'))
+            decoded.chop(1);
+        return decoded;
+    }
     return text.isNull() ? QString::fromUtf8(bytes) : text; // no ICU: UTF-8 with replacement characters is all left
 }
 

@@ -74,16 +74,17 @@ QString plainText(QByteArrayView data)
 // Input: records of [source (1 byte), time step (1 byte), length (2 bytes, little-endian), extension].
 QString fragments(QByteArrayView data)
 {
+    // Small limits, so that short inputs reach every one of them.
     Reassembler::Limits limits;
     limits.maxPending = 4;
-    limits.maxBytes = 3 * fragment::PartBytes;
+    limits.maxBytes = 256;
     limits.maxPendingPerSource = 2;
     limits.timeoutMs = 2000;
     Reassembler reassembler(limits);
-    const Endpoint sources[] = {{QHostAddress(QHostAddress::LocalHost), 2425},
-                                {QHostAddress(QHostAddress::LocalHost), 2426},
-                                {QHostAddress(QStringLiteral("127.0.0.2")), 2425},
-                                {QHostAddress(QHostAddress::LocalHostIPv6), 2425}};
+    static const Endpoint sources[] = {{QHostAddress(QHostAddress::LocalHost), 2425},
+                                       {QHostAddress(QHostAddress::LocalHost), 2426},
+                                       {QHostAddress(quint32(0x7f000002)), 2425},
+                                       {QHostAddress(QHostAddress::LocalHostIPv6), 2425}};
     qint64 now = 0;
     qsizetype pos = 0;
     while (pos + 4 <= data.size()) {

@@ -118,11 +118,11 @@ void Console::handleLine(const QString& line)
     } else if (line.trimmed().isEmpty()) {
         // An empty line sends nothing.
     } else if (m_partner.isEmpty()) {
-        print(paint(tr("No one to send to yet: wait for a message, or pick someone with /to NAME."), Red));
+        refuse(tr("No one to send to yet: wait for a message, or pick someone with /to NAME."));
     } else {
         QString error;
         if (!m_messenger.send(m_partner, line, &error))
-            print(paint(error, Red));
+            refuse(error);
     }
     prompt();
 }
@@ -148,7 +148,7 @@ void Console::command(const QString& line)
         } else if (const auto ep = Endpoint::parse(name)) {
             m_partner = ep->toString();
         } else {
-            print(paint(tr("No contact named \"%1\"; /contacts lists them, or give ADDRESS:PORT.").arg(name), Red));
+            refuse(tr("No contact named \"%1\"; /contacts lists them, or give ADDRESS:PORT.").arg(name));
             return;
         }
         print(paint(tr("Now writing to %1.").arg(m_partner), Dim));
@@ -169,7 +169,7 @@ void Console::command(const QString& line)
         }
     } else if (verb == u"/add") {
         if (words.size() < 3) {
-            print(paint(tr("Usage: /add NAME HOST[:PORT] [plain] [gbk]"), Red));
+            refuse(tr("Usage: /add NAME HOST[:PORT] [plain] [gbk]"));
             return;
         }
         Contact c;
@@ -180,7 +180,7 @@ void Console::command(const QString& line)
             bool ok = false;
             const uint port = host.mid(colon + 1).toUInt(&ok);
             if (!ok || port < 1 || port > 65535) {
-                print(paint(tr("The port must be a number from 1 to 65535."), Red));
+                refuse(tr("The port must be a number from 1 to 65535."));
                 return;
             }
             c.port = quint16(port);
@@ -196,12 +196,12 @@ void Console::command(const QString& line)
             else if (option.compare(u"gbk", Qt::CaseInsensitive) == 0)
                 c.encoding = TextEncoding::Gbk;
             else {
-                print(paint(tr("Unknown option \"%1\": use plain and/or gbk.").arg(option), Red));
+                refuse(tr("Unknown option \"%1\": use plain and/or gbk.").arg(option));
                 return;
             }
         }
         if (const QString why = m_session.contacts().add(c); !why.isEmpty())
-            print(paint(why, Red));
+            refuse(why);
         else
             print(paint(tr("Added %1.").arg(ContactBook::normalizedName(c.name)), Green));
     } else if (verb == u"/help") {
@@ -211,7 +211,7 @@ void Console::command(const QString& line)
                  "  /add NAME HOST[:PORT] [plain] [gbk]   add a contact\n"
                  "  /quit                leave (so does end of input)"));
     } else {
-        print(paint(tr("Unknown command %1; /help lists them.").arg(verb), Red));
+        refuse(tr("Unknown command %1; /help lists them.").arg(verb));
     }
 }
 
@@ -223,7 +223,13 @@ void Console::quit()
     m_done = true;
     m_session.close();
     m_out.flush();
-    Q_EMIT finished(0);
+    Q_EMIT finished(m_refused ? RefusedInputExit : 0);
+}
+
+void Console::refuse(const QString& why)
+{
+    m_refused = true;
+    print(paint(why, Red));
 }
 
 void Console::print(const QString& line)

@@ -35,6 +35,8 @@ constexpr double RtoMarginShare = 0.25;
 // congested path) is retried after at most 2^this timeouts; to a silent peer the wait doubles up to maxRtoMs.
 constexpr int HeardBackoffSteps = 2;
 constexpr qint64 StrangerWindowMs = 3600 * 1000;
+// Messages that may wait for one offline peer: the queue lives in history, this keeps a stuck one from growing forever.
+constexpr qint64 MaxQueuedPerPeer = 1000;
 
 qint64 nowMs()
 {
@@ -279,6 +281,10 @@ qint64 Messenger::send(const QString& peer, const QString& text, QString* error)
         m.state = offline ? MessageState::Queued : MessageState::Sending;
         if (!offline)
             m.packetNo = m_numbers.reserve(m.parts);
+        else if (m_history->queuedCount(key) >= MaxQueuedPerPeer)
+            return fail(tr("%1 is offline and %2 messages already wait for them; send more when they are back.")
+                            .arg(key)
+                            .arg(MaxQueuedPerPeer));
     }
     if (!m_history->append(m))
         return fail(m_history->error());

@@ -2,8 +2,8 @@
 // on with what it can. A full disk is a file-size limit (RLIMIT_FSIZE) on this process: writes past it fail as on a
 // full disk, and nothing that was not stored may be acknowledged or sent.
 
-#include "capturetransport.h"
 #include "messenger.h"
+#include "packets.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -207,7 +207,7 @@ void TestCorruption::fullDisk()
     History history;
     const QString historyPath = dir.filePath(u"history.sqlite"_qs);
     QVERIFY(history.open(historyPath));
-    CaptureTransport transport(*Endpoint::parse(u"127.0.0.1:2426"_qs));
+    FakeTransport transport(*Endpoint::parse(u"127.0.0.1:2426"_qs));
     Messenger messenger(Identity{u"me"_qs, {}, "me", "here"}, &contacts, &history, &transport);
     messenger.start();
     const Endpoint alice = *Endpoint::parse(u"127.0.0.1:2425"_qs);
@@ -218,7 +218,7 @@ void TestCorruption::fullDisk()
 
     transport.deliver(ipmsgPacket(1, ipmsg::SendMsg | ipmsg::SendCheckOpt, "before the disk filled up", "alice"),
                       alice);
-    QTRY_COMPARE(transport.acksTo(alice), QList<quint64>{1});
+    QTRY_COMPARE(acksTo(transport, alice), QList<quint64>{1});
     const QByteArray contactsBefore = digest(contactsPath);
     // Under the limit nothing is asserted: a failure message written to a log file would itself hit the limit.
     bool reported = false;
@@ -237,11 +237,11 @@ void TestCorruption::fullDisk()
         reported = QTest::qWaitFor([&] { return !problems.isEmpty(); }, 5000);
         problem = reported ? problems.last().first().toString() : QString();
         QTest::qWait(50);
-        acksWhileFull = transport.acksTo(alice);
+        acksWhileFull = acksTo(transport, alice);
         shownWhileFull = int(added.count());
 
         // Typed but not stored: it never leaves, and it is reported as failed.
-        sentBefore = transport.messagesSent();
+        sentBefore = messagesSent(transport);
         id = messenger.send(u"Alice"_qs, QString::fromLatin1(big));
         failedReported = QTest::qWaitFor(
             [&] {
@@ -250,7 +250,7 @@ void TestCorruption::fullDisk()
             },
             5000);
         QTest::qWait(50);
-        sentWhileFull = transport.messagesSent();
+        sentWhileFull = messagesSent(transport);
 
         // Contacts: the change is refused with the file's name.
         const FileSizeLimit tiny(16);
@@ -269,7 +269,7 @@ void TestCorruption::fullDisk()
 
     // Room again: the sender's retransmission is stored once and acknowledged.
     transport.deliver(ipmsgPacket(2, ipmsg::SendMsg | ipmsg::SendCheckOpt, big, "alice"), alice);
-    QTRY_COMPARE(transport.acksTo(alice), (QList<quint64>{1, 2}));
+    QTRY_COMPARE(acksTo(transport, alice), (QList<quint64>{1, 2}));
     QCOMPARE(history.conversationSize(u"Alice"_qs), 2);
     history.commit();
     {

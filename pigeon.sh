@@ -3,6 +3,7 @@
 #   ./pigeon.sh [pigeon options]   install what is missing, build, start the desktop messenger
 #   ./pigeon.sh test               install what is missing, build, run every test (also under ASan/UBSan)
 #   ./pigeon.sh bench [FILE]       build in Release and print the benchmark table (name=value lines to FILE)
+#   ./pigeon.sh fuzz [SECONDS]     build the libFuzzer targets with clang and run each for SECONDS (default 600)
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 
@@ -44,6 +45,32 @@ configure_and_build() { # dir build-type [extra cmake args...]
     cmake --build "$dir" --parallel "$(nproc)"
 }
 
+# Builds the libFuzzer targets (clang, ASan+UBSan) and runs each on a copy of its seed corpus for $1 seconds; a
+# crash or a broken invariant fails, and the input that did it is kept in build-fuzz/artifacts/.
+fuzz() {
+    local seconds=$1 target name work log
+    start=$(date +%s)
+    CC=clang-14 CXX=clang++-14 configure_and_build build-fuzz RelWithDebInfo -DPIGEON_FUZZ=ON -DPIGEON_WERROR=ON
+    echo "pigeon.sh: fuzz build took $(($(date +%s) - start)) s"
+    mkdir -p build-fuzz/artifacts
+    for target in build-fuzz/fuzz/fuzz_*; do
+        name=${target##*/fuzz_}
+        work=$(mktemp -d)
+        log=build-fuzz/artifacts/$name.log
+        cp -r "tests/fuzz/corpus/$name/." "$work/"
+        if ! "$target" -max_total_time="$seconds" -timeout=5 -print_final_stats=1 \
+            -artifact_prefix="build-fuzz/artifacts/$name-" "$work" >"$log" 2>&1; then
+            tail -n 40 "$log" >&2
+            echo "pigeon.sh: fuzz_$name failed; the input is in build-fuzz/artifacts/" >&2
+            rm -rf "$work"
+            return 1
+        fi
+        echo "pigeon.sh: fuzz_$name: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')" \
+            "executions in $seconds s, no crash"
+        rm -rf "$work"
+    done
+}
+
 case "${1:-}" in
 test)
     install_packages "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
@@ -57,6 +84,11 @@ test)
     echo "pigeon.sh: sanitizer build took $(($(date +%s) - start)) s"
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir build-asan --output-on-failure --timeout 900 -LE no-sanitizer
+    fuzz 20
+    ;;
+fuzz)
+    install_packages "${RUN_PACKAGES[@]}" clang-14 libclang-rt-14-dev
+    fuzz "${2:-600}"
     ;;
 bench)
     install_packages "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"

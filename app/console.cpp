@@ -36,7 +36,7 @@ Console::Console(Session& session, bool color, QObject* parent)
         }
         m_partner = m.peer;
         const QString time = m.time.toLocalTime().toString(QStringLiteral("HH:mm:ss"));
-        print(paint(u'[' + time + u']', Dim) + u' ' + who(m.peer, m.remote) + u": " + printable(m.text));
+        print(paint(u'[' + time + u']', Dim) + u' ' + who(m.peer, m.remote) + u": " + textcodec::printable(m.text));
     });
     connect(&m_messenger, &Messenger::deliveryChanged, this, [this](qint64 id, MessageState state) {
         const QString peer = m_mine.value(id);
@@ -63,7 +63,8 @@ Console::Console(Session& session, bool color, QObject* parent)
         // they claim, marked with '?', and their address, which is what /to takes.
         const bool contact = m_session.contacts().indexOf(peer) >= 0;
         const QString nick = m_messenger.nickOf(peer);
-        const QString name = contact || nick.isEmpty() ? peer : printable(nick) + QStringLiteral("? (") + peer + u')';
+        const QString name =
+            contact || nick.isEmpty() ? peer : textcodec::printable(nick) + QStringLiteral("? (") + peer + u')';
         print(paint(presence == Presence::Online ? tr("* %1 is online").arg(name) : tr("* %1 went offline").arg(name),
                     Dim));
     });
@@ -117,11 +118,11 @@ void Console::handleLine(const QString& line)
     } else if (line.trimmed().isEmpty()) {
         // An empty line sends nothing.
     } else if (m_partner.isEmpty()) {
-        print(paint(tr("No one to send to yet: wait for a message, or pick someone with /to NAME."), Red));
+        refuse(tr("No one to send to yet: wait for a message, or pick someone with /to NAME."));
     } else {
         QString error;
         if (!m_messenger.send(m_partner, line, &error))
-            print(paint(error, Red));
+            refuse(error);
     }
     prompt();
 }
@@ -147,7 +148,7 @@ void Console::command(const QString& line)
         } else if (const auto ep = Endpoint::parse(name)) {
             m_partner = ep->toString();
         } else {
-            print(paint(tr("No contact named \"%1\"; /contacts lists them, or give ADDRESS:PORT.").arg(name), Red));
+            refuse(tr("No contact named \"%1\"; /contacts lists them, or give ADDRESS:PORT.").arg(name));
             return;
         }
         print(paint(tr("Now writing to %1.").arg(m_partner), Dim));
@@ -168,7 +169,7 @@ void Console::command(const QString& line)
         }
     } else if (verb == u"/add") {
         if (words.size() < 3) {
-            print(paint(tr("Usage: /add NAME HOST[:PORT] [plain] [gbk]"), Red));
+            refuse(tr("Usage: /add NAME HOST[:PORT] [plain] [gbk]"));
             return;
         }
         Contact c;
@@ -179,7 +180,7 @@ void Console::command(const QString& line)
             bool ok = false;
             const uint port = host.mid(colon + 1).toUInt(&ok);
             if (!ok || port < 1 || port > 65535) {
-                print(paint(tr("The port must be a number from 1 to 65535."), Red));
+                refuse(tr("The port must be a number from 1 to 65535."));
                 return;
             }
             c.port = quint16(port);
@@ -195,12 +196,12 @@ void Console::command(const QString& line)
             else if (option.compare(u"gbk", Qt::CaseInsensitive) == 0)
                 c.encoding = TextEncoding::Gbk;
             else {
-                print(paint(tr("Unknown option \"%1\": use plain and/or gbk.").arg(option), Red));
+                refuse(tr("Unknown option \"%1\": use plain and/or gbk.").arg(option));
                 return;
             }
         }
         if (const QString why = m_session.contacts().add(c); !why.isEmpty())
-            print(paint(why, Red));
+            refuse(why);
         else
             print(paint(tr("Added %1.").arg(ContactBook::normalizedName(c.name)), Green));
     } else if (verb == u"/help") {
@@ -210,7 +211,7 @@ void Console::command(const QString& line)
                  "  /add NAME HOST[:PORT] [plain] [gbk]   add a contact\n"
                  "  /quit                leave (so does end of input)"));
     } else {
-        print(paint(tr("Unknown command %1; /help lists them.").arg(verb), Red));
+        refuse(tr("Unknown command %1; /help lists them.").arg(verb));
     }
 }
 
@@ -222,7 +223,13 @@ void Console::quit()
     m_done = true;
     m_session.close();
     m_out.flush();
-    Q_EMIT finished(0);
+    Q_EMIT finished(m_refused ? RefusedInputExit : 0);
+}
+
+void Console::refuse(const QString& why)
+{
+    m_refused = true;
+    print(paint(why, Red));
 }
 
 void Console::print(const QString& line)
@@ -258,26 +265,5 @@ QString Console::who(const QString& peer, const QString& remote) const
         return paint(remote, color);
     // A stranger's nickname is only what it claims: shown with a '?' so that it cannot pass for a contact.
     const QString name = peer == remote ? nick + u'?' : peer;
-    return paint(printable(name), color) + paint(QStringLiteral(" (") + remote + u')', Dim);
-}
-
-QString Console::printable(const QString& text)
-{
-    QString out;
-    out.reserve(text.size());
-    for (QChar c : text) {
-        const char16_t u = c.unicode();
-        if (u == u'\n')
-            out += QStringLiteral("\n    ");
-        else if (u == u'\t')
-            out += c;
-        else if (u < 0x20)
-            out += u'^' + QChar(u + 0x40);
-        // C1 controls, and the bidirectional overrides that can make a line read differently from what it is.
-        else if (u == 0x7f || (u >= 0x80 && u < 0xa0) || (u >= 0x202a && u <= 0x202e) || (u >= 0x2066 && u <= 0x2069))
-            out += QStringLiteral("\\u%1").arg(u, 4, 16, QLatin1Char('0'));
-        else
-            out += c;
-    }
-    return out;
+    return paint(textcodec::printable(name), color) + paint(QStringLiteral(" (") + remote + u')', Dim);
 }

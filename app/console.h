@@ -12,12 +12,12 @@
 class Console : public QObject {
     Q_OBJECT
 public:
+    // The exit code when some input line was refused (a message over the limit, an unknown command...), so that a
+    // script piping lines in can tell.
+    static constexpr int RefusedInputExit = 3;
+
     Console(Session& session, bool color, QObject* parent = nullptr);
     void start();
-
-    // Control characters in received text are shown, never passed to the terminal: an escape sequence from the
-    // network must not be able to move the cursor, retitle the window or worse.
-    static QString printable(const QString& text);
 
 Q_SIGNALS:
     void finished(int exitCode);
@@ -27,6 +27,7 @@ private:
     void handleLine(const QString& line);
     void command(const QString& line);
     void print(const QString& line);
+    void refuse(const QString& why);
     void prompt();
     void quit();
     QString paint(const QString& text, const char* sgr) const;
@@ -43,4 +44,5 @@ private:
     QHash<qint64, QString> m_mine; // my messages still on their way, for status lines
     bool m_quitting = false;
     bool m_done = false;
+    bool m_refused = false;
 };

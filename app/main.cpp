@@ -7,7 +7,10 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QEventLoop>
+#include <QHostInfo>
 #include <QTextStream>
+#include <QTimer>
 
 #include <cstdio>
 #include <memory>
@@ -111,6 +114,28 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
     return parsed;
 }
 
+// Why `host` cannot be used now, or empty. A name that does not resolve when the contact is added is most likely
+// mistyped, and the user is there to fix it; the lookup waits at most 10 s.
+QString unresolvable(const QString& host)
+{
+    QHostAddress literal;
+    if (literal.setAddress(host))
+        return {};
+    QEventLoop loop;
+    std::optional<QString> error;
+    const int id = QHostInfo::lookupHost(host, &loop, [&](const QHostInfo& info) {
+        error = info.error() == QHostInfo::NoError && !info.addresses().isEmpty() ? QString() : info.errorString();
+        loop.quit();
+    });
+    QTimer::singleShot(10'000, &loop, &QEventLoop::quit);
+    loop.exec();
+    if (!error) {
+        QHostInfo::abortHostLookup(id);
+        return QStringLiteral("no answer within 10 s");
+    }
+    return *error;
+}
+
 int contactsCommand(const Parsed& parsed)
 {
     const QStringList& args = parsed.positional;
@@ -159,6 +184,13 @@ int contactsCommand(const Parsed& parsed)
                 c.encoding = TextEncoding::Gbk;
             else {
                 err() << "pigeon: unknown option \"" << option << "\" (use plain and/or gbk)\n";
+                return UsageError;
+            }
+        }
+        if (book.validate(c).isEmpty()) {
+            if (const QString why = unresolvable(c.host.trimmed()); !why.isEmpty()) {
+                err() << "pigeon: the host name \"" << c.host.trimmed() << "\" does not resolve (" << why
+                      << "); check the spelling, or give its IP address\n";
                 return UsageError;
             }
         }

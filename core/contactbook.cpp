@@ -184,9 +184,16 @@ bool ContactBook::save()
 {
     if (m_readOnly || m_path.isEmpty())
         return false;
+    const QByteArray data = serialize(m_contacts);
     QSaveFile file(m_path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(serialize(m_contacts)) < 0 || !file.commit()) {
-        m_error = tr("cannot write the contacts file %1: %2").arg(m_path, file.errorString());
+    // On a full disk write() comes back short or flush() fails, and Qt 6.4's QSaveFile would still commit the cut-short
+    // file over the good one and report success: check both, and keep the old file when either fails.
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.flush() || !file.commit()) {
+        QString why = file.errorString();
+        if (file.error() == QFileDevice::NoError)
+            why = tr("only part of it could be written (is the disk full?)");
+        file.cancelWriting();
+        m_error = tr("cannot write the contacts file %1: %2; it was left as it was").arg(m_path, why);
         return false;
     }
     return true;

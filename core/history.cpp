@@ -490,6 +490,17 @@ QList<Message> History::unsent()
     return out;
 }
 
+qint64 History::queuedCount(const QString& peer)
+{
+    QSqlQuery& q = prepared("queued", QStringLiteral("SELECT COUNT(*) FROM messages WHERE state = 0 AND peer = ?"));
+    q.bindValue(0, peer);
+    if (!exec(q) || !q.next())
+        return 0;
+    const qint64 n = q.value(0).toLongLong();
+    q.finish();
+    return n;
+}
+
 QList<Message> History::markRead(const QString& peer)
 {
     QList<Message> receipts;

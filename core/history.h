@@ -88,6 +88,8 @@ public:
     qint64 conversationSize(const QString& peer);
     QList<ConversationSummary> conversations();
     QList<Message> unsent(); // Queued and Sending outgoing messages, oldest first
+    // How many messages to `peer` wait in the offline queue.
+    qint64 queuedCount(const QString& peer);
     // Marks a conversation read; returns the messages that asked for a read receipt.
     QList<Message> markRead(const QString& peer);
     bool renamePeer(const QString& from, const QString& to);

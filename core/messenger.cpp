@@ -34,6 +34,9 @@ constexpr double RtoMarginShare = 0.25;
 // A datagram to a peer heard from since it left (so the peer is there and this datagram was lost, not a vanished or
 // congested path) is retried after at most 2^this timeouts; to a silent peer the wait doubles up to maxRtoMs.
 constexpr int HeardBackoffSteps = 2;
+constexpr qint64 StrangerWindowMs = 3600 * 1000;
+// Messages that may wait for one offline peer: the queue lives in history, this keeps a stuck one from growing forever.
+constexpr qint64 MaxQueuedPerPeer = 1000;
 
 qint64 nowMs()
 {
@@ -279,6 +282,10 @@ qint64 Messenger::send(const QString& peer, const QString& text, QString* error)
         m.state = offline ? MessageState::Queued : MessageState::Sending;
         if (!offline)
             m.packetNo = m_numbers.reserve(m.parts);
+        else if (m_history->queuedCount(key) >= MaxQueuedPerPeer)
+            return fail(tr("%1 is offline and %2 messages already wait for them; send more when they are back.")
+                            .arg(key)
+                            .arg(MaxQueuedPerPeer));
     }
     if (!m_history->append(m))
         return fail(m_history->error());
@@ -517,12 +524,36 @@ void Messenger::finishMessage(qint64 id, MessageState state)
     Q_EMIT deliveryChanged(id, state);
 }
 
+void Messenger::setLimits(const Limits& limits)
+{
+    m_limits = limits;
+    m_rateLimiter = RateLimiter(limits.strangers);
+}
+
+Messenger::Tables Messenger::tables() const
+{
+    return {int(m_links.size()), m_rateLimiter.sources(), int(m_strangers.size()), m_reassembler.pending(),
+            m_reassembler.heldBytes()};
+}
+
 void Messenger::onDatagram(const Datagram& datagram)
 {
     ++m_stats.datagramsIn;
-    if (m_contactsOnly && !m_contactByEndpoint.contains(datagram.from)) {
+    const bool contact = m_contactByEndpoint.contains(datagram.from);
+    if (m_contactsOnly && !contact) {
         ++m_stats.dropped;
+        ++m_stats.strangersRefused;
         return;
+    }
+    // Strangers are limited before anything is decoded, so a flood costs a table look-up per datagram. A stranger we
+    // are sending to is not: its acknowledgements must get through.
+    if (!contact) {
+        const PeerLink* l = m_links.value(datagram.from);
+        if ((!l || l->inFlight == 0) && !m_rateLimiter.allow(datagram.from.address, m_clock.elapsed())) {
+            ++m_stats.dropped;
+            ++m_stats.rateLimited;
+            return;
+        }
     }
     const ipmsg::DecodeResult decoded = ipmsg::decode(datagram.data);
     if (decoded.packet)
@@ -541,12 +572,33 @@ void Messenger::handlePlainText(const QByteArray& data, const Endpoint& from)
         qCDebug(lcMessenger) << "dropped an empty plain-text datagram from" << from.toString();
         return;
     }
+    if (!admitSender(from))
+        return;
     PeerLink& l = link(from);
     l.speaksIpMsg = false;
     l.lastHeardMs = nowMs();
     Message m;
     m.text = text;
     storeIncoming(m, from);
+}
+
+// Every stranger that writes gets a conversation in history: at most newStrangersPerHour new ones an hour, so a flood
+// from many addresses cannot bury the contact list (or fill the disk) with conversations. Refused messages are not
+// acknowledged; their senders see them fail.
+bool Messenger::admitSender(const Endpoint& from)
+{
+    if (m_contactByEndpoint.contains(from) || m_strangers.contains(from))
+        return true;
+    const qint64 now = m_clock.elapsed();
+    if (m_strangers.size() >= m_limits.newStrangersPerHour)
+        m_strangers.removeIf([now](const auto& entry) { return now - entry.value() > StrangerWindowMs; });
+    if (m_strangers.size() >= m_limits.newStrangersPerHour) {
+        ++m_stats.dropped;
+        ++m_stats.strangersRefused;
+        return false;
+    }
+    m_strangers.insert(from, now);
+    return true;
 }
 
 bool Messenger::storeIncoming(Message m, const Endpoint& from)
@@ -677,6 +729,8 @@ void Messenger::handleMessage(const ipmsg::Packet& p, const Endpoint& from, cons
             sendAckAfterCommit(p.packetNo, from);
         return;
     }
+    if (!admitSender(from))
+        return;
     Message m;
     m.text = text;
     m.packetNo = messageNo;

@@ -5,6 +5,7 @@
 #include "fragment.h"
 #include "history.h"
 #include "ipmsg.h"
+#include "ratelimiter.h"
 #include "transport.h"
 
 #include <QElapsedTimer>
@@ -38,6 +39,21 @@ public:
         quint64 dropped = 0; // undecodable, refused or rate limited
         quint64 duplicates = 0;
         quint64 retransmissions = 0;
+        quint64 rateLimited = 0;      // of dropped: over a stranger's rate, or over all strangers' rate
+        quint64 strangersRefused = 0; // of dropped: from no contact with --contacts-only, or one stranger too many
+    };
+    // What a flood may cost. Contacts, and peers whose acknowledgements we are waiting for, are never rate limited.
+    struct Limits {
+        RateLimiter::Limits strangers; // datagrams per second from addresses that are no contact
+        int newStrangersPerHour = 100; // distinct stranger address:ports whose messages are stored, per hour
+    };
+    // How full the per-sender tables are, for tests: the limits keep each of them bounded.
+    struct Tables {
+        int links = 0;
+        int rateSources = 0;
+        int strangers = 0;
+        int reassembling = 0;
+        qsizetype reassemblyBytes = 0;
     };
 
     // Retransmission: the first timeout before any round trip was measured, the bounds of the adaptive timeout,
@@ -90,6 +106,7 @@ public:
 
     // Refuse messages from addresses that are no contact (--contacts-only).
     void setContactsOnly(bool on) { m_contactsOnly = on; }
+    bool isContactsOnly() const { return m_contactsOnly; }
     // Announce this Pigeon to the whole LAN with broadcast entry and exit packets at start() and stop(), so that IP
     // Messenger clients list it and answer with theirs. Off by default.
     void setBroadcast(bool on) { m_broadcast = on; }
@@ -97,6 +114,11 @@ public:
     static QList<QHostAddress> broadcastAddresses();
     void setTiming(const Timing& timing) { m_timing = timing; }
     const Timing& timing() const { return m_timing; }
+    void setLimits(const Limits& limits);
+    const Limits& limits() const { return m_limits; }
+    Tables tables() const;
+    // Whether datagrams from this address and port are a contact's; anyone else is a stranger, whatever name it gives.
+    bool isContact(const Endpoint& endpoint) const { return m_contactByEndpoint.contains(endpoint); }
 
 Q_SIGNALS:
     // A message (either way) is in history; for incoming ones, also acknowledged or about to be.
@@ -119,6 +141,7 @@ private:
     void handlePlainText(const QByteArray& data, const Endpoint& from);
     void handleAck(quint64 packetNo, const Endpoint& from);
     bool storeIncoming(Message message, const Endpoint& from);
+    bool admitSender(const Endpoint& from);
 
     void sendPacket(quint32 command, const QByteArray& extension, const Endpoint& to, quint64 packetNo = 0);
     void sendAckAfterCommit(quint64 packetNo, const Endpoint& to);
@@ -153,6 +176,9 @@ private:
     bool m_contactsOnly = false;
     bool m_broadcast = false;
     Timing m_timing;
+    Limits m_limits;
+    RateLimiter m_rateLimiter;
+    QHash<Endpoint, qint64> m_strangers; // strangers whose messages were stored, and since when (m_clock)
 
     QHash<Endpoint, QString> m_contactByEndpoint;
     QHash<QString, QList<QHostAddress>> m_resolved; // host name -> addresses

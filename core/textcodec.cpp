@@ -24,8 +24,14 @@ QString decode(const QByteArray& bytes, bool flaggedUtf8, TextEncoding expected)
             return text;
     }
     QStringDecoder gb18030("GB18030", QStringConverter::Flag::Stateless);
-    if (gb18030.isValid())
-        return gb18030.decode(bytes);
+    if (gb18030.isValid()) {
+        // A stateless decoder silently drops an incomplete sequence at the end ("\xc4" decoded to nothing). A newline
+        // cannot continue any sequence, so after one the decoder shows the truncated bytes as U+FFFD instead.
+        QString decoded = gb18030.decode(bytes + '\n');
+        if (decoded.endsWith(u'\n'))
+            decoded.chop(1);
+        return decoded;
+    }
     return text.isNull() ? QString::fromUtf8(bytes) : text; // no ICU: UTF-8 with replacement characters is all left
 }
 
@@ -72,6 +78,26 @@ QList<QByteArray> split(const QString& text, TextEncoding encoding, qsizetype ma
     }
     parts.append(part);
     return parts;
+}
+
+QString printable(const QString& text)
+{
+    QString out;
+    out.reserve(text.size());
+    for (QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u == u'\n')
+            out += QStringLiteral("\n    ");
+        else if (u == u'\t')
+            out += c;
+        else if (u < 0x20)
+            out += u'^' + QChar(u + 0x40);
+        else if (u == 0x7f || (u >= 0x80 && u < 0xa0) || (u >= 0x202a && u <= 0x202e) || (u >= 0x2066 && u <= 0x2069))
+            out += QStringLiteral("\\u%1").arg(u, 4, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out;
 }
 
 QString encodingName(TextEncoding encoding)

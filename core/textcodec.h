@@ -20,6 +20,11 @@ bool isValidUtf8(const QByteArray& bytes);
 // Encodes text in pieces of at most maxBytes each, never cutting a character in two.
 QList<QByteArray> split(const QString& text, TextEncoding encoding, qsizetype maxBytes);
 
+// Received text made safe for a terminal or a label: control characters become visible (^[ for ESC), C1 controls
+// and bidirectional overrides become \uXXXX, so text from the network can neither drive a terminal nor make a line
+// read differently from what it is. Newlines are indented as continuation lines; tabs stay.
+QString printable(const QString& text);
+
 QString encodingName(TextEncoding encoding);
 std::optional<TextEncoding> encodingFromName(const QString& name);
 

@@ -1,0 +1,150 @@
+#include "checks.h"
+
+#include "contactbook.h"
+#include "fragment.h"
+#include "ipmsg.h"
+#include "textcodec.h"
+
+namespace fuzzchecks {
+
+namespace {
+
+QByteArray withoutNul(QByteArray field)
+{
+    return field.replace('\0', '_');
+}
+
+} // namespace
+
+QString ipmsgPacket(QByteArrayView data)
+{
+    const ipmsg::DecodeResult decoded = ipmsg::decode(data);
+    if (!decoded.packet)
+        return decoded.error.isEmpty() ? QStringLiteral("decode failed without saying why") : QString();
+    if (!decoded.error.isEmpty())
+        return QStringLiteral("decode succeeded with an error");
+    const ipmsg::Packet& p = *decoded.packet;
+    if (p.version.contains(':') || p.user.contains(':') || p.host.contains(':'))
+        return QStringLiteral("a header field holds ':'");
+    if (p.text().contains('\0'))
+        return QStringLiteral("text() holds a NUL");
+    const ipmsg::DecodeResult again = ipmsg::decode(ipmsg::encode(p));
+    if (!again.packet)
+        return QStringLiteral("a decoded packet does not decode after encode: ") + again.error;
+    const ipmsg::Packet& q = *again.packet;
+    if (q.packetNo != p.packetNo || q.command != p.command || q.extension != p.extension ||
+        q.version != withoutNul(p.version) || q.user != withoutNul(p.user) || q.host != withoutNul(p.host))
+        return QStringLiteral("encode/decode round trip changed the packet");
+    const ipmsg::EntryInfo entry = ipmsg::parseEntry(p.extension);
+    if (entry.nick.contains('\0') || entry.group.contains('\0'))
+        return QStringLiteral("parseEntry kept a NUL in nick or group");
+    if (ipmsg::modeName(p.mode()).isEmpty())
+        return QStringLiteral("modeName is empty");
+    return {};
+}
+
+QString plainText(QByteArrayView data)
+{
+    const QByteArray bytes = data.toByteArray();
+    for (const bool flagged : {false, true}) {
+        const QString text = textcodec::decode(bytes, flagged);
+        if (!bytes.isEmpty() && text.isEmpty() && !bytes.startsWith("\xef\xbb\xbf"))
+            return QStringLiteral("non-empty bytes decoded to nothing");
+        const QString shown = textcodec::printable(text);
+        for (QChar c : shown) {
+            const char16_t u = c.unicode();
+            if ((u < 0x20 && u != u'\n' && u != u'\t') || u == 0x7f || (u >= 0x80 && u < 0xa0) ||
+                (u >= 0x202a && u <= 0x202e) || (u >= 0x2066 && u <= 0x2069))
+                return QStringLiteral("printable() let U+%1 through").arg(u, 4, 16, QLatin1Char('0'));
+        }
+    }
+    if (textcodec::isValidUtf8(bytes)) {
+        QByteArray expected = bytes;
+        if (expected.startsWith("\xef\xbb\xbf"))
+            expected.remove(0, 3);
+        if (textcodec::decode(bytes).toUtf8() != expected)
+            return QStringLiteral("valid UTF-8 did not survive decode");
+    }
+    const QString text = textcodec::decode(bytes);
+    if (textcodec::decode(textcodec::encode(text, TextEncoding::Gbk)).isEmpty() != text.isEmpty())
+        return QStringLiteral("GBK encoding lost the whole text");
+    return {};
+}
+
+// Input: records of [source (1 byte), time step (1 byte), length (2 bytes, little-endian), extension].
+QString fragments(QByteArrayView data)
+{
+    // Small limits, so that short inputs reach every one of them.
+    Reassembler::Limits limits;
+    limits.maxPending = 4;
+    limits.maxBytes = 256;
+    limits.maxPendingPerSource = 2;
+    limits.timeoutMs = 2000;
+    Reassembler reassembler(limits);
+    static const Endpoint sources[] = {{QHostAddress(QHostAddress::LocalHost), 2425},
+                                       {QHostAddress(QHostAddress::LocalHost), 2426},
+                                       {QHostAddress(quint32(0x7f000002)), 2425},
+                                       {QHostAddress(QHostAddress::LocalHostIPv6), 2425}};
+    qint64 now = 0;
+    qsizetype pos = 0;
+    while (pos + 4 <= data.size()) {
+        const auto byte = [&](qsizetype i) {
+            return quint8(data[pos + i]);
+        };
+        const Endpoint& from = sources[byte(0) % std::size(sources)];
+        now += byte(1) * 16;
+        const qsizetype length = std::min<qsizetype>(byte(2) | (byte(3) << 8), data.size() - pos - 4);
+        const QByteArrayView extension = data.sliced(pos + 4, length);
+        pos += 4 + length;
+
+        QString why;
+        const auto part = fragment::decode(extension, &why);
+        if (!part) {
+            if (why.isEmpty())
+                return QStringLiteral("fragment::decode failed without saying why");
+            continue;
+        }
+        if (part->index < 0 || part->index >= part->count || part->count > fragment::MaxParts ||
+            part->bytes.size() > fragment::PartBytes)
+            return QStringLiteral("fragment::decode accepted a part out of range");
+        const auto again = fragment::decode(fragment::encode(*part));
+        if (!again || again->messageNo != part->messageNo || again->index != part->index ||
+            again->count != part->count || again->bytes != part->bytes)
+            return QStringLiteral("fragment encode/decode round trip changed the part");
+
+        const Reassembler::Result r = reassembler.add(from, *part, now);
+        if (r.outcome == Reassembler::Outcome::Refused && r.error.isEmpty())
+            return QStringLiteral("a part was refused without a reason");
+        if (r.outcome == Reassembler::Outcome::Complete && r.text.size() > qsizetype(part->count) * fragment::PartBytes)
+            return QStringLiteral("a completed message is longer than its parts");
+        if (r.outcome != Reassembler::Outcome::Complete && !r.text.isEmpty())
+            return QStringLiteral("text returned for an incomplete message");
+        if (reassembler.pending() > limits.maxPending || reassembler.pending() < 0)
+            return QStringLiteral("%1 messages pending, limit %2").arg(reassembler.pending()).arg(limits.maxPending);
+        if (reassembler.heldBytes() > limits.maxBytes || reassembler.heldBytes() < 0)
+            return QStringLiteral("%1 bytes held, limit %2").arg(reassembler.heldBytes()).arg(limits.maxBytes);
+        if (reassembler.pending() == 0 && reassembler.heldBytes() != 0)
+            return QStringLiteral("bytes held with no message pending");
+    }
+    reassembler.expire(now + limits.timeoutMs + 1);
+    if (reassembler.pending() != 0 || reassembler.heldBytes() != 0)
+        return QStringLiteral("expire() left messages or bytes behind");
+    return {};
+}
+
+QString contacts(QByteArrayView data)
+{
+    QString error;
+    const auto parsed = ContactBook::parse(data.toByteArray(), &error);
+    if (!parsed)
+        return error.startsWith(u"line ") ? QString() : QStringLiteral("a parse error that names no line: ") + error;
+    QString again;
+    const auto reparsed = ContactBook::parse(ContactBook::serialize(*parsed), &again);
+    if (!reparsed)
+        return QStringLiteral("serialize() wrote a file parse() refuses: ") + again;
+    if (*reparsed != *parsed)
+        return QStringLiteral("serialize/parse round trip changed the contacts");
+    return {};
+}
+
+} // namespace fuzzchecks

@@ -1,0 +1,162 @@
+// Bad input at the edges of the pigeon executable: each bad argument, address, port, name, host or over-long message
+// gets a clear message and a non-zero exit code. Nothing here sends a datagram anywhere.
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUdpSocket>
+
+class TestCliErrors final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void rejected_data();
+    void rejected();
+    void portInUse();
+
+private:
+    quint16 m_freePort = 0;
+};
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Run pigeon(const QString& profile, QStringList args, const QByteArray& input = {})
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"HOME"_qs, profile);
+    env.insert(u"QT_QPA_PLATFORM"_qs, u"offscreen"_qs);
+    env.insert(u"NO_COLOR"_qs, u"1"_qs);
+    process.setProcessEnvironment(env);
+    args.prepend(profile);
+    args.prepend(u"--profile"_qs);
+    process.start(QStringLiteral(PIGEON_BINARY), args);
+    process.write(input);
+    process.closeWriteChannel();
+    Run run;
+    if (!process.waitForFinished(60'000)) {
+        process.kill();
+        process.waitForFinished();
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
+} // namespace
+
+void TestCliErrors::initTestCase()
+{
+    QUdpSocket probe;
+    QVERIFY(probe.bind(QHostAddress(QHostAddress::LocalHost), 0));
+    m_freePort = probe.localPort();
+}
+
+void TestCliErrors::rejected_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<bool>("onStderr"); // else on standard output (the console's own messages)
+    QTest::addColumn<QString>("message");
+    const QString port = QString::number(m_freePort);
+    const QStringList console{u"--console"_qs, u"--bind"_qs, u"127.0.0.1"_qs, u"--port"_qs, port};
+    const QString longName(65, u'n');
+
+    QTest::addRow("port 0") << QStringList{u"--console"_qs, u"--port"_qs, u"0"_qs} << QByteArray() << 1 << true
+                            << u"--port must be a number from 1 to 65535, not \"0\""_qs;
+    QTest::addRow("port 70000") << QStringList{u"--console"_qs, u"--port"_qs, u"70000"_qs} << QByteArray() << 1 << true
+                                << u"--port must be a number from 1 to 65535"_qs;
+    QTest::addRow("port abc") << QStringList{u"--port"_qs, u"abc"_qs} << QByteArray() << 1 << true << u"not \"abc\""_qs;
+    QTest::addRow("port without a value") << QStringList{u"--console"_qs, u"--port"_qs} << QByteArray() << 1 << true
+                                          << u"Missing value after '--port'"_qs;
+    QTest::addRow("bind to no address") << QStringList{u"--console"_qs, u"--bind"_qs, u"999.1.1.1"_qs} << QByteArray()
+                                        << 1 << true << u"--bind needs an IP address"_qs;
+    QTest::addRow("bind to a host name") << QStringList{u"--bind"_qs, u"nosuch.invalid"_qs} << QByteArray() << 1 << true
+                                         << u"--bind needs an IP address"_qs;
+    // 192.0.2.1 (TEST-NET-1) is on no interface here: binding fails before anything could be sent.
+    QTest::addRow("bind to an address of another machine")
+        << QStringList{u"--console"_qs, u"--bind"_qs, u"192.0.2.1"_qs, u"--port"_qs, port} << QByteArray() << 2 << true
+        << u"that address does not belong to this machine"_qs;
+    QTest::addRow("name over 64 characters") << QStringList{u"--console"_qs, u"--name"_qs, longName} << QByteArray()
+                                             << 1 << true << u"--name is longer than 64 characters"_qs;
+    QTest::addRow("unknown option") << QStringList{u"--console"_qs, u"--frobnicate"_qs} << QByteArray() << 1 << true
+                                    << u"Unknown option 'frobnicate'"_qs;
+    QTest::addRow("unknown command") << QStringList{u"frobnicate"_qs} << QByteArray() << 1 << true
+                                     << u"unknown command \"frobnicate\""_qs;
+
+    const auto contacts = [](QStringList args) {
+        return QStringList{u"contacts"_qs} + args;
+    };
+    QTest::addRow("contact port out of range")
+        << contacts({u"add"_qs, u"Bob"_qs, u"127.0.0.1:99999"_qs}) << QByteArray() << 1 << true
+        << u"port must be a number from 1 to 65535"_qs;
+    QTest::addRow("contact host that is no host name")
+        << contacts({u"add"_qs, u"Bob"_qs, u"bad_host!"_qs}) << QByteArray() << 1 << true
+        << u"\"bad_host!\" is not an IP address or a host name"_qs;
+    QTest::addRow("contact host that does not resolve")
+        << contacts({u"add"_qs, u"Bob"_qs, u"nosuch.invalid"_qs}) << QByteArray() << 1 << true
+        << u"the host name \"nosuch.invalid\" does not resolve"_qs;
+    QTest::addRow("contact name over 64 characters") << contacts({u"add"_qs, longName, u"127.0.0.1"_qs}) << QByteArray()
+                                                     << 1 << true << u"The name is longer than 64 characters"_qs;
+    QTest::addRow("contact without a host")
+        << contacts({u"add"_qs, u"Bob"_qs}) << QByteArray() << 1 << true << u"usage: pigeon contacts"_qs;
+    QTest::addRow("contact option unknown") << contacts({u"add"_qs, u"Bob"_qs, u"127.0.0.1"_qs, u"tcp"_qs})
+                                            << QByteArray() << 1 << true << u"unknown option \"tcp\""_qs;
+    QTest::addRow("removing no contact") << contacts({u"remove"_qs, u"Nobody"_qs}) << QByteArray() << 1 << true
+                                         << u"There is no contact named \"Nobody\""_qs;
+
+    // The console goes on after a refused line, and says so in its exit code at the end.
+    QTest::addRow("message over the limit")
+        << console << QByteArray("/to 127.0.0.1:9\n" + QByteArray(70'000, 'x') + "\n") << 3 << false
+        << u"The message is longer than one datagram can carry (65507 bytes)."_qs;
+    QTest::addRow("message over 1 MiB for IPMsg")
+        << console << QByteArray("/to 127.0.0.1:2425\n" + QByteArray((1 << 20) + 1, 'x') + "\n") << 3 << false
+        << u"The message is longer than 1 MiB."_qs;
+    QTest::addRow("no one to write to") << console << QByteArray("hello?\n") << 3 << false
+                                        << u"No one to send to yet"_qs;
+    QTest::addRow("writing to no contact")
+        << console << QByteArray("/to Nobody\n") << 3 << false << u"No contact named \"Nobody\""_qs;
+    QTest::addRow("unknown console command")
+        << console << QByteArray("/frobnicate\n") << 3 << false << u"Unknown command /frobnicate"_qs;
+    QTest::addRow("console contact with a bad port") << console << QByteArray("/add Bob 127.0.0.1:0\n") << 3 << false
+                                                     << u"The port must be a number from 1 to 65535."_qs;
+}
+
+void TestCliErrors::rejected()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QByteArray, input);
+    QFETCH(int, exitCode);
+    QFETCH(bool, onStderr);
+    QFETCH(QString, message);
+    QTemporaryDir profile;
+    const Run run = pigeon(profile.path(), args, input);
+    QCOMPARE(run.exitCode, exitCode);
+    const QString& where = onStderr ? run.err : run.out;
+    QVERIFY2(where.contains(message), qPrintable(u"stdout: "_qs + run.out + u"\nstderr: "_qs + run.err));
+}
+
+void TestCliErrors::portInUse()
+{
+    QUdpSocket taken;
+    QVERIFY(taken.bind(QHostAddress(QHostAddress::LocalHost), 0));
+    QTemporaryDir profile;
+    const Run run = pigeon(profile.path(), {u"--console"_qs, u"--bind"_qs, u"127.0.0.1"_qs, u"--port"_qs,
+                                            QString::number(taken.localPort())});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(u"cannot listen on UDP 127.0.0.1:"_qs + QString::number(taken.localPort())),
+             qPrintable(run.err));
+    QVERIFY2(run.err.contains(u"another Pigeon"_qs), qPrintable(run.err));
+}
+
+QTEST_GUILESS_MAIN(TestCliErrors)
+#include "tst_cli_errors.moc"

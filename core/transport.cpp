@@ -1,6 +1,7 @@
 #include "transport.h"
 
 #include <QLoggingCategory>
+#include <QNetworkDatagram>
 #include <QTimer>
 #include <QVariant>
 
@@ -87,15 +88,13 @@ void UdpTransport::drain()
     // one transaction open and every message of it in memory (300 MB for 1 000 000 junk datagrams), and acked nothing.
     constexpr int MaxBatch = 256;
     for (int i = 0; i < MaxBatch && m_socket.hasPendingDatagrams(); ++i) {
-        // Into a buffer that holds the largest datagram: receiveDatagram() would first ask the kernel for the size,
-        // one system call more per datagram.
-        QHostAddress sender;
-        quint16 port = 0;
-        const qint64 size = m_socket.readDatagram(m_buffer.data(), m_buffer.size(), &sender, &port);
-        // An ICMP error (a peer that is gone) shows up as a failed read; the notifier fires again for what is left.
-        if (size < 0)
+        // receiveDatagram() without a size reads the whole datagram, however large (reading into a fixed 64 KiB
+        // buffer instead saved one system call per datagram and no measurable time).
+        const QNetworkDatagram incoming = m_socket.receiveDatagram();
+        // An ICMP error (a peer that is gone) shows up as an invalid read; the notifier fires again for what is left.
+        if (!incoming.isValid())
             break;
-        const Datagram datagram{QByteArray(m_buffer.constData(), size), Endpoint{sender, port}};
+        const Datagram datagram{incoming.data(), Endpoint{incoming.senderAddress(), quint16(incoming.senderPort())}};
         if (lcWire().isDebugEnabled())
             qCDebug(lcWire).noquote() << "from" << datagram.from.toString() << datagram.data.size()
                                       << "bytes:" << loggable(datagram.data);

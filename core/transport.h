@@ -47,7 +47,6 @@ private:
     void drain();
 
     QUdpSocket m_socket;
-    QByteArray m_buffer{65536, Qt::Uninitialized};
     QString m_error;
     quint64 m_sendFailures = 0;
 };

@@ -78,13 +78,19 @@ test)
     configure_and_build build RelWithDebInfo -DPIGEON_WERROR=ON
     echo "pigeon.sh: build took $(($(date +%s) - start)) s"
     export QT_QPA_PLATFORM=offscreen
-    ctest --test-dir build --output-on-failure --timeout 900
+    ctest --test-dir build --output-on-failure --timeout 900 | tee build/ctest.log
     start=$(date +%s)
     configure_and_build build-asan Debug -DPIGEON_SANITIZE=ON -DPIGEON_WERROR=ON
     echo "pigeon.sh: sanitizer build took $(($(date +%s) - start)) s"
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        ctest --test-dir build-asan --output-on-failure --timeout 900 -LE no-sanitizer
+        ctest --test-dir build-asan --output-on-failure --timeout 900 -LE no-sanitizer | tee build-asan/ctest.log
     fuzz 20
+    # One closing line for both runs (each stopped the script had anything failed).
+    total=0
+    for n in $(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' build/ctest.log build-asan/ctest.log); do
+        total=$((total + n))
+    done
+    echo "tests: $total passed, 0 failed"
     ;;
 fuzz)
     install_packages "${RUN_PACKAGES[@]}" clang-14 libclang-rt-14-dev

@@ -182,8 +182,12 @@
         <translation>联系人文件 %1 已损坏，%2。文件保持原样；请修复后重新启动信鸽，在此之前无法修改联系人</translation>
     </message>
     <message>
-        <source>cannot write the contacts file %1: %2</source>
-        <translation>无法写入联系人文件 %1：%2</translation>
+        <source>only part of it could be written (is the disk full?)</source>
+        <translation>只写入了一部分（磁盘已满？）</translation>
+    </message>
+    <message>
+        <source>cannot write the contacts file %1: %2; it was left as it was</source>
+        <translation>无法写入联系人文件 %1：%2；文件保持原样</translation>
     </message>
 </context>
 <context>
@@ -582,6 +586,10 @@ The conversation history is kept.</source>
     <message>
         <source>The host name &quot;%1&quot; could not be resolved: %2</source>
         <translation>无法解析主机名“%1”：%2</translation>
+    </message>
+    <message>
+        <source>%1 is offline and %2 messages already wait for them; send more when they are back.</source>
+        <translation>%1 不在线，已有 %2 条消息在等待发送；请等对方上线后再发送更多消息。</translation>
     </message>
 </context>
 <context>

@@ -207,6 +207,19 @@ bool History::run(Statement& statement)
     return false;
 }
 
+QVariant History::value(const char* key, const QString& sql, std::initializer_list<QVariant> values)
+{
+    QSqlQuery& q = prepared(key, sql);
+    int i = 0;
+    for (const QVariant& v : values)
+        q.bindValue(i++, v);
+    QVariant result;
+    if (exec(q) && q.next())
+        result = q.value(0);
+    q.finish();
+    return result;
+}
+
 bool History::exec(QSqlQuery& query)
 {
     if (query.exec())
@@ -333,15 +346,11 @@ bool History::resend(qint64 id, quint64 packetNo, int parts)
 
 qint64 History::findOutgoing(const QString& remote, quint64 packetNo)
 {
-    QSqlQuery& q = prepared("findOutgoing", QStringLiteral("SELECT id FROM messages WHERE direction = 1 AND remote = ? "
-                                                           "AND packet_no = ? ORDER BY id DESC LIMIT 1"));
-    q.bindValue(0, remote);
-    q.bindValue(1, qint64(packetNo));
-    if (!exec(q) || !q.next())
-        return 0;
-    const qint64 id = q.value(0).toLongLong();
-    q.finish();
-    return id;
+    return value("findOutgoing",
+                 QStringLiteral("SELECT id FROM messages WHERE direction = 1 AND remote = ? AND packet_no = ? "
+                                "ORDER BY id DESC LIMIT 1"),
+                 {remote, qint64(packetNo)})
+        .toLongLong();
 }
 
 quint64 History::lastPacketNo()
@@ -375,32 +384,22 @@ qint64 History::findIncoming(const QString& remote, quint64 packetNo, qint64 sin
 {
     if (qint64(packetNo) > maxIncomingPacketNo(remote))
         return 0;
-    QSqlQuery& q = prepared("findIncoming", QStringLiteral("SELECT id FROM messages WHERE direction = 0 AND remote = ? "
-                                                           "AND packet_no = ? AND time >= ? ORDER BY id DESC LIMIT 1"));
-    q.bindValue(0, remote);
-    q.bindValue(1, qint64(packetNo));
-    q.bindValue(2, sinceMs);
-    if (!exec(q) || !q.next())
-        return 0;
-    const qint64 id = q.value(0).toLongLong();
-    q.finish();
-    return id;
+    return value("findIncoming",
+                 QStringLiteral("SELECT id FROM messages WHERE direction = 0 AND remote = ? AND packet_no = ? "
+                                "AND time >= ? ORDER BY id DESC LIMIT 1"),
+                 {remote, qint64(packetNo), sinceMs})
+        .toLongLong();
 }
 
 double History::sortKeyBefore(const QString& remote, quint64 packetNo, qint64 sinceMs)
 {
     if (qint64(packetNo) >= maxIncomingPacketNo(remote))
         return 0;
-    QSqlQuery& later = prepared("later", QStringLiteral("SELECT MIN(sort_key) FROM messages WHERE direction = 0 AND "
-                                                        "remote = ? AND packet_no > ? AND time >= ?"));
-    later.bindValue(0, remote);
-    later.bindValue(1, qint64(packetNo));
-    later.bindValue(2, sinceMs);
-    if (!exec(later) || !later.next() || later.value(0).isNull())
-        return 0;
-    const double key = later.value(0).toDouble();
-    later.finish();
-    return key;
+    return value("later",
+                 QStringLiteral("SELECT MIN(sort_key) FROM messages WHERE direction = 0 AND remote = ? "
+                                "AND packet_no > ? AND time >= ?"),
+                 {remote, qint64(packetNo), sinceMs})
+        .toDouble();
 }
 
 Message History::read(const QSqlQuery& q) const
@@ -456,13 +455,7 @@ QList<Message> History::conversation(const QString& peer, double beforeKey, int 
 
 qint64 History::conversationSize(const QString& peer)
 {
-    QSqlQuery& q = prepared("size", QStringLiteral("SELECT COUNT(*) FROM messages WHERE peer = ?"));
-    q.bindValue(0, peer);
-    if (!exec(q) || !q.next())
-        return 0;
-    const qint64 n = q.value(0).toLongLong();
-    q.finish();
-    return n;
+    return value("size", QStringLiteral("SELECT COUNT(*) FROM messages WHERE peer = ?"), {peer}).toLongLong();
 }
 
 QList<ConversationSummary> History::conversations()
@@ -492,13 +485,8 @@ QList<Message> History::unsent()
 
 qint64 History::queuedCount(const QString& peer)
 {
-    QSqlQuery& q = prepared("queued", QStringLiteral("SELECT COUNT(*) FROM messages WHERE state = 0 AND peer = ?"));
-    q.bindValue(0, peer);
-    if (!exec(q) || !q.next())
-        return 0;
-    const qint64 n = q.value(0).toLongLong();
-    q.finish();
-    return n;
+    return value("queued", QStringLiteral("SELECT COUNT(*) FROM messages WHERE state = 0 AND peer = ?"), {peer})
+        .toLongLong();
 }
 
 QList<Message> History::markRead(const QString& peer)
@@ -531,13 +519,8 @@ bool History::renamePeer(const QString& from, const QString& to)
 
 QString History::setting(const QString& key, const QString& fallback)
 {
-    QSqlQuery& q = prepared("setting", QStringLiteral("SELECT value FROM settings WHERE key = ?"));
-    q.bindValue(0, key);
-    if (!exec(q) || !q.next())
-        return fallback;
-    const QString value = q.value(0).toString();
-    q.finish();
-    return value;
+    const QVariant v = value("setting", QStringLiteral("SELECT value FROM settings WHERE key = ?"), {key});
+    return v.isValid() ? v.toString() : fallback;
 }
 
 bool History::setSetting(const QString& key, const QString& value)

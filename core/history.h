@@ -107,6 +107,8 @@ private:
     // Checkpoints the log in a worker thread, copying committed pages into the database file.
     void sync();
     bool exec(QSqlQuery& query);
+    // The first column of the first row a prepared `sql` gives for `values`; invalid when there is none (or on error).
+    QVariant value(const char* key, const QString& sql, std::initializer_list<QVariant> values);
     class Statement;
     Statement& statement(std::unique_ptr<Statement>& slot, const char* sql);
     bool run(Statement& statement);

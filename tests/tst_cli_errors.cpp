@@ -1,6 +1,8 @@
 // Bad input at the edges of the pigeon executable: each bad argument, address, port, name, host or over-long message
 // gets a clear message and a non-zero exit code. Nothing here sends a datagram anywhere.
 
+#include "pigeonrun.h"
+
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -20,35 +22,13 @@ private:
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
 Run pigeon(const QString& profile, QStringList args, const QByteArray& input = {})
 {
-    QProcess process;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(u"HOME"_qs, profile);
     env.insert(u"QT_QPA_PLATFORM"_qs, u"offscreen"_qs);
     env.insert(u"NO_COLOR"_qs, u"1"_qs);
-    process.setProcessEnvironment(env);
-    args.prepend(profile);
-    args.prepend(u"--profile"_qs);
-    process.start(QStringLiteral(PIGEON_BINARY), args);
-    process.write(input);
-    process.closeWriteChannel();
-    Run run;
-    if (!process.waitForFinished(60'000)) {
-        process.kill();
-        process.waitForFinished();
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
+    return runPigeon(QStringList{u"--profile"_qs, profile} + args, input, env);
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 
 #include "messenger.h"
 #include "packets.h"
+#include "pigeonrun.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -46,27 +47,9 @@ quint16 freePort()
     return probe.bind(QHostAddress(QHostAddress::LocalHost), 0) ? probe.localPort() : 0;
 }
 
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
 Run pigeon(const QStringList& args)
 {
-    QProcess process;
-    process.start(QStringLiteral(PIGEON_BINARY), args);
-    process.closeWriteChannel();
-    Run run;
-    if (!process.waitForFinished(60'000)) {
-        process.kill();
-        process.waitForFinished();
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
+    return runPigeon(args);
 }
 
 QStringList consoleArgs(const QString& profile)

@@ -112,6 +112,8 @@ Messenger::Messenger(Identity identity, ContactBook* contacts, History* history,
     m_clock.start();
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &Messenger::onTimer);
+    connect(&m_probe, &QTimer::timeout, this, &Messenger::probeQueuedPeers);
+    m_probe.start(int(m_timing.probeIntervalMs));
     setReassemblyLimits({});
     connect(&m_expiry, &QTimer::timeout, this, [this] {
         if (const int dropped = m_reassembler.expire(nowMs()))
@@ -329,6 +331,26 @@ void Messenger::markRead(const QString& peer)
     for (const Message& m : receipts)
         if (const auto ep = Endpoint::parse(m.remote))
             sendPacket(ipmsg::ReadMsg, QByteArray::number(m.packetNo), *ep);
+}
+
+void Messenger::setTiming(const Timing& timing)
+{
+    m_timing = timing;
+    m_probe.start(int(m_timing.probeIntervalMs));
+}
+
+void Messenger::probeQueuedPeers()
+{
+    // IP Messenger has no keepalive: a contact that went offline during a burst of loss is silent until it writes or
+    // restarts. Greeting it again lets its answer (ANSENTRY) release the queue. Only contacts, only with a queue.
+    const QByteArray entry = ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host);
+    for (const QString& peer : std::as_const(m_queuedPeers)) {
+        const auto contact = m_contacts->find(peer);
+        if (!contact || contact->protocol != Protocol::IpMsg)
+            continue;
+        if (const auto ep = contactEndpoint(*contact); ep && presence(peer) != Presence::Online)
+            sendPacket(ipmsg::BrEntry | ipmsg::CapUtf8Opt, entry, *ep);
+    }
 }
 
 void Messenger::flushQueue(const QString& peer)

@@ -65,6 +65,9 @@ public:
         int minTries = 10;
         int maxTries = 40;
         qint64 giveUpMs = 60'000;
+        // How often an offline IPMsg contact with queued messages is greeted again (BR_ENTRY), so that the queue
+        // goes out when it is back even if it never speaks first.
+        qint64 probeIntervalMs = 60'000;
     };
 
     Messenger(Identity identity, ContactBook* contacts, History* history, Transport* transport,
@@ -112,7 +115,7 @@ public:
     void setBroadcast(bool on) { m_broadcast = on; }
     // The IPv4 broadcast addresses of the interfaces that are up, loopback excluded.
     static QList<QHostAddress> broadcastAddresses();
-    void setTiming(const Timing& timing) { m_timing = timing; }
+    void setTiming(const Timing& timing);
     const Timing& timing() const { return m_timing; }
     void setLimits(const Limits& limits);
     const Limits& limits() const { return m_limits; }
@@ -152,6 +155,7 @@ private:
     qint64 rto(const PeerLink& link) const;
     void finishMessage(qint64 id, MessageState state);
     void flushQueue(const QString& peer);
+    void probeQueuedPeers();
 
     PeerLink& link(const Endpoint& endpoint);
     QString peerFor(const Endpoint& from) const;
@@ -191,5 +195,6 @@ private:
     QSet<QString> m_queuedPeers;               // peers with messages in the offline queue
     QTimer m_timer;
     QTimer m_expiry; // drops half-received long messages while there are any
+    QTimer m_probe;  // greets offline contacts that have messages waiting
     QElapsedTimer m_clock;
 };

@@ -57,6 +57,7 @@ private Q_SLOTS:
     void exitMarksOffline();
     void ownEntryIsIgnored();
     void offlineQueueGoesOutWhenSeen();
+    void offlineContactIsProbed();
     void refusesBadSends_data();
     void refusesBadSends();
     void plainTextContact();
@@ -306,6 +307,27 @@ void TestMessenger::offlineQueueGoesOutWhenSeen()
         QCOMPARE(QString::fromUtf8(p.text()), QStringLiteral("for later"));
     }
     QCOMPARE(delivery.first().at(1).value<MessageState>(), MessageState::Sending);
+}
+
+void TestMessenger::offlineContactIsProbed()
+{
+    Messenger::Timing timing = fastTiming();
+    timing.probeIntervalMs = 50;
+    m_messenger->setTiming(timing);
+    inject(packet(8, ipmsg::BrExit, "alice"), AliceAt);
+    QTRY_COMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Offline);
+    m_transport->sent.clear();
+    // Nothing queued: an offline contact is left alone.
+    QTest::qWait(150);
+    QVERIFY(sentPackets(ipmsg::BrEntry).isEmpty());
+    const qint64 id = m_messenger->send(QStringLiteral("Alice"), QStringLiteral("are you back?"));
+    QCOMPARE(m_history->message(id)->state, MessageState::Queued);
+    // Something queued: it is greeted again until it answers, and the answer releases the queue.
+    QTRY_VERIFY(!sentPackets(ipmsg::BrEntry).isEmpty());
+    QCOMPARE(m_transport->sent.first().to, AliceAt);
+    inject(packet(9, ipmsg::AnsEntry, "alice"), AliceAt);
+    QTRY_VERIFY(!sentPackets(ipmsg::SendMsg).isEmpty());
+    QCOMPARE(QString::fromUtf8(sentPackets(ipmsg::SendMsg).first().text()), QStringLiteral("are you back?"));
 }
 
 void TestMessenger::refusesBadSends_data()

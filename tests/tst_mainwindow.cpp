@@ -52,6 +52,7 @@ private Q_SLOTS:
 
 private:
     Endpoint myEndpoint() { return m_me->transport().localEndpoint(); }
+    bool storeBobThread(int count, bool alternate);
     // Everything `peer` has stored from me, committed or not.
     QStringList textsAt(Session& session, const QString& peer);
     void click(const QString& peer);
@@ -209,19 +210,31 @@ void TestMainWindow::unreadBadgeAndReadReceipt()
         QCOMPARE(s.unread, 0);
 }
 
+// Stores `count` messages with Bob straight into the history (incoming only, or alternating with delivered ones of
+// mine) and opens the conversation.
+bool TestMainWindow::storeBobThread(int count, bool alternate)
+{
+    for (int i = 0; i < count; ++i) {
+        Message m;
+        m.peer = QStringLiteral("Bob");
+        const bool mine = alternate && i % 2 == 0;
+        m.direction = mine ? Direction::Outgoing : Direction::Incoming;
+        m.state = mine ? MessageState::Delivered : MessageState::Received;
+        m.text = QStringLiteral("message %1").arg(i);
+        m.remote = myEndpoint().toString();
+        if (!m_me->history().append(m))
+            return false;
+    }
+    if (!m_me->history().commit())
+        return false;
+    m_window->openConversation(QStringLiteral("Bob"));
+    return true;
+}
+
 void TestMainWindow::newMessagesFollowUnlessScrolledUp()
 {
     // A thread taller than the window, stored directly.
-    for (int i = 0; i < 80; ++i) {
-        Message m;
-        m.peer = QStringLiteral("Bob");
-        m.direction = Direction::Incoming;
-        m.text = QStringLiteral("old message %1").arg(i);
-        m.remote = myEndpoint().toString();
-        QVERIFY(m_me->history().append(m));
-    }
-    QVERIFY(m_me->history().commit());
-    m_window->openConversation(QStringLiteral("Bob"));
+    QVERIFY(storeBobThread(80, false));
     ThreadView* view = m_window->threadView();
     QScrollBar* bar = view->verticalScrollBar();
     QTRY_VERIFY(bar->maximum() > 0 && bar->value() == bar->maximum());
@@ -247,17 +260,7 @@ void TestMainWindow::newMessagesFollowUnlessScrolledUp()
 
 void TestMainWindow::scrollingUpLoadsOlderInPlace()
 {
-    for (int i = 0; i < 3 * ConversationModel::PageSize; ++i) {
-        Message m;
-        m.peer = QStringLiteral("Bob");
-        m.direction = i % 2 ? Direction::Incoming : Direction::Outgoing;
-        m.state = i % 2 ? MessageState::Received : MessageState::Delivered;
-        m.text = QStringLiteral("message %1").arg(i);
-        m.remote = myEndpoint().toString();
-        QVERIFY(m_me->history().append(m));
-    }
-    QVERIFY(m_me->history().commit());
-    m_window->openConversation(QStringLiteral("Bob"));
+    QVERIFY(storeBobThread(3 * ConversationModel::PageSize, true));
     ThreadView* view = m_window->threadView();
     QScrollBar* bar = view->verticalScrollBar();
     QTRY_VERIFY(bar->maximum() > 0 && bar->value() == bar->maximum());

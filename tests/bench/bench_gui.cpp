@@ -83,14 +83,9 @@ QAbstractScrollArea* threadView(QWidget* window, QAbstractItemView* contacts)
     return best;
 }
 
-int runThread(qint64 n)
+// Shows the window and returns once the platform has exposed it (10 s at most).
+void showAndWait(MainWindow& window)
 {
-    QTemporaryDir dir(bench::scratchTemplate());
-    makeThread(dir.path(), n);
-    Session session;
-    if (!session.open(loopbackOptions(dir.path())))
-        bench::fail(session.error().toUtf8());
-    MainWindow window(session);
     window.show();
     QElapsedTimer wait;
     wait.start();
@@ -99,6 +94,17 @@ int runThread(qint64 n)
             bench::fail("the window was never shown");
         QApplication::processEvents(QEventLoop::AllEvents, 50);
     }
+}
+
+int runThread(qint64 n)
+{
+    QTemporaryDir dir(bench::scratchTemplate());
+    makeThread(dir.path(), n);
+    Session session;
+    if (!session.open(loopbackOptions(dir.path())))
+        bench::fail(session.error().toUtf8());
+    MainWindow window(session);
+    showAndWait(window);
     QApplication::processEvents();
     // The contact list: whichever view lists "alice" (the GUI may put a proxy model between it and ContactBook).
     QAbstractItemView* contacts = nullptr;
@@ -173,14 +179,7 @@ int runWindow(const QString& dir)
     if (!session.open(loopbackOptions(dir)))
         bench::fail(session.error().toUtf8());
     MainWindow window(session);
-    window.show();
-    QElapsedTimer wait;
-    wait.start();
-    while (!window.windowHandle() || !window.windowHandle()->isExposed()) {
-        if (wait.elapsed() > 10'000)
-            bench::fail("the window was never shown");
-        QApplication::processEvents(QEventLoop::AllEvents, 50);
-    }
+    showAndWait(window);
     window.repaint();
     bench::emitLine("shown");
     return 0;

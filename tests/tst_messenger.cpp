@@ -49,6 +49,8 @@ private Q_SLOTS:
     void ackMakesDelivered_data();
     void ackMakesDelivered();
     void ackFromOtherAddressIsIgnored();
+    void answerFromOtherPortChangesNothing_data();
+    void answerFromOtherPortChangesNothing();
     void silentPeerFailsAndGoesOffline();
     void retryAfterFailure();
     void incomingIsAckedAfterCommitAndDeduplicated();
@@ -184,6 +186,37 @@ void TestMessenger::ackFromOtherAddressIsIgnored()
     // It retransmits instead of calling the message delivered.
     QTRY_VERIFY(sentPackets(ipmsg::SendMsg).size() >= 2);
     QVERIFY(delivery.isEmpty());
+}
+
+void TestMessenger::answerFromOtherPortChangesNothing_data()
+{
+    QTest::addColumn<quint32>("command");
+    QTest::newRow("RECVMSG") << quint32(ipmsg::RecvMsg);
+    QTest::newRow("READMSG") << quint32(ipmsg::ReadMsg);
+}
+
+// Issue 17: any process on the contact's host could confirm messages that never arrived. Only the contact's own
+// address and port may change a message's state.
+void TestMessenger::answerFromOtherPortChangesNothing()
+{
+    QFETCH(quint32, command);
+    const Endpoint aliceOtherPort{AliceAt.address, quint16(AliceAt.port + 1)};
+    QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
+    const qint64 id = m_messenger->send(QStringLiteral("Alice"), QStringLiteral("only for Alice"));
+    QTRY_VERIFY(!sentPackets(ipmsg::SendMsg).isEmpty());
+    const quint64 no = sentPackets(ipmsg::SendMsg).first().packetNo;
+    inject(packet(700, command, QByteArray::number(no)), aliceOtherPort);
+    // The engine sends again: the answer from the other port did not count.
+    QTRY_VERIFY(sentPackets(ipmsg::SendMsg).size() >= 2);
+    QVERIFY(delivery.isEmpty());
+    QCOMPARE(m_history->message(id)->state, MessageState::Sending);
+    QCOMPARE(m_messenger->pendingCount(), 1);
+
+    inject(packet(701, command, QByteArray::number(no)), AliceAt);
+    QTRY_COMPARE(delivery.size(), 1);
+    QCOMPARE(delivery.first().at(1).value<MessageState>(),
+             command == ipmsg::RecvMsg ? MessageState::Delivered : MessageState::Read);
+    QCOMPARE(m_messenger->pendingCount(), 0);
 }
 
 void TestMessenger::silentPeerFailsAndGoesOffline()

@@ -779,7 +779,7 @@ void Messenger::sendAckAfterCommit(quint64 packetNo, const Endpoint& to)
 void Messenger::handleAck(quint64 packetNo, const Endpoint& from)
 {
     Transmission* t = m_inFlight.value(packetNo);
-    if (!t || t->tries == 0 || !t->to.address.isEqual(from.address, QHostAddress::TolerantConversion))
+    if (!t || t->tries == 0 || !(t->to == from))
         return;
     PeerLink& l = link(t->to);
     if (t->tries == 1) {

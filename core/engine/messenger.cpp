@@ -10,10 +10,6 @@ Q_LOGGING_CATEGORY(lcMessenger, "pigeon.messenger", QtWarningMsg)
 
 namespace {
 
-// Messages in flight per peer. IPMsg clients other than Pigeon get one at a time: iptux drops (and still acks) any
-// packet whose number is not above the last it saw, so a retransmission overtaken by a newer packet would be lost.
-constexpr int PigeonWindow = 32;
-constexpr int IpMsgWindow = 1;
 // Text bytes per SENDMSG for IPMsg clients: iptux reads at most 8 192 bytes of a datagram, header included.
 constexpr qsizetype IpMsgPartBytes = 8000;
 // Up to this many UTF-8 bytes go to a Pigeon as one SENDMSG; longer text as parts (fragment.h).
@@ -28,12 +24,6 @@ constexpr qsizetype MaxNumbersSinceRenumbering = 65'536;
 // Packet numbers from this on are seconds since 1970 (IP Messenger, FeiQ, Pigeon) and never go back at a restart;
 // below it they come from a counter that starts again at 1 (iptux).
 constexpr quint64 ClockNumbers = 1'000'000'000;
-// Head room above the smoothed round trip, at least: a steady slow link has almost no variance, and a timeout a few
-// milliseconds above its round trip would fire on every late timer.
-constexpr double RtoMarginShare = 0.25;
-// A datagram to a peer heard from since it left (so the peer is there and this datagram was lost, not a vanished or
-// congested path) is retried after at most 2^this timeouts; to a silent peer the wait doubles up to maxRtoMs.
-constexpr int HeardBackoffSteps = 2;
 constexpr qint64 StrangerWindowMs = 3600 * 1000;
 // Messages that may wait for one offline peer: the queue lives in history, this keeps a stuck one from growing forever.
 constexpr qint64 MaxQueuedPerPeer = 1000;
@@ -44,23 +34,6 @@ qint64 nowMs()
 }
 
 } // namespace
-
-struct Messenger::Transmission {
-    qint64 messageId = 0;
-    quint64 packetNo = 0;
-    QByteArray datagram;
-    Endpoint to;
-    int tries = 0;
-    qint64 firstSentMs = 0;
-    qint64 dueMs = 0;
-};
-
-struct Messenger::Outgoing {
-    Message message;
-    Endpoint to;
-    QList<Transmission*> parts;
-    int unacked = 0;
-};
 
 struct Messenger::PeerLink {
     Endpoint endpoint;
@@ -76,14 +49,6 @@ struct Messenger::PeerLink {
     quint64 highestNo = 0;
     qint64 renumberedMs = 0; // 0: never
     QSet<quint64> numbersSinceRenumbering;
-    double srtt = -1;
-    double rttvar = 0;
-    qint64 rtoMs = 0; // 0: no round trip measured yet
-    // Karn: timeouts with no valid sample between them mean the timeout is below the round trip.
-    qint64 lastTimeoutMs = -1;
-    bool sampledSinceTimeout = false;
-    int inFlight = 0;
-    std::deque<Transmission*> waiting;
 };
 
 Identity Identity::fromSystem(const QString& nick)
@@ -108,6 +73,7 @@ Messenger::Messenger(Identity identity, ContactBook* contacts, History* history,
     , m_contacts(contacts)
     , m_history(history)
     , m_transport(transport)
+    , m_delivery(nowMs, [this](const QByteArray& datagram, const Endpoint& to) { m_transport->send(datagram, to); })
 {
     m_clock.start();
     m_timer.setSingleShot(true);
@@ -156,10 +122,6 @@ Messenger::Messenger(Identity identity, ContactBook* contacts, History* history,
 
 Messenger::~Messenger()
 {
-    for (Outgoing* o : std::as_const(m_outgoing)) {
-        qDeleteAll(o->parts);
-        delete o;
-    }
     qDeleteAll(m_links);
 }
 
@@ -307,7 +269,7 @@ bool Messenger::retry(qint64 id, QString* error)
             *error = tr("Only a message that failed can be sent again.");
         return false;
     }
-    if (m_outgoing.contains(id))
+    if (m_delivery.contains(id))
         return true;
     Message again = *m;
     // A Pigeon recognises the same numbers as a duplicate; other IPMsg clients drop old numbers, so they get new ones.
@@ -336,6 +298,7 @@ void Messenger::markRead(const QString& peer)
 void Messenger::setTiming(const Timing& timing)
 {
     m_timing = timing;
+    m_delivery.setTiming(timing);
     m_probe.start(int(m_timing.probeIntervalMs));
 }
 
@@ -358,7 +321,7 @@ void Messenger::flushQueue(const QString& peer)
     if (!m_queuedPeers.remove(peer))
         return;
     for (const Message& m : m_history->unsent()) {
-        if (m.peer != peer || m.state != MessageState::Queued || m_outgoing.contains(m.id))
+        if (m.peer != peer || m.state != MessageState::Queued || m_delivery.contains(m.id))
             continue;
         Message again = m;
         again.state = MessageState::Sending;
@@ -376,7 +339,7 @@ void Messenger::flushQueue(const QString& peer)
 
 void Messenger::transmit(const Message& m)
 {
-    if (m_outgoing.contains(m.id))
+    if (m_delivery.contains(m.id))
         return;
     Protocol protocol = Protocol::IpMsg;
     TextEncoding encoding = TextEncoding::Utf8;
@@ -426,9 +389,8 @@ void Messenger::transmit(const Message& m)
         first = m_numbers.reserve(int(payloads.size()));
         m_history->resend(m.id, first, int(payloads.size()));
     }
-    auto* out = new Outgoing{m, *to, {}, int(payloads.size())};
-    out->message.packetNo = first;
-    m_outgoing.insert(m.id, out);
+    QList<Delivery::Part> parts;
+    parts.reserve(payloads.size());
     for (qsizetype i = 0; i < payloads.size(); ++i) {
         ipmsg::Packet p;
         p.version = versionField();
@@ -437,50 +399,28 @@ void Messenger::transmit(const Message& m)
         p.host = m_identity.host;
         p.command = command;
         p.extension = m.fragmented ? fragment::encode({first, int(i), int(payloads.size()), payloads[i]}) : payloads[i];
-        auto* t = new Transmission{m.id, p.packetNo, ipmsg::encode(p), *to};
-        out->parts.append(t);
-        m_inFlight.insert(t->packetNo, t);
-        if (!m.fragmented || i > 0)
-            l.waiting.push_back(t);
+        parts.append({p.packetNo, ipmsg::encode(p)});
     }
     // The receiver acks part 0 only with the whole message: it goes last, so that its retries wait for little.
-    if (m.fragmented)
-        l.waiting.push_back(out->parts.first());
-    pump(l);
+    m_delivery.add(m.id, *to, parts, windowFor(*to), m.fragmented);
+    wakeTimer();
 }
 
-void Messenger::pump(PeerLink& l)
+int Messenger::windowFor(const Endpoint& to) const
 {
-    const int window = isPigeon(l.endpoint) ? PigeonWindow : IpMsgWindow;
-    const qint64 now = nowMs();
-    bool sent = false;
-    while (l.inFlight < window && !l.waiting.empty()) {
-        Transmission* t = l.waiting.front();
-        l.waiting.pop_front();
-        t->tries = 1;
-        t->firstSentMs = now;
-        t->dueMs = now + rto(l);
-        ++l.inFlight;
-        m_transport->send(t->datagram, t->to);
-        sent = true;
-    }
-    if (sent && !m_timer.isActive())
+    return isPigeon(to) ? Delivery::PigeonWindow : Delivery::IpMsgWindow;
+}
+
+void Messenger::wakeTimer()
+{
+    if (!m_timer.isActive())
         armTimer();
-}
-
-qint64 Messenger::rto(const PeerLink& l) const
-{
-    // RFC 6298: smoothed round trip plus four deviations, from acknowledged first transmissions only (Karn).
-    return l.rtoMs == 0 ? m_timing.initialRtoMs : std::clamp(l.rtoMs, m_timing.minRtoMs, m_timing.maxRtoMs);
 }
 
 void Messenger::armTimer()
 {
-    qint64 due = std::numeric_limits<qint64>::max();
-    for (const Transmission* t : std::as_const(m_inFlight))
-        if (t->tries > 0)
-            due = std::min(due, t->dueMs);
-    if (due == std::numeric_limits<qint64>::max()) {
+    const qint64 due = m_delivery.nextDueMs();
+    if (due < 0) {
         m_timer.stop();
         return;
     }
@@ -489,59 +429,26 @@ void Messenger::armTimer()
 
 void Messenger::onTimer()
 {
-    const qint64 now = nowMs();
-    QList<qint64> failed;
-    for (Transmission* t : std::as_const(m_inFlight)) {
-        if (t->tries == 0 || t->dueMs > now)
-            continue;
-        PeerLink& l = link(t->to);
-        const bool heard = l.lastHeardMs >= t->firstSentMs;
-        // Silent all along: the peer is gone. Heard from (other acks get through a lossy link): keep trying longer.
-        if ((t->tries >= m_timing.minTries && !heard) || t->tries >= m_timing.maxTries ||
-            now - t->firstSentMs > m_timing.giveUpMs) {
-            failed.append(t->messageId);
-            continue;
-        }
-        if (t->tries == 1 && t->firstSentMs >= l.lastTimeoutMs) {
-            // Acks of retransmissions are no samples (Karn), so a link slower than the timeout would never give one:
-            // back the timeout itself off while timeouts come without a sample in between.
-            if (!l.sampledSinceTimeout)
-                l.rtoMs = std::min(2 * rto(l), m_timing.maxRtoMs);
-            l.lastTimeoutMs = now;
-            l.sampledSinceTimeout = false;
-        }
-        ++t->tries;
-        ++m_stats.retransmissions;
-        const int steps = std::min(t->tries - 1, heard ? HeardBackoffSteps : 16);
-        t->dueMs = now + std::min(rto(l) << steps, m_timing.maxRtoMs);
-        m_transport->send(t->datagram, t->to);
-    }
-    for (qint64 id : std::as_const(failed)) {
-        if (const Outgoing* out = m_outgoing.value(id)) {
-            const Endpoint to = out->to;
-            const bool silent = link(to).lastHeardMs < out->parts.first()->firstSentMs;
-            finishMessage(id, MessageState::Failed);
-            if (silent)
-                setPresence(to, Presence::Offline);
-        }
+    const quint64 before = m_delivery.retransmissions();
+    const QList<Delivery::Failure> failures = m_delivery.poll();
+    m_stats.retransmissions += m_delivery.retransmissions() - before;
+    for (const Delivery::Failure& f : failures) {
+        setFinished(f.messageId, MessageState::Failed);
+        if (f.silent)
+            setPresence(f.to, Presence::Offline);
     }
     armTimer();
 }
 
 void Messenger::finishMessage(qint64 id, MessageState state)
 {
-    Outgoing* out = m_outgoing.take(id);
-    if (out) {
-        PeerLink& l = link(out->to);
-        for (Transmission* t : std::as_const(out->parts)) {
-            if (m_inFlight.remove(t->packetNo) && t->tries > 0)
-                --l.inFlight;
-            std::erase(l.waiting, t);
-            delete t;
-        }
-        delete out;
-        pump(l);
-    }
+    if (m_delivery.remove(id))
+        wakeTimer();
+    setFinished(id, state);
+}
+
+void Messenger::setFinished(qint64 id, MessageState state)
+{
     m_history->setState(id, state);
     Q_EMIT deliveryChanged(id, state);
 }
@@ -570,8 +477,8 @@ void Messenger::onDatagram(const Datagram& datagram)
     // Strangers are limited before anything is decoded, so a flood costs a table look-up per datagram. A stranger we
     // are sending to is not: its acknowledgements must get through.
     if (!contact) {
-        const PeerLink* l = m_links.value(datagram.from);
-        if ((!l || l->inFlight == 0) && !m_rateLimiter.allow(datagram.from.address, m_clock.elapsed())) {
+        if (!m_delivery.awaitsAckFrom(datagram.from) &&
+            !m_rateLimiter.allow(datagram.from.address, m_clock.elapsed())) {
             ++m_stats.dropped;
             ++m_stats.rateLimited;
             return;
@@ -599,6 +506,7 @@ void Messenger::handlePlainText(const QByteArray& data, const Endpoint& from)
     PeerLink& l = link(from);
     l.speaksIpMsg = false;
     l.lastHeardMs = nowMs();
+    m_delivery.heard(from);
     Message m;
     m.text = text;
     storeIncoming(m, from);
@@ -778,31 +686,9 @@ void Messenger::sendAckAfterCommit(quint64 packetNo, const Endpoint& to)
 
 void Messenger::handleAck(quint64 packetNo, const Endpoint& from)
 {
-    Transmission* t = m_inFlight.value(packetNo);
-    if (!t || t->tries == 0 || !(t->to == from))
-        return;
-    PeerLink& l = link(t->to);
-    if (t->tries == 1) {
-        const double rtt = double(nowMs() - t->firstSentMs);
-        if (l.srtt < 0) {
-            l.srtt = rtt;
-            l.rttvar = rtt / 2;
-        } else {
-            l.rttvar = 0.75 * l.rttvar + 0.25 * std::abs(l.srtt - rtt);
-            l.srtt = 0.875 * l.srtt + 0.125 * rtt;
-        }
-        // At least 1: 0 means "nothing measured yet", and loopback round trips now take well under a millisecond.
-        l.rtoMs = std::max<qint64>(1, qint64(l.srtt + std::max(RtoMarginShare * l.srtt, 4 * l.rttvar)));
-        l.sampledSinceTimeout = true;
-    }
-    m_inFlight.remove(packetNo);
-    --l.inFlight;
-    t->tries = -1; // acked
-    Outgoing* out = m_outgoing.value(t->messageId);
-    if (out && --out->unacked == 0)
-        finishMessage(t->messageId, MessageState::Delivered);
-    else
-        pump(l);
+    if (const qint64 done = m_delivery.acknowledge(packetNo, from))
+        setFinished(done, MessageState::Delivered);
+    wakeTimer();
 }
 
 void Messenger::onCommitted()
@@ -838,8 +724,7 @@ Messenger::PeerLink& Messenger::link(const Endpoint& endpoint)
             // A flood from many addresses: forget the longest-silent strangers that have nothing in flight.
             QList<Endpoint> idle;
             for (auto it = m_links.cbegin(); it != m_links.cend(); ++it)
-                if (it.value() != l && it.value()->inFlight == 0 && it.value()->waiting.empty() &&
-                    !m_contactByEndpoint.contains(it.key()))
+                if (it.value() != l && !m_delivery.awaitsAckFrom(it.key()) && !m_contactByEndpoint.contains(it.key()))
                     idle.append(it.key());
             std::sort(idle.begin(), idle.end(), [this](const Endpoint& a, const Endpoint& b) {
                 return m_links.value(a)->lastHeardMs < m_links.value(b)->lastHeardMs;
@@ -888,11 +773,12 @@ void Messenger::heardFrom(const Endpoint& from, const QByteArray& version)
 {
     PeerLink& l = link(from);
     l.lastHeardMs = nowMs();
+    m_delivery.heard(from);
     l.speaksIpMsg = true;
     if (l.version != version) {
         l.version = version;
         // A peer just recognised as a Pigeon takes the wider window at once.
-        pump(l);
+        m_delivery.setWindow(from, windowFor(from));
     }
     setPresence(from, Presence::Online);
 }
@@ -906,13 +792,9 @@ void Messenger::setPresence(const Endpoint& endpoint, Presence presence)
     const QString peer = peerFor(endpoint);
     if (presence == Presence::Offline) {
         // Messages that have not left yet wait in the offline queue instead of failing one by one.
-        QList<qint64> requeue;
-        for (Outgoing* out : std::as_const(m_outgoing))
-            if (out->to == endpoint && std::all_of(out->parts.cbegin(), out->parts.cend(),
-                                                   [](const Transmission* t) { return t->tries == 0; }))
-                requeue.append(out->message.id);
-        for (qint64 id : std::as_const(requeue))
-            finishMessage(id, MessageState::Queued);
+        const QList<qint64> requeue = m_delivery.takeUnsent(endpoint);
+        for (qint64 id : requeue)
+            setFinished(id, MessageState::Queued);
         if (!requeue.isEmpty())
             m_queuedPeers.insert(peer);
     }
@@ -963,13 +845,12 @@ void Messenger::setReassemblyLimits(const Reassembler::Limits& limits)
 qint64 Messenger::retransmitTimeoutMs(const QString& peer) const
 {
     const auto ep = endpointOf(peer);
-    const PeerLink* l = ep ? m_links.value(*ep) : nullptr;
-    return l ? rto(*l) : m_timing.initialRtoMs;
+    return ep ? m_delivery.rtoMs(*ep) : m_timing.initialRtoMs;
 }
 
 int Messenger::pendingCount() const
 {
-    return int(m_outgoing.size() + m_toTransmit.size());
+    return m_delivery.pending() + int(m_toTransmit.size());
 }
 
 bool Messenger::isPigeon(const Endpoint& endpoint) const

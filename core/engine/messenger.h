@@ -1,6 +1,7 @@
 #pragma once
 
 #include "contactbook.h"
+#include "delivery.h"
 #include "endpoint.h"
 #include "fragment.h"
 #include "history.h"
@@ -56,19 +57,8 @@ public:
         qsizetype reassemblyBytes = 0;
     };
 
-    // Retransmission: the first timeout before any round trip was measured, the bounds of the adaptive timeout,
-    // and when to give up (after minTries when the peer has been silent all along, else maxTries or giveUpMs).
-    struct Timing {
-        qint64 initialRtoMs = 300;
-        qint64 minRtoMs = 30;
-        qint64 maxRtoMs = 2000;
-        int minTries = 10;
-        int maxTries = 40;
-        qint64 giveUpMs = 60'000;
-        // How often an offline IPMsg contact with queued messages is greeted again (BR_ENTRY), so that the queue
-        // goes out when it is back even if it never speaks first.
-        qint64 probeIntervalMs = 60'000;
-    };
+    // Retransmission timeouts, retries, giving up and the offline probe (delivery.h).
+    using Timing = Delivery::Timing;
 
     Messenger(Identity identity, ContactBook* contacts, History* history, Transport* transport,
               QObject* parent = nullptr);
@@ -132,9 +122,7 @@ Q_SIGNALS:
     void problem(const QString& text);
 
 private:
-    struct PeerLink; // per remote endpoint: presence, round-trip estimate, window
-    struct Transmission;
-    struct Outgoing;
+    struct PeerLink; // per remote endpoint: presence, version, nick, packet numbers
 
     void onDatagram(const Datagram& datagram);
     void onCommitted();
@@ -149,11 +137,14 @@ private:
     void sendPacket(quint32 command, const QByteArray& extension, const Endpoint& to, quint64 packetNo = 0);
     void sendAckAfterCommit(quint64 packetNo, const Endpoint& to);
     void transmit(const Message& message);
-    void pump(PeerLink& link);
+    int windowFor(const Endpoint& to) const;
     void onTimer();
     void armTimer();
-    qint64 rto(const PeerLink& link) const;
+    void wakeTimer();
+    // Takes a message out of delivery, then setFinished().
     void finishMessage(qint64 id, MessageState state);
+    // Stores a message's new state and tells the front ends.
+    void setFinished(qint64 id, MessageState state);
     void flushQueue(const QString& peer);
     void probeQueuedPeers();
 
@@ -174,6 +165,7 @@ private:
     ContactBook* m_contacts;
     History* m_history;
     Transport* m_transport;
+    Delivery m_delivery;
     ipmsg::PacketNumbers m_numbers;
     Reassembler m_reassembler;
     Stats m_stats;
@@ -187,8 +179,6 @@ private:
     QHash<Endpoint, QString> m_contactByEndpoint;
     QHash<QString, QList<QHostAddress>> m_resolved; // host name -> addresses
     QHash<Endpoint, PeerLink*> m_links;
-    QHash<quint64, Transmission*> m_inFlight;  // by packet number
-    QHash<qint64, Outgoing*> m_outgoing;       // by message id
     QList<Message> m_toTransmit;               // stored, waiting for the commit
     QList<QPair<quint64, Endpoint>> m_acksDue; // waiting for the commit
     QList<Message> m_announce;                 // stored, waiting for the commit

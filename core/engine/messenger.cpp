@@ -10,21 +10,17 @@ Q_LOGGING_CATEGORY(lcMessenger, "pigeon.messenger", QtWarningMsg)
 
 namespace {
 
-// Text bytes per SENDMSG for IPMsg clients: iptux reads at most 8 192 bytes of a datagram, header included.
-constexpr qsizetype IpMsgPartBytes = 8000;
-// Up to this many UTF-8 bytes go to a Pigeon as one SENDMSG; longer text as parts (fragment.h).
-constexpr qsizetype PigeonSingleBytes = fragment::PartBytes;
-constexpr qsizetype PlainMaxBytes = 65507;
+constexpr qsizetype IpMsgPartBytes = PeerDirectory::IpMsgPartBytes;
+constexpr qsizetype PigeonSingleBytes = PeerDirectory::PigeonSingleBytes;
+constexpr qsizetype PlainMaxBytes = PeerDirectory::PlainMaxBytes;
 // How far back a packet number counts as a duplicate: peers number packets by time, so old numbers come back only
 // after a restart that outran the clock.
 constexpr qint64 DedupeWindowMs = 3600 * 1000;
-constexpr int MaxLinks = 4096;
 // Bound on the numbers remembered per peer after its counter started again.
 constexpr qsizetype MaxNumbersSinceRenumbering = 65'536;
 // Packet numbers from this on are seconds since 1970 (IP Messenger, FeiQ, Pigeon) and never go back at a restart;
 // below it they come from a counter that starts again at 1 (iptux).
 constexpr quint64 ClockNumbers = 1'000'000'000;
-constexpr qint64 StrangerWindowMs = 3600 * 1000;
 // Messages that may wait for one offline peer: the queue lives in history, this keeps a stuck one from growing forever.
 constexpr qint64 MaxQueuedPerPeer = 1000;
 
@@ -34,22 +30,6 @@ qint64 nowMs()
 }
 
 } // namespace
-
-struct Messenger::PeerLink {
-    Endpoint endpoint;
-    QString address; // endpoint.toString(), made once: every message to or from it carries this text
-    QByteArray version;
-    QString nick;
-    Presence presence = Presence::Unknown;
-    bool speaksIpMsg = true;
-    bool greeted = false;
-    qint64 lastHeardMs = -1;
-    // Its packet numbers. A counter that starts again at a restart, as iptux's does, makes the numbers of messages
-    // stored before no guide to duplicates or order: after that, only numbers seen since count.
-    quint64 highestNo = 0;
-    qint64 renumberedMs = 0; // 0: never
-    QSet<quint64> numbersSinceRenumbering;
-};
 
 Identity Identity::fromSystem(const QString& nick)
 {
@@ -73,9 +53,19 @@ Messenger::Messenger(Identity identity, ContactBook* contacts, History* history,
     , m_contacts(contacts)
     , m_history(history)
     , m_transport(transport)
+    , m_directory(contacts)
+    , m_admission([this] { return m_clock.elapsed(); })
     , m_delivery(nowMs, [this](const QByteArray& datagram, const Endpoint& to) { m_transport->send(datagram, to); })
+    , m_batch(history, {[this](quint64 packetNo, const Endpoint& to) {
+                            sendPacket(ipmsg::RecvMsg, QByteArray::number(packetNo), to);
+                        },
+                        [this](const Message& m) { Q_EMIT messageAdded(m); }, [this](const Message& m) { transmit(m); },
+                        [this](const Message& m) {
+                            Q_EMIT deliveryChanged(m.id, MessageState::Failed);
+                        }})
 {
     m_clock.start();
+    m_directory.setInUse([this](const Endpoint& ep) { return m_delivery.awaitsAckFrom(ep); });
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &Messenger::onTimer);
     connect(&m_probe, &QTimer::timeout, this, &Messenger::probeQueuedPeers);
@@ -88,62 +78,75 @@ Messenger::Messenger(Identity identity, ContactBook* contacts, History* history,
             m_expiry.stop();
     });
     connect(m_transport, &Transport::received, this, &Messenger::onDatagram);
-    connect(m_history, &History::committed, this, &Messenger::onCommitted);
+    connect(m_history, &History::committed, this, [this] { m_batch.committed(); });
     connect(m_history, &History::failed, this, [this](const QString& error) {
-        if (!m_history->hasUncommitted()) {
-            // The batch was rolled back: nothing in it may be acknowledged or announced. Senders will retransmit.
-            m_acksDue.clear();
-            m_announce.clear();
-            for (const Message& m : std::exchange(m_toTransmit, {}))
-                Q_EMIT deliveryChanged(m.id, MessageState::Failed);
-        }
+        // The batch was rolled back: nothing in it may be acknowledged or announced. Senders will retransmit.
+        if (!m_history->hasUncommitted())
+            m_batch.rolledBack();
         Q_EMIT problem(error);
     });
+    connect(&m_directory, &PeerDirectory::resolved, this, [this](const QString& host) { greetContacts(host); });
+    connect(&m_directory, &PeerDirectory::resolveFailed, this, [this](const QString& host, const QString& error) {
+        Q_EMIT problem(tr("The host name \"%1\" could not be resolved: %2").arg(host, error));
+    });
     connect(m_contacts, &ContactBook::contactAdded, this, [this](const Contact& contact) {
-        if (const auto ep = contactEndpoint(contact))
+        if (const auto ep = m_directory.contactEndpoint(contact))
             m_history->renamePeer(ep->toString(), contact.name);
-        rebuildContactIndex();
-        resolve(contact);
-        if (const auto ep = contactEndpoint(contact); ep && contact.protocol == Protocol::IpMsg) {
-            link(*ep).greeted = true;
-            sendPacket(ipmsg::BrEntry | ipmsg::CapUtf8Opt,
-                       ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host), *ep);
-        }
+        m_directory.rebuildContactIndex();
+        m_directory.resolve(contact);
+        if (const auto ep = m_directory.contactEndpoint(contact); ep && contact.protocol == Protocol::IpMsg)
+            greet(*ep);
     });
     connect(m_contacts, &ContactBook::contactChanged, this, [this](const QString& oldName, const Contact& contact) {
         if (oldName != contact.name)
             m_history->renamePeer(oldName, contact.name);
-        rebuildContactIndex();
-        resolve(contact);
+        m_directory.rebuildContactIndex();
+        m_directory.resolve(contact);
     });
-    connect(m_contacts, &ContactBook::contactRemoved, this, [this] { rebuildContactIndex(); });
-    connect(m_contacts, &QAbstractItemModel::modelReset, this, [this] { rebuildContactIndex(); });
+    connect(m_contacts, &ContactBook::contactRemoved, this, [this] { m_directory.rebuildContactIndex(); });
+    connect(m_contacts, &QAbstractItemModel::modelReset, this, [this] { m_directory.rebuildContactIndex(); });
 }
 
-Messenger::~Messenger()
-{
-    qDeleteAll(m_links);
-}
+Messenger::~Messenger() = default;
 
 QByteArray Messenger::versionField() const
 {
     return QByteArrayLiteral("1_pigeon " PIGEON_VERSION);
 }
 
+QByteArray Messenger::entry() const
+{
+    return ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host);
+}
+
+void Messenger::greet(const Endpoint& to)
+{
+    link(to).greeted = true;
+    sendPacket(ipmsg::BrEntry | ipmsg::CapUtf8Opt, entry(), to);
+}
+
+void Messenger::greetContacts(const QString& host)
+{
+    // Every IPMsg contact (on `host` only, when given) whose address is known; plain-text ones there get their
+    // queue, since they are never greeted and never answer.
+    for (const Contact& c : m_contacts->contacts()) {
+        if (!host.isEmpty() && c.host != host)
+            continue;
+        const auto ep = m_directory.contactEndpoint(c);
+        if (ep && c.protocol == Protocol::IpMsg)
+            greet(*ep);
+        else if (ep && !host.isEmpty())
+            flushQueue(c.name);
+    }
+}
+
 void Messenger::start()
 {
     m_numbers = ipmsg::PacketNumbers(m_history->lastPacketNo());
-    rebuildContactIndex();
-    const QByteArray entry = ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host);
-    for (const Contact& c : m_contacts->contacts()) {
-        resolve(c);
-        if (c.protocol != Protocol::IpMsg)
-            continue;
-        if (const auto ep = contactEndpoint(c)) {
-            link(*ep).greeted = true;
-            sendPacket(ipmsg::BrEntry | ipmsg::CapUtf8Opt, entry, *ep);
-        }
-    }
+    m_directory.rebuildContactIndex();
+    for (const Contact& c : m_contacts->contacts())
+        m_directory.resolve(c);
+    greetContacts();
     if (m_broadcast)
         announce(ipmsg::BrEntry | ipmsg::CapUtf8Opt);
     // Messages that were on their way when Pigeon stopped go out again under the same numbers, so a peer that got
@@ -159,9 +162,9 @@ void Messenger::start()
 void Messenger::announce(quint32 command)
 {
     const quint16 port = m_transport->localEndpoint().port;
-    const QByteArray entry = ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host);
+    const QByteArray extension = entry();
     for (const QHostAddress& address : broadcastAddresses())
-        sendPacket(command, entry, Endpoint{address, port});
+        sendPacket(command, extension, Endpoint{address, port});
 }
 
 QList<QHostAddress> Messenger::broadcastAddresses()
@@ -187,11 +190,10 @@ void Messenger::stop()
     m_history->commit();
     if (m_broadcast)
         announce(ipmsg::BrExit);
-    for (PeerLink* l : std::as_const(m_links))
+    const QByteArray extension = entry();
+    for (const PeerLink* l : m_directory.peers())
         if (l->greeted && l->speaksIpMsg)
-            sendPacket(ipmsg::BrExit,
-                       ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host),
-                       l->endpoint);
+            sendPacket(ipmsg::BrExit, extension, l->endpoint);
 }
 
 qint64 Messenger::send(const QString& peer, const QString& text, QString* error)
@@ -203,58 +205,45 @@ qint64 Messenger::send(const QString& peer, const QString& text, QString* error)
     };
     if (text.trimmed().isEmpty())
         return fail(tr("An empty message is not sent."));
-    Protocol protocol = Protocol::IpMsg;
-    TextEncoding encoding = TextEncoding::Utf8;
-    std::optional<Endpoint> to;
-    QString key = peer;
-    if (const auto contact = m_contacts->find(peer)) {
-        key = contact->name;
-        protocol = contact->protocol;
-        encoding = contact->encoding;
-        to = contactEndpoint(*contact);
-        if (!to)
-            resolve(*contact);
-    } else if (const auto ep = Endpoint::parse(peer)) {
-        to = ep;
-        key = ep->toString();
-        const PeerLink* l = m_links.value(*ep);
-        protocol = (l ? l->speaksIpMsg : ep->port == ipmsg::DefaultPort) ? Protocol::IpMsg : Protocol::PlainText;
-    } else {
+    const Route route = m_directory.route(peer);
+    if (!route.known)
         return fail(tr("There is no contact named \"%1\".").arg(peer));
-    }
+    const std::optional<Endpoint>& to = route.endpoint;
+    if (!to)
+        m_directory.resolve(*m_contacts->find(peer));
 
     Message m;
-    m.peer = key;
+    m.peer = route.peer;
     m.direction = Direction::Outgoing;
     m.text = text;
     m.remote = to ? to->toString() : QString();
-    if (protocol == Protocol::PlainText) {
+    if (route.protocol == Protocol::PlainText) {
         if (!to)
-            return fail(tr("The address of %1 is not known yet.").arg(key));
-        if (textcodec::encode(text, encoding).size() > PlainMaxBytes)
+            return fail(tr("The address of %1 is not known yet.").arg(route.peer));
+        if (textcodec::encode(text, route.encoding).size() > PlainMaxBytes)
             return fail(tr("The message is longer than one datagram can carry (%1 bytes).").arg(PlainMaxBytes));
         m.state = MessageState::Sending;
     } else {
         const QByteArray utf8 = text.toUtf8();
         if (utf8.size() > fragment::MaxMessageBytes)
             return fail(tr("The message is longer than 1 MiB."));
-        m.fragmented = to && isPigeon(*to) && utf8.size() > PigeonSingleBytes;
-        m.parts =
-            int(m.fragmented ? fragment::split(utf8).size() : textcodec::split(text, encoding, IpMsgPartBytes).size());
-        const PeerLink* l = to ? m_links.value(*to) : nullptr;
+        m.fragmented = route.isPigeon && utf8.size() > PigeonSingleBytes;
+        m.parts = int(m.fragmented ? fragment::split(utf8).size()
+                                   : textcodec::split(text, route.encoding, IpMsgPartBytes).size());
+        const PeerLink* l = to ? m_directory.find(*to) : nullptr;
         const bool offline = !to || (l && l->presence == Presence::Offline);
         m.state = offline ? MessageState::Queued : MessageState::Sending;
         if (!offline)
             m.packetNo = m_numbers.reserve(m.parts);
-        else if (m_history->queuedCount(key) >= MaxQueuedPerPeer)
+        else if (m_history->queuedCount(route.peer) >= MaxQueuedPerPeer)
             return fail(tr("%1 is offline and %2 messages already wait for them; send more when they are back.")
-                            .arg(key)
+                            .arg(route.peer)
                             .arg(MaxQueuedPerPeer));
     }
     if (!m_history->append(m))
         return fail(m_history->error());
     if (m.state == MessageState::Sending)
-        m_toTransmit.append(m);
+        m_batch.transmit(m);
     else
         m_queuedPeers.insert(m.peer);
     Q_EMIT messageAdded(m);
@@ -274,7 +263,7 @@ bool Messenger::retry(qint64 id, QString* error)
     Message again = *m;
     // A Pigeon recognises the same numbers as a duplicate; other IPMsg clients drop old numbers, so they get new ones.
     const auto ep = Endpoint::parse(again.remote);
-    if (!ep || !isPigeon(*ep))
+    if (!ep || !m_directory.isPigeon(*ep))
         again.packetNo = m_numbers.reserve(again.parts);
     again.state = MessageState::Sending;
     if (!m_history->resend(id, again.packetNo, again.parts)) {
@@ -283,7 +272,7 @@ bool Messenger::retry(qint64 id, QString* error)
         return false;
     }
     Q_EMIT deliveryChanged(id, MessageState::Sending);
-    m_toTransmit.append(again);
+    m_batch.transmit(again);
     return true;
 }
 
@@ -306,13 +295,12 @@ void Messenger::probeQueuedPeers()
 {
     // IP Messenger has no keepalive: a contact that went offline during a burst of loss is silent until it writes or
     // restarts. Greeting it again lets its answer (ANSENTRY) release the queue. Only contacts, only with a queue.
-    const QByteArray entry = ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host);
     for (const QString& peer : std::as_const(m_queuedPeers)) {
         const auto contact = m_contacts->find(peer);
         if (!contact || contact->protocol != Protocol::IpMsg)
             continue;
-        if (const auto ep = contactEndpoint(*contact); ep && presence(peer) != Presence::Online)
-            sendPacket(ipmsg::BrEntry | ipmsg::CapUtf8Opt, entry, *ep);
+        if (const auto ep = m_directory.contactEndpoint(*contact); ep && presence(peer) != Presence::Online)
+            greet(*ep);
     }
 }
 
@@ -327,12 +315,11 @@ void Messenger::flushQueue(const QString& peer)
         again.state = MessageState::Sending;
         // Never sent: fresh numbers, above anything the peer saw from us meanwhile.
         again.packetNo = m_numbers.reserve(again.parts);
-        const auto contact = m_contacts->find(peer);
-        if (const auto ep = contact ? contactEndpoint(*contact) : Endpoint::parse(peer))
+        if (const auto ep = m_directory.endpointOf(peer))
             again.remote = ep->toString();
         if (m_history->resend(again.id, again.packetNo, again.parts)) {
             Q_EMIT deliveryChanged(again.id, MessageState::Sending);
-            m_toTransmit.append(again);
+            m_batch.transmit(again);
         }
     }
 }
@@ -341,48 +328,32 @@ void Messenger::transmit(const Message& m)
 {
     if (m_delivery.contains(m.id))
         return;
-    Protocol protocol = Protocol::IpMsg;
-    TextEncoding encoding = TextEncoding::Utf8;
-    std::optional<Endpoint> to = Endpoint::parse(m.remote);
-    if (const auto contact = m_contacts->find(m.peer)) {
-        protocol = contact->protocol;
-        encoding = contact->encoding;
-        if (const auto ep = contactEndpoint(*contact))
-            to = ep;
-    } else if (to) {
-        const PeerLink* l = m_links.value(*to);
-        protocol = (l ? l->speaksIpMsg : to->port == ipmsg::DefaultPort) ? Protocol::IpMsg : Protocol::PlainText;
-    }
-    if (!to) {
+    const Route route = m_directory.route(m.peer, m.remote);
+    if (!route.endpoint) {
         finishMessage(m.id, MessageState::Failed);
         Q_EMIT problem(tr("Cannot send to %1: its address is not known.").arg(m.peer));
         return;
     }
-    if (protocol == Protocol::PlainText) {
-        const bool ok = m_transport->send(textcodec::encode(m.text, encoding), *to);
+    const Endpoint& to = *route.endpoint;
+    if (route.protocol == Protocol::PlainText) {
+        const bool ok = m_transport->send(textcodec::encode(m.text, route.encoding), to);
         if (!ok)
             Q_EMIT problem(m_transport->errorString());
-        m_history->setState(m.id, ok ? MessageState::Sent : MessageState::Failed);
-        Q_EMIT deliveryChanged(m.id, ok ? MessageState::Sent : MessageState::Failed);
+        setFinished(m.id, ok ? MessageState::Sent : MessageState::Failed);
         return;
     }
 
-    PeerLink& l = link(*to);
-    if (!l.greeted) {
-        // iptux forgets nothing about packet numbers until it hears an entry packet: greet before talking.
-        l.greeted = true;
-        sendPacket(ipmsg::BrEntry | ipmsg::CapUtf8Opt,
-                   ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host), *to);
-    }
+    if (!link(to).greeted)
+        greet(to); // iptux forgets nothing about packet numbers until it hears an entry packet
     QList<QByteArray> payloads;
     quint32 command = 0;
     if (m.fragmented) {
         payloads = fragment::split(m.text.toUtf8());
         command = ipmsg::PigeonFragment | ipmsg::SendCheckOpt | ipmsg::Utf8Opt;
     } else {
-        payloads = textcodec::split(m.text, encoding, IpMsgPartBytes);
+        payloads = textcodec::split(m.text, route.encoding, IpMsgPartBytes);
         command = ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::ReadCheckOpt |
-                  (encoding == TextEncoding::Utf8 ? ipmsg::Utf8Opt : 0);
+                  (route.encoding == TextEncoding::Utf8 ? ipmsg::Utf8Opt : 0);
     }
     quint64 first = m.packetNo;
     if (payloads.size() != m.parts || first == 0) {
@@ -402,13 +373,13 @@ void Messenger::transmit(const Message& m)
         parts.append({p.packetNo, ipmsg::encode(p)});
     }
     // The receiver acks part 0 only with the whole message: it goes last, so that its retries wait for little.
-    m_delivery.add(m.id, *to, parts, windowFor(*to), m.fragmented);
+    m_delivery.add(m.id, to, parts, windowFor(to), m.fragmented);
     wakeTimer();
 }
 
 int Messenger::windowFor(const Endpoint& to) const
 {
-    return isPigeon(to) ? Delivery::PigeonWindow : Delivery::IpMsgWindow;
+    return m_directory.isPigeon(to) ? Delivery::PigeonWindow : Delivery::IpMsgWindow;
 }
 
 void Messenger::wakeTimer()
@@ -455,30 +426,29 @@ void Messenger::setFinished(qint64 id, MessageState state)
 
 void Messenger::setLimits(const Limits& limits)
 {
-    m_limits = limits;
-    m_rateLimiter = RateLimiter(limits.strangers);
+    m_admission.setLimits(limits);
+    m_directory.setMaxPeers(limits.maxPeers);
 }
 
 Messenger::Tables Messenger::tables() const
 {
-    return {int(m_links.size()), m_rateLimiter.sources(), int(m_strangers.size()), m_reassembler.pending(),
-            m_reassembler.heldBytes()};
+    return {int(m_directory.peers().size()), m_admission.rateSources(), m_admission.strangers(),
+            m_reassembler.pending(), m_reassembler.heldBytes()};
 }
 
 void Messenger::onDatagram(const Datagram& datagram)
 {
     ++m_stats.datagramsIn;
-    const bool contact = m_contactByEndpoint.contains(datagram.from);
-    if (m_contactsOnly && !contact) {
-        ++m_stats.dropped;
-        ++m_stats.strangersRefused;
-        return;
-    }
     // Strangers are limited before anything is decoded, so a flood costs a table look-up per datagram. A stranger we
     // are sending to is not: its acknowledgements must get through.
-    if (!contact) {
-        if (!m_delivery.awaitsAckFrom(datagram.from) &&
-            !m_rateLimiter.allow(datagram.from.address, m_clock.elapsed())) {
+    if (!m_directory.isContact(datagram.from)) {
+        switch (m_admission.screen(datagram.from, m_delivery.awaitsAckFrom(datagram.from))) {
+        case Admission::Verdict::Pass: break;
+        case Admission::Verdict::Refused:
+            ++m_stats.dropped;
+            ++m_stats.strangersRefused;
+            return;
+        case Admission::Verdict::RateLimited:
             ++m_stats.dropped;
             ++m_stats.rateLimited;
             return;
@@ -491,9 +461,165 @@ void Messenger::onDatagram(const Datagram& datagram)
         handlePlainText(datagram.data, datagram.from);
 }
 
+// Every stranger that writes gets a conversation in history: at most newStrangersPerHour new ones an hour, so a flood
+// from many addresses cannot bury the contact list (or fill the disk) with conversations. Refused messages are not
+// acknowledged; their senders see them fail.
+bool Messenger::admitSender(const Endpoint& from)
+{
+    if (m_admission.admit(from, m_directory.isContact(from)))
+        return true;
+    ++m_stats.dropped;
+    ++m_stats.strangersRefused;
+    return false;
+}
+
+bool Messenger::storeIncoming(Message m, const Endpoint& from)
+{
+    m.peer = m_directory.peerFor(from);
+    m.direction = Direction::Incoming;
+    m.state = MessageState::Received;
+    m.remote = link(from).address;
+    m.unread = true;
+    if (!m_history->append(m)) {
+        ++m_stats.dropped;
+        return false;
+    }
+    m_batch.announce(m);
+    return true;
+}
+
+void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from)
+{
+    if (isSelf(p, from))
+        return;
+    notePeer(p, from);
+    // The dispatcher: one handler per command. A new payload kind adds a case and a handler (messenger.h says how).
+    switch (p.mode()) {
+    case ipmsg::BrEntry:
+    case ipmsg::AnsEntry:
+    case ipmsg::BrAbsence: handleEntry(p, from); break;
+    case ipmsg::BrExit: handleExit(from); break;
+    case ipmsg::SendMsg: handleSendMsg(p, from); break;
+    case ipmsg::PigeonFragment: handleFragment(p, from); break;
+    case ipmsg::RecvMsg: handleRecvMsg(p, from); break;
+    case ipmsg::ReadMsg: handleReadMsg(p, from); break;
+    case ipmsg::GetInfo: handleGetInfo(from); break;
+    default:
+        // Private and unsupported commands (FeiQ typing, iptux 0xFB-0xFF, file transfer): nothing to do.
+        break;
+    }
+}
+
+// What every packet tells of its sender: its nickname (entry packets), that it is there, its packet numbers.
+void Messenger::notePeer(const ipmsg::Packet& p, const Endpoint& from)
+{
+    const bool entry = p.mode() == ipmsg::BrEntry || p.mode() == ipmsg::AnsEntry || p.mode() == ipmsg::BrAbsence;
+    if (entry) {
+        // The nickname first, so that whoever hears of the presence change can show it.
+        const ipmsg::EntryInfo info = ipmsg::parseEntry(p.extension);
+        link(from).nick = !info.utf8Nick.isEmpty()
+                              ? info.utf8Nick
+                              : textcodec::decode(info.nick, p.has(ipmsg::Utf8Opt), m_directory.encodingOf(from));
+    }
+    if (p.mode() != ipmsg::BrExit)
+        heardFrom(from, p.version);
+    PeerLink& l = link(from);
+    if (entry && p.packetNo <= l.highestNo && l.highestNo < ClockNumbers) {
+        // An entry packet whose counter went back: the peer restarted (an entry packet overtaken on the way by later
+        // packets goes back a little too, but clock numbers never reach here). Rows stored from the next millisecond
+        // on belong to its new life.
+        l.renumberedMs = nowMs() + 1;
+        l.numbersSinceRenumbering.clear();
+        l.highestNo = p.packetNo;
+    }
+    l.highestNo = std::max(l.highestNo, p.packetNo);
+}
+
+void Messenger::handleEntry(const ipmsg::Packet& p, const Endpoint& from)
+{
+    if (p.mode() == ipmsg::BrEntry)
+        sendPacket(ipmsg::AnsEntry | ipmsg::CapUtf8Opt, entry(), from);
+}
+
+void Messenger::handleExit(const Endpoint& from)
+{
+    setPresence(from, Presence::Offline);
+}
+
+void Messenger::handleSendMsg(const ipmsg::Packet& p, const Endpoint& from)
+{
+    // An auto-reply or a broadcast is never answered automatically, not even with an ack (IPMsg does the same).
+    const bool ack = p.has(ipmsg::SendCheckOpt) && !p.has(ipmsg::BroadcastOpt) && !p.has(ipmsg::AutoRetOpt);
+    handleMessage(p, from, textcodec::decode(p.text(), p.has(ipmsg::Utf8Opt), m_directory.encodingOf(from)), p.packetNo,
+                  ack);
+}
+
+void Messenger::handleFragment(const ipmsg::Packet& p, const Endpoint& from)
+{
+    QString why;
+    const auto part = fragment::decode(p.extension, &why);
+    if (!part) {
+        ++m_stats.dropped;
+        qCDebug(lcMessenger) << "dropped a part from" << from.toString() << ":" << why;
+        return;
+    }
+    if (m_history->findIncoming(from.toString(), part->messageNo, nowMs() - DedupeWindowMs)) {
+        ++m_stats.duplicates;
+        m_batch.acknowledge(p.packetNo, from);
+        return;
+    }
+    const Reassembler::Result r = m_reassembler.add(from, *part, nowMs());
+    switch (r.outcome) {
+    case Reassembler::Outcome::Stored:
+    case Reassembler::Outcome::Duplicate:
+        // Other parts are acked at once, part 0 only with the whole message: if the parts held here are lost
+        // (a restart, a timeout), the sender keeps trying part 0 and never calls the message delivered.
+        if (part->index != 0)
+            sendPacket(ipmsg::RecvMsg, QByteArray::number(p.packetNo), from);
+        if (!m_expiry.isActive())
+            m_expiry.start();
+        break;
+    case Reassembler::Outcome::Complete:
+        handleMessage(p, from, QString::fromUtf8(r.text), part->messageNo, true);
+        if (part->index != 0 && m_history->findIncoming(from.toString(), part->messageNo, nowMs() - DedupeWindowMs))
+            m_batch.acknowledge(part->messageNo, from);
+        break;
+    case Reassembler::Outcome::Refused:
+        ++m_stats.dropped;
+        qCDebug(lcMessenger) << "refused a part from" << from.toString() << ":" << r.error;
+        break;
+    }
+}
+
+// An acknowledgement counts only from the address and port the message went to (Delivery::acknowledge).
+void Messenger::handleRecvMsg(const ipmsg::Packet& p, const Endpoint& from)
+{
+    if (const qint64 done = m_delivery.acknowledge(p.text().trimmed().toULongLong(), from))
+        setFinished(done, MessageState::Delivered);
+    wakeTimer();
+}
+
+// A read receipt: matched on the address and port the message went to, as its row's remote says.
+void Messenger::handleReadMsg(const ipmsg::Packet& p, const Endpoint& from)
+{
+    const qint64 id = m_history->findOutgoing(link(from).address, p.text().trimmed().toULongLong());
+    const auto m = id ? m_history->message(id) : std::nullopt;
+    if (!m || (m->state != MessageState::Delivered && m->state != MessageState::Sending))
+        return;
+    if (m->state == MessageState::Sending)
+        finishMessage(id, MessageState::Read);
+    else
+        setFinished(id, MessageState::Read);
+}
+
+void Messenger::handleGetInfo(const Endpoint& from)
+{
+    sendPacket(ipmsg::SendInfo, QByteArrayLiteral("Pigeon " PIGEON_VERSION), from);
+}
+
 void Messenger::handlePlainText(const QByteArray& data, const Endpoint& from)
 {
-    QString text = textcodec::decode(data, false, encodingOf(from));
+    QString text = textcodec::decode(data, false, m_directory.encodingOf(from));
     while (text.endsWith(u'\n') || text.endsWith(u'\r') || text.endsWith(QChar(0)))
         text.chop(1);
     if (text.trimmed().isEmpty()) {
@@ -512,151 +638,24 @@ void Messenger::handlePlainText(const QByteArray& data, const Endpoint& from)
     storeIncoming(m, from);
 }
 
-// Every stranger that writes gets a conversation in history: at most newStrangersPerHour new ones an hour, so a flood
-// from many addresses cannot bury the contact list (or fill the disk) with conversations. Refused messages are not
-// acknowledged; their senders see them fail.
-bool Messenger::admitSender(const Endpoint& from)
-{
-    if (m_contactByEndpoint.contains(from) || m_strangers.contains(from))
-        return true;
-    const qint64 now = m_clock.elapsed();
-    if (m_strangers.size() >= m_limits.newStrangersPerHour)
-        m_strangers.removeIf([now](const auto& entry) { return now - entry.value() > StrangerWindowMs; });
-    if (m_strangers.size() >= m_limits.newStrangersPerHour) {
-        ++m_stats.dropped;
-        ++m_stats.strangersRefused;
-        return false;
-    }
-    m_strangers.insert(from, now);
-    return true;
-}
-
-bool Messenger::storeIncoming(Message m, const Endpoint& from)
-{
-    m.peer = peerFor(from);
-    m.direction = Direction::Incoming;
-    m.state = MessageState::Received;
-    m.remote = link(from).address;
-    m.unread = true;
-    if (!m_history->append(m)) {
-        ++m_stats.dropped;
-        return false;
-    }
-    m_announce.append(m);
-    return true;
-}
-
-void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from)
-{
-    if (isSelf(p, from))
-        return;
-    if (p.mode() == ipmsg::BrEntry || p.mode() == ipmsg::AnsEntry || p.mode() == ipmsg::BrAbsence) {
-        // The nickname first, so that whoever hears of the presence change can show it.
-        const ipmsg::EntryInfo info = ipmsg::parseEntry(p.extension);
-        link(from).nick = !info.utf8Nick.isEmpty()
-                              ? info.utf8Nick
-                              : textcodec::decode(info.nick, p.has(ipmsg::Utf8Opt), encodingOf(from));
-    }
-    if (p.mode() != ipmsg::BrExit)
-        heardFrom(from, p.version);
-    PeerLink& l = link(from);
-    const bool entry = p.mode() == ipmsg::BrEntry || p.mode() == ipmsg::AnsEntry || p.mode() == ipmsg::BrAbsence;
-    if (entry && p.packetNo <= l.highestNo && l.highestNo < ClockNumbers) {
-        // An entry packet whose counter went back: the peer restarted (an entry packet overtaken on the way by later
-        // packets goes back a little too, but clock numbers never reach here). Rows stored from the next millisecond
-        // on belong to its new life.
-        l.renumberedMs = nowMs() + 1;
-        l.numbersSinceRenumbering.clear();
-        l.highestNo = p.packetNo;
-    }
-    l.highestNo = std::max(l.highestNo, p.packetNo);
-    switch (p.mode()) {
-    case ipmsg::BrEntry:
-        sendPacket(ipmsg::AnsEntry | ipmsg::CapUtf8Opt,
-                   ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host), from);
-        break;
-    case ipmsg::BrExit: setPresence(from, Presence::Offline); break;
-    case ipmsg::SendMsg: {
-        // An auto-reply or a broadcast is never answered automatically, not even with an ack (IPMsg does the same).
-        const bool ack = p.has(ipmsg::SendCheckOpt) && !p.has(ipmsg::BroadcastOpt) && !p.has(ipmsg::AutoRetOpt);
-        handleMessage(p, from, textcodec::decode(p.text(), p.has(ipmsg::Utf8Opt), encodingOf(from)), p.packetNo, ack);
-        break;
-    }
-    case ipmsg::PigeonFragment: {
-        QString why;
-        const auto part = fragment::decode(p.extension, &why);
-        if (!part) {
-            ++m_stats.dropped;
-            qCDebug(lcMessenger) << "dropped a part from" << from.toString() << ":" << why;
-            break;
-        }
-        if (m_history->findIncoming(from.toString(), part->messageNo, nowMs() - DedupeWindowMs)) {
-            ++m_stats.duplicates;
-            sendAckAfterCommit(p.packetNo, from);
-            break;
-        }
-        const Reassembler::Result r = m_reassembler.add(from, *part, nowMs());
-        switch (r.outcome) {
-        case Reassembler::Outcome::Stored:
-        case Reassembler::Outcome::Duplicate:
-            // Other parts are acked at once, part 0 only with the whole message: if the parts held here are lost
-            // (a restart, a timeout), the sender keeps trying part 0 and never calls the message delivered.
-            if (part->index != 0)
-                sendPacket(ipmsg::RecvMsg, QByteArray::number(p.packetNo), from);
-            if (!m_expiry.isActive())
-                m_expiry.start();
-            break;
-        case Reassembler::Outcome::Complete:
-            handleMessage(p, from, QString::fromUtf8(r.text), part->messageNo, true);
-            if (part->index != 0 && m_history->findIncoming(from.toString(), part->messageNo, nowMs() - DedupeWindowMs))
-                sendAckAfterCommit(part->messageNo, from);
-            break;
-        case Reassembler::Outcome::Refused:
-            ++m_stats.dropped;
-            qCDebug(lcMessenger) << "refused a part from" << from.toString() << ":" << r.error;
-            break;
-        }
-        break;
-    }
-    case ipmsg::RecvMsg: handleAck(p.text().trimmed().toULongLong(), from); break;
-    case ipmsg::ReadMsg: {
-        const qint64 id = m_history->findOutgoing(from.toString(), p.text().trimmed().toULongLong());
-        if (const auto m = id ? m_history->message(id) : std::nullopt;
-            m && (m->state == MessageState::Delivered || m->state == MessageState::Sending)) {
-            if (m->state == MessageState::Sending)
-                finishMessage(id, MessageState::Read);
-            else {
-                m_history->setState(id, MessageState::Read);
-                Q_EMIT deliveryChanged(id, MessageState::Read);
-            }
-        }
-        break;
-    }
-    case ipmsg::GetInfo: sendPacket(ipmsg::SendInfo, QByteArrayLiteral("Pigeon " PIGEON_VERSION), from); break;
-    default:
-        // Private and unsupported commands (FeiQ typing, iptux 0xFB-0xFF, file transfer): nothing to do.
-        break;
-    }
-}
-
 void Messenger::handleMessage(const ipmsg::Packet& p, const Endpoint& from, const QString& text, quint64 messageNo,
                               bool ack)
 {
-    const QString remote = link(from).address;
-    const qint64 since = nowMs() - DedupeWindowMs;
     PeerLink& l = link(from);
+    const QString remote = l.address;
+    const qint64 since = nowMs() - DedupeWindowMs;
     // The same number with another text is a new message from a peer whose counter started again unannounced.
     const qint64 seen = m_history->findIncoming(remote, messageNo, since);
     if (seen && m_history->message(seen)->text == text &&
         (l.renumberedMs == 0 || l.numbersSinceRenumbering.contains(messageNo))) {
         ++m_stats.duplicates;
         if (ack)
-            sendAckAfterCommit(p.packetNo, from);
+            m_batch.acknowledge(p.packetNo, from);
         return;
     }
     if (text.trimmed().isEmpty()) {
         if (ack)
-            sendAckAfterCommit(p.packetNo, from);
+            m_batch.acknowledge(p.packetNo, from);
         return;
     }
     if (!admitSender(from))
@@ -673,32 +672,7 @@ void Messenger::handleMessage(const ipmsg::Packet& p, const Endpoint& from, cons
     if (l.renumberedMs != 0 && l.numbersSinceRenumbering.size() < MaxNumbersSinceRenumbering)
         l.numbersSinceRenumbering.insert(messageNo);
     if (ack)
-        m_acksDue.append({p.packetNo, from});
-}
-
-void Messenger::sendAckAfterCommit(quint64 packetNo, const Endpoint& to)
-{
-    if (m_history->hasUncommitted())
-        m_acksDue.append({packetNo, to});
-    else
-        sendPacket(ipmsg::RecvMsg, QByteArray::number(packetNo), to);
-}
-
-void Messenger::handleAck(quint64 packetNo, const Endpoint& from)
-{
-    if (const qint64 done = m_delivery.acknowledge(packetNo, from))
-        setFinished(done, MessageState::Delivered);
-    wakeTimer();
-}
-
-void Messenger::onCommitted()
-{
-    for (const auto& [packetNo, to] : std::exchange(m_acksDue, {}))
-        sendPacket(ipmsg::RecvMsg, QByteArray::number(packetNo), to);
-    for (const Message& m : std::exchange(m_announce, {}))
-        Q_EMIT messageAdded(m);
-    for (const Message& m : std::exchange(m_toTransmit, {}))
-        transmit(m);
+        m_batch.acknowledge(p.packetNo, from);
 }
 
 void Messenger::sendPacket(quint32 command, const QByteArray& extension, const Endpoint& to, quint64 packetNo)
@@ -711,38 +685,6 @@ void Messenger::sendPacket(quint32 command, const QByteArray& extension, const E
     p.command = command;
     p.extension = extension;
     m_transport->send(ipmsg::encode(p), to);
-}
-
-Messenger::PeerLink& Messenger::link(const Endpoint& endpoint)
-{
-    PeerLink*& l = m_links[endpoint];
-    if (!l) {
-        l = new PeerLink;
-        l->endpoint = endpoint;
-        l->address = endpoint.toString();
-        if (m_links.size() > MaxLinks) {
-            // A flood from many addresses: forget the longest-silent strangers that have nothing in flight.
-            QList<Endpoint> idle;
-            for (auto it = m_links.cbegin(); it != m_links.cend(); ++it)
-                if (it.value() != l && !m_delivery.awaitsAckFrom(it.key()) && !m_contactByEndpoint.contains(it.key()))
-                    idle.append(it.key());
-            std::sort(idle.begin(), idle.end(), [this](const Endpoint& a, const Endpoint& b) {
-                return m_links.value(a)->lastHeardMs < m_links.value(b)->lastHeardMs;
-            });
-            for (qsizetype i = 0; i < idle.size() && i < MaxLinks / 4; ++i)
-                delete m_links.take(idle[i]);
-        }
-    }
-    return *l;
-}
-
-QString Messenger::peerFor(const Endpoint& from) const
-{
-    const QString name = m_contactByEndpoint.value(from);
-    if (!name.isEmpty())
-        return name;
-    const PeerLink* l = m_links.value(from);
-    return l ? l->address : from.toString();
 }
 
 bool Messenger::isSelf(const ipmsg::Packet& p, const Endpoint& from) const
@@ -761,12 +703,6 @@ bool Messenger::isSelf(const ipmsg::Packet& p, const Endpoint& from) const
     return std::any_of(addresses.cbegin(), addresses.cend(), [&](const QHostAddress& a) {
         return a.isEqual(from.address, QHostAddress::TolerantConversion);
     });
-}
-
-TextEncoding Messenger::encodingOf(const Endpoint& from) const
-{
-    const auto contact = m_contacts->find(m_contactByEndpoint.value(from));
-    return contact ? contact->encoding : TextEncoding::Utf8;
 }
 
 void Messenger::heardFrom(const Endpoint& from, const QByteArray& version)
@@ -789,14 +725,16 @@ void Messenger::setPresence(const Endpoint& endpoint, Presence presence)
     if (l.presence == presence)
         return;
     l.presence = presence;
-    const QString peer = peerFor(endpoint);
+    const QString peer = m_directory.peerFor(endpoint);
     if (presence == Presence::Offline) {
         // Messages that have not left yet wait in the offline queue instead of failing one by one.
         const QList<qint64> requeue = m_delivery.takeUnsent(endpoint);
         for (qint64 id : requeue)
             setFinished(id, MessageState::Queued);
-        if (!requeue.isEmpty())
+        if (!requeue.isEmpty()) {
+            wakeTimer();
             m_queuedPeers.insert(peer);
+        }
     }
     Q_EMIT presenceChanged(peer, presence);
     if (presence == Presence::Online)
@@ -805,34 +743,26 @@ void Messenger::setPresence(const Endpoint& endpoint, Presence presence)
 
 Presence Messenger::presence(const QString& peer) const
 {
-    const auto ep = endpointOf(peer);
-    const PeerLink* l = ep ? m_links.value(*ep) : nullptr;
+    const auto ep = m_directory.endpointOf(peer);
+    const PeerLink* l = ep ? m_directory.find(*ep) : nullptr;
     return l ? l->presence : Presence::Unknown;
 }
 
 std::optional<Endpoint> Messenger::endpointOf(const QString& peer) const
 {
-    if (const auto contact = m_contacts->find(peer))
-        return contactEndpoint(*contact);
-    return Endpoint::parse(peer);
+    return m_directory.endpointOf(peer);
 }
 
 QString Messenger::nickOf(const QString& peer) const
 {
-    const auto ep = endpointOf(peer);
-    const PeerLink* l = ep ? m_links.value(*ep) : nullptr;
+    const auto ep = m_directory.endpointOf(peer);
+    const PeerLink* l = ep ? m_directory.find(*ep) : nullptr;
     return l ? l->nick : QString();
 }
 
 qsizetype Messenger::maxTextBytes(const QString& peer) const
 {
-    const auto contact = m_contacts->find(peer);
-    const auto ep = endpointOf(peer);
-    const PeerLink* l = ep ? m_links.value(*ep) : nullptr;
-    const bool plain = contact ? contact->protocol == Protocol::PlainText : (l && !l->speaksIpMsg);
-    if (plain)
-        return PlainMaxBytes;
-    return (ep && isPigeon(*ep)) ? PigeonSingleBytes : IpMsgPartBytes;
+    return m_directory.route(peer).maxTextBytes;
 }
 
 void Messenger::setReassemblyLimits(const Reassembler::Limits& limits)
@@ -844,76 +774,11 @@ void Messenger::setReassemblyLimits(const Reassembler::Limits& limits)
 
 qint64 Messenger::retransmitTimeoutMs(const QString& peer) const
 {
-    const auto ep = endpointOf(peer);
+    const auto ep = m_directory.endpointOf(peer);
     return ep ? m_delivery.rtoMs(*ep) : m_timing.initialRtoMs;
 }
 
 int Messenger::pendingCount() const
 {
-    return m_delivery.pending() + int(m_toTransmit.size());
-}
-
-bool Messenger::isPigeon(const Endpoint& endpoint) const
-{
-    const PeerLink* l = m_links.value(endpoint);
-    return l && l->version.startsWith("1_pigeon");
-}
-
-void Messenger::rebuildContactIndex()
-{
-    m_contactByEndpoint.clear();
-    for (const Contact& c : m_contacts->contacts()) {
-        if (const auto ep = contactEndpoint(c))
-            m_contactByEndpoint.insert(*ep, c.name);
-        // A host name may stand for several addresses (localhost: 127.0.0.1 and ::1); each maps to the contact.
-        for (const QHostAddress& a : m_resolved.value(c.host))
-            m_contactByEndpoint.insert(Endpoint{normalized(a), c.port}, c.name);
-    }
-}
-
-void Messenger::resolve(const Contact& contact)
-{
-    QHostAddress literal;
-    if (literal.setAddress(contact.host) || m_resolved.contains(contact.host))
-        return;
-    m_resolved.insert(contact.host, {});
-    const QString host = contact.host;
-    QHostInfo::lookupHost(host, this, [this, host](const QHostInfo& info) {
-        QList<QHostAddress> addresses;
-        for (const QHostAddress& a : info.addresses())
-            addresses.append(normalized(a));
-        // Prefer IPv4: most IPMsg clients listen on IPv4 only.
-        std::stable_sort(addresses.begin(), addresses.end(), [](const QHostAddress& a, const QHostAddress& b) {
-            return a.protocol() == QAbstractSocket::IPv4Protocol && b.protocol() != QAbstractSocket::IPv4Protocol;
-        });
-        if (addresses.isEmpty()) {
-            m_resolved.remove(host);
-            Q_EMIT problem(tr("The host name \"%1\" could not be resolved: %2").arg(host, info.errorString()));
-            return;
-        }
-        m_resolved.insert(host, addresses);
-        rebuildContactIndex();
-        const QByteArray entry = ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host);
-        for (const Contact& c : m_contacts->contacts()) {
-            if (c.host != host)
-                continue;
-            if (const auto ep = contactEndpoint(c); ep && c.protocol == Protocol::IpMsg) {
-                link(*ep).greeted = true;
-                sendPacket(ipmsg::BrEntry | ipmsg::CapUtf8Opt, entry, *ep);
-            } else if (ep) {
-                flushQueue(c.name);
-            }
-        }
-    });
-}
-
-std::optional<Endpoint> Messenger::contactEndpoint(const Contact& contact) const
-{
-    QHostAddress address;
-    if (address.setAddress(contact.host))
-        return Endpoint{normalized(address), contact.port};
-    const QList<QHostAddress> addresses = m_resolved.value(contact.host);
-    if (addresses.isEmpty())
-        return std::nullopt;
-    return Endpoint{addresses.first(), contact.port};
+    return m_delivery.pending() + m_batch.transmissions();
 }

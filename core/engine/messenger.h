@@ -1,23 +1,20 @@
 #pragma once
 
+#include "admission.h"
+#include "commitbatch.h"
 #include "contactbook.h"
 #include "delivery.h"
 #include "endpoint.h"
 #include "fragment.h"
 #include "history.h"
 #include "ipmsg.h"
-#include "ratelimiter.h"
+#include "peerdirectory.h"
 #include "transport.h"
 
 #include <QElapsedTimer>
-#include <QHash>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
-
-#include <deque>
-
-enum class Presence { Unknown, Online, Offline };
 
 // Who this Pigeon says it is in its packets.
 struct Identity {
@@ -29,9 +26,10 @@ struct Identity {
     static Identity fromSystem(const QString& nick = {});
 };
 
-// The engine. Sends text to contacts (or to whoever wrote), acknowledges, retransmits and deduplicates, keeps every
-// message in History and tells the front ends what happened through signals. It never blocks: retransmissions run on
-// a timer and every write to History is committed in a batch before anything that depends on it goes out.
+// The engine's facade. Sends text to contacts (or to whoever wrote), acknowledges, retransmits and deduplicates, keeps
+// every message in History and tells the front ends what happened through signals. It never blocks. Its parts:
+// PeerDirectory (how to reach a peer), Admission (who may cost what), Delivery (window, RTO, retries), CommitBatch
+// (what waits for History's commit); this class decodes datagrams and dispatches them to one handler per command.
 class Messenger : public QObject {
     Q_OBJECT
 public:
@@ -43,11 +41,9 @@ public:
         quint64 rateLimited = 0;      // of dropped: over a stranger's rate, or over all strangers' rate
         quint64 strangersRefused = 0; // of dropped: from no contact with --contacts-only, or one stranger too many
     };
-    // What a flood may cost. Contacts, and peers whose acknowledgements we are waiting for, are never rate limited.
-    struct Limits {
-        RateLimiter::Limits strangers; // datagrams per second from addresses that are no contact
-        int newStrangersPerHour = 100; // distinct stranger address:ports whose messages are stored, per hour
-    };
+    // What a flood may cost (admission.h): stranger rates, strangers per hour, peers tracked.
+    using Limits = Admission::Limits;
+    using Route = PeerDirectory::Route;
     // How full the per-sender tables are, for tests: the limits keep each of them bounded.
     struct Tables {
         int links = 0;
@@ -78,6 +74,8 @@ public:
     void markRead(const QString& peer);
 
     Presence presence(const QString& peer) const;
+    // How to reach `peer` (a contact name or "ADDRESS:PORT"): endpoint, protocol, encoding, longest single message.
+    Route route(const QString& peer) const { return m_directory.route(peer); }
     // Where messages to `peer` go, when known.
     std::optional<Endpoint> endpointOf(const QString& peer) const;
     // The nickname a peer gave in its entry packets, if any.
@@ -98,8 +96,8 @@ public:
     void setIdentity(const Identity& identity) { m_identity = identity; }
 
     // Refuse messages from addresses that are no contact (--contacts-only).
-    void setContactsOnly(bool on) { m_contactsOnly = on; }
-    bool isContactsOnly() const { return m_contactsOnly; }
+    void setContactsOnly(bool on) { m_admission.setContactsOnly(on); }
+    bool isContactsOnly() const { return m_admission.isContactsOnly(); }
     // Announce this Pigeon to the whole LAN with broadcast entry and exit packets at start() and stop(), so that IP
     // Messenger clients list it and answer with theirs. Off by default.
     void setBroadcast(bool on) { m_broadcast = on; }
@@ -108,10 +106,10 @@ public:
     void setTiming(const Timing& timing);
     const Timing& timing() const { return m_timing; }
     void setLimits(const Limits& limits);
-    const Limits& limits() const { return m_limits; }
+    const Limits& limits() const { return m_admission.limits(); }
     Tables tables() const;
     // Whether datagrams from this address and port are a contact's; anyone else is a stranger, whatever name it gives.
-    bool isContact(const Endpoint& endpoint) const { return m_contactByEndpoint.contains(endpoint); }
+    bool isContact(const Endpoint& endpoint) const { return m_directory.isContact(endpoint); }
 
 Q_SIGNALS:
     // A message (either way) is in history; for incoming ones, also acknowledged or about to be.
@@ -122,20 +120,35 @@ Q_SIGNALS:
     void problem(const QString& text);
 
 private:
-    struct PeerLink; // per remote endpoint: presence, version, nick, packet numbers
+    using PeerLink = PeerDirectory::Peer;
 
     void onDatagram(const Datagram& datagram);
-    void onCommitted();
     void handlePacket(const ipmsg::Packet& packet, const Endpoint& from);
+    // The dispatcher's handlers, one per IPMsg command (handlePacket's switch), and one for plain text. A new kind
+    // of payload is a new command (or a Pigeon private one, as PigeonFragment), a payload type in wire/ with its
+    // encode/decode, and one handler here that stores it through History (CommitBatch for what waits for the
+    // commit) and sends through Delivery; neither Delivery nor Admission changes.
+    void handleEntry(const ipmsg::Packet& packet, const Endpoint& from);
+    void handleExit(const Endpoint& from);
+    void handleSendMsg(const ipmsg::Packet& packet, const Endpoint& from);
+    void handleFragment(const ipmsg::Packet& packet, const Endpoint& from);
+    void handleRecvMsg(const ipmsg::Packet& packet, const Endpoint& from);
+    void handleReadMsg(const ipmsg::Packet& packet, const Endpoint& from);
+    void handleGetInfo(const Endpoint& from);
+    void handlePlainText(const QByteArray& data, const Endpoint& from);
+
+    void notePeer(const ipmsg::Packet& packet, const Endpoint& from);
     void handleMessage(const ipmsg::Packet& packet, const Endpoint& from, const QString& text, quint64 messageNo,
                        bool ack);
-    void handlePlainText(const QByteArray& data, const Endpoint& from);
-    void handleAck(quint64 packetNo, const Endpoint& from);
     bool storeIncoming(Message message, const Endpoint& from);
     bool admitSender(const Endpoint& from);
 
     void sendPacket(quint32 command, const QByteArray& extension, const Endpoint& to, quint64 packetNo = 0);
-    void sendAckAfterCommit(quint64 packetNo, const Endpoint& to);
+    // The entry packet's extension (nick, group), as BR_ENTRY, ANSENTRY and BR_EXIT carry it.
+    QByteArray entry() const;
+    // Greets `to` with BR_ENTRY (iptux forgets old packet numbers only when it hears one) and remembers it did.
+    void greet(const Endpoint& to);
+    void greetContacts(const QString& host = {});
     void transmit(const Message& message);
     int windowFor(const Endpoint& to) const;
     void onTimer();
@@ -148,15 +161,9 @@ private:
     void flushQueue(const QString& peer);
     void probeQueuedPeers();
 
-    PeerLink& link(const Endpoint& endpoint);
-    QString peerFor(const Endpoint& from) const;
-    TextEncoding encodingOf(const Endpoint& from) const;
+    PeerLink& link(const Endpoint& endpoint) { return m_directory.peer(endpoint); }
     void heardFrom(const Endpoint& from, const QByteArray& version);
     void setPresence(const Endpoint& endpoint, Presence presence);
-    void rebuildContactIndex();
-    void resolve(const Contact& contact);
-    std::optional<Endpoint> contactEndpoint(const Contact& contact) const;
-    bool isPigeon(const Endpoint& endpoint) const;
     QByteArray versionField() const;
     void announce(quint32 command);
     bool isSelf(const ipmsg::Packet& packet, const Endpoint& from) const;
@@ -165,24 +172,16 @@ private:
     ContactBook* m_contacts;
     History* m_history;
     Transport* m_transport;
+    PeerDirectory m_directory;
+    Admission m_admission;
     Delivery m_delivery;
+    CommitBatch m_batch;
     ipmsg::PacketNumbers m_numbers;
     Reassembler m_reassembler;
     Stats m_stats;
-    bool m_contactsOnly = false;
     bool m_broadcast = false;
     Timing m_timing;
-    Limits m_limits;
-    RateLimiter m_rateLimiter;
-    QHash<Endpoint, qint64> m_strangers; // strangers whose messages were stored, and since when (m_clock)
-
-    QHash<Endpoint, QString> m_contactByEndpoint;
-    QHash<QString, QList<QHostAddress>> m_resolved; // host name -> addresses
-    QHash<Endpoint, PeerLink*> m_links;
-    QList<Message> m_toTransmit;               // stored, waiting for the commit
-    QList<QPair<quint64, Endpoint>> m_acksDue; // waiting for the commit
-    QList<Message> m_announce;                 // stored, waiting for the commit
-    QSet<QString> m_queuedPeers;               // peers with messages in the offline queue
+    QSet<QString> m_queuedPeers; // peers with messages in the offline queue
     QTimer m_timer;
     QTimer m_expiry; // drops half-received long messages while there are any
     QTimer m_probe;  // greets offline contacts that have messages waiting

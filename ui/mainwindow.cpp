@@ -512,8 +512,9 @@ void MainWindow::updateComposeNote()
         const auto contact = m_session.contacts().find(m_peer);
         const QString text = m_compose->toPlainText();
         const qsizetype bytes = textcodec::encode(text, contact ? contact->encoding : TextEncoding::Utf8).size();
-        const qsizetype limit = m_messenger->maxTextBytes(m_peer);
-        const bool plain = contact ? contact->protocol == Protocol::PlainText : limit > 60'000;
+        const Messenger::Route route = m_messenger->route(m_peer);
+        const qsizetype limit = route.maxTextBytes;
+        const bool plain = route.protocol == Protocol::PlainText;
         if (bytes > limit && plain) {
             note = tr("Too long for one datagram to %1: %2 of %3 bytes. Shorten it to send it.")
                        .arg(m_peer)

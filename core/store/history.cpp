@@ -549,6 +549,27 @@ QList<Message> History::conversation(const QString& peer, double beforeKey, int 
     return out;
 }
 
+QList<Message> History::conversationAfter(const QString& peer, double afterKey, quint64 afterPacketNo, int limit)
+{
+    QList<Message> out;
+    const qint64 id = conversationId(peer, false);
+    if (!id)
+        return out;
+    QSqlQuery& q =
+        prepared("conversationAfter", Select + u"WHERE m.conversation = ? AND (m.sort_key, m.packet_no) > (?, ?) "
+                                               u"ORDER BY m.sort_key, m.packet_no LIMIT ?");
+    q.bindValue(0, id);
+    q.bindValue(1, afterKey);
+    q.bindValue(2, qint64(std::min<quint64>(afterPacketNo, std::numeric_limits<qint64>::max())));
+    q.bindValue(3, limit);
+    if (!exec(q))
+        return out;
+    while (q.next())
+        out.append(read(q));
+    q.finish();
+    return out;
+}
+
 qint64 History::conversationSize(const QString& peer)
 {
     const qint64 id = conversationId(peer, false);

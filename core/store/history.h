@@ -95,6 +95,9 @@ public:
     // Up to `limit` messages of a conversation that sort before (`beforeKey`, `beforePacketNo`), oldest first.
     // Display order is (sortKey, packetNo); to page back from a message, pass its sortKey and packetNo.
     QList<Message> conversation(const QString& peer, double beforeKey, int limit, quint64 beforePacketNo = 0);
+    // Up to `limit` messages of a conversation that sort after (`afterKey`, `afterPacketNo`), oldest first: to read a
+    // whole conversation forward, page by page, from (-1, 0).
+    QList<Message> conversationAfter(const QString& peer, double afterKey, quint64 afterPacketNo, int limit);
     qint64 conversationSize(const QString& peer);
     QList<ConversationSummary> conversations();
     QList<Message> unsent(); // Queued and Sending outgoing messages, oldest first

@@ -105,7 +105,7 @@ bool addConversations(sqlite3* db, const Span& span, QString* error)
             sqlite3_finalize(copy);
             return false;
         }
-        span(0.7 * double(from + CopyChunk) / double(last));
+        span(0.7 * std::min(1.0, double(from + CopyChunk) / double(last)));
     }
     sqlite3_finalize(copy);
     const char* const rest[] = {

@@ -157,6 +157,23 @@ bool History::prepareSchema(Access access)
 {
     const QString doctor = tr("; `pigeon doctor` checks it");
     QSqlQuery q(m_db);
+    // Before anything is written (WAL mode changes the header). Reading the version reads the file's first page, and
+    // the schema: a file that is no database, or is cut short, is refused here. The rest of the file is read only as it
+    // is needed (check() reads all of it).
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next()) {
+        m_error = tr("the history database %1 cannot be used: %2").arg(m_path, q.lastError().text()) + doctor;
+        return false;
+    }
+    const int version = q.value(0).toInt();
+    q.finish();
+    if (version > schema::Version) {
+        m_error = tr("the history database %1 was written by a newer Pigeon (schema version %2; this one reads up to "
+                     "%3); it was left as it is")
+                      .arg(m_path)
+                      .arg(version)
+                      .arg(schema::Version);
+        return false;
+    }
     // FULL in WAL mode: a commit is on the disk when it returns. The engine acknowledges a message only after its
     // commit, and an acknowledged message must survive a power cut, not just a crash of the process. The price is
     // one fsync per batch (4 ms on the benchmark machine; see README, Performance): NORMAL was 2x the throughput and
@@ -173,22 +190,6 @@ bool History::prepareSchema(Access access)
             m_error = tr("the history database %1 cannot be used: %2").arg(m_path, q.lastError().text()) + doctor;
             return false;
         }
-    }
-    // Reading the version reads the file's first page, and the schema: a file that is no database, or is cut short,
-    // is refused here. The rest of the file is read only as it is needed (check() reads all of it).
-    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next()) {
-        m_error = tr("the history database %1 cannot be used: %2").arg(m_path, q.lastError().text()) + doctor;
-        return false;
-    }
-    const int version = q.value(0).toInt();
-    q.finish();
-    if (version > schema::Version) {
-        m_error = tr("the history database %1 was written by a newer Pigeon (schema version %2; this one reads up to "
-                     "%3); it was left as it is")
-                      .arg(m_path)
-                      .arg(version)
-                      .arg(schema::Version);
-        return false;
     }
     if (version < schema::Version) {
         if (access == Access::ReadOnly) {

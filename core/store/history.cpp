@@ -286,6 +286,13 @@ bool History::exec(QSqlQuery& query)
     return false;
 }
 
+void History::finished(const QSqlQuery& query)
+{
+    // QSqlQuery::next() says false for the end of the rows and for an error alike (a damaged page met mid-way).
+    if (query.lastError().isValid())
+        fail(query.lastError().text(), query.lastError().nativeErrorCode().toInt());
+}
+
 bool History::begin()
 {
     if (m_inTransaction)
@@ -545,6 +552,7 @@ QList<Message> History::conversation(const QString& peer, double beforeKey, int 
         return out;
     while (q.next())
         out.append(read(q));
+    finished(q);
     q.finish();
     std::reverse(out.begin(), out.end());
     return out;
@@ -567,6 +575,7 @@ QList<Message> History::conversationAfter(const QString& peer, double afterKey, 
         return out;
     while (q.next())
         out.append(read(q));
+    finished(q);
     q.finish();
     return out;
 }
@@ -592,6 +601,7 @@ QList<ConversationSummary> History::conversations()
     while (q.next())
         out.append({q.value(0).toString(), q.value(1).toString(),
                     QDateTime::fromMSecsSinceEpoch(q.value(2).toLongLong(), Qt::UTC), q.value(3).toInt()});
+    finished(q);
     return out;
 }
 
@@ -605,6 +615,7 @@ QList<Message> History::unsent()
     }
     while (q.next())
         out.append(read(q));
+    finished(q);
     return out;
 }
 

@@ -137,6 +137,8 @@ private:
     // Checkpoints the log in a worker thread, copying committed pages into the database file.
     void sync();
     bool exec(QSqlQuery& query);
+    // After reading a query's rows: records an error that ended them early.
+    void finished(const QSqlQuery& query);
     // The first column of the first row a prepared `sql` gives for `values`; invalid when there is none (or on error).
     QVariant value(const char* key, const QString& sql, std::initializer_list<QVariant> values);
     class Statement;

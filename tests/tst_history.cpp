@@ -485,6 +485,8 @@ void TestHistory::failingInsert()
     QVERIFY(m_history->commit());
     QCOMPARE(m_history->conversationSize(u"Alice"_qs), 2);
     QCOMPARE(m_history->conversations().first().lastText, u"next"_qs);
+    // The summary counts what was stored, not the message that was refused.
+    QCOMPARE(m_history->conversations().first().unread, 2);
 }
 
 void TestHistory::failingUpdate()

@@ -79,7 +79,7 @@ bool addConversations(sqlite3* db, const Span& span, QString* error)
                   " newest_key REAL NOT NULL DEFAULT 0, unread INTEGER NOT NULL DEFAULT 0);"
                   "INSERT INTO conversations (peer) SELECT DISTINCT peer FROM messages ORDER BY peer;"
                   "CREATE TABLE messages_v2 ("
-                  " id INTEGER PRIMARY KEY, conversation INTEGER NOT NULL REFERENCES conversations (id),"
+                  " id INTEGER PRIMARY KEY, conversation INTEGER NOT NULL,"
                   " direction INTEGER NOT NULL, text TEXT NOT NULL, time INTEGER NOT NULL, sort_key REAL NOT NULL,"
                   " state INTEGER NOT NULL, remote TEXT NOT NULL, packet_no INTEGER NOT NULL DEFAULT 0,"
                   " parts INTEGER NOT NULL DEFAULT 1, flags INTEGER NOT NULL DEFAULT 0);"),
@@ -118,20 +118,7 @@ bool addConversations(sqlite3* db, const Span& span, QString* error)
         "CREATE INDEX messages_unsent ON messages (state) WHERE state IN (%{Queued}, %{Sending});"
         "CREATE INDEX messages_outgoing_packets ON messages (packet_no + parts - 1) "
         " WHERE direction = %{Outgoing};",
-        "CREATE INDEX conversations_by_newest ON conversations (newest_key);"
-        // The summary follows every insert in the same statement, so it can never disagree with the messages.
-        "CREATE TRIGGER messages_summary AFTER INSERT ON messages BEGIN"
-        " UPDATE conversations SET"
-        "  newest_key = MAX(newest_key, NEW.sort_key),"
-        "  unread = unread + (NEW.flags & (%{Unread} | %{System}) = %{Unread}),"
-        "  last_id = iif(NEW.flags & %{System} = 0 AND (last_id IS NULL OR"
-        "   (NEW.sort_key, NEW.packet_no) >= (last_key, last_packet_no)), NEW.id, last_id),"
-        "  last_packet_no = iif(NEW.flags & %{System} = 0 AND (last_id IS NULL OR"
-        "   (NEW.sort_key, NEW.packet_no) >= (last_key, last_packet_no)), NEW.packet_no, last_packet_no),"
-        "  last_key = iif(NEW.flags & %{System} = 0 AND (last_id IS NULL OR"
-        "   (NEW.sort_key, NEW.packet_no) >= (last_key, last_packet_no)), NEW.sort_key, last_key)"
-        " WHERE id = NEW.conversation;"
-        "END;",
+
     };
     for (size_t i = 0; i < std::size(rest); ++i) {
         if (!exec(db, sql(rest[i]), error))

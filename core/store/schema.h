@@ -14,8 +14,8 @@ struct sqlite3;
 namespace schema {
 
 // Version 1: the first release (one `messages` table keyed by the peer's display name). Version 2: `conversations`
-// with integer ids, messages referring to them, a summary per conversation kept by a trigger, and indexes that let
-// start-up read a few pages whatever the size of the history.
+// with integer ids, messages referring to them, a summary per conversation (History brings it up to date in the
+// transaction of its messages), and indexes that let start-up read a few pages whatever the size of the history.
 constexpr int Version = 2;
 
 // Bits of messages.flags.

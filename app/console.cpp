@@ -8,12 +8,11 @@
 
 namespace {
 
-constexpr const char* Dim = "2";
-constexpr const char* Bold = "1";
-constexpr const char* Red = "31";
-constexpr const char* Green = "32";
-constexpr const char* Yellow = "33";
-const char* const PeerColors[] = {"1;34", "1;35", "1;36", "1;32", "1;33", "1;31"};
+constexpr const char* Dim = MessageLine::Dim;
+constexpr const char* Bold = MessageLine::Bold;
+constexpr const char* Red = MessageLine::Red;
+constexpr const char* Green = MessageLine::Green;
+constexpr const char* Yellow = MessageLine::Yellow;
 constexpr int QuitWaitMs = 10'000;
 
 } // namespace
@@ -22,7 +21,7 @@ Console::Console(Session& session, bool color, QObject* parent)
     : QObject(parent)
     , m_session(session)
     , m_messenger(*session.messenger())
-    , m_color(color)
+    , m_line(color)
     , m_interactive(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
     , m_out(stdout)
 {
@@ -35,8 +34,7 @@ Console::Console(Session& session, bool color, QObject* parent)
             return;
         }
         m_partner = m.peer;
-        const QString time = m.time.toLocalTime().toString(QStringLiteral("HH:mm:ss"));
-        print(paint(u'[' + time + u']', Dim) + u' ' + who(m.peer, m.remote) + u": " + textcodec::printable(m.text));
+        print(m_line.format(m, m_messenger.nickOf(m.peer)));
     });
     connect(&m_messenger, &Messenger::deliveryChanged, this, [this](qint64 id, MessageState state) {
         const QString peer = m_mine.value(id);
@@ -252,18 +250,5 @@ void Console::prompt()
 
 QString Console::paint(const QString& text, const char* sgr) const
 {
-    if (!m_color)
-        return text;
-    return QStringLiteral("\x1b[") + QLatin1String(sgr) + u'm' + text + QStringLiteral("\x1b[0m");
-}
-
-QString Console::who(const QString& peer, const QString& remote) const
-{
-    const QString nick = m_messenger.nickOf(peer);
-    const char* color = PeerColors[qHash(peer) % std::size(PeerColors)];
-    if (peer == remote && nick.isEmpty())
-        return paint(remote, color);
-    // A stranger's nickname is only what it claims: shown with a '?' so that it cannot pass for a contact.
-    const QString name = peer == remote ? nick + u'?' : peer;
-    return paint(textcodec::printable(name), color) + paint(QStringLiteral(" (") + remote + u')', Dim);
+    return m_line.paint(text, sgr);
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "messageline.h"
 #include "session.h"
 
 #include <QObject>
@@ -31,11 +32,10 @@ private:
     void prompt();
     void quit();
     QString paint(const QString& text, const char* sgr) const;
-    QString who(const QString& peer, const QString& remote) const;
 
     Session& m_session;
     Messenger& m_messenger;
-    bool m_color;
+    MessageLine m_line;
     bool m_interactive;
     QTextStream m_out;
     QSocketNotifier* m_stdin = nullptr;

@@ -2,12 +2,14 @@
 
 #include "console.h"
 #include "mainwindow.h"
+#include "messageline.h"
 #include "session.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QEventLoop>
+#include <QFileInfo>
 #include <QHostInfo>
 #include <QTextStream>
 #include <QTimer>
@@ -31,6 +33,7 @@ struct Parsed {
     GuiOptions gui;
     QStringList positional;
     bool console = false;
+    int last = 0; // pigeon history --last N; 0: every message
 };
 
 // Reads the options shared by every mode; on a bad value prints why and returns nullopt.
@@ -41,7 +44,9 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
         QStringLiteral("Pigeon: chat across a LAN without any server, one UDP datagram per message.\n"
                        "  pigeon                      start the desktop messenger\n"
                        "  pigeon --console            chat from a terminal\n"
-                       "  pigeon contacts list|add NAME HOST[:PORT] [plain] [gbk]|remove NAME"));
+                       "  pigeon contacts list|add NAME HOST[:PORT] [plain] [gbk]|remove NAME\n"
+                       "  pigeon history [PEER] [--last N]   print a conversation (all of them without PEER)\n"
+                       "  pigeon doctor               check the history database for damage"));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption console(QStringLiteral("console"),
@@ -66,8 +71,13 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Render the window to a PNG file and exit."),
                                         QStringLiteral("FILE"));
-    parser.addOptions({console, port, bind, profile, name, contactsOnly, broadcast, lang, screenshot});
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("contacts: list, add or remove contacts."));
+    const QCommandLineOption last(QStringLiteral("last"),
+                                  QStringLiteral("pigeon history: only the newest N messages of each conversation."),
+                                  QStringLiteral("N"));
+    parser.addOptions({console, port, bind, profile, name, contactsOnly, broadcast, lang, screenshot, last});
+    parser.addPositionalArgument(QStringLiteral("command"),
+                                 QStringLiteral("contacts: list, add or remove contacts; history: print messages; "
+                                                "doctor: check the history database."));
     if (!parser.parse(arguments)) {
         err() << "pigeon: " << parser.errorText() << "\nTry pigeon --help.\n";
         return std::nullopt;
@@ -89,6 +99,14 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
     parsed.options.broadcast = parser.isSet(broadcast);
     parsed.gui.language = parser.value(lang);
     parsed.gui.screenshot = parser.value(screenshot);
+    if (parser.isSet(last)) {
+        bool ok = false;
+        parsed.last = parser.value(last).toInt(&ok);
+        if (!ok || parsed.last < 1) {
+            err() << "pigeon: --last must be a number of messages, 1 or more, not \"" << parser.value(last) << "\"\n";
+            return std::nullopt;
+        }
+    }
     if (parsed.options.nick.size() > 64) {
         err() << "pigeon: --name is longer than 64 characters\n";
         return std::nullopt;
@@ -211,9 +229,106 @@ int contactsCommand(const Parsed& parsed)
     return UsageError;
 }
 
+// pigeon history [PEER] [--last N]: the stored messages, oldest first, as the console shows them. Opens the history
+// read-only, so it works while another Pigeon uses the profile.
+int historyCommand(const Parsed& parsed)
+{
+    const QStringList& args = parsed.positional;
+    if (args.size() > 2) {
+        err() << "usage: pigeon history [PEER] [--last N] [--profile DIR]\n";
+        return UsageError;
+    }
+    const QString peer = args.value(1);
+    Profile profile(parsed.options.profileDir);
+    History history;
+    QStringList peers;
+    if (QFileInfo::exists(profile.historyPath())) {
+        if (!history.open(profile.historyPath(), History::Access::ReadOnly)) {
+            err() << "pigeon: " << history.error() << '\n';
+            return StartError;
+        }
+        const QList<ConversationSummary> all = history.conversations();
+        if (!history.error().isEmpty()) {
+            err() << "pigeon: " << history.error() << '\n';
+            return StartError;
+        }
+        // Oldest conversation first, as each conversation is printed oldest message first.
+        for (auto it = all.crbegin(); it != all.crend(); ++it)
+            peers.append(it->peer);
+    }
+    if (!peer.isEmpty()) {
+        if (!history.isOpen() || !history.hasConversation(peer)) {
+            err() << "pigeon: no conversation with \"" << peer << "\" in " << profile.historyPath() << '\n';
+            return UsageError;
+        }
+        peers = {peer};
+    }
+    QTextStream out(stdout);
+    out.setEncoding(QStringConverter::Utf8);
+    const MessageLine line(isatty(STDOUT_FILENO) && qEnvironmentVariableIsEmpty("NO_COLOR"));
+    const QString timeFormat = QStringLiteral("yyyy-MM-dd HH:mm:ss");
+    constexpr int Page = 1000;
+    for (const QString& p : std::as_const(peers)) {
+        if (peer.isEmpty())
+            out << line.paint(QStringLiteral("== ") + textcodec::printable(p) + QStringLiteral(" =="),
+                              MessageLine::Bold)
+                << '\n';
+        // --last N: the newest N; else every message, a page at a time from the oldest.
+        QList<Message> page = parsed.last
+                                  ? history.conversation(p, std::numeric_limits<double>::infinity(), parsed.last)
+                                  : history.conversationAfter(p, -1, 0, Page);
+        while (!page.isEmpty()) {
+            for (const Message& m : std::as_const(page))
+                out << line.format(m, {}, timeFormat) << '\n';
+            if (parsed.last || page.size() < Page)
+                break;
+            page = history.conversationAfter(p, page.last().sortKey, page.last().packetNo, Page);
+        }
+        if (!history.error().isEmpty()) {
+            out.flush();
+            err() << "pigeon: " << history.error() << '\n';
+            return StartError;
+        }
+    }
+    return Ok;
+}
+
+// pigeon doctor: SQLite's integrity check over the whole history file (what opening it no longer does, so that
+// start-up does not grow with the history).
+int doctorCommand(const Parsed& parsed)
+{
+    if (parsed.positional.size() > 1) {
+        err() << "usage: pigeon doctor [--profile DIR]\n";
+        return UsageError;
+    }
+    const QString path = Profile(parsed.options.profileDir).historyPath();
+    QString report;
+    switch (History::check(path, &report)) {
+    case History::Health::Ok:
+        QTextStream(stdout) << "pigeon: the history database " << path << " is sound\n";
+        return Ok;
+    case History::Health::Damaged:
+        err() << "pigeon: the history database " << path << " is damaged:\n"
+              << report << "\nKeep a copy of it; \"sqlite3 " << path
+              << " .recover\" saves what can still be read. Pigeon leaves the file as it is.\n";
+        return StartError;
+    case History::Health::Unreadable: break;
+    }
+    err() << "pigeon: cannot check the history database " << path << ": " << report << '\n';
+    return StartError;
+}
+
 int runConsole(const Parsed& parsed)
 {
     Session session;
+    // An upgrade of a long history takes seconds: say how far it is, every 10 %.
+    session.history().setUpgradeProgress([reported = -1](int percent) mutable {
+        if (percent / 10 == reported / 10)
+            return;
+        reported = percent;
+        err() << "pigeon: upgrading the history database: " << percent << " %\n";
+        err().flush();
+    });
     if (!session.open(parsed.options)) {
         err() << "pigeon: " << session.error() << '\n';
         return StartError;
@@ -237,8 +352,8 @@ int main(int argc, char** argv)
     bool gui = true;
     for (int i = 1; i < argc; ++i) {
         const QByteArray arg = argv[i];
-        if (arg == "--console" || arg == "contacts" || arg == "--help" || arg == "-h" || arg == "--version" ||
-            arg == "-v")
+        if (arg == "--console" || arg == "contacts" || arg == "history" || arg == "doctor" || arg == "--help" ||
+            arg == "-h" || arg == "--version" || arg == "-v")
             gui = false;
     }
     std::unique_ptr<QCoreApplication> app(gui ? new QApplication(argc, argv) : new QCoreApplication(argc, argv));
@@ -247,6 +362,10 @@ int main(int argc, char** argv)
         return UsageError;
     if (parsed->positional.value(0) == u"contacts")
         return contactsCommand(*parsed);
+    if (parsed->positional.value(0) == u"history")
+        return historyCommand(*parsed);
+    if (parsed->positional.value(0) == u"doctor")
+        return doctorCommand(*parsed);
     if (!parsed->positional.isEmpty()) {
         err() << "pigeon: unknown command \"" << parsed->positional.first() << "\"\nTry pigeon --help.\n";
         return UsageError;

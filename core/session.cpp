@@ -21,6 +21,10 @@ bool Session::open(const Options& options)
         m_error = m_history.error();
         return false;
     }
+    // One person, one conversation: a removed contact's conversation is keyed by its address again, so hearing from
+    // it, or adding it back under any name, continues it (the engine renames it when a contact is added).
+    connect(&m_contacts, &ContactBook::contactRemoved, this,
+            [this](const QString& name) { m_history.detachContact(name); });
     Identity identity = Identity::fromSystem(!options.nick.isEmpty() ? options.nick : m_profile.nickname());
     m_messenger = new Messenger(identity, &m_contacts, &m_history, &m_transport, this);
     // The command line turns these on for one run; the profile's settings keep them on.

@@ -1,10 +1,12 @@
 #include "conversationlistmodel.h"
 #include "faketransport.h"
 #include "ipmsg.h"
+#include "session.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUdpSocket>
 
 // The contact list's model: contacts and strangers, latest activity first, unread counts and presence.
 class TestConversationListModel final : public QObject {
@@ -21,6 +23,7 @@ private Q_SLOTS:
     void strangerBecomesContact();
     void removedContactKeepsHistory();
     void renamedContact();
+    void removedContactWritesAgain();
     void discoveredStranger_data();
     void discoveredStranger();
     void discoveredStrangerKeptWithHistory();
@@ -242,6 +245,51 @@ void TestConversationListModel::renamedContact()
     const QModelIndex alicia = model.indexOfPeer(QStringLiteral("Alicia"));
     QCOMPARE(alicia.data(ConversationListModel::AddressRole).toString(), QStringLiteral("127.0.0.1:2427"));
     QCOMPARE(alicia.data(ConversationListModel::LastTextRole).toString(), QStringLiteral("hello Alice"));
+}
+
+void TestConversationListModel::removedContactWritesAgain()
+{
+    // A whole Session (as both front ends run it) on 127.0.0.1, and a peer that speaks plain text from its socket.
+    QUdpSocket peer;
+    QVERIFY(peer.bind(QHostAddress::LocalHost, 0));
+    const QString address = QStringLiteral("127.0.0.1:%1").arg(peer.localPort());
+    Session session;
+    Session::Options options;
+    options.profileDir = m_dir->filePath(QStringLiteral("session"));
+    options.bind = QHostAddress::LocalHost;
+    options.port = 0;
+    QVERIFY2(session.open(options), qPrintable(session.error()));
+    const quint16 port = session.transport().localEndpoint().port;
+    Contact carol{QStringLiteral("Carol"), QStringLiteral("127.0.0.1"), peer.localPort(), Protocol::PlainText};
+    QVERIFY(session.contacts().add(carol).isEmpty());
+    QVERIFY(session.messenger()->send(QStringLiteral("Carol"), QStringLiteral("hello Carol")));
+    QTRY_COMPARE(session.history().conversationSize(QStringLiteral("Carol")), 1);
+    ConversationListModel model(&session.contacts(), &session.history(), session.messenger());
+
+    // Removed, history kept: listed under its address, not as a "former contact" beside a new stranger.
+    QVERIFY(session.contacts().remove(QStringLiteral("Carol")).isEmpty());
+    QVERIFY(!model.indexOfPeer(QStringLiteral("Carol")).isValid());
+    QVERIFY(model.indexOfPeer(address).isValid());
+    QCOMPARE(model.indexOfPeer(address).data(ConversationListModel::LastTextRole).toString(),
+             QStringLiteral("hello Carol"));
+    // It writes again: the same conversation.
+    peer.writeDatagram(QByteArrayLiteral("it is Carol again"), QHostAddress::LocalHost, port);
+    QTRY_COMPARE(session.history().conversationSize(address), 2);
+    QCOMPARE(session.history().conversations().size(), 1);
+    QTRY_COMPARE(model.indexOfPeer(address).data(ConversationListModel::LastTextRole).toString(),
+                 QStringLiteral("it is Carol again"));
+    QVERIFY(!model.indexOfPeer(QStringLiteral("Carol")).isValid());
+
+    // Added back under another name: still the one conversation, with both messages.
+    carol.name = QStringLiteral("Caroline");
+    QVERIFY(session.contacts().add(carol).isEmpty());
+    QVERIFY(session.history().commit());
+    QCOMPARE(session.history().conversationSize(QStringLiteral("Caroline")), 2);
+    QCOMPARE(session.history().conversations().size(), 1);
+    QVERIFY(!model.indexOfPeer(address).isValid());
+    QCOMPARE(model.indexOfPeer(QStringLiteral("Caroline")).data(ConversationListModel::LastTextRole).toString(),
+             QStringLiteral("it is Carol again"));
+    session.close();
 }
 
 void TestConversationListModel::discoveredStranger_data()

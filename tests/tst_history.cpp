@@ -2,8 +2,13 @@
 
 #include <QFile>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <csignal>
+#include <sys/resource.h>
 
 class TestHistory final : public QObject {
     Q_OBJECT
@@ -21,6 +26,13 @@ private Q_SLOTS:
     void summaries();
     void renamePeer();
     void damagedFileIsReported();
+    void upgradesFirstRelease();
+    void upgradesVersionOne();
+    void refusesNewerVersion();
+    void failingInsert();
+    void failingUpdate();
+    void removedContactKeepsOneConversation();
+    void renameOntoExistingConversationMerges();
 
 private:
     Message incoming(const QString& peer, const QString& text, quint64 packetNo = 0) const;
@@ -229,6 +241,329 @@ void TestHistory::damagedFileIsReported()
     QFile f(path);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QCOMPARE(f.readAll(), garbage);
+}
+
+namespace {
+
+struct Row {
+    QString peer;
+    Direction direction;
+    QString text; // or, for a long text, its first words
+    int length;
+    MessageState state;
+    QString remote;
+    quint64 packetNo;
+    int parts;
+    bool unread, receipt, system, fragmented;
+};
+
+// What make_firstrelease.cpp wrote with the first release's code (tests/data/README.md), written out.
+QList<Row> firstReleaseRows()
+{
+    const QString alice = u"127.0.0.1:2426"_qs, wang = u"127.0.0.2:2425"_qs, stranger = u"127.0.0.9:40001"_qs;
+    using D = Direction;
+    using S = MessageState;
+    return {
+        {u"Alice"_qs, D::Incoming, u"hello from Alice"_qs, 16, S::Received, alice, 1001, 1, 0, 0, 0, 0},
+        {u"Alice"_qs, D::Outgoing, u"hi Alice, delivered"_qs, 19, S::Delivered, alice, 5001, 1, 0, 0, 0, 0},
+        {u"Alice"_qs, D::Outgoing, u"this one was read"_qs, 17, S::Read, alice, 5002, 1, 0, 0, 0, 0},
+        {u"Alice"_qs, D::Incoming, u"Alice came online"_qs, 17, S::Received, alice, 0, 1, 0, 0, 1, 0},
+        {u"Alice"_qs, D::Outgoing, u"line 0 of a long message; line 1"_qs, 11090, S::Sending, alice, 5003, 3, 0, 0, 0,
+         1},
+        {u"Alice"_qs, D::Outgoing, u"this one failed"_qs, 15, S::Failed, alice, 5006, 1, 0, 0, 0, 0},
+        {u"Alice"_qs, D::Incoming, u"unread, asks for a receipt"_qs, 26, S::Received, alice, 1002, 1, 1, 1, 0, 0},
+        {u"王小明"_qs, D::Incoming, u"你好，今天下午三点开会吗？"_qs, 13, S::Received, wang, 77, 1, 0, 0, 0, 0},
+        {u"王小明"_qs, D::Incoming, u"会议室在二楼。🙂"_qs, 9, S::Received, wang, 78, 1, 0, 0, 0, 0},
+        {u"王小明"_qs, D::Outgoing, u"好的，我会准时到。"_qs, 9, S::Queued, wang, 0, 1, 0, 0, 0, 0},
+        {u"王小明"_qs, D::Outgoing, u"长消息：汉字汉字"_qs, 3004, S::Sending, wang, 5007, 2, 0, 0, 0, 1},
+        {stranger, D::Incoming, u"hello, who is this?"_qs, 19, S::Received, stranger, 9, 1, 1, 0, 0, 0},
+        {stranger, D::Outgoing, u"plain text reply"_qs, 16, S::Sending, stranger, 5009, 1, 0, 0, 0, 0},
+        {stranger, D::Outgoing, u"sent to a plain-text peer"_qs, 25, S::Sent, stranger, 5010, 1, 0, 0, 0, 0},
+    };
+}
+
+int userVersion(const QString& path)
+{
+    int version = -1;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_qs, u"version"_qs);
+        db.setDatabaseName(path);
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(u"PRAGMA user_version"_qs) && q.next())
+                version = q.value(0).toInt();
+        }
+    }
+    QSqlDatabase::removeDatabase(u"version"_qs);
+    return version;
+}
+
+// Runs `statements` on the file at `path` through a connection of its own.
+bool execute(const QString& path, const QStringList& statements)
+{
+    bool ok = true;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_qs, u"writer"_qs);
+        db.setDatabaseName(path);
+        ok = db.open();
+        QSqlQuery q(db);
+        for (const QString& s : statements)
+            ok = ok && q.exec(s);
+    }
+    QSqlDatabase::removeDatabase(u"writer"_qs);
+    return ok;
+}
+
+} // namespace
+
+void TestHistory::upgradesFirstRelease()
+{
+    const QString path = m_dir->filePath(u"first.sqlite"_qs);
+    QVERIFY(QFile::copy(QStringLiteral(PIGEON_TEST_DATA "/firstrelease-history.sqlite"), path));
+    QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
+    QCOMPARE(userVersion(path), 1);
+    History history;
+    QList<int> progress;
+    history.setUpgradeProgress([&](int percent) { progress.append(percent); });
+    QVERIFY2(history.open(path), qPrintable(history.error()));
+    QCOMPARE(userVersion(path), 2);
+    QVERIFY(!progress.isEmpty());
+    QCOMPARE(progress.last(), 100);
+    QVERIFY(std::is_sorted(progress.cbegin(), progress.cend()));
+    // The copy made before the upgrade is gone once it committed.
+    QVERIFY(!QFile::exists(path + u".v1.bak"_qs));
+
+    const QList<Row> rows = firstReleaseRows();
+    for (qsizetype i = 0; i < rows.size(); ++i) {
+        const Row& r = rows.at(i);
+        const auto m = history.message(i + 1);
+        QVERIFY(m);
+        QCOMPARE(m->peer, r.peer);
+        QCOMPARE(m->direction, r.direction);
+        QVERIFY2(m->text.startsWith(r.text), qPrintable(m->text.left(40)));
+        QCOMPARE(m->text.size(), r.length);
+        QCOMPARE(m->state, r.state);
+        QCOMPARE(m->remote, r.remote);
+        QCOMPARE(m->packetNo, r.packetNo);
+        QCOMPARE(m->parts, r.parts);
+        QCOMPARE(m->unread, r.unread);
+        QCOMPARE(m->wantsReadReceipt, r.receipt);
+        QCOMPARE(m->isSystem, r.system);
+        QCOMPARE(m->fragmented, r.fragmented);
+        // One minute apart from 2025-11-22 00:00 UTC, in the order they were written.
+        QCOMPARE(m->time, QDateTime(QDate(2025, 11, 22), QTime(0, 0), Qt::UTC).addSecs(60 * i));
+    }
+    QVERIFY(!history.message(15));
+    // Each conversation whole, in order.
+    const QList<std::pair<QString, QList<qint64>>> conversations = {
+        {u"Alice"_qs, {1, 2, 3, 4, 5, 6, 7}}, {u"王小明"_qs, {8, 9, 10, 11}}, {u"127.0.0.9:40001"_qs, {12, 13, 14}}};
+    for (const auto& [peer, ids] : conversations) {
+        QList<qint64> got;
+        for (const Message& m : history.conversation(peer, 1e18, 100))
+            got.append(m.id);
+        QCOMPARE(got, ids);
+        QCOMPARE(history.conversationSize(peer), ids.size());
+    }
+    // The list: newest first, with the unread counts the first release showed.
+    const QList<ConversationSummary> list = history.conversations();
+    QCOMPARE(list.size(), 3);
+    QCOMPARE(list.at(0).peer, u"127.0.0.9:40001"_qs);
+    QCOMPARE(list.at(0).lastText, u"sent to a plain-text peer"_qs);
+    QCOMPARE(list.at(0).unread, 1);
+    QCOMPARE(list.at(1).peer, u"王小明"_qs);
+    QCOMPARE(list.at(1).unread, 0);
+    QCOMPARE(list.at(2).peer, u"Alice"_qs);
+    QCOMPARE(list.at(2).lastText, u"unread, asks for a receipt"_qs);
+    QCOMPARE(list.at(2).unread, 1);
+    QList<qint64> unsent;
+    for (const Message& m : history.unsent())
+        unsent.append(m.id);
+    QCOMPARE(unsent, (QList<qint64>{5, 10, 11, 13}));
+    QCOMPARE(history.queuedCount(u"王小明"_qs), 1);
+    QCOMPARE(history.lastPacketNo(), quint64(5010));
+    QCOMPARE(history.findOutgoing(u"127.0.0.1:2426"_qs, 5006), 6);
+    // New rows go after the old ones, and the upgraded file keeps working.
+    Message m = incoming(u"Alice"_qs, u"after the upgrade"_qs, 1003);
+    QVERIFY(history.append(m));
+    QCOMPARE(m.id, 15);
+    QVERIFY(m.sortKey > 1763769960000.0);
+    QVERIFY(history.commit());
+    QCOMPARE(history.conversations().at(0).peer, u"Alice"_qs);
+    QCOMPARE(history.markRead(u"Alice"_qs).size(), 1);
+    QString report;
+    QCOMPARE(History::check(path, &report), History::Health::Ok);
+}
+
+void TestHistory::upgradesVersionOne()
+{
+    // The schema as the releases before conversations had ids wrote it (version 1, index with packet_no).
+    const QString path = m_dir->filePath(u"v1.sqlite"_qs);
+    QStringList statements = {
+        u"CREATE TABLE messages (id INTEGER PRIMARY KEY, peer TEXT NOT NULL, direction INTEGER NOT NULL, text TEXT "
+        "NOT NULL, time INTEGER NOT NULL, sort_key REAL NOT NULL, state INTEGER NOT NULL, remote TEXT NOT NULL, "
+        "packet_no INTEGER NOT NULL DEFAULT 0, parts INTEGER NOT NULL DEFAULT 1, flags INTEGER NOT NULL DEFAULT 0)"_qs,
+        u"CREATE INDEX messages_by_peer ON messages (peer, sort_key, packet_no)"_qs,
+        u"CREATE INDEX messages_by_packet ON messages (remote, packet_no)"_qs,
+        u"CREATE INDEX messages_unsent ON messages (state) WHERE state < 2"_qs,
+        u"CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"_qs,
+        u"PRAGMA user_version = 1"_qs};
+    // 250 000 rows: the copy goes in several chunks. Two conversations, alternating; every 10th from Bob unread.
+    statements.append(u"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 250000) "
+                      "INSERT INTO messages (peer, direction, text, time, sort_key, state, remote, packet_no, flags) "
+                      "SELECT iif(i % 2, 'Bob', '李四'), i % 2, 'message ' || i, 1000 * i, 1000 * i, "
+                      "iif(i % 2, 3, 6), '127.0.0.1:' || (2425 + i % 2), i, iif(i % 20 = 0, 1, 0) FROM n"_qs);
+    QVERIFY(execute(path, statements));
+    History history;
+    QVERIFY2(history.open(path), qPrintable(history.error()));
+    QCOMPARE(userVersion(path), 2);
+    QCOMPARE(history.conversationSize(u"Bob"_qs), 125000);
+    QCOMPARE(history.conversationSize(u"李四"_qs), 125000);
+    const QList<Message> newest = history.conversation(u"李四"_qs, 1e18, 2);
+    QCOMPARE(newest.size(), 2);
+    QCOMPARE(newest.at(0).text, u"message 249998"_qs);
+    QCOMPARE(newest.at(1).text, u"message 250000"_qs);
+    QCOMPARE(newest.at(1).unread, true);
+    QCOMPARE(newest.at(1).state, MessageState::Received);
+    const QList<Message> first = history.conversationAfter(u"Bob"_qs, -1, 0, 1);
+    QCOMPARE(first.at(0).id, 1);
+    QCOMPARE(first.at(0).state, MessageState::Delivered);
+    QCOMPARE(first.at(0).remote, u"127.0.0.1:2426"_qs);
+    const QList<ConversationSummary> list = history.conversations();
+    QCOMPARE(list.size(), 2);
+    QCOMPARE(list.at(0).peer, u"李四"_qs);
+    QCOMPARE(list.at(0).unread, 12500);
+    QCOMPARE(list.at(1).unread, 0);
+    QCOMPARE(history.lastPacketNo(), quint64(249999));
+}
+
+void TestHistory::refusesNewerVersion()
+{
+    const QString path = m_dir->filePath(u"newer.sqlite"_qs);
+    QVERIFY(execute(path, {u"CREATE TABLE future (x)"_qs, u"PRAGMA user_version = 3"_qs}));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray before = file.readAll();
+    file.close();
+    History history;
+    QVERIFY(!history.open(path));
+    QVERIFY2(history.error().contains(path) && history.error().contains(u"newer Pigeon"_qs) &&
+                 history.error().contains(u"version 3"_qs),
+             qPrintable(history.error()));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), before);
+}
+
+void TestHistory::failingInsert()
+{
+    // A full disk: a file-size limit on this process. A message far larger than SQLite's page cache makes the INSERT
+    // itself write to the log, so the statement fails (not only the COMMIT).
+    std::signal(SIGXFSZ, SIG_IGN);
+    Message stored = incoming(u"Alice"_qs, u"stored"_qs, 1);
+    QVERIFY(m_history->append(stored));
+    QVERIFY(m_history->commit());
+    QSignalSpy failed(m_history.get(), &History::failed);
+    Message big = incoming(u"Alice"_qs, QString(8 * 1024 * 1024, u'x'), 2);
+    bool appended = true;
+    {
+        rlimit saved{};
+        getrlimit(RLIMIT_FSIZE, &saved);
+        rlimit limit = saved;
+        limit.rlim_cur = 1024 * 1024;
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &limit), 0);
+        appended = m_history->append(big);
+        setrlimit(RLIMIT_FSIZE, &saved);
+    }
+    QVERIFY(!appended);
+    QCOMPARE(big.id, 0);
+    QCOMPARE(failed.size(), 1);
+    QVERIFY2(failed.first().first().toString().contains(m_history->path()), qPrintable(m_history->error()));
+    m_history->commit();
+    QCOMPARE(m_history->conversationSize(u"Alice"_qs), 1);
+    // With room again, the next message is stored.
+    Message next = incoming(u"Alice"_qs, u"next"_qs, 3);
+    QVERIFY2(m_history->append(next), qPrintable(m_history->error()));
+    QVERIFY(m_history->commit());
+    QCOMPARE(m_history->conversationSize(u"Alice"_qs), 2);
+    QCOMPARE(m_history->conversations().first().lastText, u"next"_qs);
+    // The summary counts what was stored, not the message that was refused.
+    QCOMPARE(m_history->conversations().first().unread, 2);
+}
+
+void TestHistory::failingUpdate()
+{
+    // Another process holds the write lock longer than History waits (busy_timeout, 2 s): the UPDATE fails.
+    Message sent = incoming(u"Alice"_qs, u"sent"_qs, 1);
+    sent.direction = Direction::Outgoing;
+    sent.state = MessageState::Sending;
+    QVERIFY(m_history->append(sent));
+    QVERIFY(m_history->commit());
+    QSignalSpy failed(m_history.get(), &History::failed);
+    {
+        QSqlDatabase other = QSqlDatabase::addDatabase(u"QSQLITE"_qs, u"locker"_qs);
+        other.setDatabaseName(m_history->path());
+        QVERIFY(other.open());
+        QSqlQuery q(other);
+        QVERIFY(q.exec(u"BEGIN IMMEDIATE"_qs));
+        QVERIFY(!m_history->setState(sent.id, MessageState::Delivered));
+        QVERIFY(q.exec(u"ROLLBACK"_qs));
+    }
+    QSqlDatabase::removeDatabase(u"locker"_qs);
+    QCOMPARE(failed.size(), 1);
+    QVERIFY2(failed.first().first().toString().contains(m_history->path()), qPrintable(m_history->error()));
+    m_history->commit();
+    QCOMPARE(m_history->message(sent.id)->state, MessageState::Sending);
+    QVERIFY(m_history->setState(sent.id, MessageState::Delivered));
+    QVERIFY(m_history->commit());
+    QCOMPARE(m_history->message(sent.id)->state, MessageState::Delivered);
+}
+
+void TestHistory::removedContactKeepsOneConversation()
+{
+    const QString address = u"127.0.0.1:5000"_qs;
+    // A stranger writes, is added as Carol, talks, is removed, writes again, and is added back as Caroline.
+    Message a = incoming(address, u"one"_qs, 1);
+    a.remote = address;
+    QVERIFY(m_history->append(a));
+    QVERIFY(m_history->renamePeer(address, u"Carol"_qs));
+    Message b = incoming(u"Carol"_qs, u"two"_qs, 2);
+    b.remote = address;
+    QVERIFY(m_history->append(b));
+    QVERIFY(m_history->detachContact(u"Carol"_qs));
+    QVERIFY(!m_history->hasConversation(u"Carol"_qs));
+    Message c = incoming(address, u"three"_qs, 3);
+    c.remote = address;
+    QVERIFY(m_history->append(c));
+    QCOMPARE(m_history->conversations().size(), 1);
+    QCOMPARE(m_history->conversationSize(address), 3);
+    QVERIFY(m_history->renamePeer(address, u"Caroline"_qs));
+    QVERIFY(m_history->commit());
+    const QList<ConversationSummary> list = m_history->conversations();
+    QCOMPARE(list.size(), 1);
+    QCOMPARE(list.first().peer, u"Caroline"_qs);
+    QCOMPARE(list.first().lastText, u"three"_qs);
+    QCOMPARE(list.first().unread, 3);
+    QStringList texts;
+    for (const Message& m : m_history->conversation(u"Caroline"_qs, 1e18, 10))
+        texts.append(m.text);
+    QCOMPARE(texts, (QStringList{u"one"_qs, u"two"_qs, u"three"_qs}));
+}
+
+void TestHistory::renameOntoExistingConversationMerges()
+{
+    Message a = incoming(u"Dave"_qs, u"first"_qs, 1);
+    Message b = incoming(u"127.0.0.1:2425"_qs, u"second"_qs, 2);
+    Message c = incoming(u"Dave"_qs, u"third"_qs, 3);
+    QVERIFY(m_history->append(a) && m_history->append(b) && m_history->append(c));
+    QVERIFY(m_history->renamePeer(u"127.0.0.1:2425"_qs, u"Dave"_qs));
+    QVERIFY(m_history->commit());
+    const QList<ConversationSummary> list = m_history->conversations();
+    QCOMPARE(list.size(), 1);
+    QCOMPARE(list.first().lastText, u"third"_qs);
+    QCOMPARE(list.first().unread, 3);
+    QStringList texts;
+    for (const Message& m : m_history->conversation(u"Dave"_qs, 1e18, 10))
+        texts.append(m.text);
+    QCOMPARE(texts, (QStringList{u"first"_qs, u"second"_qs, u"third"_qs}));
 }
 
 QTEST_GUILESS_MAIN(TestHistory)

@@ -380,12 +380,18 @@ void TestMainWindow::removingAsksFirstAndKeepsHistory()
     QVERIFY(m_me->contacts().find(QStringLiteral("Bob")));
 
     answer(QMessageBox::Yes);
+    const QString address = m_window->conversations()
+                                .indexOfPeer(QStringLiteral("Bob"))
+                                .data(ConversationListModel::AddressRole)
+                                .toString();
     remove->trigger();
     QVERIFY(!m_me->contacts().find(QStringLiteral("Bob")));
-    const QModelIndex row = m_window->conversations().indexOfPeer(QStringLiteral("Bob"));
+    // The history is kept under Bob's address, as a stranger's (issue 16: one person, one conversation).
+    QVERIFY(!m_window->conversations().indexOfPeer(QStringLiteral("Bob")).isValid());
+    const QModelIndex row = m_window->conversations().indexOfPeer(address);
     QVERIFY(row.isValid());
     QVERIFY(!row.data(ConversationListModel::IsContactRole).toBool());
-    QCOMPARE(textsAt(*m_me, QStringLiteral("Bob")), QStringList{QStringLiteral("before Bob goes")});
+    QCOMPARE(textsAt(*m_me, address), QStringList{QStringLiteral("before Bob goes")});
 }
 
 void TestMainWindow::draftsStayWithTheirConversation()

@@ -280,7 +280,12 @@ void ConversationListModel::onContactRemoved(const QString& name)
     const int row = rowOf(name);
     if (row < 0)
         return;
-    // The history stays: a conversation with messages remains listed, as a former contact without an address.
+    // The history stays. When the history keyed it by its address again (Session), it is listed as that stranger.
+    if (m_rows.at(row).lastTime.isValid() && !m_history->hasConversation(name)) {
+        reload();
+        return;
+    }
+    // Else a conversation with messages remains listed, as a former contact without an address.
     if (m_rows.at(row).lastTime.isValid()) {
         Row& r = m_rows[row];
         r.contact = false;

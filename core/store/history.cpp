@@ -1,5 +1,7 @@
 #include "history.h"
 
+#include "schema.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QSqlDriver>
@@ -13,36 +15,25 @@
 
 namespace {
 
-constexpr int SchemaVersion = 1;
 // How soon after a commit a worker copies the write-ahead log into the database, keeping the log short without
 // stalling the event loop on the checkpoint's fsyncs.
 constexpr int SyncDelayMs = 1000;
 // Remotes whose highest incoming packet number is kept in memory (a cache: forgetting costs one query).
 constexpr qsizetype MaxRemembered = 4096;
 
-const char* const Schema[] = {
-    "CREATE TABLE IF NOT EXISTS messages ("
-    " id INTEGER PRIMARY KEY,"
-    " peer TEXT NOT NULL,"
-    " direction INTEGER NOT NULL,"
-    " text TEXT NOT NULL,"
-    " time INTEGER NOT NULL,"
-    " sort_key REAL NOT NULL,"
-    " state INTEGER NOT NULL,"
-    " remote TEXT NOT NULL,"
-    " packet_no INTEGER NOT NULL DEFAULT 0,"
-    " parts INTEGER NOT NULL DEFAULT 1,"
-    " flags INTEGER NOT NULL DEFAULT 0)",
-    "CREATE INDEX IF NOT EXISTS messages_by_peer ON messages (peer, sort_key, packet_no)",
-    "CREATE INDEX IF NOT EXISTS messages_by_packet ON messages (remote, packet_no)",
-    "CREATE INDEX IF NOT EXISTS messages_unsent ON messages (state) WHERE state < 2",
-    "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-};
+using schema::sql;
+using schema::Unread, schema::WantsReadReceipt, schema::System, schema::Fragmented;
 
-enum Flag { Unread = 1, WantsReadReceipt = 2, System = 4, Fragmented = 8 };
+// A message row with its conversation's key, as read() expects it.
+const QString Select =
+    QStringLiteral("SELECT m.id, c.peer, m.direction, m.text, m.time, m.sort_key, m.state, m.remote, "
+                   "m.packet_no, m.parts, m.flags FROM messages m JOIN conversations c ON "
+                   "c.id = m.conversation ");
 
-const QString Columns =
-    QStringLiteral("id, peer, direction, text, time, sort_key, state, remote, packet_no, parts, flags");
+bool isDamage(int code)
+{
+    return (code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB;
+}
 
 } // namespace
 
@@ -50,10 +41,11 @@ const QString Columns =
 // placeholder name per value, which cost more than SQLite's own work (46 % of an insert).
 class History::Statement {
 public:
-    Statement(sqlite3* db, const char* sql)
+    Statement(sqlite3* db, const QString& sql)
         : m_db(db)
     {
-        if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &m_statement, nullptr) != SQLITE_OK)
+        if (sqlite3_prepare_v3(db, sql.toUtf8().constData(), -1, SQLITE_PREPARE_PERSISTENT, &m_statement, nullptr) !=
+            SQLITE_OK)
             m_statement = nullptr;
     }
     ~Statement() { sqlite3_finalize(m_statement); }
@@ -70,11 +62,13 @@ public:
     }
     void bind(int i, qint64 value) { sqlite3_bind_int64(m_statement, i, value); }
     void bind(int i, double value) { sqlite3_bind_double(m_statement, i, value); }
-    // Runs the statement to its end and makes it ready for the next use; false (with SQLite's reason) on an error.
-    bool step(QString* error)
+    // Runs the statement to its end and makes it ready for the next use; false (with SQLite's reason and extended
+    // result code) on an error.
+    bool step(QString* error, int* code)
     {
         if (!m_statement) {
             m_texts.clear();
+            *code = sqlite3_extended_errcode(m_db);
             *error = QString::fromUtf8(sqlite3_errmsg(m_db));
             return false;
         }
@@ -83,6 +77,7 @@ public:
         m_texts.clear();
         if (rc == SQLITE_DONE || rc == SQLITE_ROW)
             return true;
+        *code = rc;
         *error = QString::fromUtf8(sqlite3_errstr(rc)) + u": " + QString::fromUtf8(sqlite3_errmsg(m_db));
         return false;
     }
@@ -125,6 +120,8 @@ History::~History()
     m_queries.clear();
     m_append.reset();
     m_setState.reset();
+    m_newConversation.reset();
+    m_summary.reset();
     m_begin.reset();
     m_commit.reset();
     m_db.close();
@@ -132,17 +129,52 @@ History::~History()
     QSqlDatabase::removeDatabase(m_connection);
 }
 
-bool History::open(const QString& path)
+bool History::open(const QString& path, Access access)
 {
     m_path = path;
-    QDir().mkpath(QFileInfo(path).absolutePath());
+    m_readOnly = access == Access::ReadOnly;
+    if (m_readOnly && !QFileInfo(path).isFile()) {
+        m_error = tr("there is no history database %1").arg(path);
+        return false;
+    }
+    if (!m_readOnly)
+        QDir().mkpath(QFileInfo(path).absolutePath());
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
     m_db.setDatabaseName(path);
+    if (m_readOnly)
+        m_db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
     if (!m_db.open()) {
         m_error = tr("cannot open the history database %1: %2").arg(path, m_db.lastError().text());
         return false;
     }
+    if (prepareSchema(access))
+        return true;
+    m_queries.clear();
+    m_db.close();
+    return false;
+}
+
+bool History::prepareSchema(Access access)
+{
+    const QString doctor = tr("; `pigeon doctor` checks it");
     QSqlQuery q(m_db);
+    // Before anything is written (WAL mode changes the header). Reading the version reads the file's first page, and
+    // the schema: a file that is no database, or is cut short, is refused here. The rest of the file is read only as it
+    // is needed (check() reads all of it).
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next()) {
+        m_error = tr("the history database %1 cannot be used: %2").arg(m_path, q.lastError().text()) + doctor;
+        return false;
+    }
+    const int version = q.value(0).toInt();
+    q.finish();
+    if (version > schema::Version) {
+        m_error = tr("the history database %1 was written by a newer Pigeon (schema version %2; this one reads up to "
+                     "%3); it was left as it is")
+                      .arg(m_path)
+                      .arg(version)
+                      .arg(schema::Version);
+        return false;
+    }
     // FULL in WAL mode: a commit is on the disk when it returns. The engine acknowledges a message only after its
     // commit, and an acknowledged message must survive a power cut, not just a crash of the process. The price is
     // one fsync per batch (4 ms on the benchmark machine; see README, Performance): NORMAL was 2x the throughput and
@@ -152,29 +184,44 @@ bool History::open(const QString& path)
                                    // The worker's checkpoints keep the log short; this is the backstop (40 MB).
                                    "PRAGMA wal_autocheckpoint=10000"};
     for (const char* pragma : pragmas) {
+        // A reader leaves the file's journal mode alone: the Pigeon that writes it set WAL.
+        if (access == Access::ReadOnly && std::string_view(pragma) != "PRAGMA busy_timeout=2000")
+            continue;
         if (!q.exec(QString::fromLatin1(pragma))) {
-            m_error = tr("the history database %1 cannot be used: %2").arg(path, q.lastError().text());
-            m_db.close();
+            m_error = tr("the history database %1 cannot be used: %2").arg(m_path, q.lastError().text()) + doctor;
             return false;
         }
     }
-    if (!q.exec(QStringLiteral("PRAGMA quick_check")) || !q.next() || q.value(0).toString() != u"ok") {
-        m_error = tr("the history database %1 is damaged (%2); it was left as it is")
-                      .arg(path, q.lastError().isValid() ? q.lastError().text() : q.value(0).toString());
-        m_db.close();
+    if (version < schema::Version) {
+        if (access == Access::ReadOnly) {
+            m_error = tr("the history database %1 is from an older Pigeon (schema version %2): start Pigeon once on "
+                         "this profile to upgrade it")
+                          .arg(m_path)
+                          .arg(version);
+            return false;
+        }
+        QString why;
+        const QString backup = m_path + QStringLiteral(".v%1.bak").arg(version);
+        if (!schema::upgrade(handle(), version, backup, m_progress, &why)) {
+            m_error = tr("the history database %1 was left as it is: %2").arg(m_path, why) + doctor;
+            return false;
+        }
+    }
+    // The newest sort key from the conversations' summary rows (one per conversation, not per message): new rows
+    // sort after it. An index on newest_key would cost every append an index update (measured: 20 % of its CPU).
+    if (!q.exec(QStringLiteral("SELECT MAX(newest_key) FROM conversations"))) {
+        m_error = tr("the history database %1 cannot be used: %2").arg(m_path, q.lastError().text()) + doctor;
         return false;
     }
-    for (const char* statement : Schema) {
-        if (!q.exec(QString::fromLatin1(statement))) {
-            m_error = tr("cannot prepare the history database %1: %2").arg(path, q.lastError().text());
-            m_db.close();
-            return false;
-        }
-    }
-    q.exec(QStringLiteral("PRAGMA user_version = %1").arg(SchemaVersion));
-    if (q.exec(QStringLiteral("SELECT MAX(sort_key) FROM messages")) && q.next())
+    if (q.next())
         m_lastSortKey = q.value(0).toDouble();
     return true;
+}
+
+sqlite3* History::handle() const
+{
+    const QVariant handle = m_db.driver()->handle();
+    return *static_cast<sqlite3* const*>(handle.constData());
 }
 
 QSqlQuery& History::prepared(const char* key, const QString& sql)
@@ -188,22 +235,35 @@ QSqlQuery& History::prepared(const char* key, const QString& sql)
     return *slot;
 }
 
-History::Statement& History::statement(std::unique_ptr<Statement>& slot, const char* sql)
+History::Statement& History::statement(std::unique_ptr<Statement>& slot, const QString& sql)
 {
-    if (!slot) {
-        const QVariant handle = m_db.driver()->handle();
-        slot = std::make_unique<Statement>(*static_cast<sqlite3* const*>(handle.constData()), sql);
-    }
+    if (!slot)
+        slot = std::make_unique<Statement>(handle(), sql);
     return *slot;
+}
+
+void History::fail(const QString& why, int code)
+{
+    // Rows written in this transaction may be rolled back with it: their conversations may be gone.
+    m_conversationIds.clear();
+    if (isDamage(code)) {
+        m_damaged = true;
+        m_error = tr("the history database %1 is damaged (%2); nothing more is written to it; `pigeon doctor` "
+                     "checks it")
+                      .arg(m_path, why);
+    } else {
+        m_error = tr("the history database %1 failed: %2").arg(m_path, why);
+    }
+    Q_EMIT failed(m_error);
 }
 
 bool History::run(Statement& statement)
 {
     QString why;
-    if (statement.step(&why))
+    int code = 0;
+    if (statement.step(&why, &code))
         return true;
-    m_error = tr("the history database %1 failed: %2").arg(m_path, why);
-    Q_EMIT failed(m_error);
+    fail(why, code);
     return false;
 }
 
@@ -224,17 +284,29 @@ bool History::exec(QSqlQuery& query)
 {
     if (query.exec())
         return true;
-    m_error = tr("the history database %1 failed: %2").arg(m_path, query.lastError().text());
-    Q_EMIT failed(m_error);
+    fail(query.lastError().text(), query.lastError().nativeErrorCode().toInt());
     return false;
+}
+
+void History::finished(const QSqlQuery& query)
+{
+    // QSqlQuery::next() says false for the end of the rows and for an error alike (a damaged page met mid-way).
+    if (query.lastError().isValid())
+        fail(query.lastError().text(), query.lastError().nativeErrorCode().toInt());
 }
 
 bool History::begin()
 {
     if (m_inTransaction)
         return true;
+    if (!m_db.isOpen())
+        return false;
+    if (m_damaged || m_readOnly) {
+        m_error = m_damaged ? m_error : tr("the history database %1 is open read-only").arg(m_path);
+        return false;
+    }
     // BEGIN and COMMIT run once per batch: prepared once on SQLite's handle rather than by QtSql each time.
-    if (!run(statement(m_begin, "BEGIN")))
+    if (!run(statement(m_begin, QStringLiteral("BEGIN"))))
         return false;
     m_inTransaction = true;
     if (!m_commitScheduled) {
@@ -247,17 +319,61 @@ bool History::begin()
     return true;
 }
 
+bool History::flushSummaries()
+{
+    // A statement that failed may have rolled the whole transaction back (SQLITE_FULL, SQLITE_IOERR): then its
+    // changes are gone and so are the summaries' (the COMMIT that follows fails and says so).
+    if (sqlite3_get_autocommit(handle()))
+        m_summaries.clear();
+    // Every SET below sees the row as it was, so the three last_* columns take the same decision. A row is the newest
+    // chat message of its conversation when it sorts after the one the summary names.
+    Statement& q =
+        statement(m_summary, QStringLiteral("UPDATE conversations SET newest_key = MAX(newest_key, ?1), "
+                                            "unread = unread + ?2, "
+                                            "last_id = iif(?3 <> 0 AND (last_id IS NULL OR (?4, ?5) >= (last_key, "
+                                            "last_packet_no)), ?3, last_id), "
+                                            "last_key = iif(?3 <> 0 AND (last_id IS NULL OR (?4, ?5) >= (last_key, "
+                                            "last_packet_no)), ?4, last_key), "
+                                            "last_packet_no = iif(?3 <> 0 AND (last_id IS NULL OR (?4, ?5) >= "
+                                            "(last_key, last_packet_no)), ?5, last_packet_no) WHERE id = ?6"));
+    for (auto it = m_summaries.cbegin(); it != m_summaries.cend(); ++it) {
+        q.bind(1, it->newestKey);
+        q.bind(2, qint64(it->unread));
+        q.bind(3, it->lastId);
+        q.bind(4, it->lastKey);
+        q.bind(5, qint64(it->lastPacketNo));
+        q.bind(6, it.key());
+        if (!run(q))
+            return false;
+    }
+    m_summaries.clear();
+    return true;
+}
+
 bool History::commit()
 {
     if (!m_inTransaction)
         return true;
     for (auto& [key, query] : m_queries)
         query->finish();
-    m_inTransaction = false;
     QString why;
-    if (!statement(m_commit, "COMMIT").step(&why)) {
+    int code = 0;
+    if (!flushSummaries()) {
+        // Messages without their summary must not be committed: the whole batch goes.
+        m_inTransaction = false;
+        m_summaries.clear();
+        m_db.rollback();
+        Q_EMIT failed(m_error);
+        return false;
+    }
+    m_inTransaction = false;
+    if (!statement(m_commit, QStringLiteral("COMMIT")).step(&why, &code)) {
+        m_summaries.clear();
+        m_conversationIds.clear();
         m_error = tr("the history database %1 could not save: %2").arg(m_path, why);
         m_db.rollback();
+        if (isDamage(code))
+            m_damaged = true;
         Q_EMIT failed(m_error);
         return false;
     }
@@ -292,17 +408,42 @@ double History::nextSortKey(qint64 timeMs)
     return m_lastSortKey;
 }
 
+qint64 History::conversationId(const QString& peer, bool create)
+{
+    if (const auto it = m_conversationIds.constFind(peer); it != m_conversationIds.cend())
+        return *it;
+    qint64 id =
+        value("conversationId", QStringLiteral("SELECT id FROM conversations WHERE peer = ?"), {peer}).toLongLong();
+    if (!id && create) {
+        Statement& q = statement(m_newConversation, QStringLiteral("INSERT INTO conversations (peer) VALUES (?)"));
+        q.bind(1, peer);
+        if (!run(q))
+            return 0;
+        id = sqlite3_last_insert_rowid(q.db());
+    }
+    if (id) {
+        if (m_conversationIds.size() >= MaxRemembered)
+            m_conversationIds.clear();
+        m_conversationIds.insert(peer, id);
+    }
+    return id;
+}
+
 bool History::append(Message& m)
 {
-    if (!m_db.isOpen() || !begin())
+    if (!begin())
         return false;
     if (!m.time.isValid())
         m.time = QDateTime::currentDateTimeUtc();
     if (m.sortKey == 0)
         m.sortKey = nextSortKey(m.time.toMSecsSinceEpoch());
-    Statement& q = statement(m_append, "INSERT INTO messages (peer, direction, text, time, sort_key, state, remote, "
-                                       "packet_no, parts, flags) VALUES (?,?,?,?,?,?,?,?,?,?)");
-    q.bind(1, m.peer);
+    const qint64 conversation = conversationId(m.peer, true);
+    if (!conversation)
+        return false;
+    Statement& q =
+        statement(m_append, QStringLiteral("INSERT INTO messages (conversation, direction, text, time, sort_key, "
+                                           "state, remote, packet_no, parts, flags) VALUES (?,?,?,?,?,?,?,?,?,?)"));
+    q.bind(1, conversation);
     q.bind(2, qint64(m.direction));
     q.bind(3, m.text);
     q.bind(4, m.time.toMSecsSinceEpoch());
@@ -316,6 +457,18 @@ bool History::append(Message& m)
     if (!run(q))
         return false;
     m.id = sqlite3_last_insert_rowid(q.db());
+    // The conversation's summary row is written once per transaction, before its COMMIT (flushSummaries()).
+    const bool added = !m_summaries.contains(conversation);
+    SummaryChange& change = m_summaries[conversation];
+    change.newestKey = added ? m.sortKey : std::max(change.newestKey, m.sortKey);
+    if (!m.isSystem) {
+        change.unread += m.unread ? 1 : 0;
+        if (!change.lastId || std::pair(m.sortKey, m.packetNo) >= std::pair(change.lastKey, change.lastPacketNo)) {
+            change.lastId = m.id;
+            change.lastKey = m.sortKey;
+            change.lastPacketNo = m.packetNo;
+        }
+    }
     if (m.direction == Direction::Incoming)
         if (const auto it = m_maxIncoming.find(m.remote); it != m_maxIncoming.end())
             *it = std::max(*it, qint64(m.packetNo));
@@ -324,9 +477,9 @@ bool History::append(Message& m)
 
 bool History::setState(qint64 id, MessageState state)
 {
-    if (!m_db.isOpen() || !begin())
+    if (!begin())
         return false;
-    Statement& q = statement(m_setState, "UPDATE messages SET state = ? WHERE id = ?");
+    Statement& q = statement(m_setState, QStringLiteral("UPDATE messages SET state = ? WHERE id = ?"));
     q.bind(1, qint64(state));
     q.bind(2, id);
     return run(q);
@@ -334,10 +487,10 @@ bool History::setState(qint64 id, MessageState state)
 
 bool History::resend(qint64 id, quint64 packetNo, int parts)
 {
-    if (!m_db.isOpen() || !begin())
+    if (!begin())
         return false;
     QSqlQuery& q =
-        prepared("resend", QStringLiteral("UPDATE messages SET state = 1, packet_no = ?, parts = ? WHERE id = ?"));
+        prepared("resend", sql("UPDATE messages SET state = %{Sending}, packet_no = ?, parts = ? WHERE id = ?"));
     q.bindValue(0, qint64(packetNo));
     q.bindValue(1, parts);
     q.bindValue(2, id);
@@ -347,26 +500,28 @@ bool History::resend(qint64 id, quint64 packetNo, int parts)
 qint64 History::findOutgoing(const QString& remote, quint64 packetNo)
 {
     return value("findOutgoing",
-                 QStringLiteral("SELECT id FROM messages WHERE direction = 1 AND remote = ? AND packet_no = ? "
-                                "ORDER BY id DESC LIMIT 1"),
+                 sql("SELECT id FROM messages WHERE direction = %{Outgoing} AND remote = ? AND packet_no = ? "
+                     "ORDER BY id DESC LIMIT 1"),
                  {remote, qint64(packetNo)})
         .toLongLong();
 }
 
 quint64 History::lastPacketNo()
 {
-    QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("SELECT MAX(packet_no + parts - 1) FROM messages WHERE direction = 1")) || !q.next())
-        return 0;
-    return quint64(q.value(0).toLongLong());
+    // Through the partial index on outgoing rows (messages_outgoing_packets): a few pages at any size.
+    return quint64(value("lastPacketNo",
+                         sql("SELECT packet_no + parts - 1 FROM messages WHERE direction = %{Outgoing} "
+                             "ORDER BY packet_no + parts - 1 DESC LIMIT 1"),
+                         {})
+                       .toLongLong());
 }
 
 qint64 History::maxIncomingPacketNo(const QString& remote)
 {
     if (const auto it = m_maxIncoming.constFind(remote); it != m_maxIncoming.cend())
         return *it;
-    QSqlQuery& q = prepared("maxIncoming", QStringLiteral("SELECT MAX(packet_no) FROM messages WHERE direction = 0 AND "
-                                                          "remote = ?"));
+    QSqlQuery& q = prepared("maxIncoming",
+                            sql("SELECT MAX(packet_no) FROM messages WHERE direction = %{Incoming} AND remote = ?"));
     q.bindValue(0, remote);
     qint64 max = std::numeric_limits<qint64>::min();
     if (!exec(q))
@@ -385,8 +540,8 @@ qint64 History::findIncoming(const QString& remote, quint64 packetNo, qint64 sin
     if (qint64(packetNo) > maxIncomingPacketNo(remote))
         return 0;
     return value("findIncoming",
-                 QStringLiteral("SELECT id FROM messages WHERE direction = 0 AND remote = ? AND packet_no = ? "
-                                "AND time >= ? ORDER BY id DESC LIMIT 1"),
+                 sql("SELECT id FROM messages WHERE direction = %{Incoming} AND remote = ? AND packet_no = ? "
+                     "AND time >= ? ORDER BY id DESC LIMIT 1"),
                  {remote, qint64(packetNo), sinceMs})
         .toLongLong();
 }
@@ -396,8 +551,8 @@ double History::sortKeyBefore(const QString& remote, quint64 packetNo, qint64 si
     if (qint64(packetNo) >= maxIncomingPacketNo(remote))
         return 0;
     return value("later",
-                 QStringLiteral("SELECT MIN(sort_key) FROM messages WHERE direction = 0 AND remote = ? "
-                                "AND packet_no > ? AND time >= ?"),
+                 sql("SELECT MIN(sort_key) FROM messages WHERE direction = %{Incoming} AND remote = ? "
+                     "AND packet_no > ? AND time >= ?"),
                  {remote, qint64(packetNo), sinceMs})
         .toDouble();
 }
@@ -425,7 +580,7 @@ Message History::read(const QSqlQuery& q) const
 
 std::optional<Message> History::message(qint64 id)
 {
-    QSqlQuery& q = prepared("message", u"SELECT " + Columns + u" FROM messages WHERE id = ?");
+    QSqlQuery& q = prepared("message", Select + u"WHERE m.id = ?");
     q.bindValue(0, id);
     if (!exec(q) || !q.next())
         return std::nullopt;
@@ -436,39 +591,72 @@ std::optional<Message> History::message(qint64 id)
 
 QList<Message> History::conversation(const QString& peer, double beforeKey, int limit, quint64 beforePacketNo)
 {
-    QSqlQuery& q = prepared("conversation", u"SELECT " + Columns +
-                                                u" FROM messages WHERE peer = ? AND (sort_key, packet_no) < (?, ?) "
-                                                u"ORDER BY sort_key DESC, packet_no DESC LIMIT ?");
-    q.bindValue(0, peer);
+    QList<Message> out;
+    const qint64 id = conversationId(peer, false);
+    if (!id)
+        return out;
+    QSqlQuery& q = prepared("conversation", Select + u"WHERE m.conversation = ? AND (m.sort_key, m.packet_no) < (?, ?) "
+                                                     u"ORDER BY m.sort_key DESC, m.packet_no DESC LIMIT ?");
+    q.bindValue(0, id);
     q.bindValue(1, beforeKey);
     q.bindValue(2, qint64(std::min<quint64>(beforePacketNo, std::numeric_limits<qint64>::max())));
     q.bindValue(3, limit);
-    QList<Message> out;
     if (!exec(q))
         return out;
     while (q.next())
         out.append(read(q));
+    finished(q);
     q.finish();
     std::reverse(out.begin(), out.end());
     return out;
 }
 
+QList<Message> History::conversationAfter(const QString& peer, double afterKey, quint64 afterPacketNo, int limit)
+{
+    QList<Message> out;
+    const qint64 id = conversationId(peer, false);
+    if (!id)
+        return out;
+    QSqlQuery& q =
+        prepared("conversationAfter", Select + u"WHERE m.conversation = ? AND (m.sort_key, m.packet_no) > (?, ?) "
+                                               u"ORDER BY m.sort_key, m.packet_no LIMIT ?");
+    q.bindValue(0, id);
+    q.bindValue(1, afterKey);
+    q.bindValue(2, qint64(std::min<quint64>(afterPacketNo, std::numeric_limits<qint64>::max())));
+    q.bindValue(3, limit);
+    if (!exec(q))
+        return out;
+    while (q.next())
+        out.append(read(q));
+    finished(q);
+    q.finish();
+    return out;
+}
+
 qint64 History::conversationSize(const QString& peer)
 {
-    return value("size", QStringLiteral("SELECT COUNT(*) FROM messages WHERE peer = ?"), {peer}).toLongLong();
+    const qint64 id = conversationId(peer, false);
+    return id ? value("size", QStringLiteral("SELECT COUNT(*) FROM messages WHERE conversation = ?"), {id}).toLongLong()
+              : 0;
 }
 
 QList<ConversationSummary> History::conversations()
 {
-    // The newest row of each peer (SQLite's bare-column rule for MAX), and its unread count.
+    if (m_inTransaction && !flushSummaries())
+        return {};
+    // One row per conversation from its summary, newest first: nothing here reads the messages of a conversation
+    // but its newest.
     QSqlQuery q(m_db);
     QList<ConversationSummary> out;
-    if (!q.exec(QStringLiteral("SELECT peer, text, time, MAX(sort_key), SUM(flags & 1) FROM messages "
-                               "WHERE (flags & 4) = 0 GROUP BY peer ORDER BY MAX(sort_key) DESC")))
+    if (!q.exec(QStringLiteral("SELECT c.peer, m.text, m.time, c.unread FROM conversations c JOIN messages m "
+                               "ON m.id = c.last_id ORDER BY c.last_key DESC, c.last_packet_no DESC"))) {
+        fail(q.lastError().text(), q.lastError().nativeErrorCode().toInt());
         return out;
+    }
     while (q.next())
         out.append({q.value(0).toString(), q.value(1).toString(),
-                    QDateTime::fromMSecsSinceEpoch(q.value(2).toLongLong(), Qt::UTC), q.value(4).toInt()});
+                    QDateTime::fromMSecsSinceEpoch(q.value(2).toLongLong(), Qt::UTC), q.value(3).toInt()});
+    finished(q);
     return out;
 }
 
@@ -476,59 +664,143 @@ QList<Message> History::unsent()
 {
     QSqlQuery q(m_db);
     QList<Message> out;
-    if (!q.exec(u"SELECT " + Columns + u" FROM messages WHERE state < 2 ORDER BY id"))
+    if (!q.exec(Select + sql("WHERE m.state IN (%{Queued}, %{Sending}) ORDER BY m.id"))) {
+        fail(q.lastError().text(), q.lastError().nativeErrorCode().toInt());
         return out;
+    }
     while (q.next())
         out.append(read(q));
+    finished(q);
     return out;
 }
 
 qint64 History::queuedCount(const QString& peer)
 {
-    return value("queued", QStringLiteral("SELECT COUNT(*) FROM messages WHERE state = 0 AND peer = ?"), {peer})
-        .toLongLong();
+    const qint64 id = conversationId(peer, false);
+    // The first term lets SQLite use the small messages_unsent index.
+    return id ? value("queued",
+                      sql("SELECT COUNT(*) FROM messages WHERE state IN (%{Queued}, %{Sending}) "
+                          "AND state = %{Queued} AND conversation = ?"),
+                      {id})
+                    .toLongLong()
+              : 0;
 }
 
 QList<Message> History::markRead(const QString& peer)
 {
     QList<Message> receipts;
-    if (!m_db.isOpen() || !begin())
+    if (m_inTransaction && !flushSummaries())
+        return receipts;
+    const qint64 id = conversationId(peer, false);
+    // Only chat messages are ever unread, and the summary counts them: nothing to read is one row to look at.
+    if (!id || value("unread", QStringLiteral("SELECT unread FROM conversations WHERE id = ?"), {id}).toInt() == 0 ||
+        !begin())
         return receipts;
     QSqlQuery q(m_db);
-    q.prepare(u"SELECT " + Columns + u" FROM messages WHERE peer = ? AND (flags & 3) = 3");
-    q.addBindValue(peer);
-    if (q.exec())
+    q.prepare(Select + sql("WHERE m.conversation = ? AND m.flags & (%{Unread} | %{WantsReadReceipt}) = "
+                           "(%{Unread} | %{WantsReadReceipt})"));
+    q.addBindValue(id);
+    if (exec(q))
         while (q.next())
             receipts.append(read(q));
-    q.prepare(QStringLiteral("UPDATE messages SET flags = flags & ~3 WHERE peer = ? AND (flags & 1) = 1"));
-    q.addBindValue(peer);
+    q.prepare(sql("UPDATE messages SET flags = flags & ~(%{Unread} | %{WantsReadReceipt}) "
+                  "WHERE conversation = ? AND flags & %{Unread} <> 0"));
+    q.addBindValue(id);
+    if (!exec(q))
+        return receipts;
+    q.prepare(QStringLiteral("UPDATE conversations SET unread = 0 WHERE id = ?"));
+    q.addBindValue(id);
     exec(q);
     return receipts;
 }
 
 bool History::renamePeer(const QString& from, const QString& to)
 {
-    if (!m_db.isOpen() || !begin())
+    if (from == to)
+        return true;
+    if (!begin() || !flushSummaries())
         return false;
+    const qint64 source = conversationId(from, false);
+    if (!source)
+        return true;
+    const qint64 target = conversationId(to, false);
+    m_conversationIds.remove(from);
+    m_conversationIds.remove(to);
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("UPDATE messages SET peer = ? WHERE peer = ?"));
-    q.addBindValue(to);
-    q.addBindValue(from);
-    return exec(q);
-}
-
-QString History::setting(const QString& key, const QString& fallback)
-{
-    const QVariant v = value("setting", QStringLiteral("SELECT value FROM settings WHERE key = ?"), {key});
-    return v.isValid() ? v.toString() : fallback;
-}
-
-bool History::setSetting(const QString& key, const QString& value)
-{
-    if (!m_db.isOpen() || !begin())
+    if (!target) {
+        // The usual case: one row changes, whatever the length of the conversation.
+        q.prepare(QStringLiteral("UPDATE conversations SET peer = ? WHERE id = ?"));
+        q.addBindValue(to);
+        q.addBindValue(source);
+        return exec(q);
+    }
+    // Both have messages (a stranger wrote from the address of a contact removed before this release): one
+    // conversation, in the order of the sort keys.
+    q.prepare(QStringLiteral("UPDATE messages SET conversation = ? WHERE conversation = ?"));
+    q.addBindValue(target);
+    q.addBindValue(source);
+    if (!exec(q))
         return false;
-    QSqlQuery& q = prepared("setSetting", QStringLiteral("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)"));
-    q.bindValue(0, key);
-    q.bindValue(1, value);
-    return exec(q);
+    q.prepare(QStringLiteral("DELETE FROM conversations WHERE id = ?"));
+    q.addBindValue(source);
+    if (!exec(q))
+        return false;
+    const QStringList refresh = schema::refreshSummary(QStringLiteral("conversations.id = %1").arg(target));
+    for (const QString& statement : refresh)
+        if (!q.exec(statement)) {
+            fail(q.lastError().text(), q.lastError().nativeErrorCode().toInt());
+            return false;
+        }
+    return true;
+}
+
+bool History::hasConversation(const QString& peer)
+{
+    return conversationId(peer, false) != 0;
+}
+
+QString History::lastRemote(const QString& peer)
+{
+    const qint64 id = conversationId(peer, false);
+    return id ? value("lastRemote",
+                      QStringLiteral("SELECT remote FROM messages WHERE conversation = ? AND remote <> '' "
+                                     "ORDER BY sort_key DESC, packet_no DESC LIMIT 1"),
+                      {id})
+                    .toString()
+              : QString();
+}
+
+bool History::detachContact(const QString& name)
+{
+    const QString remote = lastRemote(name);
+    return remote.isEmpty() || renamePeer(name, remote);
+}
+
+History::Health History::check(const QString& path, QString* report)
+{
+    report->clear();
+    if (!QFileInfo(path).isFile()) {
+        *report = tr("%1 is not a file").arg(path);
+        return Health::Unreadable;
+    }
+    sqlite3* db = nullptr;
+    sqlite3_stmt* statement = nullptr;
+    int rc = sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READONLY, nullptr);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &statement, nullptr);
+    QStringList findings;
+    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+        rc = sqlite3_step(statement);
+        if (rc == SQLITE_ROW)
+            findings.append(QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0))));
+    }
+    const QString why = QString::fromUtf8(sqlite3_errmsg(db));
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    if (rc != SQLITE_DONE) {
+        *report = why;
+        return isDamage(rc) ? Health::Damaged : Health::Unreadable;
+    }
+    *report = findings.join(u'\n');
+    return findings == QStringList{QStringLiteral("ok")} ? Health::Ok : Health::Damaged;
 }

@@ -10,7 +10,10 @@
 #include <QThreadPool>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
+
+struct sqlite3;
 
 enum class Direction { Incoming = 0, Outgoing = 1 };
 
@@ -44,18 +47,25 @@ struct ConversationSummary {
     int unread = 0;
 };
 
-// Every message in and out, in SQLite (WAL). Writes join one transaction that commits when control returns to the
-// event loop (or on commit()), so that a burst of datagrams costs one commit; committed() says when rows are stored
-// (they survive the process crashing), which is when the engine may acknowledge them. A checkpoint flushes them to
-// the disk within a second, so a power cut loses at most that second.
+// Every message in and out, in SQLite (WAL), one row per message and one per conversation (schema.h has the layout
+// and its versions; an older file is upgraded at open, a newer one refused). Writes join one transaction that commits
+// when control returns to the event loop (or on commit()), so that a burst of datagrams costs one commit; committed()
+// says when rows are stored (they survive the process crashing), which is when the engine may acknowledge them. A
+// checkpoint flushes them to the disk within a second, so a power cut loses at most that second.
 class History : public QObject {
     Q_OBJECT
 public:
     explicit History(QObject* parent = nullptr);
     ~History() override;
 
-    // Opens (creating if needed) the database; on failure error() names the file and the reason.
-    bool open(const QString& path);
+    enum class Access { ReadWrite, ReadOnly };
+    // Opens (creating if needed) the database and upgrades an older schema; on failure error() names the file and
+    // the reason. Reads a few pages whatever the size of the history: damage elsewhere in the file is found when a
+    // page is read (an error naming the file, and nothing more is written) or by check(). ReadOnly opens an
+    // existing file that another Pigeon may be using, and refuses one that would need an upgrade.
+    bool open(const QString& path, Access access = Access::ReadWrite);
+    // Called during a schema upgrade at open (which can take a while for a long history) with 0..100 %.
+    void setUpgradeProgress(std::function<void(int percent)> progress) { m_progress = std::move(progress); }
     bool isOpen() const { return m_db.isOpen(); }
     QString error() const { return m_error; }
     QString path() const { return m_path; }
@@ -85,6 +95,9 @@ public:
     // Up to `limit` messages of a conversation that sort before (`beforeKey`, `beforePacketNo`), oldest first.
     // Display order is (sortKey, packetNo); to page back from a message, pass its sortKey and packetNo.
     QList<Message> conversation(const QString& peer, double beforeKey, int limit, quint64 beforePacketNo = 0);
+    // Up to `limit` messages of a conversation that sort after (`afterKey`, `afterPacketNo`), oldest first: to read a
+    // whole conversation forward, page by page, from (-1, 0).
+    QList<Message> conversationAfter(const QString& peer, double afterKey, quint64 afterPacketNo, int limit);
     qint64 conversationSize(const QString& peer);
     QList<ConversationSummary> conversations();
     QList<Message> unsent(); // Queued and Sending outgoing messages, oldest first
@@ -92,10 +105,22 @@ public:
     qint64 queuedCount(const QString& peer);
     // Marks a conversation read; returns the messages that asked for a read receipt.
     QList<Message> markRead(const QString& peer);
+    // Gives a conversation another key (a contact renamed, a stranger added as a contact): one row changes. When
+    // `to` has a conversation already, the two become one.
     bool renamePeer(const QString& from, const QString& to);
+    bool hasConversation(const QString& peer);
+    // The address:port the newest message of `peer` that has one came from or went to; empty when none.
+    QString lastRemote(const QString& peer);
+    // The contact `name` was removed, its history kept: its conversation is keyed again by the address:port it last
+    // talked with, as a stranger's is, so that a message from there (or adding it back under any name) continues
+    // the same conversation. True when done or when there was nothing to move.
+    bool detachContact(const QString& name);
 
-    QString setting(const QString& key, const QString& fallback = {});
-    bool setSetting(const QString& key, const QString& value);
+    // The result of check(): the file is sound, SQLite found damage (listed in *report), or it cannot be read.
+    enum class Health { Ok, Damaged, Unreadable };
+    // PRAGMA integrity_check over the whole file at `path`, read-only (so it works while Pigeon runs): it reads
+    // every page, so it takes about as long as reading the file. *report gets SQLite's findings or the reason.
+    static Health check(const QString& path, QString* report);
 
 Q_SIGNALS:
     void committed();
@@ -104,13 +129,24 @@ Q_SIGNALS:
 
 private:
     bool begin();
+    bool prepareSchema(Access access);
+    // The id of `peer`'s conversation from the cache, else from the database (created when `create`); 0: none.
+    qint64 conversationId(const QString& peer, bool create);
+    // Writes the summary changes of the appends in this transaction (one UPDATE per conversation written to, not per
+    // message: a per-message UPDATE cost a third of an append's CPU time). False on a database error.
+    bool flushSummaries();
+    // Records a failed statement: error(), failed(), and for damage a note that nothing more is written.
+    void fail(const QString& why, int code);
     // Checkpoints the log in a worker thread, copying committed pages into the database file.
     void sync();
     bool exec(QSqlQuery& query);
+    // After reading a query's rows: records an error that ended them early.
+    void finished(const QSqlQuery& query);
     // The first column of the first row a prepared `sql` gives for `values`; invalid when there is none (or on error).
     QVariant value(const char* key, const QString& sql, std::initializer_list<QVariant> values);
     class Statement;
-    Statement& statement(std::unique_ptr<Statement>& slot, const char* sql);
+    Statement& statement(std::unique_ptr<Statement>& slot, const QString& sql);
+    sqlite3* handle() const;
     bool run(Statement& statement);
     QSqlQuery& prepared(const char* key, const QString& sql);
     Message read(const QSqlQuery& query) const;
@@ -128,10 +164,25 @@ private:
     QTimer m_syncTimer;
     QThreadPool m_checkpointer;
     QHash<QString, qint64> m_maxIncoming;
+    QHash<QString, qint64> m_conversationIds; // peer -> conversations.id, so an append needs no lookup
+    // What the appends of the open transaction change in each conversation's summary row, by conversations.id.
+    struct SummaryChange {
+        double newestKey = 0;
+        int unread = 0;
+        qint64 lastId = 0; // 0: no chat message (only system lines) in this transaction
+        double lastKey = 0;
+        quint64 lastPacketNo = 0;
+    };
+    QHash<qint64, SummaryChange> m_summaries;
+    std::function<void(int)> m_progress;
+    bool m_damaged = false; // SQLite reported damage: nothing more is written
+    bool m_readOnly = false;
     double m_lastSortKey = 0;
     std::map<const char*, std::unique_ptr<QSqlQuery>> m_queries;
     std::unique_ptr<Statement> m_append;
     std::unique_ptr<Statement> m_setState;
+    std::unique_ptr<Statement> m_newConversation;
+    std::unique_ptr<Statement> m_summary;
     std::unique_ptr<Statement> m_begin;
     std::unique_ptr<Statement> m_commit;
 };

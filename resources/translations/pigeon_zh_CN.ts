@@ -302,20 +302,44 @@
         <translation>聊天记录数据库 %1 无法使用：%2</translation>
     </message>
     <message>
-        <source>the history database %1 is damaged (%2); it was left as it is</source>
-        <translation>聊天记录数据库 %1 已损坏（%2）；文件保持原样</translation>
-    </message>
-    <message>
-        <source>cannot prepare the history database %1: %2</source>
-        <translation>无法准备聊天记录数据库 %1：%2</translation>
-    </message>
-    <message>
         <source>the history database %1 failed: %2</source>
         <translation>聊天记录数据库 %1 出错：%2</translation>
     </message>
     <message>
         <source>the history database %1 could not save: %2</source>
         <translation>聊天记录数据库 %1 无法保存：%2</translation>
+    </message>
+    <message>
+        <source>there is no history database %1</source>
+        <translation>历史数据库 %1 不存在</translation>
+    </message>
+    <message>
+        <source>; `pigeon doctor` checks it</source>
+        <translation>；可用 `pigeon doctor` 检查它</translation>
+    </message>
+    <message>
+        <source>the history database %1 was written by a newer Pigeon (schema version %2; this one reads up to %3); it was left as it is</source>
+        <translation>历史数据库 %1 由更新版本的 Pigeon 写入（结构版本 %2；本版本最多支持 %3）；文件保持原样</translation>
+    </message>
+    <message>
+        <source>the history database %1 is from an older Pigeon (schema version %2): start Pigeon once on this profile to upgrade it</source>
+        <translation>历史数据库 %1 来自旧版本的 Pigeon（结构版本 %2）：请先用此配置启动一次 Pigeon 以升级它</translation>
+    </message>
+    <message>
+        <source>the history database %1 was left as it is: %2</source>
+        <translation>历史数据库 %1 保持原样：%2</translation>
+    </message>
+    <message>
+        <source>the history database %1 is damaged (%2); nothing more is written to it; `pigeon doctor` checks it</source>
+        <translation>历史数据库 %1 已损坏（%2）；不再向其写入任何内容；可用 `pigeon doctor` 检查它</translation>
+    </message>
+    <message>
+        <source>the history database %1 is open read-only</source>
+        <translation>历史数据库 %1 以只读方式打开</translation>
+    </message>
+    <message>
+        <source>%1 is not a file</source>
+        <translation>%1 不是文件</translation>
     </message>
 </context>
 <context>
@@ -717,6 +741,21 @@ The conversation history is kept.</source>
     <message>
         <source>sending to %1 failed: %2</source>
         <translation>发送到 %1 失败：%2</translation>
+    </message>
+</context>
+<context>
+    <name>schema</name>
+    <message>
+        <source>could not copy it to %1 before upgrading it: %2</source>
+        <translation>升级前无法将其复制到 %1：%2</translation>
+    </message>
+    <message>
+        <source>could not upgrade it from version %1 to %2: %3</source>
+        <translation>无法将其从版本 %1 升级到 %2：%3</translation>
+    </message>
+    <message>
+        <source> (a copy made before the upgrade is %1)</source>
+        <translation>（升级前的副本为 %1）</translation>
     </message>
 </context>
 </TS>

@@ -13,13 +13,13 @@ runs=${PIGEON_BENCH_RUNS:-3}
 shared=${PIGEON_SHARED:-$root/../shared}
 
 if [ "${PIGEON_BENCH_QUICK:-0}" = 1 ]; then
-    msgs=2000 pings=200 codec=100000 appends=20000 garbage=20000 real=100 thread=5000
+    msgs=2000 pings=200 codec=100000 appends=20000 garbage=20000 real=100 thread=5000 history=20000
 else
-    msgs=100000 pings=10000 codec=3000000 appends=1000000 garbage=1000000 real=1000 thread=100000
+    msgs=100000 pings=10000 codec=3000000 appends=1000000 garbage=1000000 real=1000 thread=100000 history=2000000
 fi
 
 cc -O2 -pthread -o "$build/udp_baseline" "$shared/bench/udp_baseline.c"
-cmake --build "$build" --target pigeon_bench pigeon_bench_gui >/dev/null
+cmake --build "$build" --target pigeon pigeon_bench pigeon_bench_gui >/dev/null
 scratch=$(mktemp -d "$build/bench-run-XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 mkdir -m 700 "$scratch/runtime"
@@ -67,6 +67,10 @@ for i in $(seq "$runs"); do
     run open_ms=gui_open_thread_ms peak_mb=gui_peak_rss_mb -- "$build/pigeon_bench_gui" thread "$thread"
     run shown_ms=gui_cold_start_ms binary_screenshot_ms=gui_binary_screenshot_ms -- "$build/pigeon_bench_gui" start
 done
+# Once (the 2 000 000-message profile takes a while to write): five start-ups of each profile, medians.
+run upgrade_s=startup_upgrade_s console_ms=startup_console_ms window_ms=startup_window_ms \
+    empty_console_ms=startup_empty_console_ms empty_window_ms=startup_empty_window_ms -- \
+    python3 "$root/tests/bench/startup.py" "$build/pigeon" "$history" 5
 
 median() { tr ' ' '\n' <<<"$1" | grep -E '^-?[0-9.]+$' | sort -g | awk '{v[NR]=$1} END {
     if (NR == 0) print "n/a"; else if (NR % 2) printf "%.10g\n", v[(NR + 1) / 2]; else printf "%.10g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -118,6 +122,11 @@ row "open a thread (ms)" gui_open_thread_ms - "<=" 100 " ms"
 row "GUI peak RSS (MB)" gui_peak_rss_mb - "<=" 150 " MB"
 row "cold start (ms)" gui_cold_start_ms - "<=" 300 " ms"
 row "  pigeon --screenshot, to exit" gui_binary_screenshot_ms - "<=" 300 " ms"
+row "start: console listening (ms)" startup_console_ms - "<=" 100 " ms"
+row "  same, empty profile" startup_empty_console_ms - - -
+row "start: window painted (ms)" startup_window_ms - "<=" 300 " ms"
+row "  same, empty profile" startup_empty_window_ms - - -
+row "upgrade of a v1 profile (s)" startup_upgrade_s - "<=" 30 " s"
 row "flood: real msgs delivered" flood_delivered - ">=" "$real"
 row "flood: RSS growth (KB)" flood_rss_growth_kb - "<=" 20480 " KB"
 echo "runs=$runs" >>"$out"

@@ -117,7 +117,8 @@ def history_rows(profile, peer):
     if not os.path.exists(path):
         return []
     with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)) as db:
-        return db.execute("SELECT direction, text, state FROM messages WHERE peer = ? ORDER BY sort_key, packet_no",
+        return db.execute("SELECT m.direction, m.text, m.state FROM messages m JOIN conversations c "
+                          "ON c.id = m.conversation WHERE c.peer = ? ORDER BY m.sort_key, m.packet_no",
                           (peer,)).fetchall()
 
 

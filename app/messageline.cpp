@@ -1,0 +1,40 @@
+#include "messageline.h"
+
+#include "textcodec.h"
+
+#include <QCoreApplication>
+
+namespace {
+
+const char* const PeerColors[] = {"1;34", "1;35", "1;36", "1;32", "1;33", "1;31"};
+
+} // namespace
+
+QString MessageLine::paint(const QString& text, const char* sgr) const
+{
+    if (!m_color)
+        return text;
+    return QStringLiteral("\x1b[") + QLatin1String(sgr) + u'm' + text + QStringLiteral("\x1b[0m");
+}
+
+QString MessageLine::who(const QString& peer, const QString& remote, const QString& nick) const
+{
+    const char* color = PeerColors[qHash(peer) % std::size(PeerColors)];
+    if ((peer == remote || remote.isEmpty()) && nick.isEmpty())
+        return paint(textcodec::printable(peer), color);
+    // A stranger's nickname is only what it claims: shown with a '?' so that it cannot pass for a contact.
+    const QString name = peer == remote ? nick + u'?' : peer;
+    return paint(textcodec::printable(name), color) +
+           (remote.isEmpty() ? QString() : paint(QStringLiteral(" (") + remote + u')', Dim));
+}
+
+QString MessageLine::format(const Message& m, const QString& nick, const QString& timeFormat) const
+{
+    const QString time = paint(u'[' + m.time.toLocalTime().toString(timeFormat) + u']', Dim);
+    if (m.isSystem)
+        return time + u' ' + paint(QStringLiteral("* ") + textcodec::printable(m.text), Dim);
+    if (m.direction == Direction::Incoming)
+        return time + u' ' + who(m.peer, m.remote, nick) + u": " + textcodec::printable(m.text);
+    return time + QStringLiteral(" -> ") + who(m.peer, m.remote, nick) + u": " + textcodec::printable(m.text) +
+           paint(QStringLiteral("  (") + stateName(m.state) + u')', Dim);
+}

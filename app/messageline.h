@@ -1,0 +1,35 @@
+#pragma once
+
+#include "history.h"
+
+#include <QString>
+
+// How the console and `pigeon history` show messages in a terminal: one line per message, colored when the output
+// is a terminal (SGR escape codes) and plain otherwise.
+class MessageLine {
+public:
+    // SGR parameters used by both.
+    static constexpr const char* Dim = "2";
+    static constexpr const char* Bold = "1";
+    static constexpr const char* Red = "31";
+    static constexpr const char* Green = "32";
+    static constexpr const char* Yellow = "33";
+
+    explicit MessageLine(bool color)
+        : m_color(color)
+    {
+    }
+    bool color() const { return m_color; }
+    // `text` wrapped in the SGR `sgr` when color is on.
+    QString paint(const QString& text, const char* sgr) const;
+    // Who a message is from or to: a contact's name, or a stranger's address (with the nickname it claims, marked
+    // with '?'), then the address it used; `nick` is the claimed nickname or empty.
+    QString who(const QString& peer, const QString& remote, const QString& nick) const;
+    // One message: "[TIME] WHO: TEXT" for a received one, "[TIME] -> WHO: TEXT (STATE)" for one sent, "[TIME] * TEXT"
+    // for a line such as "came online". TIME in local time, `timeFormat` as QDateTime::toString takes it. Received
+    // text is shown printable only (textcodec::printable): it cannot move the cursor or change the terminal.
+    QString format(const Message& m, const QString& nick, const QString& timeFormat = QStringLiteral("HH:mm:ss")) const;
+
+private:
+    bool m_color;
+};

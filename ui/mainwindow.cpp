@@ -5,6 +5,7 @@
 #include "colors.h"
 #include "composeedit.h"
 #include "contactdialog.h"
+#include "desktopnotifier.h"
 #include "settingsdialog.h"
 #include "threadview.h"
 
@@ -89,6 +90,8 @@ int runGui(const Session::Options& options, const GuiOptions& gui)
         return 2;
     }
     MainWindow window(session);
+    if (gui.instance)
+        QObject::connect(gui.instance, &ProfileLock::activationRequested, &window, &MainWindow::bringToFront);
     if (!gui.screenshot.isEmpty()) {
         if (!window.saveScreenshot(gui.screenshot)) {
             err << "pigeon: cannot write the screenshot " << gui.screenshot << '\n';
@@ -120,6 +123,7 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     , m_listenLabel(new QLabel)
     , m_changePort(new QPushButton(tr("Choose Another Port…")))
     , m_onlineLabel(new QLabel)
+    , m_notifier(new DesktopNotifier(this))
 {
     // Left: the filter box over the conversation list.
     m_filter.setSourceModel(&m_conversations);
@@ -288,6 +292,10 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
         }
     });
 
+    connect(m_notifier, &DesktopNotifier::activated, this, [this](const QString& peer) {
+        bringToFront();
+        openConversation(peer);
+    });
     buildMenus();
     buildTray();
     for (const QString& warning : m_session.warnings())
@@ -390,6 +398,16 @@ void MainWindow::openConversation(const QString& peer)
         m_compose->setFocus();
 }
 
+void MainWindow::bringToFront()
+{
+    if (isMinimized())
+        showNormal();
+    else
+        show();
+    raise();
+    activateWindow();
+}
+
 bool MainWindow::isOnScreen(const QString& peer) const
 {
     return !peer.isEmpty() && peer == m_peer && isVisible() && !isMinimized() && isActiveWindow();
@@ -399,6 +417,7 @@ void MainWindow::markCurrentRead()
 {
     if (!isOnScreen(m_peer))
         return;
+    m_notifier->withdraw(m_peer);
     const QModelIndex i = m_conversations.indexOfPeer(m_peer);
     if (!i.isValid() || i.data(ConversationListModel::UnreadRole).toInt() == 0)
         return;
@@ -419,10 +438,11 @@ void MainWindow::onMessageAdded(const Message& message)
     if (text.size() > 120)
         text = text.left(119) + u'…';
     m_notifiedPeer = message.peer;
-    if (m_tray && m_tray->isVisible())
+    if (m_notifier->isAvailable())
+        m_notifier->notify(message.peer, message.peer, message.text);
+    else if (m_tray && m_tray->isVisible())
         m_tray->showMessage(message.peer, text, appIcon(), 6000);
-    else
-        QApplication::alert(this);
+    QApplication::alert(this);
 }
 
 void MainWindow::changeEvent(QEvent* event)

@@ -8,6 +8,8 @@
 #include <QMainWindow>
 
 class ComposeEdit;
+class DesktopNotifier;
+class ProfileLock;
 class QLabel;
 class QLineEdit;
 class QListView;
@@ -18,8 +20,9 @@ class ThreadView;
 
 // What the desktop front end takes besides the session options.
 struct GuiOptions {
-    QString language;   // "zh_CN", "en"; empty: the system locale
-    QString screenshot; // a PNG file: render the populated window there and exit
+    QString language;                // "zh_CN", "en"; empty: the system locale
+    QString screenshot;              // a PNG file: render the populated window there and exit
+    ProfileLock* instance = nullptr; // a second start on this profile brings the window to the front
 };
 
 // Starts the desktop messenger on a session opened with `options`; returns the exit code.
@@ -35,6 +38,8 @@ public:
     explicit MainWindow(Session& session, QWidget* parent = nullptr);
 
     void openConversation(const QString& peer);
+    // Shows the window (also when hidden in the tray or minimised), raises it and gives it the keyboard.
+    void bringToFront();
     QString currentPeer() const { return m_peer; }
     // Sends what is in the compose box to the open conversation; false when nothing was sent.
     bool sendComposed();
@@ -99,4 +104,5 @@ private:
     QPushButton* m_changePort;
     QLabel* m_onlineLabel;
     QSystemTrayIcon* m_tray = nullptr;
+    DesktopNotifier* m_notifier;
 };

@@ -90,6 +90,16 @@ void Profile::setContactsOnly(bool on)
     QSettings(settingsPath(), QSettings::IniFormat).setValue(QStringLiteral("privacy/contactsOnly"), on);
 }
 
+bool Profile::startHidden() const
+{
+    return QSettings(settingsPath(), QSettings::IniFormat).value(QStringLiteral("window/startHidden"), false).toBool();
+}
+
+void Profile::setStartHidden(bool on)
+{
+    QSettings(settingsPath(), QSettings::IniFormat).setValue(QStringLiteral("window/startHidden"), on);
+}
+
 namespace {
 
 // What a second start sends to the window holding the profile, and the window's answer.

@@ -32,6 +32,9 @@ public:
     // Refuse messages from addresses that are no contact (off unless chosen).
     bool contactsOnly() const;
     void setContactsOnly(bool on);
+    // The window starts hidden in the system tray, where there is one (off unless chosen).
+    bool startHidden() const;
+    void setStartHidden(bool on);
 
 private:
     QString m_directory;

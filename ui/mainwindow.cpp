@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "autostart.h"
 #include "avatar.h"
 #include "bubbledelegate.h"
 #include "colors.h"
@@ -99,7 +100,9 @@ int runGui(const Session::Options& options, const GuiOptions& gui)
         }
         return 0;
     }
-    window.show();
+    // Hidden only where the tray icon can bring it back.
+    if (!(session.profile().startHidden() && QSystemTrayIcon::isSystemTrayAvailable()))
+        window.show();
     return QApplication::exec();
 }
 
@@ -680,8 +683,10 @@ void MainWindow::showSettings()
     const QHostAddress bind = m_session.bindAddress();
     SettingsDialog dialog(m_messenger ? m_messenger->identity().nick : profile.nickname(), bind, port,
                           m_session.broadcast(), m_session.contactsOnly(), this);
+    dialog.setStartup(autostart::isEnabled(), profile.startHidden(), QSystemTrayIcon::isSystemTrayAvailable());
     if (dialog.exec() != QDialog::Accepted)
         return;
+    applyStartup(dialog.startAtLogin(), dialog.startHidden());
     if (m_messenger && !dialog.nick().isEmpty() && dialog.nick() != m_messenger->identity().nick) {
         profile.setNickname(dialog.nick());
         Identity identity = m_messenger->identity();
@@ -710,6 +715,17 @@ void MainWindow::showSettings()
         }
     }
     updateStatus();
+}
+
+void MainWindow::applyStartup(bool atLogin, bool hidden)
+{
+    Profile profile = m_session.profile();
+    profile.setStartHidden(hidden);
+    QString error;
+    // The entry starts this profile; the default one needs no --profile.
+    const QString dir = profile.directory() == Profile().directory() ? QString() : profile.directory();
+    if (atLogin != autostart::isEnabled() && !autostart::setEnabled(atLogin, dir, &error))
+        QMessageBox::warning(this, tr("Settings"), error);
 }
 
 void MainWindow::showAbout()

@@ -77,6 +77,8 @@ private:
     void importContacts();
     void exportContacts();
     void showSettings();
+    // Keeps the settings dialog's start-up choices: the autostart entry and the profile's start hidden.
+    void applyStartup(bool atLogin, bool hidden);
     void showAbout();
 
     Session& m_session;

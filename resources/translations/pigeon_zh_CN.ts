@@ -292,6 +292,13 @@
     </message>
 </context>
 <context>
+    <name>DesktopNotifier</name>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+</context>
+<context>
     <name>History</name>
     <message>
         <source>cannot open the history database %1: %2</source>
@@ -602,6 +609,18 @@ The conversation history is kept.</source>
         <source>the profile folder %1 is not writable</source>
         <translation>配置文件夹 %1 不可写</translation>
     </message>
+    <message>
+        <source>cannot write the lock file %1 in the profile folder</source>
+        <translation>无法在配置文件夹中写入锁文件 %1</translation>
+    </message>
+    <message>
+        <source>cannot remove %1</source>
+        <translation>无法删除 %1</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>
@@ -659,6 +678,18 @@ The conversation history is kept.</source>
     <message>
         <source>Messages from anyone else are dropped unread. Takes effect at once.</source>
         <translation>其他人的消息将被直接丢弃。立即生效。</translation>
+    </message>
+    <message>
+        <source>Start Pigeon when I &amp;log in</source>
+        <translation>登录时启动信鸽(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Start &amp;hidden in the system tray</source>
+        <translation>启动时隐藏到系统托盘(&amp;H)</translation>
+    </message>
+    <message>
+        <source>This desktop has no system tray.</source>
+        <translation>此桌面没有系统托盘。</translation>
     </message>
 </context>
 <context>

@@ -170,6 +170,7 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     headerLayout->addWidget(m_addSender);
 
     m_compose->setObjectName(QStringLiteral("compose"));
+    m_compose->setAccessibleName(tr("Message"));
     m_send->setObjectName(QStringLiteral("send"));
     m_changePort->setObjectName(QStringLiteral("changePort"));
     m_composeNote->setWordWrap(true);
@@ -347,6 +348,7 @@ void MainWindow::buildMenus()
                     &ThreadView::scrollToNewest);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard Shortcuts"), QKeySequence::HelpContents, this, &MainWindow::showShortcuts);
     help->addAction(tr("&About Pigeon"), this, &MainWindow::showAbout);
 }
 
@@ -726,6 +728,26 @@ void MainWindow::applyStartup(bool atLogin, bool hidden)
     const QString dir = profile.directory() == Profile().directory() ? QString() : profile.directory();
     if (atLogin != autostart::isEnabled() && !autostart::setEnabled(atLogin, dir, &error))
         QMessageBox::warning(this, tr("Settings"), error);
+}
+
+void MainWindow::showShortcuts()
+{
+    // Read from the menus, so the list never misses an action's shortcut.
+    QString rows;
+    const auto row = [&rows](const QString& keys, const QString& what) {
+        rows += QStringLiteral("<tr><td><b>%1</b>&nbsp;&nbsp;</td><td>%2</td></tr>").arg(keys.toHtmlEscaped(), what);
+    };
+    row(tr("Enter / Shift+Enter"), tr("send / new line"));
+    row(tr("Tab / Shift+Tab"), tr("next / previous control"));
+    for (const QAction* menu : menuBar()->actions())
+        for (const QAction* action : menu->menu()->actions())
+            if (!action->shortcut().isEmpty())
+                row(action->shortcut().toString(QKeySequence::NativeText),
+                    action->text().remove(u'&').remove(u'…').toHtmlEscaped());
+    QMessageBox box(QMessageBox::NoIcon, tr("Keyboard Shortcuts"), u"<table>" + rows + u"</table>", QMessageBox::Ok,
+                    this);
+    box.setObjectName(QStringLiteral("shortcuts"));
+    box.exec();
 }
 
 void MainWindow::showAbout()

@@ -80,6 +80,8 @@ private:
     // Keeps the settings dialog's start-up choices: the autostart entry and the profile's start hidden.
     void applyStartup(bool atLogin, bool hidden);
     void showAbout();
+    // Help > Keyboard Shortcuts (F1): every shortcut of the menus and the compose box.
+    void showShortcuts();
 
     Session& m_session;
     Messenger* m_messenger;

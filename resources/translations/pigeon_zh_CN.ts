@@ -559,6 +559,34 @@ The conversation history is kept.</source>
         <source>&lt;h3&gt;Pigeon %1&lt;/h3&gt;&lt;p&gt;Chat across a LAN without any server: every message is one UDP datagram. Speaks the IP Messenger protocol (IP Messenger, FeiQ, iptux) and plain text.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;信鸽 Pigeon %1&lt;/h3&gt;&lt;p&gt;无需服务器的局域网聊天：每条消息就是一个 UDP 数据报。支持飞鸽传书协议（飞鸽传书、飞秋、iptux）和纯文本。&lt;/p&gt;</translation>
     </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Enter / Shift+Enter</source>
+        <translation>Enter / Shift+Enter</translation>
+    </message>
+    <message>
+        <source>send / new line</source>
+        <translation>发送 / 换行</translation>
+    </message>
+    <message>
+        <source>Tab / Shift+Tab</source>
+        <translation>Tab / Shift+Tab</translation>
+    </message>
+    <message>
+        <source>next / previous control</source>
+        <translation>下一个 / 上一个控件</translation>
+    </message>
+    <message>
+        <source>Keyboard Shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
 </context>
 <context>
     <name>Messenger</name>

@@ -9,6 +9,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUdpSocket>
 
 class TestAccessibility final : public QObject {
     Q_OBJECT
@@ -55,12 +56,16 @@ void TestAccessibility::crispAtScale2()
         env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
         env.insert(QStringLiteral("QT_SCALE_FACTOR"), QString::number(scale));
         env.insert(QStringLiteral("XDG_RUNTIME_DIR"), dir.path());
+        QUdpSocket probe; // a free port, given back before pigeon binds it
+        QVERIFY(probe.bind(QHostAddress::LocalHost, 0));
+        const QString port = QString::number(probe.localPort());
+        probe.close();
         QProcess pigeon;
         pigeon.setProcessEnvironment(env);
         const QString file = dir.filePath(QStringLiteral("scale%1.png").arg(scale));
         pigeon.start(QStringLiteral(PIGEON_BINARY),
                      {QStringLiteral("--profile"), dir.path(), QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
-                      QStringLiteral("--port"), QString::number(46000 + scale), QStringLiteral("--screenshot"), file});
+                      QStringLiteral("--port"), port, QStringLiteral("--screenshot"), file});
         QVERIFY(pigeon.waitForFinished(30'000));
         QVERIFY2(pigeon.exitCode() == 0, pigeon.readAllStandardError().constData());
         const QImage image(file);

@@ -3,6 +3,7 @@
 #   ./pigeon.sh [pigeon options]   install what is missing, build, start the desktop messenger
 #   ./pigeon.sh test               install what is missing, build, run every test (also under ASan/UBSan)
 #   ./pigeon.sh bench [FILE]       build in Release and print the benchmark table (name=value lines to FILE)
+#   ./pigeon.sh package           build the Debian package pigeon_VERSION_ARCH.deb in build-package/
 #   ./pigeon.sh fuzz [SECONDS]     build the libFuzzer targets with clang and run each for SECONDS (default 600)
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
@@ -12,7 +13,8 @@ RUN_PACKAGES=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools q
               libsqlite3-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n fonts-wqy-microhei
               fonts-noto-color-emoji)
 TEST_PACKAGES=(xvfb xauth xdotool x11-utils iptux nftables iproute2 util-linux netcat-openbsd python3 clang-14
-               libclang-rt-14-dev sqlite3 procps desktop-file-utils)
+               libclang-rt-14-dev sqlite3 procps desktop-file-utils lintian appstream dbus python3-dbus python3-gi
+               man-db bash-completion dpkg-dev file)
 
 missing() {
     local p
@@ -91,6 +93,17 @@ test)
         total=$((total + n))
     done
     echo "tests: $total passed, 0 failed"
+    ;;
+package)
+    # Debian's hardening flags (PIE, RELRO, bind now, fortify), as dpkg-buildpackage would set them.
+    install_packages "${RUN_PACKAGES[@]}" dpkg-dev file lintian
+    eval "$(dpkg-buildflags --export=sh)"
+    configure_and_build build-package Release -DPIGEON_TESTS=OFF -DCMAKE_CXX_FLAGS="$CXXFLAGS $CPPFLAGS" \
+        -DCMAKE_EXE_LINKER_FLAGS="$LDFLAGS"
+    (cd build-package && cpack -G DEB)
+    deb=$(ls build-package/pigeon_*.deb)
+    lintian "$deb" || true
+    echo "pigeon.sh: $deb; install it with: sudo apt-get install ./$deb"
     ;;
 fuzz)
     install_packages "${RUN_PACKAGES[@]}" clang-14 libclang-rt-14-dev

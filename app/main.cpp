@@ -318,6 +318,54 @@ int doctorCommand(const Parsed& parsed)
     return StartError;
 }
 
+// Whether the command line asks for the window: no --console, --help or --version and no command word. Decided
+// before any QApplication exists, as constructing one without a display aborts.
+bool wantsWindow(int argc, char** argv)
+{
+    static const QByteArrayList withValue{"-p",        "--port", "-b",     "--bind",
+                                          "--profile", "--name", "--lang", "--screenshot"};
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg = argv[i];
+        if (arg == "--console" || arg == "--help" || arg == "-h" || arg == "-?" || arg == "--help-all" ||
+            arg == "--version" || arg == "-v")
+            return false;
+        if (withValue.contains(arg))
+            ++i;
+        else if (!arg.startsWith('-'))
+            return false; // a command word: contacts, or one to refuse
+    }
+    return true;
+}
+
+// Qt picks a display from these (QT_QPA_PLATFORM=offscreen needs none).
+bool hasDisplay()
+{
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
+           !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+// Takes the profile for this run. Returns nullopt when it is ours, else the exit code: 0 once the window that holds
+// it came to the front (a second start of the window), 2 when it is in use or the lock cannot be written.
+std::optional<int> claimProfile(const Parsed& parsed, ProfileLock& lock, const Profile& profile, bool window)
+{
+    if (lock.acquire())
+        return std::nullopt;
+    if (!lock.error().isEmpty()) {
+        err() << "pigeon: " << lock.error() << '\n';
+        return StartError;
+    }
+    const qint64 pid = lock.holderPid();
+    const bool holderIsWindow = lock.holderIsWindow();
+    if (window && holderIsWindow && parsed.gui.screenshot.isEmpty() && lock.activateHolder()) {
+        QTextStream(stdout) << "pigeon: the window on this profile (pid " << pid << ") is now in front\n";
+        return Ok;
+    }
+    err() << "pigeon: the profile " << profile.directory() << " is in use by "
+          << (holderIsWindow ? "the Pigeon window" : "Pigeon in a terminal") << " (pid " << pid
+          << "); use that one, or start with another --profile\n";
+    return StartError;
+}
+
 int runConsole(const Parsed& parsed)
 {
     Session session;
@@ -349,12 +397,10 @@ int main(int argc, char** argv)
     QCoreApplication::setApplicationName(QStringLiteral("pigeon"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PIGEON_VERSION));
 
-    bool gui = true;
-    for (int i = 1; i < argc; ++i) {
-        const QByteArray arg = argv[i];
-        if (arg == "--console" || arg == "contacts" || arg == "history" || arg == "doctor" || arg == "--help" ||
-            arg == "-h" || arg == "--version" || arg == "-v")
-            gui = false;
+    const bool gui = wantsWindow(argc, argv);
+    if (gui && !hasDisplay()) {
+        err() << "pigeon: no graphical display; run `pigeon --console` for the terminal\n";
+        return UsageError;
     }
     std::unique_ptr<QCoreApplication> app(gui ? new QApplication(argc, argv) : new QCoreApplication(argc, argv));
     const auto parsed = parseArguments(QCoreApplication::arguments());
@@ -370,7 +416,20 @@ int main(int argc, char** argv)
         err() << "pigeon: unknown command \"" << parsed->positional.first() << "\"\nTry pigeon --help.\n";
         return UsageError;
     }
+    const Profile profile(parsed->options.profileDir);
+    QString error;
+    if (!profile.ensureExists(&error)) {
+        err() << "pigeon: " << error << '\n';
+        return StartError;
+    }
+    ProfileLock lock(profile);
+    if (const auto code = claimProfile(*parsed, lock, profile, !parsed->console))
+        return *code;
     if (parsed->console)
         return runConsole(*parsed);
-    return runGui(parsed->options, parsed->gui);
+    GuiOptions guiOptions = parsed->gui;
+    if (!lock.listen())
+        err() << "pigeon: a second start cannot bring this window to the front: " << lock.error() << '\n';
+    guiOptions.instance = &lock;
+    return runGui(parsed->options, guiOptions);
 }

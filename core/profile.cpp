@@ -1,8 +1,10 @@
 #include "profile.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
+#include <QLocalSocket>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -86,4 +88,118 @@ bool Profile::contactsOnly() const
 void Profile::setContactsOnly(bool on)
 {
     QSettings(settingsPath(), QSettings::IniFormat).setValue(QStringLiteral("privacy/contactsOnly"), on);
+}
+
+bool Profile::startHidden() const
+{
+    return QSettings(settingsPath(), QSettings::IniFormat).value(QStringLiteral("window/startHidden"), false).toBool();
+}
+
+void Profile::setStartHidden(bool on)
+{
+    QSettings(settingsPath(), QSettings::IniFormat).setValue(QStringLiteral("window/startHidden"), on);
+}
+
+namespace {
+
+// What a second start sends to the window holding the profile, and the window's answer.
+constexpr QByteArrayView ActivateRequest = "activate\n";
+constexpr QByteArrayView ActivateAnswer = "ok\n";
+
+QString runtimeDirectory()
+{
+    // Not QStandardPaths::RuntimeLocation: without XDG_RUNTIME_DIR it warns on every start.
+    const QString xdg = qEnvironmentVariable("XDG_RUNTIME_DIR");
+    return !xdg.isEmpty() && QFileInfo(xdg).isDir() ? xdg : QDir::tempPath();
+}
+
+} // namespace
+
+ProfileLock::ProfileLock(const Profile& profile, QObject* parent)
+    : QObject(parent)
+    , m_lock(profile.directory() + QStringLiteral("/pigeon.lock"))
+{
+    // One name per folder however it was spelled (a symbolic link, a trailing slash).
+    const QString canonical = QFileInfo(profile.directory()).canonicalFilePath();
+    const QByteArray key = (canonical.isEmpty() ? profile.directory() : canonical).toUtf8();
+    m_socketPath = runtimeDirectory() + QStringLiteral("/pigeon-") +
+                   QString::fromLatin1(QCryptographicHash::hash(key, QCryptographicHash::Sha256).toHex().left(16));
+    // Held for as long as Pigeon runs: never stale by age, only when its process is gone.
+    m_lock.setStaleLockTime(0);
+    m_server.setSocketOptions(QLocalServer::UserAccessOption);
+    connect(&m_server, &QLocalServer::newConnection, this, [this] {
+        while (QLocalSocket* socket = m_server.nextPendingConnection()) {
+            connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
+            // A probe (holderIsWindow) connects and leaves without a word; only a full request activates.
+            connect(socket, &QLocalSocket::readyRead, this, [this, socket] {
+                if (!socket->canReadLine())
+                    return;
+                if (socket->readLine(64) == ActivateRequest) {
+                    Q_EMIT activationRequested();
+                    socket->write(ActivateAnswer.data(), ActivateAnswer.size());
+                    socket->flush();
+                }
+                socket->disconnectFromServer();
+            });
+        }
+    });
+}
+
+ProfileLock::~ProfileLock()
+{
+    m_server.close();
+}
+
+bool ProfileLock::acquire()
+{
+    if (m_lock.tryLock(0))
+        return true;
+    if (m_lock.error() != QLockFile::LockFailedError)
+        m_error = QCoreApplication::translate("Pigeon", "cannot write the lock file %1 in the profile folder")
+                      .arg(m_lock.fileName());
+    return false;
+}
+
+qint64 ProfileLock::holderPid() const
+{
+    qint64 pid = 0;
+    QString host;
+    QString application;
+    return m_lock.getLockInfo(&pid, &host, &application) ? pid : 0;
+}
+
+bool ProfileLock::holderIsWindow() const
+{
+    QLocalSocket socket;
+    socket.connectToServer(m_socketPath);
+    const bool answered = socket.waitForConnected(1000);
+    socket.abort();
+    return answered;
+}
+
+bool ProfileLock::activateHolder(int timeoutMs) const
+{
+    QLocalSocket socket;
+    socket.connectToServer(m_socketPath);
+    if (!socket.waitForConnected(timeoutMs))
+        return false;
+    socket.write(ActivateRequest.data(), ActivateRequest.size());
+    if (!socket.waitForBytesWritten(timeoutMs))
+        return false;
+    while (!socket.canReadLine())
+        if (!socket.waitForReadyRead(timeoutMs))
+            return false;
+    return socket.readLine(64) == ActivateAnswer;
+}
+
+bool ProfileLock::listen()
+{
+    if (m_server.listen(m_socketPath))
+        return true;
+    // Holding the lock means no live window owns the socket: the file is a crashed run's.
+    QLocalServer::removeServer(m_socketPath);
+    if (m_server.listen(m_socketPath))
+        return true;
+    m_error = m_server.errorString();
+    return false;
 }

@@ -1,6 +1,9 @@
 #pragma once
 
 #include <QHostAddress>
+#include <QLocalServer>
+#include <QLockFile>
+#include <QObject>
 #include <QString>
 
 // Where one user's files live: the contacts file, the history database and the settings. The default is the
@@ -29,7 +32,47 @@ public:
     // Refuse messages from addresses that are no contact (off unless chosen).
     bool contactsOnly() const;
     void setContactsOnly(bool on);
+    // The window starts hidden in the system tray, where there is one (off unless chosen).
+    bool startHidden() const;
+    void setStartHidden(bool on);
 
 private:
     QString m_directory;
+};
+
+// One profile, one Pigeon (two processes on one profile would answer and resend under one packet number from two
+// ports). The process holds a QLockFile "pigeon.lock" in the profile folder for its life; a lock whose process is
+// gone (a crash) is taken over. A window also listens on a local socket in the runtime directory
+// ($XDG_RUNTIME_DIR, else the temporary folder) so that starting it again brings it to the front instead.
+class ProfileLock final : public QObject {
+    Q_OBJECT
+public:
+    explicit ProfileLock(const Profile& profile, QObject* parent = nullptr);
+    ~ProfileLock() override;
+
+    // Takes the profile for this process. false: another process holds it (holderPid()) or the lock file cannot be
+    // written (error()).
+    bool acquire();
+    QString error() const { return m_error; }
+    // The process that holds the profile after acquire() failed (0: unknown), and whether it is a window: its local
+    // socket answers within 1 s.
+    qint64 holderPid() const;
+    bool holderIsWindow() const;
+    // Asks the holder's window to come to the front; true once it confirmed within `timeoutMs` (ms).
+    bool activateHolder(int timeoutMs = 5000) const;
+
+    // For a window, after acquire(): listen on the local socket; a socket file left by a crash is replaced.
+    bool listen();
+    // The socket's path: one per profile folder, only the user can connect.
+    QString socketPath() const { return m_socketPath; }
+
+Q_SIGNALS:
+    // A second start of the window on this profile wants this one in front.
+    void activationRequested();
+
+private:
+    QLockFile m_lock;
+    QString m_socketPath;
+    QLocalServer m_server;
+    QString m_error;
 };

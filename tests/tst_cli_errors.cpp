@@ -15,6 +15,8 @@ private Q_SLOTS:
     void rejected_data();
     void rejected();
     void portInUse();
+    void withoutDisplay_data();
+    void withoutDisplay();
 
 private:
     quint16 m_freePort = 0;
@@ -72,6 +74,11 @@ void TestCliErrors::rejected_data()
                                     << u"Unknown option 'frobnicate'"_qs;
     QTest::addRow("unknown command") << QStringList{u"frobnicate"_qs} << QByteArray() << 1 << true
                                      << u"unknown command \"frobnicate\""_qs;
+    QTest::addRow("unknown command with an argument") << QStringList{u"history2"_qs, u"Bob"_qs} << QByteArray() << 1
+                                                      << true << u"unknown command \"history2\"\nTry pigeon --help."_qs;
+    QTest::addRow("unknown command after options")
+        << QStringList{u"--name"_qs, u"Me"_qs, u"contact"_qs} << QByteArray() << 1 << true
+        << u"unknown command \"contact\"\nTry pigeon --help."_qs;
 
     const auto contacts = [](QStringList args) {
         return QStringList{u"contacts"_qs} + args;
@@ -136,6 +143,44 @@ void TestCliErrors::portInUse()
     QVERIFY2(run.err.contains(u"cannot listen on UDP 127.0.0.1:"_qs + QString::number(taken.localPort())),
              qPrintable(run.err));
     QVERIFY2(run.err.contains(u"another Pigeon"_qs), qPrintable(run.err));
+}
+
+void TestCliErrors::withoutDisplay_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("message"); // on standard error; empty: none expected
+    const QString noDisplay = u"pigeon: no graphical display; run `pigeon --console` for the terminal"_qs;
+    QTest::addRow("the window") << QStringList() << 1 << noDisplay;
+    QTest::addRow("the window on a port")
+        << QStringList{u"--port"_qs, u"4000"_qs, u"--name"_qs, u"Me"_qs} << 1 << noDisplay;
+    QTest::addRow("a screenshot") << QStringList{u"--screenshot"_qs, u"shot.png"_qs} << 1 << noDisplay;
+    QTest::addRow("an unknown command") << QStringList{u"history2"_qs, u"Bob"_qs} << 1
+                                        << u"unknown command \"history2\""_qs;
+    QTest::addRow("contacts need no display") << QStringList{u"contacts"_qs, u"list"_qs} << 0 << QString();
+    QTest::addRow("the version needs no display") << QStringList{u"--version"_qs} << 0 << QString();
+    QTest::addRow("the console needs no display")
+        << QStringList{u"--console"_qs, u"--bind"_qs, u"127.0.0.1"_qs, u"--port"_qs, QString::number(m_freePort)} << 0
+        << QString();
+}
+
+// Without DISPLAY, WAYLAND_DISPLAY and QT_QPA_PLATFORM Qt would abort in QApplication (status 134).
+void TestCliErrors::withoutDisplay()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    QFETCH(QString, message);
+    QTemporaryDir profile;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"HOME"_qs, profile.path());
+    for (const QString& name : {u"DISPLAY"_qs, u"WAYLAND_DISPLAY"_qs, u"QT_QPA_PLATFORM"_qs})
+        env.remove(name);
+    const Run run = runPigeon(QStringList{u"--profile"_qs, profile.path()} + args, {}, env);
+    QVERIFY2(run.exitCode == exitCode, qPrintable(run.err));
+    if (message.isEmpty())
+        QVERIFY2(!run.err.contains(u"display"_qs), qPrintable(run.err));
+    else
+        QVERIFY2(run.err.contains(message), qPrintable(run.err));
 }
 
 QTEST_GUILESS_MAIN(TestCliErrors)

@@ -1,10 +1,12 @@
 #include "mainwindow.h"
 
+#include "autostart.h"
 #include "avatar.h"
 #include "bubbledelegate.h"
 #include "colors.h"
 #include "composeedit.h"
 #include "contactdialog.h"
+#include "desktopnotifier.h"
 #include "settingsdialog.h"
 #include "threadview.h"
 
@@ -89,6 +91,8 @@ int runGui(const Session::Options& options, const GuiOptions& gui)
         return 2;
     }
     MainWindow window(session);
+    if (gui.instance)
+        QObject::connect(gui.instance, &ProfileLock::activationRequested, &window, &MainWindow::bringToFront);
     if (!gui.screenshot.isEmpty()) {
         if (!window.saveScreenshot(gui.screenshot)) {
             err << "pigeon: cannot write the screenshot " << gui.screenshot << '\n';
@@ -96,7 +100,9 @@ int runGui(const Session::Options& options, const GuiOptions& gui)
         }
         return 0;
     }
-    window.show();
+    // Hidden only where the tray icon can bring it back.
+    if (!(session.profile().startHidden() && QSystemTrayIcon::isSystemTrayAvailable()))
+        window.show();
     return QApplication::exec();
 }
 
@@ -120,6 +126,7 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     , m_listenLabel(new QLabel)
     , m_changePort(new QPushButton(tr("Choose Another Port…")))
     , m_onlineLabel(new QLabel)
+    , m_notifier(new DesktopNotifier(this))
 {
     // Left: the filter box over the conversation list.
     m_filter.setSourceModel(&m_conversations);
@@ -163,6 +170,7 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     headerLayout->addWidget(m_addSender);
 
     m_compose->setObjectName(QStringLiteral("compose"));
+    m_compose->setAccessibleName(tr("Message"));
     m_send->setObjectName(QStringLiteral("send"));
     m_changePort->setObjectName(QStringLiteral("changePort"));
     m_composeNote->setWordWrap(true);
@@ -288,6 +296,10 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
         }
     });
 
+    connect(m_notifier, &DesktopNotifier::activated, this, [this](const QString& peer) {
+        bringToFront();
+        openConversation(peer);
+    });
     buildMenus();
     buildTray();
     for (const QString& warning : m_session.warnings())
@@ -336,6 +348,7 @@ void MainWindow::buildMenus()
                     &ThreadView::scrollToNewest);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard Shortcuts"), QKeySequence::HelpContents, this, &MainWindow::showShortcuts);
     help->addAction(tr("&About Pigeon"), this, &MainWindow::showAbout);
 }
 
@@ -390,6 +403,16 @@ void MainWindow::openConversation(const QString& peer)
         m_compose->setFocus();
 }
 
+void MainWindow::bringToFront()
+{
+    if (isMinimized())
+        showNormal();
+    else
+        show();
+    raise();
+    activateWindow();
+}
+
 bool MainWindow::isOnScreen(const QString& peer) const
 {
     return !peer.isEmpty() && peer == m_peer && isVisible() && !isMinimized() && isActiveWindow();
@@ -399,6 +422,7 @@ void MainWindow::markCurrentRead()
 {
     if (!isOnScreen(m_peer))
         return;
+    m_notifier->withdraw(m_peer);
     const QModelIndex i = m_conversations.indexOfPeer(m_peer);
     if (!i.isValid() || i.data(ConversationListModel::UnreadRole).toInt() == 0)
         return;
@@ -419,10 +443,11 @@ void MainWindow::onMessageAdded(const Message& message)
     if (text.size() > 120)
         text = text.left(119) + u'…';
     m_notifiedPeer = message.peer;
-    if (m_tray && m_tray->isVisible())
+    if (m_notifier->isAvailable())
+        m_notifier->notify(message.peer, message.peer, message.text);
+    else if (m_tray && m_tray->isVisible())
         m_tray->showMessage(message.peer, text, appIcon(), 6000);
-    else
-        QApplication::alert(this);
+    QApplication::alert(this);
 }
 
 void MainWindow::changeEvent(QEvent* event)
@@ -661,8 +686,10 @@ void MainWindow::showSettings()
     const QHostAddress bind = m_session.bindAddress();
     SettingsDialog dialog(m_messenger ? m_messenger->identity().nick : profile.nickname(), bind, port,
                           m_session.broadcast(), m_session.contactsOnly(), this);
+    dialog.setStartup(autostart::isEnabled(), profile.startHidden(), QSystemTrayIcon::isSystemTrayAvailable());
     if (dialog.exec() != QDialog::Accepted)
         return;
+    applyStartup(dialog.startAtLogin(), dialog.startHidden());
     if (m_messenger && !dialog.nick().isEmpty() && dialog.nick() != m_messenger->identity().nick) {
         profile.setNickname(dialog.nick());
         Identity identity = m_messenger->identity();
@@ -691,6 +718,37 @@ void MainWindow::showSettings()
         }
     }
     updateStatus();
+}
+
+void MainWindow::applyStartup(bool atLogin, bool hidden)
+{
+    Profile profile = m_session.profile();
+    profile.setStartHidden(hidden);
+    QString error;
+    // The entry starts this profile; the default one needs no --profile.
+    const QString dir = profile.directory() == Profile().directory() ? QString() : profile.directory();
+    if (atLogin != autostart::isEnabled() && !autostart::setEnabled(atLogin, dir, &error))
+        QMessageBox::warning(this, tr("Settings"), error);
+}
+
+void MainWindow::showShortcuts()
+{
+    // Read from the menus, so the list never misses an action's shortcut.
+    QString rows;
+    const auto row = [&rows](const QString& keys, const QString& what) {
+        rows += QStringLiteral("<tr><td><b>%1</b>&nbsp;&nbsp;</td><td>%2</td></tr>").arg(keys.toHtmlEscaped(), what);
+    };
+    row(tr("Enter / Shift+Enter"), tr("send / new line"));
+    row(tr("Tab / Shift+Tab"), tr("next / previous control"));
+    for (const QAction* menu : menuBar()->actions())
+        for (const QAction* action : menu->menu()->actions())
+            if (!action->shortcut().isEmpty())
+                row(action->shortcut().toString(QKeySequence::NativeText),
+                    action->text().remove(u'&').remove(u'…').toHtmlEscaped());
+    QMessageBox box(QMessageBox::NoIcon, tr("Keyboard Shortcuts"), u"<table>" + rows + u"</table>", QMessageBox::Ok,
+                    this);
+    box.setObjectName(QStringLiteral("shortcuts"));
+    box.exec();
 }
 
 void MainWindow::showAbout()

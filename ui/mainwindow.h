@@ -8,6 +8,8 @@
 #include <QMainWindow>
 
 class ComposeEdit;
+class DesktopNotifier;
+class ProfileLock;
 class QLabel;
 class QLineEdit;
 class QListView;
@@ -18,8 +20,9 @@ class ThreadView;
 
 // What the desktop front end takes besides the session options.
 struct GuiOptions {
-    QString language;   // "zh_CN", "en"; empty: the system locale
-    QString screenshot; // a PNG file: render the populated window there and exit
+    QString language;                // "zh_CN", "en"; empty: the system locale
+    QString screenshot;              // a PNG file: render the populated window there and exit
+    ProfileLock* instance = nullptr; // a second start on this profile brings the window to the front
 };
 
 // Starts the desktop messenger on a session opened with `options`; returns the exit code.
@@ -35,6 +38,8 @@ public:
     explicit MainWindow(Session& session, QWidget* parent = nullptr);
 
     void openConversation(const QString& peer);
+    // Shows the window (also when hidden in the tray or minimised), raises it and gives it the keyboard.
+    void bringToFront();
     QString currentPeer() const { return m_peer; }
     // Sends what is in the compose box to the open conversation; false when nothing was sent.
     bool sendComposed();
@@ -72,7 +77,11 @@ private:
     void importContacts();
     void exportContacts();
     void showSettings();
+    // Keeps the settings dialog's start-up choices: the autostart entry and the profile's start hidden.
+    void applyStartup(bool atLogin, bool hidden);
     void showAbout();
+    // Help > Keyboard Shortcuts (F1): every shortcut of the menus and the compose box.
+    void showShortcuts();
 
     Session& m_session;
     Messenger* m_messenger;
@@ -99,4 +108,5 @@ private:
     QPushButton* m_changePort;
     QLabel* m_onlineLabel;
     QSystemTrayIcon* m_tray = nullptr;
+    DesktopNotifier* m_notifier;
 };

@@ -17,6 +17,8 @@ SettingsDialog::SettingsDialog(const QString& nick, const QHostAddress& bind, qu
     , m_port(new QSpinBox)
     , m_broadcast(new QCheckBox(tr("Announce me on the LAN (&broadcast)")))
     , m_contactsOnly(new QCheckBox(tr("Only accept messages from &contacts")))
+    , m_startAtLogin(new QCheckBox(tr("Start Pigeon when I &log in")))
+    , m_startHidden(new QCheckBox(tr("Start &hidden in the system tray")))
     , m_error(new QLabel)
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel))
 {
@@ -33,6 +35,8 @@ SettingsDialog::SettingsDialog(const QString& nick, const QHostAddress& bind, qu
     m_contactsOnly->setObjectName(QStringLiteral("contactsOnly"));
     m_broadcast->setChecked(broadcast);
     m_contactsOnly->setChecked(contactsOnly);
+    m_startAtLogin->setObjectName(QStringLiteral("startAtLogin"));
+    m_startHidden->setObjectName(QStringLiteral("startHidden"));
     QPalette warning = m_error->palette();
     warning.setColor(QPalette::WindowText, QColor(0xe5, 0x39, 0x35));
     m_error->setPalette(warning);
@@ -59,6 +63,9 @@ SettingsDialog::SettingsDialog(const QString& nick, const QHostAddress& bind, qu
     layout->addWidget(broadcastNote);
     layout->addWidget(m_contactsOnly);
     layout->addWidget(contactsOnlyNote);
+    layout->addSpacing(8);
+    layout->addWidget(m_startAtLogin);
+    layout->addWidget(m_startHidden);
     layout->addWidget(m_error);
     layout->addWidget(m_buttons);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -91,6 +98,25 @@ bool SettingsDialog::broadcast() const
 bool SettingsDialog::contactsOnly() const
 {
     return m_contactsOnly->isChecked();
+}
+
+void SettingsDialog::setStartup(bool atLogin, bool hidden, bool trayAvailable)
+{
+    m_startAtLogin->setChecked(atLogin);
+    m_startHidden->setChecked(hidden && trayAvailable);
+    m_startHidden->setEnabled(trayAvailable);
+    if (!trayAvailable)
+        m_startHidden->setToolTip(tr("This desktop has no system tray."));
+}
+
+bool SettingsDialog::startAtLogin() const
+{
+    return m_startAtLogin->isChecked();
+}
+
+bool SettingsDialog::startHidden() const
+{
+    return m_startHidden->isChecked();
 }
 
 void SettingsDialog::validate()

@@ -21,6 +21,10 @@ public:
     quint16 port() const;
     bool broadcast() const;
     bool contactsOnly() const;
+    // Start at login (an XDG autostart entry) and start hidden in the tray; `trayAvailable` false disables the latter.
+    void setStartup(bool atLogin, bool hidden, bool trayAvailable);
+    bool startAtLogin() const;
+    bool startHidden() const;
 
 private:
     void validate();
@@ -30,6 +34,8 @@ private:
     QSpinBox* m_port;
     QCheckBox* m_broadcast;
     QCheckBox* m_contactsOnly;
+    QCheckBox* m_startAtLogin;
+    QCheckBox* m_startHidden;
     QLabel* m_error;
     QDialogButtonBox* m_buttons;
 };

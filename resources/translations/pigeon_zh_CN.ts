@@ -292,6 +292,13 @@
     </message>
 </context>
 <context>
+    <name>DesktopNotifier</name>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+</context>
+<context>
     <name>History</name>
     <message>
         <source>cannot open the history database %1: %2</source>
@@ -576,6 +583,34 @@ The conversation history is kept.</source>
         <source>&lt;h3&gt;Pigeon %1&lt;/h3&gt;&lt;p&gt;Chat across a LAN without any server: every message is one UDP datagram. Speaks the IP Messenger protocol (IP Messenger, FeiQ, iptux) and plain text.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;信鸽 Pigeon %1&lt;/h3&gt;&lt;p&gt;无需服务器的局域网聊天：每条消息就是一个 UDP 数据报。支持飞鸽传书协议（飞鸽传书、飞秋、iptux）和纯文本。&lt;/p&gt;</translation>
     </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Enter / Shift+Enter</source>
+        <translation>Enter / Shift+Enter</translation>
+    </message>
+    <message>
+        <source>send / new line</source>
+        <translation>发送 / 换行</translation>
+    </message>
+    <message>
+        <source>Tab / Shift+Tab</source>
+        <translation>Tab / Shift+Tab</translation>
+    </message>
+    <message>
+        <source>next / previous control</source>
+        <translation>下一个 / 上一个控件</translation>
+    </message>
+    <message>
+        <source>Keyboard Shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
 </context>
 <context>
     <name>Messenger</name>
@@ -625,6 +660,18 @@ The conversation history is kept.</source>
     <message>
         <source>the profile folder %1 is not writable</source>
         <translation>配置文件夹 %1 不可写</translation>
+    </message>
+    <message>
+        <source>cannot write the lock file %1 in the profile folder</source>
+        <translation>无法在配置文件夹中写入锁文件 %1</translation>
+    </message>
+    <message>
+        <source>cannot remove %1</source>
+        <translation>无法删除 %1</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
     </message>
 </context>
 <context>
@@ -683,6 +730,18 @@ The conversation history is kept.</source>
     <message>
         <source>Messages from anyone else are dropped unread. Takes effect at once.</source>
         <translation>其他人的消息将被直接丢弃。立即生效。</translation>
+    </message>
+    <message>
+        <source>Start Pigeon when I &amp;log in</source>
+        <translation>登录时启动信鸽(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Start &amp;hidden in the system tray</source>
+        <translation>启动时隐藏到系统托盘(&amp;H)</translation>
+    </message>
+    <message>
+        <source>This desktop has no system tray.</source>
+        <translation>此桌面没有系统托盘。</translation>
     </message>
 </context>
 <context>

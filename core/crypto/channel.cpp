@@ -34,11 +34,11 @@ QByteArray Channel::seal(QByteArrayView plaintext)
     const QByteArray ad = associatedData(e.counter, m_self, m_peer);
     e.ciphertext.resize(plaintext.size() + cryptowire::TagBytes);
     unsigned long long length = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(
-        reinterpret_cast<unsigned char*>(e.ciphertext.data()), &length,
-        reinterpret_cast<const unsigned char*>(plaintext.data()), quint64(plaintext.size()),
-        reinterpret_cast<const unsigned char*>(ad.constData()), quint64(ad.size()), nullptr, e.nonce.data(),
-        m_keys.send.data());
+    crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char*>(e.ciphertext.data()), &length,
+                                               reinterpret_cast<const unsigned char*>(plaintext.data()),
+                                               quint64(plaintext.size()),
+                                               reinterpret_cast<const unsigned char*>(ad.constData()),
+                                               quint64(ad.size()), nullptr, e.nonce.data(), m_keys.send.data());
     return cryptowire::encode(e);
 }
 
@@ -61,11 +61,11 @@ std::optional<QByteArray> Channel::open(QByteArrayView envelope, Refusal* why)
     const QByteArray ad = associatedData(e->counter, m_peer, m_self);
     QByteArray plaintext(e->ciphertext.size() - cryptowire::TagBytes, Qt::Uninitialized);
     unsigned long long length = 0;
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-            reinterpret_cast<unsigned char*>(plaintext.data()), &length, nullptr,
-            reinterpret_cast<const unsigned char*>(e->ciphertext.constData()), quint64(e->ciphertext.size()),
-            reinterpret_cast<const unsigned char*>(ad.constData()), quint64(ad.size()), e->nonce.data(),
-            m_keys.receive.data()) != 0)
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char*>(plaintext.data()), &length, nullptr,
+                                                   reinterpret_cast<const unsigned char*>(e->ciphertext.constData()),
+                                                   quint64(e->ciphertext.size()),
+                                                   reinterpret_cast<const unsigned char*>(ad.constData()),
+                                                   quint64(ad.size()), e->nonce.data(), m_keys.receive.data()) != 0)
         return refuse(Refusal::Forged);
     m_window.accept(e->counter);
     if (why)

@@ -40,8 +40,8 @@ inline constexpr quint8 Version = 1;
 inline constexpr quint32 SealedMode = 0xE2;
 inline constexpr qsizetype NonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES; // 24
 inline constexpr qsizetype TagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;      // 16
-inline constexpr qsizetype HeaderBytes = 1 + 8 + NonceBytes;                           // 33
-inline constexpr qsizetype Overhead = HeaderBytes + TagBytes;                          // 49
+inline constexpr qsizetype HeaderBytes = 1 + 8 + NonceBytes;                          // 33
+inline constexpr qsizetype Overhead = HeaderBytes + TagBytes;                         // 49
 
 struct Envelope {
     quint64 counter = 0;

@@ -61,12 +61,10 @@ std::optional<SessionKeys> Handshake::agree(const cryptowire::Announcement& peer
     const cryptowire::Announcement& c = client ? m_own : peer;
     const cryptowire::Announcement& s = client ? peer : m_own;
     SessionKeys keys;
-    const int rc = client ? crypto_kx_client_session_keys(keys.receive.data(), keys.send.data(),
-                                                          m_own.ephemeral.data(), m_ephemeralSecret.data(),
-                                                          peer.ephemeral.data())
-                          : crypto_kx_server_session_keys(keys.receive.data(), keys.send.data(),
-                                                          m_own.ephemeral.data(), m_ephemeralSecret.data(),
-                                                          peer.ephemeral.data());
+    const int rc = client ? crypto_kx_client_session_keys(keys.receive.data(), keys.send.data(), m_own.ephemeral.data(),
+                                                          m_ephemeralSecret.data(), peer.ephemeral.data())
+                          : crypto_kx_server_session_keys(keys.receive.data(), keys.send.data(), m_own.ephemeral.data(),
+                                                          m_ephemeralSecret.data(), peer.ephemeral.data());
     if (rc != 0)
         return fail(tr("the peer's ephemeral key is not a valid X25519 key"));
     QByteArray transcript = SessionDomain.toByteArray();

@@ -46,7 +46,7 @@ bool KeyStore::open(const QString& profileDir)
     if (!crypto::ready())
         return fail(tr("libsodium cannot start on this system (no source of randomness)"));
     const QByteArray dir = QFile::encodeName(profileDir);
-    struct stat folder{};
+    struct stat folder {};
     if (::stat(dir.constData(), &folder) != 0 || !S_ISDIR(folder.st_mode))
         return fail(tr("the profile folder %1 does not exist").arg(profileDir));
     const QString path = QDir(profileDir).filePath(FileName.toString());
@@ -66,7 +66,7 @@ bool KeyStore::open(const QString& profileDir)
 bool KeyStore::load(const QString& path)
 {
     const QByteArray name = QFile::encodeName(path);
-    struct stat key{};
+    struct stat key {};
     if (::stat(name.constData(), &key) != 0 || !S_ISREG(key.st_mode))
         return fail(tr("the identity key %1 is not a regular file").arg(path));
     if (key.st_uid != ::geteuid())
@@ -124,11 +124,10 @@ bool KeyStore::create(const QString& path)
     randombytes_buf(seed.data(), seed.size());
     crypto_sign_seed_keypair(m_public.data(), m_secret.data(), seed.data());
     WipedBytes text;
-    text.bytes = Header.toByteArray() + "\nseed " +
-                 QByteArray(reinterpret_cast<const char*>(seed.data()), qsizetype(seed.size())).toBase64() +
-                 "\npublic " +
-                 QByteArray(reinterpret_cast<const char*>(m_public.data()), qsizetype(m_public.size())).toBase64() +
-                 '\n';
+    text.bytes =
+        Header.toByteArray() + "\nseed " +
+        QByteArray(reinterpret_cast<const char*>(seed.data()), qsizetype(seed.size())).toBase64() + "\npublic " +
+        QByteArray(reinterpret_cast<const char*>(m_public.data()), qsizetype(m_public.size())).toBase64() + '\n';
     QSaveFile file(path);
     // The temporary file is made private before the secret is written into it; commit() keeps its mode.
     if (!file.open(QIODevice::WriteOnly) || ::fchmod(file.handle(), 0600) != 0 ||

@@ -1,6 +1,7 @@
 // pigeon: the desktop messenger, its console mode (--console) and contacts scripting (pigeon contacts ...).
 
 #include "console.h"
+#include "keystore.h"
 #include "mainwindow.h"
 #include "session.h"
 
@@ -31,6 +32,7 @@ struct Parsed {
     GuiOptions gui;
     QStringList positional;
     bool console = false;
+    bool fingerprint = false;
 };
 
 // Reads the options shared by every mode; on a bad value prints why and returns nullopt.
@@ -66,7 +68,10 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Render the window to a PNG file and exit."),
                                         QStringLiteral("FILE"));
-    parser.addOptions({console, port, bind, profile, name, contactsOnly, broadcast, lang, screenshot});
+    const QCommandLineOption fingerprint(
+        QStringLiteral("fingerprint"),
+        QStringLiteral("Print this profile's key fingerprint (made on first use) for others to compare, and exit."));
+    parser.addOptions({console, port, bind, profile, name, contactsOnly, broadcast, lang, screenshot, fingerprint});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("contacts: list, add or remove contacts."));
     if (!parser.parse(arguments)) {
         err() << "pigeon: " << parser.errorText() << "\nTry pigeon --help.\n";
@@ -82,6 +87,7 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
     }
     Parsed parsed;
     parsed.console = parser.isSet(console);
+    parsed.fingerprint = parser.isSet(fingerprint);
     parsed.positional = parser.positionalArguments();
     parsed.options.profileDir = parser.value(profile);
     parsed.options.nick = parser.value(name).trimmed();
@@ -211,6 +217,22 @@ int contactsCommand(const Parsed& parsed)
     return UsageError;
 }
 
+// pigeon --fingerprint: this profile's identity fingerprint on stdout, the key made first if there is none.
+int printFingerprint(const Parsed& parsed)
+{
+    Profile profile(parsed.options.profileDir);
+    QString error;
+    KeyStore identity;
+    if (!profile.ensureExists(&error) || !identity.open(profile.directory())) {
+        err() << "pigeon: " << (error.isEmpty() ? identity.error() : error) << '\n';
+        return StartError;
+    }
+    for (const QString& warning : identity.warnings())
+        err() << "pigeon: " << warning << '\n';
+    QTextStream(stdout) << identity.fingerprint() << '\n';
+    return Ok;
+}
+
 int runConsole(const Parsed& parsed)
 {
     Session session;
@@ -238,13 +260,15 @@ int main(int argc, char** argv)
     for (int i = 1; i < argc; ++i) {
         const QByteArray arg = argv[i];
         if (arg == "--console" || arg == "contacts" || arg == "--help" || arg == "-h" || arg == "--version" ||
-            arg == "-v")
+            arg == "-v" || arg == "--fingerprint")
             gui = false;
     }
     std::unique_ptr<QCoreApplication> app(gui ? new QApplication(argc, argv) : new QCoreApplication(argc, argv));
     const auto parsed = parseArguments(QCoreApplication::arguments());
     if (!parsed)
         return UsageError;
+    if (parsed->fingerprint)
+        return printFingerprint(*parsed);
     if (parsed->positional.value(0) == u"contacts")
         return contactsCommand(*parsed);
     if (!parsed->positional.isEmpty()) {

@@ -36,12 +36,15 @@ public:
     quint64 sealed() const { return m_lastSent; }
 
 private:
-    QByteArray associatedData(quint64 counter, const crypto::IdentityKey& sender,
-                              const crypto::IdentityKey& receiver) const;
+    // "pigeon-env-v1" || version || counter || sender || receiver (cryptowire.h), on the stack: 86 bytes.
+    using AssociatedData = std::array<unsigned char, 13 + 1 + 8 + 2 * crypto_sign_PUBLICKEYBYTES>;
+    static AssociatedData associatedData(quint64 counter, const crypto::IdentityKey& sender,
+                                         const crypto::IdentityKey& receiver);
 
     crypto::SessionKeys m_keys;
     crypto::IdentityKey m_self;
     crypto::IdentityKey m_peer;
+    std::array<unsigned char, cryptowire::NonceBytes - 8> m_noncePrefix{};
     quint64 m_lastSent = 0;
     ReplayWindow m_window;
 };

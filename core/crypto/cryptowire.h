@@ -28,7 +28,8 @@
 //   envelope     = version counter nonce ciphertext
 //   version      = %x01                                         ; 1 byte
 //   counter      = 8 bytes, big-endian, from 1, one per sealed datagram and direction (the replay window's index)
-//   nonce        = 24 random bytes (XChaCha20-Poly1305 IETF)
+//   nonce        = 24 bytes, unique per key (XChaCha20-Poly1305 IETF): the sender makes it from a random
+//                  prefix and the counter (channel.cpp); the receiver takes it as sent
 //   ciphertext   = crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, ad) ; plaintext length + 16 (the tag)
 //   ad           = "pigeon-env-v1" || version || counter || sender identity || receiver identity
 // Overhead: 49 bytes over the sealed datagram, plus the outer IPMsg header, whose user and host fields may stay

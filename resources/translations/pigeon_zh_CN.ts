@@ -728,6 +728,13 @@ The conversation history is kept.</source>
     </message>
 </context>
 <context>
+    <name>SecurePeers</name>
+    <message>
+        <source>the key announcement&apos;s signature does not match its identity key</source>
+        <translation>密钥公告的签名与其身份密钥不符</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>

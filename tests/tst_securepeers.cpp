@@ -208,9 +208,12 @@ void TestSecurePeers::forgeriesOneWarningPerBurst()
     alice.refuseClear(u"bob"_qs, now += SecurePeers::BurstGapMs);
     QCOMPARE(warned.count(), 2);
     QCOMPARE(warned.at(1).at(1).toULongLong(), quint64(53));
-    // Bursts are per peer.
-    alice.refuseClear(u"carol"_qs, now);
+    // Bursts are per peer; senders that are no peer share one, under the empty name.
+    alice.refuseClear(u"127.0.0.9:2425"_qs, now);
+    alice.refuseClear(u"127.0.0.10:2425"_qs, now);
     QCOMPARE(warned.count(), 3);
+    QCOMPARE(warned.at(2).at(0).toString(), QString());
+    QCOMPARE(alice.refused(), quint64(55));
 }
 
 QTEST_GUILESS_MAIN(TestSecurePeers)

@@ -124,13 +124,16 @@ void SecurePeers::refuseClear(const QString& name, qint64 nowMs)
 
 void SecurePeers::countForgery(const QString& name, qint64 nowMs)
 {
-    Peer& p = peer(name);
+    // Forged datagrams may name any number of senders: those that are not peers here share one record (the empty
+    // name), so a flood from spoofed addresses costs no memory and gives one warning per burst in all.
+    const bool known = m_peers.contains(name) || encrypts(name);
+    Peer& p = peer(known ? name : QString());
     ++m_refused;
     ++p.refused;
     const bool newBurst = !p.lastRefusalMs || nowMs - *p.lastRefusalMs >= BurstGapMs;
     p.lastRefusalMs = nowMs;
     if (newBurst)
-        Q_EMIT forgeriesRefused(name, p.refused);
+        Q_EMIT forgeriesRefused(known ? name : QString(), p.refused);
 }
 
 bool SecurePeers::trust(const QString& name)

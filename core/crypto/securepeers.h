@@ -42,6 +42,8 @@ public:
     QByteArray announcementLine() const;
 
     // An entry packet's extension from `peer`: learns, pins or compares its key (cryptowire::findAnnouncement).
+    // Anyone can make valid announcements under fresh keys: the engine calls this only for peers it keeps (its
+    // contacts and its bounded table of links), so that the pinned keys cannot be flooded.
     // A bad or forged announcement changes nothing and sets *error; no announcement keeps the peer as it was.
     State announced(const QString& peer, QByteArrayView entryExtension, QString* error = nullptr);
     State state(const QString& peer) const;
@@ -67,7 +69,8 @@ Q_SIGNALS:
     // (a stronger warning).
     void keyChanged(const QString& peer, bool wasVerified);
     // A datagram from `peer` was refused as a forgery, the first of a burst (one warning per burst); `total`: how
-    // many were refused from it since start.
+    // many were refused from it since start. `peer` is empty for senders that are no peer here (all share one
+    // burst and count).
     void forgeriesRefused(const QString& peer, quint64 total);
 
 private:

@@ -1,6 +1,7 @@
 // pigeon: the desktop messenger, its console mode (--console) and contacts scripting (pigeon contacts ...).
 
 #include "console.h"
+#include "keystore.h"
 #include "mainwindow.h"
 #include "messageline.h"
 #include "session.h"
@@ -34,6 +35,7 @@ struct Parsed {
     QStringList positional;
     bool console = false;
     int last = 0; // pigeon history --last N; 0: every message
+    bool fingerprint = false;
 };
 
 // Reads the options shared by every mode; on a bad value prints why and returns nullopt.
@@ -74,7 +76,11 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
     const QCommandLineOption last(QStringLiteral("last"),
                                   QStringLiteral("pigeon history: only the newest N messages of each conversation."),
                                   QStringLiteral("N"));
-    parser.addOptions({console, port, bind, profile, name, contactsOnly, broadcast, lang, screenshot, last});
+    const QCommandLineOption fingerprint(
+        QStringLiteral("fingerprint"),
+        QStringLiteral("Print this profile's key fingerprint (made on first use) for others to compare, and exit."));
+    parser.addOptions(
+        {console, port, bind, profile, name, contactsOnly, broadcast, lang, screenshot, last, fingerprint});
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("contacts: list, add or remove contacts; history: print messages; "
                                                 "doctor: check the history database."));
@@ -92,6 +98,7 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
     }
     Parsed parsed;
     parsed.console = parser.isSet(console);
+    parsed.fingerprint = parser.isSet(fingerprint);
     parsed.positional = parser.positionalArguments();
     parsed.options.profileDir = parser.value(profile);
     parsed.options.nick = parser.value(name).trimmed();
@@ -322,12 +329,12 @@ int doctorCommand(const Parsed& parsed)
 // before any QApplication exists, as constructing one without a display aborts.
 bool wantsWindow(int argc, char** argv)
 {
-    static const QByteArrayList withValue{"-p",        "--port", "-b",     "--bind",
-                                          "--profile", "--name", "--lang", "--screenshot"};
+    static const QByteArrayList withValue{"-p",     "--port", "-b",           "--bind", "--profile",
+                                          "--name", "--lang", "--screenshot", "--last"};
     for (int i = 1; i < argc; ++i) {
         const QByteArray arg = argv[i];
         if (arg == "--console" || arg == "--help" || arg == "-h" || arg == "-?" || arg == "--help-all" ||
-            arg == "--version" || arg == "-v")
+            arg == "--version" || arg == "-v" || arg == "--fingerprint")
             return false;
         if (withValue.contains(arg))
             ++i;
@@ -364,6 +371,22 @@ std::optional<int> claimProfile(const Parsed& parsed, ProfileLock& lock, const P
           << (holderIsWindow ? "the Pigeon window" : "Pigeon in a terminal") << " (pid " << pid
           << "); use that one, or start with another --profile\n";
     return StartError;
+}
+
+// pigeon --fingerprint: this profile's identity fingerprint on stdout, the key made first if there is none.
+int printFingerprint(const Parsed& parsed)
+{
+    Profile profile(parsed.options.profileDir);
+    QString error;
+    KeyStore identity;
+    if (!profile.ensureExists(&error) || !identity.open(profile.directory())) {
+        err() << "pigeon: " << (error.isEmpty() ? identity.error() : error) << '\n';
+        return StartError;
+    }
+    for (const QString& warning : identity.warnings())
+        err() << "pigeon: " << warning << '\n';
+    QTextStream(stdout) << identity.fingerprint() << '\n';
+    return Ok;
 }
 
 int runConsole(const Parsed& parsed)
@@ -406,6 +429,8 @@ int main(int argc, char** argv)
     const auto parsed = parseArguments(QCoreApplication::arguments());
     if (!parsed)
         return UsageError;
+    if (parsed->fingerprint)
+        return printFingerprint(*parsed);
     if (parsed->positional.value(0) == u"contacts")
         return contactsCommand(*parsed);
     if (parsed->positional.value(0) == u"history")

@@ -15,6 +15,11 @@ bool Session::open(const Options& options)
     m_profile = Profile(options.profileDir);
     if (!m_profile.ensureExists(&m_error))
         return false;
+    if (!m_identity.open(m_profile.directory())) {
+        m_error = m_identity.error();
+        return false;
+    }
+    m_warnings.append(m_identity.warnings());
     if (!m_contacts.load(m_profile.contactsPath()))
         m_warnings.append(m_contacts.error());
     if (!m_history.open(m_profile.historyPath())) {

@@ -2,6 +2,7 @@
 
 #include "contactbook.h"
 #include "history.h"
+#include "keystore.h"
 #include "messenger.h"
 #include "profile.h"
 #include "transport.h"
@@ -26,8 +27,9 @@ public:
     explicit Session(QObject* parent = nullptr);
     ~Session() override;
 
-    // Opens the profile, contacts and history and binds the socket. A broken contacts file is not fatal (warnings()
-    // says why and the book stays read-only); a history that cannot be opened or a socket that cannot be bound is:
+    // Opens the profile, its identity key (made on first start), contacts and history and binds the socket. A broken
+    // contacts file is not fatal (warnings() says why and the book stays read-only); an identity key that is damaged
+    // or readable by others (keystore.h), a history that cannot be opened or a socket that cannot be bound is:
     // false, with the reason in error().
     bool open(const Options& options);
     // Binds again, for example after the user picked another port; starts the engine if the first bind failed.
@@ -37,6 +39,8 @@ public:
     QString error() const { return m_error; }
     QStringList warnings() const { return m_warnings; }
     const Profile& profile() const { return m_profile; }
+    // This profile's long-term identity for end-to-end encryption.
+    const KeyStore& identity() const { return m_identity; }
     ContactBook& contacts() { return m_contacts; }
     History& history() { return m_history; }
     UdpTransport& transport() { return m_transport; }
@@ -55,6 +59,7 @@ public:
 
 private:
     Profile m_profile;
+    KeyStore m_identity;
     ContactBook m_contacts;
     History m_history;
     UdpTransport m_transport;

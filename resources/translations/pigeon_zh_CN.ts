@@ -299,6 +299,21 @@
     </message>
 </context>
 <context>
+    <name>Handshake</name>
+    <message>
+        <source>the key announcement is this Pigeon&apos;s own</source>
+        <translation>该密钥公告是本信鸽自己的</translation>
+    </message>
+    <message>
+        <source>the key announcement&apos;s signature does not match its identity key</source>
+        <translation>密钥公告的签名与其身份密钥不符</translation>
+    </message>
+    <message>
+        <source>the peer&apos;s ephemeral key is not a valid X25519 key</source>
+        <translation>对方的临时密钥不是有效的 X25519 密钥</translation>
+    </message>
+</context>
+<context>
     <name>History</name>
     <message>
         <source>cannot open the history database %1: %2</source>
@@ -347,6 +362,65 @@
     <message>
         <source>%1 is not a file</source>
         <translation>%1 不是文件</translation>
+    </message>
+</context>
+<context>
+    <name>KeyStore</name>
+    <message>
+        <source>libsodium cannot start on this system (no source of randomness)</source>
+        <translation>libsodium 无法在此系统上启动（没有随机数来源）</translation>
+    </message>
+    <message>
+        <source>the profile folder %1 does not exist</source>
+        <translation>配置文件夹 %1 不存在</translation>
+    </message>
+    <message>
+        <source>the profile folder %1 is open to other users (mode %2) and cannot be made private: %3</source>
+        <translation>配置文件夹 %1 对其他用户开放（权限 %2），且无法设为私有：%3</translation>
+    </message>
+    <message>
+        <source>the profile folder %1 was open to other users (mode %2); it is now 0700</source>
+        <translation>配置文件夹 %1 曾对其他用户开放（权限 %2）；现已改为 0700</translation>
+    </message>
+    <message>
+        <source>the identity key %1 is not a regular file</source>
+        <translation>身份密钥 %1 不是普通文件</translation>
+    </message>
+    <message>
+        <source>the identity key %1 belongs to another user; Pigeon will not use it</source>
+        <translation>身份密钥 %1 属于其他用户；信鸽不会使用它</translation>
+    </message>
+    <message>
+        <source>the identity key %1 is readable by other users (mode %2), who may have copied it. Run chmod 600 %1 to keep this identity, or delete the file to make a new one (your contacts will then be warned that your key changed)</source>
+        <translation>身份密钥 %1 可被其他用户读取（权限 %2），可能已被复制。运行 chmod 600 %1 以保留此身份，或删除该文件以生成新身份（届时你的联系人会收到你的密钥已更改的警告）</translation>
+    </message>
+    <message>
+        <source>cannot read the identity key %1: %2</source>
+        <translation>无法读取身份密钥 %1：%2</translation>
+    </message>
+    <message>
+        <source>the identity key %1 is damaged (%2); restore it from a backup, or delete it to make a new identity</source>
+        <translation>身份密钥 %1 已损坏（%2）；请从备份恢复，或删除它以生成新身份</translation>
+    </message>
+    <message>
+        <source>not a Pigeon identity key</source>
+        <translation>不是信鸽身份密钥</translation>
+    </message>
+    <message>
+        <source>no 32-byte seed</source>
+        <translation>没有 32 字节的种子</translation>
+    </message>
+    <message>
+        <source>no 32-byte public key</source>
+        <translation>没有 32 字节的公钥</translation>
+    </message>
+    <message>
+        <source>the seed does not give the public key</source>
+        <translation>种子与公钥不符</translation>
+    </message>
+    <message>
+        <source>cannot save the identity key %1: %2</source>
+        <translation>无法保存身份密钥 %1：%2</translation>
     </message>
 </context>
 <context>
@@ -675,10 +749,60 @@ The conversation history is kept.</source>
     </message>
 </context>
 <context>
+    <name>PinnedKeys</name>
+    <message>
+        <source>line %1: %2</source>
+        <translation>第 %1 行：%2</translation>
+    </message>
+    <message>
+        <source>expected 3 or 4 tab-separated fields, found %1</source>
+        <translation>应为 3 或 4 个以制表符分隔的字段，实际为 %1 个</translation>
+    </message>
+    <message>
+        <source>empty peer name</source>
+        <translation>对方名称为空</translation>
+    </message>
+    <message>
+        <source>peer &quot;%1&quot; appears twice</source>
+        <translation>“%1”出现了两次</translation>
+    </message>
+    <message>
+        <source>the key is not 32 bytes of base64</source>
+        <translation>密钥不是 32 字节的 base64</translation>
+    </message>
+    <message>
+        <source>unknown flags &quot;%1&quot;</source>
+        <translation>未知的标志“%1”</translation>
+    </message>
+    <message>
+        <source>the pending key is not 32 bytes of base64 different from the pinned key</source>
+        <translation>待确认密钥不是与已固定密钥不同的 32 字节 base64</translation>
+    </message>
+    <message>
+        <source>cannot read the pinned keys %1: %2</source>
+        <translation>无法读取已固定的密钥 %1：%2</translation>
+    </message>
+    <message>
+        <source>the pinned keys %1 are damaged (%2); Pigeon will not guess which keys to trust: fix or delete that line</source>
+        <translation>已固定的密钥 %1 已损坏（%2）；信鸽不会猜测该信任哪些密钥：请修复或删除那一行</translation>
+    </message>
+    <message>
+        <source>cannot save the pinned keys %1: %2</source>
+        <translation>无法保存已固定的密钥 %1：%2</translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
         <source>Pigeon</source>
         <translation>信鸽</translation>
+    </message>
+</context>
+<context>
+    <name>SecurePeers</name>
+    <message>
+        <source>the key announcement&apos;s signature does not match its identity key</source>
+        <translation>密钥公告的签名与其身份密钥不符</translation>
     </message>
 </context>
 <context>
@@ -815,6 +939,29 @@ The conversation history is kept.</source>
     <message>
         <source> (a copy made before the upgrade is %1)</source>
         <translation>（升级前的副本为 %1）</translation>
+    </message>
+</context>
+<context>
+    <name>cryptowire</name>
+    <message>
+        <source>sealed envelope shorter than its 49-byte overhead</source>
+        <translation>密封信封短于其 49 字节的开销</translation>
+    </message>
+    <message>
+        <source>sealed envelope of an unknown version</source>
+        <translation>未知版本的密封信封</translation>
+    </message>
+    <message>
+        <source>sealed envelope with counter 0</source>
+        <translation>计数器为 0 的密封信封</translation>
+    </message>
+    <message>
+        <source>key announcement of an unknown version</source>
+        <translation>未知版本的密钥公告</translation>
+    </message>
+    <message>
+        <source>key announcement is not 128 bytes of base64</source>
+        <translation>密钥公告不是 128 字节的 base64</translation>
     </message>
 </context>
 </TS>

@@ -1,8 +1,12 @@
 #include "checks.h"
 
+#include "channel.h"
 #include "contactbook.h"
+#include "cryptowire.h"
 #include "fragment.h"
+#include "handshake.h"
 #include "ipmsg.h"
+#include "pinnedkeys.h"
 #include "textcodec.h"
 
 namespace fuzzchecks {
@@ -144,6 +148,78 @@ QString contacts(QByteArrayView data)
         return QStringLiteral("serialize() wrote a file parse() refuses: ") + again;
     if (*reparsed != *parsed)
         return QStringLiteral("serialize/parse round trip changed the contacts");
+    return {};
+}
+
+namespace {
+
+// A channel with the fixed keys `k` (checks.h).
+Channel fuzzChannel(const FuzzKeys& k)
+{
+    crypto::SessionKeys keys;
+    std::fill_n(keys.send.data(), keys.send.size(), k.send);
+    std::fill_n(keys.receive.data(), keys.receive.size(), k.receive);
+    crypto::IdentityKey self{};
+    crypto::IdentityKey peer{};
+    self.fill(k.self);
+    peer.fill(k.peer);
+    return Channel(keys, self, peer);
+}
+
+} // namespace
+
+QString envelope(QByteArrayView data)
+{
+    if (!crypto::ready())
+        return QStringLiteral("libsodium did not start");
+    QString error;
+    const auto e = cryptowire::decode(data, &error);
+    if (!e && error.isEmpty())
+        return QStringLiteral("envelope decode failed without saying why");
+    if (e) {
+        if (e->counter == 0 || e->ciphertext.size() < cryptowire::TagBytes)
+            return QStringLiteral("decode accepted an envelope without counter or tag");
+        if (cryptowire::encode(*e) != data)
+            return QStringLiteral("envelope decode/encode round trip changed the bytes");
+    }
+    Channel receiver =
+        fuzzChannel({EnvelopeSender.receive, EnvelopeSender.send, EnvelopeSender.peer, EnvelopeSender.self});
+    Channel::Refusal why = Channel::Refusal::None;
+    const auto opened = receiver.open(data, &why);
+    if (opened) {
+        if (!e || opened->size() != e->ciphertext.size() - cryptowire::TagBytes)
+            return QStringLiteral("opened a plaintext of the wrong size");
+        if (receiver.open(data, &why) || why != Channel::Refusal::Replayed)
+            return QStringLiteral("the same envelope opened twice");
+    } else if (why == Channel::Refusal::None || (e.has_value() == (why == Channel::Refusal::Malformed))) {
+        return QStringLiteral("a refused envelope without the right reason");
+    }
+
+    const auto a = cryptowire::findAnnouncement(data, &error);
+    if (a) {
+        if (!error.isEmpty())
+            return QStringLiteral("an announcement found with an error");
+        const QByteArray line = cryptowire::announcementLine(*a);
+        const auto again = cryptowire::findAnnouncement(QByteArray(QByteArray("n\0g\0\n", 5) + line + '\n'), &error);
+        if (!again || !(*again == *a))
+            return QStringLiteral("announcement encode/find round trip changed it");
+        crypto::verify(*a);
+    }
+    return {};
+}
+
+QString pinnedKeys(QByteArrayView data)
+{
+    QString error;
+    const auto parsed = PinnedKeys::parse(data.toByteArray(), &error);
+    if (!parsed)
+        return error.startsWith(u"line ") ? QString() : QStringLiteral("a parse error that names no line: ") + error;
+    QString again;
+    const auto reparsed = PinnedKeys::parse(PinnedKeys::serialize(*parsed), &again);
+    if (!reparsed)
+        return QStringLiteral("serialize() wrote a file parse() refuses: ") + again;
+    if (*reparsed != *parsed)
+        return QStringLiteral("serialize/parse round trip changed the pinned keys");
     return {};
 }
 

@@ -17,5 +17,19 @@ QString plainText(QByteArrayView data);
 QString fragments(QByteArrayView data);
 // ContactBook::parse; what it accepts serializes to a file that parses to the same contacts.
 QString contacts(QByteArrayView data);
+// The encryption's decoders (cryptowire.h): the data as a sealed envelope (decode/encode round trip, then opened by
+// a channel with fixed keys: refused unless it was sealed under them, and never opened twice) and as an entry
+// packet's extension holding a key announcement (a found announcement re-encodes to itself; its signature is
+// checked without crashing).
+QString envelope(QByteArrayView data);
+// PinnedKeys::parse; what it accepts serializes to a file that parses to the same pinned keys.
+QString pinnedKeys(QByteArrayView data);
+
+// The fixed session keys and identities of envelope(): the side that seals the seeds in corpus/envelope/ (the
+// receiving side swaps them).
+struct FuzzKeys {
+    unsigned char send, receive, self, peer;
+};
+inline constexpr FuzzKeys EnvelopeSender{0x22, 0x11, 0xBB, 0xAA};
 
 } // namespace fuzzchecks

@@ -1,0 +1,81 @@
+#include "channel.h"
+
+namespace {
+
+constexpr QByteArrayView AdDomain = "pigeon-env-v1";
+
+} // namespace
+
+Channel::Channel(const crypto::SessionKeys& keys, const crypto::IdentityKey& self, const crypto::IdentityKey& peer)
+    : m_keys(keys)
+    , m_self(self)
+    , m_peer(peer)
+{
+    crypto::ready();
+    randombytes_buf(m_noncePrefix.data(), m_noncePrefix.size());
+}
+
+Channel::AssociatedData Channel::associatedData(quint64 counter, const crypto::IdentityKey& sender,
+                                                const crypto::IdentityKey& receiver)
+{
+    static_assert(AdDomain.size() == 13);
+    AssociatedData ad{};
+    auto out = std::copy(AdDomain.begin(), AdDomain.end(), ad.begin());
+    *out++ = cryptowire::Version;
+    for (int shift = 56; shift >= 0; shift -= 8)
+        *out++ = static_cast<unsigned char>(counter >> shift);
+    out = std::copy(sender.begin(), sender.end(), out);
+    std::copy(receiver.begin(), receiver.end(), out);
+    return ad;
+}
+
+QByteArray Channel::seal(QByteArrayView plaintext)
+{
+    cryptowire::Envelope e;
+    e.counter = ++m_lastSent;
+    // Nonce: this channel's random 16-byte prefix, then the counter. Unique under a key without a system call per
+    // datagram: the counter never repeats within a channel, and two channels that derived the same keys (the same
+    // pair of ephemeral keys agreed twice) have different random prefixes (a collision is a 2^-64 chance after 2^32
+    // channels). The receiver takes the nonce as sent and relies on none of this.
+    std::copy(m_noncePrefix.begin(), m_noncePrefix.end(), e.nonce.begin());
+    for (int i = 0; i < 8; ++i)
+        e.nonce[16 + i] = quint8(e.counter >> (56 - 8 * i));
+    const AssociatedData ad = associatedData(e.counter, m_self, m_peer);
+    e.ciphertext.resize(plaintext.size() + cryptowire::TagBytes);
+    unsigned long long length = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char*>(e.ciphertext.data()), &length,
+                                               reinterpret_cast<const unsigned char*>(plaintext.data()),
+                                               quint64(plaintext.size()), ad.data(), ad.size(), nullptr, e.nonce.data(),
+                                               m_keys.send.data());
+    return cryptowire::encode(e);
+}
+
+std::optional<QByteArray> Channel::open(QByteArrayView envelope, Refusal* why)
+{
+    const auto refuse = [why](Refusal r) {
+        if (why)
+            *why = r;
+        return std::nullopt;
+    };
+    const auto e = cryptowire::decode(envelope, nullptr);
+    if (!e)
+        return refuse(Refusal::Malformed);
+    // The window is checked before the (costlier) decryption and updated only after it authenticated.
+    switch (m_window.check(e->counter)) {
+    case ReplayWindow::Verdict::Fresh: break;
+    case ReplayWindow::Verdict::Duplicate: return refuse(Refusal::Replayed);
+    case ReplayWindow::Verdict::TooOld: return refuse(Refusal::TooOld);
+    }
+    const AssociatedData ad = associatedData(e->counter, m_peer, m_self);
+    QByteArray plaintext(e->ciphertext.size() - cryptowire::TagBytes, Qt::Uninitialized);
+    unsigned long long length = 0;
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char*>(plaintext.data()), &length, nullptr,
+                                                   reinterpret_cast<const unsigned char*>(e->ciphertext.constData()),
+                                                   quint64(e->ciphertext.size()), ad.data(), ad.size(), e->nonce.data(),
+                                                   m_keys.receive.data()) != 0)
+        return refuse(Refusal::Forged);
+    m_window.accept(e->counter);
+    if (why)
+        *why = Refusal::None;
+    return plaintext;
+}

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "cryptowire.h"
+#include "handshake.h"
+#include "replaywindow.h"
+
+#include <QByteArray>
+
+#include <optional>
+
+// One end of an authenticated, encrypted channel between two Pigeons for one pair of runs: seals datagrams for the
+// peer and opens the peer's, with XChaCha20-Poly1305 (libsodium crypto_aead_xchacha20poly1305_ietf) under the
+// session keys of handshake.h. What an envelope authenticates (cryptowire.h): its counter, and the sender's and
+// receiver's identity keys, so a datagram replayed, reflected back to its sender or redirected to another Pigeon
+// does not open. Network addresses are not in it: a NAT or a relay changes them legitimately; the engine opens a
+// datagram only with the channel of the contact it came from.
+class Channel {
+public:
+    enum class Refusal {
+        None,
+        Malformed, // not an envelope (cryptowire::decode)
+        Forged,    // does not authenticate: another key, altered or truncated bytes, another sender or receiver
+        Replayed,  // authenticated, but its counter was accepted before
+        TooOld,    // its counter is behind the replay window (ReplayWindow::Size)
+    };
+
+    Channel(const crypto::SessionKeys& keys, const crypto::IdentityKey& self, const crypto::IdentityKey& peer);
+
+    // The envelope (cryptowire.h) carrying `plaintext` to the peer: plaintext size + cryptowire::Overhead bytes.
+    QByteArray seal(QByteArrayView plaintext);
+    // The plaintext of an envelope from the peer; nullopt with *why when refused. A refused envelope changes
+    // nothing, so the genuine datagram that a forgery imitated still opens when it arrives.
+    std::optional<QByteArray> open(QByteArrayView envelope, Refusal* why = nullptr);
+
+    // Envelopes sealed so far (the last counter used).
+    quint64 sealed() const { return m_lastSent; }
+
+private:
+    // "pigeon-env-v1" || version || counter || sender || receiver (cryptowire.h), on the stack: 86 bytes.
+    using AssociatedData = std::array<unsigned char, 13 + 1 + 8 + 2 * crypto_sign_PUBLICKEYBYTES>;
+    static AssociatedData associatedData(quint64 counter, const crypto::IdentityKey& sender,
+                                         const crypto::IdentityKey& receiver);
+
+    crypto::SessionKeys m_keys;
+    crypto::IdentityKey m_self;
+    crypto::IdentityKey m_peer;
+    std::array<unsigned char, cryptowire::NonceBytes - 8> m_noncePrefix{};
+    quint64 m_lastSent = 0;
+    ReplayWindow m_window;
+};

@@ -50,6 +50,7 @@ private Q_SLOTS:
     void ackMakesDelivered();
     void ackFromOtherAddressIsIgnored();
     void silentPeerFailsAndGoesOffline();
+    void retransmissionsBackOff();
     void retryAfterFailure();
     void incomingIsAckedAfterCommitAndDeduplicated();
     void broadcastIsNotAcked();
@@ -194,11 +195,38 @@ void TestMessenger::silentPeerFailsAndGoesOffline()
     QTRY_COMPARE_WITH_TIMEOUT(delivery.size(), 1, 5000);
     QCOMPARE(delivery.first().at(1).value<MessageState>(), MessageState::Failed);
     QCOMPARE(sentPackets(ipmsg::SendMsg).size(), fastTiming().minTries);
-    // Retransmissions back off: every gap at least as long as the one before.
     QTRY_COMPARE(m_history->message(id)->state, MessageState::Failed);
     QCOMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Offline);
     QCOMPARE(presence.last().at(1).value<Presence>(), Presence::Offline);
     QCOMPARE(m_messenger->stats().retransmissions, quint64(fastTiming().minTries - 1));
+}
+
+// To a silent peer each retransmission waits twice as long as the one before (the first timeout is doubled by Karn's
+// rule, then the wait is RTO << tries-1), up to maxRtoMs.
+void TestMessenger::retransmissionsBackOff()
+{
+    Messenger::Timing timing = fastTiming();
+    timing.initialRtoMs = 10;
+    timing.maxRtoMs = 400;
+    timing.minTries = 5;
+    m_messenger->setTiming(timing);
+    QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
+    m_messenger->send(QStringLiteral("Alice"), QStringLiteral("anyone there?"));
+    QTRY_COMPARE_WITH_TIMEOUT(delivery.size(), 1, 5000);
+    QList<qint64> at;
+    for (const auto& s : m_transport->sent)
+        if (const auto r = ipmsg::decode(s.data); r.packet && r.packet->mode() == ipmsg::SendMsg)
+            at.append(s.atMs);
+    QCOMPARE(at.size(), timing.minTries);
+    // 10 ms (the first timeout), then RTO 20 ms doubled at each try: 40, 80, 160.
+    const qint64 least[] = {10, 40, 80, 160};
+    for (int i = 1; i < at.size(); ++i) {
+        const qint64 gap = at[i] - at[i - 1];
+        // Qt's coarse timers may fire up to 5 % early, and the clocks count whole milliseconds.
+        QVERIFY2(
+            gap >= least[i - 1] * 95 / 100 - 1,
+            qPrintable(QStringLiteral("gap %1: %2 ms, expected at least %3 ms").arg(i).arg(gap).arg(least[i - 1])));
+    }
 }
 
 void TestMessenger::retryAfterFailure()

@@ -22,10 +22,8 @@ const struct {
     const char* target;
     Check check;
 } Targets[] = {
-    {"ipmsg", fuzzchecks::ipmsgPacket},
-    {"text", fuzzchecks::plainText},
-    {"fragment", fuzzchecks::fragments},
-    {"contacts", fuzzchecks::contacts},
+    {"ipmsg", fuzzchecks::ipmsgPacket}, {"text", fuzzchecks::plainText}, {"fragment", fuzzchecks::fragments},
+    {"contacts", fuzzchecks::contacts}, {"engine", fuzzchecks::engine},
 };
 
 } // namespace

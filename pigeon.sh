@@ -12,7 +12,7 @@ RUN_PACKAGES=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools q
               libsqlite3-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n fonts-wqy-microhei
               fonts-noto-color-emoji)
 TEST_PACKAGES=(xvfb xauth xdotool x11-utils iptux nftables iproute2 util-linux netcat-openbsd python3 clang-14
-               libclang-rt-14-dev sqlite3 procps desktop-file-utils)
+               libclang-rt-14-dev sqlite3 procps desktop-file-utils gcovr)
 
 missing() {
     local p

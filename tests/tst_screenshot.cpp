@@ -184,15 +184,21 @@ void TestScreenshot::commandLine()
     QVERIFY(demo::writeProfile(dir.path(), 0));
     const QString envName = u"PIGEON_SCREENSHOT_" + language;
     const QString path = qEnvironmentVariable(envName.toLatin1().constData(), dir.filePath(QStringLiteral("cli.png")));
+    // The port was free a moment ago; should another process take it first, Pigeon exits with code 2 (cannot
+    // listen) and this tries another.
     QProcess pigeon;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     pigeon.setProcessEnvironment(env);
-    pigeon.start(QStringLiteral(PIGEON_BINARY),
-                 {QStringLiteral("--profile"), dir.path(), QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
-                  QStringLiteral("--port"), QString::number(freePort()), QStringLiteral("--lang"), language,
-                  QStringLiteral("--screenshot"), path});
-    QVERIFY(pigeon.waitForFinished(30'000));
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        pigeon.start(QStringLiteral(PIGEON_BINARY),
+                     {QStringLiteral("--profile"), dir.path(), QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
+                      QStringLiteral("--port"), QString::number(freePort()), QStringLiteral("--lang"), language,
+                      QStringLiteral("--screenshot"), path});
+        QVERIFY(pigeon.waitForFinished(30'000));
+        if (pigeon.exitStatus() != QProcess::NormalExit || pigeon.exitCode() != 2)
+            break;
+    }
     QCOMPARE(pigeon.exitStatus(), QProcess::NormalExit);
     QVERIFY2(pigeon.exitCode() == 0, pigeon.readAllStandardError().constData());
     const QImage image(path);

@@ -15,7 +15,6 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QUdpSocket>
 
 #include <csignal>
 #include <sys/resource.h>
@@ -42,12 +41,6 @@ QByteArray digest(const QString& path)
     return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256);
 }
 
-quint16 freePort()
-{
-    QUdpSocket probe;
-    return probe.bind(QHostAddress(QHostAddress::LocalHost), 0) ? probe.localPort() : 0;
-}
-
 Run pigeon(const QStringList& args)
 {
     return runPigeon(args);
@@ -55,13 +48,7 @@ Run pigeon(const QStringList& args)
 
 QStringList consoleArgs(const QString& profile)
 {
-    return {u"--console"_qs,
-            u"--profile"_qs,
-            profile,
-            u"--bind"_qs,
-            u"127.0.0.1"_qs,
-            u"--port"_qs,
-            QString::number(freePort())};
+    return QStringList{u"--console"_qs, u"--profile"_qs, profile} + privateListenArgs();
 }
 
 // A file-size limit for this process, lifted again when it goes out of scope.

@@ -17,6 +17,7 @@
 #include <QListView>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRandomGenerator>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -315,15 +316,18 @@ void TestMainWindow::takenPortOpensWithErrorInStatusBar()
     QVERIFY(change->isVisible());
 
     // Choose Another Port... opens the settings; a free port there gets Pigeon listening and the engine started.
-    QUdpSocket probe;
-    QVERIFY(probe.bind(QHostAddress::LocalHost, 0));
-    const quint16 freePort = probe.localPort();
-    probe.close();
+    // An address of its own in 127.0.0.0/8 and a port below Linux's ephemeral range (32768-60999): no other process's
+    // port 0 can take it between the choice and the bind, as it could a port found free by binding and closing.
+    QRandomGenerator* random = QRandomGenerator::global();
+    const QString address = QHostAddress(0x7f000000u | (100 + random->bounded(100u)) << 16 |
+                                         random->bounded(250u) << 8 | (1 + random->bounded(250u)))
+                                .toString();
+    const quint16 freePort = quint16(20000 + random->bounded(10000u));
     bool answered = false;
-    QTimer::singleShot(0, this, [&answered, freePort] {
+    QTimer::singleShot(0, this, [&answered, freePort, address] {
         auto* dialog = qobject_cast<SettingsDialog*>(QApplication::activeModalWidget());
         QVERIFY(dialog);
-        dialog->findChild<QLineEdit*>(QStringLiteral("bind"))->setText(QStringLiteral("127.0.0.1"));
+        dialog->findChild<QLineEdit*>(QStringLiteral("bind"))->setText(address);
         dialog->findChild<QSpinBox*>(QStringLiteral("port"))->setValue(freePort);
         answered = true;
         dialog->accept();

@@ -46,6 +46,8 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void hostNameContact();
+    void plainTextHostNameContact();
+    void unresolvableHostName();
     void waitingMessagesAreQueuedWhenPeerLeaves();
     void givesUpOnHeardPeer_data();
     void givesUpOnHeardPeer();
@@ -116,6 +118,38 @@ void TestEnginePaths::hostNameContact()
     // A message to Bob goes to the resolved address.
     QVERIFY(m_messenger->send(QStringLiteral("Bob"), QStringLiteral("hello Bob")));
     QTRY_COMPARE(sentTo(*m_transport, bobAt, ipmsg::SendMsg).size(), 1);
+}
+
+// A plain-text contact known by name: before the name is resolved a message to it is refused with the reason;
+// after, it goes to the resolved address.
+void TestEnginePaths::plainTextHostNameContact()
+{
+    const Endpoint netcatAt{QHostAddress(QStringLiteral("127.0.0.1")), 7001};
+    QCOMPARE(m_contacts->add({QStringLiteral("Netcat"), QStringLiteral("localhost"), 7001, Protocol::PlainText}),
+             QString());
+    QString error;
+    QCOMPARE(m_messenger->send(QStringLiteral("Netcat"), QStringLiteral("too early"), &error), 0);
+    QCOMPARE(error, QStringLiteral("The address of Netcat is not known yet."));
+    QTRY_COMPARE(m_messenger->endpointOf(QStringLiteral("Netcat")), std::optional<Endpoint>(netcatAt));
+    QCOMPARE(m_messenger->maxTextBytes(QStringLiteral("Netcat")), 65507);
+    QVERIFY(m_messenger->send(QStringLiteral("Netcat"), QStringLiteral("now")));
+    QTRY_VERIFY(std::any_of(m_transport->sent.cbegin(), m_transport->sent.cend(),
+                            [&](const FakeTransport::Sent& s) { return s.to == netcatAt && s.data == "now"; }));
+}
+
+// A host name that does not resolve (.invalid never does, RFC 6761) is reported, and messages to it wait.
+void TestEnginePaths::unresolvableHostName()
+{
+    QSignalSpy problems(m_messenger.get(), &Messenger::problem);
+    QCOMPARE(m_contacts->add({QStringLiteral("Nowhere"), QStringLiteral("nowhere.invalid"), 2425}), QString());
+    QTRY_COMPARE_WITH_TIMEOUT(problems.size(), 1, 20'000);
+    QVERIFY2(problems.first().first().toString().startsWith(
+                 QStringLiteral("The host name \"nowhere.invalid\" could not be resolved")),
+             qPrintable(problems.first().first().toString()));
+    QCOMPARE(m_messenger->endpointOf(QStringLiteral("Nowhere")), std::nullopt);
+    const qint64 id = m_messenger->send(QStringLiteral("Nowhere"), QStringLiteral("anyone?"));
+    QVERIFY(id > 0);
+    QCOMPARE(m_history->message(id)->state, MessageState::Queued);
 }
 
 // IPMsg peers get one message at a time: the second one waits. When the peer says goodbye, it goes to the offline

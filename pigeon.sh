@@ -14,7 +14,7 @@ RUN_PACKAGES=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools q
               fonts-wqy-microhei fonts-noto-color-emoji)
 TEST_PACKAGES=(xvfb xauth xdotool x11-utils iptux nftables iproute2 util-linux netcat-openbsd python3 clang-14
                libclang-rt-14-dev sqlite3 procps desktop-file-utils lintian appstream dbus python3-dbus python3-gi
-               man-db bash-completion dpkg-dev file)
+               man-db bash-completion dpkg-dev file gcovr)
 
 missing() {
     local p

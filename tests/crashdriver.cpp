@@ -17,15 +17,15 @@ int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
-    if (args.size() != 4) {
-        std::fprintf(stderr, "usage: pigeon_crashdriver DIR PORT PEER_PORT\n");
+    if (args.size() != 6) {
+        std::fprintf(stderr, "usage: pigeon_crashdriver DIR ADDRESS PORT PEER_ADDRESS PEER_PORT\n");
         return 1;
     }
     Session session;
     Session::Options options;
     options.profileDir = args[1];
-    options.bind = QHostAddress(QHostAddress::LocalHost);
-    options.port = quint16(args[2].toUInt());
+    options.bind = QHostAddress(args[2]);
+    options.port = quint16(args[3].toUInt());
     options.nick = QStringLiteral("driver");
     if (!session.open(options)) {
         std::fprintf(stderr, "pigeon_crashdriver: %s\n", qPrintable(session.error()));
@@ -33,7 +33,7 @@ int main(int argc, char** argv)
     }
     const QString peer = QStringLiteral("peer");
     if (!session.contacts().find(peer)) {
-        const QString why = session.contacts().add({peer, QStringLiteral("127.0.0.1"), quint16(args[3].toUInt())});
+        const QString why = session.contacts().add({peer, args[4], quint16(args[5].toUInt())});
         if (!why.isEmpty()) {
             std::fprintf(stderr, "pigeon_crashdriver: %s\n", qPrintable(why));
             return 2;

@@ -2,6 +2,7 @@
 
 #include "transport.h"
 
+#include <QElapsedTimer>
 #include <QTimer>
 
 // A transport with no network under it: what the engine sends is recorded, and a test hands it datagrams as if they
@@ -15,6 +16,7 @@ public:
         QByteArray data;
         Endpoint to;
         bool historyCommitted = true; // whether the engine's history had nothing uncommitted when it left
+        qint64 atMs = 0;              // when it left, on a monotonic clock (ms)
     };
 
     FakeTransport(Endpoint local, FakeNetwork* network = nullptr, QObject* parent = nullptr)
@@ -26,7 +28,7 @@ public:
 
     bool send(const QByteArray& data, const Endpoint& to) override;
     Endpoint localEndpoint() const override { return m_local; }
-    QString errorString() const override { return {}; }
+    QString errorString() const override { return failSends ? QStringLiteral("the fake network is down") : QString(); }
 
     void deliver(const QByteArray& data, const Endpoint& from)
     {
@@ -35,8 +37,16 @@ public:
 
     QList<Sent> sent;
     std::function<bool()> isHistoryCommitted; // set by tests that check ordering against the history
+    bool failSends = false;                   // every send fails, as a socket whose network is gone
 
 private:
+    QElapsedTimer m_clock = startedClock();
+    static QElapsedTimer startedClock()
+    {
+        QElapsedTimer clock;
+        clock.start();
+        return clock;
+    }
     Endpoint m_local;
     FakeNetwork* m_network;
 };
@@ -56,7 +66,9 @@ private:
 
 inline bool FakeTransport::send(const QByteArray& data, const Endpoint& to)
 {
-    sent.append({data, to, isHistoryCommitted ? isHistoryCommitted() : true});
+    if (failSends)
+        return false;
+    sent.append({data, to, isHistoryCommitted ? isHistoryCommitted() : true, m_clock.elapsed()});
     if (m_network)
         m_network->route(data, m_local, to);
     return true;

@@ -11,7 +11,6 @@
 class TestCliErrors final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase();
     void rejected_data();
     void rejected();
     void portInUse();
@@ -19,7 +18,6 @@ private Q_SLOTS:
     void withoutDisplay();
 
 private:
-    quint16 m_freePort = 0;
 };
 
 namespace {
@@ -35,13 +33,6 @@ Run pigeon(const QString& profile, QStringList args, const QByteArray& input = {
 
 } // namespace
 
-void TestCliErrors::initTestCase()
-{
-    QUdpSocket probe;
-    QVERIFY(probe.bind(QHostAddress(QHostAddress::LocalHost), 0));
-    m_freePort = probe.localPort();
-}
-
 void TestCliErrors::rejected_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -49,8 +40,9 @@ void TestCliErrors::rejected_data()
     QTest::addColumn<int>("exitCode");
     QTest::addColumn<bool>("onStderr"); // else on standard output (the console's own messages)
     QTest::addColumn<QString>("message");
-    const QString port = QString::number(m_freePort);
-    const QStringList console{u"--console"_qs, u"--bind"_qs, u"127.0.0.1"_qs, u"--port"_qs, port};
+    const QStringList listen = privateListenArgs();
+    const QString port = listen.last();
+    const QStringList console = QStringList{u"--console"_qs} + listen;
     const QString longName(65, u'n');
 
     QTest::addRow("port 0") << QStringList{u"--console"_qs, u"--port"_qs, u"0"_qs} << QByteArray() << 1 << true

@@ -24,22 +24,38 @@ struct Console {
     quint16 port = 0;
     QByteArray out;
 
+    // Starts it and waits until it says it is listening. The console takes no port 0, so the port is one that was
+    // free a moment ago; another process may take it first, and then the console exits with code 2 and this tries
+    // again on another port.
     bool start(const QString& profile, const QStringList& extra = {})
     {
-        port = freePort();
-        process.setProgram(QStringLiteral(PIGEON_BINARY));
-        process.setArguments(QStringList{QStringLiteral("--console"), QStringLiteral("--bind"),
-                                         QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QString::number(port),
-                                         QStringLiteral("--profile"), profile} +
-                             extra);
-        process.start();
-        return process.waitForStarted(5000);
-    }
-    // Starts and waits until it says it is listening.
-    bool startListening(const QString& profile, const QStringList& extra = {})
-    {
-        return start(profile, extra) &&
-               QTest::qWaitFor([this] { return output().contains(QStringLiteral("listening")); }, 10000);
+        constexpr int Attempts = 5;
+        for (int attempt = 0; attempt < Attempts; ++attempt) {
+            port = freePort();
+            out.clear();
+            process.setProgram(QStringLiteral(PIGEON_BINARY));
+            process.setArguments(QStringList{QStringLiteral("--console"), QStringLiteral("--bind"),
+                                             QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
+                                             QString::number(port), QStringLiteral("--profile"), profile} +
+                                 extra);
+            process.start();
+            if (!process.waitForStarted(5000))
+                return false;
+            const bool listening = QTest::qWaitFor(
+                [this] {
+                    return output().contains(QStringLiteral("listening")) || process.state() == QProcess::NotRunning;
+                },
+                10000);
+            if (listening && output().contains(QStringLiteral("listening")))
+                return true;
+            const bool portTaken = process.waitForFinished(5000) && process.exitCode() == 2;
+            if (!portTaken) {
+                qWarning("the console neither listened nor exited with code 2 (port taken)");
+                return false;
+            }
+            qWarning("port %u was taken meanwhile; trying another", unsigned(port));
+        }
+        return false;
     }
     QString output()
     {
@@ -47,12 +63,21 @@ struct Console {
         return QString::fromUtf8(out);
     }
     void type(const QString& line) { process.write((line + u'\n').toUtf8()); }
+    // Closes its input, which makes it quit, and returns its exit code; -1 (which no test expects) when it hung for
+    // 20 s or crashed, so that a console that never exits fails the test with this message, well before CTest's
+    // timeout.
     int finish()
     {
         process.closeWriteChannel();
-        if (!process.waitForFinished(20000))
+        const bool exited = process.waitForFinished(20000);
+        if (!exited) {
+            qWarning("the console did not exit within 20 s of the end of its input; killing it");
             process.kill();
+            process.waitForFinished(5000);
+        }
         output();
+        if (!exited || process.exitStatus() != QProcess::NormalExit)
+            return -1;
         return process.exitCode();
     }
 };
@@ -79,7 +104,7 @@ void TestConsole::chatsWithPlainSocket()
 {
     QTemporaryDir dir;
     Console c;
-    QVERIFY(c.startListening(dir.path()));
+    QVERIFY(c.start(dir.path()));
     QUdpSocket script;
     QVERIFY(script.bind(Loopback, 0));
     script.writeDatagram(QStringLiteral("hello 你好\n").toUtf8(), Loopback, c.port);
@@ -103,7 +128,7 @@ void TestConsole::chatsWithNetcat()
         QFAIL("nc is not installed (./pigeon.sh test installs netcat-openbsd)");
     QTemporaryDir dir;
     Console c;
-    QVERIFY(c.startListening(dir.path()));
+    QVERIFY(c.start(dir.path()));
     QProcess netcat;
     netcat.start(nc, {QStringLiteral("-u"), QStringLiteral("127.0.0.1"), QString::number(c.port)});
     QVERIFY(netcat.waitForStarted(5000));
@@ -123,8 +148,8 @@ void TestConsole::chatsWithAnotherConsole()
     QTemporaryDir bDir;
     Console a;
     Console b;
-    QVERIFY(b.startListening(bDir.path(), {QStringLiteral("--name"), QStringLiteral("Bob")}));
-    QVERIFY(a.startListening(aDir.path(), {QStringLiteral("--name"), QStringLiteral("Alice")}));
+    QVERIFY(b.start(bDir.path(), {QStringLiteral("--name"), QStringLiteral("Bob")}));
+    QVERIFY(a.start(aDir.path(), {QStringLiteral("--name"), QStringLiteral("Alice")}));
     a.type(QStringLiteral("/add Bob 127.0.0.1:%1").arg(b.port));
     QTRY_VERIFY(a.output().contains(QStringLiteral("Added Bob")));
     a.type(QStringLiteral("/to Bob"));
@@ -195,7 +220,7 @@ void TestConsole::escapeSequencesAreShownNotRun()
 {
     QTemporaryDir dir;
     Console c;
-    QVERIFY(c.startListening(dir.path()));
+    QVERIFY(c.start(dir.path()));
     QUdpSocket script;
     QVERIFY(script.bind(Loopback, 0));
     script.writeDatagram("evil \x1b]0;pwned\x07\x1b[2J done", Loopback, c.port);
@@ -208,7 +233,7 @@ void TestConsole::emptyLineSendsNothing()
 {
     QTemporaryDir dir;
     Console c;
-    QVERIFY(c.startListening(dir.path()));
+    QVERIFY(c.start(dir.path()));
     QUdpSocket script;
     QVERIFY(script.bind(Loopback, 0));
     script.writeDatagram("first", Loopback, c.port);

@@ -3,6 +3,7 @@
 // saw acknowledged is in the receiver's history exactly once, nothing is stored twice, and nothing was received that
 // its sender had not stored first.
 
+#include <QHostAddress>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
@@ -10,7 +11,6 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QUdpSocket>
 
 class TestCrashSafety final : public QObject {
     Q_OBJECT
@@ -22,16 +22,19 @@ namespace {
 
 constexpr int Kills = 20;
 
-quint16 freePort()
-{
-    QUdpSocket probe;
-    return probe.bind(QHostAddress(QHostAddress::LocalHost), 0) ? probe.localPort() : 0;
-}
+// Where the two drivers listen. A killed driver comes back on the same address and port, which another process could
+// take in the meantime if it were an ephemeral port on 127.0.0.1. So each run picks its own addresses in 127.0.0.0/8
+// (away from 127.0.0.1) and a port below Linux's ephemeral range (32768-60999): nobody else's port 0 lands there,
+// and only a wildcard bind of that very port could collide.
+struct Place {
+    QString address;
+    quint16 port = 0;
+};
 
-bool startDriver(QProcess& process, const QString& dir, quint16 port, quint16 peerPort)
+bool startDriver(QProcess& process, const QString& dir, const Place& place, const Place& peer)
 {
     process.setProgram(QStringLiteral(PIGEON_CRASHDRIVER));
-    process.setArguments({dir, QString::number(port), QString::number(peerPort)});
+    process.setArguments({dir, place.address, QString::number(place.port), peer.address, QString::number(peer.port)});
     process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     process.start();
     if (!process.waitForStarted())
@@ -96,18 +99,19 @@ void TestCrashSafety::killedAtRandomMoments()
     QRandomGenerator random(seed);
 
     QTemporaryDir dirs[2];
-    const quint16 ports[2] = {freePort(), freePort()};
-    QVERIFY(ports[0] && ports[1] && ports[0] != ports[1]);
+    const quint32 net = 0x7f000000u | (100 + random.bounded(100u)) << 16 | random.bounded(250u) << 8;
+    const quint16 port = quint16(20000 + random.bounded(10000u));
+    const Place places[2] = {{QHostAddress(net | 1).toString(), port}, {QHostAddress(net | 2).toString(), port}};
     QProcess drivers[2];
     for (int i = 0; i < 2; ++i)
-        QVERIFY(startDriver(drivers[i], dirs[i].path(), ports[i], ports[1 - i]));
+        QVERIFY(startDriver(drivers[i], dirs[i].path(), places[i], places[1 - i]));
 
     for (int k = 0; k < Kills; ++k) {
         QTest::qWait(50 + int(random.bounded(400)));
         const int victim = int(random.bounded(2));
         drivers[victim].kill(); // SIGKILL: no chance to commit, acknowledge or say goodbye
         QVERIFY(drivers[victim].waitForFinished(10'000));
-        QVERIFY(startDriver(drivers[victim], dirs[victim].path(), ports[victim], ports[1 - victim]));
+        QVERIFY(startDriver(drivers[victim], dirs[victim].path(), places[victim], places[1 - victim]));
     }
     QTest::qWait(500);
     for (QProcess& driver : drivers)

@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QNetworkDatagram>
 #include <QSignalSpy>
@@ -155,12 +156,25 @@ void TestEndToEnd::historySurvivesRestart()
     QVERIFY(b.open(options(bDir, QStringLiteral("B"))));
     const quint16 bPort = b.transport().localEndpoint().port;
     qint64 id = 0;
+    qint64 aheadId = 0;
     {
         Session a;
         QVERIFY(a.open(options(aDir, QStringLiteral("A"))));
         QVERIFY(a.contacts().add({QStringLiteral("B"), QStringLiteral("127.0.0.1"), bPort}).isEmpty());
         id = a.messenger()->send(QStringLiteral("B"), QStringLiteral("before restart"));
         QTRY_COMPARE(a.history().message(id)->state, MessageState::Delivered);
+        // The last run numbered a message a day ahead of this clock (a clock that was set back since): numbers from
+        // the clock alone would go back, whatever second it is now.
+        Message ahead;
+        ahead.peer = QStringLiteral("B");
+        ahead.direction = Direction::Outgoing;
+        ahead.state = MessageState::Delivered;
+        ahead.text = QStringLiteral("from a clock a day ahead");
+        ahead.remote = QStringLiteral("127.0.0.1:%1").arg(bPort);
+        ahead.packetNo = quint64(QDateTime::currentSecsSinceEpoch()) + 86'400;
+        QVERIFY(a.history().append(ahead));
+        QVERIFY(a.history().commit());
+        aheadId = ahead.id;
     }
     Session a;
     QVERIFY(a.open(options(aDir, QStringLiteral("A"))));
@@ -173,7 +187,7 @@ void TestEndToEnd::historySurvivesRestart()
     QSignalSpy received(b.messenger(), &Messenger::messageAdded);
     const qint64 next = a.messenger()->send(QStringLiteral("B"), QStringLiteral("after restart"));
     QTRY_COMPARE(received.size(), 1);
-    QVERIFY(a.history().message(next)->packetNo > m->packetNo);
+    QVERIFY(a.history().message(next)->packetNo > a.history().message(aheadId)->packetNo);
 }
 
 void TestEndToEnd::plainTextPeer()

@@ -56,10 +56,8 @@ const QByteArray FeiQVersion = "1_lbt6_0#128#0C29AB12CD34#0#0#0#4001#9";
 const QByteArray IptuxVersion = "1_iptux 0.8.3";
 const QByteArray IpMsgVersion = "1";
 
-QByteArray gbk(const QString& text)
-{
-    return textcodec::encode(text, TextEncoding::Gbk);
-}
+// Foreign GBK text is written out as bytes (GBK as FeiQ and Windows code page 936 write it; GB18030 four-byte codes
+// for what GBK lacks), never produced by Pigeon's own encoder.
 
 } // namespace
 
@@ -94,10 +92,12 @@ void TestInteropCodec::decodesForeignPackets_data()
     QTest::addColumn<QString>("nick");
 
     QTest::newRow("FeiQ message, GBK without UTF8OPT")
-        << QByteArray(FeiQVersion + ":1732230000:feiq:FEIQ-PC:288:" + gbk(u"你好，飞秋在此"_s) + '\0') << FeiQVersion
-        << quint64(1732230000) << ipmsg::SendMsg << u"你好，飞秋在此"_s << QString();
+        << QByteArray(FeiQVersion + ":1732230000:feiq:FEIQ-PC:288:" +
+                      QByteArray::fromHex("c4e3bac3a3acb7c9c7efd4dab4cb") /* 你好，飞秋在此 */ + '\0')
+        << FeiQVersion << quint64(1732230000) << ipmsg::SendMsg << u"你好，飞秋在此"_s << QString();
     QTest::newRow("FeiQ entry, GBK nick")
-        << QByteArray(FeiQVersion + ":1732230001:feiq:FEIQ-PC:1:" + gbk(u"小明"_s) + '\0' + gbk(u"研发部"_s) + '\0')
+        << QByteArray(FeiQVersion + ":1732230001:feiq:FEIQ-PC:1:" + QByteArray::fromHex("d0a1c3f7") /* 小明 */ + '\0' +
+                      QByteArray::fromHex("d1d0b7a2b2bf") /* 研发部 */ + '\0')
         << FeiQVersion << quint64(1732230001) << ipmsg::BrEntry << QString() << u"小明"_s;
     QTest::newRow("IP Messenger 4 entry with CAPUTF8OPT and the UTF-8 block")
         << QByteArray(IpMsgVersion +
@@ -152,8 +152,11 @@ void TestInteropCodec::receivesFromForeignClients_data()
     QTest::addColumn<quint32>("options");
     QTest::addColumn<QByteArray>("bytes");
     QTest::addColumn<QString>("text");
-    QTest::newRow("FeiQ, GBK") << FeiQVersion << quint32(0) << gbk(u"今晚开会吗？"_s) << u"今晚开会吗？"_s;
-    QTest::newRow("FeiQ, GBK beyond GB2312") << FeiQVersion << quint32(0) << gbk(u"堃喆镕"_s) << u"堃喆镕"_s;
+    QTest::newRow("FeiQ, GBK")
+        << FeiQVersion << quint32(0)
+        << QByteArray::fromHex("bdf1cdedbfaabbe1c2f0a3bf") /* 今晚开会吗？ */ << u"今晚开会吗？"_s;
+    QTest::newRow("FeiQ, GBK beyond GB2312")
+        << FeiQVersion << quint32(0) << QByteArray::fromHex("88d286b4e946") /* 堃喆镕 */ << u"堃喆镕"_s;
     QTest::newRow("IP Messenger, UTF8OPT")
         << IpMsgVersion << ipmsg::Utf8Opt << u"会議は3時から"_s.toUtf8() << u"会議は3時から"_s;
     QTest::newRow("iptux, UTF-8 unflagged")
@@ -224,7 +227,9 @@ void TestInteropCodec::learnsNickFromEntry_data()
     QTest::addColumn<QByteArray>("entry");
     QTest::addColumn<QString>("nick");
     QTest::newRow("FeiQ BR_ENTRY, GBK nick")
-        << FeiQVersion << ipmsg::BrEntry << QByteArray(gbk(u"小明"_s) + '\0' + gbk(u"研发"_s)) << u"小明"_s;
+        << FeiQVersion << ipmsg::BrEntry
+        << QByteArray(QByteArray::fromHex("d0a1c3f7") /* 小明 */ + '\0' + QByteArray::fromHex("d1d0b7a2") /* 研发 */)
+        << u"小明"_s;
     QTest::newRow("IP Messenger 4 BR_ENTRY with the UTF-8 block")
         << IpMsgVersion << (ipmsg::BrEntry | ipmsg::CapUtf8Opt)
         << QByteArray(QByteArrayLiteral("taro\0dev\0\nUN:taro\nHN:TARO-PC\nNN:") + u"太郎"_s.toUtf8() + "\nGN:dev\n")
@@ -257,9 +262,13 @@ void TestInteropCodec::sendsInTheContactsEncoding_data()
 {
     QTest::addColumn<int>("encoding");
     QTest::addColumn<QString>("text");
-    QTest::newRow("GBK contact (FeiQ)") << int(TextEncoding::Gbk) << u"飞秋你好，今晚开会"_s;
-    QTest::newRow("GBK contact, text beyond GBK") << int(TextEncoding::Gbk) << u"笑 😀 €"_s;
-    QTest::newRow("UTF-8 contact") << int(TextEncoding::Utf8) << u"飞秋你好 😀"_s;
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::newRow("GBK contact (FeiQ)") << int(TextEncoding::Gbk) << u"飞秋你好，今晚开会"_s
+                                        << QByteArray::fromHex("b7c9c7efc4e3bac3a3acbdf1cdedbfaabbe1");
+    QTest::newRow("GBK contact, text beyond GBK")
+        << int(TextEncoding::Gbk) << u"笑 😀 €"_s << QByteArray::fromHex("d0a6209439fc3620a2e3");
+    QTest::newRow("UTF-8 contact") << int(TextEncoding::Utf8) << u"飞秋你好 😀"_s
+                                   << QByteArray::fromHex("e9a39ee7a78be4bda0e5a5bd20f09f9880");
 }
 
 // A contact marked GBK gets GBK bytes without UTF8OPT (GB18030 for what GBK lacks); others get UTF-8 with UTF8OPT.
@@ -267,6 +276,7 @@ void TestInteropCodec::sendsInTheContactsEncoding()
 {
     QFETCH(int, encoding);
     QFETCH(QString, text);
+    QFETCH(QByteArray, bytes);
     Pair pair(FeiQVersion);
     QVERIFY(start(pair, TextEncoding(encoding)));
     pair.peer.autoAck = true;
@@ -275,11 +285,11 @@ void TestInteropCodec::sendsInTheContactsEncoding()
     const ipmsg::Packet sent = pair.peer.withMode(ipmsg::SendMsg).first();
     if (TextEncoding(encoding) == TextEncoding::Gbk) {
         QVERIFY(!sent.has(ipmsg::Utf8Opt));
-        QCOMPARE(sent.text(), gbk(text));
+        QCOMPARE(sent.text(), bytes);
         QVERIFY(!textcodec::isValidUtf8(sent.text()));
     } else {
         QVERIFY(sent.has(ipmsg::Utf8Opt));
-        QCOMPARE(sent.text(), text.toUtf8());
+        QCOMPARE(sent.text(), bytes);
     }
     QCOMPARE(textcodec::decode(sent.text(), sent.has(ipmsg::Utf8Opt)), text);
 }

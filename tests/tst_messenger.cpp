@@ -52,6 +52,7 @@ private Q_SLOTS:
     void answerFromOtherPortChangesNothing_data();
     void answerFromOtherPortChangesNothing();
     void silentPeerFailsAndGoesOffline();
+    void retransmissionsBackOff();
     void retryAfterFailure();
     void incomingIsAckedAfterCommitAndDeduplicated();
     void broadcastIsNotAcked();
@@ -227,11 +228,38 @@ void TestMessenger::silentPeerFailsAndGoesOffline()
     QTRY_COMPARE_WITH_TIMEOUT(delivery.size(), 1, 5000);
     QCOMPARE(delivery.first().at(1).value<MessageState>(), MessageState::Failed);
     QCOMPARE(sentPackets(ipmsg::SendMsg).size(), fastTiming().minTries);
-    // Retransmissions back off: every gap at least as long as the one before.
     QTRY_COMPARE(m_history->message(id)->state, MessageState::Failed);
     QCOMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Offline);
     QCOMPARE(presence.last().at(1).value<Presence>(), Presence::Offline);
     QCOMPARE(m_messenger->stats().retransmissions, quint64(fastTiming().minTries - 1));
+}
+
+// To a silent peer each retransmission waits twice as long as the one before (the first timeout is doubled by Karn's
+// rule, then the wait is RTO << tries-1), up to maxRtoMs.
+void TestMessenger::retransmissionsBackOff()
+{
+    Messenger::Timing timing = fastTiming();
+    timing.initialRtoMs = 10;
+    timing.maxRtoMs = 400;
+    timing.minTries = 5;
+    m_messenger->setTiming(timing);
+    QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
+    m_messenger->send(QStringLiteral("Alice"), QStringLiteral("anyone there?"));
+    QTRY_COMPARE_WITH_TIMEOUT(delivery.size(), 1, 5000);
+    QList<qint64> at;
+    for (const auto& s : m_transport->sent)
+        if (const auto r = ipmsg::decode(s.data); r.packet && r.packet->mode() == ipmsg::SendMsg)
+            at.append(s.atMs);
+    QCOMPARE(at.size(), timing.minTries);
+    // 10 ms (the first timeout), then RTO 20 ms doubled at each try: 40, 80, 160.
+    const qint64 least[] = {10, 40, 80, 160};
+    for (int i = 1; i < at.size(); ++i) {
+        const qint64 gap = at[i] - at[i - 1];
+        // Qt's coarse timers may fire up to 5 % early, and the clocks count whole milliseconds.
+        QVERIFY2(
+            gap >= least[i - 1] * 95 / 100 - 1,
+            qPrintable(QStringLiteral("gap %1: %2 ms, expected at least %3 ms").arg(i).arg(gap).arg(least[i - 1])));
+    }
 }
 
 void TestMessenger::retryAfterFailure()
@@ -328,7 +356,10 @@ void TestMessenger::offlineQueueGoesOutWhenSeen()
     QTRY_COMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Offline);
     const qint64 id = m_messenger->send(QStringLiteral("Alice"), QStringLiteral("for later"));
     QCOMPARE(m_history->message(id)->state, MessageState::Queued);
-    QTest::qWait(50);
+    // A message to the plain-text contact leaves at the next commit, the one that would carry Alice's too.
+    QVERIFY(m_messenger->send(QStringLiteral("Plain"), QStringLiteral("later than the queued one")));
+    QTRY_VERIFY(std::any_of(m_transport->sent.cbegin(), m_transport->sent.cend(),
+                            [](const FakeTransport::Sent& s) { return s.to == PlainAt; }));
     QVERIFY(sentPackets(ipmsg::SendMsg).isEmpty());
     QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
     inject(packet(9, ipmsg::BrEntry, "alice"), AliceAt);
@@ -349,15 +380,27 @@ void TestMessenger::offlineContactIsProbed()
     m_messenger->setTiming(timing);
     inject(packet(8, ipmsg::BrExit, "alice"), AliceAt);
     QTRY_COMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Offline);
+    // Dave, offline too, has a message waiting: his probe shows that a round of probes ran.
+    const Endpoint daveAt{QHostAddress(QStringLiteral("127.0.0.4")), 2425};
+    QVERIFY(m_contacts->add({QStringLiteral("Dave"), QStringLiteral("127.0.0.4"), 2425}).isEmpty());
+    inject(packet(8, ipmsg::BrExit, "dave"), daveAt);
+    QTRY_COMPARE(m_messenger->presence(QStringLiteral("Dave")), Presence::Offline);
+    QVERIFY(m_messenger->send(QStringLiteral("Dave"), QStringLiteral("waiting for Dave")));
     m_transport->sent.clear();
     // Nothing queued: an offline contact is left alone.
-    QTest::qWait(150);
-    QVERIFY(sentPackets(ipmsg::BrEntry).isEmpty());
+    const auto probed = [this](const Endpoint& to) {
+        return std::any_of(m_transport->sent.cbegin(), m_transport->sent.cend(), [&to](const FakeTransport::Sent& s) {
+            const auto p = ipmsg::decode(s.data).packet;
+            return s.to == to && p && p->mode() == ipmsg::BrEntry;
+        });
+    };
+    QTRY_VERIFY(probed(daveAt));
+    QVERIFY(!probed(AliceAt));
+    m_transport->sent.clear();
     const qint64 id = m_messenger->send(QStringLiteral("Alice"), QStringLiteral("are you back?"));
     QCOMPARE(m_history->message(id)->state, MessageState::Queued);
     // Something queued: it is greeted again until it answers, and the answer releases the queue.
-    QTRY_VERIFY(!sentPackets(ipmsg::BrEntry).isEmpty());
-    QCOMPARE(m_transport->sent.first().to, AliceAt);
+    QTRY_VERIFY(probed(AliceAt));
     inject(packet(9, ipmsg::AnsEntry, "alice"), AliceAt);
     QTRY_VERIFY(!sentPackets(ipmsg::SendMsg).isEmpty());
     QCOMPARE(QString::fromUtf8(sentPackets(ipmsg::SendMsg).first().text()), QStringLiteral("are you back?"));

@@ -87,13 +87,18 @@ void UdpTransport::drain()
     // acks) before the notifier calls again for the rest: under a flood that never lets up, an unbounded loop kept
     // one transaction open and every message of it in memory (300 MB for 1 000 000 junk datagrams), and acked nothing.
     constexpr int MaxBatch = 256;
-    for (int i = 0; i < MaxBatch && m_socket.hasPendingDatagrams(); ++i) {
+    for (int i = 0; i < MaxBatch; ++i) {
+        // An ICMP error pending on the socket (a peer that is gone) is what the first look at it reports, and that
+        // clears it (udp(7)). Qt's notifier waits for a datagram to be read before it fires again: stopping here
+        // would stop reception for good (tst_transport), so look once more.
+        if (!m_socket.hasPendingDatagrams() && !m_socket.hasPendingDatagrams())
+            break;
         // receiveDatagram() without a size reads the whole datagram, however large (reading into a fixed 64 KiB
         // buffer instead saved one system call per datagram and no measurable time).
         const QNetworkDatagram incoming = m_socket.receiveDatagram();
-        // An ICMP error (a peer that is gone) shows up as an invalid read; the notifier fires again for what is left.
+        // An error that came between the look and the read: it is cleared now, read on.
         if (!incoming.isValid())
-            break;
+            continue;
         const Datagram datagram{incoming.data(), Endpoint{incoming.senderAddress(), quint16(incoming.senderPort())}};
         if (lcWire().isDebugEnabled())
             qCDebug(lcWire).noquote() << "from" << datagram.from.toString() << datagram.data.size()

@@ -304,18 +304,38 @@ int runCodec(qint64 n)
     const ipmsg::Packet packets[] = {send, ack, entry};
     const QByteArray wire[] = {ipmsg::encode(send), ipmsg::encode(ack), ipmsg::encode(entry)};
 
+    // The SENDMSG as the protocol writes it (version:packetNo:user:host:command:extension), written out by hand:
+    // 8388896 = SENDMSG 0x20 | SENDCHECKOPT 0x100 | UTF8OPT 0x800000 (ipmsg.h, IP Messenger protocol).
+    const QByteArray sendWire = "1_pigeon 0.1.0:1732230000:alice:laptop:8388896:" + QByteArray(64, 'x');
+    if (!wire[0].startsWith(sendWire))
+        bench::fail("codec: the SENDMSG is not encoded as the protocol says: " + wire[0]);
+
+    // Every decoded packet and every encoded size is checked, so a codec that breaks fails the smoke run.
     quint64 check = 0;
+    qint64 wrong = 0;
     QElapsedTimer clock;
     clock.start();
     for (qint64 i = 0; i < n; ++i) {
         const ipmsg::DecodeResult r = ipmsg::decode(wire[i % 3]);
+        const ipmsg::Packet& expected = packets[i % 3];
+        if (!r.packet || r.packet->packetNo != expected.packetNo || r.packet->command != expected.command ||
+            r.packet->user != expected.user || r.packet->host != expected.host ||
+            r.packet->extension != expected.extension)
+            ++wrong;
         check += r.packet ? r.packet->packetNo + quint64(r.packet->extension.size()) : 1;
     }
     const double decodeSecs = double(clock.nsecsElapsed()) / 1e9;
     clock.restart();
-    for (qint64 i = 0; i < n; ++i)
-        check += quint64(ipmsg::encode(packets[i % 3]).size());
+    for (qint64 i = 0; i < n; ++i) {
+        const qsizetype size = ipmsg::encode(packets[i % 3]).size();
+        if (size != wire[i % 3].size())
+            ++wrong;
+        check += quint64(size);
+    }
     const double encodeSecs = double(clock.nsecsElapsed()) / 1e9;
+    if (wrong > 0)
+        bench::fail("codec: " + QByteArray::number(wrong) + " of " + QByteArray::number(2 * n) +
+                    " decodes or encodes gave another packet");
     bench::emitLine("figure=codec n=" + QByteArray::number(n) +
                     " decode_per_s=" + QByteArray::number(qRound64(double(n) / decodeSecs)) + " encode_per_s=" +
                     QByteArray::number(qRound64(double(n) / encodeSecs)) + " check=" + QByteArray::number(check));

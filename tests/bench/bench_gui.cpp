@@ -169,6 +169,13 @@ int runThread(qint64 n)
                     " rss_before_mb=" + QByteArray::number(double(before.rssKb) / 1024, 'f', 1) +
                     " peak_mb=" + QByteArray::number(double(after.peakKb) / 1024, 'f', 1) +
                     " reached_top=" + QByteArray(reachedTop ? "1" : "0"));
+    // The smoke run checks what was measured: the whole thread loaded, scrolled from its top to its bottom.
+    if (!reachedTop)
+        bench::fail("gui_thread: the top of the thread was not reached in time");
+    if (rows != n)
+        bench::fail("gui_thread: " + QByteArray::number(rows) + " rows loaded, not " + QByteArray::number(n));
+    if (bar->value() != bar->maximum())
+        bench::fail("gui_thread: the bottom of the thread was not reached in time");
     return 0;
 }
 

@@ -3,11 +3,16 @@
 #include "channel.h"
 #include "contactbook.h"
 #include "cryptowire.h"
+#include "faketransport.h"
 #include "fragment.h"
 #include "handshake.h"
 #include "ipmsg.h"
 #include "pinnedkeys.h"
+#include "messenger.h"
 #include "textcodec.h"
+
+#include <QCoreApplication>
+#include <QTemporaryDir>
 
 namespace fuzzchecks {
 
@@ -220,6 +225,95 @@ QString pinnedKeys(QByteArrayView data)
         return QStringLiteral("serialize() wrote a file parse() refuses: ") + again;
     if (*reparsed != *parsed)
         return QStringLiteral("serialize/parse round trip changed the pinned keys");
+    return {};
+}
+
+QString engine(QByteArrayView data)
+{
+    // libFuzzer has no application object; the engine needs an event loop for queued deliveries and timers.
+    if (!QCoreApplication::instance()) {
+        static int argc = 1;
+        static char name[] = "fuzz_engine";
+        static char* argv[] = {name, nullptr};
+        new QCoreApplication(argc, argv);
+    }
+    static const Endpoint Me{QHostAddress(QStringLiteral("127.0.0.1")), 2426};
+    static const Endpoint Sources[] = {
+        {QHostAddress(QStringLiteral("127.0.0.2")), 2425}, // Alice
+        {QHostAddress(QStringLiteral("127.0.0.2")), 2500}, // Alice's host, another port
+        {QHostAddress(QStringLiteral("127.0.0.3")), 7000}, // the plain-text contact
+        {QHostAddress(QStringLiteral("127.0.0.9")), 5555}, // a stranger
+    };
+    QTemporaryDir dir;
+    if (!dir.isValid())
+        return QStringLiteral("no temporary folder");
+    ContactBook contacts;
+    if (!contacts.load(dir.filePath(QStringLiteral("contacts.ini"))) ||
+        !contacts.add({QStringLiteral("Alice"), QStringLiteral("127.0.0.2"), 2425}).isEmpty() ||
+        !contacts.add({QStringLiteral("Plain"), QStringLiteral("127.0.0.3"), 7000, Protocol::PlainText}).isEmpty())
+        return QStringLiteral("the contacts could not be set up");
+    History history;
+    if (!history.open(dir.filePath(QStringLiteral("history.sqlite"))))
+        return QStringLiteral("the history could not be opened: ") + history.error();
+    FakeTransport transport(Me);
+    Messenger messenger(Identity{QStringLiteral("Me"), {}, "me", "my-pc"}, &contacts, &history, &transport);
+    Messenger::Limits limits;
+    limits.strangers = {1000, 16, 1000, 64, 8};
+    limits.newStrangersPerHour = 2;
+    messenger.setLimits(limits);
+    Reassembler::Limits reassembly;
+    reassembly.maxPending = 4;
+    reassembly.maxBytes = 64 * 1024;
+    messenger.setReassemblyLimits(reassembly);
+    messenger.start();
+    messenger.send(QStringLiteral("Alice"), QStringLiteral("hello Alice"));
+    history.commit();
+    QCoreApplication::processEvents();
+
+    int datagrams = 0;
+    for (qsizetype at = 0; at < data.size();) {
+        const Endpoint& from = Sources[quint8(data[at]) % std::size(Sources)];
+        const qsizetype length = at + 1 < data.size() ? quint8(data[at + 1]) : 0;
+        const QByteArrayView bytes = data.sliced(std::min(at + 2, data.size()));
+        const QByteArrayView datagram = bytes.first(std::min(length == 0 ? bytes.size() : length, bytes.size()));
+        transport.deliver(datagram.toByteArray(), from);
+        ++datagrams;
+        at += 2 + datagram.size();
+    }
+    QCoreApplication::processEvents();
+    history.commit();
+    QCoreApplication::processEvents();
+
+    const Messenger::Stats& stats = messenger.stats();
+    const Messenger::Tables tables = messenger.tables();
+    if (stats.datagramsIn != quint64(datagrams))
+        return QStringLiteral("%1 datagrams delivered, %2 counted").arg(datagrams).arg(stats.datagramsIn);
+    if (stats.dropped > stats.datagramsIn || stats.rateLimited + stats.strangersRefused > stats.dropped)
+        return QStringLiteral("the drop counters do not add up");
+    if (tables.rateSources > limits.strangers.maxSources)
+        return QStringLiteral("rate limiter over its cap: %1").arg(tables.rateSources);
+    if (tables.strangers > limits.newStrangersPerHour)
+        return QStringLiteral("strangers over their cap: %1").arg(tables.strangers);
+    if (tables.reassembling > reassembly.maxPending || tables.reassemblyBytes > reassembly.maxBytes)
+        return QStringLiteral("reassembly over its caps: %1 messages, %2 bytes")
+            .arg(tables.reassembling)
+            .arg(tables.reassemblyBytes);
+    if (tables.links > int(std::size(Sources)) + 1)
+        return QStringLiteral("%1 links from %2 sources").arg(tables.links).arg(std::size(Sources));
+    const QList<ConversationSummary> conversations = history.conversations();
+    if (conversations.size() > 2 + limits.newStrangersPerHour)
+        return QStringLiteral("%1 conversations").arg(conversations.size());
+    for (const FakeTransport::Sent& s : transport.sent) {
+        if (s.to == Sources[2])
+            continue;
+        if (!ipmsg::decode(s.data).packet)
+            return QStringLiteral("the engine sent a datagram that is no IPMsg packet: ") +
+                   QString::fromLatin1(s.data.toPercentEncoding());
+    }
+    for (const ConversationSummary& c : conversations)
+        for (const Message& m : history.conversation(c.peer, std::numeric_limits<double>::infinity(), 1000))
+            if (m.text.trimmed().isEmpty())
+                return QStringLiteral("an empty message was stored for ") + c.peer;
     return {};
 }
 

@@ -32,4 +32,11 @@ struct FuzzKeys {
 };
 inline constexpr FuzzKeys EnvelopeSender{0x22, 0x11, 0xBB, 0xAA};
 
+// Whole datagrams into the engine: a Messenger over the fake transport with a temporary History, a contact "Alice"
+// (127.0.0.2:2425, IPMsg), a plain-text contact and a message on its way to Alice. The input is a list of records
+// [source byte][length byte][that many bytes] (the last one takes what is left); the source byte picks Alice, Alice
+// on another port, the plain-text contact or a stranger. After the input: no crash, every table within its limit,
+// nothing stored empty, everything sent a valid IPMsg packet (or text to the plain-text contact).
+QString engine(QByteArrayView data);
+
 } // namespace fuzzchecks

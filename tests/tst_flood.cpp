@@ -29,6 +29,7 @@ private Q_SLOTS:
     void contactDeliveredThroughFlood();
     void offlineQueueIsBounded();
     void tablesStopAtTheirCaps();
+    void peerRecordsAreEvicted();
 };
 
 void TestFlood::rateLimiter_data()
@@ -272,7 +273,7 @@ void TestFlood::contactDeliveredThroughFlood()
     QVERIFY(stats.rateLimited > 0);
     QVERIFY(stats.strangersRefused > 0);
     QVERIFY(stats.dropped >= stats.rateLimited + stats.strangersRefused);
-    QVERIFY(tables.links <= 4096);
+    QVERIFY(tables.links <= limits.maxPeers);
     QVERIFY(tables.rateSources <= limits.strangers.maxSources);
     QCOMPARE(tables.strangers, limits.newStrangersPerHour);
     QVERIFY(tables.reassembling <= Reassembler::Limits{}.maxPending);
@@ -364,6 +365,39 @@ void TestFlood::tablesStopAtTheirCaps()
         QTest::qWait(50);
     }
     QCOMPARE(messenger.tables().rateSources, 1);
+}
+
+// Peer records (presence, packet numbers, round trips) past maxPeers: the longest-silent strangers with nothing in
+// flight are forgotten, so the table stays within the cap the engine's limits set.
+void TestFlood::peerRecordsAreEvicted()
+{
+    QTemporaryDir dir;
+    ContactBook contacts;
+    QVERIFY(contacts.load(dir.filePath(u"contacts.ini"_qs)));
+    History history;
+    QVERIFY(history.open(dir.filePath(u"history.sqlite"_qs)));
+    FakeTransport transport(*Endpoint::parse(u"127.0.0.1:2426"_qs));
+    Messenger messenger(Identity{u"me"_qs, {}, "me", "here"}, &contacts, &history, &transport);
+    Messenger::Limits small;
+    small.strangers = {1e9, 1e9, 1e9, 1e9, 4096};
+    small.maxPeers = 16;
+    messenger.setLimits(small);
+    messenger.start();
+    const int cap = messenger.limits().maxPeers;
+    const auto source = [](int i) {
+        return Endpoint{QHostAddress(quint32(0x7f000800 + i)), 2425};
+    };
+    for (int i = 0; i < 3 * cap; ++i) {
+        transport.deliver(ipmsgPacket(1'700'000'000 + quint64(i), ipmsg::BrEntry, {}), source(i));
+        QTRY_COMPARE(messenger.presence(source(i).toString()), Presence::Online);
+        QVERIFY2(messenger.tables().links <= cap, qPrintable(QString::number(messenger.tables().links)));
+    }
+    // Records were forgotten, not merely refused: the newest is always known, and at most `cap` are.
+    int known = 0;
+    for (int i = 0; i < 3 * cap; ++i)
+        known += messenger.presence(source(i).toString()) != Presence::Unknown;
+    QVERIFY2(known <= cap, qPrintable(QString::number(known)));
+    QCOMPARE(messenger.presence(source(3 * cap - 1).toString()), Presence::Online);
 }
 
 QTEST_GUILESS_MAIN(TestFlood)

@@ -1,5 +1,7 @@
 #include "console.h"
 
+#include "conversationmodel.h"
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QTimer>
@@ -36,7 +38,8 @@ Console::Console(Session& session, bool color, QObject* parent)
         }
         m_partner = m.peer;
         const QString time = m.time.toLocalTime().toString(QStringLiteral("HH:mm:ss"));
-        print(paint(u'[' + time + u']', Dim) + u' ' + who(m.peer, m.remote) + u": " + textcodec::printable(m.text));
+        print(paint(u'[' + time + u']', Dim) + u' ' + who(m.peer, m.remote) + u": " +
+              textcodec::printable(ConversationModel::shownText(m.text)));
     });
     connect(&m_messenger, &Messenger::deliveryChanged, this, [this](qint64 id, MessageState state) {
         const QString peer = m_mine.value(id);

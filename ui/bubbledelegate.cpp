@@ -37,6 +37,22 @@ const QRegularExpression& linkPattern()
     return re;
 }
 
+// The text as QTextLayout shows it: it ignores '\n', so line ends become its line separator; other control characters
+// become their visible symbols (U+2400 block) rather than nothing. Same length, so link offsets stay valid.
+QString layoutText(const QString& text)
+{
+    QString shown = text;
+    for (QChar& c : shown) {
+        if (c == u'\n')
+            c = QChar::LineSeparator;
+        else if (c.unicode() < 0x20 && c != u'\t')
+            c = QChar(0x2400 + c.unicode());
+        else if (c.unicode() == 0x7f)
+            c = QChar(0x2421);
+    }
+    return shown;
+}
+
 } // namespace
 
 BubbleDelegate::BubbleDelegate(QObject* parent)
@@ -128,7 +144,7 @@ BubbleDelegate::Block* BubbleDelegate::block(const QModelIndex& index, const QFo
         return cached;
     auto* b = new Block;
     const QString text = index.data(ConversationModel::TextRole).toString();
-    b->layout.setText(text);
+    b->layout.setText(layoutText(text));
     b->layout.setFont(font);
     QTextOption option;
     option.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);

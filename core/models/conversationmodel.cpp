@@ -14,10 +14,23 @@ ConversationModel::ConversationModel(History* history, Messenger* messenger, QOb
     }
 }
 
+QString ConversationModel::shownText(const QString& text)
+{
+    QString shown = text;
+    shown.replace(QStringLiteral("\r\n"), QStringLiteral("\n"));
+    shown.replace(u'\r', u'\n');
+    qsizetype end = shown.size();
+    while (end > 0 && shown.at(end - 1) == u'\n')
+        --end;
+    shown.truncate(end);
+    return shown;
+}
+
 ConversationModel::Row ConversationModel::toRow(const Message& m)
 {
     const qint64 ms = m.time.toMSecsSinceEpoch();
-    return Row{m.id, m.text, ms, m.sortKey, localDay(ms), m.state, m.direction, m.isSystem};
+    return Row{m.id,      m.isSystem ? m.text : shownText(m.text), ms, m.sortKey, localDay(ms), m.state, m.direction,
+               m.isSystem};
 }
 
 void ConversationModel::setPeer(const QString& peer)

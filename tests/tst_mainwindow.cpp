@@ -49,6 +49,10 @@ private Q_SLOTS:
     void startHonoursContactsOnly_data();
     void startHonoursContactsOnly();
     void settingsShowAddressInUse();
+    void typedLineBreaksAreShownAndCopied();
+    void receivedLineEndsAreLineBreaks_data();
+    void receivedLineEndsAreLineBreaks();
+    void rowsNeverOverlap();
 
 private:
     Endpoint myEndpoint() { return m_me->transport().localEndpoint(); }
@@ -58,6 +62,8 @@ private:
     void click(const QString& peer);
     // Opens Settings from the menu, lets `answer` fill it in, and presses OK.
     void changeSettings(const std::function<void(SettingsDialog*)>& answer);
+    // Why two rows of the thread on screen overlap, or a row paints outside its place; empty when none does.
+    QString overlap();
 
     std::unique_ptr<QTemporaryDir> m_bobDir;
     std::unique_ptr<QTemporaryDir> m_myDir;
@@ -556,6 +562,157 @@ void TestMainWindow::settingsShowAddressInUse()
     QCOMPARE(profile.nickname(), QStringLiteral("Me again"));
     QCOMPARE(profile.bindAddress(), QHostAddress(QHostAddress::Any));
     QCOMPARE(profile.port(), ipmsg::DefaultPort);
+}
+
+void TestMainWindow::typedLineBreaksAreShownAndCopied()
+{
+    m_window->openConversation(QStringLiteral("Bob"));
+    for (const QString& line : {QStringLiteral("first"), QStringLiteral("one line")}) {
+        QTest::keyClicks(m_window->composer(), line);
+        QTest::keyClick(m_window->composer(), Qt::Key_Return);
+    }
+    QTest::keyClicks(m_window->composer(), QStringLiteral("line one"));
+    QTest::keyClick(m_window->composer(), Qt::Key_Return, Qt::ShiftModifier);
+    QTest::keyClicks(m_window->composer(), QStringLiteral("line two"));
+    QTest::keyClick(m_window->composer(), Qt::Key_Return, Qt::ShiftModifier);
+    QTest::keyClick(m_window->composer(), Qt::Key_Return, Qt::ShiftModifier);
+    QTest::keyClicks(m_window->composer(), QStringLiteral("line four"));
+    QTest::keyClick(m_window->composer(), Qt::Key_Return);
+    const QString typed = QStringLiteral("line one\nline two\n\nline four");
+    QCOMPARE(m_window->thread().rowCount(), 3);
+    QTRY_COMPARE(textsAt(*m_bob, myEndpoint().toString()).value(2), typed);
+
+    // Four lines tall: three lines more than the one-line bubble above it.
+    ThreadView* view = m_window->threadView();
+    QTRY_VERIFY(!view->visualRect(view->model()->index(2, 0)).isEmpty());
+    const int oneLine = view->paintedRect(view->model()->index(1, 0)).height();
+    const int fourLines = view->paintedRect(view->model()->index(2, 0)).height();
+    const int lineHeight = QFontMetrics(view->font()).height();
+    QVERIFY2(fourLines - oneLine >= 3 * lineHeight - 2,
+             qPrintable(QStringLiteral("%1 vs %2").arg(fourLines).arg(oneLine)));
+
+    // The copy has the line breaks too.
+    view->setFocus();
+    view->setCurrentIndex(view->model()->index(2, 0));
+    QTest::keyClick(view, Qt::Key_C, Qt::ControlModifier);
+    QCOMPARE(QApplication::clipboard()->text(), typed);
+}
+
+void TestMainWindow::receivedLineEndsAreLineBreaks_data()
+{
+    QTest::addColumn<QByteArray>("datagram");
+    QTest::addColumn<QString>("shown");
+    QTest::addColumn<QString>("listed");
+    QTest::newRow("CRLF") << QByteArray("alpha\r\nbeta\r\ngamma\r\n") << QStringLiteral("alpha\nbeta\ngamma")
+                          << QStringLiteral("alpha beta gamma");
+    QTest::newRow("lone CR") << QByteArray("alpha\rbeta\rgamma") << QStringLiteral("alpha\nbeta\ngamma")
+                             << QStringLiteral("alpha beta gamma");
+    QTest::newRow("LF and tab") << QByteArray("alpha\n\tbeta\ngamma\n") << QStringLiteral("alpha\n\tbeta\ngamma")
+                                << QStringLiteral("alpha  beta gamma");
+}
+
+void TestMainWindow::receivedLineEndsAreLineBreaks()
+{
+    QFETCH(QByteArray, datagram);
+    QFETCH(QString, shown);
+    QFETCH(QString, listed);
+    QUdpSocket stranger;
+    QVERIFY(stranger.bind(QHostAddress::LocalHost, 0));
+    const QString peer = Endpoint{QHostAddress::LocalHost, stranger.localPort()}.toString();
+    for (const QByteArray& line : {QByteArray("first"), QByteArray("one line")}) {
+        QCOMPARE(stranger.writeDatagram(line, QHostAddress::LocalHost, myEndpoint().port), line.size());
+        QTRY_VERIFY(m_window->conversations().indexOfPeer(peer).isValid());
+        QTRY_COMPARE(m_window->conversations().indexOfPeer(peer).data(ConversationListModel::LastTextRole).toString(),
+                     QString::fromLatin1(line));
+    }
+    QCOMPARE(stranger.writeDatagram(datagram, QHostAddress::LocalHost, myEndpoint().port), datagram.size());
+    QTRY_COMPARE(m_me->history().conversationSize(peer), 3);
+    QCOMPARE(m_window->conversations().indexOfPeer(peer).data(ConversationListModel::LastTextRole).toString(), listed);
+    m_window->openConversation(peer);
+    QCOMPARE(m_window->thread().rowCount(), 3);
+    QCOMPARE(m_window->thread().index(2).data(ConversationModel::TextRole).toString(), shown);
+    // Three lines: two lines taller than the one-line message above it.
+    ThreadView* view = m_window->threadView();
+    QTRY_VERIFY(!view->visualRect(view->model()->index(2, 0)).isEmpty());
+    const int oneLine = view->paintedRect(view->model()->index(1, 0)).height();
+    const int threeLines = view->paintedRect(view->model()->index(2, 0)).height();
+    QVERIFY2(threeLines - oneLine >= 2 * QFontMetrics(view->font()).height() - 2,
+             qPrintable(QStringLiteral("%1 vs %2").arg(threeLines).arg(oneLine)));
+
+    // The same after a restart: a thread read back from the history.
+    ConversationModel reopened(&m_me->history(), nullptr);
+    reopened.setPeer(peer);
+    QCOMPARE(reopened.index(2).data(ConversationModel::TextRole).toString(), shown);
+    ConversationListModel list(&m_me->contacts(), &m_me->history(), nullptr);
+    QCOMPARE(list.indexOfPeer(peer).data(ConversationListModel::LastTextRole).toString(), listed);
+}
+
+QString TestMainWindow::overlap()
+{
+    ThreadView* view = m_window->threadView();
+    const QRect viewport = view->viewport()->rect();
+    QRect previous;
+    for (int row = 0; row < view->model()->rowCount(); ++row) {
+        const QModelIndex index = view->model()->index(row, 0);
+        const QRect place = view->visualRect(index);
+        if (!place.intersects(viewport))
+            continue;
+        if (previous.isValid() && place.intersects(previous))
+            return QStringLiteral("row %1 overlaps the row above it").arg(row);
+        if (!place.contains(view->paintedRect(index)))
+            return QStringLiteral("row %1 paints outside its place (%2 px tall, needs %3)")
+                .arg(row)
+                .arg(place.height())
+                .arg(view->paintedRect(index).height());
+        previous = place;
+    }
+    return {};
+}
+
+void TestMainWindow::rowsNeverOverlap()
+{
+    // Older pages to load, then a 3 000-character message from Bob at the bottom.
+    QVERIFY(storeBobThread(2 * ConversationModel::PageSize + 20, true));
+    QString longText;
+    for (int i = 0; longText.size() < 3000; ++i)
+        longText += QStringLiteral("word%1 ").arg(i);
+    longText.chop(1);
+    m_window->openConversation(QStringLiteral("Carol"));
+    QVERIFY(m_bob->messenger()->send(myEndpoint().toString(), longText) > 0);
+    QTRY_VERIFY(textsAt(*m_me, QStringLiteral("Bob")).contains(longText));
+    QTest::keyClick(m_window->composer(), Qt::Key_Up, Qt::ControlModifier);
+    QCOMPARE(m_window->currentPeer(), QStringLiteral("Bob"));
+    ThreadView* view = m_window->threadView();
+    QCoreApplication::processEvents();
+    QCOMPARE(overlap(), QString());
+
+    // Away to Carol's empty thread (no scroll bar) and back, by keyboard.
+    QTest::keyClick(m_window->composer(), Qt::Key_Down, Qt::ControlModifier);
+    QCOMPARE(m_window->currentPeer(), QStringLiteral("Carol"));
+    QTest::keyClick(m_window->composer(), Qt::Key_Up, Qt::ControlModifier);
+    QCOMPARE(m_window->currentPeer(), QStringLiteral("Bob"));
+    QCoreApplication::processEvents();
+    QCOMPARE(overlap(), QString());
+
+    // Narrower, then wider.
+    const QSize size = m_window->size();
+    m_window->resize(size.width() - 200, size.height());
+    QCoreApplication::processEvents();
+    QCOMPARE(overlap(), QString());
+    m_window->resize(size.width() + 150, size.height());
+    QCoreApplication::processEvents();
+    QCOMPARE(overlap(), QString());
+
+    // Older pages come in above.
+    const int loaded = m_window->thread().rowCount();
+    view->verticalScrollBar()->setValue(0);
+    QTRY_VERIFY(m_window->thread().rowCount() > loaded);
+    QCoreApplication::processEvents();
+    QCOMPARE(overlap(), QString());
+    view->verticalScrollBar()->setValue(0);
+    QTRY_COMPARE(m_window->thread().rowCount(), 2 * ConversationModel::PageSize + 21);
+    QCoreApplication::processEvents();
+    QCOMPARE(overlap(), QString());
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -70,14 +70,15 @@ void BubbleDelegate::setPeer(const QString& peer)
     m_oneLine.clear();
 }
 
-void BubbleDelegate::setWidth(int width)
+bool BubbleDelegate::setWidth(int width)
 {
     if (width == m_width)
-        return;
+        return false;
     m_width = width;
     m_blocks.clear();
     m_textSizes.clear();
     m_heights.clear();
+    return true;
 }
 
 void BubbleDelegate::forget(qint64 id)
@@ -355,6 +356,12 @@ QString BubbleDelegate::linkAt(const QStyleOptionViewItem& option, const QModelI
                 return b->urls.at(l);
     }
     return {};
+}
+
+QRect BubbleDelegate::paintedRect(const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    const Geometry g = geometry(option, index);
+    return g.separator | g.avatar | g.bubble | g.meta | g.retry;
 }
 
 bool BubbleDelegate::isRetryAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const

@@ -19,8 +19,9 @@ public:
 
     // Whose conversation is shown: picks the color of the left bubbles.
     void setPeer(const QString& peer);
-    // The width rows are laid out for (the viewport's); a change drops the cached layouts.
-    void setWidth(int width);
+    // The width rows are laid out for (the viewport's); a change drops the cached layouts. True when row heights
+    // may have changed, so the view must lay its rows out again.
+    bool setWidth(int width);
     // A message's row changed height (its date separator came or went).
     void forget(qint64 id);
 
@@ -36,6 +37,8 @@ public:
     QString linkAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const;
     // Whether `pos` is on the Retry of a failed message.
     bool isRetryAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const;
+    // The union of everything paint() draws for the row at option.rect.
+    QRect paintedRect(const QStyleOptionViewItem& option, const QModelIndex& index) const;
 
     static QString stateText(int state);
     static QString dayText(const QDate& day);

@@ -89,9 +89,18 @@ void ThreadView::setConversation(ConversationModel* model)
 
 void ThreadView::resizeEvent(QResizeEvent* event)
 {
-    m_delegate->setWidth(viewport()->width());
+    const bool changed = m_delegate->setWidth(viewport()->width());
     QListView::resizeEvent(event);
+    // A list flowing top to bottom lays its rows out again only when its height changes; wrapped bubbles change
+    // height with the width (the scroll bar coming or going changes it too), so that is when they must be laid out.
+    if (changed)
+        scheduleDelayedItemsLayout();
     placeHint();
+}
+
+QRect ThreadView::paintedRect(const QModelIndex& index) const
+{
+    return index.isValid() ? m_delegate->paintedRect(optionFor(index), index) : QRect();
 }
 
 void ThreadView::placeHint()

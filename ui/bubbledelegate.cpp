@@ -5,6 +5,7 @@
 #include "conversationmodel.h"
 
 #include <QAbstractTextDocumentLayout>
+#include <QApplication>
 #include <QPainter>
 #include <QPlainTextEdit>
 #include <QRegularExpression>
@@ -303,6 +304,7 @@ void BubbleDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option
         painter->drawText(g.bubble, Qt::AlignCenter,
                           QFontMetrics(small).elidedText(text, Qt::ElideRight, g.bubble.width()));
         painter->restore();
+        paintFocus(painter, option, g.bubble);
         return;
     }
     const bool mine = Direction(index.data(ConversationModel::DirectionRole).toInt()) == Direction::Outgoing;
@@ -333,6 +335,21 @@ void BubbleDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option
         painter->drawText(g.retry, Qt::AlignVCenter | Qt::AlignLeft, tr("Retry"));
     }
     painter->restore();
+    paintFocus(painter, option, g.bubble.adjusted(-3, -3, 3, 3));
+}
+
+void BubbleDelegate::paintFocus(QPainter* painter, const QStyleOptionViewItem& option, const QRect& rect) const
+{
+    // Keyboard focus on a message, drawn the way the style draws it everywhere else.
+    if (!(option.state & QStyle::State_HasFocus))
+        return;
+    QStyleOptionFocusRect focus;
+    focus.QStyleOption::operator=(option);
+    focus.rect = rect;
+    focus.state |= QStyle::State_KeyboardFocusChange | QStyle::State_Item;
+    focus.backgroundColor = option.palette.color(QPalette::Base);
+    QStyle* style = option.widget ? option.widget->style() : QApplication::style();
+    style->drawPrimitive(QStyle::PE_FrameFocusRect, &focus, painter, option.widget);
 }
 
 QString BubbleDelegate::linkAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const

@@ -65,6 +65,7 @@ private:
     // Where everything of a row goes; without the meta line's text (all a height needs) it is cheaper.
     Geometry geometry(const QStyleOptionViewItem& option, const QModelIndex& index, bool withMeta = true) const;
     void useFont(const QFont& font) const;
+    void paintFocus(QPainter* painter, const QStyleOptionViewItem& option, const QRect& rect) const;
     Block* block(const QModelIndex& index, const QFont& font) const;
     QSize textSize(const QModelIndex& index, const QFont& font) const;
     int maxTextWidth() const;

@@ -8,6 +8,7 @@
 #include <QMainWindow>
 
 class ComposeEdit;
+class ElidedLabel;
 class QLabel;
 class QLineEdit;
 class QListView;
@@ -46,7 +47,7 @@ public:
     ThreadView* threadView() const { return m_threadView; }
     ComposeEdit* composer() const { return m_compose; }
     QListView* conversationList() const { return m_list; }
-    QLabel* listenLabel() const { return m_listenLabel; }
+    QLabel* listenLabel() const;
     QLabel* composeNote() const { return m_composeNote; }
 
 protected:
@@ -61,6 +62,9 @@ private:
     void updateTitle();
     void updateStatus();
     void updateComposeNote();
+    void updateSearchNote();
+    // Why Pigeon cannot listen on `address`:`port`, said for a window user (no command-line options).
+    QString listenProblem(const QHostAddress& address, quint16 port) const;
     void markCurrentRead();
     bool isOnScreen(const QString& peer) const;
     void moveConversation(int step);
@@ -95,7 +99,8 @@ private:
     ComposeEdit* m_compose;
     QLabel* m_composeNote;
     QPushButton* m_send;
-    QLabel* m_listenLabel;
+    ElidedLabel* m_listenLabel;
+    QLabel* m_searchNote;
     QPushButton* m_changePort;
     QLabel* m_onlineLabel;
     QSystemTrayIcon* m_tray = nullptr;

@@ -3,6 +3,8 @@
 #include <QDialog>
 #include <QHostAddress>
 
+#include <functional>
+
 class QCheckBox;
 class QDialogButtonBox;
 class QLabel;
@@ -21,6 +23,10 @@ public:
     quint16 port() const;
     bool broadcast() const;
     bool contactsOnly() const;
+    // Run on OK before the dialog closes: returns why the choice cannot be applied (the dialog then stays open and
+    // shows it), or empty once it is applied.
+    void setApply(std::function<QString()> apply) { m_apply = std::move(apply); }
+    void accept() override;
 
 private:
     void validate();
@@ -32,4 +38,5 @@ private:
     QCheckBox* m_contactsOnly;
     QLabel* m_error;
     QDialogButtonBox* m_buttons;
+    std::function<QString()> m_apply;
 };

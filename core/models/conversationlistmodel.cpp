@@ -106,6 +106,13 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
         return r.contact || r.nick.isEmpty()
                    ? r.peer
                    : tr("%1? %2", "a stranger's claimed nickname, its address").arg(r.nick, r.peer);
+    case Qt::ToolTipRole: {
+        // The row may cut a long name or address: the whole of both on hover.
+        QString tip = r.contact || r.nick.isEmpty() ? r.peer : r.nick + u'\n' + r.peer;
+        if (!r.address.isEmpty() && r.address != r.peer)
+            tip += u'\n' + r.address;
+        return tip;
+    }
     case PeerRole: return r.peer;
     case AddressRole: return r.address;
     case PresenceRole: return int(r.presence);

@@ -20,6 +20,7 @@
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -53,6 +54,13 @@ private Q_SLOTS:
     void receivedLineEndsAreLineBreaks_data();
     void receivedLineEndsAreLineBreaks();
     void rowsNeverOverlap();
+    void titleDoesNotRepeatTheApplication();
+    void wholeAddressOnHover();
+    void searchEscapeAndEmptyResult();
+    void keyboardFocusIsDrawn();
+    void narrowWindowKeepsTheList();
+    void takenPortInSettingsIsNotSaved();
+    void nameOptionReachesTheWindow();
 
 private:
     Endpoint myEndpoint() { return m_me->transport().localEndpoint(); }
@@ -713,6 +721,146 @@ void TestMainWindow::rowsNeverOverlap()
     QTRY_COMPARE(m_window->thread().rowCount(), 2 * ConversationModel::PageSize + 21);
     QCoreApplication::processEvents();
     QCOMPARE(overlap(), QString());
+}
+
+void TestMainWindow::titleDoesNotRepeatTheApplication()
+{
+    m_window->openConversation(QStringLiteral("Carol"));
+    QVERIFY(m_bob->messenger()->send(myEndpoint().toString(), QStringLiteral("psst")) > 0);
+    QTRY_COMPARE(m_window->conversations().totalUnread(), 1);
+    // The platform appends "— Pigeon" to the title; the title itself must not say it again.
+    QVERIFY2(m_window->windowTitle().contains(u'1'), qPrintable(m_window->windowTitle()));
+    QVERIFY2(!m_window->windowTitle().contains(QStringLiteral("Pigeon")), qPrintable(m_window->windowTitle()));
+    m_window->openConversation(QStringLiteral("Bob"));
+    QTRY_COMPARE(m_window->conversations().totalUnread(), 0);
+    QCOMPARE(m_window->windowTitle(), QString());
+}
+
+void TestMainWindow::wholeAddressOnHover()
+{
+    QUdpSocket stranger;
+    QVERIFY(stranger.bind(QHostAddress(QStringLiteral("127.0.0.5")), 0));
+    const QString peer = Endpoint{QHostAddress(QStringLiteral("127.0.0.5")), stranger.localPort()}.toString();
+    QCOMPARE(stranger.writeDatagram("hi", QHostAddress::LocalHost, myEndpoint().port), 2);
+    QTRY_VERIFY(m_window->conversations().indexOfPeer(peer).isValid());
+    QListView* list = m_window->conversationList();
+    const QModelIndex row = m_window->conversations().indexOfPeer(peer);
+    QVERIFY(row.data(Qt::ToolTipRole).toString().contains(peer));
+    // The list's own model (behind the filter) gives the same tooltip to the view.
+    QModelIndex shown;
+    for (int r = 0; r < list->model()->rowCount(); ++r)
+        if (list->model()->index(r, 0).data(ConversationListModel::PeerRole).toString() == peer)
+            shown = list->model()->index(r, 0);
+    QVERIFY(shown.data(Qt::ToolTipRole).toString().contains(peer));
+    // A contact's tooltip has its address too.
+    QVERIFY(m_window->conversations()
+                .indexOfPeer(QStringLiteral("Carol"))
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("127.0.0.3:9")));
+    m_window->openConversation(peer);
+    bool headerHasIt = false;
+    for (QLabel* label : m_window->findChildren<QLabel*>())
+        headerHasIt = headerHasIt || (label->isVisible() && label->toolTip().contains(peer));
+    QVERIFY(headerHasIt);
+}
+
+void TestMainWindow::searchEscapeAndEmptyResult()
+{
+    auto* search = m_window->findChild<QLineEdit*>(QStringLiteral("search"));
+    auto* note = m_window->findChild<QLabel*>(QStringLiteral("searchNote"));
+    QVERIFY(search);
+    QVERIFY(note);
+    const int all = m_window->conversationList()->model()->rowCount();
+    search->setFocus();
+    QTest::keyClicks(search, QStringLiteral("zzqq"));
+    QCOMPARE(m_window->conversationList()->model()->rowCount(), 0);
+    QVERIFY(note->isVisible());
+    QVERIFY2(note->text().contains(QStringLiteral("zzqq")), qPrintable(note->text()));
+    QTest::keyClick(search, Qt::Key_Escape);
+    QCOMPARE(search->text(), QString());
+    QVERIFY(!note->isVisible());
+    QCOMPARE(m_window->conversationList()->model()->rowCount(), all);
+}
+
+void TestMainWindow::keyboardFocusIsDrawn()
+{
+    QListView* list = m_window->conversationList();
+    m_window->openConversation(QStringLiteral("Carol"));
+    const QModelIndex current = list->currentIndex();
+    QVERIFY(current.isValid());
+    const QRect rect = list->visualRect(current);
+    const QImage unfocused = list->viewport()->grab(rect).toImage();
+    list->setFocus(Qt::TabFocusReason);
+    QTRY_VERIFY(list->hasFocus());
+    QCOMPARE(list->currentIndex(), current);
+    const QImage focused = list->viewport()->grab(rect).toImage();
+    QVERIFY(focused != unfocused);
+
+    QVERIFY(storeBobThread(3, false));
+    ThreadView* view = m_window->threadView();
+    const QModelIndex message = view->model()->index(1, 0);
+    view->setCurrentIndex(message);
+    const QRect bubble = view->visualRect(message);
+    const QImage plain = view->viewport()->grab(bubble).toImage();
+    view->setFocus(Qt::TabFocusReason);
+    QTRY_VERIFY(view->hasFocus());
+    QVERIFY(view->viewport()->grab(bubble).toImage() != plain);
+}
+
+void TestMainWindow::narrowWindowKeepsTheList()
+{
+    m_window->resize(100, 300);
+    QTRY_VERIFY(m_window->width() >= m_window->minimumSizeHint().width());
+    QVERIFY2(m_window->conversationList()->width() >= 180,
+             qPrintable(QString::number(m_window->conversationList()->width())));
+    QVERIFY(m_window->threadView()->parentWidget() && m_window->width() >= 500);
+    // The status bar text is cut with an ellipsis, never over its neighbours; all of it is in the tooltip.
+    QLabel* listen = m_window->listenLabel();
+    QVERIFY(listen->toolTip().contains(QString::number(myEndpoint().port)));
+    QVERIFY(listen->geometry().right() < m_window->findChild<QStatusBar*>()->width());
+}
+
+void TestMainWindow::takenPortInSettingsIsNotSaved()
+{
+    QUdpSocket squatter;
+    QVERIFY(squatter.bind(QHostAddress::LocalHost, 0, QAbstractSocket::DontShareAddress));
+    const quint16 before = myEndpoint().port;
+    QAction* settings = nullptr;
+    for (QAction* action : m_window->findChildren<QAction*>())
+        if (action->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_Comma))
+            settings = action;
+    QVERIFY(settings);
+    QString said;
+    bool stayedOpen = false;
+    QTimer::singleShot(0, this, [&] {
+        auto* dialog = qobject_cast<SettingsDialog*>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        dialog->findChild<QSpinBox*>(QStringLiteral("port"))->setValue(squatter.localPort());
+        QTest::keyClick(dialog, Qt::Key_Return);
+        stayedOpen = dialog->isVisible();
+        said = dialog->findChild<QLabel*>(QStringLiteral("error"))->text();
+        dialog->reject();
+    });
+    settings->trigger();
+    QVERIFY(stayedOpen);
+    QVERIFY2(said.contains(QString::number(squatter.localPort())), qPrintable(said));
+    QVERIFY2(!said.contains(QStringLiteral("--")), qPrintable(said));
+    // Nothing saved, and Pigeon still listens where it did.
+    QCOMPARE(Profile(m_myDir->path()).port(), ipmsg::DefaultPort);
+    QVERIFY(m_me->isListening());
+    QCOMPARE(myEndpoint().port, before);
+    QVERIFY(!m_window->listenLabel()->toolTip().contains(QStringLiteral("--")));
+}
+
+void TestMainWindow::nameOptionReachesTheWindow()
+{
+    // The session was opened as --name Me opens it.
+    changeSettings([](SettingsDialog* dialog) {
+        QCOMPARE(dialog->findChild<QLineEdit*>(QStringLiteral("nick"))->text(), QStringLiteral("Me"));
+    });
+    QCOMPARE(m_me->messenger()->identity().nick, QStringLiteral("Me"));
+    QTRY_COMPARE(m_bob->messenger()->nickOf(myEndpoint().toString()), QStringLiteral("Me"));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -61,6 +61,7 @@ private Q_SLOTS:
     void narrowWindowKeepsTheList();
     void takenPortInSettingsIsNotSaved();
     void nameOptionReachesTheWindow();
+    void systemLinesStayWhenReopened();
 
 private:
     Endpoint myEndpoint() { return m_me->transport().localEndpoint(); }
@@ -861,6 +862,31 @@ void TestMainWindow::nameOptionReachesTheWindow()
     });
     QCOMPARE(m_me->messenger()->identity().nick, QStringLiteral("Me"));
     QTRY_COMPARE(m_bob->messenger()->nickOf(myEndpoint().toString()), QStringLiteral("Me"));
+}
+
+void TestMainWindow::systemLinesStayWhenReopened()
+{
+    m_window->openConversation(QStringLiteral("Bob"));
+    QCOMPARE(m_window->thread().rowCount(), 0);
+    // Bob has me as a contact, so quitting says goodbye to me: Bob goes offline.
+    QVERIFY(m_bob->contacts().add({QStringLiteral("Me"), QStringLiteral("127.0.0.1"), myEndpoint().port}).isEmpty());
+    m_bob->close();
+    QTRY_COMPARE(m_window->thread().rowCount(), 1);
+    const QModelIndex line = m_window->thread().index(0);
+    QVERIFY(line.data(ConversationModel::SystemRole).toBool());
+    const QString said = line.data(ConversationModel::TextRole).toString();
+    QVERIFY(said.contains(QStringLiteral("Bob")));
+
+    QTest::keyClick(m_window->composer(), Qt::Key_Down, Qt::ControlModifier);
+    QVERIFY(m_window->currentPeer() != QStringLiteral("Bob"));
+    m_window->openConversation(QStringLiteral("Bob"));
+    QCOMPARE(m_window->thread().rowCount(), 1);
+    QCOMPARE(m_window->thread().index(0).data(ConversationModel::TextRole).toString(), said);
+    QVERIFY(m_window->thread().index(0).data(ConversationModel::SystemRole).toBool());
+    // A system line is neither the list's last message nor unread.
+    QCOMPARE(m_window->conversations().totalUnread(), 0);
+    ConversationListModel list(&m_me->contacts(), &m_me->history(), nullptr);
+    QCOMPARE(list.indexOfPeer(QStringLiteral("Bob")).data(ConversationListModel::LastTextRole).toString(), QString());
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -21,6 +21,7 @@ constexpr int PadY = 8;
 constexpr int RowGap = 6;
 constexpr int MaxBubbleWidth = 560;
 constexpr int CachedLayouts = 800;
+constexpr int TextWidthStep = 24; // px
 
 QFont smallFont(const QFont& font)
 {
@@ -76,9 +77,16 @@ bool BubbleDelegate::setWidth(int width)
     if (width == m_width)
         return false;
     m_width = width;
+    // Rows change height only when the width text wraps at changes. Then the heights known so far stay as estimates
+    // (measureRow() makes a row's exact when it is on screen): measuring a 100 000-row thread again at every step of
+    // a resize would freeze the window for seconds.
+    const int textWidth = maxTextWidth();
+    if (textWidth == m_textWidth)
+        return false;
+    m_textWidth = textWidth;
     m_blocks.clear();
     m_textSizes.clear();
-    m_heights.clear();
+    ++m_generation;
     return true;
 }
 
@@ -103,7 +111,9 @@ void BubbleDelegate::useFont(const QFont& font) const
 int BubbleDelegate::maxTextWidth() const
 {
     const int bubble = qMin(MaxBubbleWidth, int((m_width - 2 * Margin - AvatarSize - 8) * 0.78));
-    return qMax(60, bubble - 2 * PadX);
+    // In steps of TextWidthStep, so that most steps of a resize leave every row's height as it was.
+    const int width = qMax(60, bubble - 2 * PadX);
+    return width - width % TextWidthStep;
 }
 
 QString BubbleDelegate::stateText(int state)
@@ -269,13 +279,27 @@ QSize BubbleDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelI
     if (option.font == m_font) {
         const auto it = m_heights.constFind(id);
         if (it != m_heights.cend())
-            return {m_width, *it};
+            return {m_width, it->height}; // exact, or an estimate from another width
     }
     QStyleOptionViewItem opt = option;
     opt.rect = QRect(0, 0, m_width, 0);
     const int height = geometry(opt, index, false).height;
-    m_heights.insert(id, height);
+    m_heights.insert(id, {height, m_generation});
     return {m_width, height};
+}
+
+bool BubbleDelegate::measureRow(const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    const qint64 id = index.data(ConversationModel::IdRole).toLongLong();
+    const auto it = m_heights.constFind(id);
+    if (it != m_heights.cend() && it->generation == m_generation && option.font == m_font)
+        return false;
+    const int before = it != m_heights.cend() ? it->height : -1;
+    QStyleOptionViewItem opt = option;
+    opt.rect = QRect(0, 0, m_width, 0);
+    const int height = geometry(opt, index, false).height;
+    m_heights.insert(id, {height, m_generation});
+    return height != before;
 }
 
 void BubbleDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const

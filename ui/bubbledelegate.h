@@ -26,7 +26,10 @@ public:
     void forget(qint64 id);
 
     void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+    // A row's size: exact, or after a width change the one it had before, as an estimate until measureRow().
     QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+    // Makes a row's height exact at the current width; true when it changed (the view must lay out again).
+    bool measureRow(const QStyleOptionViewItem& option, const QModelIndex& index) const;
     QWidget* createEditor(QWidget* parent, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
     void setEditorData(QWidget* editor, const QModelIndex& index) const override;
     void setModelData(QWidget* editor, QAbstractItemModel* model, const QModelIndex& index) const override;
@@ -72,10 +75,16 @@ private:
 
     QString m_peer;
     int m_width = 400;
+    int m_textWidth = 0;  // maxTextWidth() the cached text sizes were measured at
+    int m_generation = 0; // counts text width changes
     mutable QCache<qint64, Block> m_blocks;
     mutable QHash<qint64, QSize> m_textSizes; // at m_width
-    mutable QHash<qint64, int> m_heights;     // whole rows at m_width
-    mutable QHash<qint64, QSize> m_oneLine;   // texts known to fit on one line: their size there; any width
+    struct Height {
+        int height = 0;
+        int generation = 0; // exact when it is m_generation, else an estimate from an earlier text width
+    };
+    mutable QHash<qint64, Height> m_heights; // whole rows
+    mutable QHash<qint64, QSize> m_oneLine;  // texts known to fit on one line: their size there; any width
     mutable QFont m_font;
     mutable int m_lineHeight = 0;
     mutable int m_smallHeight = -1;

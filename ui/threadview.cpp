@@ -134,6 +134,7 @@ void ThreadView::updateGeometries()
     } else if (m_follow) {
         bar->setValue(bar->maximum());
     }
+    measureVisibleRows();
     // A short first page does not fill the view, and no scrolling will ever ask for more.
     if (bar->maximum() == 0 && m_model && m_model->canFetchMore({}) && !m_fetchQueued) {
         m_fetchQueued = true;
@@ -141,8 +142,24 @@ void ThreadView::updateGeometries()
     }
 }
 
+void ThreadView::measureVisibleRows()
+{
+    const QRect area = viewport()->rect();
+    bool changed = false;
+    for (int y = 0; y < area.height();) {
+        const QModelIndex index = indexAt(QPoint(area.width() / 2, y));
+        if (!index.isValid())
+            break;
+        changed = m_delegate->measureRow(optionFor(index), index) || changed;
+        y = qMax(y + 1, visualRect(index).bottom() + 1);
+    }
+    if (changed)
+        scheduleDelayedItemsLayout();
+}
+
 void ThreadView::onScrolled(int value)
 {
+    measureVisibleRows();
     QScrollBar* bar = verticalScrollBar();
     if (m_anchorFromBottom < 0)
         m_follow = value >= bar->maximum() - 4;

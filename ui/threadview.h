@@ -56,6 +56,8 @@ private:
     void fetchOlder();
     void copyMessage(const QModelIndex& index);
     void placeHint();
+    // Rows on screen get their exact height (others may keep an estimate from another width).
+    void measureVisibleRows();
     QStyleOptionViewItem optionFor(const QModelIndex& index) const;
 
     ConversationModel* m_model = nullptr;

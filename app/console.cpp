@@ -1,5 +1,7 @@
 #include "console.h"
 
+#include "conversationmodel.h"
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QTimer>

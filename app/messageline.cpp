@@ -1,5 +1,6 @@
 #include "messageline.h"
 
+#include "conversationmodel.h"
 #include "textcodec.h"
 
 #include <QCoreApplication>
@@ -32,9 +33,12 @@ QString MessageLine::format(const Message& m, const QString& nick, const QString
 {
     const QString time = paint(u'[' + m.time.toLocalTime().toString(timeFormat) + u']', Dim);
     if (m.isSystem)
-        return time + u' ' + paint(QStringLiteral("* ") + textcodec::printable(m.text), Dim);
+        return time + u' ' +
+               paint(QStringLiteral("* ") + textcodec::printable(ConversationModel::shownText(m.text)), Dim);
     if (m.direction == Direction::Incoming)
-        return time + u' ' + who(m.peer, m.remote, nick) + u": " + textcodec::printable(m.text);
-    return time + QStringLiteral(" -> ") + who(m.peer, m.remote, nick) + u": " + textcodec::printable(m.text) +
+        return time + u' ' + who(m.peer, m.remote, nick) + u": " +
+               textcodec::printable(ConversationModel::shownText(m.text));
+    return time + QStringLiteral(" -> ") + who(m.peer, m.remote, nick) + u": " +
+           textcodec::printable(ConversationModel::shownText(m.text)) +
            paint(QStringLiteral("  (") + stateName(m.state) + u')', Dim);
 }

@@ -46,6 +46,7 @@ bool Session::open(const Options& options)
 bool Session::rebind(const QHostAddress& address, quint16 port)
 {
     m_bindAddress = address;
+    m_bindPort = port;
     m_listening = m_transport.bind(address, port);
     if (!m_listening) {
         m_error = m_transport.errorString();

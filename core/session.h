@@ -48,6 +48,8 @@ public:
     bool isListening() const { return m_listening; }
     // The address Pigeon listens on (or last tried to): --bind, else the profile's.
     QHostAddress bindAddress() const { return m_bindAddress; }
+    // The port Pigeon listens on (or last tried to).
+    quint16 bindPort() const { return m_bindPort; }
 
     // Refusing strangers: from the command line or the profile at open(); changing it applies at once.
     bool contactsOnly() const { return m_contactsOnly; }
@@ -68,6 +70,7 @@ private:
     QStringList m_warnings;
     bool m_listening = false;
     QHostAddress m_bindAddress{QHostAddress::Any};
+    quint16 m_bindPort = 0;
     bool m_started = false;
     bool m_contactsOnly = false;
     bool m_broadcast = false;

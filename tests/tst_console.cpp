@@ -95,6 +95,8 @@ private Q_SLOTS:
     void badArguments_data();
     void badArguments();
     void escapeSequencesAreShownNotRun();
+    void lineEndsAreLineBreaks_data();
+    void lineEndsAreLineBreaks();
     void emptyLineSendsNothing();
     void brokenContactsFileIsReported();
     void contactsSubcommand();
@@ -227,6 +229,42 @@ void TestConsole::escapeSequencesAreShownNotRun()
     QTRY_VERIFY(c.output().contains(QStringLiteral("evil ^[]0;pwned^G^[[2J done")));
     QVERIFY(!c.output().contains(u'\x1b'));
     QCOMPARE(c.finish(), 0);
+}
+
+void TestConsole::lineEndsAreLineBreaks_data()
+{
+    QTest::addColumn<QByteArray>("datagram");
+    QTest::addColumn<QString>("shown"); // from the colon after the sender to the end of what is printed
+    QTest::newRow("plain CRLF") << QByteArray("alpha\r\nbeta\r\ngamma\r\n")
+                                << QStringLiteral(": alpha\n    beta\n    gamma\n");
+    QTest::newRow("plain lone CR") << QByteArray("one\rtwo") << QStringLiteral(": one\n    two\n");
+    QTest::newRow("plain trailing LF") << QByteArray("hello\n") << QStringLiteral(": hello\n");
+    QTest::newRow("plain blank line kept") << QByteArray("a\n\nb\n") << QStringLiteral(": a\n    \n    b\n");
+    QTest::newRow("other controls escaped")
+        << QByteArray("bell\x07\r\nnext\x0b") << QStringLiteral(": bell^G\n    next^K\n");
+    QTest::newRow("IP Messenger CRLF") << QByteArray("1:301:tester:testbox:32:one\r\ntwo\r\n") + QByteArray(1, '\0')
+                                       << QStringLiteral(": one\n    two\n");
+    QTest::newRow("IP Messenger trailing LF")
+        << QByteArray("1:302:tester:testbox:32:hello\n") + QByteArray(1, '\0') << QStringLiteral(": hello\n");
+}
+
+void TestConsole::lineEndsAreLineBreaks()
+{
+    QFETCH(QByteArray, datagram);
+    QFETCH(QString, shown);
+    QTemporaryDir dir;
+    Console c;
+    QVERIFY(c.startListening(dir.path()));
+    QUdpSocket peer;
+    QVERIFY(peer.bind(Loopback, 0));
+    QCOMPARE(peer.writeDatagram(datagram, Loopback, c.port), datagram.size());
+    QTRY_VERIFY(c.output().contains(shown.left(shown.indexOf(u'\n'))));
+    QCOMPARE(c.finish(), 0);
+    const QString out = c.output();
+    QVERIFY2(out.contains(shown), qPrintable(out));
+    // No indented empty line after the message, and no carriage return shown as ^M.
+    QVERIFY2(!out.contains(shown + QStringLiteral("    \n")), qPrintable(out));
+    QVERIFY(!out.contains(QStringLiteral("^M")));
 }
 
 void TestConsole::emptyLineSendsNothing()

@@ -1,5 +1,6 @@
 #include "contactdialog.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QLabel>
@@ -19,6 +20,11 @@ private Q_SLOTS:
     void acceptsGoodInput_data();
     void acceptsGoodInput();
     void editKeepsItsOwnName();
+    void refusesInvalidDottedQuads_data();
+    void refusesInvalidDottedQuads();
+    void unresolvableHostIsAcceptedWithWarning();
+    void emptyNameIsSaidOnlyAfterTyping();
+    void prefilledNameIsReplacedByTyping();
 
 private:
     void type(ContactDialog& dialog, const QString& field, const QString& text);
@@ -127,6 +133,90 @@ void TestContactDialog::editKeepsItsOwnName()
     QCOMPARE(dialog.contact().protocol, Protocol::PlainText);
     QVERIFY(m_book->update(QStringLiteral("Alice"), dialog.contact()).isEmpty());
     QCOMPARE(m_book->find(QStringLiteral("Alice"))->protocol, Protocol::PlainText);
+}
+
+void TestContactDialog::refusesInvalidDottedQuads_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("999.1.1.1") << QStringLiteral("999.1.1.1") << false;
+    QTest::newRow("256.0.0.1") << QStringLiteral("256.0.0.1") << false;
+    QTest::newRow("three numbers") << QStringLiteral("10.1.2") << false;
+    QTest::newRow("five numbers") << QStringLiteral("10.1.2.3.4") << false;
+    QTest::newRow("empty part") << QStringLiteral("10..2.3") << false;
+    QTest::newRow("10.0.0.1") << QStringLiteral("10.0.0.1") << true;
+    QTest::newRow("255.255.255.254") << QStringLiteral("255.255.255.254") << true;
+}
+
+void TestContactDialog::refusesInvalidDottedQuads()
+{
+    QFETCH(QString, host);
+    QFETCH(bool, valid);
+    ContactDialog dialog(*m_book, {});
+    type(dialog, QStringLiteral("name"), QStringLiteral("Bob"));
+    type(dialog, QStringLiteral("host"), host);
+    type(dialog, QStringLiteral("port"), QStringLiteral("2425"));
+    auto* ok = dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+    auto* error = dialog.findChild<QLabel*>(QStringLiteral("error"));
+    QCOMPARE(ok->isEnabled(), valid);
+    QCOMPARE(error->isVisibleTo(&dialog), !valid);
+    if (!valid)
+        QVERIFY2(error->text().contains(host), qPrintable(error->text()));
+}
+
+void TestContactDialog::unresolvableHostIsAcceptedWithWarning()
+{
+    ContactDialog dialog(*m_book, {});
+    dialog.show();
+    type(dialog, QStringLiteral("name"), QStringLiteral("Bob"));
+    type(dialog, QStringLiteral("port"), QStringLiteral("2425"));
+    // .invalid never resolves (RFC 6761).
+    type(dialog, QStringLiteral("host"), QStringLiteral("nobody-here.invalid"));
+    auto* warning = dialog.findChild<QLabel*>(QStringLiteral("warning"));
+    QVERIFY(warning);
+    QTRY_VERIFY(warning->isVisible());
+    QVERIFY(warning->text().contains(QStringLiteral("nobody-here.invalid")));
+    QVERIFY(dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->isEnabled());
+    // A name that resolves takes the warning away.
+    type(dialog, QStringLiteral("host"), QStringLiteral("localhost"));
+    QVERIFY(!warning->isVisible());
+}
+
+void TestContactDialog::emptyNameIsSaidOnlyAfterTyping()
+{
+    Contact prefill;
+    prefill.host = QStringLiteral("192.0.2.9");
+    prefill.port = 2425;
+    ContactDialog dialog(*m_book, prefill);
+    dialog.show();
+    auto* ok = dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+    auto* error = dialog.findChild<QLabel*>(QStringLiteral("error"));
+    auto* name = dialog.findChild<QLineEdit*>(QStringLiteral("name"));
+    QVERIFY(!ok->isEnabled());
+    QVERIFY(!error->isVisible());
+    QTest::keyClicks(name, QStringLiteral("x"));
+    QVERIFY(ok->isEnabled());
+    QTest::keyClick(name, Qt::Key_Backspace);
+    QVERIFY(!ok->isEnabled());
+    QVERIFY(error->isVisible());
+    QVERIFY2(error->text().contains(QStringLiteral("name")), qPrintable(error->text()));
+}
+
+void TestContactDialog::prefilledNameIsReplacedByTyping()
+{
+    Contact prefill;
+    prefill.name = QStringLiteral("carol-laptop");
+    prefill.host = QStringLiteral("192.0.2.9");
+    prefill.port = 2425;
+    ContactDialog dialog(*m_book, prefill);
+    dialog.show();
+    dialog.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&dialog));
+    auto* name = dialog.findChild<QLineEdit*>(QStringLiteral("name"));
+    QCOMPARE(QApplication::focusWidget(), name);
+    QTest::keyClicks(QApplication::focusWidget(), QStringLiteral("Carol"));
+    QCOMPARE(name->text(), QStringLiteral("Carol"));
+    QCOMPARE(dialog.contact().name, QStringLiteral("Carol"));
 }
 
 QTEST_MAIN(TestContactDialog)

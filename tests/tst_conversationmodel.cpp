@@ -234,8 +234,14 @@ void TestConversationModel::failureAddsSystemLine()
     QCOMPARE(model.rowCount(), 3);
     QCOMPARE(model.index(0).data(ConversationModel::StateRole).toInt(), int(MessageState::Failed));
     QVERIFY(model.index(2).data(ConversationModel::SystemRole).toBool());
-    QVERIFY(model.index(2).data(ConversationModel::IdRole).toLongLong() < 0);
     QVERIFY(!model.index(2).data(ConversationModel::TextRole).toString().isEmpty());
+    // Stored with the conversation as a system line (issue 16, point 9): there again when it is reopened.
+    const qint64 id = model.index(2).data(ConversationModel::IdRole).toLongLong();
+    QVERIFY(id > 0);
+    model.setPeer(QStringLiteral("Alice"));
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.index(2).data(ConversationModel::IdRole).toLongLong(), id);
+    QVERIFY(model.index(2).data(ConversationModel::SystemRole).toBool());
 }
 
 void TestConversationModel::presenceAddsSystemLine()
@@ -251,9 +257,16 @@ void TestConversationModel::presenceAddsSystemLine()
     QVERIFY(model.index(3).data(ConversationModel::SystemRole).toBool());
     QVERIFY(model.index(3).data(ConversationModel::TextRole).toString() !=
             model.index(2).data(ConversationModel::TextRole).toString());
-    // Lines that are not stored are gone when the conversation is opened again.
+    // The lines are stored with the conversation: opened again, it still has them, in their place.
+    const QString online = model.index(2).data(ConversationModel::TextRole).toString();
+    const QString offline = model.index(3).data(ConversationModel::TextRole).toString();
     model.setPeer(QStringLiteral("Alice"));
-    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.rowCount(), 4);
+    QCOMPARE(model.index(2).data(ConversationModel::TextRole).toString(), online);
+    QCOMPARE(model.index(3).data(ConversationModel::TextRole).toString(), offline);
+    QVERIFY(model.index(3).data(ConversationModel::SystemRole).toBool());
+    // They are not the conversation's last message in the list.
+    QCOMPARE(m_history->conversations().first().lastText, model.index(1).data(ConversationModel::TextRole).toString());
 }
 
 void TestConversationModel::dateSeparators()

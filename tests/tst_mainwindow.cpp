@@ -21,6 +21,7 @@
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -50,6 +51,18 @@ private Q_SLOTS:
     void startHonoursContactsOnly_data();
     void startHonoursContactsOnly();
     void settingsShowAddressInUse();
+    void typedLineBreaksAreShownAndCopied();
+    void receivedLineEndsAreLineBreaks_data();
+    void receivedLineEndsAreLineBreaks();
+    void rowsNeverOverlap();
+    void titleDoesNotRepeatTheApplication();
+    void wholeAddressOnHover();
+    void searchEscapeAndEmptyResult();
+    void keyboardFocusIsDrawn();
+    void narrowWindowKeepsTheList();
+    void takenPortInSettingsIsNotSaved();
+    void nameOptionReachesTheWindow();
+    void systemLinesStayWhenReopened();
 
 private:
     Endpoint myEndpoint() { return m_me->transport().localEndpoint(); }
@@ -59,6 +72,8 @@ private:
     void click(const QString& peer);
     // Opens Settings from the menu, lets `answer` fill it in, and presses OK.
     void changeSettings(const std::function<void(SettingsDialog*)>& answer);
+    // Why two rows of the thread on screen overlap, or a row paints outside its place; empty when none does.
+    QString overlap();
 
     std::unique_ptr<QTemporaryDir> m_bobDir;
     std::unique_ptr<QTemporaryDir> m_myDir;
@@ -576,6 +591,322 @@ void TestMainWindow::settingsShowAddressInUse()
     QCOMPARE(profile.nickname(), QStringLiteral("Me again"));
     QCOMPARE(profile.bindAddress(), QHostAddress(QHostAddress::Any));
     QCOMPARE(profile.port(), ipmsg::DefaultPort);
+}
+
+void TestMainWindow::typedLineBreaksAreShownAndCopied()
+{
+    m_window->openConversation(QStringLiteral("Bob"));
+    for (const QString& line : {QStringLiteral("first"), QStringLiteral("one line")}) {
+        QTest::keyClicks(m_window->composer(), line);
+        QTest::keyClick(m_window->composer(), Qt::Key_Return);
+    }
+    QTest::keyClicks(m_window->composer(), QStringLiteral("line one"));
+    QTest::keyClick(m_window->composer(), Qt::Key_Return, Qt::ShiftModifier);
+    QTest::keyClicks(m_window->composer(), QStringLiteral("line two"));
+    QTest::keyClick(m_window->composer(), Qt::Key_Return, Qt::ShiftModifier);
+    QTest::keyClick(m_window->composer(), Qt::Key_Return, Qt::ShiftModifier);
+    QTest::keyClicks(m_window->composer(), QStringLiteral("line four"));
+    QTest::keyClick(m_window->composer(), Qt::Key_Return);
+    const QString typed = QStringLiteral("line one\nline two\n\nline four");
+    QCOMPARE(m_window->thread().rowCount(), 3);
+    QTRY_COMPARE(textsAt(*m_bob, myEndpoint().toString()).value(2), typed);
+
+    // Four lines tall: three lines more than the one-line bubble above it.
+    ThreadView* view = m_window->threadView();
+    QTRY_VERIFY(!view->visualRect(view->model()->index(2, 0)).isEmpty());
+    const int oneLine = view->paintedRect(view->model()->index(1, 0)).height();
+    const int fourLines = view->paintedRect(view->model()->index(2, 0)).height();
+    const int lineHeight = QFontMetrics(view->font()).height();
+    QVERIFY2(fourLines - oneLine >= 3 * lineHeight - 2,
+             qPrintable(QStringLiteral("%1 vs %2").arg(fourLines).arg(oneLine)));
+
+    // The copy has the line breaks too.
+    view->setFocus();
+    view->setCurrentIndex(view->model()->index(2, 0));
+    QTest::keyClick(view, Qt::Key_C, Qt::ControlModifier);
+    QCOMPARE(QApplication::clipboard()->text(), typed);
+}
+
+void TestMainWindow::receivedLineEndsAreLineBreaks_data()
+{
+    QTest::addColumn<QByteArray>("datagram");
+    QTest::addColumn<QString>("shown");
+    QTest::addColumn<QString>("listed");
+    QTest::newRow("CRLF") << QByteArray("alpha\r\nbeta\r\ngamma\r\n") << QStringLiteral("alpha\nbeta\ngamma")
+                          << QStringLiteral("alpha beta gamma");
+    QTest::newRow("lone CR") << QByteArray("alpha\rbeta\rgamma") << QStringLiteral("alpha\nbeta\ngamma")
+                             << QStringLiteral("alpha beta gamma");
+    QTest::newRow("LF and tab") << QByteArray("alpha\n\tbeta\ngamma\n") << QStringLiteral("alpha\n\tbeta\ngamma")
+                                << QStringLiteral("alpha  beta gamma");
+}
+
+void TestMainWindow::receivedLineEndsAreLineBreaks()
+{
+    QFETCH(QByteArray, datagram);
+    QFETCH(QString, shown);
+    QFETCH(QString, listed);
+    QUdpSocket stranger;
+    QVERIFY(stranger.bind(QHostAddress::LocalHost, 0));
+    const QString peer = Endpoint{QHostAddress::LocalHost, stranger.localPort()}.toString();
+    for (const QByteArray& line : {QByteArray("first"), QByteArray("one line")}) {
+        QCOMPARE(stranger.writeDatagram(line, QHostAddress::LocalHost, myEndpoint().port), line.size());
+        QTRY_VERIFY(m_window->conversations().indexOfPeer(peer).isValid());
+        QTRY_COMPARE(m_window->conversations().indexOfPeer(peer).data(ConversationListModel::LastTextRole).toString(),
+                     QString::fromLatin1(line));
+    }
+    QCOMPARE(stranger.writeDatagram(datagram, QHostAddress::LocalHost, myEndpoint().port), datagram.size());
+    QTRY_COMPARE(m_me->history().conversationSize(peer), 3);
+    QCOMPARE(m_window->conversations().indexOfPeer(peer).data(ConversationListModel::LastTextRole).toString(), listed);
+    m_window->openConversation(peer);
+    QCOMPARE(m_window->thread().rowCount(), 3);
+    QCOMPARE(m_window->thread().index(2).data(ConversationModel::TextRole).toString(), shown);
+    // Three lines: two lines taller than the one-line message above it.
+    ThreadView* view = m_window->threadView();
+    QTRY_VERIFY(!view->visualRect(view->model()->index(2, 0)).isEmpty());
+    const int oneLine = view->paintedRect(view->model()->index(1, 0)).height();
+    const int threeLines = view->paintedRect(view->model()->index(2, 0)).height();
+    QVERIFY2(threeLines - oneLine >= 2 * QFontMetrics(view->font()).height() - 2,
+             qPrintable(QStringLiteral("%1 vs %2").arg(threeLines).arg(oneLine)));
+
+    // The same after a restart: a thread read back from the history.
+    ConversationModel reopened(&m_me->history(), nullptr);
+    reopened.setPeer(peer);
+    QCOMPARE(reopened.index(2).data(ConversationModel::TextRole).toString(), shown);
+    ConversationListModel list(&m_me->contacts(), &m_me->history(), nullptr);
+    QCOMPARE(list.indexOfPeer(peer).data(ConversationListModel::LastTextRole).toString(), listed);
+}
+
+QString TestMainWindow::overlap()
+{
+    ThreadView* view = m_window->threadView();
+    const QRect viewport = view->viewport()->rect();
+    QRect previous;
+    for (int row = 0; row < view->model()->rowCount(); ++row) {
+        const QModelIndex index = view->model()->index(row, 0);
+        const QRect place = view->visualRect(index);
+        if (!place.intersects(viewport))
+            continue;
+        if (previous.isValid() && place.intersects(previous))
+            return QStringLiteral("row %1 overlaps the row above it").arg(row);
+        if (!place.contains(view->paintedRect(index)))
+            return QStringLiteral("row %1 paints outside its place (%2 px tall, needs %3)")
+                .arg(row)
+                .arg(place.height())
+                .arg(view->paintedRect(index).height());
+        previous = place;
+    }
+    return {};
+}
+
+void TestMainWindow::rowsNeverOverlap()
+{
+    // Older pages to load, then a 3 000-character message from Bob at the bottom.
+    QVERIFY(storeBobThread(2 * ConversationModel::PageSize + 20, true));
+    QString longText;
+    for (int i = 0; longText.size() < 3000; ++i)
+        longText += QStringLiteral("word%1 ").arg(i);
+    longText.chop(1);
+    m_window->openConversation(QStringLiteral("Carol"));
+    QVERIFY(m_bob->messenger()->send(myEndpoint().toString(), longText) > 0);
+    QTRY_VERIFY(textsAt(*m_me, QStringLiteral("Bob")).contains(longText));
+    QTest::keyClick(m_window->composer(), Qt::Key_Up, Qt::ControlModifier);
+    QCOMPARE(m_window->currentPeer(), QStringLiteral("Bob"));
+    ThreadView* view = m_window->threadView();
+    QCoreApplication::processEvents();
+    QCOMPARE(overlap(), QString());
+
+    // Away to Carol's empty thread (no scroll bar) and back, by keyboard.
+    QTest::keyClick(m_window->composer(), Qt::Key_Down, Qt::ControlModifier);
+    QCOMPARE(m_window->currentPeer(), QStringLiteral("Carol"));
+    QTest::keyClick(m_window->composer(), Qt::Key_Up, Qt::ControlModifier);
+    QCOMPARE(m_window->currentPeer(), QStringLiteral("Bob"));
+    QCoreApplication::processEvents();
+    QCOMPARE(overlap(), QString());
+
+    // Narrower, then wider.
+    const QSize size = m_window->size();
+    m_window->resize(size.width() - 200, size.height());
+    QCoreApplication::processEvents();
+    QCOMPARE(overlap(), QString());
+    m_window->resize(size.width() + 150, size.height());
+    QCoreApplication::processEvents();
+    QCOMPARE(overlap(), QString());
+
+    // Older pages come in above.
+    const int loaded = m_window->thread().rowCount();
+    view->verticalScrollBar()->setValue(0);
+    QTRY_VERIFY(m_window->thread().rowCount() > loaded);
+    QCoreApplication::processEvents();
+    QCOMPARE(overlap(), QString());
+    view->verticalScrollBar()->setValue(0);
+    QTRY_COMPARE(m_window->thread().rowCount(), 2 * ConversationModel::PageSize + 21);
+    QCoreApplication::processEvents();
+    QCOMPARE(overlap(), QString());
+}
+
+void TestMainWindow::titleDoesNotRepeatTheApplication()
+{
+    m_window->openConversation(QStringLiteral("Carol"));
+    QVERIFY(m_bob->messenger()->send(myEndpoint().toString(), QStringLiteral("psst")) > 0);
+    QTRY_COMPARE(m_window->conversations().totalUnread(), 1);
+    // The platform appends "— Pigeon" to the title; the title itself must not say it again.
+    QVERIFY2(m_window->windowTitle().contains(u'1'), qPrintable(m_window->windowTitle()));
+    QVERIFY2(!m_window->windowTitle().contains(QStringLiteral("Pigeon")), qPrintable(m_window->windowTitle()));
+    m_window->openConversation(QStringLiteral("Bob"));
+    QTRY_COMPARE(m_window->conversations().totalUnread(), 0);
+    QCOMPARE(m_window->windowTitle(), QString());
+}
+
+void TestMainWindow::wholeAddressOnHover()
+{
+    QUdpSocket stranger;
+    QVERIFY(stranger.bind(QHostAddress(QStringLiteral("127.0.0.5")), 0));
+    const QString peer = Endpoint{QHostAddress(QStringLiteral("127.0.0.5")), stranger.localPort()}.toString();
+    QCOMPARE(stranger.writeDatagram("hi", QHostAddress::LocalHost, myEndpoint().port), 2);
+    QTRY_VERIFY(m_window->conversations().indexOfPeer(peer).isValid());
+    QListView* list = m_window->conversationList();
+    const QModelIndex row = m_window->conversations().indexOfPeer(peer);
+    QVERIFY(row.data(Qt::ToolTipRole).toString().contains(peer));
+    // The list's own model (behind the filter) gives the same tooltip to the view.
+    QModelIndex shown;
+    for (int r = 0; r < list->model()->rowCount(); ++r)
+        if (list->model()->index(r, 0).data(ConversationListModel::PeerRole).toString() == peer)
+            shown = list->model()->index(r, 0);
+    QVERIFY(shown.data(Qt::ToolTipRole).toString().contains(peer));
+    // A contact's tooltip has its address too.
+    QVERIFY(m_window->conversations()
+                .indexOfPeer(QStringLiteral("Carol"))
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("127.0.0.3:9")));
+    m_window->openConversation(peer);
+    bool headerHasIt = false;
+    for (QLabel* label : m_window->findChildren<QLabel*>())
+        headerHasIt = headerHasIt || (label->isVisible() && label->toolTip().contains(peer));
+    QVERIFY(headerHasIt);
+}
+
+void TestMainWindow::searchEscapeAndEmptyResult()
+{
+    auto* search = m_window->findChild<QLineEdit*>(QStringLiteral("search"));
+    auto* note = m_window->findChild<QLabel*>(QStringLiteral("searchNote"));
+    QVERIFY(search);
+    QVERIFY(note);
+    const int all = m_window->conversationList()->model()->rowCount();
+    search->setFocus();
+    QTest::keyClicks(search, QStringLiteral("zzqq"));
+    QCOMPARE(m_window->conversationList()->model()->rowCount(), 0);
+    QVERIFY(note->isVisible());
+    QVERIFY2(note->text().contains(QStringLiteral("zzqq")), qPrintable(note->text()));
+    QTest::keyClick(search, Qt::Key_Escape);
+    QCOMPARE(search->text(), QString());
+    QVERIFY(!note->isVisible());
+    QCOMPARE(m_window->conversationList()->model()->rowCount(), all);
+}
+
+void TestMainWindow::keyboardFocusIsDrawn()
+{
+    QListView* list = m_window->conversationList();
+    m_window->openConversation(QStringLiteral("Carol"));
+    const QModelIndex current = list->currentIndex();
+    QVERIFY(current.isValid());
+    const QRect rect = list->visualRect(current);
+    const QImage unfocused = list->viewport()->grab(rect).toImage();
+    list->setFocus(Qt::TabFocusReason);
+    QTRY_VERIFY(list->hasFocus());
+    QCOMPARE(list->currentIndex(), current);
+    const QImage focused = list->viewport()->grab(rect).toImage();
+    QVERIFY(focused != unfocused);
+
+    QVERIFY(storeBobThread(3, false));
+    ThreadView* view = m_window->threadView();
+    const QModelIndex message = view->model()->index(1, 0);
+    view->setCurrentIndex(message);
+    const QRect bubble = view->visualRect(message);
+    const QImage plain = view->viewport()->grab(bubble).toImage();
+    view->setFocus(Qt::TabFocusReason);
+    QTRY_VERIFY(view->hasFocus());
+    QVERIFY(view->viewport()->grab(bubble).toImage() != plain);
+}
+
+void TestMainWindow::narrowWindowKeepsTheList()
+{
+    m_window->resize(100, 300);
+    QTRY_VERIFY(m_window->width() >= m_window->minimumSizeHint().width());
+    QVERIFY2(m_window->conversationList()->width() >= 180,
+             qPrintable(QString::number(m_window->conversationList()->width())));
+    QVERIFY(m_window->threadView()->parentWidget() && m_window->width() >= 500);
+    // The status bar text is cut with an ellipsis, never over its neighbours; all of it is in the tooltip.
+    QLabel* listen = m_window->listenLabel();
+    QVERIFY(listen->toolTip().contains(QString::number(myEndpoint().port)));
+    QVERIFY(listen->geometry().right() < m_window->findChild<QStatusBar*>()->width());
+}
+
+void TestMainWindow::takenPortInSettingsIsNotSaved()
+{
+    QUdpSocket squatter;
+    QVERIFY(squatter.bind(QHostAddress::LocalHost, 0, QAbstractSocket::DontShareAddress));
+    const quint16 before = myEndpoint().port;
+    QAction* settings = nullptr;
+    for (QAction* action : m_window->findChildren<QAction*>())
+        if (action->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_Comma))
+            settings = action;
+    QVERIFY(settings);
+    QString said;
+    bool stayedOpen = false;
+    QTimer::singleShot(0, this, [&] {
+        auto* dialog = qobject_cast<SettingsDialog*>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        dialog->findChild<QSpinBox*>(QStringLiteral("port"))->setValue(squatter.localPort());
+        QTest::keyClick(dialog, Qt::Key_Return);
+        stayedOpen = dialog->isVisible();
+        said = dialog->findChild<QLabel*>(QStringLiteral("error"))->text();
+        dialog->reject();
+    });
+    settings->trigger();
+    QVERIFY(stayedOpen);
+    QVERIFY2(said.contains(QString::number(squatter.localPort())), qPrintable(said));
+    QVERIFY2(!said.contains(QStringLiteral("--")), qPrintable(said));
+    // Nothing saved, and Pigeon still listens where it did.
+    QCOMPARE(Profile(m_myDir->path()).port(), ipmsg::DefaultPort);
+    QVERIFY(m_me->isListening());
+    QCOMPARE(myEndpoint().port, before);
+    QVERIFY(!m_window->listenLabel()->toolTip().contains(QStringLiteral("--")));
+}
+
+void TestMainWindow::nameOptionReachesTheWindow()
+{
+    // The session was opened as --name Me opens it.
+    changeSettings([](SettingsDialog* dialog) {
+        QCOMPARE(dialog->findChild<QLineEdit*>(QStringLiteral("nick"))->text(), QStringLiteral("Me"));
+    });
+    QCOMPARE(m_me->messenger()->identity().nick, QStringLiteral("Me"));
+    QTRY_COMPARE(m_bob->messenger()->nickOf(myEndpoint().toString()), QStringLiteral("Me"));
+}
+
+void TestMainWindow::systemLinesStayWhenReopened()
+{
+    m_window->openConversation(QStringLiteral("Bob"));
+    QCOMPARE(m_window->thread().rowCount(), 0);
+    // Bob has me as a contact, so quitting says goodbye to me: Bob goes offline.
+    QVERIFY(m_bob->contacts().add({QStringLiteral("Me"), QStringLiteral("127.0.0.1"), myEndpoint().port}).isEmpty());
+    m_bob->close();
+    QTRY_COMPARE(m_window->thread().rowCount(), 1);
+    const QModelIndex line = m_window->thread().index(0);
+    QVERIFY(line.data(ConversationModel::SystemRole).toBool());
+    const QString said = line.data(ConversationModel::TextRole).toString();
+    QVERIFY(said.contains(QStringLiteral("Bob")));
+
+    QTest::keyClick(m_window->composer(), Qt::Key_Down, Qt::ControlModifier);
+    QVERIFY(m_window->currentPeer() != QStringLiteral("Bob"));
+    m_window->openConversation(QStringLiteral("Bob"));
+    QCOMPARE(m_window->thread().rowCount(), 1);
+    QCOMPARE(m_window->thread().index(0).data(ConversationModel::TextRole).toString(), said);
+    QVERIFY(m_window->thread().index(0).data(ConversationModel::SystemRole).toBool());
+    // A system line is neither the list's last message nor unread.
+    QCOMPARE(m_window->conversations().totalUnread(), 0);
+    ConversationListModel list(&m_me->contacts(), &m_me->history(), nullptr);
+    QCOMPARE(list.indexOfPeer(QStringLiteral("Bob")).data(ConversationListModel::LastTextRole).toString(), QString());
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -5,6 +5,7 @@
 #include "conversationmodel.h"
 
 #include <QAbstractTextDocumentLayout>
+#include <QApplication>
 #include <QPainter>
 #include <QPlainTextEdit>
 #include <QRegularExpression>
@@ -20,6 +21,7 @@ constexpr int PadY = 8;
 constexpr int RowGap = 6;
 constexpr int MaxBubbleWidth = 560;
 constexpr int CachedLayouts = 800;
+constexpr int TextWidthStep = 24; // px
 
 QFont smallFont(const QFont& font)
 {
@@ -35,6 +37,22 @@ const QRegularExpression& linkPattern()
         QStringLiteral(R"((?:https?://|ftp://|mailto:|www\.)[^\s<>"'\x{3000}-\x{303f}\x{ff01}-\x{ff5e}]+)"),
         QRegularExpression::CaseInsensitiveOption);
     return re;
+}
+
+// The text as QTextLayout shows it: it ignores '\n', so line ends become its line separator; other control characters
+// become their visible symbols (U+2400 block) rather than nothing. Same length, so link offsets stay valid.
+QString layoutText(const QString& text)
+{
+    QString shown = text;
+    for (QChar& c : shown) {
+        if (c == u'\n')
+            c = QChar::LineSeparator;
+        else if (c.unicode() < 0x20 && c != u'\t')
+            c = QChar(0x2400 + c.unicode());
+        else if (c.unicode() == 0x7f)
+            c = QChar(0x2421);
+    }
+    return shown;
 }
 
 } // namespace
@@ -54,14 +72,22 @@ void BubbleDelegate::setPeer(const QString& peer)
     m_oneLine.clear();
 }
 
-void BubbleDelegate::setWidth(int width)
+bool BubbleDelegate::setWidth(int width)
 {
     if (width == m_width)
-        return;
+        return false;
     m_width = width;
+    // Rows change height only when the width text wraps at changes. Then the heights known so far stay as estimates
+    // (measureRow() makes a row's exact when it is on screen): measuring a 100 000-row thread again at every step of
+    // a resize would freeze the window for seconds.
+    const int textWidth = maxTextWidth();
+    if (textWidth == m_textWidth)
+        return false;
+    m_textWidth = textWidth;
     m_blocks.clear();
     m_textSizes.clear();
-    m_heights.clear();
+    ++m_generation;
+    return true;
 }
 
 void BubbleDelegate::forget(qint64 id)
@@ -85,7 +111,9 @@ void BubbleDelegate::useFont(const QFont& font) const
 int BubbleDelegate::maxTextWidth() const
 {
     const int bubble = qMin(MaxBubbleWidth, int((m_width - 2 * Margin - AvatarSize - 8) * 0.78));
-    return qMax(60, bubble - 2 * PadX);
+    // In steps of TextWidthStep, so that most steps of a resize leave every row's height as it was.
+    const int width = qMax(60, bubble - 2 * PadX);
+    return width - width % TextWidthStep;
 }
 
 QString BubbleDelegate::stateText(int state)
@@ -128,7 +156,7 @@ BubbleDelegate::Block* BubbleDelegate::block(const QModelIndex& index, const QFo
         return cached;
     auto* b = new Block;
     const QString text = index.data(ConversationModel::TextRole).toString();
-    b->layout.setText(text);
+    b->layout.setText(layoutText(text));
     b->layout.setFont(font);
     QTextOption option;
     option.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
@@ -251,13 +279,27 @@ QSize BubbleDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelI
     if (option.font == m_font) {
         const auto it = m_heights.constFind(id);
         if (it != m_heights.cend())
-            return {m_width, *it};
+            return {m_width, it->height}; // exact, or an estimate from another width
     }
     QStyleOptionViewItem opt = option;
     opt.rect = QRect(0, 0, m_width, 0);
     const int height = geometry(opt, index, false).height;
-    m_heights.insert(id, height);
+    m_heights.insert(id, {height, m_generation});
     return {m_width, height};
+}
+
+bool BubbleDelegate::measureRow(const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    const qint64 id = index.data(ConversationModel::IdRole).toLongLong();
+    const auto it = m_heights.constFind(id);
+    if (it != m_heights.cend() && it->generation == m_generation && option.font == m_font)
+        return false;
+    const int before = it != m_heights.cend() ? it->height : -1;
+    QStyleOptionViewItem opt = option;
+    opt.rect = QRect(0, 0, m_width, 0);
+    const int height = geometry(opt, index, false).height;
+    m_heights.insert(id, {height, m_generation});
+    return height != before;
 }
 
 void BubbleDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
@@ -286,6 +328,7 @@ void BubbleDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option
         painter->drawText(g.bubble, Qt::AlignCenter,
                           QFontMetrics(small).elidedText(text, Qt::ElideRight, g.bubble.width()));
         painter->restore();
+        paintFocus(painter, option, g.bubble);
         return;
     }
     const bool mine = Direction(index.data(ConversationModel::DirectionRole).toInt()) == Direction::Outgoing;
@@ -316,6 +359,21 @@ void BubbleDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option
         painter->drawText(g.retry, Qt::AlignVCenter | Qt::AlignLeft, tr("Retry"));
     }
     painter->restore();
+    paintFocus(painter, option, g.bubble.adjusted(-3, -3, 3, 3));
+}
+
+void BubbleDelegate::paintFocus(QPainter* painter, const QStyleOptionViewItem& option, const QRect& rect) const
+{
+    // Keyboard focus on a message, drawn the way the style draws it everywhere else.
+    if (!(option.state & QStyle::State_HasFocus))
+        return;
+    QStyleOptionFocusRect focus;
+    focus.QStyleOption::operator=(option);
+    focus.rect = rect;
+    focus.state |= QStyle::State_KeyboardFocusChange | QStyle::State_Item;
+    focus.backgroundColor = option.palette.color(QPalette::Base);
+    QStyle* style = option.widget ? option.widget->style() : QApplication::style();
+    style->drawPrimitive(QStyle::PE_FrameFocusRect, &focus, painter, option.widget);
 }
 
 QString BubbleDelegate::linkAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const
@@ -339,6 +397,12 @@ QString BubbleDelegate::linkAt(const QStyleOptionViewItem& option, const QModelI
                 return b->urls.at(l);
     }
     return {};
+}
+
+QRect BubbleDelegate::paintedRect(const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    const Geometry g = geometry(option, index);
+    return g.separator | g.avatar | g.bubble | g.meta | g.retry;
 }
 
 bool BubbleDelegate::isRetryAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const

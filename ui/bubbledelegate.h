@@ -19,13 +19,17 @@ public:
 
     // Whose conversation is shown: picks the color of the left bubbles.
     void setPeer(const QString& peer);
-    // The width rows are laid out for (the viewport's); a change drops the cached layouts.
-    void setWidth(int width);
+    // The width rows are laid out for (the viewport's); a change drops the cached layouts. True when row heights
+    // may have changed, so the view must lay its rows out again.
+    bool setWidth(int width);
     // A message's row changed height (its date separator came or went).
     void forget(qint64 id);
 
     void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+    // A row's size: exact, or after a width change the one it had before, as an estimate until measureRow().
     QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+    // Makes a row's height exact at the current width; true when it changed (the view must lay out again).
+    bool measureRow(const QStyleOptionViewItem& option, const QModelIndex& index) const;
     QWidget* createEditor(QWidget* parent, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
     void setEditorData(QWidget* editor, const QModelIndex& index) const override;
     void setModelData(QWidget* editor, QAbstractItemModel* model, const QModelIndex& index) const override;
@@ -36,6 +40,8 @@ public:
     QString linkAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const;
     // Whether `pos` is on the Retry of a failed message.
     bool isRetryAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const;
+    // The union of everything paint() draws for the row at option.rect.
+    QRect paintedRect(const QStyleOptionViewItem& option, const QModelIndex& index) const;
 
     static QString stateText(int state);
     static QString dayText(const QDate& day);
@@ -62,16 +68,23 @@ private:
     // Where everything of a row goes; without the meta line's text (all a height needs) it is cheaper.
     Geometry geometry(const QStyleOptionViewItem& option, const QModelIndex& index, bool withMeta = true) const;
     void useFont(const QFont& font) const;
+    void paintFocus(QPainter* painter, const QStyleOptionViewItem& option, const QRect& rect) const;
     Block* block(const QModelIndex& index, const QFont& font) const;
     QSize textSize(const QModelIndex& index, const QFont& font) const;
     int maxTextWidth() const;
 
     QString m_peer;
     int m_width = 400;
+    int m_textWidth = 0;  // maxTextWidth() the cached text sizes were measured at
+    int m_generation = 0; // counts text width changes
     mutable QCache<qint64, Block> m_blocks;
     mutable QHash<qint64, QSize> m_textSizes; // at m_width
-    mutable QHash<qint64, int> m_heights;     // whole rows at m_width
-    mutable QHash<qint64, QSize> m_oneLine;   // texts known to fit on one line: their size there; any width
+    struct Height {
+        int height = 0;
+        int generation = 0; // exact when it is m_generation, else an estimate from an earlier text width
+    };
+    mutable QHash<qint64, Height> m_heights; // whole rows
+    mutable QHash<qint64, QSize> m_oneLine;  // texts known to fit on one line: their size there; any width
     mutable QFont m_font;
     mutable int m_lineHeight = 0;
     mutable int m_smallHeight = -1;

@@ -3,9 +3,12 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QHostAddress>
+#include <QHostInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QVBoxLayout>
 
 ContactDialog::ContactDialog(const ContactBook& book, const Contact& prefill, const QString& original, QWidget* parent)
@@ -18,6 +21,7 @@ ContactDialog::ContactDialog(const ContactBook& book, const Contact& prefill, co
     , m_protocol(new QComboBox)
     , m_encoding(new QComboBox)
     , m_error(new QLabel)
+    , m_warning(new QLabel)
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel))
 {
     setWindowTitle(original.isEmpty() ? tr("Add Contact") : tr("Edit Contact"));
@@ -25,6 +29,12 @@ ContactDialog::ContactDialog(const ContactBook& book, const Contact& prefill, co
     m_host->setObjectName(QStringLiteral("host"));
     m_port->setObjectName(QStringLiteral("port"));
     m_error->setObjectName(QStringLiteral("error"));
+    m_warning->setObjectName(QStringLiteral("warning"));
+    m_warning->setWordWrap(true);
+    QPalette caution = m_warning->palette();
+    caution.setColor(QPalette::WindowText, QColor(0xc7, 0x7c, 0x02));
+    m_warning->setPalette(caution);
+    m_warning->hide();
     m_name->setPlaceholderText(tr("How you call this person"));
     m_host->setPlaceholderText(tr("IP address or host name, e.g. 192.168.1.20"));
     m_port->setPlaceholderText(QStringLiteral("2425"));
@@ -48,12 +58,26 @@ ContactDialog::ContactDialog(const ContactBook& book, const Contact& prefill, co
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_error);
+    layout->addWidget(m_warning);
     layout->addWidget(m_buttons);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    for (QLineEdit* edit : {m_name, m_host, m_port})
+    for (QLineEdit* edit : {m_name, m_host, m_port}) {
         connect(edit, &QLineEdit::textChanged, this, &ContactDialog::validate);
+        connect(edit, &QLineEdit::textEdited, this, [this] { m_touched = true; });
+    }
+    m_lookupDelay.setSingleShot(true);
+    m_lookupDelay.setInterval(400);
+    connect(&m_lookupDelay, &QTimer::timeout, this, &ContactDialog::lookUpHost);
+    connect(m_host, &QLineEdit::textChanged, this, [this] {
+        m_warning->hide();
+        m_lookupDelay.start();
+    });
+    // A prefilled name (what a stranger calls itself) is selected: typing replaces it.
+    m_name->selectAll();
     validate();
+    if (!m_host->text().isEmpty())
+        m_lookupDelay.start();
     setMinimumWidth(420);
 }
 
@@ -79,6 +103,16 @@ QString ContactDialog::problem() const
     probe.port = 1;
     if (const QString why = m_book.validate(probe, m_original); !why.isEmpty())
         return why;
+    // Only digits and dots is meant as an IPv4 address; as a host name it could never resolve.
+    static const QRegularExpression dotted(QStringLiteral("^[0-9.]+$"));
+    const QString host = m_host->text().trimmed();
+    const QStringList parts = host.split(u'.');
+    const bool quad = parts.size() == 4 && std::all_of(parts.cbegin(), parts.cend(), [](const QString& part) {
+                          bool ok = false;
+                          return part.size() <= 3 && part.toUInt(&ok) <= 255 && ok;
+                      });
+    if (dotted.match(host).hasMatch() && !quad)
+        return tr("%1 is not an IPv4 address: it needs four numbers from 0 to 255, such as 192.168.1.20.").arg(host);
     if (!ok)
         return tr("The port must be a number.");
     if (port < 1 || port > 65535)
@@ -89,9 +123,28 @@ QString ContactDialog::problem() const
 void ContactDialog::validate()
 {
     const QString why = problem();
-    // No complaint about a field the user has not reached yet in a new, empty form.
-    const bool pristine = m_original.isEmpty() && m_name->text().isEmpty() && m_host->text().isEmpty();
+    // No complaint about what the user has not typed yet in a new form (an empty name under a prefilled address).
+    const bool pristine = m_original.isEmpty() && !m_touched;
     m_error->setText(pristine ? QString() : why);
     m_error->setVisible(!why.isEmpty() && !pristine);
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(why.isEmpty());
+}
+
+void ContactDialog::lookUpHost()
+{
+    const QString host = m_host->text().trimmed();
+    if (m_lookup >= 0)
+        QHostInfo::abortHostLookup(m_lookup);
+    m_lookup = -1;
+    if (host.isEmpty() || !QHostAddress(host).isNull() || !problem().isEmpty())
+        return;
+    m_lookup = QHostInfo::lookupHost(host, this, [this, host](const QHostInfo& info) {
+        m_lookup = -1;
+        if (host != m_host->text().trimmed() || (info.error() == QHostInfo::NoError && !info.addresses().isEmpty()))
+            return;
+        m_warning->setText(tr("The host name %1 does not resolve now (%2). You can add the contact; messages to it "
+                              "fail until the name resolves.")
+                               .arg(host, info.errorString()));
+        m_warning->show();
+    });
 }

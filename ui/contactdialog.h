@@ -3,6 +3,7 @@
 #include "contactbook.h"
 
 #include <QDialog>
+#include <QTimer>
 
 class QComboBox;
 class QDialogButtonBox;
@@ -24,6 +25,7 @@ public:
 
 private:
     void validate();
+    void lookUpHost();
 
     const ContactBook& m_book;
     QString m_original;
@@ -33,5 +35,9 @@ private:
     QComboBox* m_protocol;
     QComboBox* m_encoding;
     QLabel* m_error;
+    QLabel* m_warning;
+    bool m_touched = false; // the user has typed: from then on, every problem is said
+    int m_lookup = -1;      // the QHostInfo lookup under way
     QDialogButtonBox* m_buttons;
+    QTimer m_lookupDelay; // looks a name up once the user paused typing
 };

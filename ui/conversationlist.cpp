@@ -155,4 +155,13 @@ void ConversationDelegate::paint(QPainter* painter, const QStyleOptionViewItem& 
     painter->drawText(QRect(left, secondTop, textRight - left, smallMetrics.height()), Qt::AlignVCenter,
                       smallMetrics.elidedText(last, Qt::ElideRight, textRight - left));
     painter->restore();
+    // Keyboard focus, drawn the way the style draws it everywhere else.
+    if (opt.state & QStyle::State_HasFocus) {
+        QStyleOptionFocusRect focus;
+        focus.QStyleOption::operator=(opt);
+        focus.rect = r.adjusted(1, 1, -1, -1);
+        focus.state |= QStyle::State_KeyboardFocusChange | QStyle::State_Item;
+        focus.backgroundColor = pal.color(selected ? QPalette::Highlight : QPalette::Base);
+        style->drawPrimitive(QStyle::PE_FrameFocusRect, &focus, painter, widget);
+    }
 }

@@ -7,6 +7,7 @@
 #include "composeedit.h"
 #include "contactdialog.h"
 #include "desktopnotifier.h"
+#include "elidedlabel.h"
 #include "settingsdialog.h"
 #include "threadview.h"
 
@@ -123,7 +124,8 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     , m_compose(new ComposeEdit)
     , m_composeNote(new QLabel)
     , m_send(new QPushButton(tr("&Send")))
-    , m_listenLabel(new QLabel)
+    , m_listenLabel(new ElidedLabel)
+    , m_searchNote(new QLabel)
     , m_changePort(new QPushButton(tr("Choose Another Port…")))
     , m_onlineLabel(new QLabel)
     , m_notifier(new DesktopNotifier(this))
@@ -146,7 +148,21 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(6, 6, 0, 0);
     leftLayout->addWidget(m_search);
+    m_searchNote->setObjectName(QStringLiteral("searchNote"));
+    m_searchNote->setWordWrap(true);
+    m_searchNote->setAlignment(Qt::AlignHCenter | Qt::AlignTop);
+    m_searchNote->setForegroundRole(QPalette::PlaceholderText);
+    m_searchNote->hide();
+    leftLayout->addWidget(m_searchNote);
     leftLayout->addWidget(m_list, 1);
+    // Narrow enough for a small screen, never so narrow that the list becomes a scrolled strip.
+    left->setMinimumWidth(200);
+    // Esc in the search box clears it (and shows every conversation again).
+    auto* clearSearch = new QAction(m_search);
+    clearSearch->setShortcut(Qt::Key_Escape);
+    clearSearch->setShortcutContext(Qt::WidgetShortcut);
+    connect(clearSearch, &QAction::triggered, m_search, &QLineEdit::clear);
+    m_search->addAction(clearSearch);
 
     // Right: header, thread, compose box; or a hint while no conversation is open.
     auto* header = new QWidget;
@@ -207,6 +223,9 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     empty->setPalette(secondary);
     m_right->addWidget(empty);
     m_right->addWidget(chat);
+    m_right->setMinimumWidth(320);
+    m_title->setMinimumWidth(1);
+    m_detail->setMinimumWidth(1);
     m_threadView->setConversation(&m_thread);
 
     auto* splitter = new QSplitter;
@@ -220,15 +239,17 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     statusBar()->addWidget(m_listenLabel, 1);
     statusBar()->addWidget(m_changePort);
     statusBar()->addPermanentWidget(m_onlineLabel);
-    m_listenLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_listenLabel->setMinimumWidth(1);
+    m_onlineLabel->setMinimumWidth(m_onlineLabel->fontMetrics().horizontalAdvance(u'X') * 6);
 
     connect(m_search, &QLineEdit::textChanged, this, [this](const QString& text) {
         // Narrowing the list moves its current row; that must not switch the conversation under the user.
         const QScopedValueRollback filtering(m_filtering, true);
         m_filter.setText(text);
         m_list->setCurrentIndex(m_filter.mapFromSource(m_conversations.indexOfPeer(m_peer)));
+        updateSearchNote();
     });
+    connect(&m_filter, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateSearchNote);
+    connect(&m_filter, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateSearchNote);
     connect(m_search, &QLineEdit::returnPressed, this, [this] {
         if (m_filter.rowCount() > 0)
             openConversation(m_filter.index(0, 0).data(ConversationListModel::PeerRole).toString());
@@ -413,6 +434,11 @@ void MainWindow::bringToFront()
     activateWindow();
 }
 
+QLabel* MainWindow::listenLabel() const
+{
+    return m_listenLabel;
+}
+
 bool MainWindow::isOnScreen(const QString& peer) const
 {
     return !peer.isEmpty() && peer == m_peer && isVisible() && !isMinimized() && isActiveWindow();
@@ -485,13 +511,17 @@ void MainWindow::updateHeader()
         detail << tr("calls itself %1").arg(nick);
     detail << (contact ? presenceText(presence) : tr("not in your contacts"));
     m_detail->setText(detail.join(QStringLiteral("  ·  ")));
+    // The header may be cut at a narrow width: the whole name and address on hover.
+    m_title->setToolTip(i.data(Qt::ToolTipRole).toString());
+    m_detail->setToolTip(m_detail->text());
     m_addSender->setVisible(!contact && Endpoint::parse(m_peer).has_value());
 }
 
 void MainWindow::updateTitle()
 {
     const int unread = m_conversations.totalUnread();
-    setWindowTitle(unread > 0 ? tr("Pigeon (%n unread)", nullptr, unread) : tr("Pigeon"));
+    // The platform adds the application's name ("— Pigeon") to a window title: only what is new goes here.
+    setWindowTitle(unread > 0 ? tr("%n unread", nullptr, unread) : QString());
     if (m_tray) {
         QPixmap pixmap = appIcon().pixmap(64, 64);
         if (unread > 0) {
@@ -516,15 +546,41 @@ void MainWindow::updateTitle()
 void MainWindow::updateStatus()
 {
     const bool listening = m_session.isListening();
-    m_listenLabel->setText(listening ? tr("Listening on %1").arg(m_session.transport().localEndpoint().toString())
-                                     : tr("Not listening: %1").arg(m_session.error()));
+    m_listenLabel->setFullText(listening ? tr("Listening on %1").arg(m_session.transport().localEndpoint().toString())
+                                         : listenProblem(m_session.bindAddress(), m_session.bindPort()));
     QPalette pal = m_listenLabel->palette();
     pal.setColor(QPalette::WindowText, listening ? palette().color(QPalette::WindowText) : QColor(0xe5, 0x39, 0x35));
     m_listenLabel->setPalette(pal);
-    // A long reason is clipped in the status bar; all of it is in the tooltip.
-    m_listenLabel->setToolTip(m_listenLabel->text());
     m_changePort->setVisible(!listening);
-    m_onlineLabel->setText(tr("%n contact(s) online", nullptr, m_conversations.onlineCount()));
+    const int online = m_conversations.onlineCount();
+    m_onlineLabel->setText(online == 0 ? tr("No contacts online") : tr("%n contact(s) online", "", online));
+}
+
+QString MainWindow::listenProblem(const QHostAddress& address, quint16 port) const
+{
+    const QString where = address == QHostAddress(QHostAddress::Any)
+                              ? tr("port %1").arg(port)
+                              : tr("%1 port %2").arg(address.toString()).arg(port);
+    switch (m_session.transport().socketError()) {
+    case QAbstractSocket::AddressInUseError:
+        return tr("Not listening: %1 is in use by another program, probably another Pigeon, IP Messenger, FeiQ or "
+                  "iptux. Choose another port.")
+            .arg(where);
+    case QAbstractSocket::SocketAddressNotAvailableError:
+        return tr("Not listening: %1 is not an address of this computer. Choose another address, or leave it empty.")
+            .arg(address.toString());
+    case QAbstractSocket::SocketAccessError:
+        return tr("Not listening: ports below 1024 need administrator rights. Choose a port above 1024.");
+    default: return tr("Not listening on %1: %2").arg(where, m_session.error());
+    }
+}
+
+void MainWindow::updateSearchNote()
+{
+    const QString text = m_search->text().trimmed();
+    const bool none = !text.isEmpty() && m_filter.rowCount() == 0;
+    m_searchNote->setText(none ? tr("No conversation matches \u201c%1\u201d.").arg(text) : QString());
+    m_searchNote->setVisible(none);
 }
 
 void MainWindow::updateComposeNote()
@@ -687,7 +743,27 @@ void MainWindow::showSettings()
     SettingsDialog dialog(m_messenger ? m_messenger->identity().nick : profile.nickname(), bind, port,
                           m_session.broadcast(), m_session.contactsOnly(), this);
     dialog.setStartup(autostart::isEnabled(), profile.startHidden(), QSystemTrayIcon::isSystemTrayAvailable());
-    if (dialog.exec() != QDialog::Accepted)
+    // The address and port are tried before the dialog closes: one that cannot be used is not saved, and the
+    // dialog says why while the user can still pick another.
+    dialog.setApply([&] {
+        const bool moved = !wasListening || dialog.port() != port || dialog.bindAddress() != bind;
+        if (!moved)
+            return QString();
+        if (!m_session.rebind(dialog.bindAddress(), dialog.port())) {
+            const QString why = listenProblem(dialog.bindAddress(), dialog.port());
+            // Keep listening where Pigeon was, if it was.
+            if (wasListening)
+                m_session.rebind(bind, before.port);
+            updateStatus();
+            return why;
+        }
+        profile.setPort(dialog.port());
+        profile.setBindAddress(dialog.bindAddress());
+        return QString();
+    });
+    const bool accepted = dialog.exec() == QDialog::Accepted;
+    updateStatus();
+    if (!accepted)
         return;
     applyStartup(dialog.startAtLogin(), dialog.startHidden());
     if (m_messenger && !dialog.nick().isEmpty() && dialog.nick() != m_messenger->identity().nick) {
@@ -705,19 +781,6 @@ void MainWindow::showSettings()
         profile.setContactsOnly(dialog.contactsOnly());
         m_session.setContactsOnly(dialog.contactsOnly());
     }
-    const bool moved = !wasListening || dialog.port() != port || dialog.bindAddress() != bind;
-    if (moved) {
-        profile.setPort(dialog.port());
-        profile.setBindAddress(dialog.bindAddress());
-        if (!m_session.rebind(dialog.bindAddress(), dialog.port())) {
-            const QString why = m_session.error();
-            // Keep listening where Pigeon was, if it was.
-            if (wasListening)
-                m_session.rebind(bind, before.port);
-            QMessageBox::warning(this, tr("Settings"), why);
-        }
-    }
-    updateStatus();
 }
 
 void MainWindow::applyStartup(bool atLogin, bool hidden)

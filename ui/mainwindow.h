@@ -10,6 +10,7 @@
 class ComposeEdit;
 class DesktopNotifier;
 class ProfileLock;
+class ElidedLabel;
 class QLabel;
 class QLineEdit;
 class QListView;
@@ -51,7 +52,7 @@ public:
     ThreadView* threadView() const { return m_threadView; }
     ComposeEdit* composer() const { return m_compose; }
     QListView* conversationList() const { return m_list; }
-    QLabel* listenLabel() const { return m_listenLabel; }
+    QLabel* listenLabel() const;
     QLabel* composeNote() const { return m_composeNote; }
 
 protected:
@@ -66,6 +67,9 @@ private:
     void updateTitle();
     void updateStatus();
     void updateComposeNote();
+    void updateSearchNote();
+    // Why Pigeon cannot listen on `address`:`port`, said for a window user (no command-line options).
+    QString listenProblem(const QHostAddress& address, quint16 port) const;
     void markCurrentRead();
     bool isOnScreen(const QString& peer) const;
     void moveConversation(int step);
@@ -104,7 +108,8 @@ private:
     ComposeEdit* m_compose;
     QLabel* m_composeNote;
     QPushButton* m_send;
-    QLabel* m_listenLabel;
+    ElidedLabel* m_listenLabel;
+    QLabel* m_searchNote;
     QPushButton* m_changePort;
     QLabel* m_onlineLabel;
     QSystemTrayIcon* m_tray = nullptr;

@@ -40,6 +40,8 @@ SettingsDialog::SettingsDialog(const QString& nick, const QHostAddress& bind, qu
     QPalette warning = m_error->palette();
     warning.setColor(QPalette::WindowText, QColor(0xe5, 0x39, 0x35));
     m_error->setPalette(warning);
+    m_error->setObjectName(QStringLiteral("error"));
+    m_error->setWordWrap(true);
     m_error->hide();
     auto* form = new QFormLayout;
     form->addRow(tr("&Nickname:"), m_nick);
@@ -125,4 +127,16 @@ void SettingsDialog::validate()
     m_error->setText(ok ? QString() : tr("\"%1\" is not an IP address.").arg(m_bind->text().trimmed()));
     m_error->setVisible(!ok);
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(ok);
+}
+
+void SettingsDialog::accept()
+{
+    if (m_apply) {
+        if (const QString why = m_apply(); !why.isEmpty()) {
+            m_error->setText(why);
+            m_error->show();
+            return;
+        }
+    }
+    QDialog::accept();
 }

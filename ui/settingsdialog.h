@@ -3,6 +3,8 @@
 #include <QDialog>
 #include <QHostAddress>
 
+#include <functional>
+
 class QCheckBox;
 class QDialogButtonBox;
 class QLabel;
@@ -25,6 +27,10 @@ public:
     void setStartup(bool atLogin, bool hidden, bool trayAvailable);
     bool startAtLogin() const;
     bool startHidden() const;
+    // Run on OK before the dialog closes: returns why the choice cannot be applied (the dialog then stays open and
+    // shows it), or empty once it is applied.
+    void setApply(std::function<QString()> apply) { m_apply = std::move(apply); }
+    void accept() override;
 
 private:
     void validate();
@@ -38,4 +44,5 @@ private:
     QCheckBox* m_startHidden;
     QLabel* m_error;
     QDialogButtonBox* m_buttons;
+    std::function<QString()> m_apply;
 };

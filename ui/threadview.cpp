@@ -89,9 +89,18 @@ void ThreadView::setConversation(ConversationModel* model)
 
 void ThreadView::resizeEvent(QResizeEvent* event)
 {
-    m_delegate->setWidth(viewport()->width());
+    const bool changed = m_delegate->setWidth(viewport()->width());
     QListView::resizeEvent(event);
+    // A list flowing top to bottom lays its rows out again only when its height changes; wrapped bubbles change
+    // height with the width (the scroll bar coming or going changes it too), so that is when they must be laid out.
+    if (changed)
+        scheduleDelayedItemsLayout();
     placeHint();
+}
+
+QRect ThreadView::paintedRect(const QModelIndex& index) const
+{
+    return index.isValid() ? m_delegate->paintedRect(optionFor(index), index) : QRect();
 }
 
 void ThreadView::placeHint()
@@ -125,6 +134,7 @@ void ThreadView::updateGeometries()
     } else if (m_follow) {
         bar->setValue(bar->maximum());
     }
+    measureVisibleRows();
     // A short first page does not fill the view, and no scrolling will ever ask for more.
     if (bar->maximum() == 0 && m_model && m_model->canFetchMore({}) && !m_fetchQueued) {
         m_fetchQueued = true;
@@ -132,8 +142,24 @@ void ThreadView::updateGeometries()
     }
 }
 
+void ThreadView::measureVisibleRows()
+{
+    const QRect area = viewport()->rect();
+    bool changed = false;
+    for (int y = 0; y < area.height();) {
+        const QModelIndex index = indexAt(QPoint(area.width() / 2, y));
+        if (!index.isValid())
+            break;
+        changed = m_delegate->measureRow(optionFor(index), index) || changed;
+        y = qMax(y + 1, visualRect(index).bottom() + 1);
+    }
+    if (changed)
+        scheduleDelayedItemsLayout();
+}
+
 void ThreadView::onScrolled(int value)
 {
+    measureVisibleRows();
     QScrollBar* bar = verticalScrollBar();
     if (m_anchorFromBottom < 0)
         m_follow = value >= bar->maximum() - 4;

@@ -25,6 +25,8 @@ public:
     // What is under a point of the viewport: a link's URL, or the id of a failed message whose Retry is there.
     QString linkAt(const QPoint& pos) const;
     qint64 retryAt(const QPoint& pos) const;
+    // Everything paint() draws for a row, in viewport coordinates, measured now (not from the layout's cache).
+    QRect paintedRect(const QModelIndex& index) const;
 
 Q_SIGNALS:
     void retryRequested(qint64 id);
@@ -54,6 +56,8 @@ private:
     void fetchOlder();
     void copyMessage(const QModelIndex& index);
     void placeHint();
+    // Rows on screen get their exact height (others may keep an estimate from another width).
+    void measureVisibleRows();
     QStyleOptionViewItem optionFor(const QModelIndex& index) const;
 
     ConversationModel* m_model = nullptr;

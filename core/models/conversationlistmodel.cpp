@@ -18,6 +18,16 @@ ConversationListModel::ConversationListModel(ContactBook* contacts, History* his
     }
 }
 
+QString ConversationListModel::oneLine(const QString& text)
+{
+    QString line = text.trimmed();
+    line.replace(QStringLiteral("\r\n"), QStringLiteral(" "));
+    for (QChar& c : line)
+        if (c == u'\n' || c == u'\r' || c == u'\t' || c == QChar::LineSeparator || c == QChar::ParagraphSeparator)
+            c = u' ';
+    return line;
+}
+
 QString ConversationListModel::addressOf(const Contact& c)
 {
     return c.host.contains(u':') ? QStringLiteral("[%1]:%2").arg(c.host).arg(c.port)
@@ -60,7 +70,7 @@ void ConversationListModel::reload()
             r.peer = s.peer;
             r.address = Endpoint::parse(s.peer) ? s.peer : QString();
         }
-        r.lastText = s.lastText;
+        r.lastText = oneLine(s.lastText);
         r.lastTime = s.lastTime;
         r.unread = s.unread;
         total += s.unread;
@@ -96,6 +106,13 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
         return r.contact || r.nick.isEmpty()
                    ? r.peer
                    : tr("%1? %2", "a stranger's claimed nickname, its address").arg(r.nick, r.peer);
+    case Qt::ToolTipRole: {
+        // The row may cut a long name or address: the whole of both on hover.
+        QString tip = r.contact || r.nick.isEmpty() ? r.peer : r.nick + u'\n' + r.peer;
+        if (!r.address.isEmpty() && r.address != r.peer)
+            tip += u'\n' + r.address;
+        return tip;
+    }
     case PeerRole: return r.peer;
     case AddressRole: return r.address;
     case PresenceRole: return int(r.presence);
@@ -186,7 +203,7 @@ void ConversationListModel::onMessageAdded(const Message& m)
         row = rowOf(m.peer);
     }
     Row& r = m_rows[row];
-    r.lastText = m.text;
+    r.lastText = oneLine(m.text);
     r.lastTime = m.time;
     if (m.direction == Direction::Incoming && m.unread) {
         ++r.unread;

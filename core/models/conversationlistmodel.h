@@ -19,7 +19,7 @@ public:
         AddressRole,                 // "host:port"; empty for a former contact whose address is gone
         PresenceRole,                // int(Presence)
         UnreadRole,
-        LastTextRole,
+        LastTextRole, // on one line: line ends and tabs are spaces
         LastTimeRole, // QDateTime, UTC; invalid when nothing was said yet
         IsContactRole,
         NickRole, // the nickname a stranger claims in its entry packets; empty for contacts
@@ -55,6 +55,7 @@ private:
         QString nick; // claimed by a stranger
     };
     static bool before(const Row& a, const Row& b);
+    static QString oneLine(const QString& text);
     static QString addressOf(const Contact& contact);
 
     void reload();

@@ -14,10 +14,23 @@ ConversationModel::ConversationModel(History* history, Messenger* messenger, QOb
     }
 }
 
+QString ConversationModel::shownText(const QString& text)
+{
+    QString shown = text;
+    shown.replace(QStringLiteral("\r\n"), QStringLiteral("\n"));
+    shown.replace(u'\r', u'\n');
+    qsizetype end = shown.size();
+    while (end > 0 && shown.at(end - 1) == u'\n')
+        --end;
+    shown.truncate(end);
+    return shown;
+}
+
 ConversationModel::Row ConversationModel::toRow(const Message& m)
 {
     const qint64 ms = m.time.toMSecsSinceEpoch();
-    return Row{m.id, m.text, ms, m.sortKey, localDay(ms), m.state, m.direction, m.isSystem};
+    return Row{m.id,      m.isSystem ? m.text : shownText(m.text), ms, m.sortKey, localDay(ms), m.state, m.direction,
+               m.isSystem};
 }
 
 void ConversationModel::setPeer(const QString& peer)
@@ -180,12 +193,26 @@ void ConversationModel::onPresenceChanged(const QString& peer, Presence presence
 
 void ConversationModel::addSystemLine(const QString& text)
 {
+    // Stored with the conversation (as a system line, which the conversation list and unread counts leave out), so
+    // it is still there when the conversation is opened again.
+    Message m;
+    m.peer = m_peer;
+    m.text = text;
+    m.time = QDateTime::currentDateTimeUtc();
+    m.direction = Direction::Incoming;
+    m.state = MessageState::Received;
+    m.isSystem = true;
     Row r;
-    r.id = m_nextSystemId--;
-    r.text = text;
-    r.timeMs = QDateTime::currentMSecsSinceEpoch();
-    r.day = localDay(r.timeMs);
-    r.sortKey = std::max(double(r.timeMs), m_rows.isEmpty() ? 0.0 : m_rows.last().sortKey + 0.0001);
-    r.system = true;
+    if (m_history && m_history->append(m)) {
+        r = toRow(m);
+    } else {
+        // Not stored (the disk is full): shown for now all the same.
+        r.id = m_nextSystemId--;
+        r.text = text;
+        r.timeMs = m.time.toMSecsSinceEpoch();
+        r.day = localDay(r.timeMs);
+        r.sortKey = std::max(double(r.timeMs), m_rows.isEmpty() ? 0.0 : m_rows.last().sortKey + 0.0001);
+        r.system = true;
+    }
     insertRow(r);
 }

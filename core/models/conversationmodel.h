@@ -28,6 +28,10 @@ public:
 
     ConversationModel(History* history, Messenger* messenger, QObject* parent = nullptr);
 
+    // A message's text as it is shown: every line end (CRLF, a lone CR as old Macs and some IP Messenger clients
+    // send, LF) becomes LF, and line ends at the very end are dropped, so they show no empty last line.
+    static QString shownText(const QString& text);
+
     // Shows another conversation (empty: none), with its newest page loaded.
     void setPeer(const QString& peer);
     QString peer() const { return m_peer; }

@@ -40,6 +40,9 @@ public:
     bool send(const QByteArray& data, const Endpoint& to) override;
     Endpoint localEndpoint() const override;
     QString errorString() const override { return m_error; }
+    // The kind of the last failure (after a failed bind(): in use, not an address here, needs privileges), so a front
+    // end can explain it in its own terms.
+    QAbstractSocket::SocketError socketError() const { return m_socket.error(); }
     // Datagrams dropped because they could not be read, and send failures, since start.
     quint64 sendFailures() const { return m_sendFailures; }
 

@@ -252,6 +252,14 @@
         <source>The port %1 is out of range: use 1 to 65535.</source>
         <translation>端口 %1 超出范围：请使用 1 到 65535。</translation>
     </message>
+    <message>
+        <source>%1 is not an IPv4 address: it needs four numbers from 0 to 255, such as 192.168.1.20.</source>
+        <translation>%1 不是 IPv4 地址：需要四个 0 到 255 之间的数字，例如 192.168.1.20。</translation>
+    </message>
+    <message>
+        <source>The host name %1 does not resolve now (%2). You can add the contact; messages to it fail until the name resolves.</source>
+        <translation>主机名 %1 目前无法解析（%2）。仍可添加该联系人；在名称能够解析之前，发给它的消息会发送失败。</translation>
+    </message>
 </context>
 <context>
     <name>ConversationDelegate</name>
@@ -549,12 +557,6 @@
         <source>not in your contacts</source>
         <translation>不在你的联系人中</translation>
     </message>
-    <message numerus="yes">
-        <source>Pigeon (%n unread)</source>
-        <translation>
-            <numerusform>信鸽（%n 条未读）</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Pigeon</source>
         <translation>信鸽</translation>
@@ -568,10 +570,6 @@
     <message>
         <source>Listening on %1</source>
         <translation>正在监听 %1</translation>
-    </message>
-    <message>
-        <source>Not listening: %1</source>
-        <translation>未在监听：%1</translation>
     </message>
     <message numerus="yes">
         <source>%n contact(s) online</source>
@@ -646,10 +644,6 @@ The conversation history is kept.</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <source>Settings</source>
-        <translation>设置</translation>
-    </message>
-    <message>
         <source>About Pigeon</source>
         <translation>关于信鸽</translation>
     </message>
@@ -684,6 +678,44 @@ The conversation history is kept.</source>
     <message>
         <source>Keyboard Shortcuts</source>
         <translation>键盘快捷键</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unread</source>
+        <translation>
+            <numerusform>%n 条未读</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No contacts online</source>
+        <translation>没有联系人在线</translation>
+    </message>
+    <message>
+        <source>port %1</source>
+        <translation>端口 %1</translation>
+    </message>
+    <message>
+        <source>%1 port %2</source>
+        <translation>%1 的端口 %2</translation>
+    </message>
+    <message>
+        <source>Not listening: %1 is in use by another program, probably another Pigeon, IP Messenger, FeiQ or iptux. Choose another port.</source>
+        <translation>未在监听：%1 已被其他程序占用，可能是另一个 Pigeon、IP Messenger、飞秋或 iptux。请选择其他端口。</translation>
+    </message>
+    <message>
+        <source>Not listening: %1 is not an address of this computer. Choose another address, or leave it empty.</source>
+        <translation>未在监听：%1 不是本机的地址。请选择其他地址，或留空。</translation>
+    </message>
+    <message>
+        <source>Not listening: ports below 1024 need administrator rights. Choose a port above 1024.</source>
+        <translation>未在监听：1024 以下的端口需要管理员权限。请选择 1024 以上的端口。</translation>
+    </message>
+    <message>
+        <source>Not listening on %1: %2</source>
+        <translation>无法在 %1 上监听：%2</translation>
+    </message>
+    <message>
+        <source>No conversation matches “%1”.</source>
+        <translation>没有与“%1”匹配的会话。</translation>
     </message>
 </context>
 <context>

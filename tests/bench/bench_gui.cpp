@@ -1,7 +1,9 @@
 // Pigeon's GUI benchmarks, offscreen (QT_QPA_PLATFORM=offscreen). Each prints one line of key=value pairs.
 //
 //   pigeon_bench_gui thread N   a conversation of N messages: time until the first screen of it is painted after
-//                               the contact is picked, then the peak RSS once it has been scrolled end to end
+//                               the contact is picked, then the peak RSS once it has been scrolled end to end, then
+//                               the window resized in steps with the whole thread loaded: the worst and mean time
+//                               per step until the rows are laid out again and painted (ms)
 //   pigeon_bench_gui start      process start to the main window shown, empty profile (measured from outside);
 //                               also the pigeon executable from start to exit with --screenshot
 //   pigeon_bench_gui window DIR (internal) starts the GUI on DIR and says "shown" once the window is painted
@@ -160,7 +162,26 @@ int runThread(qint64 n)
     }
     const double scrollMs = double(scrolling.nsecsElapsed()) / 1e6;
     const bench::Memory after = bench::memory();
-    const QAbstractItemView* items = qobject_cast<QAbstractItemView*>(view);
+
+    // Resizing with everything loaded, as a user drags the window's edge: narrower and wider by turns, each step
+    // timed until the rows are laid out at the new width and the screen is painted.
+    auto* items = qobject_cast<QAbstractItemView*>(view);
+    constexpr int ResizeSteps = 12;
+    double worstResizeMs = 0;
+    double totalResizeMs = 0;
+    const QSize original = window.size();
+    for (int i = 0; i < ResizeSteps; ++i) {
+        QElapsedTimer step;
+        step.start();
+        window.resize(original.width() - 40 * (i % 4 + 1), original.height());
+        QApplication::processEvents();
+        if (items)
+            items->doItemsLayout();
+        view->viewport()->repaint();
+        const double ms = double(step.nsecsElapsed()) / 1e6;
+        worstResizeMs = std::max(worstResizeMs, ms);
+        totalResizeMs += ms;
+    }
     const int rows = items && items->model() ? items->model()->rowCount() : -1;
     bench::emitLine("figure=gui_thread n=" + QByteArray::number(n) + " view=" + view->metaObject()->className() +
                     " rows_loaded=" + QByteArray::number(rows) + " scroll_steps=" + QByteArray::number(steps) +
@@ -168,7 +189,9 @@ int runThread(qint64 n)
                     " open_ms=" + QByteArray::number(openMs, 'f', 1) +
                     " rss_before_mb=" + QByteArray::number(double(before.rssKb) / 1024, 'f', 1) +
                     " peak_mb=" + QByteArray::number(double(after.peakKb) / 1024, 'f', 1) +
-                    " reached_top=" + QByteArray(reachedTop ? "1" : "0"));
+                    " reached_top=" + QByteArray(reachedTop ? "1" : "0") +
+                    " resize_worst_ms=" + QByteArray::number(worstResizeMs, 'f', 1) +
+                    " resize_mean_ms=" + QByteArray::number(totalResizeMs / ResizeSteps, 'f', 1));
     // The smoke run checks what was measured: the whole thread loaded, scrolled from its top to its bottom.
     if (!reachedTop)
         bench::fail("gui_thread: the top of the thread was not reached in time");

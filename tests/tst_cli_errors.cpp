@@ -152,8 +152,7 @@ void TestCliErrors::withoutDisplay_data()
     QTest::addRow("contacts need no display") << QStringList{u"contacts"_qs, u"list"_qs} << 0 << QString();
     QTest::addRow("the version needs no display") << QStringList{u"--version"_qs} << 0 << QString();
     QTest::addRow("the console needs no display")
-        << QStringList{u"--console"_qs, u"--bind"_qs, u"127.0.0.1"_qs, u"--port"_qs, QString::number(m_freePort)} << 0
-        << QString();
+        << QStringList{u"--console"_qs} + privateListenArgs() << 0 << QString();
 }
 
 // Without DISPLAY, WAYLAND_DISPLAY and QT_QPA_PLATFORM Qt would abort in QApplication (status 134).

@@ -254,7 +254,7 @@ void TestConsole::lineEndsAreLineBreaks()
     QFETCH(QString, shown);
     QTemporaryDir dir;
     Console c;
-    QVERIFY(c.startListening(dir.path()));
+    QVERIFY(c.start(dir.path()));
     QUdpSocket peer;
     QVERIFY(peer.bind(Loopback, 0));
     QCOMPARE(peer.writeDatagram(datagram, Loopback, c.port), datagram.size());

@@ -150,6 +150,8 @@ void TestEnginePaths::unresolvableHostName()
     const qint64 id = m_messenger->send(QStringLiteral("Nowhere"), QStringLiteral("anyone?"));
     QVERIFY(id > 0);
     QCOMPARE(m_history->message(id)->state, MessageState::Queued);
+    // The send looked the name up again; that lookup fails too, and says so.
+    QTRY_COMPARE_WITH_TIMEOUT(problems.size(), 2, 20'000);
 }
 
 // IPMsg peers get one message at a time: the second one waits. When the peer says goodbye, it goes to the offline

@@ -591,38 +591,30 @@ std::optional<Message> History::message(qint64 id)
 
 QList<Message> History::conversation(const QString& peer, double beforeKey, int limit, quint64 beforePacketNo)
 {
-    QList<Message> out;
-    const qint64 id = conversationId(peer, false);
-    if (!id)
-        return out;
-    QSqlQuery& q = prepared("conversation", Select + u"WHERE m.conversation = ? AND (m.sort_key, m.packet_no) < (?, ?) "
-                                                     u"ORDER BY m.sort_key DESC, m.packet_no DESC LIMIT ?");
-    q.bindValue(0, id);
-    q.bindValue(1, beforeKey);
-    q.bindValue(2, qint64(std::min<quint64>(beforePacketNo, std::numeric_limits<qint64>::max())));
-    q.bindValue(3, limit);
-    if (!exec(q))
-        return out;
-    while (q.next())
-        out.append(read(q));
-    finished(q);
-    q.finish();
+    QList<Message> out =
+        page("conversation", peer, beforeKey, beforePacketNo, limit,
+             u"(m.sort_key, m.packet_no) < (?, ?) ORDER BY m.sort_key DESC, m.packet_no DESC LIMIT ?"_qs);
     std::reverse(out.begin(), out.end());
     return out;
 }
 
 QList<Message> History::conversationAfter(const QString& peer, double afterKey, quint64 afterPacketNo, int limit)
 {
+    return page("conversationAfter", peer, afterKey, afterPacketNo, limit,
+                u"(m.sort_key, m.packet_no) > (?, ?) ORDER BY m.sort_key, m.packet_no LIMIT ?"_qs);
+}
+
+QList<Message> History::page(const char* key, const QString& peer, double sortKey, quint64 packetNo, int limit,
+                             const QString& where)
+{
     QList<Message> out;
     const qint64 id = conversationId(peer, false);
     if (!id)
         return out;
-    QSqlQuery& q =
-        prepared("conversationAfter", Select + u"WHERE m.conversation = ? AND (m.sort_key, m.packet_no) > (?, ?) "
-                                               u"ORDER BY m.sort_key, m.packet_no LIMIT ?");
+    QSqlQuery& q = prepared(key, Select + u"WHERE m.conversation = ? AND " + where);
     q.bindValue(0, id);
-    q.bindValue(1, afterKey);
-    q.bindValue(2, qint64(std::min<quint64>(afterPacketNo, std::numeric_limits<qint64>::max())));
+    q.bindValue(1, sortKey);
+    q.bindValue(2, qint64(std::min<quint64>(packetNo, std::numeric_limits<qint64>::max())));
     q.bindValue(3, limit);
     if (!exec(q))
         return out;

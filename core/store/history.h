@@ -149,6 +149,10 @@ private:
     sqlite3* handle() const;
     bool run(Statement& statement);
     QSqlQuery& prepared(const char* key, const QString& sql);
+    // Up to `limit` messages of `peer`'s conversation in the order and on the side of (sortKey, packetNo) that
+    // `where` gives (its three placeholders: sort key, packet number, limit); `key` names the prepared query.
+    QList<Message> page(const char* key, const QString& peer, double sortKey, quint64 packetNo, int limit,
+                        const QString& where);
     Message read(const QSqlQuery& query) const;
     // The highest packet number of an incoming message from `remote`: a number above it is neither a duplicate nor
     // overtaken by a later message, so in-order traffic needs neither query.

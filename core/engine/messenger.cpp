@@ -116,13 +116,68 @@ QByteArray Messenger::versionField() const
 
 QByteArray Messenger::entry() const
 {
-    return ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host);
+    const PeerStatus& status = m_away.current();
+    const QString nick =
+        presence::wireNick(m_identity.nick, status, status.status == Status::Busy ? tr("Busy") : tr("Away"));
+    return presence::markEntry(ipmsg::buildEntry(nick, m_identity.group, m_identity.user, m_identity.host), status);
+}
+
+quint32 Messenger::entryOptions() const
+{
+    return ipmsg::CapUtf8Opt | presence::entryOption(m_away.current().status);
+}
+
+void Messenger::setStatus(Status status, const QString& text, bool automatic)
+{
+    if (!m_away.set(status, text, automatic))
+        return;
+    // IP Messenger broadcasts BR_ABSENCE (not answered); Pigeon tells the IPMsg peers it greeted or heard from, and
+    // the LAN when it announces itself there.
+    const QByteArray extension = entry();
+    for (const PeerLink* l : m_directory.peers())
+        if (l->speaksIpMsg && l->presence != Presence::Offline && (l->greeted || l->presence == Presence::Online))
+            sendPacket(ipmsg::BrAbsence | entryOptions(), extension, l->endpoint);
+    if (m_broadcast)
+        announce(ipmsg::BrAbsence | entryOptions());
+    Q_EMIT statusChanged(m_away.current());
+}
+
+PeerStatus Messenger::peerStatus(const QString& peer) const
+{
+    const auto ep = m_directory.endpointOf(peer);
+    const PeerLink* l = ep ? m_directory.find(*ep) : nullptr;
+    return l && l->presence == Presence::Online ? l->status : PeerStatus{};
+}
+
+// IP Messenger's absence answer (presencestatus.h): one SENDMSG with AUTORETOPT and no SENDCHECKOPT, so that it is
+// neither acknowledged nor answered in turn; kept in the conversation as an automatic answer that was sent.
+void Messenger::answerAway(const Endpoint& from, const QString& peer, bool ipmsg)
+{
+    const TextEncoding encoding = m_directory.encodingOf(from);
+    Message m;
+    m.peer = peer;
+    m.direction = Direction::Outgoing;
+    m.text = m_away.current().text;
+    m.remote = link(from).address;
+    m.state = MessageState::Sent;
+    m.isAutoReply = true;
+    m.packetNo = ipmsg ? m_numbers.next() : 0;
+    if (!m_history->append(m)) {
+        Q_EMIT problem(m_history->error());
+        return;
+    }
+    Q_EMIT messageAdded(m);
+    if (ipmsg)
+        sendPacket(ipmsg::SendMsg | ipmsg::AutoRetOpt | (encoding == TextEncoding::Utf8 ? ipmsg::Utf8Opt : 0),
+                   textcodec::encode(m.text, encoding), from, m.packetNo);
+    else
+        m_transport->send(textcodec::encode(m.text, encoding), from);
 }
 
 void Messenger::greet(const Endpoint& to)
 {
     link(to).greeted = true;
-    sendPacket(ipmsg::BrEntry | ipmsg::CapUtf8Opt, entry(), to);
+    sendPacket(ipmsg::BrEntry | entryOptions(), entry(), to);
 }
 
 void Messenger::greetContacts(const QString& host)
@@ -148,7 +203,7 @@ void Messenger::start()
         m_directory.resolve(c);
     greetContacts();
     if (m_broadcast)
-        announce(ipmsg::BrEntry | ipmsg::CapUtf8Opt);
+        announce(ipmsg::BrEntry | entryOptions());
     // Messages that were on their way when Pigeon stopped go out again under the same numbers, so a peer that got
     // them already recognises the duplicates. Queued ones wait for their peer.
     for (const Message& m : m_history->unsent()) {
@@ -514,12 +569,16 @@ void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from)
 void Messenger::notePeer(const ipmsg::Packet& p, const Endpoint& from)
 {
     const bool entry = p.mode() == ipmsg::BrEntry || p.mode() == ipmsg::AnsEntry || p.mode() == ipmsg::BrAbsence;
+    PeerStatus status;
     if (entry) {
         // The nickname first, so that whoever hears of the presence change can show it.
         const ipmsg::EntryInfo info = ipmsg::parseEntry(p.extension);
         link(from).nick = !info.utf8Nick.isEmpty()
                               ? info.utf8Nick
                               : textcodec::decode(info.nick, p.has(ipmsg::Utf8Opt), m_directory.encodingOf(from));
+        const presence::Heard heard = presence::fromEntry(p.command, link(from).nick, p.extension);
+        link(from).nick = heard.nick;
+        status = heard.status;
     }
     if (p.mode() != ipmsg::BrExit)
         heardFrom(from, p.version);
@@ -533,12 +592,16 @@ void Messenger::notePeer(const ipmsg::Packet& p, const Endpoint& from)
         l.highestNo = p.packetNo;
     }
     l.highestNo = std::max(l.highestNo, p.packetNo);
+    if (entry && l.status != status) {
+        l.status = status;
+        Q_EMIT peerStatusChanged(m_directory.peerFor(from), status);
+    }
 }
 
 void Messenger::handleEntry(const ipmsg::Packet& p, const Endpoint& from)
 {
     if (p.mode() == ipmsg::BrEntry)
-        sendPacket(ipmsg::AnsEntry | ipmsg::CapUtf8Opt, entry(), from);
+        sendPacket(ipmsg::AnsEntry | entryOptions(), entry(), from);
 }
 
 void Messenger::handleExit(const Endpoint& from)
@@ -635,7 +698,8 @@ void Messenger::handlePlainText(const QByteArray& data, const Endpoint& from)
     m_delivery.heard(from);
     Message m;
     m.text = text;
-    storeIncoming(m, from);
+    if (storeIncoming(m, from) && m_away.takeAnswer(m_directory.peerFor(from), 0))
+        answerAway(from, m_directory.peerFor(from), false);
 }
 
 void Messenger::handleMessage(const ipmsg::Packet& p, const Endpoint& from, const QString& text, quint64 messageNo,
@@ -664,6 +728,7 @@ void Messenger::handleMessage(const ipmsg::Packet& p, const Endpoint& from, cons
     m.text = text;
     m.packetNo = messageNo;
     m.wantsReadReceipt = p.has(ipmsg::ReadCheckOpt) && !p.has(ipmsg::BroadcastOpt) && !p.has(ipmsg::AutoRetOpt);
+    m.isAutoReply = p.has(ipmsg::AutoRetOpt);
     // A message overtaken on the way by a later one from the same sender is shown where the sender put it.
     m.sortKey = m_history->sortKeyBefore(remote, messageNo, std::max(since, l.renumberedMs));
     // Not stored, not acknowledged: the sender tries again.
@@ -673,6 +738,8 @@ void Messenger::handleMessage(const ipmsg::Packet& p, const Endpoint& from, cons
         l.numbersSinceRenumbering.insert(messageNo);
     if (ack)
         m_batch.acknowledge(p.packetNo, from);
+    if (m_away.takeAnswer(m_directory.peerFor(from), p.command))
+        answerAway(from, m_directory.peerFor(from), true);
 }
 
 void Messenger::sendPacket(quint32 command, const QByteArray& extension, const Endpoint& to, quint64 packetNo)

@@ -9,6 +9,7 @@
 #include "history.h"
 #include "ipmsg.h"
 #include "peerdirectory.h"
+#include "presencestatus.h"
 #include "transport.h"
 
 #include <QElapsedTimer>
@@ -95,6 +96,15 @@ public:
     const Identity& identity() const { return m_identity; }
     void setIdentity(const Identity& identity) { m_identity = identity; }
 
+    // This Pigeon's status (presencestatus.h): entry packets carry it, a change goes out as BR_ABSENCE to every IPMsg
+    // peer that is online, and while Away with a text each peer that writes gets that text back once per away period
+    // as an automatic answer (AUTORETOPT), stored as such. `automatic`: set by the idle timer rather than the user.
+    void setStatus(Status status, const QString& text = {}, bool automatic = false);
+    const PeerStatus& status() const { return m_away.current(); }
+    bool isStatusAutomatic() const { return m_away.isAutomatic(); }
+    // What `peer`'s entry packets last said of its status (Online when nothing or not known).
+    PeerStatus peerStatus(const QString& peer) const;
+
     // Refuse messages from addresses that are no contact (--contacts-only).
     void setContactsOnly(bool on) { m_admission.setContactsOnly(on); }
     bool isContactsOnly() const { return m_admission.isContactsOnly(); }
@@ -116,6 +126,10 @@ Q_SIGNALS:
     void messageAdded(const Message& message);
     void deliveryChanged(qint64 id, MessageState state);
     void presenceChanged(const QString& peer, Presence presence);
+    // This Pigeon's status changed (setStatus).
+    void statusChanged(const PeerStatus& status);
+    // A peer's entry packets tell another status or text than before.
+    void peerStatusChanged(const QString& peer, const PeerStatus& status);
     // Something the user should hear about that is no message: a history error, a send error.
     void problem(const QString& text);
 
@@ -165,6 +179,10 @@ private:
     void heardFrom(const Endpoint& from, const QByteArray& version);
     void setPresence(const Endpoint& endpoint, Presence presence);
     QByteArray versionField() const;
+    // The option bits of this Pigeon's entry packets: CAPUTF8OPT, and ABSENCEOPT while away or busy.
+    quint32 entryOptions() const;
+    // Sends the away text to `from` as an automatic answer (AUTORETOPT) and stores it in `peer`'s conversation.
+    void answerAway(const Endpoint& from, const QString& peer, bool ipmsg);
     void announce(quint32 command);
     bool isSelf(const ipmsg::Packet& packet, const Endpoint& from) const;
 
@@ -176,6 +194,7 @@ private:
     Admission m_admission;
     Delivery m_delivery;
     CommitBatch m_batch;
+    AwayStatus m_away;
     ipmsg::PacketNumbers m_numbers;
     Reassembler m_reassembler;
     Stats m_stats;

@@ -3,6 +3,7 @@
 #include "contactbook.h"
 #include "endpoint.h"
 #include "fragment.h"
+#include "presencestatus.h"
 #include "textcodec.h"
 
 #include <QHash>
@@ -34,6 +35,7 @@ public:
         QByteArray version;
         QString nick;
         Presence presence = Presence::Unknown;
+        PeerStatus status; // away or busy, as its entry packets say
         bool speaksIpMsg = true;
         bool greeted = false;
         qint64 lastHeardMs = -1;

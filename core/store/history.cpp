@@ -22,7 +22,7 @@ constexpr int SyncDelayMs = 1000;
 constexpr qsizetype MaxRemembered = 4096;
 
 using schema::sql;
-using schema::Unread, schema::WantsReadReceipt, schema::System, schema::Fragmented;
+using schema::Unread, schema::WantsReadReceipt, schema::System, schema::Fragmented, schema::AutoReply;
 
 // A message row with its conversation's key, as read() expects it.
 const QString Select =
@@ -453,7 +453,7 @@ bool History::append(Message& m)
     q.bind(8, qint64(m.packetNo));
     q.bind(9, qint64(m.parts));
     q.bind(10, qint64((m.unread ? Unread : 0) | (m.wantsReadReceipt ? WantsReadReceipt : 0) |
-                      (m.isSystem ? System : 0) | (m.fragmented ? Fragmented : 0)));
+                      (m.isSystem ? System : 0) | (m.fragmented ? Fragmented : 0) | (m.isAutoReply ? AutoReply : 0)));
     if (!run(q))
         return false;
     m.id = sqlite3_last_insert_rowid(q.db());
@@ -575,6 +575,7 @@ Message History::read(const QSqlQuery& q) const
     m.wantsReadReceipt = flags & WantsReadReceipt;
     m.isSystem = flags & System;
     m.fragmented = flags & Fragmented;
+    m.isAutoReply = flags & AutoReply;
     return m;
 }
 

@@ -37,6 +37,7 @@ struct Message {
     bool unread = false;
     bool wantsReadReceipt = false; // incoming IPMsg message sent with READCHECKOPT
     bool isSystem = false;         // a line such as "came online", not a chat message
+    bool isAutoReply = false;      // an automatic answer of someone away (IPMsg AUTORETOPT), sent or received
 };
 
 // One row per conversation, for contact lists.

@@ -19,7 +19,8 @@ namespace schema {
 constexpr int Version = 2;
 
 // Bits of messages.flags.
-enum Flag { Unread = 1, WantsReadReceipt = 2, System = 4, Fragmented = 8 };
+// AutoReply: an automatic answer (IPMsg AUTORETOPT), either way; no schema change, old rows have it clear.
+enum Flag { Unread = 1, WantsReadReceipt = 2, System = 4, Fragmented = 8, AutoReply = 16 };
 
 // Called during an upgrade with how far it is (0..100 %).
 using Progress = std::function<void(int percent)>;

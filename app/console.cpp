@@ -29,6 +29,10 @@ Console::Console(Session& session, bool color, QObject* parent)
 {
     m_out.setEncoding(QStringConverter::Utf8);
     connect(&m_messenger, &Messenger::messageAdded, this, [this](const Message& m) {
+        if (m.direction == Direction::Outgoing && m.isAutoReply) {
+            print(m_line.format(m, m_messenger.nickOf(m.peer)));
+            return;
+        }
         if (m.direction == Direction::Outgoing) {
             m_mine.insert(m.id, m.peer);
             if (m.state == MessageState::Queued)
@@ -59,15 +63,12 @@ Console::Console(Session& session, bool color, QObject* parent)
             quit();
     });
     connect(&m_messenger, &Messenger::presenceChanged, this, [this](const QString& peer, Presence presence) {
-        // Strangers (for example IP Messenger clients answering a --broadcast entry) are named with the nickname
-        // they claim, marked with '?', and their address, which is what /to takes.
-        const bool contact = m_session.contacts().indexOf(peer) >= 0;
-        const QString nick = m_messenger.nickOf(peer);
-        const QString name =
-            contact || nick.isEmpty() ? peer : textcodec::printable(nick) + QStringLiteral("? (") + peer + u')';
+        const QString name = presenceName(peer);
         print(paint(presence == Presence::Online ? tr("* %1 is online").arg(name) : tr("* %1 went offline").arg(name),
                     Dim));
     });
+    connect(&m_messenger, &Messenger::peerStatusChanged, this,
+            [this](const QString& peer, const PeerStatus& status) { print(paint(statusLine(peer, status), Dim)); });
     connect(&m_messenger, &Messenger::problem, this, [this](const QString& text) { print(paint(text, Red)); });
 }
 
@@ -162,10 +163,11 @@ void Console::command(const QString& line)
                                   : p == Presence::Online           ? paint(tr("online"), Green)
                                   : p == Presence::Offline          ? paint(tr("offline"), Red)
                                                                     : tr("unknown");
-            print(QStringLiteral("  %1  %2:%3  %4%5")
+            print(QStringLiteral("  %1  %2:%3  %4%5%6")
                       .arg(c.name, c.host)
                       .arg(c.port)
-                      .arg(state, c.encoding == TextEncoding::Gbk ? QStringLiteral(" gbk") : QString()));
+                      .arg(state, statusWords(m_messenger.peerStatus(c.name)),
+                           c.encoding == TextEncoding::Gbk ? QStringLiteral(" gbk") : QString()));
         }
     } else if (verb == u"/add") {
         if (words.size() < 3) {
@@ -204,14 +206,74 @@ void Console::command(const QString& line)
             refuse(why);
         else
             print(paint(tr("Added %1.").arg(ContactBook::normalizedName(c.name)), Green));
+    } else if (verb == u"/away" || verb == u"/busy" || verb == u"/back") {
+        setStatus(verb, line.section(u' ', 1).trimmed());
     } else if (verb == u"/help") {
         print(tr("  TEXT                 send to the current partner (whoever wrote last, or /to)\n"
                  "  /to NAME|ADDR:PORT   pick whom to write to\n"
                  "  /contacts            list contacts with presence\n"
                  "  /add NAME HOST[:PORT] [plain] [gbk]   add a contact\n"
+                 "  /away [TEXT]         away; whoever writes gets TEXT back once (an automatic answer)\n"
+                 "  /busy [TEXT]         busy, with TEXT shown to others; no automatic answer\n"
+                 "  /back                online again\n"
                  "  /quit                leave (so does end of input)"));
     } else {
         refuse(tr("Unknown command %1; /help lists them.").arg(verb));
+    }
+}
+
+QString Console::presenceName(const QString& peer) const
+{
+    // Strangers (for example IP Messenger clients answering a --broadcast entry) are named with the nickname they
+    // claim, marked with '?', and their address, which is what /to takes.
+    const bool contact = m_session.contacts().indexOf(peer) >= 0;
+    const QString nick = m_messenger.nickOf(peer);
+    return contact || nick.isEmpty() ? peer : textcodec::printable(nick) + QStringLiteral("? (") + peer + u')';
+}
+
+QString Console::statusWords(const PeerStatus& status) const
+{
+    QString words;
+    if (status.status == Status::Away)
+        words = u' ' + paint(tr("away"), Yellow);
+    else if (status.status == Status::Busy)
+        words = u' ' + paint(tr("busy"), Red);
+    if (!status.text.isEmpty())
+        words += QStringLiteral(" \u201c") + textcodec::printable(status.text) + QStringLiteral("\u201d");
+    return words;
+}
+
+QString Console::statusLine(const QString& peer, const PeerStatus& status) const
+{
+    const QString text = textcodec::printable(status.text);
+    switch (status.status) {
+    case Status::Away: return text.isEmpty() ? tr("* %1 is away").arg(peer) : tr("* %1 is away: %2").arg(peer, text);
+    case Status::Busy: return text.isEmpty() ? tr("* %1 is busy").arg(peer) : tr("* %1 is busy: %2").arg(peer, text);
+    case Status::Online: break;
+    }
+    return tr("* %1 is back").arg(peer);
+}
+
+void Console::setStatus(const QString& verb, const QString& text)
+{
+    const Status status = verb == u"/away" ? Status::Away : verb == u"/busy" ? Status::Busy : Status::Online;
+    if (status == Status::Online && !text.isEmpty()) {
+        refuse(tr("/back takes no text."));
+        return;
+    }
+    m_messenger.setStatus(status, text);
+    const PeerStatus& now = m_messenger.status();
+    const QString shown = textcodec::printable(now.text);
+    switch (now.status) {
+    case Status::Away:
+        print(paint(shown.isEmpty() ? tr("You are away. Without a text nobody gets an automatic answer.")
+                                    : tr("You are away: whoever writes gets \"%1\" back, once.").arg(shown),
+                    Yellow));
+        break;
+    case Status::Busy:
+        print(paint(shown.isEmpty() ? tr("You are busy.") : tr("You are busy: %1").arg(shown), Yellow));
+        break;
+    case Status::Online: print(paint(tr("You are online."), Green)); break;
     }
 }
 

@@ -27,6 +27,14 @@ private:
     void readInput();
     void handleLine(const QString& line);
     void command(const QString& line);
+    // How presence lines name a peer: a contact's name, or a stranger's claimed nickname with '?' and its address.
+    QString presenceName(const QString& peer) const;
+    // /away, /busy and /back.
+    void setStatus(const QString& verb, const QString& text);
+    // " away “TEXT”" after a contact in /contacts; empty when online.
+    QString statusWords(const PeerStatus& status) const;
+    // The presence line printed when a peer's status changes: "* Bob is away: at lunch", "* Bob is back".
+    QString statusLine(const QString& peer, const PeerStatus& status) const;
     void print(const QString& line);
     void refuse(const QString& why);
     void prompt();

@@ -35,10 +35,13 @@ QString MessageLine::format(const Message& m, const QString& nick, const QString
     if (m.isSystem)
         return time + u' ' +
                paint(QStringLiteral("* ") + textcodec::printable(ConversationModel::shownText(m.text)), Dim);
+    // An automatic answer of someone away says so, either way, so that nobody takes it for a reply.
+    const QString automatic =
+        m.isAutoReply ? paint(QCoreApplication::translate("MessageLine", "[automatic answer]"), Dim) + u' ' : QString();
     if (m.direction == Direction::Incoming)
-        return time + u' ' + who(m.peer, m.remote, nick) + u": " +
+        return time + u' ' + who(m.peer, m.remote, nick) + u": " + automatic +
                textcodec::printable(ConversationModel::shownText(m.text));
-    return time + QStringLiteral(" -> ") + who(m.peer, m.remote, nick) + u": " +
+    return time + QStringLiteral(" -> ") + who(m.peer, m.remote, nick) + u": " + automatic +
            textcodec::printable(ConversationModel::shownText(m.text)) +
            paint(QStringLiteral("  (") + stateName(m.state) + u')', Dim);
 }

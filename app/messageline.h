@@ -26,8 +26,9 @@ public:
     // with '?'), then the address it used; `nick` is the claimed nickname or empty.
     QString who(const QString& peer, const QString& remote, const QString& nick) const;
     // One message: "[TIME] WHO: TEXT" for a received one, "[TIME] -> WHO: TEXT (STATE)" for one sent, "[TIME] * TEXT"
-    // for a line such as "came online". TIME in local time, `timeFormat` as QDateTime::toString takes it. Received
-    // text is shown printable only (textcodec::printable): it cannot move the cursor or change the terminal.
+    // for a line such as "came online"; an automatic answer has "[automatic answer]" before its TEXT. TIME in local
+    // time, `timeFormat` as QDateTime::toString takes it. Received text is shown printable only (textcodec::printable):
+    // it cannot move the cursor or change the terminal.
     QString format(const Message& m, const QString& nick, const QString& timeFormat = QStringLiteral("HH:mm:ss")) const;
 
 private:

@@ -203,3 +203,44 @@ bool ProfileLock::listen()
     m_error = m_server.errorString();
     return false;
 }
+
+PeerStatus Profile::status() const
+{
+    const QSettings settings(settingsPath(), QSettings::IniFormat);
+    const auto status = presence::statusFromName(settings.value(QStringLiteral("status/status")).toString());
+    if (!status || *status == Status::Online)
+        return {};
+    return {*status, presence::cleanText(settings.value(QStringLiteral("status/text")).toString())};
+}
+
+void Profile::setStatus(const PeerStatus& status)
+{
+    QSettings settings(settingsPath(), QSettings::IniFormat);
+    settings.setValue(QStringLiteral("status/status"), presence::statusName(status.status));
+    settings.setValue(QStringLiteral("status/text"), status.text);
+}
+
+int Profile::awayAfterMinutes() const
+{
+    const int minutes =
+        QSettings(settingsPath(), QSettings::IniFormat).value(QStringLiteral("status/awayAfterMinutes"), 10).toInt();
+    return std::clamp(minutes, 0, MaxAwayAfterMinutes);
+}
+
+void Profile::setAwayAfterMinutes(int minutes)
+{
+    QSettings(settingsPath(), QSettings::IniFormat)
+        .setValue(QStringLiteral("status/awayAfterMinutes"), std::clamp(minutes, 0, MaxAwayAfterMinutes));
+}
+
+QString Profile::idleAwayText() const
+{
+    return presence::cleanText(
+        QSettings(settingsPath(), QSettings::IniFormat).value(QStringLiteral("status/idleAwayText")).toString());
+}
+
+void Profile::setIdleAwayText(const QString& text)
+{
+    QSettings(settingsPath(), QSettings::IniFormat)
+        .setValue(QStringLiteral("status/idleAwayText"), presence::cleanText(text));
+}

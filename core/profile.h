@@ -6,6 +6,8 @@
 #include <QObject>
 #include <QString>
 
+#include "presencestatus.h"
+
 // Where one user's files live: the contacts file, the history database and the settings. The default is the
 // platform's application data folder; --profile DIR gives a second identity on the same machine.
 class Profile {
@@ -32,6 +34,17 @@ public:
     // Refuse messages from addresses that are no contact (off unless chosen).
     bool contactsOnly() const;
     void setContactsOnly(bool on);
+    // The status the user chose (Online, Away or Busy) and its text: kept across restarts, since a user who said
+    // "busy" or "on holiday" expects to still be so after a reboot. An automatic away is never saved.
+    PeerStatus status() const;
+    void setStatus(const PeerStatus& status);
+    // Away after this many minutes without input in the window (0: never; default 10, at most MaxAwayAfterMinutes),
+    // with this text as the automatic answer (may be empty: then nobody gets one).
+    static constexpr int MaxAwayAfterMinutes = 24 * 60;
+    int awayAfterMinutes() const;
+    void setAwayAfterMinutes(int minutes);
+    QString idleAwayText() const;
+    void setIdleAwayText(const QString& text);
     // The window starts hidden in the system tray, where there is one (off unless chosen).
     bool startHidden() const;
     void setStartHidden(bool on);

@@ -32,6 +32,14 @@ bool Session::open(const Options& options)
             [this](const QString& name) { m_history.detachContact(name); });
     Identity identity = Identity::fromSystem(!options.nick.isEmpty() ? options.nick : m_profile.nickname());
     m_messenger = new Messenger(identity, &m_contacts, &m_history, &m_transport, this);
+    // The status the user chose last time (profile.h says why it is kept); set before start(), so that the first
+    // entry packets carry it. What the user sets from now on is kept, an automatic away is not.
+    const PeerStatus saved = m_profile.status();
+    m_messenger->setStatus(saved.status, saved.text);
+    connect(m_messenger, &Messenger::statusChanged, this, [this](const PeerStatus& status) {
+        if (!m_messenger->isStatusAutomatic())
+            m_profile.setStatus(status);
+    });
     // The command line turns these on for one run; the profile's settings keep them on.
     m_contactsOnly = options.contactsOnly || m_profile.contactsOnly();
     m_broadcast = options.broadcast || m_profile.broadcast();

@@ -142,8 +142,10 @@ QString BubbleDelegate::dayText(const QDate& day)
 
 QString BubbleDelegate::metaText(const QModelIndex& index)
 {
-    const QString time =
-        index.data(ConversationModel::TimeRole).toDateTime().toLocalTime().toString(QStringLiteral("HH:mm"));
+    QString time = index.data(ConversationModel::TimeRole).toDateTime().toLocalTime().toString(QStringLiteral("HH:mm"));
+    // Nobody should take someone's absence note for a reply they typed.
+    if (index.data(ConversationModel::AutoReplyRole).toBool())
+        time += QStringLiteral("  ·  ") + tr("automatic answer");
     if (Direction(index.data(ConversationModel::DirectionRole).toInt()) != Direction::Outgoing)
         return time;
     return time + QStringLiteral("  ·  ") + stateText(index.data(ConversationModel::StateRole).toInt());

@@ -56,10 +56,13 @@ QColor threadBackground(const QPalette& palette)
     return mix(palette.color(QPalette::Base), palette.color(QPalette::Text), isDark(palette) ? 0.03 : 0.035);
 }
 
-QColor presence(int value)
+QColor presence(int value, int status)
 {
     switch (Presence(value)) {
-    case Presence::Online: return QColor(0x2e, 0xb8, 0x4b);
+    case Presence::Online:
+        return Status(status) == Status::Away   ? QColor(0xf5, 0xa6, 0x23)
+               : Status(status) == Status::Busy ? QColor(0xe5, 0x39, 0x35)
+                                                : QColor(0x2e, 0xb8, 0x4b);
     case Presence::Offline: return QColor(0x9e, 0x9e, 0x9e);
     case Presence::Unknown: break;
     }

@@ -17,7 +17,8 @@ QColor peerBubble(const QPalette& palette, const QString& peer);
 QColor myBubble(const QPalette& palette);
 QColor myBubbleText(const QPalette& palette);
 QColor secondaryText(const QPalette& palette);
-QColor presence(int presence); // Presence as int
+// Presence as int; while online, the Status as int (away amber, busy red).
+QColor presence(int presence, int status = 0);
 // Behind the bubbles: a shade off the base color, so that bubbles in either theme stand out.
 QColor threadBackground(const QPalette& palette);
 

@@ -95,7 +95,7 @@ void ConversationDelegate::paint(QPainter* painter, const QStyleOptionViewItem& 
         painter->drawEllipse(inner.adjusted(1, 1, -1, -1));
     } else {
         painter->setPen(Qt::NoPen);
-        painter->setBrush(colors::presence(presence));
+        painter->setBrush(colors::presence(presence, index.data(ConversationListModel::StatusRole).toInt()));
         painter->drawEllipse(inner);
     }
 
@@ -117,7 +117,15 @@ void ConversationDelegate::paint(QPainter* painter, const QStyleOptionViewItem& 
     const int nameSpace = right - timeWidth - 8 - left;
     painter->setFont(nameFont);
     painter->setPen(text);
-    const QString detail = contact ? address : (address.isEmpty() ? tr("former contact") : tr("not in contacts"));
+    // Away or busy (with its text) says more than the address; the address stays in the tooltip and the header.
+    const auto status = Status(index.data(ConversationListModel::StatusRole).toInt());
+    const QString statusText = index.data(ConversationListModel::StatusTextRole).toString();
+    const QString statusWord = status == Status::Away ? tr("away") : tr("busy");
+    const QString detail =
+        status != Status::Online
+            ? (statusText.isEmpty() ? statusWord : tr("%1: %2", "status: its text").arg(statusWord, statusText))
+        : contact ? address
+                  : (address.isEmpty() ? tr("former contact") : tr("not in contacts"));
     // A long claimed nickname must not push "not in contacts" out of sight; a contact's address may be elided.
     const int nameMax =
         contact ? nameSpace : qMax(nameSpace / 3, nameSpace - smallMetrics.horizontalAdvance(detail) - 8);

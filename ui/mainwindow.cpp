@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "autoaway.h"
 #include "autostart.h"
 #include "avatar.h"
 #include "bubbledelegate.h"
@@ -9,6 +10,7 @@
 #include "desktopnotifier.h"
 #include "elidedlabel.h"
 #include "settingsdialog.h"
+#include "statusmenu.h"
 #include "threadview.h"
 
 #include <QAction>
@@ -128,6 +130,8 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     , m_searchNote(new QLabel)
     , m_changePort(new QPushButton(tr("Choose Another Port…")))
     , m_onlineLabel(new QLabel)
+    , m_statusMenu(new StatusMenu(session.messenger()))
+    , m_autoAway(new AutoAway(session.messenger(), this))
     , m_notifier(new DesktopNotifier(this))
 {
     // Left: the filter box over the conversation list.
@@ -238,7 +242,9 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
 
     statusBar()->addWidget(m_listenLabel, 1);
     statusBar()->addWidget(m_changePort);
+    statusBar()->addPermanentWidget(m_statusMenu);
     statusBar()->addPermanentWidget(m_onlineLabel);
+    m_autoAway->setTimeout(qint64(session.profile().awayAfterMinutes()) * 60'000, session.profile().idleAwayText());
     m_onlineLabel->setMinimumWidth(m_onlineLabel->fontMetrics().horizontalAdvance(u'X') * 6);
 
     connect(m_search, &QLineEdit::textChanged, this, [this](const QString& text) {
@@ -510,6 +516,11 @@ void MainWindow::updateHeader()
     if (const QString nick = m_messenger ? m_messenger->nickOf(m_peer) : QString(); !nick.isEmpty() && nick != m_peer)
         detail << tr("calls itself %1").arg(nick);
     detail << (contact ? presenceText(presence) : tr("not in your contacts"));
+    if (const auto status = Status(i.data(ConversationListModel::StatusRole).toInt()); status != Status::Online) {
+        const QString text = i.data(ConversationListModel::StatusTextRole).toString();
+        const QString word = status == Status::Away ? tr("away") : tr("busy");
+        detail << (text.isEmpty() ? word : tr("%1: %2", "status: its text").arg(word, text));
+    }
     m_detail->setText(detail.join(QStringLiteral("  ·  ")));
     // The header may be cut at a narrow width: the whole name and address on hover.
     m_title->setToolTip(i.data(Qt::ToolTipRole).toString());
@@ -743,6 +754,7 @@ void MainWindow::showSettings()
     SettingsDialog dialog(m_messenger ? m_messenger->identity().nick : profile.nickname(), bind, port,
                           m_session.broadcast(), m_session.contactsOnly(), this);
     dialog.setStartup(autostart::isEnabled(), profile.startHidden(), QSystemTrayIcon::isSystemTrayAvailable());
+    dialog.setAutoAway(profile.awayAfterMinutes(), profile.idleAwayText());
     // The address and port are tried before the dialog closes: one that cannot be used is not saved, and the
     // dialog says why while the user can still pick another.
     dialog.setApply([&] {
@@ -766,6 +778,9 @@ void MainWindow::showSettings()
     if (!accepted)
         return;
     applyStartup(dialog.startAtLogin(), dialog.startHidden());
+    profile.setAwayAfterMinutes(dialog.awayAfterMinutes());
+    profile.setIdleAwayText(dialog.idleAwayText());
+    m_autoAway->setTimeout(qint64(profile.awayAfterMinutes()) * 60'000, profile.idleAwayText());
     if (m_messenger && !dialog.nick().isEmpty() && dialog.nick() != m_messenger->identity().nick) {
         profile.setNickname(dialog.nick());
         Identity identity = m_messenger->identity();

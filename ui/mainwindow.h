@@ -7,6 +7,7 @@
 
 #include <QMainWindow>
 
+class AutoAway;
 class ComposeEdit;
 class DesktopNotifier;
 class ProfileLock;
@@ -17,6 +18,7 @@ class QListView;
 class QPushButton;
 class QStackedWidget;
 class QSystemTrayIcon;
+class StatusMenu;
 class ThreadView;
 
 // What the desktop front end takes besides the session options.
@@ -54,6 +56,8 @@ public:
     QListView* conversationList() const { return m_list; }
     QLabel* listenLabel() const;
     QLabel* composeNote() const { return m_composeNote; }
+    StatusMenu* statusMenu() const { return m_statusMenu; }
+    AutoAway* autoAway() const { return m_autoAway; }
 
 protected:
     void changeEvent(QEvent* event) override;
@@ -112,6 +116,8 @@ private:
     QLabel* m_searchNote;
     QPushButton* m_changePort;
     QLabel* m_onlineLabel;
+    StatusMenu* m_statusMenu;
+    AutoAway* m_autoAway;
     QSystemTrayIcon* m_tray = nullptr;
     DesktopNotifier* m_notifier;
 };

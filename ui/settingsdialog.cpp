@@ -19,6 +19,8 @@ SettingsDialog::SettingsDialog(const QString& nick, const QHostAddress& bind, qu
     , m_contactsOnly(new QCheckBox(tr("Only accept messages from &contacts")))
     , m_startAtLogin(new QCheckBox(tr("Start Pigeon when I &log in")))
     , m_startHidden(new QCheckBox(tr("Start &hidden in the system tray")))
+    , m_awayAfter(new QSpinBox)
+    , m_awayText(new QLineEdit)
     , m_error(new QLabel)
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel))
 {
@@ -68,6 +70,18 @@ SettingsDialog::SettingsDialog(const QString& nick, const QHostAddress& bind, qu
     layout->addSpacing(8);
     layout->addWidget(m_startAtLogin);
     layout->addWidget(m_startHidden);
+    layout->addSpacing(8);
+    m_awayAfter->setObjectName(QStringLiteral("awayAfter"));
+    m_awayAfter->setRange(0, 24 * 60);
+    m_awayAfter->setSuffix(tr(" min"));
+    m_awayAfter->setSpecialValueText(tr("never"));
+    m_awayText->setObjectName(QStringLiteral("awayText"));
+    m_awayText->setMaxLength(1000);
+    m_awayText->setPlaceholderText(tr("No automatic answer"));
+    auto* awayForm = new QFormLayout;
+    awayForm->addRow(tr("&Away after no input for:"), m_awayAfter);
+    awayForm->addRow(tr("Automatic a&nswer then:"), m_awayText);
+    layout->addLayout(awayForm);
     layout->addWidget(m_error);
     layout->addWidget(m_buttons);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -139,4 +153,20 @@ void SettingsDialog::accept()
         }
     }
     QDialog::accept();
+}
+
+void SettingsDialog::setAutoAway(int minutes, const QString& text)
+{
+    m_awayAfter->setValue(minutes);
+    m_awayText->setText(text);
+}
+
+int SettingsDialog::awayAfterMinutes() const
+{
+    return m_awayAfter->value();
+}
+
+QString SettingsDialog::idleAwayText() const
+{
+    return m_awayText->text().trimmed();
 }

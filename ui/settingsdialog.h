@@ -11,7 +11,8 @@ class QLabel;
 class QLineEdit;
 class QSpinBox;
 
-// Nickname, the address and port Pigeon listens on, LAN announcement and whether strangers may write.
+// Nickname, the address and port Pigeon listens on, LAN announcement, whether strangers may write, and when to go away
+// by itself.
 class SettingsDialog final : public QDialog {
     Q_OBJECT
 public:
@@ -27,6 +28,10 @@ public:
     void setStartup(bool atLogin, bool hidden, bool trayAvailable);
     bool startAtLogin() const;
     bool startHidden() const;
+    // Away after this many minutes without input (0: never), with this automatic answer.
+    void setAutoAway(int minutes, const QString& text);
+    int awayAfterMinutes() const;
+    QString idleAwayText() const;
     // Run on OK before the dialog closes: returns why the choice cannot be applied (the dialog then stays open and
     // shows it), or empty once it is applied.
     void setApply(std::function<QString()> apply) { m_apply = std::move(apply); }
@@ -42,6 +47,8 @@ private:
     QCheckBox* m_contactsOnly;
     QCheckBox* m_startAtLogin;
     QCheckBox* m_startHidden;
+    QSpinBox* m_awayAfter;
+    QLineEdit* m_awayText;
     QLabel* m_error;
     QDialogButtonBox* m_buttons;
     std::function<QString()> m_apply;

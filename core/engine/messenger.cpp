@@ -166,7 +166,8 @@ void Messenger::answerAway(const Endpoint& from, const QString& peer, bool ipmsg
         Q_EMIT problem(m_history->error());
         return;
     }
-    Q_EMIT messageAdded(m);
+    // Announced with the message it answers, after it; it leaves at once, as it waits for no acknowledgement.
+    m_batch.announce(m);
     if (ipmsg)
         sendPacket(ipmsg::SendMsg | ipmsg::AutoRetOpt | (encoding == TextEncoding::Utf8 ? ipmsg::Utf8Opt : 0),
                    textcodec::encode(m.text, encoding), from, m.packetNo);

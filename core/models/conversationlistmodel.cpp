@@ -15,6 +15,7 @@ ConversationListModel::ConversationListModel(ContactBook* contacts, History* his
     if (m_messenger) {
         connect(m_messenger, &Messenger::messageAdded, this, &ConversationListModel::onMessageAdded);
         connect(m_messenger, &Messenger::presenceChanged, this, &ConversationListModel::onPresenceChanged);
+        connect(m_messenger, &Messenger::peerStatusChanged, this, &ConversationListModel::onStatusChanged);
     }
 }
 
@@ -111,6 +112,9 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
         QString tip = r.contact || r.nick.isEmpty() ? r.peer : r.nick + u'\n' + r.peer;
         if (!r.address.isEmpty() && r.address != r.peer)
             tip += u'\n' + r.address;
+        if (const PeerStatus status = statusOf(r); status.status != Status::Online)
+            tip += u'\n' + (status.status == Status::Away ? tr("Away") : tr("Busy")) +
+                   (status.text.isEmpty() ? QString() : QStringLiteral(": ") + status.text);
         return tip;
     }
     case PeerRole: return r.peer;
@@ -121,15 +125,31 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
     case LastTimeRole: return r.lastTime;
     case IsContactRole: return r.contact;
     case NickRole: return r.nick;
+    case StatusRole: return int(statusOf(r).status);
+    case StatusTextRole: return statusOf(r).text;
     default: return {};
     }
 }
 
 QHash<int, QByteArray> ConversationListModel::roleNames() const
 {
-    return {{PeerRole, "peer"},           {AddressRole, "address"},   {PresenceRole, "presence"},
-            {UnreadRole, "unread"},       {LastTextRole, "lastText"}, {LastTimeRole, "lastTime"},
-            {IsContactRole, "isContact"}, {NickRole, "nick"}};
+    return {
+        {PeerRole, "peer"},         {AddressRole, "address"},      {PresenceRole, "presence"},   {UnreadRole, "unread"},
+        {LastTextRole, "lastText"}, {LastTimeRole, "lastTime"},    {IsContactRole, "isContact"}, {NickRole, "nick"},
+        {StatusRole, "status"},     {StatusTextRole, "statusText"}};
+}
+
+PeerStatus ConversationListModel::statusOf(const Row& row) const
+{
+    return m_messenger && row.presence == Presence::Online ? m_messenger->peerStatus(row.peer) : PeerStatus{};
+}
+
+void ConversationListModel::onStatusChanged(const QString& peer)
+{
+    if (const int row = rowOf(peer); row >= 0) {
+        const QModelIndex i = index(row);
+        Q_EMIT dataChanged(i, i, {StatusRole, StatusTextRole, Qt::ToolTipRole});
+    }
 }
 
 int ConversationListModel::rowOf(const QString& peer) const

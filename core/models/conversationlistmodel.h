@@ -22,7 +22,9 @@ public:
         LastTextRole, // on one line: line ends and tabs are spaces
         LastTimeRole, // QDateTime, UTC; invalid when nothing was said yet
         IsContactRole,
-        NickRole, // the nickname a stranger claims in its entry packets; empty for contacts
+        NickRole,       // the nickname a stranger claims in its entry packets; empty for contacts
+        StatusRole,     // int(Status): away or busy as its entry packets say; Online while not online
+        StatusTextRole, // the text of that status; empty when none
     };
     // Online strangers without history that are listed at most; more are left out until some go offline.
     static constexpr int MaxDiscovered = 500;
@@ -55,12 +57,15 @@ private:
         QString nick; // claimed by a stranger
     };
     static bool before(const Row& a, const Row& b);
+    // Away or busy as the engine last heard; Online for a peer that is not online.
+    PeerStatus statusOf(const Row& row) const;
     static QString oneLine(const QString& text);
     static QString addressOf(const Contact& contact);
 
     void reload();
     void onMessageAdded(const Message& message);
     void onPresenceChanged(const QString& peer, Presence presence);
+    void onStatusChanged(const QString& peer);
     void onContactAdded(const Contact& contact);
     void onContactChanged(const QString& oldName, const Contact& contact);
     void onContactRemoved(const QString& name);

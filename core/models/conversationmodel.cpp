@@ -29,8 +29,11 @@ QString ConversationModel::shownText(const QString& text)
 ConversationModel::Row ConversationModel::toRow(const Message& m)
 {
     const qint64 ms = m.time.toMSecsSinceEpoch();
-    return Row{m.id,      m.isSystem ? m.text : shownText(m.text), ms, m.sortKey, localDay(ms), m.state, m.direction,
-               m.isSystem};
+    return Row{m.id,         m.isSystem ? m.text : shownText(m.text),
+               ms,           m.sortKey,
+               localDay(ms), m.state,
+               m.direction,  m.isSystem,
+               m.isAutoReply};
 }
 
 void ConversationModel::setPeer(const QString& peer)
@@ -113,14 +116,22 @@ QVariant ConversationModel::data(const QModelIndex& index, int role) const
     case SystemRole: return r.system;
     case SortKeyRole: return r.sortKey;
     case FirstOfDayRole: return isFirstOfDay(index.row());
+    case AutoReplyRole: return r.autoReply;
     default: return {};
     }
 }
 
 QHash<int, QByteArray> ConversationModel::roleNames() const
 {
-    return {{IdRole, "id"},       {TextRole, "text"},     {TimeRole, "time"},       {DirectionRole, "direction"},
-            {StateRole, "state"}, {SystemRole, "system"}, {SortKeyRole, "sortKey"}, {FirstOfDayRole, "firstOfDay"}};
+    return {{IdRole, "id"},
+            {TextRole, "text"},
+            {TimeRole, "time"},
+            {DirectionRole, "direction"},
+            {StateRole, "state"},
+            {SystemRole, "system"},
+            {SortKeyRole, "sortKey"},
+            {FirstOfDayRole, "firstOfDay"},
+            {AutoReplyRole, "autoReply"}};
 }
 
 bool ConversationModel::isFirstOfDay(int row) const

@@ -22,6 +22,7 @@ public:
         SystemRole,    // bool: a line such as "came online", not a chat message
         SortKeyRole,
         FirstOfDayRole, // bool: the first loaded row of its (local) day, which gets a date separator
+        AutoReplyRole,  // bool: an automatic answer of someone away (IPMsg AUTORETOPT), either way
     };
     static constexpr int PageSize = 100;     // the first page, and the least an older page holds
     static constexpr int MaxPageSize = 5000; // older pages grow with what is loaded, up to this
@@ -54,6 +55,7 @@ private:
         MessageState state = MessageState::Received;
         Direction direction = Direction::Incoming;
         bool system = false;
+        bool autoReply = false;
     };
     static Row toRow(const Message& message);
     static qint32 localDay(qint64 ms);

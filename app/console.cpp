@@ -67,8 +67,9 @@ Console::Console(Session& session, bool color, QObject* parent)
         print(paint(presence == Presence::Online ? tr("* %1 is online").arg(name) : tr("* %1 went offline").arg(name),
                     Dim));
     });
-    connect(&m_messenger, &Messenger::peerStatusChanged, this,
-            [this](const QString& peer, const PeerStatus& status) { print(paint(statusLine(peer, status), Dim)); });
+    connect(&m_messenger, &Messenger::peerStatusChanged, this, [this](const QString& peer, const PeerStatus& status) {
+        print(paint(statusLine(presenceName(peer), status), Dim));
+    });
     connect(&m_messenger, &Messenger::problem, this, [this](const QString& text) { print(paint(text, Red)); });
 }
 

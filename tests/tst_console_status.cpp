@@ -1,0 +1,117 @@
+// /away, /busy and /back in a real console process, against a script that speaks IP Messenger on a UDP socket of
+// 127.0.0.1: what the console sends (literal bytes), what it prints, and that an automatic answer is not answered.
+
+#include "ipmsg.h"
+#include "pigeonrun.h"
+
+#include <QNetworkDatagram>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUdpSocket>
+
+namespace {
+
+// The console, with piped standard input and output.
+struct Console {
+    QProcess process;
+    QByteArray out;
+
+    QString output()
+    {
+        out += process.readAllStandardOutput();
+        return QString::fromUtf8(out);
+    }
+    void type(const QString& line) { process.write((line + u'\n').toUtf8()); }
+};
+
+// The next IPMsg packet the script's socket receives (within 10 s), or an empty one.
+ipmsg::Packet next(QUdpSocket& socket)
+{
+    if (!socket.hasPendingDatagrams() && !QTest::qWaitFor([&] { return socket.hasPendingDatagrams(); }, 10000))
+        return {};
+    return ipmsg::decode(socket.receiveDatagram().data()).packet.value_or(ipmsg::Packet{});
+}
+
+} // namespace
+
+class TestConsoleStatus final : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void awayAnswersOnceAndBackSaysSo();
+};
+
+void TestConsoleStatus::awayAnswersOnceAndBackSaysSo()
+{
+    QTemporaryDir dir;
+    const QStringList listen = privateListenArgs();
+    const QHostAddress address(listen.at(1));
+    const quint16 port = quint16(listen.at(3).toUInt());
+    Console c;
+    c.process.start(QStringLiteral(PIGEON_BINARY),
+                    QStringList{QStringLiteral("--console"), QStringLiteral("--profile"), dir.path(),
+                                QStringLiteral("--name"), QStringLiteral("Me")} +
+                        listen);
+    QVERIFY(c.process.waitForStarted(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(c.output().contains(QStringLiteral("listening")), 10000);
+
+    c.type(QStringLiteral("/away gone fishing"));
+    QTRY_VERIFY(c.output().contains(QStringLiteral("You are away: whoever writes gets \"gone fishing\" back, once.")));
+
+    QUdpSocket bob;
+    QVERIFY(bob.bind(QHostAddress(QStringLiteral("127.0.0.1")), 0));
+    const QString bobName = QStringLiteral("Bob? (127.0.0.1:%1)").arg(bob.localPort());
+    const auto send = [&](const char* datagram, qsizetype size) {
+        bob.writeDatagram(QByteArray(datagram, size), address, port);
+    };
+    // Bob's entry is answered with ANSENTRY | ABSENCEOPT | CAPUTF8OPT and the title in the nickname.
+    send("1:100:bob:pc:1:Bob\0\0", 20);
+    ipmsg::Packet p = next(bob);
+    QCOMPARE(p.command, 0x01000103u);
+    QCOMPARE(ipmsg::parseEntry(p.extension).nick, QByteArray("Me[gone fishing]"));
+
+    // Bob writes twice: one automatic answer (SENDMSG | AUTORETOPT | UTF8OPT, no SENDCHECKOPT), two acks.
+    send("1:101:bob:pc:288:hi\0", 21);
+    send("1:102:bob:pc:288:hello?\0", 25);
+    QList<ipmsg::Packet> got;
+    for (int i = 0; i < 3; ++i)
+        got.append(next(bob));
+    const auto answers = std::count_if(got.cbegin(), got.cend(), [](const ipmsg::Packet& q) {
+        return q.command == 0x00802020u && q.text() == "gone fishing";
+    });
+    const auto acks =
+        std::count_if(got.cbegin(), got.cend(), [](const ipmsg::Packet& q) { return q.mode() == ipmsg::RecvMsg; });
+    QCOMPARE(answers, 1);
+    QCOMPARE(acks, 2);
+    QTRY_VERIFY(c.output().contains(QStringLiteral(" -> %1: [automatic answer] gone fishing  (sent)").arg(bobName)));
+
+    // Bob's own automatic answer is shown as one and answered by nothing: the next datagram Bob gets is the BR_ABSENCE
+    // of /back.
+    send("1:103:bob:pc:8224:Bob is away too\0", 34);
+    QTRY_VERIFY(c.output().contains(QStringLiteral("%1: [automatic answer] Bob is away too").arg(bobName)));
+    // Bob goes away: BR_ABSENCE | ABSENCEOPT with his title; the console says so.
+    send("1:104:bob:pc:260:Bob[in a meeting]\0\0", 36);
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("* %1 is away: in a meeting").arg(bobName)), qPrintable(c.output()));
+    c.type(QStringLiteral("/back"));
+    p = next(bob);
+    QCOMPARE(p.command, 0x01000004u); // BR_ABSENCE | CAPUTF8OPT, no ABSENCEOPT
+    QCOMPARE(ipmsg::parseEntry(p.extension).nick, QByteArray("Me"));
+    QTRY_VERIFY(c.output().contains(QStringLiteral("You are online.")));
+
+    c.type(QStringLiteral("/busy"));
+    QTRY_VERIFY(c.output().contains(QStringLiteral("You are busy.")));
+    p = next(bob);
+    QCOMPARE(p.command, 0x01000104u);
+    QCOMPARE(ipmsg::parseEntry(p.extension).nick, QByteArray("Me[Busy]"));
+    c.type(QStringLiteral("/back now"));
+    QTRY_VERIFY(c.output().contains(QStringLiteral("/back takes no text.")));
+
+    c.process.closeWriteChannel();
+    QVERIFY(c.process.waitForFinished(20000));
+    c.output();
+    // The refused "/back now" makes the exit status 3, as any refused line does.
+    QCOMPARE(c.process.exitCode(), 3);
+}
+
+QTEST_GUILESS_MAIN(TestConsoleStatus)
+#include "tst_console_status.moc"

@@ -43,6 +43,10 @@
         <source>Select text and press Ctrl+C to copy; Esc closes.</source>
         <translation>选中文字后按 Ctrl+C 复制；按 Esc 关闭。</translation>
     </message>
+    <message>
+        <source>automatic answer</source>
+        <translation>自动回复</translation>
+    </message>
 </context>
 <context>
     <name>ComposeEdit</name>
@@ -275,6 +279,19 @@
         <source>not in contacts</source>
         <translation>不在联系人中</translation>
     </message>
+    <message>
+        <source>away</source>
+        <translation>离开</translation>
+    </message>
+    <message>
+        <source>busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <comment>status: its text</comment>
+        <translation>%1：%2</translation>
+    </message>
 </context>
 <context>
     <name>ConversationListModel</name>
@@ -282,6 +299,14 @@
         <source>%1? %2</source>
         <comment>a stranger&apos;s claimed nickname, its address</comment>
         <translation>%1？%2</translation>
+    </message>
+    <message>
+        <source>Away</source>
+        <translation>离开</translation>
+    </message>
+    <message>
+        <source>Busy</source>
+        <translation>忙碌</translation>
     </message>
 </context>
 <context>
@@ -717,6 +742,23 @@ The conversation history is kept.</source>
         <source>No conversation matches “%1”.</source>
         <translation>没有与“%1”匹配的会话。</translation>
     </message>
+    <message>
+        <source>away</source>
+        <translation>离开</translation>
+    </message>
+    <message>
+        <source>busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <comment>status: its text</comment>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
 </context>
 <context>
     <name>Messenger</name>
@@ -755,6 +797,14 @@ The conversation history is kept.</source>
     <message>
         <source>%1 is offline and %2 messages already wait for them; send more when they are back.</source>
         <translation>%1 不在线，已有 %2 条消息在等待发送；请等对方上线后再发送更多消息。</translation>
+    </message>
+    <message>
+        <source>Busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <source>Away</source>
+        <translation>离开</translation>
     </message>
 </context>
 <context>
@@ -899,6 +949,78 @@ The conversation history is kept.</source>
         <source>This desktop has no system tray.</source>
         <translation>此桌面没有系统托盘。</translation>
     </message>
+    <message>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <source>No automatic answer</source>
+        <translation>不自动回复</translation>
+    </message>
+    <message>
+        <source>&amp;Away after no input for:</source>
+        <translation>无操作多久后设为离开(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>Automatic a&amp;nswer then:</source>
+        <translation>届时自动回复(&amp;N)：</translation>
+    </message>
+</context>
+<context>
+    <name>StatusMenu</name>
+    <message>
+        <source>My status</source>
+        <translation>我的状态</translation>
+    </message>
+    <message>
+        <source>&amp;Online</source>
+        <translation>在线(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Away</source>
+        <translation>离开(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Busy</source>
+        <translation>忙碌(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Status &amp;Message…</source>
+        <translation>状态消息(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>With a message, whoever writes gets it back once as an automatic answer</source>
+        <translation>设置消息后，给你发消息的人会收到一次自动回复</translation>
+    </message>
+    <message>
+        <source>Status Message</source>
+        <translation>状态消息</translation>
+    </message>
+    <message>
+        <source>What others see next to your name; while you are away, whoever writes gets it back once:</source>
+        <translation>别人在你名字旁看到的内容；你离开时，给你发消息的人会收到一次这段自动回复：</translation>
+    </message>
+    <message>
+        <source>Away</source>
+        <translation>离开</translation>
+    </message>
+    <message>
+        <source>Busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <comment>status: its text</comment>
+        <translation>%1：%2</translation>
+    </message>
 </context>
 <context>
     <name>ThreadView</name>
@@ -959,21 +1081,6 @@ The conversation history is kept.</source>
     </message>
 </context>
 <context>
-    <name>schema</name>
-    <message>
-        <source>could not copy it to %1 before upgrading it: %2</source>
-        <translation>升级前无法将其复制到 %1：%2</translation>
-    </message>
-    <message>
-        <source>could not upgrade it from version %1 to %2: %3</source>
-        <translation>无法将其从版本 %1 升级到 %2：%3</translation>
-    </message>
-    <message>
-        <source> (a copy made before the upgrade is %1)</source>
-        <translation>（升级前的副本为 %1）</translation>
-    </message>
-</context>
-<context>
     <name>cryptowire</name>
     <message>
         <source>sealed envelope shorter than its 49-byte overhead</source>
@@ -994,6 +1101,21 @@ The conversation history is kept.</source>
     <message>
         <source>key announcement is not 128 bytes of base64</source>
         <translation>密钥公告不是 128 字节的 base64</translation>
+    </message>
+</context>
+<context>
+    <name>schema</name>
+    <message>
+        <source>could not copy it to %1 before upgrading it: %2</source>
+        <translation>升级前无法将其复制到 %1：%2</translation>
+    </message>
+    <message>
+        <source>could not upgrade it from version %1 to %2: %3</source>
+        <translation>无法将其从版本 %1 升级到 %2：%3</translation>
+    </message>
+    <message>
+        <source> (a copy made before the upgrade is %1)</source>
+        <translation>（升级前的副本为 %1）</translation>
     </message>
 </context>
 </TS>

@@ -8,6 +8,10 @@ acked by iptux and shown delivered; a reply typed into iptux's real chat window 
 iptux's conversation, with its Chinese text intact, and is acked so iptux does not send it again. Pigeon's side is
 checked in its history database and its console; every datagram Pigeon exchanged is printed at the end.
 
+Then Pigeon goes away (/away TEXT): iptux shows it, as IP Messenger clients do, by the nickname "Pigeon[TEXT]" that
+BR_ABSENCE brought (read from the title of iptux's chat window); two more messages typed into iptux get exactly one
+automatic answer (SENDMSG | AUTORETOPT | UTF8OPT); after /back iptux shows the plain nickname again.
+
 usage: iptux_chat.py PIGEON_BINARY
 """
 
@@ -28,6 +32,10 @@ TO_IPTUX = "Hello iptux, 你好 from Pigeon"
 FROM_IPTUX = "Reply from iptux: 收到，谢谢！"
 # How long to watch for a resend of iptux's message once Pigeon acked it (iptux resends 1 s apart).
 RESEND_WATCH = 3.5
+AWAY_TEXT = "gone fishing"
+# Typed into iptux while Pigeon is away; ASCII, as xdotool types it most reliably.
+WHILE_AWAY = ["Are you there?", "Hello again"]
+AUTO_ANSWER = 0x00802020  # SENDMSG | AUTORETOPT | UTF8OPT
 
 
 def start_display(folder):
@@ -48,6 +56,12 @@ def start_display(folder):
     if not number.strip().isdigit():
         fail("Xvfb did not start (see xvfb.log)")
     return xvfb, ":" + number.decode().strip()
+
+
+def type_into(window, text):
+    subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=STEP_TIMEOUT)
+    subprocess.run(["xdotool", "type", "--delay", "20", text], check=True, timeout=STEP_TIMEOUT)
+    subprocess.run(["xdotool", "key", "ctrl+Return"], check=True, timeout=STEP_TIMEOUT)
 
 
 def windows(name_pattern):
@@ -120,11 +134,23 @@ def main():
         chat = wait_for("iptux's chat window with Pigeon", lambda: windows("Talk with Pigeon"), STEP_TIMEOUT)[0]
         print(f"iptux window: {window_name(chat)}", flush=True)
 
-        subprocess.run(["xdotool", "windowfocus", "--sync", chat], check=True, timeout=STEP_TIMEOUT)
-        subprocess.run(["xdotool", "type", "--delay", "20", FROM_IPTUX], check=True, timeout=STEP_TIMEOUT)
-        subprocess.run(["xdotool", "key", "ctrl+Return"], check=True, timeout=STEP_TIMEOUT)
+        type_into(chat, FROM_IPTUX)
         wait_for("iptux's message in Pigeon's console", lambda: console.saw(FROM_IPTUX), STEP_TIMEOUT)
         time.sleep(RESEND_WATCH)  # a window for resends to show up; nothing to poll for when none come
+
+        # Away: iptux renames its pal from the BR_ABSENCE nickname, and its chat window's title follows.
+        console.type("/away " + AWAY_TEXT)
+        wait_for("iptux to show Pigeon away (its chat window's title)",
+                 lambda: windows(r"^Talk with Pigeon\[" + AWAY_TEXT + r"\]"), STEP_TIMEOUT)
+        print(f"iptux window while Pigeon is away: {window_name(chat)}", flush=True)
+        for text in WHILE_AWAY:
+            type_into(chat, text)
+            wait_for(f"'{text}' in Pigeon's console", lambda: console.saw(text), STEP_TIMEOUT)
+        wait_for("Pigeon's automatic answer in its console", lambda: console.saw("[automatic answer] " + AWAY_TEXT),
+                 STEP_TIMEOUT)
+        console.type("/back")
+        wait_for("iptux to show Pigeon back", lambda: windows(r"^Talk with Pigeon\("), STEP_TIMEOUT)
+        print(f"iptux window after /back: {window_name(chat)}", flush=True)
 
         code = console.quit(STEP_TIMEOUT)
         if code != 0:
@@ -138,16 +164,21 @@ def main():
         print(f"Pigeon's history for iptux: {rows}", flush=True)
         outgoing = [r for r in rows if r[0] == nsutil.OUTGOING]
         incoming = [r for r in rows if r[0] == nsutil.INCOMING]
-        if outgoing != [(nsutil.OUTGOING, TO_IPTUX, nsutil.DELIVERED)]:
-            fail(f"Pigeon's message to iptux is not stored once as delivered: {outgoing}")
-        if incoming != [(nsutil.INCOMING, FROM_IPTUX, nsutil.RECEIVED)]:
-            fail(f"iptux's message is not stored once, intact, in iptux's conversation: {incoming}")
+        if outgoing != [(nsutil.OUTGOING, TO_IPTUX, nsutil.DELIVERED), (nsutil.OUTGOING, AWAY_TEXT, nsutil.SENT)]:
+            fail(f"Pigeon's message to iptux and its one automatic answer are not stored as sent: {outgoing}")
+        if incoming != [(nsutil.INCOMING, text, nsutil.RECEIVED) for text in [FROM_IPTUX] + WHILE_AWAY]:
+            fail(f"iptux's messages are not stored once each, intact, in iptux's conversation: {incoming}")
         shown = [line for line in console.lines if FROM_IPTUX in line]
         if len(shown) != 1 or "iptux (127.0.0.1:2425)" not in shown[0]:
             fail(f"iptux's message is not shown once as coming from the contact iptux: {shown}")
         sendmsg = [p for p in packets_from_iptux(console.log_path) if p[1] & 0xFF == 0x20]
-        if len(sendmsg) != 1:
-            fail(f"iptux sent its message {len(sendmsg)} times: Pigeon's ack did not stop it: {sendmsg}")
+        if len(sendmsg) != 1 + len(WHILE_AWAY):
+            fail(f"iptux sent {len(sendmsg)} messages for {1 + len(WHILE_AWAY)}: Pigeon's acks did not stop it: "
+                 f"{sendmsg}")
+        answers = [line for line in wire_lines(console.log_path)
+                   if re.match(rf"to 127\.0\.0\.1:2425 .*:{AUTO_ANSWER}:{AWAY_TEXT}\\0$", line)]
+        if len(answers) != 1:
+            fail(f"Pigeon did not answer iptux automatically exactly once while away: {answers}")
         acks = [line for line in wire_lines(console.log_path)
                 if re.match(rf"to 127\.0\.0\.1:2425 .*:33:{sendmsg[0][0]}\\0$", line)]
         if len(acks) != 1:

@@ -123,4 +123,4 @@ def history_rows(profile, peer):
 
 
 INCOMING, OUTGOING = 0, 1
-DELIVERED, RECEIVED = 3, 6
+SENT, DELIVERED, RECEIVED = 2, 3, 6

@@ -254,6 +254,20 @@ void TestPresenceStatus::answeredOncePerAwayPeriod()
     write(1003, StrangerAt, "hello");
     QCOMPARE(sentTo(*m_transport, AliceAt, ipmsg::SendMsg).size(), 1);
     QCOMPARE(sentTo(*m_transport, StrangerAt, ipmsg::SendMsg).size(), 1);
+    // A plain-text peer (nc -u) gets the bare text, once.
+    const Endpoint netcat = *Endpoint::parse(u"127.0.0.10:5000"_qs);
+    const auto plainSent = [&] {
+        QList<QByteArray> out;
+        for (const FakeTransport::Sent& sent : m_transport->sent)
+            if (sent.to == netcat)
+                out.append(sent.data);
+        return out;
+    };
+    m_transport->deliver("anyone there?\n", netcat);
+    QTRY_COMPARE(plainSent(), QList<QByteArray>{"at lunch, \xe4\xbd\xa0\xe5\xa5\xbd"});
+    m_transport->deliver("hello?\n", netcat);
+    QTRY_COMPARE(m_history->conversationSize(netcat.toString()), 3);
+    QCOMPARE(plainSent().size(), 1);
 
     // Back and away again: a new period, a new answer.
     m_messenger->setStatus(Status::Online);

@@ -149,11 +149,11 @@ PeerStatus Messenger::peerStatus(const QString& peer) const
     return l && l->presence == Presence::Online ? l->status : PeerStatus{};
 }
 
-// IP Messenger's absence answer (presencestatus.h): one SENDMSG with AUTORETOPT and no SENDCHECKOPT, so that it is
-// neither acknowledged nor answered in turn; kept in the conversation as an automatic answer that was sent.
-void Messenger::answerAway(const Endpoint& from, const QString& peer, bool ipmsg)
+// IP Messenger's absence answer (presencestatus.h), kept in the conversation as an automatic answer that was sent. As
+// everything that depends on a write, it leaves once the batch is committed: after the acknowledgement of the message
+// it answers, in the order IP Messenger sends them.
+void Messenger::answerAway(const Endpoint& from, const QString& peer)
 {
-    const TextEncoding encoding = m_directory.encodingOf(from);
     Message m;
     m.peer = peer;
     m.direction = Direction::Outgoing;
@@ -161,18 +161,28 @@ void Messenger::answerAway(const Endpoint& from, const QString& peer, bool ipmsg
     m.remote = link(from).address;
     m.state = MessageState::Sent;
     m.isAutoReply = true;
-    m.packetNo = ipmsg ? m_numbers.next() : 0;
+    m.packetNo = link(from).speaksIpMsg ? m_numbers.next() : 0;
     if (!m_history->append(m)) {
         Q_EMIT problem(m_history->error());
         return;
     }
-    // Announced with the message it answers, after it; it leaves at once, as it waits for no acknowledgement.
     m_batch.announce(m);
-    if (ipmsg)
-        sendPacket(ipmsg::SendMsg | ipmsg::AutoRetOpt | (encoding == TextEncoding::Utf8 ? ipmsg::Utf8Opt : 0),
-                   textcodec::encode(m.text, encoding), from, m.packetNo);
+    m_batch.transmit(m);
+}
+
+// One SENDMSG with AUTORETOPT and without SENDCHECKOPT, so that it is neither acknowledged nor answered in turn, or the
+// bare text to a plain-text peer; never retransmitted.
+void Messenger::transmitAutoAnswer(const Message& m)
+{
+    const auto to = Endpoint::parse(m.remote);
+    if (!to)
+        return;
+    const TextEncoding encoding = m_directory.encodingOf(*to);
+    if (m.packetNo == 0)
+        m_transport->send(textcodec::encode(m.text, encoding), *to);
     else
-        m_transport->send(textcodec::encode(m.text, encoding), from);
+        sendPacket(ipmsg::SendMsg | ipmsg::AutoRetOpt | (encoding == TextEncoding::Utf8 ? ipmsg::Utf8Opt : 0),
+                   textcodec::encode(m.text, encoding), *to, m.packetNo);
 }
 
 void Messenger::greet(const Endpoint& to)
@@ -384,6 +394,10 @@ void Messenger::transmit(const Message& m)
 {
     if (m_delivery.contains(m.id))
         return;
+    if (m.isAutoReply) {
+        transmitAutoAnswer(m);
+        return;
+    }
     const Route route = m_directory.route(m.peer, m.remote);
     if (!route.endpoint) {
         finishMessage(m.id, MessageState::Failed);
@@ -700,7 +714,7 @@ void Messenger::handlePlainText(const QByteArray& data, const Endpoint& from)
     Message m;
     m.text = text;
     if (storeIncoming(m, from) && m_away.takeAnswer(m_directory.peerFor(from), 0))
-        answerAway(from, m_directory.peerFor(from), false);
+        answerAway(from, m_directory.peerFor(from));
 }
 
 void Messenger::handleMessage(const ipmsg::Packet& p, const Endpoint& from, const QString& text, quint64 messageNo,
@@ -740,7 +754,7 @@ void Messenger::handleMessage(const ipmsg::Packet& p, const Endpoint& from, cons
     if (ack)
         m_batch.acknowledge(p.packetNo, from);
     if (m_away.takeAnswer(m_directory.peerFor(from), p.command))
-        answerAway(from, m_directory.peerFor(from), true);
+        answerAway(from, m_directory.peerFor(from));
 }
 
 void Messenger::sendPacket(quint32 command, const QByteArray& extension, const Endpoint& to, quint64 packetNo)

@@ -181,8 +181,9 @@ private:
     QByteArray versionField() const;
     // The option bits of this Pigeon's entry packets: CAPUTF8OPT, and ABSENCEOPT while away or busy.
     quint32 entryOptions() const;
-    // Sends the away text to `from` as an automatic answer (AUTORETOPT) and stores it in `peer`'s conversation.
-    void answerAway(const Endpoint& from, const QString& peer, bool ipmsg);
+    // Stores the away text in `peer`'s conversation as an automatic answer to `from`, to go out after the commit.
+    void answerAway(const Endpoint& from, const QString& peer);
+    void transmitAutoAnswer(const Message& message);
     void announce(quint32 command);
     bool isSelf(const ipmsg::Packet& packet, const Endpoint& from) const;
 

@@ -101,6 +101,8 @@ private Q_SLOTS:
     void brokenContactsFileIsReported();
     void contactsSubcommand();
     void cp932ContactReadsShiftJis();
+    void legacyEncodingReadsStrangers_data();
+    void legacyEncodingReadsStrangers();
     void sealedMessageOpensWithOpen();
     void startLineNamesAllAddresses();
 };
@@ -204,6 +206,8 @@ void TestConsole::badArguments_data()
     QTest::newRow("long name") << QStringList{QStringLiteral("--name"), QString(65, u'n')}
                                << QStringLiteral("longer than 64");
     QTest::newRow("unknown option") << QStringList{QStringLiteral("--frobnicate")} << QStringLiteral("frobnicate");
+    QTest::newRow("legacy encoding utf-8") << QStringList{QStringLiteral("--legacy-encoding"), QStringLiteral("utf-8")}
+                                           << QStringLiteral("--legacy-encoding must be gbk or cp932");
     QTest::newRow("unknown command") << QStringList{QStringLiteral("launch")} << QStringLiteral("unknown command");
 }
 
@@ -345,13 +349,38 @@ void TestConsole::cp932ContactReadsShiftJis()
     QUdpSocket script;
     QVERIFY(script.bind(Loopback, 0));
     Console c;
-    QVERIFY(c.startListening(dir.path()));
+    QVERIFY(c.start(dir.path()));
     c.type(QStringLiteral("/add taro 127.0.0.1:%1 cp932").arg(script.localPort()));
     c.type(QStringLiteral("/contacts"));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("taro  127.0.0.1:%1").arg(script.localPort())), c.out.constData());
     QVERIFY2(c.output().contains(QStringLiteral(" cp932")), c.out.constData());
     script.writeDatagram(QByteArray("1:1001:u:h:288:\x92\x86\x95\xb6\x8f\xc1\x91\xa7\0", 24), Loopback, c.port);
     QTRY_VERIFY2(c.output().contains(QStringLiteral("taro (127.0.0.1:%1): 中文消息").arg(script.localPort())),
+                 c.out.constData());
+    QCOMPARE(c.finish(), 0);
+}
+
+void TestConsole::legacyEncodingReadsStrangers_data()
+{
+    QTest::addColumn<QString>("legacy");
+    QTest::addColumn<QString>("shown");
+    // Issue 18.2: unflagged text from a stranger that is not UTF-8 is read in the legacy encoding, which
+    // --legacy-encoding sets: 92 86 95 b6 8f c1 91 a7 is 中文消息 in CP932 and 拞暥徚懅 in GBK.
+    QTest::newRow("cp932") << QStringLiteral("cp932") << QStringLiteral("中文消息");
+    QTest::newRow("gbk") << QStringLiteral("gbk") << QStringLiteral("拞暥徚懅");
+}
+
+void TestConsole::legacyEncodingReadsStrangers()
+{
+    QFETCH(QString, legacy);
+    QFETCH(QString, shown);
+    QTemporaryDir dir;
+    QUdpSocket script;
+    QVERIFY(script.bind(Loopback, 0));
+    Console c;
+    QVERIFY(c.start(dir.path(), {QStringLiteral("--legacy-encoding"), legacy}));
+    script.writeDatagram(QByteArray("1:1001:u:h:288:\x92\x86\x95\xb6\x8f\xc1\x91\xa7\0", 24), Loopback, c.port);
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("127.0.0.1:%1): ").arg(script.localPort()) + shown),
                  c.out.constData());
     QCOMPARE(c.finish(), 0);
 }
@@ -364,7 +393,7 @@ void TestConsole::sealedMessageOpensWithOpen()
     QUdpSocket script;
     QVERIFY(script.bind(Loopback, 0));
     Console c;
-    QVERIFY(c.startListening(dir.path()));
+    QVERIFY(c.start(dir.path()));
     script.writeDatagram(QByteArray("1:1003:u:h:800:the sealed text\0", 31), Loopback, c.port);
     QTRY_VERIFY2(c.output().contains(QStringLiteral("sealed message; /open to read it")), c.out.constData());
     QVERIFY(!c.output().contains(QStringLiteral("the sealed text")));

@@ -335,7 +335,8 @@ void TestConsole::contactsSubcommand()
     QCOMPARE(run({QStringLiteral("add"), QStringLiteral("王五"), QStringLiteral("127.0.0.1")}, &out), 1);
     QVERIFY2(out.contains(QStringLiteral("already")), qPrintable(out));
     QCOMPARE(run({QStringLiteral("list")}, &out), 0);
-    QCOMPARE(out, QStringLiteral("王五\t127.0.0.1\t2426\tipmsg\tgbk\nnc\t::1\t2425\tplain\tutf-8\n"));
+    // A contact added without an encoding is auto (issue 18.2).
+    QCOMPARE(out, QStringLiteral("王五\t127.0.0.1\t2426\tipmsg\tgbk\nnc\t::1\t2425\tplain\tauto\n"));
     QCOMPARE(run({QStringLiteral("remove"), QStringLiteral("nc")}), 0);
     QCOMPARE(run({QStringLiteral("remove"), QStringLiteral("nc")}), 1);
     QCOMPARE(run({QStringLiteral("list")}, &out), 0);
@@ -380,7 +381,7 @@ void TestConsole::legacyEncodingReadsStrangers()
     Console c;
     QVERIFY(c.start(dir.path(), {QStringLiteral("--legacy-encoding"), legacy}));
     script.writeDatagram(QByteArray("1:1001:u:h:288:\x92\x86\x95\xb6\x8f\xc1\x91\xa7\0", 24), Loopback, c.port);
-    QTRY_VERIFY2(c.output().contains(QStringLiteral("127.0.0.1:%1): ").arg(script.localPort()) + shown),
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("127.0.0.1:%1: ").arg(script.localPort()) + shown),
                  c.out.constData());
     QCOMPARE(c.finish(), 0);
 }

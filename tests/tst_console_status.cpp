@@ -64,8 +64,9 @@ void TestConsoleStatus::awayAnswersOnceAndBackSaysSo()
     const auto send = [&](const char* datagram, qsizetype size) {
         bob.writeDatagram(QByteArray(datagram, size), address, port);
     };
-    // Bob's entry is answered with ANSENTRY | ABSENCEOPT | CAPUTF8OPT and the title in the nickname.
-    send("1:100:bob:pc:1:Bob\0\0", 20);
+    // Bob's entry (BR_ENTRY | CAPUTF8OPT: he reads UTF-8) is answered with ANSENTRY | ABSENCEOPT | CAPUTF8OPT and the
+    // title in the nickname.
+    send("1:100:bob:pc:16777217:Bob\0\0", 27);
     ipmsg::Packet p = next(bob);
     QCOMPARE(p.command, 0x01000103u);
     QCOMPARE(ipmsg::parseEntry(p.extension).nick, QByteArray("Me[gone fishing]"));
@@ -91,7 +92,8 @@ void TestConsoleStatus::awayAnswersOnceAndBackSaysSo()
     QTRY_VERIFY(c.output().contains(QStringLiteral("%1: [automatic answer] Bob is away too").arg(bobName)));
     // Bob goes away: BR_ABSENCE | ABSENCEOPT with his title; the console says so.
     send("1:104:bob:pc:260:Bob[in a meeting]\0\0", 36);
-    QTRY_VERIFY2(c.output().contains(QStringLiteral("* %1 is away: in a meeting").arg(bobName)), qPrintable(c.output()));
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("* %1 is away: in a meeting").arg(bobName)),
+                 qPrintable(c.output()));
     c.type(QStringLiteral("/back"));
     p = next(bob);
     QCOMPARE(p.command, 0x01000004u); // BR_ABSENCE | CAPUTF8OPT, no ABSENCEOPT

@@ -66,6 +66,8 @@ private Q_SLOTS:
     void answeredOncePerAwayPeriod();
     void notAnswered_data();
     void notAnswered();
+    void absenceInfoIsTheText_data();
+    void absenceInfoIsTheText();
     void twoAwayPigeonsDoNotLoop();
     void statusSurvivesRestart();
 
@@ -83,7 +85,10 @@ void TestPresenceStatus::init()
     QVERIFY(m_dir->isValid());
     m_contacts = std::make_unique<ContactBook>();
     QVERIFY(m_contacts->load(m_dir->filePath(QStringLiteral("contacts.ini"))));
-    QCOMPARE(m_contacts->add({QStringLiteral("Alice"), QStringLiteral("127.0.0.1"), 2425}), QString());
+    // UTF-8 chosen for Alice, so that the bytes below do not depend on the system locale's legacy encoding.
+    QCOMPARE(m_contacts->add(
+                 {QStringLiteral("Alice"), QStringLiteral("127.0.0.1"), 2425, Protocol::IpMsg, TextEncoding::Utf8}),
+             QString());
     m_history = std::make_unique<History>();
     QVERIFY2(m_history->open(m_dir->filePath(QStringLiteral("history.sqlite"))), qPrintable(m_history->error()));
     m_transport = std::make_unique<FakeTransport>(*Endpoint::parse(QStringLiteral("127.0.0.1:2426")));
@@ -320,6 +325,32 @@ void TestPresenceStatus::notAnswered()
     QCOMPARE(sentTo(*m_transport, AliceAt, ipmsg::SendMsg).size(), 0);
     QCOMPARE(acksTo(*m_transport, AliceAt).size(), acked ? 1 : 0);
     QCOMPARE(autoAnswers(*m_history, u"Alice"_qs, Direction::Outgoing).size(), 0);
+}
+
+void TestPresenceStatus::absenceInfoIsTheText_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QByteArray>("answer");
+    QTest::addRow("online") << int(Status::Online) << QString() << bytes("Not absence mode");
+    QTest::addRow("away") << int(Status::Away) << u"出差，周五回"_qs
+                          << bytes("\xe5\x87\xba\xe5\xb7\xae\xef\xbc\x8c\xe5\x91\xa8\xe4\xba\x94\xe5\x9b\x9e");
+    QTest::addRow("busy") << int(Status::Busy) << u"on a call"_qs << bytes("on a call");
+    QTest::addRow("away without a text") << int(Status::Away) << QString() << bytes("Not absence mode");
+}
+
+void TestPresenceStatus::absenceInfoIsTheText()
+{
+    QFETCH(int, status);
+    QFETCH(QString, text);
+    QFETCH(QByteArray, answer);
+    m_messenger->start();
+    m_messenger->setStatus(Status(status), text);
+    // GETABSENCEINFO (0x50 = 80) from a UTF-8 capable IP Messenger is answered with SENDABSENCEINFO (0x51).
+    m_transport->deliver(bytes("1:1001:taro:pc:16777219:taro\0\0"), AliceAt);
+    m_transport->deliver(bytes("1:1002:taro:pc:80:\0"), AliceAt);
+    QTRY_COMPARE(sentTo(*m_transport, AliceAt, ipmsg::SendAbsenceInfo).size(), 1);
+    QCOMPARE(sentTo(*m_transport, AliceAt, ipmsg::SendAbsenceInfo).first().text(), answer);
 }
 
 void TestPresenceStatus::twoAwayPigeonsDoNotLoop()

@@ -25,9 +25,17 @@ Console::Console(Session& session, bool color, QObject* parent)
     , m_messenger(*session.messenger())
     , m_line(color)
     , m_interactive(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-    , m_out(stdout)
 {
-    m_out.setEncoding(QStringConverter::Utf8);
+    // Messages the terminal could not take in time are read back from the history (see ConsoleOutput).
+    m_output = new ConsoleOutput(
+        STDOUT_FILENO,
+        [this](qint64 afterId, qint64 upToId, int limit) {
+            QList<ConsoleOutput::Line> lines;
+            for (const Message& m : m_session.history().incoming(afterId, upToId, limit))
+                lines.append({m.id, decorated(m_line.format(m, m_messenger.nickOf(m.peer)))});
+            return lines;
+        },
+        ConsoleOutput::DefaultLimit, this);
     connect(&m_messenger, &Messenger::messageAdded, this, [this](const Message& m) {
         if (m.direction == Direction::Outgoing) {
             m_mine.insert(m.id, m.peer);
@@ -36,7 +44,7 @@ Console::Console(Session& session, bool color, QObject* parent)
             return;
         }
         m_partner = m.peer;
-        print(m_line.format(m, m_messenger.nickOf(m.peer)));
+        m_output->message(m.id, decorated(m_line.format(m, m_messenger.nickOf(m.peer))));
     });
     connect(&m_messenger, &Messenger::deliveryChanged, this, [this](qint64 id, MessageState state) {
         const QString peer = m_mine.value(id);
@@ -220,9 +228,15 @@ void Console::quit()
     m_quitting = true;
     if (m_done)
         return;
+    // What the terminal has not taken yet is printed first; the engine goes on acknowledging meanwhile.
+    if (!m_output->isIdle() && !m_output->isBroken()) {
+        if (!m_waitingForOutput)
+            connect(m_output, &ConsoleOutput::idle, this, &Console::quit);
+        m_waitingForOutput = true;
+        return;
+    }
     m_done = true;
     m_session.close();
-    m_out.flush();
     Q_EMIT finished(m_refused ? RefusedInputExit : 0);
 }
 
@@ -234,20 +248,30 @@ void Console::refuse(const QString& why)
 
 void Console::print(const QString& line)
 {
+    m_output->note(decorated(line));
+}
+
+QByteArray Console::decorated(const QString& line) const
+{
+    QString out;
     if (m_interactive)
-        m_out << "\r\x1b[K";
-    m_out << line << '\n';
-    m_out.flush();
+        out += QStringLiteral("\r\x1b[K");
+    out += line + u'\n';
     if (m_interactive && !m_quitting)
-        prompt();
+        out += promptText();
+    return out.toUtf8();
+}
+
+QString Console::promptText() const
+{
+    return paint(m_partner.isEmpty() ? QStringLiteral("> ") : tr("to %1> ").arg(m_partner), Bold);
 }
 
 void Console::prompt()
 {
     if (!m_interactive || m_quitting)
         return;
-    m_out << paint(m_partner.isEmpty() ? QStringLiteral("> ") : tr("to %1> ").arg(m_partner), Bold);
-    m_out.flush();
+    m_output->note(promptText().toUtf8());
 }
 
 QString Console::paint(const QString& text, const char* sgr) const

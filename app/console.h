@@ -1,11 +1,11 @@
 #pragma once
 
+#include "consoleoutput.h"
 #include "messageline.h"
 #include "session.h"
 
 #include <QObject>
 #include <QSocketNotifier>
-#include <QTextStream>
 
 // The terminal front end: prints who wrote (colored, with their address) and sends what is typed. Reads standard
 // input through the event loop, so a message arriving while someone types is printed at once, and a pipe or a
@@ -27,7 +27,11 @@ private:
     void readInput();
     void handleLine(const QString& line);
     void command(const QString& line);
+    // A note (not a stored message) for the terminal; dropped and counted when the terminal does not keep up.
     void print(const QString& line);
+    // `line` as written to the terminal: on a terminal the prompt is cleared before it and drawn again after it.
+    QByteArray decorated(const QString& line) const;
+    QString promptText() const;
     void refuse(const QString& why);
     void prompt();
     void quit();
@@ -37,7 +41,7 @@ private:
     Messenger& m_messenger;
     MessageLine m_line;
     bool m_interactive;
-    QTextStream m_out;
+    ConsoleOutput* m_output = nullptr;
     QSocketNotifier* m_stdin = nullptr;
     QByteArray m_buffer;
     QString m_partner;
@@ -45,4 +49,5 @@ private:
     bool m_quitting = false;
     bool m_done = false;
     bool m_refused = false;
+    bool m_waitingForOutput = false;
 };

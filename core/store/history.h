@@ -98,6 +98,9 @@ public:
     // Up to `limit` messages of a conversation that sort after (`afterKey`, `afterPacketNo`), oldest first: to read a
     // whole conversation forward, page by page, from (-1, 0).
     QList<Message> conversationAfter(const QString& peer, double afterKey, quint64 afterPacketNo, int limit);
+    // Up to `limit` received messages (system lines included) of every conversation with afterId < id <= upToId, in
+    // the order they were stored (ids grow with each append): to show what arrived since a point, page by page.
+    QList<Message> incoming(qint64 afterId, qint64 upToId, int limit);
     qint64 conversationSize(const QString& peer);
     QList<ConversationSummary> conversations();
     QList<Message> unsent(); // Queued and Sending outgoing messages, oldest first

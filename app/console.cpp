@@ -1,5 +1,6 @@
 #include "console.h"
 
+#include "contactspec.h"
 #include "conversationmodel.h"
 
 #include <QCoreApplication>
@@ -177,41 +178,19 @@ void Console::command(const QString& line)
         }
     } else if (verb == u"/add") {
         if (words.size() < 3) {
-            refuse(tr("Usage: /add NAME HOST[:PORT] [plain] [gbk]"));
+            refuse(tr("Usage: /add %1").arg(ContactSpec::usage()));
             return;
         }
-        Contact c;
-        c.name = words[1];
-        QString host = words[2];
-        const qsizetype colon = host.lastIndexOf(u':');
-        if (colon > 0 && host.count(u':') == 1) {
-            bool ok = false;
-            const uint port = host.mid(colon + 1).toUInt(&ok);
-            if (!ok || port < 1 || port > 65535) {
-                refuse(tr("The port must be a number from 1 to 65535."));
-                return;
-            }
-            c.port = quint16(port);
-            host.truncate(colon);
-        } else if (const auto ep = Endpoint::parse(host); ep && host.startsWith(u'[')) {
-            c.port = ep->port;
-            host = ep->address.toString();
+        QString error;
+        const auto c = ContactSpec::parse(words.mid(1), &error);
+        if (!c) {
+            refuse(error);
+            return;
         }
-        c.host = host;
-        for (const QString& option : words.mid(3)) {
-            if (option.compare(u"plain", Qt::CaseInsensitive) == 0)
-                c.protocol = Protocol::PlainText;
-            else if (option.compare(u"gbk", Qt::CaseInsensitive) == 0)
-                c.encoding = TextEncoding::Gbk;
-            else {
-                refuse(tr("Unknown option \"%1\": use plain and/or gbk.").arg(option));
-                return;
-            }
-        }
-        if (const QString why = m_session.contacts().add(c); !why.isEmpty())
+        if (const QString why = m_session.contacts().add(*c); !why.isEmpty())
             refuse(why);
         else
-            print(paint(tr("Added %1.").arg(ContactBook::normalizedName(c.name)), Green));
+            print(paint(tr("Added %1.").arg(ContactBook::normalizedName(c->name)), Green));
     } else if (verb == u"/help") {
         print(tr("  TEXT                 send to the current partner (whoever wrote last, or /to)\n"
                  "  /to NAME|ADDR:PORT   pick whom to write to\n"

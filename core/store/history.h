@@ -64,7 +64,8 @@ public:
     // page is read (an error naming the file, and nothing more is written) or by check(). ReadOnly opens an
     // existing file that another Pigeon may be using, and refuses one that would need an upgrade.
     bool open(const QString& path, Access access = Access::ReadWrite);
-    // Called during a schema upgrade at open (which can take a while for a long history) with 0..100 %.
+    // Called during a schema upgrade at open of a file that holds data (which can take a while for a long history)
+    // with 0..100 %; not when a new file is made.
     void setUpgradeProgress(std::function<void(int percent)> progress) { m_progress = std::move(progress); }
     bool isOpen() const { return m_db.isOpen(); }
     QString error() const { return m_error; }

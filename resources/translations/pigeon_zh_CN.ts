@@ -262,6 +262,25 @@
     </message>
 </context>
 <context>
+    <name>ContactSpec</name>
+    <message>
+        <source>A contact needs a name and a host: %1.</source>
+        <translation>联系人需要名称和主机：%1。</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a host: write an IPv6 address with a port as [ADDRESS]:PORT.</source>
+        <translation>“%1”不是主机：带端口的 IPv6 地址请写成 [地址]:端口。</translation>
+    </message>
+    <message>
+        <source>The port must be a number from 1 to 65535.</source>
+        <translation>端口必须是 1 到 65535 之间的数字。</translation>
+    </message>
+    <message>
+        <source>Unknown option &quot;%1&quot;: use one of %2.</source>
+        <translation>未知选项“%1”：请使用 %2 之一。</translation>
+    </message>
+</context>
+<context>
     <name>ConversationDelegate</name>
     <message>
         <source>Yesterday</source>
@@ -717,6 +736,10 @@ The conversation history is kept.</source>
         <source>No conversation matches “%1”.</source>
         <translation>没有与“%1”匹配的会话。</translation>
     </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
 </context>
 <context>
     <name>Messenger</name>
@@ -959,18 +982,14 @@ The conversation history is kept.</source>
     </message>
 </context>
 <context>
-    <name>schema</name>
+    <name>UpgradeProgress</name>
     <message>
-        <source>could not copy it to %1 before upgrading it: %2</source>
-        <translation>升级前无法将其复制到 %1：%2</translation>
+        <source>Pigeon</source>
+        <translation>信鸽</translation>
     </message>
     <message>
-        <source>could not upgrade it from version %1 to %2: %3</source>
-        <translation>无法将其从版本 %1 升级到 %2：%3</translation>
-    </message>
-    <message>
-        <source> (a copy made before the upgrade is %1)</source>
-        <translation>（升级前的副本为 %1）</translation>
+        <source>Updating the message history to this version of Pigeon. This happens once and may take a while for a long history; nothing is lost if it is interrupted.</source>
+        <translation>正在将消息记录更新到此版本的信鸽。此操作只进行一次，记录较多时可能需要一些时间；即使中断也不会丢失任何内容。</translation>
     </message>
 </context>
 <context>
@@ -994,6 +1013,21 @@ The conversation history is kept.</source>
     <message>
         <source>key announcement is not 128 bytes of base64</source>
         <translation>密钥公告不是 128 字节的 base64</translation>
+    </message>
+</context>
+<context>
+    <name>schema</name>
+    <message>
+        <source>could not copy it to %1 before upgrading it: %2</source>
+        <translation>升级前无法将其复制到 %1：%2</translation>
+    </message>
+    <message>
+        <source>could not upgrade it from version %1 to %2: %3</source>
+        <translation>无法将其从版本 %1 升级到 %2：%3</translation>
+    </message>
+    <message>
+        <source> (a copy made before the upgrade is %1)</source>
+        <translation>（升级前的副本为 %1）</translation>
     </message>
 </context>
 </TS>

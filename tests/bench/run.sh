@@ -20,7 +20,7 @@ else
 fi
 
 cc -O2 -pthread -o "$build/udp_baseline" "$shared/bench/udp_baseline.c"
-cc -O2 -o "$build/ipmsg_load" "$root/tests/bench/ipmsg_load.c"
+cmake --build "$build" --target ipmsg_load >/dev/null
 cmake --build "$build" --target pigeon pigeon_bench pigeon_bench_gui pigeon_bench_crypto >/dev/null
 scratch=$(mktemp -d "$build/bench-run-XXXXXX")
 trap 'rm -rf "$scratch"' EXIT

@@ -32,6 +32,8 @@ private:
     // `line` as written to the terminal: on a terminal the prompt is cleared before it and drawn again after it.
     QByteArray decorated(const QString& line) const;
     QString promptText() const;
+    // How a received message is shown: a sealed one that was not opened yet only says that it is there.
+    QString shown(const Message& m) const;
     void refuse(const QString& why);
     void prompt();
     void quit();
@@ -46,6 +48,7 @@ private:
     QByteArray m_buffer;
     QString m_partner;
     QHash<qint64, QString> m_mine; // my messages still on their way, for status lines
+    QList<Message> m_sealed;       // sealed messages not opened yet, oldest first (/open)
     bool m_quitting = false;
     bool m_done = false;
     bool m_refused = false;

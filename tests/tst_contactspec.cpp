@@ -66,6 +66,8 @@ void TestContactSpec::parse_data()
                            << true << false;
     QTest::addRow("gbk, any case") << QStringList{u"Feiq"_qs, u"10.0.0.2"_qs, u"GBK"_qs} << u"10.0.0.2"_qs << 2425
                                    << false << true;
+    QTest::addRow("cp932 by an alias") << QStringList{u"Ipmsg"_qs, u"10.0.0.4"_qs, u"Shift_JIS"_qs} << u"10.0.0.4"_qs
+                                       << 2425 << false << false;
     QTest::addRow("both, either order") << QStringList{u"Old"_qs, u"10.0.0.3"_qs, u"gbk"_qs, u"Plain"_qs}
                                         << u"10.0.0.3"_qs << 2425 << true << true;
 }
@@ -96,7 +98,7 @@ void TestContactSpec::refused_data()
     QTest::addRow("junk after bracket") << QStringList{u"Bob"_qs, u"[::1]x"_qs} << u"[ADDRESS]:PORT"_qs;
     QTest::addRow("bad port after bracket") << QStringList{u"Bob"_qs, u"[::1]:0"_qs} << u"from 1 to 65535"_qs;
     QTest::addRow("unknown option") << QStringList{u"Bob"_qs, u"192.0.2.7"_qs, u"tcp"_qs}
-                                    << u"Unknown option \"tcp\": use one of plain, gbk"_qs;
+                                    << u"Unknown option \"tcp\": use one of plain, auto, utf-8, gbk, cp932"_qs;
 }
 
 void TestContactSpec::refused()

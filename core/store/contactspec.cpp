@@ -1,6 +1,7 @@
 #include "contactspec.h"
 
 #include "endpoint.h"
+#include "textcodec.h"
 
 namespace {
 
@@ -10,16 +11,15 @@ struct Option {
     void (*apply)(Contact& contact);
 };
 
+// Keywords other than encodings; every name textcodec::encodingFromName knows sets the text encoding.
 constexpr Option Options[] = {
     {"plain",
      [](Contact& c) {
          c.protocol = Protocol::PlainText;
      }},
-    {"gbk",
-     [](Contact& c) {
-         c.encoding = TextEncoding::Gbk;
-     }},
 };
+// The encodings usage lines name (encodingFromName also takes aliases such as utf8, gb18030, shift_jis).
+constexpr TextEncoding Encodings[] = {TextEncoding::Auto, TextEncoding::Utf8, TextEncoding::Gbk, TextEncoding::Cp932};
 
 } // namespace
 
@@ -28,15 +28,20 @@ QStringList ContactSpec::options()
     QStringList out;
     for (const Option& option : Options)
         out.append(QLatin1String(option.keyword));
+    for (const TextEncoding encoding : Encodings)
+        out.append(textcodec::encodingName(encoding));
     return out;
 }
 
 QString ContactSpec::usage()
 {
     QString out = QStringLiteral("NAME HOST[:PORT]");
-    for (const QString& option : options())
-        out += QStringLiteral(" [") + option + u']';
-    return out;
+    for (const Option& option : Options)
+        out += QStringLiteral(" [") + QLatin1String(option.keyword) + u']';
+    QStringList encodings;
+    for (const TextEncoding encoding : Encodings)
+        encodings.append(textcodec::encodingName(encoding));
+    return out + QStringLiteral(" [") + encodings.join(u'|') + u']';
 }
 
 std::optional<Contact> ContactSpec::parse(const QStringList& words, QString* error)
@@ -77,9 +82,13 @@ std::optional<Contact> ContactSpec::parse(const QStringList& words, QString* err
         for (const Option& option : Options)
             if (word.compare(QLatin1String(option.keyword), Qt::CaseInsensitive) == 0)
                 found = &option;
-        if (!found)
+        if (found) {
+            found->apply(c);
+        } else if (const auto encoding = textcodec::encodingFromName(word)) {
+            c.encoding = *encoding;
+        } else {
             return refuse(tr("Unknown option \"%1\": use one of %2.").arg(word, options().join(QStringLiteral(", "))));
-        found->apply(c);
+        }
     }
     return c;
 }

@@ -9,9 +9,9 @@
 
 // The one parser of a contact written on a command line, `NAME HOST[:PORT] [OPTION...]`, as `pigeon contacts add`
 // and the console's /add take it. HOST is an IPv4 address, a host name, a bare IPv6 address, or `[IPv6]:PORT`;
-// PORT defaults to 2425 (parsePort checks it). The options, in any order and any case, are the keywords of
-// options(): `plain` (bare UTF-8 datagrams instead of IP Messenger) and `gbk` (text in GBK). A new keyword is one
-// more row in the table in contactspec.cpp.
+// PORT defaults to 2425 (parsePort checks it). The options, in any order and any case: `plain` (bare datagrams
+// instead of IP Messenger) and a text encoding (`auto`, `utf-8`, `gbk`, `cp932`, or an alias that
+// textcodec::encodingFromName takes). A new keyword is one more row in the Options table in contactspec.cpp.
 class ContactSpec {
     Q_DECLARE_TR_FUNCTIONS(ContactSpec)
 public:
@@ -20,6 +20,6 @@ public:
     static std::optional<Contact> parse(const QStringList& words, QString* error);
     // The option keywords, in the order the usage lines name them.
     static QStringList options();
-    // "NAME HOST[:PORT] [plain] [gbk]", for usage lines.
+    // "NAME HOST[:PORT] [plain] [auto|utf-8|gbk|cp932]", for usage lines.
     static QString usage();
 };

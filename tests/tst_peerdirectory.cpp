@@ -54,6 +54,9 @@ void TestPeerDirectory::init()
                              contact(u"Far"_qs, u"no-such-host.invalid"_qs, 2425)})
         QCOMPARE(m_book->add(c), QString());
     m_directory = std::make_unique<PeerDirectory>(m_book.get());
+    // Strangers not heard from get the legacy encoding (IP Messenger's rule); CP932 here, so that it differs from
+    // the contacts' UTF-8 and GBK whatever the machine's locale.
+    m_directory->setLegacyEncoding(TextEncoding::Cp932);
     m_directory->rebuildContactIndex();
 }
 
@@ -64,18 +67,21 @@ void TestPeerDirectory::route_data()
     QTest::addColumn<bool>("isContact");
     QTest::addColumn<QString>("endpoint"); // empty: none
     QTest::addColumn<bool>("plain");
-    QTest::addColumn<bool>("gbk");
+    QTest::addColumn<TextEncoding>("encoding");
     QTest::addColumn<qint64>("maxTextBytes");
     const qint64 ipmsg = PeerDirectory::IpMsgPartBytes;
     const qint64 plain = PeerDirectory::PlainMaxBytes;
-    QTest::addRow("IPMsg contact") << u"Alice"_qs << true << true << u"192.0.2.1:2425"_qs << false << false << ipmsg;
-    QTest::addRow("GBK contact") << u"Feiq"_qs << true << true << u"192.0.2.2:2425"_qs << false << true << ipmsg;
-    QTest::addRow("plain-text contact") << u"nc"_qs << true << true << u"192.0.2.3:9000"_qs << true << false << plain;
+    const TextEncoding utf8 = TextEncoding::Utf8;
+    QTest::addRow("IPMsg contact in UTF-8")
+        << u"Alice"_qs << true << true << u"192.0.2.1:2425"_qs << false << utf8 << ipmsg;
+    QTest::addRow("GBK contact") << u"Feiq"_qs << true << true << u"192.0.2.2:2425"_qs << false << TextEncoding::Gbk
+                                 << ipmsg;
+    QTest::addRow("plain-text contact") << u"nc"_qs << true << true << u"192.0.2.3:9000"_qs << true << utf8 << plain;
     QTest::addRow("stranger at the IPMsg port")
-        << u"198.51.100.9:2425"_qs << true << false << u"198.51.100.9:2425"_qs << false << false << ipmsg;
+        << u"198.51.100.9:2425"_qs << true << false << u"198.51.100.9:2425"_qs << false << TextEncoding::Cp932 << ipmsg;
     QTest::addRow("stranger elsewhere, not heard")
-        << u"198.51.100.9:7000"_qs << true << false << u"198.51.100.9:7000"_qs << true << false << plain;
-    QTest::addRow("no such contact") << u"Nobody"_qs << false << false << QString() << false << false << ipmsg;
+        << u"198.51.100.9:7000"_qs << true << false << u"198.51.100.9:7000"_qs << true << utf8 << plain;
+    QTest::addRow("no such contact") << u"Nobody"_qs << false << false << QString() << false << utf8 << ipmsg;
 }
 
 void TestPeerDirectory::route()
@@ -87,7 +93,7 @@ void TestPeerDirectory::route()
     QTEST(r.isContact, "isContact");
     QCOMPARE(r.endpoint ? r.endpoint->toString() : QString(), endpoint);
     QTEST(r.protocol == Protocol::PlainText, "plain");
-    QTEST(r.encoding == TextEncoding::Gbk, "gbk");
+    QTEST(r.encoding, "encoding");
     QTEST(r.maxTextBytes, "maxTextBytes");
     QVERIFY(!r.isPigeon);
 }
@@ -113,9 +119,9 @@ void TestPeerDirectory::conversationKeyAndEncodingOfSenders()
     QCOMPARE(m_directory->peerFor(at("192.0.2.2", 2425)), u"Feiq"_qs);
     QCOMPARE(m_directory->encodingOf(at("192.0.2.2", 2425)), TextEncoding::Gbk);
     QVERIFY(m_directory->isContact(at("192.0.2.2", 2425)));
-    // The same address on another port is someone else: a stranger, in UTF-8.
+    // The same address on another port is someone else: a stranger, whose text is read by its bytes (Auto).
     QCOMPARE(m_directory->peerFor(at("192.0.2.2", 2426)), u"192.0.2.2:2426"_qs);
-    QCOMPARE(m_directory->encodingOf(at("192.0.2.2", 2426)), TextEncoding::Utf8);
+    QCOMPARE(m_directory->encodingOf(at("192.0.2.2", 2426)), TextEncoding::Auto);
     QVERIFY(!m_directory->isContact(at("192.0.2.2", 2426)));
     // IPv4-mapped IPv6 is the same endpoint.
     QCOMPARE(m_directory->peerFor(Endpoint{QHostAddress(u"::ffff:192.0.2.1"_qs), 2425}), u"Alice"_qs);

@@ -1,5 +1,6 @@
 #include "console.h"
 
+#include "contactspec.h"
 #include "conversationmodel.h"
 
 #include <QCoreApplication>
@@ -30,9 +31,17 @@ Console::Console(Session& session, bool color, QObject* parent)
     , m_messenger(*session.messenger())
     , m_line(color)
     , m_interactive(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-    , m_out(stdout)
 {
-    m_out.setEncoding(QStringConverter::Utf8);
+    // Messages the terminal could not take in time are read back from the history (see ConsoleOutput).
+    m_output = new ConsoleOutput(
+        STDOUT_FILENO,
+        [this](qint64 afterId, qint64 upToId, int limit) {
+            QList<ConsoleOutput::Line> lines;
+            for (const Message& m : m_session.history().incoming(afterId, upToId, limit))
+                lines.append({m.id, decorated(shown(m))});
+            return lines;
+        },
+        ConsoleOutput::DefaultLimit, this);
     connect(&m_messenger, &Messenger::messageAdded, this, [this](const Message& m) {
         if (m.direction == Direction::Outgoing && m.isAutoReply) {
             print(m_line.format(m, m_messenger.nickOf(m.peer)));
@@ -45,16 +54,10 @@ Console::Console(Session& session, bool color, QObject* parent)
             return;
         }
         m_partner = m.peer;
-        if (m.sealed) {
-            // IP Messenger's sealed message: its sender learns (READMSG) when it is opened, so it stays closed until
-            // then.
+        // IP Messenger's sealed message: its sender learns (READMSG) when it is opened, so it stays closed until then.
+        if (m.sealed)
             m_sealed.append(m);
-            print(paint(u'[' + m.time.toLocalTime().toString(QStringLiteral("HH:mm:ss")) + u']', Dim) + u' ' +
-                  m_line.who(m.peer, m.remote, m_messenger.nickOf(m.peer)) + u": " +
-                  paint(tr("(sealed message; /open to read it)"), Yellow));
-            return;
-        }
-        print(m_line.format(m, m_messenger.nickOf(m.peer)));
+        m_output->message(m.id, decorated(shown(m)));
     });
     connect(&m_messenger, &Messenger::deliveryChanged, this, [this](qint64 id, MessageState state) {
         const QString peer = m_mine.value(id);
@@ -195,42 +198,19 @@ void Console::command(const QString& line)
         }
     } else if (verb == u"/add") {
         if (words.size() < 3) {
-            refuse(tr("Usage: /add NAME HOST[:PORT] [plain] [auto|utf-8|gbk|cp932]"));
+            refuse(tr("Usage: /add %1").arg(ContactSpec::usage()));
             return;
         }
-        Contact c;
-        c.name = words[1];
-        QString host = words[2];
-        const qsizetype colon = host.lastIndexOf(u':');
-        if (colon > 0 && host.count(u':') == 1) {
-            bool ok = false;
-            const uint port = host.mid(colon + 1).toUInt(&ok);
-            if (!ok || port < 1 || port > 65535) {
-                refuse(tr("The port must be a number from 1 to 65535."));
-                return;
-            }
-            c.port = quint16(port);
-            host.truncate(colon);
-        } else if (const auto ep = Endpoint::parse(host); ep && host.startsWith(u'[')) {
-            c.port = ep->port;
-            host = ep->address.toString();
+        QString error;
+        const auto c = ContactSpec::parse(words.mid(1), &error);
+        if (!c) {
+            refuse(error);
+            return;
         }
-        c.host = host;
-        for (const QString& option : words.mid(3)) {
-            if (option.compare(u"plain", Qt::CaseInsensitive) == 0)
-                c.protocol = Protocol::PlainText;
-            else if (const auto encoding = textcodec::encodingFromName(option))
-                c.encoding = *encoding;
-            else {
-                refuse(
-                    tr("Unknown option \"%1\": use plain and/or an encoding (auto, utf-8, gbk, cp932).").arg(option));
-                return;
-            }
-        }
-        if (const QString why = m_session.contacts().add(c); !why.isEmpty())
+        if (const QString why = m_session.contacts().add(*c); !why.isEmpty())
             refuse(why);
         else
-            print(paint(tr("Added %1.").arg(ContactBook::normalizedName(c.name)), Green));
+            print(paint(tr("Added %1.").arg(ContactBook::normalizedName(c->name)), Green));
     } else if (verb == u"/away" || verb == u"/busy" || verb == u"/back") {
         setStatus(verb, line.section(u' ', 1).trimmed());
     } else if (verb == u"/help") {
@@ -308,9 +288,15 @@ void Console::quit()
     m_quitting = true;
     if (m_done)
         return;
+    // What the terminal has not taken yet is printed first; the engine goes on acknowledging meanwhile.
+    if (!m_output->isIdle() && !m_output->isBroken()) {
+        if (!m_waitingForOutput)
+            connect(m_output, &ConsoleOutput::idle, this, &Console::quit);
+        m_waitingForOutput = true;
+        return;
+    }
     m_done = true;
     m_session.close();
-    m_out.flush();
     Q_EMIT finished(m_refused ? RefusedInputExit : 0);
 }
 
@@ -320,22 +306,43 @@ void Console::refuse(const QString& why)
     print(paint(why, Red));
 }
 
+QString Console::shown(const Message& m) const
+{
+    const bool sealed =
+        std::any_of(m_sealed.cbegin(), m_sealed.cend(), [&m](const Message& s) { return s.id == m.id; });
+    if (!sealed)
+        return m_line.format(m, m_messenger.nickOf(m.peer));
+    return paint(u'[' + m.time.toLocalTime().toString(QStringLiteral("HH:mm:ss")) + u']', Dim) + u' ' +
+           m_line.who(m.peer, m.remote, m_messenger.nickOf(m.peer)) + u": " +
+           paint(tr("(sealed message; /open to read it)"), Yellow);
+}
+
 void Console::print(const QString& line)
 {
+    m_output->note(decorated(line));
+}
+
+QByteArray Console::decorated(const QString& line) const
+{
+    QString out;
     if (m_interactive)
-        m_out << "\r\x1b[K";
-    m_out << line << '\n';
-    m_out.flush();
+        out += QStringLiteral("\r\x1b[K");
+    out += line + u'\n';
     if (m_interactive && !m_quitting)
-        prompt();
+        out += promptText();
+    return out.toUtf8();
+}
+
+QString Console::promptText() const
+{
+    return paint(m_partner.isEmpty() ? QStringLiteral("> ") : tr("to %1> ").arg(m_partner), Bold);
 }
 
 void Console::prompt()
 {
     if (!m_interactive || m_quitting)
         return;
-    m_out << paint(m_partner.isEmpty() ? QStringLiteral("> ") : tr("to %1> ").arg(m_partner), Bold);
-    m_out.flush();
+    m_output->note(promptText().toUtf8());
 }
 
 QString Console::paint(const QString& text, const char* sgr) const

@@ -1,11 +1,11 @@
 #pragma once
 
+#include "consoleoutput.h"
 #include "messageline.h"
 #include "session.h"
 
 #include <QObject>
 #include <QSocketNotifier>
-#include <QTextStream>
 
 // The terminal front end: prints who wrote (colored, with their address) and sends what is typed. Reads standard
 // input through the event loop, so a message arriving while someone types is printed at once, and a pipe or a
@@ -35,7 +35,13 @@ private:
     QString statusWords(const PeerStatus& status) const;
     // The presence line printed when a peer's status changes: "* Bob is away: at lunch", "* Bob is back".
     QString statusLine(const QString& peer, const PeerStatus& status) const;
+    // A note (not a stored message) for the terminal; dropped and counted when the terminal does not keep up.
     void print(const QString& line);
+    // `line` as written to the terminal: on a terminal the prompt is cleared before it and drawn again after it.
+    QByteArray decorated(const QString& line) const;
+    QString promptText() const;
+    // How a received message is shown: a sealed one that was not opened yet only says that it is there.
+    QString shown(const Message& m) const;
     void refuse(const QString& why);
     void prompt();
     void quit();
@@ -45,7 +51,7 @@ private:
     Messenger& m_messenger;
     MessageLine m_line;
     bool m_interactive;
-    QTextStream m_out;
+    ConsoleOutput* m_output = nullptr;
     QSocketNotifier* m_stdin = nullptr;
     QByteArray m_buffer;
     QString m_partner;
@@ -54,4 +60,5 @@ private:
     bool m_quitting = false;
     bool m_done = false;
     bool m_refused = false;
+    bool m_waitingForOutput = false;
 };

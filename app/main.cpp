@@ -1,6 +1,7 @@
 // pigeon: the desktop messenger, its console mode (--console) and contacts scripting (pigeon contacts ...).
 
 #include "console.h"
+#include "contactspec.h"
 #include "keystore.h"
 #include "mainwindow.h"
 #include "messageline.h"
@@ -132,13 +133,12 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
         return std::nullopt;
     }
     if (parser.isSet(port)) {
-        bool ok = false;
-        const uint value = parser.value(port).toUInt(&ok);
-        if (!ok || value < 1 || value > 65535) {
+        const auto value = parsePort(parser.value(port));
+        if (!value) {
             err() << "pigeon: --port must be a number from 1 to 65535, not \"" << parser.value(port) << "\"\n";
             return std::nullopt;
         }
-        parsed.options.port = quint16(value);
+        parsed.options.port = *value;
     }
     if (parser.isSet(bind)) {
         QHostAddress address;
@@ -197,35 +197,13 @@ int contactsCommand(const Parsed& parsed)
         return Ok;
     }
     if (verb == u"add" && args.size() >= 4) {
-        Contact c;
-        c.name = args[2];
-        const auto ep = Endpoint::parse(args[3]);
-        if (ep && (args[3].startsWith(u'[') || args[3].count(u':') == 1)) {
-            c.host = args[3].left(args[3].lastIndexOf(u':')).remove(u'[').remove(u']');
-            c.port = ep->port;
-        } else if (args[3].count(u':') == 1) {
-            c.host = args[3].section(u':', 0, 0);
-            bool ok = false;
-            const uint port = args[3].section(u':', 1).toUInt(&ok);
-            if (!ok || port < 1 || port > 65535) {
-                err() << "pigeon: the port must be a number from 1 to 65535\n";
-                return UsageError;
-            }
-            c.port = quint16(port);
-        } else {
-            c.host = args[3];
+        QString error;
+        const auto spec = ContactSpec::parse(args.mid(2), &error);
+        if (!spec) {
+            err() << "pigeon: " << error << '\n';
+            return UsageError;
         }
-        for (const QString& option : args.mid(4)) {
-            if (option == u"plain")
-                c.protocol = Protocol::PlainText;
-            else if (const auto encoding = textcodec::encodingFromName(option))
-                c.encoding = *encoding;
-            else {
-                err() << "pigeon: unknown option \"" << option
-                      << "\" (use plain and/or an encoding: auto, utf-8, gbk, cp932)\n";
-                return UsageError;
-            }
-        }
+        const Contact& c = *spec;
         if (book.validate(c).isEmpty()) {
             if (const QString why = unresolvable(c.host.trimmed()); !why.isEmpty()) {
                 err() << "pigeon: the host name \"" << c.host.trimmed() << "\" does not resolve (" << why

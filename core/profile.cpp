@@ -8,6 +8,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 
+#include "endpoint.h"
 #include "ipmsg.h"
 
 Profile::Profile(const QString& directory)
@@ -43,10 +44,10 @@ void Profile::setNickname(const QString& nick)
 
 quint16 Profile::port() const
 {
-    const uint port = QSettings(settingsPath(), QSettings::IniFormat)
-                          .value(QStringLiteral("network/port"), ipmsg::DefaultPort)
-                          .toUInt();
-    return port >= 1 && port <= 65535 ? quint16(port) : ipmsg::DefaultPort;
+    const QString port = QSettings(settingsPath(), QSettings::IniFormat)
+                             .value(QStringLiteral("network/port"), ipmsg::DefaultPort)
+                             .toString();
+    return parsePort(port).value_or(ipmsg::DefaultPort);
 }
 
 void Profile::setPort(quint16 port)

@@ -89,7 +89,7 @@ void TestCliErrors::rejected_data()
     QTest::addRow("contact without a host")
         << contacts({u"add"_qs, u"Bob"_qs}) << QByteArray() << 1 << true << u"usage: pigeon contacts"_qs;
     QTest::addRow("contact option unknown") << contacts({u"add"_qs, u"Bob"_qs, u"127.0.0.1"_qs, u"tcp"_qs})
-                                            << QByteArray() << 1 << true << u"unknown option \"tcp\""_qs;
+                                            << QByteArray() << 1 << true << u"Unknown option \"tcp\""_qs;
     QTest::addRow("removing no contact") << contacts({u"remove"_qs, u"Nobody"_qs}) << QByteArray() << 1 << true
                                          << u"There is no contact named \"Nobody\""_qs;
 

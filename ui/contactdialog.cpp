@@ -1,5 +1,7 @@
 #include "contactdialog.h"
 
+#include "endpoint.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -89,9 +91,7 @@ Contact ContactDialog::contact() const
     Contact c;
     c.name = ContactBook::normalizedName(m_name->text());
     c.host = m_host->text().trimmed();
-    bool ok = false;
-    const uint port = m_port->text().trimmed().toUInt(&ok);
-    c.port = ok && port >= 1 && port <= 65535 ? quint16(port) : 0;
+    c.port = parsePort(m_port->text()).value_or(0);
     c.protocol = Protocol(m_protocol->currentData().toInt());
     c.encoding = TextEncoding(m_encoding->currentData().toInt());
     return c;
@@ -99,8 +99,9 @@ Contact ContactDialog::contact() const
 
 QString ContactDialog::problem() const
 {
-    bool ok = false;
-    const uint port = m_port->text().trimmed().toUInt(&ok);
+    const QString portText = m_port->text().trimmed();
+    const bool isNumber =
+        !portText.isEmpty() && std::all_of(portText.cbegin(), portText.cend(), [](QChar c) { return c.isDigit(); });
     // The name and host first, whatever the port says; the port gets its own, more precise message.
     Contact probe = contact();
     probe.port = 1;
@@ -116,10 +117,10 @@ QString ContactDialog::problem() const
                       });
     if (dotted.match(host).hasMatch() && !quad)
         return tr("%1 is not an IPv4 address: it needs four numbers from 0 to 255, such as 192.168.1.20.").arg(host);
-    if (!ok)
+    if (!isNumber)
         return tr("The port must be a number.");
-    if (port < 1 || port > 65535)
-        return tr("The port %1 is out of range: use 1 to 65535.").arg(m_port->text().trimmed());
+    if (!parsePort(portText))
+        return tr("The port %1 is out of range: use 1 to 65535.").arg(portText);
     return {};
 }
 

@@ -12,6 +12,7 @@
 #include "settingsdialog.h"
 #include "statusmenu.h"
 #include "threadview.h"
+#include "upgradeprogress.h"
 
 #include <QAction>
 #include <QApplication>
@@ -84,7 +85,12 @@ int runGui(const Session::Options& options, const GuiOptions& gui)
     QApplication::setApplicationDisplayName(QObject::tr("Pigeon"));
     QTextStream err(stderr);
     Session session;
-    if (!session.open(options) && !session.messenger()) {
+    bool opened = false;
+    {
+        const UpgradeProgress upgrade(session.history());
+        opened = session.open(options);
+    }
+    if (!opened && !session.messenger()) {
         // Without a profile or a history there is nothing to show; a taken port is no such case.
         if (!gui.screenshot.isEmpty()) {
             err << "pigeon: " << session.error() << '\n';

@@ -56,7 +56,8 @@ Messenger::Messenger(Identity identity, ContactBook* contacts, History* history,
     , m_directory(contacts)
     , m_own([transport] { return transport->localEndpoint(); }, [this] { return m_clock.elapsed(); })
     , m_admission([this] { return m_clock.elapsed(); })
-    , m_delivery(nowMs, [this](const QByteArray& datagram, const Endpoint& to) { sendDatagram(datagram, to); })
+    , m_delivery([this] { return m_now(); },
+                 [this](const QByteArray& datagram, const Endpoint& to) { sendDatagram(datagram, to); })
     , m_batch(history, {[this](quint64 packetNo, const Endpoint& to) {
                             sendPacket(ipmsg::RecvMsg, QByteArray::number(packetNo), to);
                         },
@@ -66,14 +67,15 @@ Messenger::Messenger(Identity identity, ContactBook* contacts, History* history,
                         }})
 {
     m_clock.start();
+    m_now = nowMs;
     m_directory.setInUse([this](const Endpoint& ep) { return m_delivery.awaitsAckFrom(ep); });
     m_timer.setSingleShot(true);
-    connect(&m_timer, &QTimer::timeout, this, &Messenger::onTimer);
+    connect(&m_timer, &QTimer::timeout, this, &Messenger::runDue);
     connect(&m_probe, &QTimer::timeout, this, &Messenger::probeQueuedPeers);
     m_probe.start(int(m_timing.probeIntervalMs));
     setReassemblyLimits({});
     connect(&m_expiry, &QTimer::timeout, this, [this] {
-        if (const int dropped = m_reassembler.expire(nowMs()))
+        if (const int dropped = m_reassembler.expire(m_now()))
             qCDebug(lcMessenger) << "dropped" << dropped << "half-received long messages after a timeout";
         if (m_reassembler.pending() == 0)
             m_expiry.stop();
@@ -476,10 +478,10 @@ void Messenger::armTimer()
         m_timer.stop();
         return;
     }
-    m_timer.start(int(std::clamp<qint64>(due - nowMs(), 0, m_timing.maxRtoMs)));
+    m_timer.start(int(std::clamp<qint64>(due - m_now(), 0, m_timing.maxRtoMs)));
 }
 
-void Messenger::onTimer()
+void Messenger::runDue()
 {
     const quint64 before = m_delivery.retransmissions();
     const QList<Delivery::Failure> failures = m_delivery.poll();
@@ -627,7 +629,7 @@ void Messenger::notePeer(const ipmsg::Packet& p, const Endpoint& from)
         // An entry packet whose counter went back: the peer restarted (an entry packet overtaken on the way by later
         // packets goes back a little too, but clock numbers never reach here). Rows stored from the next millisecond
         // on belong to its new life.
-        l.renumberedMs = nowMs() + 1;
+        l.renumberedMs = m_now() + 1;
         l.numbersSinceRenumbering.clear();
         l.highestNo = p.packetNo;
     }
@@ -668,12 +670,12 @@ void Messenger::handleFragment(const ipmsg::Packet& p, const Endpoint& from)
         qCDebug(lcMessenger) << "dropped a part from" << from.toString() << ":" << why;
         return;
     }
-    if (m_history->findIncoming(from.toString(), part->messageNo, nowMs() - DedupeWindowMs)) {
+    if (m_history->findIncoming(from.toString(), part->messageNo, m_now() - DedupeWindowMs)) {
         ++m_stats.duplicates;
         m_batch.acknowledge(p.packetNo, from);
         return;
     }
-    const Reassembler::Result r = m_reassembler.add(from, *part, nowMs());
+    const Reassembler::Result r = m_reassembler.add(from, *part, m_now());
     switch (r.outcome) {
     case Reassembler::Outcome::Stored:
     case Reassembler::Outcome::Duplicate:
@@ -686,7 +688,7 @@ void Messenger::handleFragment(const ipmsg::Packet& p, const Endpoint& from)
         break;
     case Reassembler::Outcome::Complete:
         handleMessage(p, from, QString::fromUtf8(r.text), part->messageNo, true);
-        if (part->index != 0 && m_history->findIncoming(from.toString(), part->messageNo, nowMs() - DedupeWindowMs))
+        if (part->index != 0 && m_history->findIncoming(from.toString(), part->messageNo, m_now() - DedupeWindowMs))
             m_batch.acknowledge(part->messageNo, from);
         break;
     case Reassembler::Outcome::Refused:
@@ -748,7 +750,7 @@ void Messenger::handlePlainText(const QByteArray& data, const Endpoint& from)
         return;
     PeerLink& l = link(from);
     l.speaksIpMsg = false;
-    l.lastHeardMs = nowMs();
+    l.lastHeardMs = m_now();
     l.local = m_receivedAt;
     m_delivery.heard(from);
     Message m;
@@ -762,7 +764,7 @@ void Messenger::handleMessage(const ipmsg::Packet& p, const Endpoint& from, cons
 {
     PeerLink& l = link(from);
     const QString remote = l.address;
-    const qint64 since = nowMs() - DedupeWindowMs;
+    const qint64 since = m_now() - DedupeWindowMs;
     // The same number with another text is a new message from a peer whose counter started again unannounced.
     const qint64 seen = m_history->findIncoming(remote, messageNo, since);
     if (seen && m_history->message(seen)->text == text &&
@@ -831,7 +833,7 @@ QString Messenger::selfRefusal(const Endpoint& to) const
 void Messenger::heardFrom(const Endpoint& from, const QByteArray& version)
 {
     PeerLink& l = link(from);
-    l.lastHeardMs = nowMs();
+    l.lastHeardMs = m_now();
     m_delivery.heard(from);
     l.speaksIpMsg = true;
     l.local = m_receivedAt;

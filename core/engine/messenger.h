@@ -115,6 +115,11 @@ public:
     // The IPv4 broadcast addresses of the interfaces that are up, loopback excluded.
     static QList<QHostAddress> broadcastAddresses();
     void setTiming(const Timing& timing);
+    // The clock that retransmission, duplicate windows and presence read (ms since the epoch; default the wall
+    // clock). A test on a fake clock moves it and calls runDue(), so nothing waits in real time.
+    void setClock(Delivery::Clock clock) { m_now = std::move(clock); }
+    // Retransmits and gives up on what is due on the clock now; the retransmission timer calls it.
+    void runDue();
     const Timing& timing() const { return m_timing; }
     void setLimits(const Limits& limits);
     const Limits& limits() const { return m_admission.limits(); }
@@ -178,7 +183,6 @@ private:
     void greetContacts(const QString& host = {});
     void transmit(const Message& message);
     int windowFor(const Endpoint& to) const;
-    void onTimer();
     void armTimer();
     void wakeTimer();
     // Takes a message out of delivery, then setFinished().
@@ -215,6 +219,7 @@ private:
     Stats m_stats;
     bool m_broadcast = false;
     Timing m_timing;
+    Delivery::Clock m_now;
     QSet<QString> m_queuedPeers; // peers with messages in the offline queue
     QTimer m_timer;
     QTimer m_expiry; // drops half-received long messages while there are any

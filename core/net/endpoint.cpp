@@ -1,5 +1,7 @@
 #include "endpoint.h"
 
+#include <algorithm>
+
 QHostAddress normalized(const QHostAddress& address)
 {
     bool isV4 = false;
@@ -19,6 +21,18 @@ QString Endpoint::toString() const
     return a.toString() + u':' + QString::number(port);
 }
 
+std::optional<quint16> parsePort(QStringView text)
+{
+    text = text.trimmed();
+    if (text.isEmpty() || text.size() > 5 ||
+        !std::all_of(text.begin(), text.end(), [](QChar c) { return c.isDigit(); }))
+        return std::nullopt;
+    const uint port = text.toUInt();
+    if (port < 1 || port > 65535)
+        return std::nullopt;
+    return quint16(port);
+}
+
 std::optional<Endpoint> Endpoint::parse(const QString& text)
 {
     const qsizetype colon = text.lastIndexOf(u':');
@@ -27,12 +41,11 @@ std::optional<Endpoint> Endpoint::parse(const QString& text)
     QString host = text.left(colon);
     if (host.startsWith(u'[') && host.endsWith(u']'))
         host = host.mid(1, host.size() - 2);
-    bool ok = false;
-    const uint port = text.mid(colon + 1).toUInt(&ok);
+    const auto port = parsePort(QStringView(text).mid(colon + 1));
     QHostAddress address;
-    if (!ok || port == 0 || port > 65535 || !address.setAddress(host))
+    if (!port || !address.setAddress(host))
         return std::nullopt;
-    return Endpoint{normalized(address), quint16(port)};
+    return Endpoint{normalized(address), *port};
 }
 
 size_t qHash(const Endpoint& endpoint, size_t seed)

@@ -22,5 +22,9 @@ struct Endpoint {
     }
 };
 
+// A UDP port given as text: decimal digits (spaces around them ignored) for 1..65535; empty for anything else
+// (0, a sign, a number out of range, letters). The one check behind every port a user or a file gives.
+std::optional<quint16> parsePort(QStringView text);
+
 size_t qHash(const Endpoint& endpoint, size_t seed = 0);
 QHostAddress normalized(const QHostAddress& address);

@@ -1,5 +1,7 @@
 #include "contactbook.h"
 
+#include "endpoint.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QHostAddress>
@@ -102,11 +104,10 @@ std::optional<QList<Contact>> ContactBook::parse(const QByteArray& text, QString
         if (key == u"host") {
             current->host = value;
         } else if (key == u"port") {
-            bool ok = false;
-            const uint port = value.toUInt(&ok);
-            if (!ok || port < 1 || port > 65535)
+            const auto port = parsePort(value);
+            if (!port)
                 return fail(lineNo, tr("port must be a number from 1 to 65535, got \"%1\"").arg(value));
-            current->port = quint16(port);
+            current->port = *port;
         } else if (key == u"protocol") {
             if (value.compare(u"ipmsg", Qt::CaseInsensitive) == 0)
                 current->protocol = Protocol::IpMsg;

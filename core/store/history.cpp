@@ -626,6 +626,23 @@ QList<Message> History::page(const char* key, const QString& peer, double sortKe
     return out;
 }
 
+QList<Message> History::incoming(qint64 afterId, qint64 upToId, int limit)
+{
+    QList<Message> out;
+    QSqlQuery& q = prepared("incoming", Select + sql("WHERE m.id > ? AND m.id <= ? AND m.direction = %{Incoming} "
+                                                     "ORDER BY m.id LIMIT ?"));
+    q.bindValue(0, afterId);
+    q.bindValue(1, upToId);
+    q.bindValue(2, limit);
+    if (!exec(q))
+        return out;
+    while (q.next())
+        out.append(read(q));
+    finished(q);
+    q.finish();
+    return out;
+}
+
 qint64 History::conversationSize(const QString& peer)
 {
     const qint64 id = conversationId(peer, false);

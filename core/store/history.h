@@ -66,7 +66,8 @@ public:
     // page is read (an error naming the file, and nothing more is written) or by check(). ReadOnly opens an
     // existing file that another Pigeon may be using, and refuses one that would need an upgrade.
     bool open(const QString& path, Access access = Access::ReadWrite);
-    // Called during a schema upgrade at open (which can take a while for a long history) with 0..100 %.
+    // Called during a schema upgrade at open of a file that holds data (which can take a while for a long history)
+    // with 0..100 %; not when a new file is made.
     void setUpgradeProgress(std::function<void(int percent)> progress) { m_progress = std::move(progress); }
     bool isOpen() const { return m_db.isOpen(); }
     QString error() const { return m_error; }
@@ -100,6 +101,9 @@ public:
     // Up to `limit` messages of a conversation that sort after (`afterKey`, `afterPacketNo`), oldest first: to read a
     // whole conversation forward, page by page, from (-1, 0).
     QList<Message> conversationAfter(const QString& peer, double afterKey, quint64 afterPacketNo, int limit);
+    // Up to `limit` received messages (system lines included) of every conversation with afterId < id <= upToId, in
+    // the order they were stored (ids grow with each append): to show what arrived since a point, page by page.
+    QList<Message> incoming(qint64 afterId, qint64 upToId, int limit);
     qint64 conversationSize(const QString& peer);
     QList<ConversationSummary> conversations();
     QList<Message> unsent(); // Queued and Sending outgoing messages, oldest first

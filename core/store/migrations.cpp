@@ -208,10 +208,12 @@ QString sql(const char* text)
     return out;
 }
 
-bool upgrade(sqlite3* db, int from, const QString& backupPath, const Progress& progress, QString* error)
+bool upgrade(sqlite3* db, int from, const QString& backupPath, const Progress& reportTo, QString* error)
 {
-    // A file that already holds tables is copied aside first (the first 10 % of the progress).
+    // A file that already holds tables is copied aside first (the first 10 % of the progress). Making the tables of
+    // a new file is no upgrade: it takes no time and reports no progress.
     const bool keep = single(db, "SELECT COUNT(*) FROM sqlite_master") > 0;
+    const Progress progress = keep ? reportTo : Progress{};
     if (keep && !backup(db, backupPath, Span{progress, 0, 10}, error)) {
         *error = tr("could not copy it to %1 before upgrading it: %2").arg(backupPath, *error);
         return false;

@@ -35,7 +35,8 @@ QStringList refreshSummary(const QString& condition);
 
 // Upgrades the open database `db` at `path` from version `from` to Version, step by step, each in a transaction.
 // Before the first step a file that holds data is copied aside to `backupPath` (SQLite's backup API, so the copy is
-// consistent), and that copy is removed once every step committed. False with the reason in *error; the database is
+// consistent), and that copy is removed once every step committed. `progress` hears only of the upgrade of a file
+// that holds data, not of a new file's tables. False with the reason in *error; the database is
 // then as it was.
 bool upgrade(sqlite3* db, int from, const QString& backupPath, const Progress& progress, QString* error);
 

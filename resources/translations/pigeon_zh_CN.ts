@@ -1,1137 +1,1167 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
-<context>
-    <name>BubbleDelegate</name>
-    <message>
-        <source>Waiting for the contact to come online</source>
-        <translation>等待对方上线</translation>
-    </message>
-    <message>
-        <source>Sending…</source>
-        <translation>发送中…</translation>
-    </message>
-    <message>
-        <source>Sent</source>
-        <translation>已发送</translation>
-    </message>
-    <message>
-        <source>Delivered ✓</source>
-        <translation>已送达 ✓</translation>
-    </message>
-    <message>
-        <source>Read ✓✓</source>
-        <translation>已读 ✓✓</translation>
-    </message>
-    <message>
-        <source>Not delivered</source>
-        <translation>未送达</translation>
-    </message>
-    <message>
-        <source>Today</source>
-        <translation>今天</translation>
-    </message>
-    <message>
-        <source>Yesterday</source>
-        <translation>昨天</translation>
-    </message>
-    <message>
-        <source>Retry</source>
-        <translation>重试</translation>
-    </message>
-    <message>
-        <source>Select text and press Ctrl+C to copy; Esc closes.</source>
-        <translation>选中文字后按 Ctrl+C 复制；按 Esc 关闭。</translation>
-    </message>
-    <message>
-        <source>automatic answer</source>
-        <translation>自动回复</translation>
-    </message>
-</context>
-<context>
-    <name>ComposeEdit</name>
-    <message>
-        <source>Write a message. Enter sends, Shift+Enter starts a new line.</source>
-        <translation>输入消息。Enter 发送，Shift+Enter 换行。</translation>
-    </message>
-    <message>
-        <source>Message</source>
-        <translation>消息</translation>
-    </message>
-</context>
-<context>
-    <name>ContactBook</name>
-    <message>
-        <source>The name is empty.</source>
-        <translation>名称为空。</translation>
-    </message>
-    <message>
-        <source>The name is longer than %1 characters.</source>
-        <translation>名称超过 %1 个字符。</translation>
-    </message>
-    <message>
-        <source>The name may not contain &apos;:&apos;, &apos;[&apos; or &apos;]&apos;.</source>
-        <translation>名称不能包含 “:”、“[” 或 “]”。</translation>
-    </message>
-    <message>
-        <source>There is already a contact named &quot;%1&quot;.</source>
-        <translation>已有名为“%1”的联系人。</translation>
-    </message>
-    <message>
-        <source>The host is empty.</source>
-        <translation>主机为空。</translation>
-    </message>
-    <message>
-        <source>&quot;%1&quot; is not an IP address or a host name.</source>
-        <translation>“%1”不是 IP 地址或主机名。</translation>
-    </message>
-    <message>
-        <source>The port must be from 1 to 65535.</source>
-        <translation>端口必须在 1 到 65535 之间。</translation>
-    </message>
-    <message>
-        <source>There is no contact named &quot;%1&quot;.</source>
-        <translation>没有名为“%1”的联系人。</translation>
-    </message>
-    <message>
-        <source>Plain text</source>
-        <translation>纯文本</translation>
-    </message>
-    <message>
-        <source>IP Messenger</source>
-        <translation>飞鸽传书 (IPMsg)</translation>
-    </message>
-    <message>
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <source>Host</source>
-        <translation>主机</translation>
-    </message>
-    <message>
-        <source>Port</source>
-        <translation>端口</translation>
-    </message>
-    <message>
-        <source>Protocol</source>
-        <translation>协议</translation>
-    </message>
-    <message>
-        <source>Encoding</source>
-        <translation>编码</translation>
-    </message>
-    <message>
-        <source>line %1: %2</source>
-        <translation>第 %1 行：%2</translation>
-    </message>
-    <message>
-        <source>the file is not UTF-8 text</source>
-        <translation>文件不是 UTF-8 文本</translation>
-    </message>
-    <message>
-        <source>contact &quot;%1&quot; has no host</source>
-        <translation>联系人“%1”没有主机</translation>
-    </message>
-    <message>
-        <source>a section header must look like [Name]</source>
-        <translation>节标题必须形如 [名称]</translation>
-    </message>
-    <message>
-        <source>the contact name is empty</source>
-        <translation>联系人名称为空</translation>
-    </message>
-    <message>
-        <source>the name &quot;%1&quot; is used twice</source>
-        <translation>名称“%1”出现了两次</translation>
-    </message>
-    <message>
-        <source>expected key = value, got &quot;%1&quot;</source>
-        <translation>应为 键 = 值，实际为“%1”</translation>
-    </message>
-    <message>
-        <source>&quot;%1&quot; comes before any [Name] section</source>
-        <translation>“%1”出现在任何 [名称] 节之前</translation>
-    </message>
-    <message>
-        <source>port must be a number from 1 to 65535, got &quot;%1&quot;</source>
-        <translation>端口必须是 1 到 65535 之间的数字，实际为“%1”</translation>
-    </message>
-    <message>
-        <source>protocol must be ipmsg or plain, got &quot;%1&quot;</source>
-        <translation>协议必须是 ipmsg 或 plain，实际为“%1”</translation>
-    </message>
-    <message>
-        <source>unknown key &quot;%1&quot;</source>
-        <translation>未知的键“%1”</translation>
-    </message>
-    <message>
-        <source>contact &quot;%1&quot;: %2</source>
-        <translation>联系人“%1”：%2</translation>
-    </message>
-    <message>
-        <source>cannot read the contacts file %1: %2</source>
-        <translation>无法读取联系人文件 %1：%2</translation>
-    </message>
-    <message>
-        <source>the contacts file %1 is larger than 16 MiB; is it the right file?</source>
-        <translation>联系人文件 %1 大于 16 MiB；是正确的文件吗？</translation>
-    </message>
-    <message>
-        <source>the contacts file %1 is broken, %2. It was left as it is; fix it and restart Pigeon, until then contacts cannot be changed</source>
-        <translation>联系人文件 %1 已损坏，%2。文件保持原样；请修复后重新启动信鸽，在此之前无法修改联系人</translation>
-    </message>
-    <message>
-        <source>only part of it could be written (is the disk full?)</source>
-        <translation>只写入了一部分（磁盘已满？）</translation>
-    </message>
-    <message>
-        <source>cannot write the contacts file %1: %2; it was left as it was</source>
-        <translation>无法写入联系人文件 %1：%2；文件保持原样</translation>
-    </message>
-    <message>
-        <source>encoding must be auto, utf-8, gbk or cp932, got &quot;%1&quot;</source>
-        <translation>编码必须是 auto、utf-8、gbk 或 cp932，实际为“%1”</translation>
-    </message>
-    <message>
-        <source>Automatic</source>
-        <translation>自动</translation>
-    </message>
-</context>
-<context>
-    <name>ContactDialog</name>
-    <message>
-        <source>Add Contact</source>
-        <translation>添加联系人</translation>
-    </message>
-    <message>
-        <source>Edit Contact</source>
-        <translation>编辑联系人</translation>
-    </message>
-    <message>
-        <source>How you call this person</source>
-        <translation>你对此人的称呼</translation>
-    </message>
-    <message>
-        <source>IP address or host name, e.g. 192.168.1.20</source>
-        <translation>IP 地址或主机名，例如 192.168.1.20</translation>
-    </message>
-    <message>
-        <source>IP Messenger (IPMsg, FeiQ, iptux, Pigeon)</source>
-        <translation>飞鸽传书协议（IPMsg、飞秋、iptux、Pigeon）</translation>
-    </message>
-    <message>
-        <source>Plain text datagrams</source>
-        <translation>纯文本数据报</translation>
-    </message>
-    <message>
-        <source>UTF-8</source>
-        <translation>UTF-8</translation>
-    </message>
-    <message>
-        <source>GBK (FeiQ, older clients)</source>
-        <translation>GBK（飞秋及较旧的客户端）</translation>
-    </message>
-    <message>
-        <source>&amp;Name:</source>
-        <translation>名称(&amp;N)：</translation>
-    </message>
-    <message>
-        <source>&amp;Host:</source>
-        <translation>主机(&amp;H)：</translation>
-    </message>
-    <message>
-        <source>&amp;Port:</source>
-        <translation>端口(&amp;P)：</translation>
-    </message>
-    <message>
-        <source>P&amp;rotocol:</source>
-        <translation>协议(&amp;R)：</translation>
-    </message>
-    <message>
-        <source>&amp;Encoding:</source>
-        <translation>编码(&amp;E)：</translation>
-    </message>
-    <message>
-        <source>The port must be a number.</source>
-        <translation>端口必须是数字。</translation>
-    </message>
-    <message>
-        <source>The port %1 is out of range: use 1 to 65535.</source>
-        <translation>端口 %1 超出范围：请使用 1 到 65535。</translation>
-    </message>
-    <message>
-        <source>%1 is not an IPv4 address: it needs four numbers from 0 to 255, such as 192.168.1.20.</source>
-        <translation>%1 不是 IPv4 地址：需要四个 0 到 255 之间的数字，例如 192.168.1.20。</translation>
-    </message>
-    <message>
-        <source>The host name %1 does not resolve now (%2). You can add the contact; messages to it fail until the name resolves.</source>
-        <translation>主机名 %1 目前无法解析（%2）。仍可添加该联系人；在名称能够解析之前，发给它的消息会发送失败。</translation>
-    </message>
-    <message>
-        <source>Automatic (what the peer announces)</source>
-        <translation>自动（按对方声明的编码）</translation>
-    </message>
-    <message>
-        <source>Shift-JIS (CP932, Japanese IP Messenger)</source>
-        <translation>Shift-JIS（CP932，日文版 IP Messenger）</translation>
-    </message>
-</context>
-<context>
-    <name>ConversationDelegate</name>
-    <message>
-        <source>Yesterday</source>
-        <translation>昨天</translation>
-    </message>
-    <message>
-        <source>former contact</source>
-        <translation>原联系人</translation>
-    </message>
-    <message>
-        <source>not in contacts</source>
-        <translation>不在联系人中</translation>
-    </message>
-    <message>
-        <source>away</source>
-        <translation>离开</translation>
-    </message>
-    <message>
-        <source>busy</source>
-        <translation>忙碌</translation>
-    </message>
-    <message>
-        <source>%1: %2</source>
-        <comment>status: its text</comment>
-        <translation>%1：%2</translation>
-    </message>
-</context>
-<context>
-    <name>ConversationListModel</name>
-    <message>
-        <source>%1? %2</source>
-        <comment>a stranger&apos;s claimed nickname, its address</comment>
-        <translation>%1？%2</translation>
-    </message>
-    <message>
-        <source>Away</source>
-        <translation>离开</translation>
-    </message>
-    <message>
-        <source>Busy</source>
-        <translation>忙碌</translation>
-    </message>
-</context>
-<context>
-    <name>ConversationModel</name>
-    <message>
-        <source>A message could not be delivered.</source>
-        <translation>有一条消息未能送达。</translation>
-    </message>
-    <message>
-        <source>%1 came online.</source>
-        <translation>%1 已上线。</translation>
-    </message>
-    <message>
-        <source>%1 went offline.</source>
-        <translation>%1 已下线。</translation>
-    </message>
-</context>
-<context>
-    <name>DesktopNotifier</name>
-    <message>
-        <source>Open</source>
-        <translation>打开</translation>
-    </message>
-</context>
-<context>
-    <name>Handshake</name>
-    <message>
-        <source>the key announcement is this Pigeon&apos;s own</source>
-        <translation>该密钥公告是本信鸽自己的</translation>
-    </message>
-    <message>
-        <source>the key announcement&apos;s signature does not match its identity key</source>
-        <translation>密钥公告的签名与其身份密钥不符</translation>
-    </message>
-    <message>
-        <source>the peer&apos;s ephemeral key is not a valid X25519 key</source>
-        <translation>对方的临时密钥不是有效的 X25519 密钥</translation>
-    </message>
-</context>
-<context>
-    <name>History</name>
-    <message>
-        <source>cannot open the history database %1: %2</source>
-        <translation>无法打开聊天记录数据库 %1：%2</translation>
-    </message>
-    <message>
-        <source>the history database %1 cannot be used: %2</source>
-        <translation>聊天记录数据库 %1 无法使用：%2</translation>
-    </message>
-    <message>
-        <source>the history database %1 failed: %2</source>
-        <translation>聊天记录数据库 %1 出错：%2</translation>
-    </message>
-    <message>
-        <source>the history database %1 could not save: %2</source>
-        <translation>聊天记录数据库 %1 无法保存：%2</translation>
-    </message>
-    <message>
-        <source>there is no history database %1</source>
-        <translation>历史数据库 %1 不存在</translation>
-    </message>
-    <message>
-        <source>; `pigeon doctor` checks it</source>
-        <translation>；可用 `pigeon doctor` 检查它</translation>
-    </message>
-    <message>
-        <source>the history database %1 was written by a newer Pigeon (schema version %2; this one reads up to %3); it was left as it is</source>
-        <translation>历史数据库 %1 由更新版本的 Pigeon 写入（结构版本 %2；本版本最多支持 %3）；文件保持原样</translation>
-    </message>
-    <message>
-        <source>the history database %1 is from an older Pigeon (schema version %2): start Pigeon once on this profile to upgrade it</source>
-        <translation>历史数据库 %1 来自旧版本的 Pigeon（结构版本 %2）：请先用此配置启动一次 Pigeon 以升级它</translation>
-    </message>
-    <message>
-        <source>the history database %1 was left as it is: %2</source>
-        <translation>历史数据库 %1 保持原样：%2</translation>
-    </message>
-    <message>
-        <source>the history database %1 is damaged (%2); nothing more is written to it; `pigeon doctor` checks it</source>
-        <translation>历史数据库 %1 已损坏（%2）；不再向其写入任何内容；可用 `pigeon doctor` 检查它</translation>
-    </message>
-    <message>
-        <source>the history database %1 is open read-only</source>
-        <translation>历史数据库 %1 以只读方式打开</translation>
-    </message>
-    <message>
-        <source>%1 is not a file</source>
-        <translation>%1 不是文件</translation>
-    </message>
-</context>
-<context>
-    <name>KeyStore</name>
-    <message>
-        <source>libsodium cannot start on this system (no source of randomness)</source>
-        <translation>libsodium 无法在此系统上启动（没有随机数来源）</translation>
-    </message>
-    <message>
-        <source>the profile folder %1 does not exist</source>
-        <translation>配置文件夹 %1 不存在</translation>
-    </message>
-    <message>
-        <source>the profile folder %1 is open to other users (mode %2) and cannot be made private: %3</source>
-        <translation>配置文件夹 %1 对其他用户开放（权限 %2），且无法设为私有：%3</translation>
-    </message>
-    <message>
-        <source>the profile folder %1 was open to other users (mode %2); it is now 0700</source>
-        <translation>配置文件夹 %1 曾对其他用户开放（权限 %2）；现已改为 0700</translation>
-    </message>
-    <message>
-        <source>the identity key %1 is not a regular file</source>
-        <translation>身份密钥 %1 不是普通文件</translation>
-    </message>
-    <message>
-        <source>the identity key %1 belongs to another user; Pigeon will not use it</source>
-        <translation>身份密钥 %1 属于其他用户；信鸽不会使用它</translation>
-    </message>
-    <message>
-        <source>the identity key %1 is readable by other users (mode %2), who may have copied it. Run chmod 600 %1 to keep this identity, or delete the file to make a new one (your contacts will then be warned that your key changed)</source>
-        <translation>身份密钥 %1 可被其他用户读取（权限 %2），可能已被复制。运行 chmod 600 %1 以保留此身份，或删除该文件以生成新身份（届时你的联系人会收到你的密钥已更改的警告）</translation>
-    </message>
-    <message>
-        <source>cannot read the identity key %1: %2</source>
-        <translation>无法读取身份密钥 %1：%2</translation>
-    </message>
-    <message>
-        <source>the identity key %1 is damaged (%2); restore it from a backup, or delete it to make a new identity</source>
-        <translation>身份密钥 %1 已损坏（%2）；请从备份恢复，或删除它以生成新身份</translation>
-    </message>
-    <message>
-        <source>not a Pigeon identity key</source>
-        <translation>不是信鸽身份密钥</translation>
-    </message>
-    <message>
-        <source>no 32-byte seed</source>
-        <translation>没有 32 字节的种子</translation>
-    </message>
-    <message>
-        <source>no 32-byte public key</source>
-        <translation>没有 32 字节的公钥</translation>
-    </message>
-    <message>
-        <source>the seed does not give the public key</source>
-        <translation>种子与公钥不符</translation>
-    </message>
-    <message>
-        <source>cannot save the identity key %1: %2</source>
-        <translation>无法保存身份密钥 %1：%2</translation>
-    </message>
-</context>
-<context>
-    <name>MainWindow</name>
-    <message>
-        <source>online</source>
-        <translation>在线</translation>
-    </message>
-    <message>
-        <source>offline</source>
-        <translation>离线</translation>
-    </message>
-    <message>
-        <source>presence unknown</source>
-        <translation>状态未知</translation>
-    </message>
-    <message>
-        <source>Add to Contacts</source>
-        <translation>添加到联系人</translation>
-    </message>
-    <message>
-        <source>&amp;Send</source>
-        <translation>发送(&amp;S)</translation>
-    </message>
-    <message>
-        <source>Choose Another Port…</source>
-        <translation>选择其他端口…</translation>
-    </message>
-    <message>
-        <source>Search (Ctrl+F)</source>
-        <translation>搜索 (Ctrl+F)</translation>
-    </message>
-    <message>
-        <source>Search conversations</source>
-        <translation>搜索会话</translation>
-    </message>
-    <message>
-        <source>Conversations</source>
-        <translation>会话</translation>
-    </message>
-    <message>
-        <source>Pick a conversation on the left, or add a contact with Ctrl+N.</source>
-        <translation>从左侧选择一个会话，或按 Ctrl+N 添加联系人。</translation>
-    </message>
-    <message>
-        <source>&amp;Edit Contact…</source>
-        <translation>编辑联系人(&amp;E)…</translation>
-    </message>
-    <message>
-        <source>&amp;Remove Contact…</source>
-        <translation>删除联系人(&amp;R)…</translation>
-    </message>
-    <message>
-        <source>&amp;Add to Contacts…</source>
-        <translation>添加到联系人(&amp;A)…</translation>
-    </message>
-    <message>
-        <source>&amp;Pigeon</source>
-        <translation>信鸽(&amp;P)</translation>
-    </message>
-    <message>
-        <source>&amp;Settings…</source>
-        <translation>设置(&amp;S)…</translation>
-    </message>
-    <message>
-        <source>&amp;Quit</source>
-        <translation>退出(&amp;Q)</translation>
-    </message>
-    <message>
-        <source>&amp;Contacts</source>
-        <translation>联系人(&amp;C)</translation>
-    </message>
-    <message>
-        <source>&amp;Add Contact…</source>
-        <translation>添加联系人(&amp;A)…</translation>
-    </message>
-    <message>
-        <source>Add &amp;Sender to Contacts…</source>
-        <translation>将发送者添加到联系人(&amp;S)…</translation>
-    </message>
-    <message>
-        <source>&amp;Import Contacts File…</source>
-        <translation>导入联系人文件(&amp;I)…</translation>
-    </message>
-    <message>
-        <source>E&amp;xport Contacts File…</source>
-        <translation>导出联系人文件(&amp;X)…</translation>
-    </message>
-    <message>
-        <source>&amp;View</source>
-        <translation>查看(&amp;V)</translation>
-    </message>
-    <message>
-        <source>&amp;Find Conversation</source>
-        <translation>查找会话(&amp;F)</translation>
-    </message>
-    <message>
-        <source>&amp;Previous Conversation</source>
-        <translation>上一个会话(&amp;P)</translation>
-    </message>
-    <message>
-        <source>&amp;Next Conversation</source>
-        <translation>下一个会话(&amp;N)</translation>
-    </message>
-    <message>
-        <source>Newest &amp;Message</source>
-        <translation>最新消息(&amp;M)</translation>
-    </message>
-    <message>
-        <source>&amp;Help</source>
-        <translation>帮助(&amp;H)</translation>
-    </message>
-    <message>
-        <source>&amp;About Pigeon</source>
-        <translation>关于信鸽(&amp;A)</translation>
-    </message>
-    <message>
-        <source>&amp;Show Pigeon</source>
-        <translation>显示信鸽(&amp;S)</translation>
-    </message>
-    <message>
-        <source>calls itself %1</source>
-        <translation>自称 %1</translation>
-    </message>
-    <message>
-        <source>not in your contacts</source>
-        <translation>不在你的联系人中</translation>
-    </message>
-    <message>
-        <source>Pigeon</source>
-        <translation>信鸽</translation>
-    </message>
-    <message numerus="yes">
-        <source>Pigeon: %n unread message(s)</source>
-        <translation>
-            <numerusform>信鸽：%n 条未读消息</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Listening on %1</source>
-        <translation>正在监听 %1</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n contact(s) online</source>
-        <translation>
-            <numerusform>%n 位联系人在线</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Too long for one datagram to %1: %2 of %3 bytes. Shorten it to send it.</source>
-        <translation>超出发给 %1 的单个数据报长度：%2 / %3 字节。请缩短后再发送。</translation>
-    </message>
-    <message>
-        <source>Longer than one datagram to %1 carries (%2 of %3 bytes): it goes out in several parts.</source>
-        <translation>超出发给 %1 的单个数据报长度（%2 / %3 字节）：将分成几部分发送。</translation>
-    </message>
-    <message>
-        <source>Add Contact</source>
-        <translation>添加联系人</translation>
-    </message>
-    <message>
-        <source>Edit Contact</source>
-        <translation>编辑联系人</translation>
-    </message>
-    <message>
-        <source>Remove Contact</source>
-        <translation>删除联系人</translation>
-    </message>
-    <message>
-        <source>Remove %1 from your contacts?
+    <context>
+        <name>BubbleDelegate</name>
+        <message>
+            <source>Waiting for the contact to come online</source>
+            <translation>等待对方上线</translation>
+        </message>
+        <message>
+            <source>Sending…</source>
+            <translation>发送中…</translation>
+        </message>
+        <message>
+            <source>Sent</source>
+            <translation>已发送</translation>
+        </message>
+        <message>
+            <source>Delivered ✓</source>
+            <translation>已送达 ✓</translation>
+        </message>
+        <message>
+            <source>Read ✓✓</source>
+            <translation>已读 ✓✓</translation>
+        </message>
+        <message>
+            <source>Not delivered</source>
+            <translation>未送达</translation>
+        </message>
+        <message>
+            <source>Today</source>
+            <translation>今天</translation>
+        </message>
+        <message>
+            <source>Yesterday</source>
+            <translation>昨天</translation>
+        </message>
+        <message>
+            <source>Retry</source>
+            <translation>重试</translation>
+        </message>
+        <message>
+            <source>Select text and press Ctrl+C to copy; Esc closes.</source>
+            <translation>选中文字后按 Ctrl+C 复制；按 Esc 关闭。</translation>
+        </message>
+        <message>
+            <source>automatic answer</source>
+            <translation>自动回复</translation>
+        </message>
+    </context>
+    <context>
+        <name>ComposeEdit</name>
+        <message>
+            <source>Write a message. Enter sends, Shift+Enter starts a new line.</source>
+            <translation>输入消息。Enter 发送，Shift+Enter 换行。</translation>
+        </message>
+        <message>
+            <source>Message</source>
+            <translation>消息</translation>
+        </message>
+    </context>
+    <context>
+        <name>ContactBook</name>
+        <message>
+            <source>The name is empty.</source>
+            <translation>名称为空。</translation>
+        </message>
+        <message>
+            <source>The name is longer than %1 characters.</source>
+            <translation>名称超过 %1 个字符。</translation>
+        </message>
+        <message>
+            <source>The name may not contain ':', '[' or ']'.</source>
+            <translation>名称不能包含 “:”、“[” 或 “]”。</translation>
+        </message>
+        <message>
+            <source>There is already a contact named "%1".</source>
+            <translation>已有名为“%1”的联系人。</translation>
+        </message>
+        <message>
+            <source>The host is empty.</source>
+            <translation>主机为空。</translation>
+        </message>
+        <message>
+            <source>"%1" is not an IP address or a host name.</source>
+            <translation>“%1”不是 IP 地址或主机名。</translation>
+        </message>
+        <message>
+            <source>The port must be from 1 to 65535.</source>
+            <translation>端口必须在 1 到 65535 之间。</translation>
+        </message>
+        <message>
+            <source>There is no contact named "%1".</source>
+            <translation>没有名为“%1”的联系人。</translation>
+        </message>
+        <message>
+            <source>Plain text</source>
+            <translation>纯文本</translation>
+        </message>
+        <message>
+            <source>IP Messenger</source>
+            <translation>飞鸽传书 (IPMsg)</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <source>Host</source>
+            <translation>主机</translation>
+        </message>
+        <message>
+            <source>Port</source>
+            <translation>端口</translation>
+        </message>
+        <message>
+            <source>Protocol</source>
+            <translation>协议</translation>
+        </message>
+        <message>
+            <source>Encoding</source>
+            <translation>编码</translation>
+        </message>
+        <message>
+            <source>line %1: %2</source>
+            <translation>第 %1 行：%2</translation>
+        </message>
+        <message>
+            <source>the file is not UTF-8 text</source>
+            <translation>文件不是 UTF-8 文本</translation>
+        </message>
+        <message>
+            <source>contact "%1" has no host</source>
+            <translation>联系人“%1”没有主机</translation>
+        </message>
+        <message>
+            <source>a section header must look like [Name]</source>
+            <translation>节标题必须形如 [名称]</translation>
+        </message>
+        <message>
+            <source>the contact name is empty</source>
+            <translation>联系人名称为空</translation>
+        </message>
+        <message>
+            <source>the name "%1" is used twice</source>
+            <translation>名称“%1”出现了两次</translation>
+        </message>
+        <message>
+            <source>expected key = value, got "%1"</source>
+            <translation>应为 键 = 值，实际为“%1”</translation>
+        </message>
+        <message>
+            <source>"%1" comes before any [Name] section</source>
+            <translation>“%1”出现在任何 [名称] 节之前</translation>
+        </message>
+        <message>
+            <source>port must be a number from 1 to 65535, got "%1"</source>
+            <translation>端口必须是 1 到 65535 之间的数字，实际为“%1”</translation>
+        </message>
+        <message>
+            <source>protocol must be ipmsg or plain, got "%1"</source>
+            <translation>协议必须是 ipmsg 或 plain，实际为“%1”</translation>
+        </message>
+        <message>
+            <source>unknown key "%1"</source>
+            <translation>未知的键“%1”</translation>
+        </message>
+        <message>
+            <source>contact "%1": %2</source>
+            <translation>联系人“%1”：%2</translation>
+        </message>
+        <message>
+            <source>cannot read the contacts file %1: %2</source>
+            <translation>无法读取联系人文件 %1：%2</translation>
+        </message>
+        <message>
+            <source>the contacts file %1 is larger than 16 MiB; is it the right file?</source>
+            <translation>联系人文件 %1 大于 16 MiB；是正确的文件吗？</translation>
+        </message>
+        <message>
+            <source>the contacts file %1 is broken, %2. It was left as it is; fix it and restart Pigeon, until then contacts cannot be changed</source>
+            <translation>联系人文件 %1 已损坏，%2。文件保持原样；请修复后重新启动信鸽，在此之前无法修改联系人</translation>
+        </message>
+        <message>
+            <source>only part of it could be written (is the disk full?)</source>
+            <translation>只写入了一部分（磁盘已满？）</translation>
+        </message>
+        <message>
+            <source>cannot write the contacts file %1: %2; it was left as it was</source>
+            <translation>无法写入联系人文件 %1：%2；文件保持原样</translation>
+        </message>
+        <message>
+            <source>encoding must be auto, utf-8, gbk or cp932, got "%1"</source>
+            <translation>编码必须是 auto、utf-8、gbk 或 cp932，实际为“%1”</translation>
+        </message>
+        <message>
+            <source>Automatic</source>
+            <translation>自动</translation>
+        </message>
+    </context>
+    <context>
+        <name>ContactDialog</name>
+        <message>
+            <source>Add Contact</source>
+            <translation>添加联系人</translation>
+        </message>
+        <message>
+            <source>Edit Contact</source>
+            <translation>编辑联系人</translation>
+        </message>
+        <message>
+            <source>How you call this person</source>
+            <translation>你对此人的称呼</translation>
+        </message>
+        <message>
+            <source>IP address or host name, e.g. 192.168.1.20</source>
+            <translation>IP 地址或主机名，例如 192.168.1.20</translation>
+        </message>
+        <message>
+            <source>IP Messenger (IPMsg, FeiQ, iptux, Pigeon)</source>
+            <translation>飞鸽传书协议（IPMsg、飞秋、iptux、Pigeon）</translation>
+        </message>
+        <message>
+            <source>Plain text datagrams</source>
+            <translation>纯文本数据报</translation>
+        </message>
+        <message>
+            <source>UTF-8</source>
+            <translation>UTF-8</translation>
+        </message>
+        <message>
+            <source>GBK (FeiQ, older clients)</source>
+            <translation>GBK（飞秋及较旧的客户端）</translation>
+        </message>
+        <message>
+            <source>&amp;Name:</source>
+            <translation>名称(&amp;N)：</translation>
+        </message>
+        <message>
+            <source>&amp;Host:</source>
+            <translation>主机(&amp;H)：</translation>
+        </message>
+        <message>
+            <source>&amp;Port:</source>
+            <translation>端口(&amp;P)：</translation>
+        </message>
+        <message>
+            <source>P&amp;rotocol:</source>
+            <translation>协议(&amp;R)：</translation>
+        </message>
+        <message>
+            <source>&amp;Encoding:</source>
+            <translation>编码(&amp;E)：</translation>
+        </message>
+        <message>
+            <source>The port must be a number.</source>
+            <translation>端口必须是数字。</translation>
+        </message>
+        <message>
+            <source>The port %1 is out of range: use 1 to 65535.</source>
+            <translation>端口 %1 超出范围：请使用 1 到 65535。</translation>
+        </message>
+        <message>
+            <source>%1 is not an IPv4 address: it needs four numbers from 0 to 255, such as 192.168.1.20.</source>
+            <translation>%1 不是 IPv4 地址：需要四个 0 到 255 之间的数字，例如 192.168.1.20。</translation>
+        </message>
+        <message>
+            <source>The host name %1 does not resolve now (%2). You can add the contact; messages to it fail until the name resolves.</source>
+            <translation>主机名 %1 目前无法解析（%2）。仍可添加该联系人；在名称能够解析之前，发给它的消息会发送失败。</translation>
+        </message>
+        <message>
+            <source>Automatic (what the peer announces)</source>
+            <translation>自动（按对方声明的编码）</translation>
+        </message>
+        <message>
+            <source>Shift-JIS (CP932, Japanese IP Messenger)</source>
+            <translation>Shift-JIS（CP932，日文版 IP Messenger）</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConversationDelegate</name>
+        <message>
+            <source>Yesterday</source>
+            <translation>昨天</translation>
+        </message>
+        <message>
+            <source>former contact</source>
+            <translation>原联系人</translation>
+        </message>
+        <message>
+            <source>not in contacts</source>
+            <translation>不在联系人中</translation>
+        </message>
+        <message>
+            <source>away</source>
+            <translation>离开</translation>
+        </message>
+        <message>
+            <source>busy</source>
+            <translation>忙碌</translation>
+        </message>
+        <message>
+            <source>%1: %2</source>
+            <comment>status: its text</comment>
+            <translation>%1：%2</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConversationListModel</name>
+        <message>
+            <source>%1? %2</source>
+            <comment>a stranger's claimed nickname, its address</comment>
+            <translation>%1？%2</translation>
+        </message>
+        <message>
+            <source>Away</source>
+            <translation>离开</translation>
+        </message>
+        <message>
+            <source>Busy</source>
+            <translation>忙碌</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConversationModel</name>
+        <message>
+            <source>A message could not be delivered.</source>
+            <translation>有一条消息未能送达。</translation>
+        </message>
+        <message>
+            <source>%1 came online.</source>
+            <translation>%1 已上线。</translation>
+        </message>
+        <message>
+            <source>%1 went offline.</source>
+            <translation>%1 已下线。</translation>
+        </message>
+    </context>
+    <context>
+        <name>DesktopNotifier</name>
+        <message>
+            <source>Open</source>
+            <translation>打开</translation>
+        </message>
+    </context>
+    <context>
+        <name>Handshake</name>
+        <message>
+            <source>the key announcement is this Pigeon's own</source>
+            <translation>该密钥公告是本信鸽自己的</translation>
+        </message>
+        <message>
+            <source>the key announcement's signature does not match its identity key</source>
+            <translation>密钥公告的签名与其身份密钥不符</translation>
+        </message>
+        <message>
+            <source>the peer's ephemeral key is not a valid X25519 key</source>
+            <translation>对方的临时密钥不是有效的 X25519 密钥</translation>
+        </message>
+    </context>
+    <context>
+        <name>History</name>
+        <message>
+            <source>cannot open the history database %1: %2</source>
+            <translation>无法打开聊天记录数据库 %1：%2</translation>
+        </message>
+        <message>
+            <source>the history database %1 cannot be used: %2</source>
+            <translation>聊天记录数据库 %1 无法使用：%2</translation>
+        </message>
+        <message>
+            <source>the history database %1 failed: %2</source>
+            <translation>聊天记录数据库 %1 出错：%2</translation>
+        </message>
+        <message>
+            <source>the history database %1 could not save: %2</source>
+            <translation>聊天记录数据库 %1 无法保存：%2</translation>
+        </message>
+        <message>
+            <source>there is no history database %1</source>
+            <translation>历史数据库 %1 不存在</translation>
+        </message>
+        <message>
+            <source>; `pigeon doctor` checks it</source>
+            <translation>；可用 `pigeon doctor` 检查它</translation>
+        </message>
+        <message>
+            <source>the history database %1 was written by a newer Pigeon (schema version %2; this one reads up to %3); it was left as it is</source>
+            <translation>历史数据库 %1 由更新版本的 Pigeon 写入（结构版本 %2；本版本最多支持 %3）；文件保持原样</translation>
+        </message>
+        <message>
+            <source>the history database %1 is from an older Pigeon (schema version %2): start Pigeon once on this profile to upgrade it</source>
+            <translation>历史数据库 %1 来自旧版本的 Pigeon（结构版本 %2）：请先用此配置启动一次 Pigeon 以升级它</translation>
+        </message>
+        <message>
+            <source>the history database %1 was left as it is: %2</source>
+            <translation>历史数据库 %1 保持原样：%2</translation>
+        </message>
+        <message>
+            <source>the history database %1 is damaged (%2); nothing more is written to it; `pigeon doctor` checks it</source>
+            <translation>历史数据库 %1 已损坏（%2）；不再向其写入任何内容；可用 `pigeon doctor` 检查它</translation>
+        </message>
+        <message>
+            <source>the history database %1 is open read-only</source>
+            <translation>历史数据库 %1 以只读方式打开</translation>
+        </message>
+        <message>
+            <source>%1 is not a file</source>
+            <translation>%1 不是文件</translation>
+        </message>
+    </context>
+    <context>
+        <name>KeyStore</name>
+        <message>
+            <source>libsodium cannot start on this system (no source of randomness)</source>
+            <translation>libsodium 无法在此系统上启动（没有随机数来源）</translation>
+        </message>
+        <message>
+            <source>the profile folder %1 does not exist</source>
+            <translation>配置文件夹 %1 不存在</translation>
+        </message>
+        <message>
+            <source>the profile folder %1 is open to other users (mode %2) and cannot be made private: %3</source>
+            <translation>配置文件夹 %1 对其他用户开放（权限 %2），且无法设为私有：%3</translation>
+        </message>
+        <message>
+            <source>the profile folder %1 was open to other users (mode %2); it is now 0700</source>
+            <translation>配置文件夹 %1 曾对其他用户开放（权限 %2）；现已改为 0700</translation>
+        </message>
+        <message>
+            <source>the identity key %1 is not a regular file</source>
+            <translation>身份密钥 %1 不是普通文件</translation>
+        </message>
+        <message>
+            <source>the identity key %1 belongs to another user; Pigeon will not use it</source>
+            <translation>身份密钥 %1 属于其他用户；信鸽不会使用它</translation>
+        </message>
+        <message>
+            <source>the identity key %1 is readable by other users (mode %2), who may have copied it. Run chmod 600 %1 to keep this identity, or delete the file to make a new one (your contacts will then be warned that your key changed)</source>
+            <translation>身份密钥 %1 可被其他用户读取（权限 %2），可能已被复制。运行 chmod 600 %1 以保留此身份，或删除该文件以生成新身份（届时你的联系人会收到你的密钥已更改的警告）</translation>
+        </message>
+        <message>
+            <source>cannot read the identity key %1: %2</source>
+            <translation>无法读取身份密钥 %1：%2</translation>
+        </message>
+        <message>
+            <source>the identity key %1 is damaged (%2); restore it from a backup, or delete it to make a new identity</source>
+            <translation>身份密钥 %1 已损坏（%2）；请从备份恢复，或删除它以生成新身份</translation>
+        </message>
+        <message>
+            <source>not a Pigeon identity key</source>
+            <translation>不是信鸽身份密钥</translation>
+        </message>
+        <message>
+            <source>no 32-byte seed</source>
+            <translation>没有 32 字节的种子</translation>
+        </message>
+        <message>
+            <source>no 32-byte public key</source>
+            <translation>没有 32 字节的公钥</translation>
+        </message>
+        <message>
+            <source>the seed does not give the public key</source>
+            <translation>种子与公钥不符</translation>
+        </message>
+        <message>
+            <source>cannot save the identity key %1: %2</source>
+            <translation>无法保存身份密钥 %1：%2</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <source>online</source>
+            <translation>在线</translation>
+        </message>
+        <message>
+            <source>offline</source>
+            <translation>离线</translation>
+        </message>
+        <message>
+            <source>presence unknown</source>
+            <translation>状态未知</translation>
+        </message>
+        <message>
+            <source>Add to Contacts</source>
+            <translation>添加到联系人</translation>
+        </message>
+        <message>
+            <source>&amp;Send</source>
+            <translation>发送(&amp;S)</translation>
+        </message>
+        <message>
+            <source>Choose Another Port…</source>
+            <translation>选择其他端口…</translation>
+        </message>
+        <message>
+            <source>Search (Ctrl+F)</source>
+            <translation>搜索 (Ctrl+F)</translation>
+        </message>
+        <message>
+            <source>Search conversations</source>
+            <translation>搜索会话</translation>
+        </message>
+        <message>
+            <source>Conversations</source>
+            <translation>会话</translation>
+        </message>
+        <message>
+            <source>Pick a conversation on the left, or add a contact with Ctrl+N.</source>
+            <translation>从左侧选择一个会话，或按 Ctrl+N 添加联系人。</translation>
+        </message>
+        <message>
+            <source>&amp;Edit Contact…</source>
+            <translation>编辑联系人(&amp;E)…</translation>
+        </message>
+        <message>
+            <source>&amp;Remove Contact…</source>
+            <translation>删除联系人(&amp;R)…</translation>
+        </message>
+        <message>
+            <source>&amp;Add to Contacts…</source>
+            <translation>添加到联系人(&amp;A)…</translation>
+        </message>
+        <message>
+            <source>&amp;Pigeon</source>
+            <translation>信鸽(&amp;P)</translation>
+        </message>
+        <message>
+            <source>&amp;Settings…</source>
+            <translation>设置(&amp;S)…</translation>
+        </message>
+        <message>
+            <source>&amp;Quit</source>
+            <translation>退出(&amp;Q)</translation>
+        </message>
+        <message>
+            <source>&amp;Contacts</source>
+            <translation>联系人(&amp;C)</translation>
+        </message>
+        <message>
+            <source>&amp;Add Contact…</source>
+            <translation>添加联系人(&amp;A)…</translation>
+        </message>
+        <message>
+            <source>Add &amp;Sender to Contacts…</source>
+            <translation>将发送者添加到联系人(&amp;S)…</translation>
+        </message>
+        <message>
+            <source>&amp;Import Contacts File…</source>
+            <translation>导入联系人文件(&amp;I)…</translation>
+        </message>
+        <message>
+            <source>E&amp;xport Contacts File…</source>
+            <translation>导出联系人文件(&amp;X)…</translation>
+        </message>
+        <message>
+            <source>&amp;View</source>
+            <translation>查看(&amp;V)</translation>
+        </message>
+        <message>
+            <source>&amp;Find Conversation</source>
+            <translation>查找会话(&amp;F)</translation>
+        </message>
+        <message>
+            <source>&amp;Previous Conversation</source>
+            <translation>上一个会话(&amp;P)</translation>
+        </message>
+        <message>
+            <source>&amp;Next Conversation</source>
+            <translation>下一个会话(&amp;N)</translation>
+        </message>
+        <message>
+            <source>Newest &amp;Message</source>
+            <translation>最新消息(&amp;M)</translation>
+        </message>
+        <message>
+            <source>&amp;Help</source>
+            <translation>帮助(&amp;H)</translation>
+        </message>
+        <message>
+            <source>&amp;About Pigeon</source>
+            <translation>关于信鸽(&amp;A)</translation>
+        </message>
+        <message>
+            <source>&amp;Show Pigeon</source>
+            <translation>显示信鸽(&amp;S)</translation>
+        </message>
+        <message>
+            <source>calls itself %1</source>
+            <translation>自称 %1</translation>
+        </message>
+        <message>
+            <source>not in your contacts</source>
+            <translation>不在你的联系人中</translation>
+        </message>
+        <message>
+            <source>Pigeon</source>
+            <translation>信鸽</translation>
+        </message>
+        <message numerus="yes">
+            <source>Pigeon: %n unread message(s)</source>
+            <translation>
+                <numerusform>信鸽：%n 条未读消息</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Listening on %1</source>
+            <translation>正在监听 %1</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n contact(s) online</source>
+            <translation>
+                <numerusform>%n 位联系人在线</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Too long for one datagram to %1: %2 of %3 bytes. Shorten it to send it.</source>
+            <translation>超出发给 %1 的单个数据报长度：%2 / %3 字节。请缩短后再发送。</translation>
+        </message>
+        <message>
+            <source>Longer than one datagram to %1 carries (%2 of %3 bytes): it goes out in several parts.</source>
+            <translation>超出发给 %1 的单个数据报长度（%2 / %3 字节）：将分成几部分发送。</translation>
+        </message>
+        <message>
+            <source>Add Contact</source>
+            <translation>添加联系人</translation>
+        </message>
+        <message>
+            <source>Edit Contact</source>
+            <translation>编辑联系人</translation>
+        </message>
+        <message>
+            <source>Remove Contact</source>
+            <translation>删除联系人</translation>
+        </message>
+        <message>
+            <source>Remove %1 from your contacts?
 
 The conversation history is kept.</source>
-        <translation>要从联系人中删除 %1 吗？
+            <translation>要从联系人中删除 %1 吗？
 
 聊天记录会保留。</translation>
-    </message>
-    <message>
-        <source>Import Contacts</source>
-        <translation>导入联系人</translation>
-    </message>
-    <message>
-        <source>Contacts files (*.ini *.txt);;All files (*)</source>
-        <translation>联系人文件 (*.ini *.txt);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Cannot read %1: %2</source>
-        <translation>无法读取 %1：%2</translation>
-    </message>
-    <message>
-        <source>%1 is not a contacts file: %2</source>
-        <translation>%1 不是联系人文件：%2</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n contact(s) imported.</source>
-        <translation>
-            <numerusform>已导入 %n 位联系人。</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Not imported:</source>
-        <translation>未导入：</translation>
-    </message>
-    <message>
-        <source>Export Contacts</source>
-        <translation>导出联系人</translation>
-    </message>
-    <message>
-        <source>Contacts files (*.ini)</source>
-        <translation>联系人文件 (*.ini)</translation>
-    </message>
-    <message>
-        <source>Cannot write %1: %2</source>
-        <translation>无法写入 %1：%2</translation>
-    </message>
-    <message>
-        <source>About Pigeon</source>
-        <translation>关于信鸽</translation>
-    </message>
-    <message>
-        <source>&lt;h3&gt;Pigeon %1&lt;/h3&gt;&lt;p&gt;Chat across a LAN without any server: every message is one UDP datagram. Speaks the IP Messenger protocol (IP Messenger, FeiQ, iptux) and plain text.&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;信鸽 Pigeon %1&lt;/h3&gt;&lt;p&gt;无需服务器的局域网聊天：每条消息就是一个 UDP 数据报。支持飞鸽传书协议（飞鸽传书、飞秋、iptux）和纯文本。&lt;/p&gt;</translation>
-    </message>
-    <message>
-        <source>Message</source>
-        <translation>消息</translation>
-    </message>
-    <message>
-        <source>&amp;Keyboard Shortcuts</source>
-        <translation>键盘快捷键(&amp;K)</translation>
-    </message>
-    <message>
-        <source>Enter / Shift+Enter</source>
-        <translation>Enter / Shift+Enter</translation>
-    </message>
-    <message>
-        <source>send / new line</source>
-        <translation>发送 / 换行</translation>
-    </message>
-    <message>
-        <source>Tab / Shift+Tab</source>
-        <translation>Tab / Shift+Tab</translation>
-    </message>
-    <message>
-        <source>next / previous control</source>
-        <translation>下一个 / 上一个控件</translation>
-    </message>
-    <message>
-        <source>Keyboard Shortcuts</source>
-        <translation>键盘快捷键</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n unread</source>
-        <translation>
-            <numerusform>%n 条未读</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>No contacts online</source>
-        <translation>没有联系人在线</translation>
-    </message>
-    <message>
-        <source>port %1</source>
-        <translation>端口 %1</translation>
-    </message>
-    <message>
-        <source>%1 port %2</source>
-        <translation>%1 的端口 %2</translation>
-    </message>
-    <message>
-        <source>Not listening: %1 is in use by another program, probably another Pigeon, IP Messenger, FeiQ or iptux. Choose another port.</source>
-        <translation>未在监听：%1 已被其他程序占用，可能是另一个 Pigeon、IP Messenger、飞秋或 iptux。请选择其他端口。</translation>
-    </message>
-    <message>
-        <source>Not listening: %1 is not an address of this computer. Choose another address, or leave it empty.</source>
-        <translation>未在监听：%1 不是本机的地址。请选择其他地址，或留空。</translation>
-    </message>
-    <message>
-        <source>Not listening: ports below 1024 need administrator rights. Choose a port above 1024.</source>
-        <translation>未在监听：1024 以下的端口需要管理员权限。请选择 1024 以上的端口。</translation>
-    </message>
-    <message>
-        <source>Not listening on %1: %2</source>
-        <translation>无法在 %1 上监听：%2</translation>
-    </message>
-    <message>
-        <source>No conversation matches “%1”.</source>
-        <translation>没有与“%1”匹配的会话。</translation>
-    </message>
-    <message>
-        <source>away</source>
-        <translation>离开</translation>
-    </message>
-    <message>
-        <source>busy</source>
-        <translation>忙碌</translation>
-    </message>
-    <message>
-        <source>%1: %2</source>
-        <comment>status: its text</comment>
-        <translation>%1：%2</translation>
-    </message>
-    <message>
-        <source>Settings</source>
-        <translation>设置</translation>
-    </message>
-</context>
-<context>
-    <name>Messenger</name>
-    <message>
-        <source>An empty message is not sent.</source>
-        <translation>空消息不会发送。</translation>
-    </message>
-    <message>
-        <source>There is no contact named &quot;%1&quot;.</source>
-        <translation>没有名为“%1”的联系人。</translation>
-    </message>
-    <message>
-        <source>The address of %1 is not known yet.</source>
-        <translation>还不知道 %1 的地址。</translation>
-    </message>
-    <message>
-        <source>The message is longer than one datagram can carry (%1 bytes).</source>
-        <translation>消息超出单个数据报的容量（%1 字节）。</translation>
-    </message>
-    <message>
-        <source>The message is longer than 1 MiB.</source>
-        <translation>消息超过 1 MiB。</translation>
-    </message>
-    <message>
-        <source>Only a message that failed can be sent again.</source>
-        <translation>只有发送失败的消息才能重新发送。</translation>
-    </message>
-    <message>
-        <source>Cannot send to %1: its address is not known.</source>
-        <translation>无法发送给 %1：地址未知。</translation>
-    </message>
-    <message>
-        <source>The host name &quot;%1&quot; could not be resolved: %2</source>
-        <translation>无法解析主机名“%1”：%2</translation>
-    </message>
-    <message>
-        <source>%1 is offline and %2 messages already wait for them; send more when they are back.</source>
-        <translation>%1 不在线，已有 %2 条消息在等待发送；请等对方上线后再发送更多消息。</translation>
-    </message>
-    <message>
-        <source>Busy</source>
-        <translation>忙碌</translation>
-    </message>
-    <message>
-        <source>Away</source>
-        <translation>离开</translation>
-    </message>
-    <message>
-        <source>%1 is this Pigeon itself: a message to yourself is not sent.</source>
-        <translation>%1 就是本 Pigeon 自己：不会给自己发送消息。</translation>
-    </message>
-</context>
-<context>
-    <name>Pigeon</name>
-    <message>
-        <source>cannot create the profile folder %1</source>
-        <translation>无法创建配置文件夹 %1</translation>
-    </message>
-    <message>
-        <source>the profile folder %1 is not writable</source>
-        <translation>配置文件夹 %1 不可写</translation>
-    </message>
-    <message>
-        <source>cannot write the lock file %1 in the profile folder</source>
-        <translation>无法在配置文件夹中写入锁文件 %1</translation>
-    </message>
-    <message>
-        <source>cannot remove %1</source>
-        <translation>无法删除 %1</translation>
-    </message>
-    <message>
-        <source>cannot write %1: %2</source>
-        <translation>无法写入 %1：%2</translation>
-    </message>
-</context>
-<context>
-    <name>PinnedKeys</name>
-    <message>
-        <source>line %1: %2</source>
-        <translation>第 %1 行：%2</translation>
-    </message>
-    <message>
-        <source>expected 3 or 4 tab-separated fields, found %1</source>
-        <translation>应为 3 或 4 个以制表符分隔的字段，实际为 %1 个</translation>
-    </message>
-    <message>
-        <source>empty peer name</source>
-        <translation>对方名称为空</translation>
-    </message>
-    <message>
-        <source>peer &quot;%1&quot; appears twice</source>
-        <translation>“%1”出现了两次</translation>
-    </message>
-    <message>
-        <source>the key is not 32 bytes of base64</source>
-        <translation>密钥不是 32 字节的 base64</translation>
-    </message>
-    <message>
-        <source>unknown flags &quot;%1&quot;</source>
-        <translation>未知的标志“%1”</translation>
-    </message>
-    <message>
-        <source>the pending key is not 32 bytes of base64 different from the pinned key</source>
-        <translation>待确认密钥不是与已固定密钥不同的 32 字节 base64</translation>
-    </message>
-    <message>
-        <source>cannot read the pinned keys %1: %2</source>
-        <translation>无法读取已固定的密钥 %1：%2</translation>
-    </message>
-    <message>
-        <source>the pinned keys %1 are damaged (%2); Pigeon will not guess which keys to trust: fix or delete that line</source>
-        <translation>已固定的密钥 %1 已损坏（%2）；信鸽不会猜测该信任哪些密钥：请修复或删除那一行</translation>
-    </message>
-    <message>
-        <source>cannot save the pinned keys %1: %2</source>
-        <translation>无法保存已固定的密钥 %1：%2</translation>
-    </message>
-</context>
-<context>
-    <name>QObject</name>
-    <message>
-        <source>Pigeon</source>
-        <translation>信鸽</translation>
-    </message>
-</context>
-<context>
-    <name>SecurePeers</name>
-    <message>
-        <source>the key announcement&apos;s signature does not match its identity key</source>
-        <translation>密钥公告的签名与其身份密钥不符</translation>
-    </message>
-</context>
-<context>
-    <name>SettingsDialog</name>
-    <message>
-        <source>Settings</source>
-        <translation>设置</translation>
-    </message>
-    <message>
-        <source>The name other IP Messenger users see</source>
-        <translation>其他飞鸽传书用户看到的名字</translation>
-    </message>
-    <message>
-        <source>All addresses</source>
-        <translation>所有地址</translation>
-    </message>
-    <message>
-        <source>&amp;Nickname:</source>
-        <translation>昵称(&amp;N)：</translation>
-    </message>
-    <message>
-        <source>Listen on &amp;address:</source>
-        <translation>监听地址(&amp;A)：</translation>
-    </message>
-    <message>
-        <source>&amp;Port:</source>
-        <translation>端口(&amp;P)：</translation>
-    </message>
-    <message>
-        <source>IP Messenger, FeiQ and iptux use port 2425. A second Pigeon on this machine needs another port.</source>
-        <translation>飞鸽传书、飞秋和 iptux 使用 2425 端口。本机上的第二个信鸽需要使用其他端口。</translation>
-    </message>
-    <message>
-        <source>&quot;%1&quot; is not an IP address.</source>
-        <translation>“%1”不是 IP 地址。</translation>
-    </message>
-    <message>
-        <source>Announce me on the LAN (&amp;broadcast)</source>
-        <translation>在局域网中广播我的上线(&amp;B)</translation>
-    </message>
-    <message>
-        <source>Only accept messages from &amp;contacts</source>
-        <translation>只接收联系人的消息(&amp;C)</translation>
-    </message>
-    <message>
-        <source>IP Messenger users on the LAN then list you, and you them. Takes effect the next time Pigeon starts.</source>
-        <translation>局域网中的飞鸽传书用户会列出你，你也会列出他们。下次启动信鸽时生效。</translation>
-    </message>
-    <message>
-        <source>Messages from anyone else are dropped unread. Takes effect at once.</source>
-        <translation>其他人的消息将被直接丢弃。立即生效。</translation>
-    </message>
-    <message>
-        <source>Start Pigeon when I &amp;log in</source>
-        <translation>登录时启动信鸽(&amp;L)</translation>
-    </message>
-    <message>
-        <source>Start &amp;hidden in the system tray</source>
-        <translation>启动时隐藏到系统托盘(&amp;H)</translation>
-    </message>
-    <message>
-        <source>This desktop has no system tray.</source>
-        <translation>此桌面没有系统托盘。</translation>
-    </message>
-    <message>
-        <source> min</source>
-        <translation> 分钟</translation>
-    </message>
-    <message>
-        <source>never</source>
-        <translation>从不</translation>
-    </message>
-    <message>
-        <source>No automatic answer</source>
-        <translation>不自动回复</translation>
-    </message>
-    <message>
-        <source>&amp;Away after no input for:</source>
-        <translation>无操作多久后设为离开(&amp;A)：</translation>
-    </message>
-    <message>
-        <source>Automatic a&amp;nswer then:</source>
-        <translation>届时自动回复(&amp;N)：</translation>
-    </message>
-</context>
-<context>
-    <name>StatusMenu</name>
-    <message>
-        <source>My status</source>
-        <translation>我的状态</translation>
-    </message>
-    <message>
-        <source>&amp;Online</source>
-        <translation>在线(&amp;O)</translation>
-    </message>
-    <message>
-        <source>&amp;Away</source>
-        <translation>离开(&amp;A)</translation>
-    </message>
-    <message>
-        <source>&amp;Busy</source>
-        <translation>忙碌(&amp;B)</translation>
-    </message>
-    <message>
-        <source>Status &amp;Message…</source>
-        <translation>状态消息(&amp;M)…</translation>
-    </message>
-    <message>
-        <source>With a message, whoever writes gets it back once as an automatic answer</source>
-        <translation>设置消息后，给你发消息的人会收到一次自动回复</translation>
-    </message>
-    <message>
-        <source>Status Message</source>
-        <translation>状态消息</translation>
-    </message>
-    <message>
-        <source>What others see next to your name; while you are away, whoever writes gets it back once:</source>
-        <translation>别人在你名字旁看到的内容；你离开时，给你发消息的人会收到一次这段自动回复：</translation>
-    </message>
-    <message>
-        <source>Away</source>
-        <translation>离开</translation>
-    </message>
-    <message>
-        <source>Busy</source>
-        <translation>忙碌</translation>
-    </message>
-    <message>
-        <source>Online</source>
-        <translation>在线</translation>
-    </message>
-    <message>
-        <source>%1: %2</source>
-        <comment>status: its text</comment>
-        <translation>%1：%2</translation>
-    </message>
-</context>
-<context>
-    <name>ThreadView</name>
-    <message>
-        <source>New messages ↓</source>
-        <translation>新消息 ↓</translation>
-    </message>
-    <message>
-        <source>Conversation</source>
-        <translation>会话</translation>
-    </message>
-    <message>
-        <source>&amp;Copy</source>
-        <translation>复制(&amp;C)</translation>
-    </message>
-    <message>
-        <source>&amp;Select Text…</source>
-        <translation>选择文字(&amp;S)…</translation>
-    </message>
-    <message>
-        <source>Open &amp;Link</source>
-        <translation>打开链接(&amp;L)</translation>
-    </message>
-    <message>
-        <source>Copy Link &amp;Address</source>
-        <translation>复制链接地址(&amp;A)</translation>
-    </message>
-    <message>
-        <source>&amp;Retry</source>
-        <translation>重试(&amp;R)</translation>
-    </message>
-</context>
-<context>
-    <name>UdpTransport</name>
-    <message>
-        <source>another Pigeon, IP Messenger, FeiQ or iptux is probably running there; quit it or choose another port with --port</source>
-        <translation>那里可能已有另一个信鸽、飞鸽传书、飞秋或 iptux 在运行；请退出它，或用 --port 选择其他端口</translation>
-    </message>
-    <message>
-        <source>that address does not belong to this machine; choose another with --bind</source>
-        <translation>该地址不属于本机；请用 --bind 选择其他地址</translation>
-    </message>
-    <message>
-        <source>ports below 1024 need privileges; choose another with --port</source>
-        <translation>1024 以下的端口需要特权；请用 --port 选择其他端口</translation>
-    </message>
-    <message>
-        <source>choose another address or port with --bind and --port</source>
-        <translation>请用 --bind 和 --port 选择其他地址或端口</translation>
-    </message>
-    <message>
-        <source>cannot listen on UDP %1: %2 (%3)</source>
-        <translation>无法在 UDP %1 上监听：%2（%3）</translation>
-    </message>
-    <message>
-        <source>sending to %1 failed: %2</source>
-        <translation>发送到 %1 失败：%2</translation>
-    </message>
-</context>
-<context>
-    <name>cryptowire</name>
-    <message>
-        <source>sealed envelope shorter than its 49-byte overhead</source>
-        <translation>密封信封短于其 49 字节的开销</translation>
-    </message>
-    <message>
-        <source>sealed envelope of an unknown version</source>
-        <translation>未知版本的密封信封</translation>
-    </message>
-    <message>
-        <source>sealed envelope with counter 0</source>
-        <translation>计数器为 0 的密封信封</translation>
-    </message>
-    <message>
-        <source>key announcement of an unknown version</source>
-        <translation>未知版本的密钥公告</translation>
-    </message>
-    <message>
-        <source>key announcement is not 128 bytes of base64</source>
-        <translation>密钥公告不是 128 字节的 base64</translation>
-    </message>
-</context>
-<context>
-    <name>schema</name>
-    <message>
-        <source>could not copy it to %1 before upgrading it: %2</source>
-        <translation>升级前无法将其复制到 %1：%2</translation>
-    </message>
-    <message>
-        <source>could not upgrade it from version %1 to %2: %3</source>
-        <translation>无法将其从版本 %1 升级到 %2：%3</translation>
-    </message>
-    <message>
-        <source> (a copy made before the upgrade is %1)</source>
-        <translation>（升级前的副本为 %1）</translation>
-    </message>
-</context>
+        </message>
+        <message>
+            <source>Import Contacts</source>
+            <translation>导入联系人</translation>
+        </message>
+        <message>
+            <source>Contacts files (*.ini *.txt);;All files (*)</source>
+            <translation>联系人文件 (*.ini *.txt);;所有文件 (*)</translation>
+        </message>
+        <message>
+            <source>Cannot read %1: %2</source>
+            <translation>无法读取 %1：%2</translation>
+        </message>
+        <message>
+            <source>%1 is not a contacts file: %2</source>
+            <translation>%1 不是联系人文件：%2</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n contact(s) imported.</source>
+            <translation>
+                <numerusform>已导入 %n 位联系人。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Not imported:</source>
+            <translation>未导入：</translation>
+        </message>
+        <message>
+            <source>Export Contacts</source>
+            <translation>导出联系人</translation>
+        </message>
+        <message>
+            <source>Contacts files (*.ini)</source>
+            <translation>联系人文件 (*.ini)</translation>
+        </message>
+        <message>
+            <source>Cannot write %1: %2</source>
+            <translation>无法写入 %1：%2</translation>
+        </message>
+        <message>
+            <source>About Pigeon</source>
+            <translation>关于信鸽</translation>
+        </message>
+        <message>
+            <source>&lt;h3&gt;Pigeon %1&lt;/h3&gt;&lt;p&gt;Chat across a LAN without any server: every message is one UDP datagram. Speaks the IP Messenger protocol (IP Messenger, FeiQ, iptux) and plain text.&lt;/p&gt;</source>
+            <translation>&lt;h3&gt;信鸽 Pigeon %1&lt;/h3&gt;&lt;p&gt;无需服务器的局域网聊天：每条消息就是一个 UDP 数据报。支持飞鸽传书协议（飞鸽传书、飞秋、iptux）和纯文本。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Message</source>
+            <translation>消息</translation>
+        </message>
+        <message>
+            <source>&amp;Keyboard Shortcuts</source>
+            <translation>键盘快捷键(&amp;K)</translation>
+        </message>
+        <message>
+            <source>Enter / Shift+Enter</source>
+            <translation>Enter / Shift+Enter</translation>
+        </message>
+        <message>
+            <source>send / new line</source>
+            <translation>发送 / 换行</translation>
+        </message>
+        <message>
+            <source>Tab / Shift+Tab</source>
+            <translation>Tab / Shift+Tab</translation>
+        </message>
+        <message>
+            <source>next / previous control</source>
+            <translation>下一个 / 上一个控件</translation>
+        </message>
+        <message>
+            <source>Keyboard Shortcuts</source>
+            <translation>键盘快捷键</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n unread</source>
+            <translation>
+                <numerusform>%n 条未读</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>No contacts online</source>
+            <translation>没有联系人在线</translation>
+        </message>
+        <message>
+            <source>port %1</source>
+            <translation>端口 %1</translation>
+        </message>
+        <message>
+            <source>%1 port %2</source>
+            <translation>%1 的端口 %2</translation>
+        </message>
+        <message>
+            <source>Not listening: %1 is in use by another program, probably another Pigeon, IP Messenger, FeiQ or iptux. Choose another port.</source>
+            <translation>未在监听：%1 已被其他程序占用，可能是另一个 Pigeon、IP Messenger、飞秋或 iptux。请选择其他端口。</translation>
+        </message>
+        <message>
+            <source>Not listening: %1 is not an address of this computer. Choose another address, or leave it empty.</source>
+            <translation>未在监听：%1 不是本机的地址。请选择其他地址，或留空。</translation>
+        </message>
+        <message>
+            <source>Not listening: ports below 1024 need administrator rights. Choose a port above 1024.</source>
+            <translation>未在监听：1024 以下的端口需要管理员权限。请选择 1024 以上的端口。</translation>
+        </message>
+        <message>
+            <source>Not listening on %1: %2</source>
+            <translation>无法在 %1 上监听：%2</translation>
+        </message>
+        <message>
+            <source>No conversation matches “%1”.</source>
+            <translation>没有与“%1”匹配的会话。</translation>
+        </message>
+        <message>
+            <source>away</source>
+            <translation>离开</translation>
+        </message>
+        <message>
+            <source>busy</source>
+            <translation>忙碌</translation>
+        </message>
+        <message>
+            <source>%1: %2</source>
+            <comment>status: its text</comment>
+            <translation>%1：%2</translation>
+        </message>
+        <message>
+            <source>Settings</source>
+            <translation>设置</translation>
+        </message>
+    </context>
+    <context>
+        <name>Messenger</name>
+        <message>
+            <source>An empty message is not sent.</source>
+            <translation>空消息不会发送。</translation>
+        </message>
+        <message>
+            <source>There is no contact named "%1".</source>
+            <translation>没有名为“%1”的联系人。</translation>
+        </message>
+        <message>
+            <source>The address of %1 is not known yet.</source>
+            <translation>还不知道 %1 的地址。</translation>
+        </message>
+        <message>
+            <source>The message is longer than one datagram can carry (%1 bytes).</source>
+            <translation>消息超出单个数据报的容量（%1 字节）。</translation>
+        </message>
+        <message>
+            <source>The message is longer than 1 MiB.</source>
+            <translation>消息超过 1 MiB。</translation>
+        </message>
+        <message>
+            <source>Only a message that failed can be sent again.</source>
+            <translation>只有发送失败的消息才能重新发送。</translation>
+        </message>
+        <message>
+            <source>Cannot send to %1: its address is not known.</source>
+            <translation>无法发送给 %1：地址未知。</translation>
+        </message>
+        <message>
+            <source>The host name "%1" could not be resolved: %2</source>
+            <translation>无法解析主机名“%1”：%2</translation>
+        </message>
+        <message>
+            <source>%1 is offline and %2 messages already wait for them; send more when they are back.</source>
+            <translation>%1 不在线，已有 %2 条消息在等待发送；请等对方上线后再发送更多消息。</translation>
+        </message>
+        <message>
+            <source>Busy</source>
+            <translation>忙碌</translation>
+        </message>
+        <message>
+            <source>Away</source>
+            <translation>离开</translation>
+        </message>
+        <message>
+            <source>%1 is this Pigeon itself: a message to yourself is not sent.</source>
+            <translation>%1 就是本 Pigeon 自己：不会给自己发送消息。</translation>
+        </message>
+    </context>
+    <context>
+        <name>Pigeon</name>
+        <message>
+            <source>cannot create the profile folder %1</source>
+            <translation>无法创建配置文件夹 %1</translation>
+        </message>
+        <message>
+            <source>the profile folder %1 is not writable</source>
+            <translation>配置文件夹 %1 不可写</translation>
+        </message>
+        <message>
+            <source>cannot write the lock file %1 in the profile folder</source>
+            <translation>无法在配置文件夹中写入锁文件 %1</translation>
+        </message>
+        <message>
+            <source>cannot remove %1</source>
+            <translation>无法删除 %1</translation>
+        </message>
+        <message>
+            <source>cannot write %1: %2</source>
+            <translation>无法写入 %1：%2</translation>
+        </message>
+    </context>
+    <context>
+        <name>PinnedKeys</name>
+        <message>
+            <source>line %1: %2</source>
+            <translation>第 %1 行：%2</translation>
+        </message>
+        <message>
+            <source>expected 3 or 4 tab-separated fields, found %1</source>
+            <translation>应为 3 或 4 个以制表符分隔的字段，实际为 %1 个</translation>
+        </message>
+        <message>
+            <source>empty peer name</source>
+            <translation>对方名称为空</translation>
+        </message>
+        <message>
+            <source>peer "%1" appears twice</source>
+            <translation>“%1”出现了两次</translation>
+        </message>
+        <message>
+            <source>the key is not 32 bytes of base64</source>
+            <translation>密钥不是 32 字节的 base64</translation>
+        </message>
+        <message>
+            <source>unknown flags "%1"</source>
+            <translation>未知的标志“%1”</translation>
+        </message>
+        <message>
+            <source>the pending key is not 32 bytes of base64 different from the pinned key</source>
+            <translation>待确认密钥不是与已固定密钥不同的 32 字节 base64</translation>
+        </message>
+        <message>
+            <source>cannot read the pinned keys %1: %2</source>
+            <translation>无法读取已固定的密钥 %1：%2</translation>
+        </message>
+        <message>
+            <source>the pinned keys %1 are damaged (%2); Pigeon will not guess which keys to trust: fix or delete that line</source>
+            <translation>已固定的密钥 %1 已损坏（%2）；信鸽不会猜测该信任哪些密钥：请修复或删除那一行</translation>
+        </message>
+        <message>
+            <source>cannot save the pinned keys %1: %2</source>
+            <translation>无法保存已固定的密钥 %1：%2</translation>
+        </message>
+    </context>
+    <context>
+        <name>QObject</name>
+        <message>
+            <source>Pigeon</source>
+            <translation>信鸽</translation>
+        </message>
+    </context>
+    <context>
+        <name>SecurePeers</name>
+        <message>
+            <source>the key announcement's signature does not match its identity key</source>
+            <translation>密钥公告的签名与其身份密钥不符</translation>
+        </message>
+    </context>
+    <context>
+        <name>SettingsDialog</name>
+        <message>
+            <source>Settings</source>
+            <translation>设置</translation>
+        </message>
+        <message>
+            <source>The name other IP Messenger users see</source>
+            <translation>其他飞鸽传书用户看到的名字</translation>
+        </message>
+        <message>
+            <source>All addresses</source>
+            <translation>所有地址</translation>
+        </message>
+        <message>
+            <source>&amp;Nickname:</source>
+            <translation>昵称(&amp;N)：</translation>
+        </message>
+        <message>
+            <source>Listen on &amp;address:</source>
+            <translation>监听地址(&amp;A)：</translation>
+        </message>
+        <message>
+            <source>&amp;Port:</source>
+            <translation>端口(&amp;P)：</translation>
+        </message>
+        <message>
+            <source>IP Messenger, FeiQ and iptux use port 2425. A second Pigeon on this machine needs another port.</source>
+            <translation>飞鸽传书、飞秋和 iptux 使用 2425 端口。本机上的第二个信鸽需要使用其他端口。</translation>
+        </message>
+        <message>
+            <source>"%1" is not an IP address.</source>
+            <translation>“%1”不是 IP 地址。</translation>
+        </message>
+        <message>
+            <source>Announce me on the LAN (&amp;broadcast)</source>
+            <translation>在局域网中广播我的上线(&amp;B)</translation>
+        </message>
+        <message>
+            <source>Only accept messages from &amp;contacts</source>
+            <translation>只接收联系人的消息(&amp;C)</translation>
+        </message>
+        <message>
+            <source>IP Messenger users on the LAN then list you, and you them. Takes effect the next time Pigeon starts.</source>
+            <translation>局域网中的飞鸽传书用户会列出你，你也会列出他们。下次启动信鸽时生效。</translation>
+        </message>
+        <message>
+            <source>Messages from anyone else are dropped unread. Takes effect at once.</source>
+            <translation>其他人的消息将被直接丢弃。立即生效。</translation>
+        </message>
+        <message>
+            <source>Start Pigeon when I &amp;log in</source>
+            <translation>登录时启动信鸽(&amp;L)</translation>
+        </message>
+        <message>
+            <source>Start &amp;hidden in the system tray</source>
+            <translation>启动时隐藏到系统托盘(&amp;H)</translation>
+        </message>
+        <message>
+            <source>This desktop has no system tray.</source>
+            <translation>此桌面没有系统托盘。</translation>
+        </message>
+        <message>
+            <source> min</source>
+            <translation> 分钟</translation>
+        </message>
+        <message>
+            <source>never</source>
+            <translation>从不</translation>
+        </message>
+        <message>
+            <source>No automatic answer</source>
+            <translation>不自动回复</translation>
+        </message>
+        <message>
+            <source>&amp;Away after no input for:</source>
+            <translation>无操作多久后设为离开(&amp;A)：</translation>
+        </message>
+        <message>
+            <source>Automatic a&amp;nswer then:</source>
+            <translation>届时自动回复(&amp;N)：</translation>
+        </message>
+    </context>
+    <context>
+        <name>StatusMenu</name>
+        <message>
+            <source>My status</source>
+            <translation>我的状态</translation>
+        </message>
+        <message>
+            <source>&amp;Online</source>
+            <translation>在线(&amp;O)</translation>
+        </message>
+        <message>
+            <source>&amp;Away</source>
+            <translation>离开(&amp;A)</translation>
+        </message>
+        <message>
+            <source>&amp;Busy</source>
+            <translation>忙碌(&amp;B)</translation>
+        </message>
+        <message>
+            <source>Status &amp;Message…</source>
+            <translation>状态消息(&amp;M)…</translation>
+        </message>
+        <message>
+            <source>With a message, whoever writes gets it back once as an automatic answer</source>
+            <translation>设置消息后，给你发消息的人会收到一次自动回复</translation>
+        </message>
+        <message>
+            <source>Status Message</source>
+            <translation>状态消息</translation>
+        </message>
+        <message>
+            <source>What others see next to your name; while you are away, whoever writes gets it back once:</source>
+            <translation>别人在你名字旁看到的内容；你离开时，给你发消息的人会收到一次这段自动回复：</translation>
+        </message>
+        <message>
+            <source>Away</source>
+            <translation>离开</translation>
+        </message>
+        <message>
+            <source>Busy</source>
+            <translation>忙碌</translation>
+        </message>
+        <message>
+            <source>Online</source>
+            <translation>在线</translation>
+        </message>
+        <message>
+            <source>%1: %2</source>
+            <comment>status: its text</comment>
+            <translation>%1：%2</translation>
+        </message>
+    </context>
+    <context>
+        <name>ThreadView</name>
+        <message>
+            <source>New messages ↓</source>
+            <translation>新消息 ↓</translation>
+        </message>
+        <message>
+            <source>Conversation</source>
+            <translation>会话</translation>
+        </message>
+        <message>
+            <source>&amp;Copy</source>
+            <translation>复制(&amp;C)</translation>
+        </message>
+        <message>
+            <source>&amp;Select Text…</source>
+            <translation>选择文字(&amp;S)…</translation>
+        </message>
+        <message>
+            <source>Open &amp;Link</source>
+            <translation>打开链接(&amp;L)</translation>
+        </message>
+        <message>
+            <source>Copy Link &amp;Address</source>
+            <translation>复制链接地址(&amp;A)</translation>
+        </message>
+        <message>
+            <source>&amp;Retry</source>
+            <translation>重试(&amp;R)</translation>
+        </message>
+    </context>
+    <context>
+        <name>UdpTransport</name>
+        <message>
+            <source>another Pigeon, IP Messenger, FeiQ or iptux is probably running there; quit it or choose another port with --port</source>
+            <translation>那里可能已有另一个信鸽、飞鸽传书、飞秋或 iptux 在运行；请退出它，或用 --port 选择其他端口</translation>
+        </message>
+        <message>
+            <source>that address does not belong to this machine; choose another with --bind</source>
+            <translation>该地址不属于本机；请用 --bind 选择其他地址</translation>
+        </message>
+        <message>
+            <source>ports below 1024 need privileges; choose another with --port</source>
+            <translation>1024 以下的端口需要特权；请用 --port 选择其他端口</translation>
+        </message>
+        <message>
+            <source>choose another address or port with --bind and --port</source>
+            <translation>请用 --bind 和 --port 选择其他地址或端口</translation>
+        </message>
+        <message>
+            <source>cannot listen on UDP %1: %2 (%3)</source>
+            <translation>无法在 UDP %1 上监听：%2（%3）</translation>
+        </message>
+        <message>
+            <source>sending to %1 failed: %2</source>
+            <translation>发送到 %1 失败：%2</translation>
+        </message>
+    </context>
+    <context>
+        <name>cryptowire</name>
+        <message>
+            <source>sealed envelope shorter than its 49-byte overhead</source>
+            <translation>密封信封短于其 49 字节的开销</translation>
+        </message>
+        <message>
+            <source>sealed envelope of an unknown version</source>
+            <translation>未知版本的密封信封</translation>
+        </message>
+        <message>
+            <source>sealed envelope with counter 0</source>
+            <translation>计数器为 0 的密封信封</translation>
+        </message>
+        <message>
+            <source>key announcement of an unknown version</source>
+            <translation>未知版本的密钥公告</translation>
+        </message>
+        <message>
+            <source>key announcement is not 128 bytes of base64</source>
+            <translation>密钥公告不是 128 字节的 base64</translation>
+        </message>
+    </context>
+    <context>
+        <name>schema</name>
+        <message>
+            <source>could not copy it to %1 before upgrading it: %2</source>
+            <translation>升级前无法将其复制到 %1：%2</translation>
+        </message>
+        <message>
+            <source>could not upgrade it from version %1 to %2: %3</source>
+            <translation>无法将其从版本 %1 升级到 %2：%3</translation>
+        </message>
+        <message>
+            <source> (a copy made before the upgrade is %1)</source>
+            <translation>（升级前的副本为 %1）</translation>
+        </message>
+    </context>
+    <context>
+        <name>ContactSpec</name>
+        <message>
+            <source>A contact needs a name and a host: %1.</source>
+            <translation>联系人需要名称和主机：%1。</translation>
+        </message>
+        <message>
+            <source>"%1" is not a host: write an IPv6 address with a port as [ADDRESS]:PORT.</source>
+            <translation>“%1”不是主机：带端口的 IPv6 地址请写成 [地址]:端口。</translation>
+        </message>
+        <message>
+            <source>The port must be a number from 1 to 65535.</source>
+            <translation>端口必须是 1 到 65535 之间的数字。</translation>
+        </message>
+        <message>
+            <source>Unknown option "%1": use one of %2.</source>
+            <translation>未知选项“%1”：请使用 %2 之一。</translation>
+        </message>
+    </context>
+    <context>
+        <name>UpgradeProgress</name>
+        <message>
+            <source>Pigeon</source>
+            <translation>信鸽</translation>
+        </message>
+        <message>
+            <source>Updating the message history to this version of Pigeon. This happens once and may take a while for a long history; nothing is lost if it is interrupted.</source>
+            <translation>正在将消息记录更新到此版本的信鸽。此操作只进行一次，记录较多时可能需要一些时间；即使中断也不会丢失任何内容。</translation>
+        </message>
+    </context>
 </TS>

@@ -13,12 +13,14 @@ runs=${PIGEON_BENCH_RUNS:-3}
 shared=${PIGEON_SHARED:-$root/../shared}
 
 if [ "${PIGEON_BENCH_QUICK:-0}" = 1 ]; then
-    msgs=2000 pings=200 codec=100000 appends=20000 garbage=20000 real=100 thread=5000 history=20000
+    msgs=2000 pings=200 codec=100000 appends=20000 garbage=20000 real=100 thread=5000 history=20000 load=2000 load1=200
 else
     msgs=100000 pings=10000 codec=3000000 appends=1000000 garbage=1000000 real=1000 thread=100000 history=2000000
+    load=20000 load1=2000
 fi
 
 cc -O2 -pthread -o "$build/udp_baseline" "$shared/bench/udp_baseline.c"
+cmake --build "$build" --target ipmsg_load >/dev/null
 cmake --build "$build" --target pigeon pigeon_bench pigeon_bench_gui pigeon_bench_crypto >/dev/null
 scratch=$(mktemp -d "$build/bench-run-XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
@@ -74,6 +76,13 @@ run upgrade_s=startup_upgrade_s console_ms=startup_console_ms window_ms=startup_
     empty_console_ms=startup_empty_console_ms empty_window_ms=startup_empty_window_ms -- \
     python3 "$root/tests/bench/startup.py" "$build/pigeon" "$history" 5
 
+# Once, with its own rounds (it starts iptux under Xvfb in a private network namespace): one IPMsg load generator
+# against Pigeon's console, iptux and a raw responder, and one durable 4 KiB write on the profile's disk.
+run pigeon_w32_per_s=load_pigeon_per_s iptux_w32_per_s=load_iptux_per_s raw_w32_per_s=load_raw_per_s \
+    pigeon_w1_p50_us=load_pigeon_p50_us iptux_w1_p50_us=load_iptux_p50_us raw_w1_p50_us=load_raw_p50_us \
+    fsync_p50_us=load_fsync_p50_us durable_floor_us=load_durable_floor_us -- \
+    python3 "$root/tests/bench/iptux_load.py" "$build/pigeon" "$build/ipmsg_load" "$scratch" "$load" "$load1" "$runs"
+
 median() { tr ' ' '\n' <<<"$1" | grep -E '^-?[0-9.]+$' | sort -g | awk '{v[NR]=$1} END {
     if (NR == 0) print "n/a"; else if (NR % 2) printf "%.10g\n", v[(NR + 1) / 2]; else printf "%.10g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -119,6 +128,12 @@ row "  + encryption CPU us, 64 B" crypto_us_64 - "<=" 4.5 " us"
 row "  + encryption CPU us, 1000 B" crypto_us_1000 - "<=" 6.1 " us"
 row "send->delivered p50 (us)" latency_p50_us floor_pingpong_p50_us "ratio<=" 2
 row "send->delivered p99 (us)" latency_p99_us floor_pingpong_p99_us - -
+row "IPMsg acks/s, w32, vs iptux" load_pigeon_per_s load_iptux_per_s "ratio>=" 1.5
+row "  raw responder, w32" load_raw_per_s - - -
+row "IPMsg p50 w1 (us) vs durable" load_pigeon_p50_us load_durable_floor_us "ratio<=" 1.25
+row "  iptux p50 w1 (us)" load_iptux_p50_us - - -
+row "  raw p50 w1 (us)" load_raw_p50_us - - -
+row "  4 KiB fdatasync p50 (us)" load_fsync_p50_us - - -
 row "codec decodes/s" codec_decode_per_s - ">=" 2000000
 row "codec encodes/s" codec_encode_per_s - - -
 row "history appends/s" history_append_per_s - ">=" 200000

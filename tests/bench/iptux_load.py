@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Acknowledgements per second and send->ack latency of Pigeon's console against iptux, a raw IPMsg responder and the
+durable floor, all in one run (issue 9, point 6).
+
+One load generator (ipmsg_load.c, beside this script) sends IPMsg SENDMSG|SENDCHECKOPT messages of 64 bytes to
+each receiver in turn, round after round: Pigeon's console (every message committed in synchronous=FULL before its
+RECVMSG), iptux 0.8.3 under Xvfb (stores nothing first) and `ipmsg_load respond` (answers at once, stores nothing).
+Window 32 gives acknowledgements per second, window 1 the p50 from send to ack. `ipmsg_load fsync` times one
+durable 4 KiB page write in the folder of Pigeon's profile: raw p50 + that fsync is the durable floor for one
+message at window 1. Everything runs inside a private network namespace with only loopback (nsutil), so iptux's
+broadcasts and the load cannot leave it.
+
+usage: iptux_load.py PIGEON_BINARY IPMSG_LOAD_BINARY WORK_DIR [N_WINDOW32 N_WINDOW1 ROUNDS]
+prints one line: name=value pairs (medians over the rounds).
+"""
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "netns"))
+import nsutil  # noqa: E402
+from nsutil import fail, wait_for  # noqa: E402
+
+from iptux_chat import start_display, windows  # noqa: E402
+
+STEP_TIMEOUT = 20
+LOAD = ("127.0.0.3", "2425")  # iptux answers only to port 2425 of the sender's address
+RECEIVERS = {"pigeon": "127.0.0.2", "iptux": "127.0.0.1", "raw": "127.0.0.4"}
+
+
+def values(line):
+    return dict(pair.split("=", 1) for pair in line.split())
+
+
+next_packet_no = 1000
+
+
+def load(binary, to, size, n, window):
+    """One run of the generator; each run sends under new packet numbers (an old one would be a duplicate)."""
+    global next_packet_no
+    first = next_packet_no
+    next_packet_no += n + 1
+    result = subprocess.run([binary, "send", *LOAD, to, "2425", str(size), str(n), str(window), str(first)],
+                            capture_output=True, text=True, timeout=400)
+    if result.returncode != 0:
+        fail(f"ipmsg_load against {to} failed: {result.stderr.strip()}")
+    return values(result.stdout.strip().splitlines()[-1])
+
+
+def main():
+    if len(sys.argv) not in (4, 7):
+        fail("usage: iptux_load.py PIGEON_BINARY IPMSG_LOAD_BINARY WORK_DIR [N_WINDOW32 N_WINDOW1 ROUNDS]")
+    pigeon, generator, work = (os.path.abspath(a) for a in sys.argv[1:4])
+    n32, n1, rounds = (int(a) for a in sys.argv[4:7]) if len(sys.argv) == 7 else (20000, 2000, 3)
+    nsutil.require("unshare", "ip", "Xvfb", "xdotool", "iptux")
+    nsutil.enter_private_namespace()
+
+    folder = tempfile.mkdtemp(prefix="pigeon-iptux-load-", dir=work)
+    home = os.path.join(folder, "home")
+    profile = os.path.join(folder, "pigeon")
+    os.makedirs(home)
+    config = os.path.join(folder, "iptux.json")
+    with open(config, "w") as f:
+        json.dump({"open_chat": False}, f)
+    processes = []
+    try:
+        xvfb, display = start_display(folder)
+        processes.append(xvfb)
+        env = dict(os.environ, HOME=home, DISPLAY=display, XDG_CONFIG_HOME=os.path.join(home, ".config"),
+                   XDG_CACHE_HOME=os.path.join(home, ".cache"), XDG_DATA_HOME=os.path.join(home, ".local/share"))
+        env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        iptux_log = os.path.join(folder, "iptux.log")
+        processes.append(subprocess.Popen(["iptux", "--bind", RECEIVERS["iptux"], "-c", config], env=env,
+                                          stdout=open(iptux_log, "wb"), stderr=subprocess.STDOUT))
+        os.environ["DISPLAY"] = display
+        wait_for("iptux's main window", lambda: windows("^Iptux"), STEP_TIMEOUT)
+
+        processes.append(subprocess.Popen([generator, "respond", RECEIVERS["raw"], "2425", "3600"]))
+
+        # The generator is a contact, as people one chats with are (strangers are rate limited).
+        nsutil.run([pigeon, "contacts", "--profile", profile, "add", "load", ":".join(LOAD)])
+        console = subprocess.Popen([pigeon, "--console", "--profile", profile, "--bind", RECEIVERS["pigeon"],
+                                    "--port", "2425"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, env=dict(os.environ, NO_COLOR="1"))
+        processes.append(console)
+        listening = threading.Event()
+
+        def read_console():  # the terminal reads everything, as a person's would
+            for line in console.stdout:
+                if b"listening" in line:
+                    listening.set()
+
+        threading.Thread(target=read_console, daemon=True).start()
+        wait_for("Pigeon's console to listen", listening.is_set, STEP_TIMEOUT)
+
+        samples = {}
+        for _ in range(rounds):
+            for name, address in RECEIVERS.items():
+                w32 = load(generator, address, 64, n32, 32)
+                w1 = load(generator, address, 64, n1, 1)
+                samples.setdefault(f"{name}_w32_per_s", []).append(float(w32["per_s"]))
+                samples.setdefault(f"{name}_w1_p50_us", []).append(float(w1["p50_us"]))
+                samples.setdefault(f"{name}_w1_p99_us", []).append(float(w1["p99_us"]))
+            fsync = subprocess.run([generator, "fsync", profile, "1000"], capture_output=True, text=True, check=True)
+            samples.setdefault("fsync_p50_us", []).append(float(values(fsync.stdout.strip())["p50_us"]))
+        medians = {k: statistics.median(v) for k, v in samples.items()}
+        floor = medians["raw_w1_p50_us"] + medians["fsync_p50_us"]
+        medians["durable_floor_us"] = floor
+        medians["pigeon_vs_iptux"] = medians["pigeon_w32_per_s"] / medians["iptux_w32_per_s"]
+        medians["pigeon_vs_durable_floor"] = medians["pigeon_w1_p50_us"] / floor
+        print(" ".join(f"{k}={v:.3f}" if isinstance(v, float) and v < 10 else f"{k}={v:.0f}"
+                       for k, v in medians.items()), flush=True)
+    finally:
+        for p in reversed(processes):
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        if os.environ.get("PIGEON_KEEP_TEST_FILES") == "1":
+            print(f"files kept in {folder}", file=sys.stderr)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

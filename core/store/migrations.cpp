@@ -1,5 +1,7 @@
 #include "schema.h"
 
+#include "search.h"
+
 #include <QCoreApplication>
 #include <QFile>
 #include <QRegularExpression>
@@ -12,6 +14,8 @@ namespace {
 
 // How many message ids one statement of the 1 -> 2 copy covers: each chunk reports progress.
 constexpr qint64 CopyChunk = 100'000;
+// How many message ids one step of building the full-text indexes covers: each chunk reports progress.
+constexpr qint64 IndexChunk = 50'000;
 
 QString tr(const char* text)
 {
@@ -128,9 +132,23 @@ bool addConversations(sqlite3* db, const Span& span, QString* error)
     return exec(db, refreshSummary(QStringLiteral("1")).join(u';'), error);
 }
 
+// The full-text indexes (search.h) for the messages there are, in chunks of ids (for progress).
+bool addSearchIndex(sqlite3* db, const Span& span, QString* error)
+{
+    if (!exec(db, search::createTables(), error) || !search::addFunctions(db, error))
+        return false;
+    const qint64 last = single(db, "SELECT MAX(id) FROM messages");
+    for (qint64 from = 0; from < last; from += IndexChunk) {
+        if (!search::indexRange(db, from, from + IndexChunk, error))
+            return false;
+        span(double(from + IndexChunk) / double(last));
+    }
+    return true;
+}
+
 using Step = bool (*)(sqlite3*, const Span&, QString*);
 // Steps[v] upgrades version v to v + 1.
-constexpr Step Steps[] = {createFirstRelease, addConversations};
+constexpr Step Steps[] = {createFirstRelease, addConversations, addSearchIndex};
 static_assert(std::size(Steps) == Version);
 
 // Copies the whole database (with what its log holds) to `path`; false with the reason in *error.

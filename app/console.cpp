@@ -16,6 +16,8 @@ constexpr const char* Red = MessageLine::Red;
 constexpr const char* Green = MessageLine::Green;
 constexpr const char* Yellow = MessageLine::Yellow;
 constexpr int QuitWaitMs = 10'000;
+// How many matches /search prints (the newest); `pigeon history --search` prints them all.
+constexpr int SearchResults = 20;
 
 } // namespace
 
@@ -204,15 +206,43 @@ void Console::command(const QString& line)
             refuse(why);
         else
             print(paint(tr("Added %1.").arg(ContactBook::normalizedName(c.name)), Green));
+    } else if (verb == u"/search") {
+        search(line.section(u' ', 1).trimmed());
     } else if (verb == u"/help") {
         print(tr("  TEXT                 send to the current partner (whoever wrote last, or /to)\n"
                  "  /to NAME|ADDR:PORT   pick whom to write to\n"
                  "  /contacts            list contacts with presence\n"
                  "  /add NAME HOST[:PORT] [plain] [gbk]   add a contact\n"
+                 "  /search TEXT         the newest messages that contain TEXT\n"
                  "  /quit                leave (so does end of input)"));
     } else {
         refuse(tr("Unknown command %1; /help lists them.").arg(verb));
     }
+}
+
+void Console::search(const QString& text)
+{
+    if (text.isEmpty()) {
+        refuse(tr("Usage: /search TEXT"));
+        return;
+    }
+    History& history = m_session.history();
+    const SearchPage page = history.search(text, {}, 0, SearchResults);
+    if (page.hits.isEmpty() && !history.error().isEmpty()) {
+        refuse(history.error());
+        return;
+    }
+    const QString shown = textcodec::printable(text);
+    if (page.hits.isEmpty()) {
+        print(paint(tr("No message contains \"%1\".").arg(shown), Dim));
+        return;
+    }
+    print(paint(tr("Messages with \"%1\", newest first:").arg(shown), Dim));
+    for (const SearchHit& hit : page.hits)
+        print(m_line.format(hit.message, m_messenger.nickOf(hit.message.peer), QStringLiteral("yyyy-MM-dd HH:mm"),
+                            hit.spans));
+    if (page.next != 0)
+        print(paint(tr("  (the newest %1; `pigeon history --search` prints them all)").arg(SearchResults), Dim));
 }
 
 void Console::quit()

@@ -27,6 +27,8 @@ private:
     void readInput();
     void handleLine(const QString& line);
     void command(const QString& line);
+    // /search TEXT: the newest matches in every conversation.
+    void search(const QString& text);
     void print(const QString& line);
     void refuse(const QString& why);
     void prompt();

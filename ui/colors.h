@@ -18,6 +18,8 @@ QColor myBubble(const QPalette& palette);
 QColor myBubbleText(const QPalette& palette);
 QColor secondaryText(const QPalette& palette);
 QColor presence(int presence); // Presence as int
+// Behind the words a search matched: a yellow marker tint, dimmer on a dark theme.
+QColor searchMatch(const QPalette& palette);
 // Behind the bubbles: a shade off the base color, so that bubbles in either theme stand out.
 QColor threadBackground(const QPalette& palette);
 

@@ -8,6 +8,7 @@
 #include "contactdialog.h"
 #include "desktopnotifier.h"
 #include "elidedlabel.h"
+#include "messagesearch.h"
 #include "settingsdialog.h"
 #include "threadview.h"
 
@@ -115,6 +116,8 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     , m_thread(&session.history(), session.messenger())
     , m_search(new QLineEdit)
     , m_list(new QListView)
+    , m_left(new QStackedWidget)
+    , m_messageSearch(new MessageSearch(&session.history()))
     , m_right(new QStackedWidget)
     , m_avatar(new QLabel)
     , m_title(new QLabel)
@@ -228,8 +231,17 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     m_detail->setMinimumWidth(1);
     m_threadView->setConversation(&m_thread);
 
+    // The left side shows the conversations, or in their place the search of every message (Ctrl+Shift+F).
+    m_left->addWidget(left);
+    m_left->addWidget(m_messageSearch);
+    connect(m_messageSearch, &MessageSearch::openRequested, this, &MainWindow::openMessage);
+    connect(m_messageSearch, &MessageSearch::closeRequested, this, [this] {
+        m_left->setCurrentIndex(0);
+        m_list->setFocus();
+    });
+
     auto* splitter = new QSplitter;
-    splitter->addWidget(left);
+    splitter->addWidget(m_left);
     splitter->addWidget(m_right);
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({300, 700});
@@ -361,6 +373,8 @@ void MainWindow::buildMenus()
         m_search->setFocus();
         m_search->selectAll();
     });
+    view->addAction(tr("Search &Messages…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F), this,
+                    &MainWindow::showMessageSearch);
     view->addAction(tr("&Previous Conversation"), QKeySequence(Qt::CTRL | Qt::Key_Up), this,
                     [this] { moveConversation(-1); });
     view->addAction(tr("&Next Conversation"), QKeySequence(Qt::CTRL | Qt::Key_Down), this,
@@ -422,6 +436,23 @@ void MainWindow::openConversation(const QString& peer)
     markCurrentRead();
     if (!peer.isEmpty())
         m_compose->setFocus();
+}
+
+void MainWindow::openMessage(const QString& peer, qint64 id)
+{
+    // A result opened from the search keeps the keyboard there, for the next one.
+    QWidget* focus = QApplication::focusWidget();
+    openConversation(peer);
+    m_thread.setPeer(peer, id);
+    m_threadView->showMessage(id);
+    if (focus && m_messageSearch->isAncestorOf(focus))
+        focus->setFocus();
+}
+
+void MainWindow::showMessageSearch()
+{
+    m_left->setCurrentWidget(m_messageSearch);
+    m_messageSearch->start();
 }
 
 void MainWindow::bringToFront()

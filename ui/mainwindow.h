@@ -11,6 +11,7 @@ class ComposeEdit;
 class DesktopNotifier;
 class ProfileLock;
 class ElidedLabel;
+class MessageSearch;
 class QLabel;
 class QLineEdit;
 class QListView;
@@ -39,6 +40,11 @@ public:
     explicit MainWindow(Session& session, QWidget* parent = nullptr);
 
     void openConversation(const QString& peer);
+    // Opens `peer`'s conversation at the message `id`, loaded around it, in the middle of the view and selected.
+    void openMessage(const QString& peer, qint64 id);
+    // Shows the search of every conversation's messages in place of the conversation list (Ctrl+Shift+F).
+    void showMessageSearch();
+    MessageSearch* messageSearch() const { return m_messageSearch; }
     // Shows the window (also when hidden in the tray or minimised), raises it and gives it the keyboard.
     void bringToFront();
     QString currentPeer() const { return m_peer; }
@@ -99,6 +105,8 @@ private:
 
     QLineEdit* m_search;
     QListView* m_list;
+    QStackedWidget* m_left;
+    MessageSearch* m_messageSearch;
     QStackedWidget* m_right;
     QLabel* m_avatar;
     QLabel* m_title;

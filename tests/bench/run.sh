@@ -74,7 +74,7 @@ run upgrade_s=startup_upgrade_s console_ms=startup_console_ms window_ms=startup_
     empty_console_ms=startup_empty_console_ms empty_window_ms=startup_empty_window_ms -- \
     python3 "$root/tests/bench/startup.py" "$build/pigeon" "$history" 5
 # Once too: full-text search in a history of as many messages, stored through History with its indexes.
-run latin_ms=search_latin_ms chinese2_ms=search_chinese2_ms store_per_s=search_store_per_s -- \
+run latin_ms=search_latin_ms chinese2_ms=search_chinese2_ms -- \
     "$build/pigeon_bench_search" "$history"
 
 median() { tr ' ' '\n' <<<"$1" | grep -E '^-?[0-9.]+$' | sort -g | awk '{v[NR]=$1} END {
@@ -137,7 +137,6 @@ row "  same, empty profile" startup_empty_window_ms - - -
 row "upgrade of a v1 profile (s)" startup_upgrade_s - "<=" 30 " s"
 row "search, word in 0.1 % (ms)" search_latin_ms - "<=" 100 " ms"
 row "search, 2 Chinese chars (ms)" search_chinese2_ms - "<=" 100 " ms"
-row "  appends/s with the indexes" search_store_per_s - - -
 row "flood: real msgs delivered" flood_delivered - ">=" "$real"
 row "flood: RSS growth (KB)" flood_rss_growth_kb - "<=" 20480 " KB"
 echo "runs=$runs" >>"$out"

@@ -8,6 +8,7 @@
 #include "contactdialog.h"
 #include "desktopnotifier.h"
 #include "elidedlabel.h"
+#include "emojipicker.h"
 #include "messagesearch.h"
 #include "settingsdialog.h"
 #include "threadview.h"
@@ -35,6 +36,7 @@
 #include <QSystemTrayIcon>
 #include <QTextStream>
 #include <QTimer>
+#include <QToolButton>
 #include <QTranslator>
 #include <QVBoxLayout>
 
@@ -127,6 +129,8 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     , m_compose(new ComposeEdit)
     , m_composeNote(new QLabel)
     , m_send(new QPushButton(tr("&Send")))
+    , m_emojiButton(new QToolButton)
+    , m_emoji(new EmojiPicker(session.profile().settingsPath(), this))
     , m_listenLabel(new ElidedLabel)
     , m_searchNote(new QLabel)
     , m_changePort(new QPushButton(tr("Choose Another Port…")))
@@ -196,7 +200,20 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     m_composeNote->setPalette(secondary);
     m_send->setDefault(false);
     m_send->setAutoDefault(false);
+    // The emoji button: a picker with the recently used ones first; a pick goes in at the cursor.
+    m_emojiButton->setObjectName(QStringLiteral("emoji"));
+    m_emojiButton->setText(QStringLiteral("🙂"));
+    m_emojiButton->setToolTip(tr("Insert an emoji"));
+    m_emojiButton->setAccessibleName(tr("Emoji"));
+    m_emojiButton->setAutoRaise(true);
+    connect(m_emojiButton, &QToolButton::clicked, this,
+            [this] { m_emoji->popUp(m_emojiButton->mapToGlobal(QPoint(0, 0))); });
+    connect(m_emoji, &EmojiPicker::picked, this, [this](const QString& emoji) {
+        m_compose->insertPlainText(emoji);
+        m_compose->setFocus();
+    });
     auto* composeRow = new QHBoxLayout;
+    composeRow->addWidget(m_emojiButton);
     composeRow->addWidget(m_composeNote, 1);
     composeRow->addWidget(m_send);
     auto* composeBox = new QWidget;
@@ -619,6 +636,7 @@ void MainWindow::updateComposeNote()
     const bool open = !m_peer.isEmpty() && m_messenger;
     m_send->setEnabled(open && !m_compose->toPlainText().trimmed().isEmpty());
     m_compose->setEnabled(open);
+    m_emojiButton->setEnabled(open);
     QString note;
     if (open) {
         const auto contact = m_session.contacts().find(m_peer);

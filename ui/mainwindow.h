@@ -11,6 +11,7 @@ class ComposeEdit;
 class DesktopNotifier;
 class ProfileLock;
 class ElidedLabel;
+class EmojiPicker;
 class MessageSearch;
 class QLabel;
 class QLineEdit;
@@ -18,6 +19,7 @@ class QListView;
 class QPushButton;
 class QStackedWidget;
 class QSystemTrayIcon;
+class QToolButton;
 class ThreadView;
 
 // What the desktop front end takes besides the session options.
@@ -60,6 +62,8 @@ public:
     QListView* conversationList() const { return m_list; }
     QLabel* listenLabel() const;
     QLabel* composeNote() const { return m_composeNote; }
+    QToolButton* emojiButton() const { return m_emojiButton; }
+    EmojiPicker* emojiPicker() const { return m_emoji; }
 
 protected:
     void changeEvent(QEvent* event) override;
@@ -116,6 +120,8 @@ private:
     ComposeEdit* m_compose;
     QLabel* m_composeNote;
     QPushButton* m_send;
+    QToolButton* m_emojiButton;
+    EmojiPicker* m_emoji;
     ElidedLabel* m_listenLabel;
     QLabel* m_searchNote;
     QPushButton* m_changePort;

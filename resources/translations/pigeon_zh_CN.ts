@@ -307,6 +307,13 @@
     </message>
 </context>
 <context>
+    <name>EmojiPicker</name>
+    <message>
+        <source>Emoji</source>
+        <translation>表情</translation>
+    </message>
+</context>
+<context>
     <name>Handshake</name>
     <message>
         <source>the key announcement is this Pigeon&apos;s own</source>
@@ -717,6 +724,53 @@ The conversation history is kept.</source>
         <source>No conversation matches “%1”.</source>
         <translation>没有与“%1”匹配的会话。</translation>
     </message>
+    <message>
+        <source>Insert an emoji</source>
+        <translation>插入表情</translation>
+    </message>
+    <message>
+        <source>Emoji</source>
+        <translation>表情</translation>
+    </message>
+    <message>
+        <source>Search &amp;Messages…</source>
+        <translation>搜索消息(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+</context>
+<context>
+    <name>MessageSearch</name>
+    <message>
+        <source>me to %1</source>
+        <translation>我发给 %1</translation>
+    </message>
+    <message>
+        <source>Search messages (Ctrl+Shift+F)</source>
+        <translation>搜索消息 (Ctrl+Shift+F)</translation>
+    </message>
+    <message>
+        <source>Search messages</source>
+        <translation>搜索消息</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Back to the conversations (Esc)</source>
+        <translation>返回会话列表 (Esc)</translation>
+    </message>
+    <message>
+        <source>Messages found</source>
+        <translation>找到的消息</translation>
+    </message>
+    <message>
+        <source>No message contains “%1”.</source>
+        <translation>没有包含“%1”的消息。</translation>
+    </message>
 </context>
 <context>
     <name>Messenger</name>
@@ -959,21 +1013,6 @@ The conversation history is kept.</source>
     </message>
 </context>
 <context>
-    <name>schema</name>
-    <message>
-        <source>could not copy it to %1 before upgrading it: %2</source>
-        <translation>升级前无法将其复制到 %1：%2</translation>
-    </message>
-    <message>
-        <source>could not upgrade it from version %1 to %2: %3</source>
-        <translation>无法将其从版本 %1 升级到 %2：%3</translation>
-    </message>
-    <message>
-        <source> (a copy made before the upgrade is %1)</source>
-        <translation>（升级前的副本为 %1）</translation>
-    </message>
-</context>
-<context>
     <name>cryptowire</name>
     <message>
         <source>sealed envelope shorter than its 49-byte overhead</source>
@@ -994,6 +1033,21 @@ The conversation history is kept.</source>
     <message>
         <source>key announcement is not 128 bytes of base64</source>
         <translation>密钥公告不是 128 字节的 base64</translation>
+    </message>
+</context>
+<context>
+    <name>schema</name>
+    <message>
+        <source>could not copy it to %1 before upgrading it: %2</source>
+        <translation>升级前无法将其复制到 %1：%2</translation>
+    </message>
+    <message>
+        <source>could not upgrade it from version %1 to %2: %3</source>
+        <translation>无法将其从版本 %1 升级到 %2：%3</translation>
+    </message>
+    <message>
+        <source> (a copy made before the upgrade is %1)</source>
+        <translation>（升级前的副本为 %1）</translation>
     </message>
 </context>
 </TS>

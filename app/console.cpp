@@ -17,6 +17,8 @@ constexpr const char* Red = MessageLine::Red;
 constexpr const char* Green = MessageLine::Green;
 constexpr const char* Yellow = MessageLine::Yellow;
 constexpr int QuitWaitMs = 10'000;
+// How many matches /search prints (the newest); `pigeon history --search` prints them all.
+constexpr int SearchResults = 20;
 
 bool isAnyAddress(const QHostAddress& address)
 {
@@ -213,6 +215,7 @@ void Console::command(const QString& line)
             print(paint(tr("Added %1.").arg(ContactBook::normalizedName(c->name)), Green));
     } else if (verb == u"/away" || verb == u"/busy" || verb == u"/back") {
         setStatus(verb, line.section(u' ', 1).trimmed());
+        search(line.section(u' ', 1).trimmed());
     } else if (verb == u"/help") {
         print(tr("  TEXT                 send to the current partner (whoever wrote last, or /to)\n"
                  "  /to NAME|ADDR:PORT   pick whom to write to\n"
@@ -222,6 +225,7 @@ void Console::command(const QString& line)
                  "  /away [TEXT]         away; whoever writes gets TEXT back once (an automatic answer)\n"
                  "  /busy [TEXT]         busy, with TEXT shown to others; no automatic answer\n"
                  "  /back                online again\n"
+                 "  /search TEXT         the newest messages that contain TEXT\n"
                  "  /quit                leave (so does end of input)"));
     } else {
         refuse(tr("Unknown command %1; /help lists them.").arg(verb));
@@ -281,6 +285,31 @@ void Console::setStatus(const QString& verb, const QString& text)
         break;
     case Status::Online: print(paint(tr("You are online."), Green)); break;
     }
+}
+
+void Console::search(const QString& text)
+{
+    if (text.isEmpty()) {
+        refuse(tr("Usage: /search TEXT"));
+        return;
+    }
+    History& history = m_session.history();
+    const SearchPage page = history.search(text, {}, 0, SearchResults);
+    if (page.hits.isEmpty() && !history.error().isEmpty()) {
+        refuse(history.error());
+        return;
+    }
+    const QString shown = textcodec::printable(text);
+    if (page.hits.isEmpty()) {
+        print(paint(tr("No message contains \"%1\".").arg(shown), Dim));
+        return;
+    }
+    print(paint(tr("Messages with \"%1\", newest first:").arg(shown), Dim));
+    for (const SearchHit& hit : page.hits)
+        print(m_line.format(hit.message, m_messenger.nickOf(hit.message.peer), QStringLiteral("yyyy-MM-dd HH:mm"),
+                            hit.spans));
+    if (page.next != 0)
+        print(paint(tr("  (the newest %1; `pigeon history --search` prints them all)").arg(SearchResults), Dim));
 }
 
 void Console::quit()

@@ -27,6 +27,8 @@ private:
     void readInput();
     void handleLine(const QString& line);
     void command(const QString& line);
+    // /search TEXT: the newest matches in every conversation.
+    void search(const QString& text);
     // How presence lines name a peer: a contact's name, or a stranger's claimed nickname with '?' and its address.
     QString presenceName(const QString& peer) const;
     // /away, /busy and /back.

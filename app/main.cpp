@@ -35,7 +35,8 @@ struct Parsed {
     GuiOptions gui;
     QStringList positional;
     bool console = false;
-    int last = 0; // pigeon history --last N; 0: every message
+    int last = 0;                  // pigeon history --last N; 0: every message
+    std::optional<QString> search; // pigeon history --search TEXT
     bool fingerprint = false;
 };
 
@@ -49,6 +50,7 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
                        "  pigeon --console            chat from a terminal\n"
                        "  pigeon contacts list|add NAME HOST[:PORT] [plain] [ENCODING]|remove NAME\n"
                        "  pigeon history [PEER] [--last N]   print a conversation (all of them without PEER)\n"
+                       "  pigeon history --search TEXT [PEER] [--last N]   messages that contain TEXT, newest first\n"
                        "  pigeon doctor               check the history database for damage"));
     parser.addHelpOption();
     parser.addVersionOption();
@@ -77,6 +79,10 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
     const QCommandLineOption last(QStringLiteral("last"),
                                   QStringLiteral("pigeon history: only the newest N messages of each conversation."),
                                   QStringLiteral("N"));
+    const QCommandLineOption search(
+        QStringLiteral("search"),
+        QStringLiteral("pigeon history: only the messages that contain TEXT (every word of it), newest first."),
+        QStringLiteral("TEXT"));
     const QCommandLineOption fingerprint(
         QStringLiteral("fingerprint"),
         QStringLiteral("Print this profile's key fingerprint (made on first use) for others to compare, and exit."));
@@ -85,8 +91,8 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
         QStringLiteral("Encoding for IP Messenger peers without UTF-8: gbk or cp932 (default: "
                        "by the system locale, cp932 for Japanese, else gbk)."),
         QStringLiteral("ENCODING"));
-    parser.addOptions(
-        {console, port, bind, profile, name, contactsOnly, broadcast, lang, screenshot, last, fingerprint, legacy});
+    parser.addOptions({console, port, bind, profile, name, contactsOnly, broadcast, lang, screenshot, last, search,
+                       fingerprint, legacy});
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("contacts: list, add or remove contacts; history: print messages; "
                                                 "doctor: check the history database."));
@@ -112,6 +118,8 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
     parsed.options.broadcast = parser.isSet(broadcast);
     parsed.gui.language = parser.value(lang);
     parsed.gui.screenshot = parser.value(screenshot);
+    if (parser.isSet(search))
+        parsed.search = parser.value(search);
     if (parser.isSet(last)) {
         bool ok = false;
         parsed.last = parser.value(last).toInt(&ok);
@@ -228,13 +236,40 @@ int contactsCommand(const Parsed& parsed)
     return UsageError;
 }
 
+// pigeon history --search TEXT [PEER] [--last N]: the messages that match, newest first, a page at a time, with the
+// matching words in bold on a terminal.
+int searchCommand(const Parsed& parsed, History& history, const QString& peer)
+{
+    QTextStream out(stdout);
+    out.setEncoding(QStringConverter::Utf8);
+    const MessageLine line(isatty(STDOUT_FILENO) && qEnvironmentVariableIsEmpty("NO_COLOR"));
+    const QString timeFormat = QStringLiteral("yyyy-MM-dd HH:mm:ss");
+    qint64 printed = 0;
+    qint64 before = 0;
+    do {
+        const SearchPage page = history.search(*parsed.search, peer, before, 500);
+        for (const SearchHit& hit : page.hits) {
+            out << line.format(hit.message, {}, timeFormat, hit.spans) << '\n';
+            if (++printed == parsed.last)
+                return Ok;
+        }
+        before = page.next;
+    } while (before != 0);
+    if (!history.error().isEmpty()) {
+        out.flush();
+        err() << "pigeon: " << history.error() << '\n';
+        return StartError;
+    }
+    return Ok;
+}
+
 // pigeon history [PEER] [--last N]: the stored messages, oldest first, as the console shows them. Opens the history
 // read-only, so it works while another Pigeon uses the profile.
 int historyCommand(const Parsed& parsed)
 {
     const QStringList& args = parsed.positional;
-    if (args.size() > 2) {
-        err() << "usage: pigeon history [PEER] [--last N] [--profile DIR]\n";
+    if (args.size() > 2 || (parsed.search && parsed.search->trimmed().isEmpty())) {
+        err() << "usage: pigeon history [PEER] [--last N] [--search TEXT] [--profile DIR]\n";
         return UsageError;
     }
     const QString peer = args.value(1);
@@ -262,6 +297,8 @@ int historyCommand(const Parsed& parsed)
         }
         peers = {peer};
     }
+    if (parsed.search)
+        return history.isOpen() ? searchCommand(parsed, history, peer) : Ok;
     QTextStream out(stdout);
     out.setEncoding(QStringConverter::Utf8);
     const MessageLine line(isatty(STDOUT_FILENO) && qEnvironmentVariableIsEmpty("NO_COLOR"));
@@ -322,7 +359,7 @@ int doctorCommand(const Parsed& parsed)
 bool wantsWindow(int argc, char** argv)
 {
     static const QByteArrayList withValue{"-p",     "--port", "-b",           "--bind", "--profile",
-                                          "--name", "--lang", "--screenshot", "--last"};
+                                          "--name", "--lang", "--screenshot", "--last", "--search"};
     for (int i = 1; i < argc; ++i) {
         const QByteArray arg = argv[i];
         if (arg == "--console" || arg == "--help" || arg == "-h" || arg == "-?" || arg == "--help-all" ||

@@ -29,7 +29,27 @@ QString MessageLine::who(const QString& peer, const QString& remote, const QStri
            (remote.isEmpty() ? QString() : paint(QStringLiteral(" (") + remote + u')', Dim));
 }
 
-QString MessageLine::format(const Message& m, const QString& nick, const QString& timeFormat) const
+QString MessageLine::text(const Message& m, const QList<search::Span>& marks) const
+{
+    if (!m_color || marks.isEmpty())
+        return textcodec::printable(ConversationModel::shownText(m.text));
+    // Line ends as shownText() makes them, piece by piece: the marks are places in the original text (a query has no
+    // white space inside a word, so no mark splits a CRLF).
+    const auto piece = [&m](qsizetype from, qsizetype to) {
+        return textcodec::printable(
+            m.text.mid(from, to - from).replace(QStringLiteral("\r\n"), QStringLiteral("\n")).replace(u'\r', u'\n'));
+    };
+    QString out;
+    qsizetype at = 0;
+    for (const search::Span& s : marks) {
+        out += piece(at, s.start) + paint(piece(s.start, s.start + s.length), Bold);
+        at = s.start + s.length;
+    }
+    return out + textcodec::printable(ConversationModel::shownText(m.text.mid(at)));
+}
+
+QString MessageLine::format(const Message& m, const QString& nick, const QString& timeFormat,
+                            const QList<search::Span>& marks) const
 {
     const QString time = paint(u'[' + m.time.toLocalTime().toString(timeFormat) + u']', Dim);
     if (m.isSystem)
@@ -39,9 +59,7 @@ QString MessageLine::format(const Message& m, const QString& nick, const QString
     const QString automatic =
         m.isAutoReply ? paint(QCoreApplication::translate("MessageLine", "[automatic answer]"), Dim) + u' ' : QString();
     if (m.direction == Direction::Incoming)
-        return time + u' ' + who(m.peer, m.remote, nick) + u": " + automatic +
-               textcodec::printable(ConversationModel::shownText(m.text));
-    return time + QStringLiteral(" -> ") + who(m.peer, m.remote, nick) + u": " + automatic +
-           textcodec::printable(ConversationModel::shownText(m.text)) +
+        return time + u' ' + who(m.peer, m.remote, nick) + u": " + automatic + text(m, marks);
+    return time + QStringLiteral(" -> ") + who(m.peer, m.remote, nick) + u": " + automatic + text(m, marks) +
            paint(QStringLiteral("  (") + stateName(m.state) + u')', Dim);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "history.h"
+#include "search.h"
 
 #include <QString>
 
@@ -28,9 +29,14 @@ public:
     // One message: "[TIME] WHO: TEXT" for a received one, "[TIME] -> WHO: TEXT (STATE)" for one sent, "[TIME] * TEXT"
     // for a line such as "came online"; an automatic answer has "[automatic answer]" before its TEXT. TIME in local
     // time, `timeFormat` as QDateTime::toString takes it. Received text is shown printable only (textcodec::printable):
-    // it cannot move the cursor or change the terminal.
-    QString format(const Message& m, const QString& nick, const QString& timeFormat = QStringLiteral("HH:mm:ss")) const;
+    // it cannot move the cursor or change the terminal. `marks` (where a search matched in m.text) are shown in bold
+    // when color is on.
+    QString format(const Message& m, const QString& nick, const QString& timeFormat = QStringLiteral("HH:mm:ss"),
+                   const QList<search::Span>& marks = {}) const;
 
 private:
+    // A message's text as shown, printable, with `marks` in bold.
+    QString text(const Message& m, const QList<search::Span>& marks) const;
+
     bool m_color;
 };

@@ -105,6 +105,7 @@ private Q_SLOTS:
     void legacyEncodingReadsStrangers();
     void sealedMessageOpensWithOpen();
     void startLineNamesAllAddresses();
+    void searchCommand();
 };
 
 void TestConsole::chatsWithPlainSocket()
@@ -341,6 +342,34 @@ void TestConsole::contactsSubcommand()
     QCOMPARE(run({QStringLiteral("remove"), QStringLiteral("nc")}), 1);
     QCOMPARE(run({QStringLiteral("list")}, &out), 0);
     QCOMPARE(out, QStringLiteral("王五\t127.0.0.1\t2426\tipmsg\tgbk\n"));
+}
+
+void TestConsole::searchCommand()
+{
+    QTemporaryDir dir;
+    Console c;
+    QVERIFY(c.start(dir.path()));
+    QUdpSocket script;
+    QVERIFY(script.bind(Loopback, 0));
+    script.writeDatagram(QStringLiteral("明天下午开会").toUtf8(), Loopback, c.port);
+    script.writeDatagram(QStringLiteral("Meeting notes attached").toUtf8(), Loopback, c.port);
+    QTRY_VERIFY(c.output().contains(QStringLiteral(": Meeting notes attached")));
+    const qsizetype before = c.output().size();
+    c.type(QStringLiteral("/search 会"));
+    c.type(QStringLiteral("/search MEETING"));
+    c.type(QStringLiteral("/search nowhere"));
+    const QString who = QStringLiteral("127.0.0.1:%1").arg(script.localPort());
+    QTRY_VERIFY(c.output().contains(QStringLiteral("No message contains \"nowhere\".")));
+    const QString found = c.output().mid(before);
+    QVERIFY2(found.contains(QRegularExpression(QStringLiteral(R"(\[\d{4}-\d\d-\d\d \d\d:\d\d\] )") +
+                                               QRegularExpression::escape(who) + QStringLiteral(": 明天下午开会\n"))),
+             qPrintable(found));
+    QVERIFY2(found.contains(who + QStringLiteral(": Meeting notes attached\n")), qPrintable(found));
+    QCOMPARE(found.count(QStringLiteral("明天下午开会")), 1);
+    QCOMPARE(found.count(QStringLiteral("Meeting notes attached")), 1);
+    c.type(QStringLiteral("/search"));
+    QTRY_VERIFY(c.output().contains(QStringLiteral("Usage: /search TEXT")));
+    QCOMPARE(c.finish(), 3);
 }
 
 void TestConsole::cp932ContactReadsShiftJis()

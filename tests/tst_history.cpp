@@ -1,4 +1,5 @@
 #include "history.h"
+#include "schema.h"
 
 #include <QFile>
 #include <QSignalSpy>
@@ -326,7 +327,7 @@ void TestHistory::upgradesFirstRelease()
     QList<int> progress;
     history.setUpgradeProgress([&](int percent) { progress.append(percent); });
     QVERIFY2(history.open(path), qPrintable(history.error()));
-    QCOMPARE(userVersion(path), 2);
+    QCOMPARE(userVersion(path), schema::Version);
     QVERIFY(!progress.isEmpty());
     QCOMPARE(progress.last(), 100);
     QVERIFY(std::is_sorted(progress.cbegin(), progress.cend()));
@@ -382,6 +383,18 @@ void TestHistory::upgradesFirstRelease()
     QCOMPARE(history.queuedCount(u"王小明"_qs), 1);
     QCOMPARE(history.lastPacketNo(), quint64(5010));
     QCOMPARE(history.findOutgoing(u"127.0.0.1:2426"_qs, 5006), 6);
+    // The upgrade built the full-text indexes: a one-character Chinese word, a Latin word in other case; never the
+    // system line ("Alice came online").
+    const auto found = [&history](const QString& query) {
+        QList<qint64> ids;
+        for (const SearchHit& hit : history.search(query).hits)
+            ids.append(hit.message.id);
+        return ids;
+    };
+    QCOMPARE(found(u"会"_qs), (QList<qint64>{10, 9, 8}));
+    QCOMPARE(found(u"ALICE"_qs), (QList<qint64>{2, 1}));
+    QCOMPARE(found(u"汉字"_qs), (QList<qint64>{11}));
+    QCOMPARE(found(u"🙂"_qs), (QList<qint64>{9}));
     // New rows go after the old ones, and the upgraded file keeps working.
     Message m = incoming(u"Alice"_qs, u"after the upgrade"_qs, 1003);
     QVERIFY(history.append(m));
@@ -415,7 +428,7 @@ void TestHistory::upgradesVersionOne()
     QVERIFY(execute(path, statements));
     History history;
     QVERIFY2(history.open(path), qPrintable(history.error()));
-    QCOMPARE(userVersion(path), 2);
+    QCOMPARE(userVersion(path), schema::Version);
     QCOMPARE(history.conversationSize(u"Bob"_qs), 125000);
     QCOMPARE(history.conversationSize(u"李四"_qs), 125000);
     const QList<Message> newest = history.conversation(u"李四"_qs, 1e18, 2);
@@ -434,12 +447,18 @@ void TestHistory::upgradesVersionOne()
     QCOMPARE(list.at(0).unread, 12500);
     QCOMPARE(list.at(1).unread, 0);
     QCOMPARE(history.lastPacketNo(), quint64(249999));
+    // Every message is in the full-text index, also past the first chunk of the upgrade.
+    const SearchPage page = history.search(u"249997"_qs);
+    QCOMPARE(page.hits.size(), 1);
+    QCOMPARE(page.hits.at(0).message.peer, u"Bob"_qs);
+    QCOMPARE(history.search(u"message"_qs, u"李四"_qs, 0, 3).hits.at(2).message.text, u"message 249996"_qs);
 }
 
 void TestHistory::refusesNewerVersion()
 {
     const QString path = m_dir->filePath(u"newer.sqlite"_qs);
-    QVERIFY(execute(path, {u"CREATE TABLE future (x)"_qs, u"PRAGMA user_version = 3"_qs}));
+    const QString newer = QString::number(schema::Version + 1);
+    QVERIFY(execute(path, {u"CREATE TABLE future (x)"_qs, u"PRAGMA user_version = "_qs + newer}));
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QByteArray before = file.readAll();
@@ -447,7 +466,7 @@ void TestHistory::refusesNewerVersion()
     History history;
     QVERIFY(!history.open(path));
     QVERIFY2(history.error().contains(path) && history.error().contains(u"newer Pigeon"_qs) &&
-                 history.error().contains(u"version 3"_qs),
+                 history.error().contains(u"version "_qs + newer),
              qPrintable(history.error()));
     QVERIFY(file.open(QIODevice::ReadOnly));
     QCOMPARE(file.readAll(), before);

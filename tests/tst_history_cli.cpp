@@ -15,6 +15,7 @@ private Q_SLOTS:
     void cleanup();
     void printsConversations_data();
     void printsConversations();
+    void searchesNewestFirst();
     void unknownPeer();
     void doctor();
 
@@ -85,6 +86,16 @@ void TestHistoryCli::printsConversations_data()
     QTest::addRow("all, the oldest conversation first")
         << QStringList{}
         << u"== 127.0.0.9:40001 ==\n[2026-03-01 09:01:00] 127.0.0.9:40001: who is this?\n== Alice ==\n"_qs + alice;
+    // --search: every conversation, newest first; only what was committed.
+    QTest::addRow("search, Latin in another case")
+        << QStringList{u"--search"_qs, u"MORNING"_qs}
+        << u"[2026-03-01 09:02:00] -> Alice (127.0.0.1:2426): good morning  (delivered)\n"_qs;
+    QTest::addRow("search, two Chinese characters")
+        << QStringList{u"--search"_qs, u"早上"_qs} << u"[2026-03-01 09:00:00] Alice (127.0.0.1:2426): 早上好\n"_qs;
+    QTest::addRow("search, a short word")
+        << QStringList{u"--search"_qs, u"is"_qs} << u"[2026-03-01 09:01:00] 127.0.0.9:40001: who is this?\n"_qs;
+    QTest::addRow("search in one conversation") << QStringList{u"--search"_qs, u"who"_qs, u"Alice"_qs} << QString();
+    QTest::addRow("search, not committed") << QStringList{u"--search"_qs, u"committed"_qs} << QString();
 }
 
 void TestHistoryCli::printsConversations()
@@ -96,6 +107,29 @@ void TestHistoryCli::printsConversations()
     QCOMPARE(run.err, QString());
     QCOMPARE(run.exitCode, 0);
     QCOMPARE(run.out, expected);
+}
+
+void TestHistoryCli::searchesNewestFirst()
+{
+    Message rows[] = {
+        message(u"Alice"_qs, Direction::Incoming, u"the meeting is at ten"_qs, 10, MessageState::Received),
+        message(u"127.0.0.9:40001"_qs, Direction::Incoming, u"MEETING moved"_qs, 11, MessageState::Received),
+    };
+    for (Message& m : rows)
+        QVERIFY(m_history->append(m));
+    QVERIFY(m_history->commit());
+    const QString newest = u"[2026-03-01 09:11:00] 127.0.0.9:40001: MEETING moved\n"_qs;
+    const QString older = u"[2026-03-01 09:10:00] Alice (127.0.0.1:2426): the meeting is at ten\n"_qs;
+    const QStringList profile{u"--profile"_qs, m_profile->path()};
+    Run run = runPigeon(QStringList{u"history"_qs, u"--search"_qs, u"Meeting"_qs} + profile, {}, utc());
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out, newest + older);
+    run = runPigeon(QStringList{u"history"_qs, u"--search"_qs, u"Meeting"_qs, u"--last"_qs, u"1"_qs} + profile, {},
+                    utc());
+    QCOMPARE(run.out, newest);
+    run = runPigeon(QStringList{u"history"_qs, u"--search"_qs, u"  "_qs} + profile, {}, utc());
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(u"usage"_qs), qPrintable(run.err));
 }
 
 void TestHistoryCli::unknownPeer()

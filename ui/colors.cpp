@@ -69,4 +69,9 @@ QColor presence(int value, int status)
     return QColor(0xa0, 0xa0, 0xa0);
 }
 
+QColor searchMatch(const QPalette& palette)
+{
+    return mix(palette.color(QPalette::Base), QColor(0xff, 0xc1, 0x07), isDark(palette) ? 0.45 : 0.6);
+}
+
 } // namespace colors

@@ -19,6 +19,8 @@ QColor myBubbleText(const QPalette& palette);
 QColor secondaryText(const QPalette& palette);
 // Presence as int; while online, the Status as int (away amber, busy red).
 QColor presence(int presence, int status = 0);
+// Behind the words a search matched: a yellow marker tint, dimmer on a dark theme.
+QColor searchMatch(const QPalette& palette);
 // Behind the bubbles: a shade off the base color, so that bubbles in either theme stand out.
 QColor threadBackground(const QPalette& palette);
 

@@ -9,6 +9,8 @@
 #include "contactdialog.h"
 #include "desktopnotifier.h"
 #include "elidedlabel.h"
+#include "emojipicker.h"
+#include "messagesearch.h"
 #include "settingsdialog.h"
 #include "statusmenu.h"
 #include "threadview.h"
@@ -37,6 +39,7 @@
 #include <QSystemTrayIcon>
 #include <QTextStream>
 #include <QTimer>
+#include <QToolButton>
 #include <QTranslator>
 #include <QVBoxLayout>
 
@@ -123,6 +126,8 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     , m_thread(&session.history(), session.messenger())
     , m_search(new QLineEdit)
     , m_list(new QListView)
+    , m_left(new QStackedWidget)
+    , m_messageSearch(new MessageSearch(&session.history()))
     , m_right(new QStackedWidget)
     , m_avatar(new QLabel)
     , m_title(new QLabel)
@@ -132,6 +137,8 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     , m_compose(new ComposeEdit)
     , m_composeNote(new QLabel)
     , m_send(new QPushButton(tr("&Send")))
+    , m_emojiButton(new QToolButton)
+    , m_emoji(new EmojiPicker(session.profile().settingsPath(), this))
     , m_listenLabel(new ElidedLabel)
     , m_searchNote(new QLabel)
     , m_changePort(new QPushButton(tr("Choose Another Port…")))
@@ -203,7 +210,20 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     m_composeNote->setPalette(secondary);
     m_send->setDefault(false);
     m_send->setAutoDefault(false);
+    // The emoji button: a picker with the recently used ones first; a pick goes in at the cursor.
+    m_emojiButton->setObjectName(QStringLiteral("emoji"));
+    m_emojiButton->setText(QStringLiteral("🙂"));
+    m_emojiButton->setToolTip(tr("Insert an emoji"));
+    m_emojiButton->setAccessibleName(tr("Emoji"));
+    m_emojiButton->setAutoRaise(true);
+    connect(m_emojiButton, &QToolButton::clicked, this,
+            [this] { m_emoji->popUp(m_emojiButton->mapToGlobal(QPoint(0, 0))); });
+    connect(m_emoji, &EmojiPicker::picked, this, [this](const QString& emoji) {
+        m_compose->insertPlainText(emoji);
+        m_compose->setFocus();
+    });
     auto* composeRow = new QHBoxLayout;
+    composeRow->addWidget(m_emojiButton);
     composeRow->addWidget(m_composeNote, 1);
     composeRow->addWidget(m_send);
     auto* composeBox = new QWidget;
@@ -238,8 +258,17 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     m_detail->setMinimumWidth(1);
     m_threadView->setConversation(&m_thread);
 
+    // The left side shows the conversations, or in their place the search of every message (Ctrl+Shift+F).
+    m_left->addWidget(left);
+    m_left->addWidget(m_messageSearch);
+    connect(m_messageSearch, &MessageSearch::openRequested, this, &MainWindow::openMessage);
+    connect(m_messageSearch, &MessageSearch::closeRequested, this, [this] {
+        m_left->setCurrentIndex(0);
+        m_list->setFocus();
+    });
+
     auto* splitter = new QSplitter;
-    splitter->addWidget(left);
+    splitter->addWidget(m_left);
     splitter->addWidget(m_right);
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({300, 700});
@@ -373,6 +402,8 @@ void MainWindow::buildMenus()
         m_search->setFocus();
         m_search->selectAll();
     });
+    view->addAction(tr("Search &Messages…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F), this,
+                    &MainWindow::showMessageSearch);
     view->addAction(tr("&Previous Conversation"), QKeySequence(Qt::CTRL | Qt::Key_Up), this,
                     [this] { moveConversation(-1); });
     view->addAction(tr("&Next Conversation"), QKeySequence(Qt::CTRL | Qt::Key_Down), this,
@@ -434,6 +465,23 @@ void MainWindow::openConversation(const QString& peer)
     markCurrentRead();
     if (!peer.isEmpty())
         m_compose->setFocus();
+}
+
+void MainWindow::openMessage(const QString& peer, qint64 id)
+{
+    // A result opened from the search keeps the keyboard there, for the next one.
+    QWidget* focus = QApplication::focusWidget();
+    openConversation(peer);
+    m_thread.setPeer(peer, id);
+    m_threadView->showMessage(id);
+    if (focus && m_messageSearch->isAncestorOf(focus))
+        focus->setFocus();
+}
+
+void MainWindow::showMessageSearch()
+{
+    m_left->setCurrentWidget(m_messageSearch);
+    m_messageSearch->start();
 }
 
 void MainWindow::bringToFront()
@@ -605,6 +653,7 @@ void MainWindow::updateComposeNote()
     const bool open = !m_peer.isEmpty() && m_messenger;
     m_send->setEnabled(open && !m_compose->toPlainText().trimmed().isEmpty());
     m_compose->setEnabled(open);
+    m_emojiButton->setEnabled(open);
     QString note;
     if (open) {
         const auto contact = m_session.contacts().find(m_peer);

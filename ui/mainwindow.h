@@ -12,6 +12,8 @@ class ComposeEdit;
 class DesktopNotifier;
 class ProfileLock;
 class ElidedLabel;
+class EmojiPicker;
+class MessageSearch;
 class QLabel;
 class QLineEdit;
 class QListView;
@@ -19,6 +21,7 @@ class QPushButton;
 class QStackedWidget;
 class QSystemTrayIcon;
 class StatusMenu;
+class QToolButton;
 class ThreadView;
 
 // What the desktop front end takes besides the session options.
@@ -41,6 +44,11 @@ public:
     explicit MainWindow(Session& session, QWidget* parent = nullptr);
 
     void openConversation(const QString& peer);
+    // Opens `peer`'s conversation at the message `id`, loaded around it, in the middle of the view and selected.
+    void openMessage(const QString& peer, qint64 id);
+    // Shows the search of every conversation's messages in place of the conversation list (Ctrl+Shift+F).
+    void showMessageSearch();
+    MessageSearch* messageSearch() const { return m_messageSearch; }
     // Shows the window (also when hidden in the tray or minimised), raises it and gives it the keyboard.
     void bringToFront();
     QString currentPeer() const { return m_peer; }
@@ -58,6 +66,8 @@ public:
     QLabel* composeNote() const { return m_composeNote; }
     StatusMenu* statusMenu() const { return m_statusMenu; }
     AutoAway* autoAway() const { return m_autoAway; }
+    QToolButton* emojiButton() const { return m_emojiButton; }
+    EmojiPicker* emojiPicker() const { return m_emoji; }
 
 protected:
     void changeEvent(QEvent* event) override;
@@ -103,6 +113,8 @@ private:
 
     QLineEdit* m_search;
     QListView* m_list;
+    QStackedWidget* m_left;
+    MessageSearch* m_messageSearch;
     QStackedWidget* m_right;
     QLabel* m_avatar;
     QLabel* m_title;
@@ -112,6 +124,8 @@ private:
     ComposeEdit* m_compose;
     QLabel* m_composeNote;
     QPushButton* m_send;
+    QToolButton* m_emojiButton;
+    EmojiPicker* m_emoji;
     ElidedLabel* m_listenLabel;
     QLabel* m_searchNote;
     QPushButton* m_changePort;

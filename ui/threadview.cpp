@@ -117,6 +117,8 @@ bool ThreadView::isNewMessagesHintVisible() const
 
 void ThreadView::scrollToNewest()
 {
+    if (m_model && m_model->canFetchNewer())
+        m_model->setPeer(m_model->peer());
     m_follow = true;
     m_hint->hide();
     verticalScrollBar()->setValue(verticalScrollBar()->maximum());
@@ -124,11 +126,29 @@ void ThreadView::scrollToNewest()
     scheduleDelayedItemsLayout();
 }
 
+void ThreadView::showMessage(qint64 id)
+{
+    const QModelIndex source = m_model ? m_model->indexOfId(id) : QModelIndex();
+    if (!source.isValid())
+        return;
+    m_follow = false;
+    m_anchorFromBottom = -1;
+    m_target = id;
+    const QModelIndex index = m_proxy.mapFromSource(source);
+    setCurrentIndex(index);
+    selectionModel()->select(index, QItemSelectionModel::ClearAndSelect);
+    scheduleDelayedItemsLayout();
+}
+
 void ThreadView::updateGeometries()
 {
     QListView::updateGeometries();
     QScrollBar* bar = verticalScrollBar();
-    if (m_anchorFromBottom >= 0) {
+    if (m_target != 0 && m_model) {
+        const QModelIndex source = m_model->indexOfId(std::exchange(m_target, 0));
+        if (source.isValid())
+            scrollTo(m_proxy.mapFromSource(source), PositionAtCenter);
+    } else if (m_anchorFromBottom >= 0) {
         bar->setValue(bar->maximum() - m_anchorFromBottom);
         m_anchorFromBottom = -1;
     } else if (m_follow) {
@@ -139,6 +159,9 @@ void ThreadView::updateGeometries()
     if (bar->maximum() == 0 && m_model && m_model->canFetchMore({}) && !m_fetchQueued) {
         m_fetchQueued = true;
         QTimer::singleShot(0, this, &ThreadView::fetchOlder);
+    } else if (bar->maximum() == 0 && m_model && m_model->canFetchNewer() && !m_fetchQueued) {
+        m_fetchQueued = true;
+        QTimer::singleShot(0, this, &ThreadView::fetchNewer);
     }
 }
 
@@ -161,14 +184,30 @@ void ThreadView::onScrolled(int value)
 {
     measureVisibleRows();
     QScrollBar* bar = verticalScrollBar();
-    if (m_anchorFromBottom < 0)
-        m_follow = value >= bar->maximum() - 4;
+    // Opened at an older message, the view follows nothing until the newest page is loaded.
+    if (m_anchorFromBottom < 0 && m_target == 0)
+        m_follow = value >= bar->maximum() - 4 && !(m_model && m_model->canFetchNewer());
     if (m_follow)
         m_hint->hide();
     if (value <= viewport()->height() / 2 && m_model && m_model->canFetchMore({}) && !m_fetchQueued) {
         m_fetchQueued = true;
         QTimer::singleShot(0, this, &ThreadView::fetchOlder);
+    } else if (value >= bar->maximum() - viewport()->height() / 2 && m_model && m_model->canFetchNewer() &&
+               !m_fetchQueued) {
+        m_fetchQueued = true;
+        QTimer::singleShot(0, this, &ThreadView::fetchNewer);
     }
+}
+
+void ThreadView::fetchNewer()
+{
+    m_fetchQueued = false;
+    if (!m_model || !m_model->canFetchNewer())
+        return;
+    // Rows added below the ones on screen move nothing: no anchor is needed.
+    m_fetchingNewer = true;
+    m_model->fetchNewer();
+    m_fetchingNewer = false;
 }
 
 void ThreadView::fetchOlder()
@@ -183,8 +222,8 @@ void ThreadView::fetchOlder()
 
 void ThreadView::onRowsInserted(const QModelIndex&, int first, int last)
 {
-    if (first == 0 && last + 1 < m_proxy.rowCount())
-        return; // older rows: the anchor keeps the view still
+    if ((first == 0 && last + 1 < m_proxy.rowCount()) || m_fetchingNewer)
+        return; // older rows: the anchor keeps the view still; a newer page: no news
     bool mine = false;
     for (int row = first; row <= last; ++row)
         mine = mine ||

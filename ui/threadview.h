@@ -18,8 +18,11 @@ public:
 
     void setConversation(ConversationModel* model);
     BubbleDelegate* bubbles() const { return m_delegate; }
-    // Shows the newest message and follows new ones again.
+    // Shows the newest message and follows new ones again (loading the newest page if the conversation was opened
+    // at an older message).
     void scrollToNewest();
+    // Scrolls the message `id` (loaded by ConversationModel::setPeer(peer, id)) to the middle and selects it.
+    void showMessage(qint64 id);
     bool isFollowing() const { return m_follow; }
     bool isNewMessagesHintVisible() const;
     // What is under a point of the viewport: a link's URL, or the id of a failed message whose Retry is there.
@@ -54,6 +57,7 @@ private:
     void onRowsInserted(const QModelIndex& parent, int first, int last);
     void onScrolled(int value);
     void fetchOlder();
+    void fetchNewer();
     void copyMessage(const QModelIndex& index);
     void placeHint();
     // Rows on screen get their exact height (others may keep an estimate from another width).
@@ -66,5 +70,7 @@ private:
     QPushButton* m_hint;
     bool m_follow = true;
     bool m_fetchQueued = false;
-    int m_anchorFromBottom = -1; // while older rows come in: distance of the view from the bottom to restore
+    bool m_fetchingNewer = false; // rows coming in below are a newer page, not new messages
+    qint64 m_target = 0;          // a message to bring to the middle once the rows are laid out
+    int m_anchorFromBottom = -1;  // while older rows come in: distance of the view from the bottom to restore
 };

@@ -36,12 +36,62 @@ ConversationModel::Row ConversationModel::toRow(const Message& m)
                m.isAutoReply};
 }
 
+void ConversationModel::setPeer(const QString& peer, qint64 id)
+{
+    const std::optional<Message> target = m_history ? m_history->message(id) : std::nullopt;
+    if (!target || target->peer != peer) {
+        setPeer(peer);
+        return;
+    }
+    beginResetModel();
+    m_peer = peer;
+    m_rows.clear();
+    const int half = PageSize / 2;
+    // One more than asked for on each side says whether more is left there.
+    QList<Message> before = m_history->conversation(peer, target->sortKey, half + 1, target->packetNo);
+    m_hasOlder = before.size() > half;
+    if (m_hasOlder)
+        before.removeFirst();
+    QList<Message> after = m_history->conversationAfter(peer, target->sortKey, target->packetNo, half + 1);
+    m_hasNewer = after.size() > half;
+    if (m_hasNewer)
+        after.removeLast();
+    m_rows.reserve(before.size() + 1 + after.size());
+    for (const Message& m : std::as_const(before))
+        m_rows.append(toRow(m));
+    m_rows.append(toRow(*target));
+    for (const Message& m : std::as_const(after))
+        m_rows.append(toRow(m));
+    endResetModel();
+}
+
+void ConversationModel::fetchNewer()
+{
+    if (!m_hasNewer || m_rows.isEmpty())
+        return;
+    const int size = std::clamp(int(m_rows.size()), int(PageSize), int(MaxPageSize));
+    const Row& last = m_rows.last();
+    const std::optional<Message> newest = m_history->message(last.id);
+    QList<Message> page = m_history->conversationAfter(m_peer, last.sortKey, newest ? newest->packetNo : 0, size + 1);
+    m_hasNewer = page.size() > size;
+    if (m_hasNewer)
+        page.removeLast();
+    if (page.isEmpty())
+        return;
+    const int first = int(m_rows.size());
+    beginInsertRows({}, first, first + int(page.size()) - 1);
+    for (const Message& m : std::as_const(page))
+        m_rows.append(toRow(m));
+    endInsertRows();
+}
+
 void ConversationModel::setPeer(const QString& peer)
 {
     beginResetModel();
     m_peer = peer;
     m_rows.clear();
     m_hasOlder = false;
+    m_hasNewer = false;
     if (!peer.isEmpty()) {
         const QList<Message> page = loadPage(std::numeric_limits<double>::max());
         m_rows.reserve(page.size());
@@ -161,8 +211,9 @@ void ConversationModel::insertRow(const Row& row)
     const auto at = std::upper_bound(m_rows.cbegin(), m_rows.cend(), row.sortKey,
                                      [](double key, const Row& r) { return key < r.sortKey; });
     const int pos = int(at - m_rows.cbegin());
-    // Older than everything loaded while older pages exist: fetchMore() brings it in its place.
-    if (pos == 0 && m_hasOlder)
+    // Older than everything loaded while older pages exist: fetchMore() brings it in its place; newer than everything
+    // loaded while newer pages exist: fetchNewer() does.
+    if ((pos == 0 && m_hasOlder) || (pos == m_rows.size() && m_hasNewer))
         return;
     beginInsertRows({}, pos, pos);
     m_rows.insert(pos, row);

@@ -9,6 +9,7 @@
 
 // One conversation as a list, oldest first, for a chat thread view. It opens with the newest page only and loads
 // older pages through fetchMore() (the view asks when the user scrolls up), so a thread of any length opens at once.
+// Opened at a message (a search result), it holds the pages around it, and newer ones come through fetchNewer().
 // New messages land at the row their sortKey says, and a delivery change touches only the state role of one row.
 class ConversationModel final : public QAbstractListModel {
     Q_OBJECT
@@ -35,6 +36,12 @@ public:
 
     // Shows another conversation (empty: none), with its newest page loaded.
     void setPeer(const QString& peer);
+    // Shows `peer`'s conversation with half a page before the message `id` and half a page after it loaded (the
+    // newest page when it is not in that conversation). indexOfId(id) is then its row.
+    void setPeer(const QString& peer, qint64 id);
+    // Whether messages newer than the loaded ones exist (only after opening at a message), and loads a page of them.
+    bool canFetchNewer() const { return m_hasNewer; }
+    void fetchNewer();
     QString peer() const { return m_peer; }
     // The row of a message, if it is loaded.
     QModelIndex indexOfId(qint64 id) const;
@@ -74,5 +81,6 @@ private:
     QString m_peer;
     QList<Row> m_rows;
     bool m_hasOlder = false;
+    bool m_hasNewer = false;
     qint64 m_nextSystemId = -1;
 };

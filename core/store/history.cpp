@@ -122,6 +122,8 @@ History::~History()
     m_setState.reset();
     m_newConversation.reset();
     m_summary.reset();
+    m_indexText.reset();
+    m_indexTerms.reset();
     m_begin.reset();
     m_commit.reset();
     m_db.close();
@@ -457,6 +459,8 @@ bool History::append(Message& m)
     if (!run(q))
         return false;
     m.id = sqlite3_last_insert_rowid(q.db());
+    if (!m.isSystem && !index(m))
+        return false;
     // The conversation's summary row is written once per transaction, before its COMMIT (flushSummaries()).
     const bool added = !m_summaries.contains(conversation);
     SummaryChange& change = m_summaries[conversation];
@@ -473,6 +477,81 @@ bool History::append(Message& m)
         if (const auto it = m_maxIncoming.find(m.remote); it != m_maxIncoming.end())
             *it = std::max(*it, qint64(m.packetNo));
     return true;
+}
+
+bool History::index(const Message& m)
+{
+    // The trigram tokenizer finds nothing in fewer than three characters; a text without short terms needs no row.
+    const QString terms = search::shortTerms(m.text);
+    QString why;
+    int code = 0;
+    Statement& text =
+        statement(m_indexText, QStringLiteral("INSERT INTO message_trigrams (rowid, text) VALUES (?, ?)"));
+    Statement& shortTerms =
+        statement(m_indexTerms, QStringLiteral("INSERT INTO message_shortterms (rowid, terms) VALUES (?, ?)"));
+    if (m.text.size() >= 3) {
+        text.bind(1, m.id);
+        text.bind(2, m.text);
+    }
+    if (!terms.isEmpty()) {
+        shortTerms.bind(1, m.id);
+        shortTerms.bind(2, terms);
+    }
+    if ((m.text.size() < 3 || text.step(&why, &code)) && (terms.isEmpty() || shortTerms.step(&why, &code)))
+        return true;
+    m_inTransaction = false;
+    m_summaries.clear();
+    m_db.rollback();
+    fail(why, code);
+    return false;
+}
+
+SearchPage History::search(const QString& text, const QString& peer, qint64 before, int limit)
+{
+    SearchPage page;
+    const search::Query query = search::parse(text);
+    const qint64 conversation = peer.isEmpty() ? 0 : conversationId(peer, false);
+    if (query.isEmpty() || limit <= 0 || (!peer.isEmpty() && !conversation))
+        return page;
+    // One index gives the matches newest first (FTS5 reads its doclists in descending rowid order and stops at the
+    // limit); a query with words for both takes the other one's matches as a set.
+    const QString trigrams = query.trigramMatch();
+    const QString shortTerms = query.shortTermMatch();
+    const QString driver = trigrams.isEmpty() ? u"message_shortterms"_qs : u"message_trigrams"_qs;
+    QString sql = u"SELECT m.id, c.peer, m.direction, m.text, m.time, m.sort_key, m.state, m.remote, m.packet_no, "
+                  "m.parts, m.flags FROM "_qs +
+                  driver + u" JOIN messages m ON m.id = "_qs + driver +
+                  u".rowid JOIN conversations c ON c.id = m.conversation WHERE "_qs + driver + u" MATCH ? AND "_qs +
+                  driver + u".rowid < ?"_qs;
+    if (!trigrams.isEmpty() && !shortTerms.isEmpty())
+        sql += u" AND m.id IN (SELECT rowid FROM message_shortterms WHERE message_shortterms MATCH ?)"_qs;
+    if (conversation)
+        sql += u" AND m.conversation = ?"_qs;
+    sql += u" ORDER BY "_qs + driver + u".rowid DESC LIMIT ?"_qs;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    q.prepare(sql);
+    q.addBindValue(trigrams.isEmpty() ? shortTerms : trigrams);
+    q.addBindValue(before > 0 ? before : std::numeric_limits<qint64>::max());
+    if (!trigrams.isEmpty() && !shortTerms.isEmpty())
+        q.addBindValue(shortTerms);
+    if (conversation)
+        q.addBindValue(conversation);
+    // One more than a page says whether there is a next one.
+    q.addBindValue(limit + 1);
+    if (!exec(q))
+        return page;
+    while (q.next()) {
+        if (page.hits.size() == limit) {
+            page.next = page.hits.last().message.id;
+            break;
+        }
+        Message m = read(q);
+        QList<search::Span> spans = search::spans(m.text, query);
+        page.hits.append({std::move(m), std::move(spans)});
+    }
+    finished(q);
+    return page;
 }
 
 bool History::setState(qint64 id, MessageState state)

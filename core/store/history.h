@@ -10,6 +10,8 @@
 #include <QThreadPool>
 #include <QTimer>
 
+#include "search.h"
+
 #include <functional>
 #include <memory>
 
@@ -47,6 +49,18 @@ struct ConversationSummary {
     QString lastText;
     QDateTime lastTime;
     int unread = 0;
+};
+
+// A message that History::search() found, with where the query matched in its text (for highlighting).
+struct SearchHit {
+    Message message;
+    QList<search::Span> spans;
+};
+
+// One page of search results, newest first.
+struct SearchPage {
+    QList<SearchHit> hits;
+    qint64 next = 0; // `before` for the following page; 0: there is none
 };
 
 // Every message in and out, in SQLite (WAL), one row per message and one per conversation (schema.h has the layout
@@ -122,6 +136,15 @@ public:
     // the same conversation. True when done or when there was nothing to move.
     bool detachContact(const QString& name);
 
+    static constexpr int SearchPageSize = 50;
+    // Chat messages whose text matches `query` (search.h says how words match: case-insensitive substrings of three
+    // characters or more, Chinese words of one or two characters, other short words whole), newest stored first:
+    // at most `limit` of those stored before the message with id `before` (0: from the newest), of `peer`'s
+    // conversation only when `peer` is not empty. System lines are not searched. On a database error the page is
+    // empty and error() says why. Each page reads about `limit` entries of an index, whatever its size (with `peer`,
+    // the other conversations' matches are skipped on the way).
+    SearchPage search(const QString& query, const QString& peer = {}, qint64 before = 0, int limit = SearchPageSize);
+
     // The result of check(): the file is sound, SQLite found damage (listed in *report), or it cannot be read.
     enum class Health { Ok, Damaged, Unreadable };
     // PRAGMA integrity_check over the whole file at `path`, read-only (so it works while Pigeon runs): it reads
@@ -141,6 +164,9 @@ private:
     // Writes the summary changes of the appends in this transaction (one UPDATE per conversation written to, not per
     // message: a per-message UPDATE cost a third of an append's CPU time). False on a database error.
     bool flushSummaries();
+    // Adds a stored chat message to the full-text indexes (search.h). On an error the whole open transaction is
+    // rolled back, as a message missing from the index must not be committed; false then.
+    bool index(const Message& message);
     // Records a failed statement: error(), failed(), and for damage a note that nothing more is written.
     void fail(const QString& why, int code);
     // Checkpoints the log in a worker thread, copying committed pages into the database file.
@@ -193,6 +219,8 @@ private:
     std::unique_ptr<Statement> m_setState;
     std::unique_ptr<Statement> m_newConversation;
     std::unique_ptr<Statement> m_summary;
+    std::unique_ptr<Statement> m_indexText;
+    std::unique_ptr<Statement> m_indexTerms;
     std::unique_ptr<Statement> m_begin;
     std::unique_ptr<Statement> m_commit;
 };

@@ -771,6 +771,18 @@ The conversation history is kept.</source>
             <source>Settings</source>
             <translation>设置</translation>
         </message>
+        <message>
+            <source>Insert an emoji</source>
+            <translation>插入表情</translation>
+        </message>
+        <message>
+            <source>Emoji</source>
+            <translation>表情</translation>
+        </message>
+        <message>
+            <source>Search &amp;Messages…</source>
+            <translation>搜索消息(&amp;M)…</translation>
+        </message>
     </context>
     <context>
         <name>Messenger</name>
@@ -1162,6 +1174,44 @@ The conversation history is kept.</source>
         <message>
             <source>Updating the message history to this version of Pigeon. This happens once and may take a while for a long history; nothing is lost if it is interrupted.</source>
             <translation>正在将消息记录更新到此版本的信鸽。此操作只进行一次，记录较多时可能需要一些时间；即使中断也不会丢失任何内容。</translation>
+        </message>
+    </context>
+    <context>
+        <name>EmojiPicker</name>
+        <message>
+            <source>Emoji</source>
+            <translation>表情</translation>
+        </message>
+    </context>
+    <context>
+        <name>MessageSearch</name>
+        <message>
+            <source>me to %1</source>
+            <translation>我发给 %1</translation>
+        </message>
+        <message>
+            <source>Search messages (Ctrl+Shift+F)</source>
+            <translation>搜索消息 (Ctrl+Shift+F)</translation>
+        </message>
+        <message>
+            <source>Search messages</source>
+            <translation>搜索消息</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <source>Back to the conversations (Esc)</source>
+            <translation>返回会话列表 (Esc)</translation>
+        </message>
+        <message>
+            <source>Messages found</source>
+            <translation>找到的消息</translation>
+        </message>
+        <message>
+            <source>No message contains “%1”.</source>
+            <translation>没有包含“%1”的消息。</translation>
         </message>
     </context>
 </TS>

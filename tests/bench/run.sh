@@ -21,7 +21,7 @@ fi
 
 cc -O2 -pthread -o "$build/udp_baseline" "$shared/bench/udp_baseline.c"
 cmake --build "$build" --target ipmsg_load >/dev/null
-cmake --build "$build" --target pigeon pigeon_bench pigeon_bench_gui pigeon_bench_crypto >/dev/null
+cmake --build "$build" --target pigeon pigeon_bench pigeon_bench_gui pigeon_bench_crypto pigeon_bench_search >/dev/null
 scratch=$(mktemp -d "$build/bench-run-XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 mkdir -m 700 "$scratch/runtime"
@@ -75,6 +75,9 @@ done
 run upgrade_s=startup_upgrade_s console_ms=startup_console_ms window_ms=startup_window_ms \
     empty_console_ms=startup_empty_console_ms empty_window_ms=startup_empty_window_ms -- \
     python3 "$root/tests/bench/startup.py" "$build/pigeon" "$history" 5
+# Once too: full-text search in a history of as many messages, stored through History with its indexes.
+run latin_ms=search_latin_ms chinese2_ms=search_chinese2_ms -- \
+    "$build/pigeon_bench_search" "$history"
 
 # Once, with its own rounds (it starts iptux under Xvfb in a private network namespace): one IPMsg load generator
 # against Pigeon's console, iptux and a raw responder, and one durable 4 KiB write on the profile's disk.
@@ -147,6 +150,8 @@ row "  same, empty profile" startup_empty_console_ms - - -
 row "start: window painted (ms)" startup_window_ms - "<=" 300 " ms"
 row "  same, empty profile" startup_empty_window_ms - - -
 row "upgrade of a v1 profile (s)" startup_upgrade_s - "<=" 30 " s"
+row "search, word in 0.1 % (ms)" search_latin_ms - "<=" 100 " ms"
+row "search, 2 Chinese chars (ms)" search_chinese2_ms - "<=" 100 " ms"
 row "flood: real msgs delivered" flood_delivered - ">=" "$real"
 row "flood: RSS growth (KB)" flood_rss_growth_kb - "<=" 20480 " KB"
 echo "runs=$runs" >>"$out"

@@ -69,6 +69,9 @@ check en zh_CN -- pigeon --lang ''
 check "" -- pigeon --port ''
 check "" -- pigeon contacts list ''
 check "" -- pigeon --profile "$tmp/nothing-here" history ''
+check --search -- pigeon history --se
+check "" -- pigeon history --search ''
+check 'Bob\ Smith' Bea -- pigeon history --search 'the report' B
 
 ((failures == 0)) || exit 1
-echo "completion: 21 command lines complete as expected"
+echo "completion: 24 command lines complete as expected"

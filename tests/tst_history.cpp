@@ -1,4 +1,5 @@
 #include "history.h"
+#include "schema.h"
 
 #include <QFile>
 #include <QSignalSpy>
@@ -326,7 +327,7 @@ void TestHistory::upgradesFirstRelease()
     QList<int> progress;
     history.setUpgradeProgress([&](int percent) { progress.append(percent); });
     QVERIFY2(history.open(path), qPrintable(history.error()));
-    QCOMPARE(userVersion(path), 2);
+    QCOMPARE(userVersion(path), schema::Version);
     QVERIFY(!progress.isEmpty());
     QCOMPARE(progress.last(), 100);
     QVERIFY(std::is_sorted(progress.cbegin(), progress.cend()));
@@ -415,7 +416,7 @@ void TestHistory::upgradesVersionOne()
     QVERIFY(execute(path, statements));
     History history;
     QVERIFY2(history.open(path), qPrintable(history.error()));
-    QCOMPARE(userVersion(path), 2);
+    QCOMPARE(userVersion(path), schema::Version);
     QCOMPARE(history.conversationSize(u"Bob"_qs), 125000);
     QCOMPARE(history.conversationSize(u"李四"_qs), 125000);
     const QList<Message> newest = history.conversation(u"李四"_qs, 1e18, 2);

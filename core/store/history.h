@@ -67,6 +67,8 @@ public:
     // Called during a schema upgrade at open (which can take a while for a long history) with 0..100 %.
     void setUpgradeProgress(std::function<void(int percent)> progress) { m_progress = std::move(progress); }
     bool isOpen() const { return m_db.isOpen(); }
+    // The open connection, for tables kept by other parts (transfers): their writes join History's transaction.
+    QSqlDatabase database() const { return m_db; }
     QString error() const { return m_error; }
     QString path() const { return m_path; }
 

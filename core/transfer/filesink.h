@@ -43,8 +43,8 @@ private:
     QString m_folder;
     QString m_temp;
     QList<filewire::Entry> m_entries;
-    QList<int> m_files;       // entry index of each file, in stream order
-    QList<quint64> m_starts;  // stream offset of each file in m_files, and the stream's end
+    QList<int> m_files;      // entry index of each file, in stream order
+    QList<quint64> m_starts; // stream offset of each file in m_files, and the stream's end
     int m_openEntry = -1;
     int m_fd = -1;
 };

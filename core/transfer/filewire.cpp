@@ -131,8 +131,8 @@ std::optional<QList<Entry>> decodeManifest(QByteArrayView bytes, QString* error)
     const quint32 count = r.number<quint32>();
     if (count > MaxEntries || count == 0) {
         if (error)
-            *error = count ? QStringLiteral("%1 entries, over %2").arg(count).arg(MaxEntries)
-                           : QStringLiteral("no entries");
+            *error =
+                count ? QStringLiteral("%1 entries, over %2").arg(count).arg(MaxEntries) : QStringLiteral("no entries");
         return std::nullopt;
     }
     QList<Entry> entries;

@@ -40,8 +40,8 @@ inline constexpr qsizetype Sha256Bytes = 32;
 struct Entry {
     QString path;
     bool folder = false;
-    quint64 size = 0;      // bytes; 0 for a folder
-    QByteArray sha256;     // 32 bytes for a file, empty for a folder
+    quint64 size = 0;  // bytes; 0 for a folder
+    QByteArray sha256; // 32 bytes for a file, empty for a folder
     friend bool operator==(const Entry&, const Entry&) = default;
 };
 

@@ -16,9 +16,8 @@ bool isDeviceName(const QString& name)
 {
     // Windows reserves these with any extension ("nul.txt"), ignoring case and trailing spaces before the dot.
     const QString base = name.section(u'.', 0, 0).trimmed().toUpper();
-    static const QSet<QString> devices = {QStringLiteral("CON"),     QStringLiteral("PRN"),
-                                          QStringLiteral("AUX"),     QStringLiteral("NUL"),
-                                          QStringLiteral("CONIN$"),  QStringLiteral("CONOUT$"),
+    static const QSet<QString> devices = {QStringLiteral("CON"),   QStringLiteral("PRN"),    QStringLiteral("AUX"),
+                                          QStringLiteral("NUL"),   QStringLiteral("CONIN$"), QStringLiteral("CONOUT$"),
                                           QStringLiteral("CLOCK$")};
     if (devices.contains(base))
         return true;

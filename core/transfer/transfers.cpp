@@ -54,7 +54,6 @@ struct Transfers::Transfer {
     QList<quint64> starts; // stream offset of each entry's contents (folders: where the next file starts)
     qint64 nextProbeMs = 0;
     qint64 probeMs = ProbeMs;
-    bool pendingSeen = false;
     // Sending.
     std::unique_ptr<SendWindow> window;
     std::unique_ptr<QFile> reading;
@@ -74,8 +73,9 @@ struct Transfers::Transfer {
     quint64 streamEnd() const { return r.manifestBytes + r.totalBytes; }
     quint64 doneBytes() const
     {
-        const quint64 at = window ? window->acknowledged() : r.state == TransferState::Moving ? received.contiguous()
-                                                                                                : r.done;
+        const quint64 at = window                             ? window->acknowledged()
+                           : r.state == TransferState::Moving ? received.contiguous()
+                                                              : r.done;
         return at > r.manifestBytes ? std::min(at - r.manifestBytes, r.totalBytes) : 0;
     }
     void mapEntries()
@@ -141,7 +141,7 @@ void Transfers::start()
             // The receiver says where to go on from when it hears the offer again.
             t->window = std::make_unique<SendWindow>(t->streamEnd(), t->boundaries(), filewire::ChunkBytes, m_timing);
             t->window->restart(t->streamEnd()); // nothing is sent before the receiver's Accept
-            t->r.session = 0;                    // so that any Accept sets where to go on from
+            t->r.session = 0;                   // so that any Accept sets where to go on from
             sendOffer(*t);
         } else if (r.state == TransferState::Moving) {
             // Resume from what was flushed and recorded; what came after it is fetched again.
@@ -355,8 +355,8 @@ std::optional<Transfers::Info> Transfers::info(quint64 id) const
 
 Transfers::Info Transfers::infoOf(const Transfer& t) const
 {
-    return {t.r.id,  t.r.outgoing, t.r.peer,  t.r.name,  t.r.totalBytes, t.r.files,
-            t.r.state, t.doneBytes(), t.rate, t.r.saved, t.r.error};
+    return {t.r.id,    t.r.outgoing,  t.r.peer, t.r.name,  t.r.totalBytes, t.r.files,
+            t.r.state, t.doneBytes(), t.rate,   t.r.saved, t.r.error};
 }
 
 void Transfers::send(const Transfer& t, const filewire::Payload& payload)
@@ -384,10 +384,9 @@ void Transfers::onPayload(const QByteArray& payload, const Endpoint& from)
         onOffer(*offer, from);
         return;
     }
-    const bool toSender = std::holds_alternative<filewire::Accept>(*decoded) ||
-                          std::holds_alternative<filewire::Pending>(*decoded) ||
-                          std::holds_alternative<filewire::Sack>(*decoded) ||
-                          std::holds_alternative<filewire::Done>(*decoded);
+    const bool toSender =
+        std::holds_alternative<filewire::Accept>(*decoded) || std::holds_alternative<filewire::Pending>(*decoded) ||
+        std::holds_alternative<filewire::Sack>(*decoded) || std::holds_alternative<filewire::Done>(*decoded);
     Transfer* t = nullptr;
     if (const auto* cancel = std::get_if<filewire::Cancel>(&*decoded)) {
         t = find(id, true, from);
@@ -409,12 +408,14 @@ void Transfers::onPayload(const QByteArray& payload, const Endpoint& from)
     }
     if (const auto* accept = std::get_if<filewire::Accept>(&*decoded))
         onAccept(*t, *accept);
-    else if (std::holds_alternative<filewire::Pending>(*decoded))
-        t->pendingSeen = true, t->probeMs = MaxProbeMs, t->nextProbeMs = now() + MaxProbeMs;
-    else if (const auto* sack = std::get_if<filewire::Sack>(&*decoded))
+    else if (std::holds_alternative<filewire::Pending>(*decoded)) {
+        if (t->r.state == TransferState::Offered)
+            t->probeMs = MaxProbeMs, t->nextProbeMs = now() + MaxProbeMs;
+    } else if (const auto* sack = std::get_if<filewire::Sack>(&*decoded))
         onSack(*t, *sack);
     else if (std::holds_alternative<filewire::Done>(*decoded)) {
-        if (t->r.state == TransferState::Moving && t->window->finished())
+        // The receiver checked every file: done, even if the last acknowledgements are still on their way.
+        if (t->r.state == TransferState::Moving)
             end(*t, TransferState::Done);
     } else if (const auto* data = std::get_if<filewire::Data>(&*decoded))
         onData(*t, *data);

@@ -34,7 +34,7 @@ public:
         quint64 totalBytes = 0;
         quint32 files = 0;
         TransferState state = TransferState::Offered;
-        quint64 doneBytes = 0;    // of totalBytes
+        quint64 doneBytes = 0;     // of totalBytes
         double bytesPerSecond = 0; // over the last second or so
         QString saved;             // done, incoming: the final path
         QString error;             // failed: why

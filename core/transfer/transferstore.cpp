@@ -36,15 +36,15 @@ TransferStore::TransferStore(QSqlDatabase db)
 bool TransferStore::save(const TransferRecord& r)
 {
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral(
-        "INSERT OR REPLACE INTO transfers (id, outgoing, peer, remote, name, total, files, manifest_bytes, manifest_sha,"
-        " manifest, source, stamps, state, done, session, saved, error, time)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO transfers (id, outgoing, peer, remote, name, total, files, "
+                             "manifest_bytes, manifest_sha,"
+                             " manifest, source, stamps, state, done, session, saved, error, time)"
+                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     for (const QVariant& v :
          {QVariant(qint64(r.id)), QVariant(r.outgoing ? 1 : 0), text(r.peer), text(r.remote), text(r.name),
           QVariant(qint64(r.totalBytes)), QVariant(r.files), QVariant(r.manifestBytes), QVariant(r.manifestSha256),
-          QVariant(r.manifest), text(r.source), QVariant(r.stamps), QVariant(int(r.state)),
-          QVariant(qint64(r.done)), QVariant(r.session), text(r.saved), text(r.error), QVariant(r.timeMs)})
+          QVariant(r.manifest), text(r.source), QVariant(r.stamps), QVariant(int(r.state)), QVariant(qint64(r.done)),
+          QVariant(r.session), text(r.saved), text(r.error), QVariant(r.timeMs)})
         q.addBindValue(v);
     if (!q.exec()) {
         m_error = q.lastError().text();
@@ -58,9 +58,9 @@ bool TransferStore::update(const TransferRecord& r)
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("UPDATE transfers SET state = ?, done = ?, session = ?, saved = ?, error = ?, manifest = ?"
                              " WHERE id = ? AND outgoing = ?"));
-    for (const QVariant& v : {QVariant(int(r.state)), QVariant(qint64(r.done)), QVariant(r.session), text(r.saved),
-                              text(r.error), QVariant(r.manifest), QVariant(qint64(r.id)),
-                              QVariant(r.outgoing ? 1 : 0)})
+    for (const QVariant& v :
+         {QVariant(int(r.state)), QVariant(qint64(r.done)), QVariant(r.session), text(r.saved), text(r.error),
+          QVariant(r.manifest), QVariant(qint64(r.id)), QVariant(r.outgoing ? 1 : 0)})
         q.addBindValue(v);
     if (!q.exec()) {
         m_error = q.lastError().text();

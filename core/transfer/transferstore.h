@@ -3,9 +3,9 @@
 #include "filewire.h"
 
 #include <QList>
-#include <QVariant>
 #include <QSqlDatabase>
 #include <QString>
+#include <QVariant>
 
 // What a transfer is and how far it got, as the history database keeps it (table `transfers`, schema.h), so that a
 // restart of either side resumes it.
@@ -27,11 +27,11 @@ struct TransferRecord {
     QString source;      // outgoing: the local file or folder; incoming: the download folder
     QByteArray stamps;   // outgoing: size and mtime (ms) of each file when offered, 16 bytes a file
     TransferState state = TransferState::Offered;
-    quint64 done = 0;     // stream bytes known to be on the receiver's disk
-    quint32 session = 0;  // incoming: the session of its Accept
-    QString saved;        // incoming, done: where it went
-    QString error;        // failed: why
-    qint64 timeMs = 0;    // when it was offered
+    quint64 done = 0;    // stream bytes known to be on the receiver's disk
+    quint32 session = 0; // incoming: the session of its Accept
+    QString saved;       // incoming, done: where it went
+    QString error;       // failed: why
+    qint64 timeMs = 0;   // when it was offered
 };
 
 // The rows of `transfers` in History's database. Every function returns false (or nothing) on a database error,

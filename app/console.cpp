@@ -69,6 +69,9 @@ Console::Console(Session& session, bool color, QObject* parent)
                     Dim));
     });
     connect(&m_messenger, &Messenger::problem, this, [this](const QString& text) { print(paint(text, Red)); });
+    m_files = new ConsoleTransfers(
+        session.transfers(), [this](const QString& line, const char* sgr) { print(sgr ? paint(line, sgr) : line); },
+        [this](const QString& why) { refuse(why); }, this);
 }
 
 void Console::start()
@@ -209,7 +212,10 @@ void Console::command(const QString& line)
                  "  /to NAME|ADDR:PORT   pick whom to write to\n"
                  "  /contacts            list contacts with presence\n"
                  "  /add NAME HOST[:PORT] [plain] [gbk]   add a contact\n"
-                 "  /quit                leave (so does end of input)"));
+                 "  /quit                leave (so does end of input)\n") +
+              ConsoleTransfers::help());
+    } else if (m_files->command(verb, line, m_partner)) {
+        // A file command.
     } else {
         refuse(tr("Unknown command %1; /help lists them.").arg(verb));
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "consoletransfers.h"
 #include "messageline.h"
 #include "session.h"
 
@@ -45,4 +46,5 @@ private:
     bool m_quitting = false;
     bool m_done = false;
     bool m_refused = false;
+    ConsoleTransfers* m_files = nullptr;
 };

@@ -5,6 +5,7 @@
 #include "keystore.h"
 #include "messenger.h"
 #include "profile.h"
+#include "transfers.h"
 #include "transport.h"
 
 #include <QHostAddress>
@@ -21,7 +22,9 @@ public:
         std::optional<quint16> port; // unset: the profile's port (2425 unless changed)
         QString nick;                // empty: the profile's nickname, else the login name
         bool contactsOnly = false;
-        bool broadcast = false; // announce on the LAN (entry and exit packets to broadcast addresses)
+        bool broadcast = false;   // announce on the LAN (entry and exit packets to broadcast addresses)
+        QString downloads;        // where received files go; empty: the user's download folder + "/Pigeon"
+        bool acceptFiles = false; // accept file offers from contacts without asking (never from strangers)
     };
 
     explicit Session(QObject* parent = nullptr);
@@ -45,6 +48,8 @@ public:
     History& history() { return m_history; }
     UdpTransport& transport() { return m_transport; }
     Messenger* messenger() { return m_messenger; }
+    // Files to and from Pigeons, over the engine.
+    Transfers* transfers() { return m_transfers; }
     bool isListening() const { return m_listening; }
     // The address Pigeon listens on (or last tried to): --bind, else the profile's.
     QHostAddress bindAddress() const { return m_bindAddress; }
@@ -66,6 +71,7 @@ private:
     History m_history;
     UdpTransport m_transport;
     Messenger* m_messenger = nullptr;
+    Transfers* m_transfers = nullptr;
     QString m_error;
     QStringList m_warnings;
     bool m_listening = false;

@@ -14,6 +14,7 @@
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
+#include <QStandardPaths>
 #include <QStorageInfo>
 #include <QtEndian>
 
@@ -102,7 +103,7 @@ Transfers::Transfers(Messenger* messenger, History* history, QObject* parent)
     : QObject(parent)
     , m_messenger(messenger)
     , m_store(history->database())
-    , m_downloads(QDir::homePath() + QStringLiteral("/Downloads/Pigeon"))
+    , m_downloads(QStandardPaths::writableLocation(QStandardPaths::DownloadLocation) + QStringLiteral("/Pigeon"))
 {
     m_clock.start();
     m_timer.setSingleShot(true);

@@ -46,7 +46,7 @@ public:
     Transfers(Messenger* messenger, History* history, QObject* parent = nullptr);
     ~Transfers() override;
 
-    // Where accepted files go (created when needed).
+    // Where accepted files go (created when needed); by default the user's download folder + "/Pigeon".
     void setDownloadFolder(const QString& folder) { m_downloads = folder; }
     QString downloadFolder() const { return m_downloads; }
     // Accept offers from contacts of at most `maxBytes` without asking; never from strangers. Off by default.

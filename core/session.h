@@ -22,9 +22,11 @@ public:
         std::optional<quint16> port; // unset: the profile's port (2425 unless changed)
         QString nick;                // empty: the profile's nickname, else the login name
         bool contactsOnly = false;
-        bool broadcast = false;   // announce on the LAN (entry and exit packets to broadcast addresses)
-        QString downloads;        // where received files go; empty: the user's download folder + "/Pigeon"
-        bool acceptFiles = false; // accept file offers from contacts without asking (never from strangers)
+        bool broadcast = false; // announce on the LAN (entry and exit packets to broadcast addresses)
+        // Files: where received ones go (empty: the user's download folder + "/Pigeon"), and whether offers from
+        // contacts are accepted without asking (never from strangers).
+        QString downloads = {};
+        bool acceptFiles = false;
     };
 
     explicit Session(QObject* parent = nullptr);

@@ -37,6 +37,7 @@ bool Session::open(const Options& options)
     m_broadcast = options.broadcast || m_profile.broadcast();
     m_messenger->setContactsOnly(m_contactsOnly);
     m_messenger->setBroadcast(m_broadcast);
+    m_messenger->setLegacyEncoding(options.legacyEncoding.value_or(m_profile.legacyEncoding()));
     m_transfers = new Transfers(m_messenger, &m_history, this);
     if (!options.downloads.isEmpty())
         m_transfers->setDownloadFolder(options.downloads);

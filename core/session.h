@@ -27,6 +27,7 @@ public:
         // contacts are accepted without asking (never from strangers).
         QString downloads = {};
         bool acceptFiles = false;
+        std::optional<TextEncoding> legacyEncoding = std::nullopt; // unset: the profile's (Profile::legacyEncoding)
     };
 
     explicit Session(QObject* parent = nullptr);

@@ -88,10 +88,13 @@ private:
 
 bool TestConsoleFiles::introduce(ConsoleProcess& alice, ConsoleProcess& bob)
 {
-    bob.type(QStringLiteral("/add Alice ") + alice.at());
+    // Alice first: Bob has greeted no one, so his answer to her greeting is the first Alice hears of him.
     alice.type(QStringLiteral("/add Bob ") + bob.at());
     alice.type(QStringLiteral("/to Bob"));
-    return QTest::qWaitFor([&] { return alice.output().contains(QStringLiteral("* Bob is online")); }, 10000);
+    if (!QTest::qWaitFor([&] { return alice.output().contains(QStringLiteral("* Bob is online")); }, 10000))
+        return false;
+    bob.type(QStringLiteral("/add Alice ") + alice.at());
+    return QTest::qWaitFor([&] { return bob.output().contains(QStringLiteral("Added Alice")); }, 10000);
 }
 
 void TestConsoleFiles::fileAcceptedByHand()

@@ -90,6 +90,9 @@ Console::Console(Session& session, bool color, QObject* parent)
         print(paint(statusLine(presenceName(peer), status), Dim));
     });
     connect(&m_messenger, &Messenger::problem, this, [this](const QString& text) { print(paint(text, Red)); });
+    m_files = new ConsoleTransfers(
+        session.transfers(), [this](const QString& line, const char* sgr) { print(sgr ? paint(line, sgr) : line); },
+        [this](const QString& why) { refuse(why); }, this);
 }
 
 void Console::start()
@@ -226,7 +229,10 @@ void Console::command(const QString& line)
                  "  /busy [TEXT]         busy, with TEXT shown to others; no automatic answer\n"
                  "  /back                online again\n"
                  "  /search TEXT         the newest messages that contain TEXT\n"
-                 "  /quit                leave (so does end of input)"));
+                 "  /quit                leave (so does end of input)\n") +
+              ConsoleTransfers::help());
+    } else if (m_files->command(verb, line, m_partner)) {
+        // A file command.
     } else {
         refuse(tr("Unknown command %1; /help lists them.").arg(verb));
     }

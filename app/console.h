@@ -1,6 +1,7 @@
 #pragma once
 
 #include "consoleoutput.h"
+#include "consoletransfers.h"
 #include "messageline.h"
 #include "session.h"
 
@@ -63,4 +64,5 @@ private:
     bool m_done = false;
     bool m_refused = false;
     bool m_waitingForOutput = false;
+    ConsoleTransfers* m_files = nullptr;
 };

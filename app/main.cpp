@@ -91,8 +91,16 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
         QStringLiteral("Encoding for IP Messenger peers without UTF-8: gbk or cp932 (default: "
                        "by the system locale, cp932 for Japanese, else gbk)."),
         QStringLiteral("ENCODING"));
+
+    const QCommandLineOption downloads(
+        QStringLiteral("downloads"),
+        QStringLiteral("Folder for received files (default: your download folder's Pigeon subfolder)."),
+        QStringLiteral("DIR"));
+    const QCommandLineOption acceptFiles(
+        QStringLiteral("accept-files"),
+        QStringLiteral("Accept files offered by contacts without asking (never from strangers)."));
     parser.addOptions({console, port, bind, profile, name, contactsOnly, broadcast, lang, screenshot, last, search,
-                       fingerprint, legacy});
+                       fingerprint, legacy, downloads, acceptFiles});
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("contacts: list, add or remove contacts; history: print messages; "
                                                 "doctor: check the history database."));
@@ -116,6 +124,8 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
     parsed.options.nick = parser.value(name).trimmed();
     parsed.options.contactsOnly = parser.isSet(contactsOnly);
     parsed.options.broadcast = parser.isSet(broadcast);
+    parsed.options.downloads = parser.value(downloads);
+    parsed.options.acceptFiles = parser.isSet(acceptFiles);
     parsed.gui.language = parser.value(lang);
     parsed.gui.screenshot = parser.value(screenshot);
     if (parser.isSet(search))

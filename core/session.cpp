@@ -46,6 +46,10 @@ bool Session::open(const Options& options)
     m_messenger->setContactsOnly(m_contactsOnly);
     m_messenger->setBroadcast(m_broadcast);
     m_messenger->setLegacyEncoding(options.legacyEncoding.value_or(m_profile.legacyEncoding()));
+    m_transfers = new Transfers(m_messenger, &m_history, this);
+    if (!options.downloads.isEmpty())
+        m_transfers->setDownloadFolder(options.downloads);
+    m_transfers->setAutoAccept(options.acceptFiles);
     // The default address (any) gives way to the one saved in the profile's settings.
     const QHostAddress address =
         options.bind == QHostAddress(QHostAddress::Any) ? m_profile.bindAddress() : options.bind;
@@ -65,6 +69,7 @@ bool Session::rebind(const QHostAddress& address, quint16 port)
     if (m_messenger && !m_started) {
         m_started = true;
         m_messenger->start();
+        m_transfers->start();
     }
     return true;
 }
@@ -86,6 +91,8 @@ void Session::setBroadcast(bool on)
 
 void Session::close()
 {
+    if (m_transfers)
+        m_transfers->stop();
     if (m_messenger && m_listening)
         m_messenger->stop();
     m_listening = false;

@@ -5,6 +5,7 @@
 #include "keystore.h"
 #include "messenger.h"
 #include "profile.h"
+#include "transfers.h"
 #include "transport.h"
 
 #include <QHostAddress>
@@ -22,6 +23,10 @@ public:
         QString nick;                // empty: the profile's nickname, else the login name
         bool contactsOnly = false;
         bool broadcast = false; // announce on the LAN (entry and exit packets to broadcast addresses)
+        // Files: where received ones go (empty: the user's download folder + "/Pigeon"), and whether offers from
+        // contacts are accepted without asking (never from strangers).
+        QString downloads = {};
+        bool acceptFiles = false;
         std::optional<TextEncoding> legacyEncoding = std::nullopt; // unset: the profile's (Profile::legacyEncoding)
     };
 
@@ -46,6 +51,8 @@ public:
     History& history() { return m_history; }
     UdpTransport& transport() { return m_transport; }
     Messenger* messenger() { return m_messenger; }
+    // Files to and from Pigeons, over the engine.
+    Transfers* transfers() { return m_transfers; }
     bool isListening() const { return m_listening; }
     // The address Pigeon listens on (or last tried to): --bind, else the profile's.
     QHostAddress bindAddress() const { return m_bindAddress; }
@@ -67,6 +74,7 @@ private:
     History m_history;
     UdpTransport m_transport;
     Messenger* m_messenger = nullptr;
+    Transfers* m_transfers = nullptr;
     QString m_error;
     QStringList m_warnings;
     bool m_listening = false;

@@ -1,5 +1,7 @@
 #include "messenger.h"
 
+#include "filewire.h"
+
 #include <QDateTime>
 #include <QHostInfo>
 #include <QLoggingCategory>
@@ -592,6 +594,7 @@ void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from)
     case ipmsg::RecvMsg: handleRecvMsg(p, from); break;
     case ipmsg::ReadMsg: handleReadMsg(p, from); break;
     case ipmsg::GetInfo: handleGetInfo(from); break;
+    case filewire::Mode: handleFile(p, from); break;
     case ipmsg::GetAbsenceInfo: handleGetAbsenceInfo(from); break;
     default:
         // Private and unsupported commands (FeiQ typing, iptux 0xFB-0xFF, file transfer): nothing to do.
@@ -725,6 +728,24 @@ void Messenger::handleReadMsg(const ipmsg::Packet& p, const Endpoint& from)
 void Messenger::handleGetInfo(const Endpoint& from)
 {
     sendPacket(ipmsg::SendInfo, QByteArrayLiteral("Pigeon " PIGEON_VERSION), from);
+}
+
+void Messenger::handleFile(const ipmsg::Packet& p, const Endpoint& from)
+{
+    if (m_fileHandler)
+        m_fileHandler(p.extension, from);
+}
+
+void Messenger::sendFilePayload(const QByteArray& payload, const Endpoint& to)
+{
+    ipmsg::Packet p;
+    p.version = versionField();
+    p.packetNo = std::max<quint64>(1, m_numbers.last());
+    p.user = m_identity.user;
+    p.host = m_identity.host;
+    p.command = filewire::Mode;
+    p.extension = payload;
+    sendDatagram(ipmsg::encode(p), to);
 }
 
 // IP Messenger asks for the absence text: the away or busy text, or IP Messenger's own words when there is none

@@ -134,6 +134,18 @@ public:
     // Whether an address:port is this Pigeon's own socket (OwnEndpoints): nothing is sent there.
     bool isOwnEndpoint(const Endpoint& endpoint) const { return m_own.contains(endpoint); }
 
+    // Files (core/transfer/): the handler of Pigeon file datagrams (mode filewire::Mode), and how they go out, as
+    // an IPMsg packet to `to` through the engine's transport. File datagrams take no packet number of their own
+    // (they repeat the last one), so a large transfer does not run the message numbers ahead of the clock.
+    using FileHandler = std::function<void(const QByteArray& payload, const Endpoint& from)>;
+    void setFileHandler(FileHandler handler) { m_fileHandler = std::move(handler); }
+    void sendFilePayload(const QByteArray& payload, const Endpoint& to);
+    // Whether `from` may cost a conversation's worth (a stranger counts against the strangers per hour); contacts
+    // always may.
+    bool admitStranger(const Endpoint& from) { return admitSender(from); }
+    // The conversation datagrams from `from` belong to: a contact's name, else "address:port".
+    QString peerFor(const Endpoint& from) const { return m_directory.peerFor(from); }
+
 Q_SIGNALS:
     // A message (either way) is in history; for incoming ones, also acknowledged or about to be.
     void messageAdded(const Message& message);
@@ -162,6 +174,7 @@ private:
     void handleRecvMsg(const ipmsg::Packet& packet, const Endpoint& from);
     void handleReadMsg(const ipmsg::Packet& packet, const Endpoint& from);
     void handleGetInfo(const Endpoint& from);
+    void handleFile(const ipmsg::Packet& packet, const Endpoint& from);
     void handleGetAbsenceInfo(const Endpoint& from);
     void handlePlainText(const QByteArray& data, const Endpoint& from);
 
@@ -225,4 +238,5 @@ private:
     QTimer m_expiry; // drops half-received long messages while there are any
     QTimer m_probe;  // greets offline contacts that have messages waiting
     QElapsedTimer m_clock;
+    FileHandler m_fileHandler;
 };

@@ -84,6 +84,8 @@ public:
     // with 0..100 %; not when a new file is made.
     void setUpgradeProgress(std::function<void(int percent)> progress) { m_progress = std::move(progress); }
     bool isOpen() const { return m_db.isOpen(); }
+    // The open connection, for tables kept by other parts (transfers): their writes join History's transaction.
+    QSqlDatabase database() const { return m_db; }
     QString error() const { return m_error; }
     QString path() const { return m_path; }
 

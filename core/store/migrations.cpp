@@ -156,9 +156,26 @@ bool addSearchIndex(sqlite3* db, const Span& span, QString* error)
     return hashSize(1 << 20);
 }
 
+// 3 -> 4: file transfers (core/transfer/transferstore.h), one row per transfer and direction, with what a restart
+// of either side needs to resume: the manifest, the local source or download folder, and the progress.
+bool addTransfers(sqlite3* db, const Span&, QString* error)
+{
+    return exec(
+        db,
+        QStringLiteral("CREATE TABLE transfers ("
+                       " id INTEGER NOT NULL, outgoing INTEGER NOT NULL, peer TEXT NOT NULL, remote TEXT NOT NULL,"
+                       " name TEXT NOT NULL, total INTEGER NOT NULL, files INTEGER NOT NULL,"
+                       " manifest_bytes INTEGER NOT NULL, manifest_sha BLOB NOT NULL, manifest BLOB,"
+                       " source TEXT NOT NULL DEFAULT '', stamps BLOB, state INTEGER NOT NULL,"
+                       " done INTEGER NOT NULL DEFAULT 0, session INTEGER NOT NULL DEFAULT 0,"
+                       " saved TEXT NOT NULL DEFAULT '', error TEXT NOT NULL DEFAULT '', time INTEGER NOT NULL,"
+                       " PRIMARY KEY (id, outgoing));"),
+        error);
+}
+
 using Step = bool (*)(sqlite3*, const Span&, QString*);
 // Steps[v] upgrades version v to v + 1.
-constexpr Step Steps[] = {createFirstRelease, addConversations, addSearchIndex};
+constexpr Step Steps[] = {createFirstRelease, addConversations, addSearchIndex, addTransfers};
 static_assert(std::size(Steps) == Version);
 
 // Copies the whole database (with what its log holds) to `path`; false with the reason in *error.

@@ -16,8 +16,9 @@ namespace schema {
 // Version 1: the first release (one `messages` table keyed by the peer's display name). Version 2: `conversations`
 // with integer ids, messages referring to them, a summary per conversation (History brings it up to date in the
 // transaction of its messages), and indexes that let start-up read a few pages whatever the size of the history.
-// Then: the full-text indexes of the messages (search.h), which History keeps in the transaction of each message.
-constexpr int Version = 3;
+// Version 3: the full-text indexes of the messages (search.h), which History keeps in the transaction of each message.
+// Version 4: `transfers`, the files on their way in and out and their progress (core/transfer/).
+constexpr int Version = 4;
 
 // Bits of messages.flags.
 // AutoReply: an automatic answer (IPMsg AUTORETOPT), either way; no schema change, old rows have it clear.

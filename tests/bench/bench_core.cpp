@@ -49,6 +49,9 @@ Session::Options loopbackOptions(const QString& dir, const QString& nick)
     o.bind = QHostAddress(QStringLiteral("127.0.0.1"));
     o.port = 0;
     o.nick = nick;
+    // Files (issue 10): offers from the contact are taken without asking, into the profile's folder.
+    o.downloads = dir + QStringLiteral("/downloads");
+    o.acceptFiles = true;
     return o;
 }
 
@@ -141,6 +144,8 @@ public:
     }
 
     Messenger* messenger() { return m_session.messenger(); }
+    Transfers* transfers() { return m_session.transfers(); }
+    QString scratch() const { return m_dirs[0].path(); }
     QString peer() const { return PeerName.toString(); }
 
     // The peer's answer to "stats", as key=value pairs.
@@ -243,6 +248,57 @@ int runThroughput(qsizetype size, qint64 n)
                     QByteArray::number(double(peer.value("cpu_us") - peerCpuBefore) / double(n), 'f', 2) +
                     " per_s=" + QByteArray::number(qRound64(double(delivered) / secs)));
     return failed == 0 && received == n ? 0 : 1;
+}
+
+// One file of `mib` MiB to the peer process, which accepts it (--accept-files): goodput from the offer (after the
+// sender hashed the file) to the receiver's Done (after it checked the SHA-256 and renamed the file), and the memory
+// of both sides while it moved.
+int runFiles(qint64 mib)
+{
+    Link link;
+    const QString path = link.scratch() + QStringLiteral("/file.bin");
+    {
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly))
+            bench::fail("cannot write the file");
+        QByteArray chunk(1 << 20, Qt::Uninitialized);
+        for (qint64 i = 0; i < mib; ++i) {
+            QRandomGenerator::global()->fillRange(reinterpret_cast<quint32*>(chunk.data()), chunk.size() / 4);
+            file.write(chunk);
+        }
+    }
+    const qint64 peerRssBefore = link.peerStats().value("rss_kb");
+    const qint64 rssBefore = bench::memory().rssKb;
+    Transfers* transfers = link.transfers();
+    QString error;
+    const quint64 id = transfers->offer(link.peer(), path, &error);
+    if (!id)
+        bench::fail(error.toUtf8());
+    QElapsedTimer clock;
+    clock.start();
+    qint64 peakRss = 0;
+    qint64 peerPeakRss = 0;
+    QTimer sample;
+    QObject::connect(&sample, &QTimer::timeout, qApp, [&] {
+        peakRss = std::max(peakRss, bench::memory().rssKb);
+        peerPeakRss = std::max(peerPeakRss, link.peerStats().value("rss_kb"));
+    });
+    sample.start(250);
+    Link::waitUntil(
+        [&] {
+            const TransferState state = transfers->info(id)->state;
+            return state != TransferState::Offered && state != TransferState::Moving;
+        },
+        DeadlineMs);
+    const double secs = double(clock.nsecsElapsed()) / 1e9;
+    sample.stop();
+    const Transfers::Info info = *transfers->info(id);
+    bench::emitLine("figure=files mib=" + QByteArray::number(mib) + " state=" + transferStateName(info.state).toUtf8() +
+                    " seconds=" + QByteArray::number(secs, 'f', 3) +
+                    " sender_rss_growth_kb=" + QByteArray::number(peakRss - rssBefore) +
+                    " receiver_rss_growth_kb=" + QByteArray::number(peerPeakRss - peerRssBefore) +
+                    " mib_s=" + QByteArray::number(double(mib) / secs, 'f', 2));
+    return info.state == TransferState::Done ? 0 : 1;
 }
 
 double percentile(QList<double> values, double p)
@@ -477,7 +533,9 @@ int main(int argc, char** argv)
         return runHistory(argNumber(args, 2));
     if (command == u"flood")
         return runFlood(argNumber(args, 2), argNumber(args, 3));
+    if (command == u"files")
+        return runFiles(argNumber(args, 2));
     std::fprintf(stderr, "usage: pigeon_bench throughput SIZE N | latency N | codec N | history N | "
-                         "flood GARBAGE REAL\n");
+                         "flood GARBAGE REAL | files MIB\n");
     return 2;
 }

@@ -13,10 +13,10 @@ runs=${PIGEON_BENCH_RUNS:-3}
 shared=${PIGEON_SHARED:-$root/../shared}
 
 if [ "${PIGEON_BENCH_QUICK:-0}" = 1 ]; then
-    msgs=2000 pings=200 codec=100000 appends=20000 garbage=20000 real=100 thread=5000 history=20000 load=2000 load1=200
+    msgs=2000 pings=200 codec=100000 appends=20000 garbage=20000 real=100 thread=5000 history=20000 load=2000 load1=200 files=4
 else
     msgs=100000 pings=10000 codec=3000000 appends=1000000 garbage=1000000 real=1000 thread=100000 history=2000000
-    load=20000 load1=2000
+    load=20000 load1=200 files=40
 fi
 
 cc -O2 -pthread -o "$build/udp_baseline" "$shared/bench/udp_baseline.c"
@@ -62,6 +62,12 @@ for i in $(seq "$runs"); do
         # What sealing and opening the message and its acknowledgement add to that (issue 13: within 1.15 x).
         run acked_us=crypto_us_$size -- "$build/pigeon_bench_crypto" "$size" "$msgs"
     done
+    # Files (issue 10): one file of $files MiB between two processes, beside the raw reliable UDP floor moving as many
+    # bytes in 1 400-byte datagrams with 64 in flight, converted to MiB/s.
+    run per_s=floor_window_1400 -- "$build/udp_baseline" window 1400 $((files * 1048576 / 1400)) 64
+    add floor_file_mib_s "$(awk -v p="${samples[floor_window_1400]##* }" 'BEGIN { printf "%.2f", p * 1400 / 1048576 }')"
+    run mib_s=files_mib_s sender_rss_growth_kb=files_sender_rss_kb receiver_rss_growth_kb=files_receiver_rss_kb -- \
+        "$build/pigeon_bench" files "$files"
     run p50_us=floor_pingpong_p50_us p99_us=floor_pingpong_p99_us -- "$build/udp_baseline" pingpong 64 "$pings"
     run p50_us=latency_p50_us p99_us=latency_p99_us -- "$build/pigeon_bench" latency "$pings"
     run decode_per_s=codec_decode_per_s encode_per_s=codec_encode_per_s -- "$build/pigeon_bench" codec "$codec"
@@ -137,6 +143,9 @@ row "IPMsg p50 w1 (us) vs durable" load_pigeon_p50_us load_durable_floor_us "rat
 row "  iptux p50 w1 (us)" load_iptux_p50_us - - -
 row "  raw p50 w1 (us)" load_raw_p50_us - - -
 row "  4 KiB fdatasync p50 (us)" load_fsync_p50_us - - -
+row "file goodput (MiB/s)" files_mib_s floor_file_mib_s "ratio>=" 0.5
+row "  sender RSS growth (KB)" files_sender_rss_kb - - -
+row "  receiver RSS growth (KB)" files_receiver_rss_kb - - -
 row "codec decodes/s" codec_decode_per_s - ">=" 2000000
 row "codec encodes/s" codec_encode_per_s - - -
 row "history appends/s" history_append_per_s - ">=" 200000

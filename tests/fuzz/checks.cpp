@@ -4,11 +4,13 @@
 #include "contactbook.h"
 #include "cryptowire.h"
 #include "faketransport.h"
+#include "filewire.h"
 #include "fragment.h"
 #include "handshake.h"
 #include "ipmsg.h"
 #include "messenger.h"
 #include "pinnedkeys.h"
+#include "safename.h"
 #include "textcodec.h"
 
 #include <QCoreApplication>
@@ -331,6 +333,34 @@ QString engine(QByteArrayView data)
         for (const Message& m : history.conversation(c.peer, std::numeric_limits<double>::infinity(), 1000))
             if (m.text.trimmed().isEmpty())
                 return QStringLiteral("an empty message was stored for ") + c.peer;
+    return {};
+}
+
+QString filePayload(QByteArrayView data)
+{
+    QString error;
+    if (const auto payload = filewire::decode(data, &error)) {
+        if (!error.isEmpty())
+            return QStringLiteral("decode succeeded with an error");
+        if (filewire::encode(*payload) != data)
+            return QStringLiteral("a decoded payload re-encodes to other bytes");
+    } else if (error.isEmpty()) {
+        return QStringLiteral("decode failed without saying why");
+    }
+    const auto entries = filewire::decodeManifest(data, &error);
+    if (!entries)
+        return error.isEmpty() ? QStringLiteral("decodeManifest failed without saying why") : QString();
+    if (filewire::encodeManifest(*entries) != data)
+        return QStringLiteral("a decoded manifest re-encodes to other bytes");
+    const QString root = entries->first().path;
+    if (!safename::checkManifest(root, *entries).isEmpty())
+        return {};
+    for (const filewire::Entry& e : *entries) {
+        const QStringList parts = e.path.split(u'/');
+        if (parts.first() != root || e.path.startsWith(u'/') || parts.contains(QStringLiteral("..")) ||
+            parts.contains(QStringLiteral(".")) || e.path.contains(u'\\') || e.path.contains(u':'))
+            return QStringLiteral("checkManifest accepted the path ") + e.path;
+    }
     return {};
 }
 

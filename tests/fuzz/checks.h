@@ -25,6 +25,11 @@ QString envelope(QByteArrayView data);
 // PinnedKeys::parse; what it accepts serializes to a file that parses to the same pinned keys.
 QString pinnedKeys(QByteArrayView data);
 
+// The file payloads (filewire.h): a decoded payload re-encodes to the same bytes; the data as a manifest: a decoded
+// one re-encodes to the same bytes, and the name checks (safename.h) run over it; a manifest they accept has only
+// relative paths under its first entry, with no "." or ".." component.
+QString filePayload(QByteArrayView data);
+
 // The fixed session keys and identities of envelope(): the side that seals the seeds in corpus/envelope/ (the
 // receiving side swaps them).
 struct FuzzKeys {

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "filewire.h"
+
+#include <QList>
+#include <QString>
+
+// Where a receiver writes one transfer: a temporary name in the download folder (".pigeon-<id>.part", a file, or a
+// folder holding the offered folder's tree), then, once every file's SHA-256 matches the sender's and is flushed to
+// disk, a rename to the offered name, or "name (1)", "name (2)"... if that exists: nothing is ever overwritten
+// (renameat2 RENAME_NOREPLACE). Names must have passed safename::checkManifest. Files are opened with O_NOFOLLOW
+// and folders are created by this class only, so no symlink is followed or created. Errors name the file and the
+// reason (disk full, file too large, permission).
+class FileSink {
+public:
+    // `manifestBytes`: where file contents start in the stream.
+    FileSink(QString folder, quint64 id, QList<filewire::Entry> entries, quint64 manifestBytes);
+    ~FileSink();
+    FileSink(const FileSink&) = delete;
+    FileSink& operator=(const FileSink&) = delete;
+
+    QString temporaryPath() const { return m_temp; }
+    // Creates the temporary folder tree and every file (keeping what a resumed transfer already wrote).
+    bool prepare(QString* error);
+    // Writes stream bytes at `offset` (>= manifestBytes, inside one file).
+    bool write(quint64 offset, QByteArrayView bytes, QString* error);
+    // Flushes what was written to the disk (fdatasync), so that progress recorded after it survives a power cut.
+    bool sync(QString* error);
+    // Checks every file's SHA-256, flushes, and renames to the final name; *saved is where it went.
+    bool finish(QString* saved, QString* error);
+    // Removes the temporary file or folder.
+    void discard();
+
+    // The final name for `name` in `folder` that does not exist yet: "name", "name (1).ext", "name (2).ext"...
+    static QString freeName(const QString& folder, const QString& name, int n);
+
+private:
+    QString pathOf(int entry) const;
+    int fileAt(quint64 offset) const;
+    int open(int entry, QString* error);
+    void closeAll();
+
+    QString m_folder;
+    QString m_temp;
+    QList<filewire::Entry> m_entries;
+    QList<int> m_files;      // entry index of each file, in stream order
+    QList<quint64> m_starts; // stream offset of each file in m_files, and the stream's end
+    int m_openEntry = -1;
+    int m_fd = -1;
+};

@@ -1,0 +1,114 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QList>
+#include <QString>
+
+#include <optional>
+#include <utility>
+#include <variant>
+
+// Files between Pigeons: the payloads of Pigeon's private IPMsg mode PigeonFile (0xE3), one per datagram, binary,
+// little-endian. Other IPMsg clients ignore the unknown mode, and the engine sends it only to peers it knows are
+// Pigeons.
+//
+//   payload = version(1) kind(1) transferId(8) body
+//
+// A transfer moves one stream: the manifest (the list of entries, encodeManifest) at offsets [0, M), then the
+// contents of the files in manifest order. The offer carries M and the manifest's SHA-256, so a receiver fetches and
+// checks the manifest like any other data before it creates anything.
+namespace filewire {
+
+inline constexpr quint32 Mode = 0xE3;
+inline constexpr quint8 Version = 1;
+// Stream bytes per Data payload. A data datagram is at most 1 472 bytes (1 500-byte Ethernet MTU minus IPv4 and UDP
+// headers): IPMsg header <= 105 bytes (version, 10-digit numbers, user and host of <= 32 bytes each), Data header
+// 18 bytes, and room for the encryption layer's envelope (49 bytes plus an outer IPMsg header of <= 105 bytes).
+inline constexpr qsizetype ChunkBytes = 1152;
+inline constexpr qsizetype MaxDatagramBytes = 1472;
+// Ranges a selective acknowledgement lists above the cumulative point.
+inline constexpr int MaxSackRanges = 16;
+// Bounds a manifest must keep (what a receiver holds in memory before anything is written).
+inline constexpr quint32 MaxEntries = 100'000;
+inline constexpr quint32 MaxManifestBytes = 16u << 20;
+inline constexpr qsizetype MaxPathBytes = 4096;
+inline constexpr qsizetype MaxNameBytes = 255;
+inline constexpr qsizetype Sha256Bytes = 32;
+
+// One file or folder of a manifest. `path` is relative, '/'-separated, and starts with the offer's name.
+struct Entry {
+    QString path;
+    bool folder = false;
+    quint64 size = 0;  // bytes; 0 for a folder
+    QByteArray sha256; // 32 bytes for a file, empty for a folder
+    friend bool operator==(const Entry&, const Entry&) = default;
+};
+
+QByteArray encodeManifest(const QList<Entry>& entries);
+// Refuses (nullopt, *error says why) bytes that are no manifest: truncated, trailing bytes, over the bounds, a file
+// without a 32-byte hash. It does not judge the names: safename.h does.
+std::optional<QList<Entry>> decodeManifest(QByteArrayView bytes, QString* error = nullptr);
+
+// Why a transfer ended without its file (Cancel).
+enum class Reason : quint8 {
+    Declined = 1,    // the receiver said no
+    Cancelled = 2,   // either side's user cancelled
+    FileChanged = 3, // the sender's file changed after it was offered
+    Failed = 4,      // the receiver could not write or check it (the text says why)
+    Unknown = 5,     // the peer has no such transfer
+};
+
+// Sender -> receiver: "may I send you this?" Also sent again after a restart, and as a probe while waiting.
+struct Offer {
+    quint64 id = 0;
+    QString name; // the top-level file or folder
+    quint64 totalBytes = 0;
+    quint32 files = 0;
+    quint32 manifestBytes = 0;
+    QByteArray manifestSha256;
+};
+// Receiver -> sender: send from stream offset `from` (everything below is on disk). `session` changes when the
+// receiver restarts, so that the sender forgets acknowledgements from before.
+struct Accept {
+    quint64 id = 0;
+    quint32 session = 0;
+    quint64 from = 0;
+};
+// Receiver -> sender: the offer is shown to the user; stop repeating it.
+struct Pending {
+    quint64 id = 0;
+};
+// Sender -> receiver: stream bytes at `offset`.
+struct Data {
+    quint64 id = 0;
+    quint64 offset = 0;
+    QByteArray bytes;
+};
+// Receiver -> sender: selective acknowledgement (as TCP's SACK, RFC 2018): every byte below `cumulative` and the
+// listed [begin, end) ranges above it arrived.
+struct Sack {
+    quint64 id = 0;
+    quint32 session = 0;
+    quint64 cumulative = 0;
+    QList<std::pair<quint64, quint64>> ranges;
+};
+// Receiver -> sender: the files are checked and under their final names.
+struct Done {
+    quint64 id = 0;
+};
+// Either way: the transfer ended without its file.
+struct Cancel {
+    quint64 id = 0;
+    Reason reason = Reason::Cancelled;
+    QString text; // for the other side's user, <= 255 bytes
+};
+
+using Payload = std::variant<Offer, Accept, Pending, Data, Sack, Done, Cancel>;
+
+QByteArray encode(const Payload& payload);
+// Nullopt (and *error) for anything malformed: unknown version or kind, truncated, trailing bytes, out of bounds.
+std::optional<Payload> decode(QByteArrayView bytes, QString* error = nullptr);
+quint64 idOf(const Payload& payload);
+
+} // namespace filewire

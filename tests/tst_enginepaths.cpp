@@ -137,7 +137,9 @@ void TestEnginePaths::plainTextHostNameContact()
                             [&](const FakeTransport::Sent& s) { return s.to == netcatAt && s.data == "now"; }));
 }
 
-// A host name that does not resolve (.invalid never does, RFC 6761) is reported, and messages to it wait.
+// A host name that does not resolve (.invalid never does, RFC 6761) is reported; a message to it waits for the
+// lookup it starts, and when that fails too the message fails with the reason instead of waiting for ever (issue 16).
+// Retry looks the name up again and fails the same way.
 void TestEnginePaths::unresolvableHostName()
 {
     QSignalSpy problems(m_messenger.get(), &Messenger::problem);
@@ -150,8 +152,17 @@ void TestEnginePaths::unresolvableHostName()
     const qint64 id = m_messenger->send(QStringLiteral("Nowhere"), QStringLiteral("anyone?"));
     QVERIFY(id > 0);
     QCOMPARE(m_history->message(id)->state, MessageState::Queued);
-    // The send looked the name up again; that lookup fails too, and says so.
+    // The send looked the name up again; that lookup fails too, says so, and the message fails.
     QTRY_COMPARE_WITH_TIMEOUT(problems.size(), 2, 20'000);
+    QVERIFY2(problems.last().first().toString().startsWith(
+                 QStringLiteral("The host name \"nowhere.invalid\" could not be resolved")),
+             qPrintable(problems.last().first().toString()));
+    QCOMPARE(m_history->message(id)->state, MessageState::Failed);
+    QVERIFY(m_history->unsent().isEmpty());
+    QVERIFY(m_messenger->retry(id));
+    QCOMPARE(m_history->message(id)->state, MessageState::Queued);
+    QTRY_COMPARE_WITH_TIMEOUT(problems.size(), 3, 20'000);
+    QCOMPARE(m_history->message(id)->state, MessageState::Failed);
 }
 
 // IPMsg peers get one message at a time: the second one waits. When the peer says goodbye, it goes to the offline

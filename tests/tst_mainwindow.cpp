@@ -3,6 +3,7 @@
 
 #include "bubbledelegate.h"
 #include "composeedit.h"
+#include "contactdialog.h"
 #include "mainwindow.h"
 #include "settingsdialog.h"
 #include "threadview.h"
@@ -11,11 +12,13 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
+#include <QComboBox>
 #include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QMessageBox>
+#include <QNetworkDatagram>
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QScrollBar>
@@ -63,6 +66,7 @@ private Q_SLOTS:
     void takenPortInSettingsIsNotSaved();
     void nameOptionReachesTheWindow();
     void systemLinesStayWhenReopened();
+    void addedStrangerKeepsItsProtocol();
 
 private:
     Endpoint myEndpoint() { return m_me->transport().localEndpoint(); }
@@ -911,3 +915,65 @@ void TestMainWindow::systemLinesStayWhenReopened()
 
 QTEST_MAIN(TestMainWindow)
 #include "tst_mainwindow.moc"
+
+// A plain-text stranger added to the contacts (issue 16): the dialog starts from what it spoke (plain text, UTF-8, its
+// port), the header stops offering presence it cannot have, and replies reach it as the plain text typed.
+void TestMainWindow::addedStrangerKeepsItsProtocol()
+{
+    QUdpSocket stranger;
+    QVERIFY(stranger.bind(QHostAddress::LocalHost, 0));
+    const QString peer = Endpoint{QHostAddress::LocalHost, stranger.localPort()}.toString();
+    QCOMPARE(stranger.writeDatagram("hello from netcat\n", QHostAddress::LocalHost, myEndpoint().port), 18);
+    QTRY_VERIFY(m_window->conversations().indexOfPeer(peer).isValid());
+    m_window->openConversation(peer);
+    auto* detail = m_window->findChild<QLabel*>(QStringLiteral("headerDetail"));
+    QVERIFY(detail);
+    QVERIFY2(detail->text().endsWith(QStringLiteral("not in your contacts")), qPrintable(detail->text()));
+
+    QPushButton* add = nullptr;
+    for (QPushButton* button : m_window->findChildren<QPushButton*>())
+        if (button->text() == QStringLiteral("Add to Contacts"))
+            add = button;
+    QVERIFY(add && add->isVisible());
+    bool answered = false;
+    QTimer::singleShot(0, this, [&] {
+        auto* dialog = qobject_cast<ContactDialog*>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        auto* protocol = dialog->findChild<QComboBox*>(QStringLiteral("protocol"));
+        auto* encoding = dialog->findChild<QComboBox*>(QStringLiteral("encoding"));
+        QVERIFY(protocol && encoding);
+        auto fail = qScopeGuard([dialog] { dialog->reject(); });
+        QCOMPARE(protocol->currentText(), QStringLiteral("Plain text datagrams"));
+        QCOMPARE(encoding->currentText(), QStringLiteral("UTF-8"));
+        QCOMPARE(dialog->findChild<QLineEdit*>(QStringLiteral("host"))->text(), QStringLiteral("127.0.0.1"));
+        QCOMPARE(dialog->findChild<QLineEdit*>(QStringLiteral("port"))->text(), QString::number(stranger.localPort()));
+        auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("name"));
+        name->setFocus();
+        QTest::keyClicks(name, QStringLiteral("Netcat"));
+        fail.dismiss();
+        answered = true;
+        QTest::keyClick(name, Qt::Key_Return);
+    });
+    QTest::mouseClick(add, Qt::LeftButton);
+    QVERIFY(answered);
+    const auto contact = m_me->contacts().find(QStringLiteral("Netcat"));
+    QVERIFY(contact);
+    QCOMPARE(contact->protocol, Protocol::PlainText);
+    QCOMPARE(m_window->currentPeer(), QStringLiteral("Netcat"));
+    QCOMPARE(detail->text(), QStringLiteral("%1  ·  plain text, no presence").arg(peer));
+
+    // Three replies, each one datagram with just the text, as netcat shows it.
+    const QStringList replies{QStringLiteral("reply one"), QStringLiteral("reply two 二"), QStringLiteral("three")};
+    for (const QString& reply : replies) {
+        m_window->composer()->setPlainText(reply);
+        QTest::keyClick(m_window->composer(), Qt::Key_Return);
+    }
+    QStringList received;
+    QTRY_VERIFY(stranger.hasPendingDatagrams());
+    while (received.size() < replies.size() && QTest::qWaitFor([&] { return stranger.hasPendingDatagrams(); }, 5000))
+        received << QString::fromUtf8(stranger.receiveDatagram().data());
+    QCOMPARE(received, replies);
+    QCOMPARE(
+        m_me->history().message(m_me->history().conversation(QStringLiteral("Netcat"), 1e300, 1).first().id)->state,
+        MessageState::Sent);
+}

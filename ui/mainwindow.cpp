@@ -174,6 +174,7 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     m_title->setFont(titleFont);
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_detail->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_detail->setObjectName(QStringLiteral("headerDetail"));
     QPalette secondary = m_detail->palette();
     secondary.setColor(QPalette::WindowText, colors::secondaryText(palette()));
     m_detail->setPalette(secondary);
@@ -509,7 +510,11 @@ void MainWindow::updateHeader()
         detail << address;
     if (const QString nick = m_messenger ? m_messenger->nickOf(m_peer) : QString(); !nick.isEmpty() && nick != m_peer)
         detail << tr("calls itself %1").arg(nick);
-    detail << (contact ? presenceText(presence) : tr("not in your contacts"));
+    // Plain-text datagrams carry no presence: a plain-text contact is never shown online or offline.
+    const auto book = contact ? m_session.contacts().find(m_peer) : std::nullopt;
+    detail << (!contact                                        ? tr("not in your contacts")
+               : book && book->protocol == Protocol::PlainText ? tr("plain text, no presence")
+                                                               : presenceText(presence));
     m_detail->setText(detail.join(QStringLiteral("  ·  ")));
     // The header may be cut at a narrow width: the whole name and address on hover.
     m_title->setToolTip(i.data(Qt::ToolTipRole).toString());
@@ -686,6 +691,12 @@ void MainWindow::addSenderToContacts(const QString& peer)
     prefill.host = endpoint->address.toString();
     prefill.port = endpoint->port;
     prefill.name = m_messenger ? m_messenger->nickOf(peer) : QString();
+    // The dialog starts from what the stranger spoke: plain text or IPMsg, and its text encoding.
+    if (m_messenger) {
+        const Messenger::Route route = m_messenger->route(peer);
+        prefill.protocol = route.protocol;
+        prefill.encoding = route.encoding;
+    }
     addContact(prefill);
 }
 

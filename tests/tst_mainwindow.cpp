@@ -704,19 +704,31 @@ QString TestMainWindow::overlap()
 
 void TestMainWindow::rowsNeverOverlap()
 {
-    // Older pages to load, then a 3 000-character message from Bob at the bottom.
+    // Older pages to load, then a 3 000-character message from Bob and a short one after it, at the bottom.
     QVERIFY(storeBobThread(2 * ConversationModel::PageSize + 20, true));
     QString longText;
     for (int i = 0; longText.size() < 3000; ++i)
         longText += QStringLiteral("word%1 ").arg(i);
     longText.chop(1);
     m_window->openConversation(QStringLiteral("Carol"));
-    QVERIFY(m_bob->messenger()->send(myEndpoint().toString(), longText) > 0);
-    QTRY_VERIFY(textsAt(*m_me, QStringLiteral("Bob")).contains(longText));
+    for (const QString& text : {longText, QStringLiteral("and a short one")}) {
+        QVERIFY(m_bob->messenger()->send(myEndpoint().toString(), text) > 0);
+        QTRY_VERIFY(textsAt(*m_me, QStringLiteral("Bob")).contains(text));
+    }
     QTest::keyClick(m_window->composer(), Qt::Key_Up, Qt::ControlModifier);
     QCOMPARE(m_window->currentPeer(), QStringLiteral("Bob"));
     ThreadView* view = m_window->threadView();
+    // The long bubble and the one under it are both on screen, so an overlap between them would show.
+    const auto longRowShown = [&] {
+        const int rows = view->model()->rowCount();
+        const QModelIndex last = view->model()->index(rows - 1, 0);
+        const QModelIndex before = view->model()->index(rows - 2, 0);
+        return before.data(ConversationModel::TextRole).toString() == longText &&
+               view->visualRect(before).intersects(view->viewport()->rect()) &&
+               view->visualRect(last).intersects(view->viewport()->rect());
+    };
     QCoreApplication::processEvents();
+    QVERIFY(longRowShown());
     QCOMPARE(overlap(), QString());
 
     // Away to Carol's empty thread (no scroll bar) and back, by keyboard.
@@ -725,16 +737,23 @@ void TestMainWindow::rowsNeverOverlap()
     QTest::keyClick(m_window->composer(), Qt::Key_Up, Qt::ControlModifier);
     QCOMPARE(m_window->currentPeer(), QStringLiteral("Bob"));
     QCoreApplication::processEvents();
+    QVERIFY(longRowShown());
     QCOMPARE(overlap(), QString());
 
-    // Narrower, then wider.
+    // Narrower and wider in small steps, the height unchanged (a list view lays its rows out again by itself only
+    // when its height changes), then in large ones.
     const QSize size = m_window->size();
-    m_window->resize(size.width() - 200, size.height());
-    QCoreApplication::processEvents();
-    QCOMPARE(overlap(), QString());
-    m_window->resize(size.width() + 150, size.height());
-    QCoreApplication::processEvents();
-    QCOMPARE(overlap(), QString());
+    for (int step = 1; step <= 12; ++step) {
+        m_window->resize(size.width() - 5 * step, size.height());
+        QCoreApplication::processEvents();
+        QVERIFY(longRowShown());
+        QVERIFY2(overlap().isEmpty(), qPrintable(QStringLiteral("%1 px narrower: %2").arg(5 * step).arg(overlap())));
+    }
+    for (const int width : {size.width() - 200, size.width() + 150}) {
+        m_window->resize(width, size.height());
+        QCoreApplication::processEvents();
+        QVERIFY2(overlap().isEmpty(), qPrintable(QStringLiteral("%1 px wide: %2").arg(width).arg(overlap())));
+    }
 
     // Older pages come in above.
     const int loaded = m_window->thread().rowCount();
@@ -743,7 +762,7 @@ void TestMainWindow::rowsNeverOverlap()
     QCoreApplication::processEvents();
     QCOMPARE(overlap(), QString());
     view->verticalScrollBar()->setValue(0);
-    QTRY_COMPARE(m_window->thread().rowCount(), 2 * ConversationModel::PageSize + 21);
+    QTRY_COMPARE(m_window->thread().rowCount(), 2 * ConversationModel::PageSize + 22);
     QCoreApplication::processEvents();
     QCOMPARE(overlap(), QString());
 }

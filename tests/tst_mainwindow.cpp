@@ -672,12 +672,19 @@ void TestMainWindow::receivedLineEndsAreLineBreaks()
     QVERIFY2(threeLines - oneLine >= 2 * QFontMetrics(view->font()).height() - 2,
              qPrintable(QStringLiteral("%1 vs %2").arg(threeLines).arg(oneLine)));
 
-    // The same after a restart: a thread read back from the history.
-    ConversationModel reopened(&m_me->history(), nullptr);
-    reopened.setPeer(peer);
-    QCOMPARE(reopened.index(2).data(ConversationModel::TextRole).toString(), shown);
-    ConversationListModel list(&m_me->contacts(), &m_me->history(), nullptr);
-    QCOMPARE(list.indexOfPeer(peer).data(ConversationListModel::LastTextRole).toString(), listed);
+    // The same after a restart: the window and the session closed, a new session on the same profile reads the
+    // thread and the list back from the history file.
+    m_window.reset();
+    m_me.reset();
+    m_me = std::make_unique<Session>();
+    QVERIFY2(m_me->open({m_myDir->path(), QHostAddress::LocalHost, 0, QStringLiteral("Me"), false}),
+             qPrintable(m_me->error()));
+    m_window = std::make_unique<MainWindow>(*m_me);
+    m_window->show();
+    QCOMPARE(m_window->conversations().indexOfPeer(peer).data(ConversationListModel::LastTextRole).toString(), listed);
+    m_window->openConversation(peer);
+    QCOMPARE(m_window->thread().rowCount(), 3);
+    QCOMPARE(m_window->thread().index(2).data(ConversationModel::TextRole).toString(), shown);
 }
 
 QString TestMainWindow::overlap()

@@ -74,6 +74,8 @@ private:
     // Everything `peer` has stored from me, committed or not.
     QStringList textsAt(Session& session, const QString& peer);
     void click(const QString& peer);
+    // Closes the window and my session, and opens them again on the same profile, as a restart of Pigeon does.
+    bool restart();
     // Opens Settings from the menu, lets `answer` fill it in, and presses OK.
     void changeSettings(const std::function<void(SettingsDialog*)>& answer);
     // Why two rows of the thread on screen overlap, or a row paints outside its place; empty when none does.
@@ -123,6 +125,20 @@ QStringList TestMainWindow::textsAt(Session& session, const QString& peer)
     for (const Message& m : session.history().conversation(peer, std::numeric_limits<double>::max(), 1000))
         texts << m.text;
     return texts;
+}
+
+bool TestMainWindow::restart()
+{
+    m_window.reset();
+    m_me.reset();
+    m_me = std::make_unique<Session>();
+    if (!m_me->open({m_myDir->path(), QHostAddress::LocalHost, 0, QStringLiteral("Me"), false})) {
+        qWarning("%s", qPrintable(m_me->error()));
+        return false;
+    }
+    m_window = std::make_unique<MainWindow>(*m_me);
+    m_window->show();
+    return true;
 }
 
 void TestMainWindow::click(const QString& peer)
@@ -226,13 +242,7 @@ void TestMainWindow::unreadBadgeAndReadReceipt()
     QTRY_VERIFY(!bobStates.isEmpty() && bobStates.last().at(0).toLongLong() == id &&
                 bobStates.last().at(1).value<MessageState>() == MessageState::Read);
     // And after a restart (a new session and window on the same profile) the conversation is still read.
-    m_window.reset();
-    m_me.reset();
-    m_me = std::make_unique<Session>();
-    QVERIFY2(m_me->open({m_myDir->path(), QHostAddress::LocalHost, 0, QStringLiteral("Me"), false}),
-             qPrintable(m_me->error()));
-    m_window = std::make_unique<MainWindow>(*m_me);
-    m_window->show();
+    QVERIFY(restart());
     QVERIFY(m_window->conversations().indexOfPeer(QStringLiteral("Bob")).isValid());
     QCOMPARE(unreadOf(QStringLiteral("Bob")), 0);
     QCOMPARE(m_window->conversations().totalUnread(), 0);
@@ -674,13 +684,7 @@ void TestMainWindow::receivedLineEndsAreLineBreaks()
 
     // The same after a restart: the window and the session closed, a new session on the same profile reads the
     // thread and the list back from the history file.
-    m_window.reset();
-    m_me.reset();
-    m_me = std::make_unique<Session>();
-    QVERIFY2(m_me->open({m_myDir->path(), QHostAddress::LocalHost, 0, QStringLiteral("Me"), false}),
-             qPrintable(m_me->error()));
-    m_window = std::make_unique<MainWindow>(*m_me);
-    m_window->show();
+    QVERIFY(restart());
     QCOMPARE(m_window->conversations().indexOfPeer(peer).data(ConversationListModel::LastTextRole).toString(), listed);
     m_window->openConversation(peer);
     QCOMPARE(m_window->thread().rowCount(), 3);

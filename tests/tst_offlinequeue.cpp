@@ -69,6 +69,25 @@ qint64 sendUnanswered(PigeonNode& node, const QString& text)
     return node.messenger->presence(QStringLiteral("Peer")) == Presence::Offline ? id : 0;
 }
 
+// Adds `peer`, which answers nothing until told, as the contact "Peer" and starts `node` with impatient timing.
+bool startWithSilentContact(PigeonNode& node, RawPeer& peer)
+{
+    peer.answerEntry = false;
+    if (!node.ok || !peer.bound || !node.addContact(QStringLiteral("Peer"), peer.endpoint()).isEmpty())
+        return false;
+    node.start();
+    node.messenger->setTiming(impatient());
+    return true;
+}
+
+// A round trip through another socket: once it is answered, the node has handled every datagram sent to it before.
+bool roundTrip(PigeonNode& node)
+{
+    RawPeer other;
+    other.send(ipmsg::GetInfo, {}, node.endpoint());
+    return QTest::qWaitFor([&] { return other.withMode(ipmsg::SendInfo).size() == 1; });
+}
+
 // Says hello as an IPMsg client does at start, and waits until Pigeon shows the contact online.
 bool comeBack(RawPeer& peer, PigeonNode& node)
 {
@@ -85,11 +104,7 @@ void TestOfflineQueue::failedMessageStaysFailedUntilRetried()
     QTemporaryDir dir;
     PigeonNode node(dir.path(), QStringLiteral("Pigeon"));
     RawPeer peer;
-    peer.answerEntry = false;
-    QVERIFY(node.ok && peer.bound);
-    QCOMPARE(node.addContact(QStringLiteral("Peer"), peer.endpoint()), QString());
-    node.start();
-    node.messenger->setTiming(impatient());
+    QVERIFY(startWithSilentContact(node, peer));
     const qint64 id = node.messenger->send(QStringLiteral("Peer"), QStringLiteral("are you there?"));
     QVERIFY(id > 0);
     QTRY_COMPARE_WITH_TIMEOUT(node.states.value(id), MessageState::Failed, 10'000);
@@ -151,10 +166,8 @@ void TestOfflineQueue::queuedUntilContactIsSeen()
     for (qint64 id : ids)
         QCOMPARE(node.history.message(id)->state, MessageState::Queued);
 
-    // Nothing is sent while the contact is away: a round trip through another socket shows the loop ran.
-    RawPeer other;
-    other.send(ipmsg::GetInfo, {}, node.endpoint());
-    QTRY_COMPARE(other.withMode(ipmsg::SendInfo).size(), 1);
+    // Nothing is sent while the contact is away.
+    QVERIFY(roundTrip(node));
     QVERIFY(peer.withMode(ipmsg::SendMsg).isEmpty());
 
     peer.autoAck = true;
@@ -232,9 +245,6 @@ void TestOfflineQueue::messageOnItsWaySurvivesRestart()
         QCOMPARE(p.packetNo, number);
 }
 
-QTEST_GUILESS_MAIN(TestOfflineQueue)
-#include "tst_offlinequeue.moc"
-
 // Messages arrive in the order they were written (issue 16). The contact goes away: "one" fails, "two" and "three"
 // are queued. When the contact is back the queue waits behind the failure (it used to go out by itself, and Retry
 // then delivered "one" after it); a message written meanwhile waits behind them. Retrying "one" lets them all out
@@ -244,11 +254,7 @@ void TestOfflineQueue::queueWaitsBehindFailedMessage()
     QTemporaryDir dir;
     PigeonNode node(dir.path(), QStringLiteral("Pigeon"));
     RawPeer peer;
-    peer.answerEntry = false;
-    QVERIFY(node.ok && peer.bound);
-    QCOMPARE(node.addContact(QStringLiteral("Peer"), peer.endpoint()), QString());
-    node.start();
-    node.messenger->setTiming(impatient());
+    QVERIFY(startWithSilentContact(node, peer));
     const qint64 one = sendUnanswered(node, QStringLiteral("one"));
     QVERIFY(one);
     const qint64 two = node.messenger->send(QStringLiteral("Peer"), QStringLiteral("two"));
@@ -258,10 +264,8 @@ void TestOfflineQueue::queueWaitsBehindFailedMessage()
     const qsizetype before = peer.withMode(ipmsg::SendMsg).size();
     peer.autoAck = true;
     QVERIFY(comeBack(peer, node));
-    // A round trip through another socket shows the loop ran after the contact came back: nothing went out.
-    RawPeer other;
-    other.send(ipmsg::GetInfo, {}, node.endpoint());
-    QTRY_COMPARE(other.withMode(ipmsg::SendInfo).size(), 1);
+    // Once the node has handled what came after the contact's return: nothing went out.
+    QVERIFY(roundTrip(node));
     QCOMPARE(textsFrom(peer, before), QStringList());
     QCOMPARE(node.history.message(two)->state, MessageState::Queued);
     QCOMPARE(node.history.message(three)->state, MessageState::Queued);
@@ -285,11 +289,7 @@ void TestOfflineQueue::laterFailureRetriedFirstWaitsItsTurn()
     QTemporaryDir dir;
     PigeonNode node(dir.path(), QStringLiteral("Pigeon"));
     RawPeer peer;
-    peer.answerEntry = false;
-    QVERIFY(node.ok && peer.bound);
-    QCOMPARE(node.addContact(QStringLiteral("Peer"), peer.endpoint()), QString());
-    node.start();
-    node.messenger->setTiming(impatient());
+    QVERIFY(startWithSilentContact(node, peer));
     const qint64 first = sendUnanswered(node, QStringLiteral("first"));
     QVERIFY(first);
     QVERIFY(comeBack(peer, node));
@@ -302,9 +302,7 @@ void TestOfflineQueue::laterFailureRetriedFirstWaitsItsTurn()
     QVERIFY(node.messenger->retry(second));
     QCOMPARE(node.history.message(second)->state, MessageState::Queued);
     QCOMPARE(node.states.value(second), MessageState::Queued);
-    RawPeer other;
-    other.send(ipmsg::GetInfo, {}, node.endpoint());
-    QTRY_COMPARE(other.withMode(ipmsg::SendInfo).size(), 1);
+    QVERIFY(roundTrip(node));
     QCOMPARE(textsFrom(peer, before), QStringList());
 
     QVERIFY(node.messenger->retry(first));
@@ -312,3 +310,6 @@ void TestOfflineQueue::laterFailureRetriedFirstWaitsItsTurn()
     QTRY_COMPARE(node.states.value(second), MessageState::Delivered);
     QCOMPARE(textsFrom(peer, before), (QStringList{QStringLiteral("first"), QStringLiteral("second")}));
 }
+
+QTEST_GUILESS_MAIN(TestOfflineQueue)
+#include "tst_offlinequeue.moc"

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "faketransport.h"
 #include "messenger.h"
+#include "packets.h"
 
 #include <QTemporaryDir>
 
@@ -20,14 +20,7 @@ public:
     static QByteArray alicePacket(quint64 no, quint32 command, const QByteArray& extension,
                                   const QByteArray& version = "1")
     {
-        ipmsg::Packet p;
-        p.version = version;
-        p.packetNo = no;
-        p.user = "alice";
-        p.host = "alice-pc";
-        p.command = command;
-        p.extension = extension;
-        return ipmsg::encode(p);
+        return ipmsgPacket(no, command, extension, "alice", "alice-pc", version);
     }
 
 protected:

@@ -717,6 +717,14 @@ The conversation history is kept.</source>
         <source>No conversation matches “%1”.</source>
         <translation>没有与“%1”匹配的会话。</translation>
     </message>
+    <message>
+        <source>plain text, no presence</source>
+        <translation>纯文本，无在线状态</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
 </context>
 <context>
     <name>Messenger</name>

@@ -4,8 +4,8 @@
 <context>
     <name>BubbleDelegate</name>
     <message>
-        <source>Waiting for the contact to come online</source>
-        <translation>等待对方上线</translation>
+        <source>Waiting to be sent</source>
+        <translation>等待发送</translation>
     </message>
     <message>
         <source>Sending…</source>

@@ -204,15 +204,42 @@ void Console::command(const QString& line)
             refuse(why);
         else
             print(paint(tr("Added %1.").arg(ContactBook::normalizedName(c.name)), Green));
+    } else if (verb == u"/retry") {
+        retryFailed();
     } else if (verb == u"/help") {
         print(tr("  TEXT                 send to the current partner (whoever wrote last, or /to)\n"
                  "  /to NAME|ADDR:PORT   pick whom to write to\n"
                  "  /contacts            list contacts with presence\n"
                  "  /add NAME HOST[:PORT] [plain] [gbk]   add a contact\n"
+                 "  /retry               send again what failed to the current partner (queued messages wait for it)\n"
                  "  /quit                leave (so does end of input)"));
     } else {
         refuse(tr("Unknown command %1; /help lists them.").arg(verb));
     }
+}
+
+void Console::retryFailed()
+{
+    if (m_partner.isEmpty()) {
+        refuse(tr("Nobody to send to yet: /to NAME picks someone."));
+        return;
+    }
+    // Oldest first, as they were written: each one retried lets the next failure hold the queue, until none is left.
+    int retried = 0;
+    QString error;
+    for (qint64 id = m_session.history().failureHoldingQueue(m_partner); id != 0 && retried < MaxRetried;
+         id = m_session.history().failureHoldingQueue(m_partner)) {
+        if (!m_messenger.retry(id, &error)) {
+            refuse(error);
+            return;
+        }
+        m_mine.insert(id, m_partner);
+        ++retried;
+    }
+    if (retried == 0)
+        print(tr("Nothing to %1 failed since the last message that went out.").arg(m_partner));
+    else
+        print(paint(tr("Sending %n failed message(s) to %1 again.", nullptr, retried).arg(m_partner), Dim));
 }
 
 void Console::quit()

@@ -16,6 +16,8 @@ public:
     // The exit code when some input line was refused (a message over the limit, an unknown command...), so that a
     // script piping lines in can tell.
     static constexpr int RefusedInputExit = 3;
+    // Messages one /retry sends again at most.
+    static constexpr int MaxRetried = 1000;
 
     Console(Session& session, bool color, QObject* parent = nullptr);
     void start();
@@ -27,6 +29,9 @@ private:
     void readInput();
     void handleLine(const QString& line);
     void command(const QString& line);
+    // /retry: the failed messages to the current partner that hold its queue (History::failureHoldingQueue), oldest
+    // first, at most MaxRetried.
+    void retryFailed();
     void print(const QString& line);
     void refuse(const QString& why);
     void prompt();

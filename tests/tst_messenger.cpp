@@ -120,9 +120,9 @@ void TestMessenger::firstMessageToAnUnheardPeer()
 void TestMessenger::sendIsStoredBeforeItLeaves()
 {
     // Alice announces that she reads UTF-8 (CAPUTF8OPT), so her automatic encoding is UTF-8 with UTF8OPT (issue 18.2).
-    inject(
-        packet(90, ipmsg::BrEntry | ipmsg::CapUtf8Opt, ipmsg::buildEntry(QStringLiteral("Alice"), {}, "alice", "pc")),
-        AliceAt);
+    inject(alicePacket(90, ipmsg::BrEntry | ipmsg::CapUtf8Opt,
+                       ipmsg::buildEntry(QStringLiteral("Alice"), {}, "alice", "pc")),
+           AliceAt);
     QTRY_COMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Online);
     QSignalSpy added(m_messenger.get(), &Messenger::messageAdded);
     const qint64 id = m_messenger->send(QStringLiteral("alice"), QStringLiteral("你好 Alice"));

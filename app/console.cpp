@@ -218,7 +218,10 @@ void Console::command(const QString& line)
             print(paint(tr("Added %1.").arg(ContactBook::normalizedName(c->name)), Green));
     } else if (verb == u"/away" || verb == u"/busy" || verb == u"/back") {
         setStatus(verb, line.section(u' ', 1).trimmed());
+    } else if (verb == u"/search") {
         search(line.section(u' ', 1).trimmed());
+    } else if (verb == u"/retry") {
+        retryFailed();
     } else if (verb == u"/help") {
         print(tr("  TEXT                 send to the current partner (whoever wrote last, or /to)\n"
                  "  /to NAME|ADDR:PORT   pick whom to write to\n"
@@ -229,6 +232,7 @@ void Console::command(const QString& line)
                  "  /busy [TEXT]         busy, with TEXT shown to others; no automatic answer\n"
                  "  /back                online again\n"
                  "  /search TEXT         the newest messages that contain TEXT\n"
+                 "  /retry               send again what failed to the current partner (queued messages wait for it)\n"
                  "  /quit                leave (so does end of input)\n") +
               ConsoleTransfers::help());
     } else if (m_files->command(verb, line, m_partner)) {
@@ -316,6 +320,30 @@ void Console::search(const QString& text)
                             hit.spans));
     if (page.next != 0)
         print(paint(tr("  (the newest %1; `pigeon history --search` prints them all)").arg(SearchResults), Dim));
+}
+
+void Console::retryFailed()
+{
+    if (m_partner.isEmpty()) {
+        refuse(tr("Nobody to send to yet: /to NAME picks someone."));
+        return;
+    }
+    // Oldest first, as they were written: each one retried lets the next failure hold the queue, until none is left.
+    int retried = 0;
+    QString error;
+    for (qint64 id = m_session.history().failureHoldingQueue(m_partner); id != 0 && retried < MaxRetried;
+         id = m_session.history().failureHoldingQueue(m_partner)) {
+        if (!m_messenger.retry(id, &error)) {
+            refuse(error);
+            return;
+        }
+        m_mine.insert(id, m_partner);
+        ++retried;
+    }
+    if (retried == 0)
+        print(tr("Nothing to %1 failed since the last message that went out.").arg(m_partner));
+    else
+        print(paint(tr("Sending %n failed message(s) to %1 again.", nullptr, retried).arg(m_partner), Dim));
 }
 
 void Console::quit()

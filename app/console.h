@@ -17,6 +17,8 @@ public:
     // The exit code when some input line was refused (a message over the limit, an unknown command...), so that a
     // script piping lines in can tell.
     static constexpr int RefusedInputExit = 3;
+    // Messages one /retry sends again at most.
+    static constexpr int MaxRetried = 1000;
 
     Console(Session& session, bool color, QObject* parent = nullptr);
     void start();
@@ -39,6 +41,9 @@ private:
     // The presence line printed when a peer's status changes: "* Bob is away: at lunch", "* Bob is back".
     QString statusLine(const QString& peer, const PeerStatus& status) const;
     // A note (not a stored message) for the terminal; dropped and counted when the terminal does not keep up.
+    // /retry: the failed messages to the current partner that hold its queue (History::failureHoldingQueue), oldest
+    // first, at most MaxRetried.
+    void retryFailed();
     void print(const QString& line);
     // `line` as written to the terminal: on a terminal the prompt is cleared before it and drawn again after it.
     QByteArray decorated(const QString& line) const;

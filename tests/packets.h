@@ -8,10 +8,11 @@
 // Packets as another IPMsg client would send them, and what the engine sent, for the robustness tests.
 
 inline QByteArray ipmsgPacket(quint64 packetNo, quint32 command, const QByteArray& extension,
-                              const QByteArray& user = "mallory", const QByteArray& host = "box")
+                              const QByteArray& user = "mallory", const QByteArray& host = "box",
+                              const QByteArray& version = "1")
 {
     ipmsg::Packet p;
-    p.version = "1";
+    p.version = version;
     p.packetNo = packetNo;
     p.user = user;
     p.host = host;

@@ -98,6 +98,7 @@ private Q_SLOTS:
     void lineEndsAreLineBreaks_data();
     void lineEndsAreLineBreaks();
     void emptyLineSendsNothing();
+    void retryAfterUnresolvableHost();
     void brokenContactsFileIsReported();
     void contactsSubcommand();
     void cp932ContactReadsShiftJis();
@@ -291,6 +292,32 @@ void TestConsole::emptyLineSendsNothing()
     QCOMPARE(script.receiveDatagram().data(), QByteArray("real"));
     QCOMPARE(c.finish(), 0);
     QVERIFY(!script.hasPendingDatagrams());
+}
+
+// A contact whose host name does not resolve (.invalid never does, RFC 6761): the message fails with the lookup's
+// reason instead of waiting (issue 16), and /retry looks the name up again and fails the same way.
+void TestConsole::retryAfterUnresolvableHost()
+{
+    QTemporaryDir dir;
+    Console c;
+    QVERIFY(c.start(dir.path()));
+    c.type(QStringLiteral("/retry"));
+    QTRY_VERIFY(c.output().contains(QStringLiteral("Nobody to send to yet: /to NAME picks someone.")));
+    c.type(QStringLiteral("/add Nowhere nowhere.invalid"));
+    c.type(QStringLiteral("/to Nowhere"));
+    c.type(QStringLiteral("anyone there?"));
+    const QString failed = QStringLiteral("could not deliver to Nowhere");
+    QTRY_COMPARE_WITH_TIMEOUT(c.output().count(failed), 1, 20'000);
+    QVERIFY2(c.output().contains(QStringLiteral("The host name \"nowhere.invalid\" could not be resolved")),
+             qPrintable(c.output()));
+    c.type(QStringLiteral("/retry"));
+    QTRY_VERIFY(c.output().contains(QStringLiteral("Sending 1 failed message(s) to Nowhere again.")));
+    QTRY_COMPARE_WITH_TIMEOUT(c.output().count(failed), 2, 20'000);
+    c.type(QStringLiteral("/retry"));
+    QTRY_VERIFY(c.output().count(QStringLiteral("Sending 1 failed message(s) to Nowhere again.")) == 2);
+    QTRY_COMPARE_WITH_TIMEOUT(c.output().count(failed), 3, 20'000);
+    // A refused /retry (nobody picked) made the exit code say some input was refused.
+    QCOMPARE(c.finish(), 3);
 }
 
 void TestConsole::brokenContactsFileIsReported()

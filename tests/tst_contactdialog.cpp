@@ -55,22 +55,27 @@ void TestContactDialog::refusesBadInput_data()
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("host");
     QTest::addColumn<QString>("port");
-    QTest::addColumn<QString>("reasonMentions");
+    QTest::addColumn<QString>("reason");
     QTest::newRow("duplicate name") << QStringLiteral("alice") << QStringLiteral("192.0.2.8") << QStringLiteral("2425")
-                                    << QStringLiteral("Alice");
+                                    << QStringLiteral("There is already a contact named \"Alice\".");
     QTest::newRow("empty name") << QString() << QStringLiteral("192.0.2.8") << QStringLiteral("2425")
-                                << QStringLiteral("name");
+                                << QStringLiteral("The name is empty.");
     QTest::newRow("bad address") << QStringLiteral("Bob") << QStringLiteral("192.0.2.") << QStringLiteral("2425")
-                                 << QStringLiteral("192.0.2.");
+                                 << QStringLiteral("\"192.0.2.\" is not an IP address or a host name.");
+    QTest::newRow("number over 255")
+        << QStringLiteral("Bob") << QStringLiteral("999.1.1.1") << QStringLiteral("2425")
+        << QStringLiteral(
+               "999.1.1.1 is not an IPv4 address: it needs four numbers from 0 to 255, such as 192.168.1.20.");
     QTest::newRow("spaces in host") << QStringLiteral("Bob") << QStringLiteral("my pc") << QStringLiteral("2425")
-                                    << QStringLiteral("my pc");
-    QTest::newRow("no host") << QStringLiteral("Bob") << QString() << QStringLiteral("2425") << QStringLiteral("host");
+                                    << QStringLiteral("\"my pc\" is not an IP address or a host name.");
+    QTest::newRow("no host") << QStringLiteral("Bob") << QString() << QStringLiteral("2425")
+                             << QStringLiteral("The host is empty.");
     QTest::newRow("port too high") << QStringLiteral("Bob") << QStringLiteral("192.0.2.8") << QStringLiteral("65536")
-                                   << QStringLiteral("65536");
+                                   << QStringLiteral("The port 65536 is out of range: use 1 to 65535.");
     QTest::newRow("port zero") << QStringLiteral("Bob") << QStringLiteral("192.0.2.8") << QStringLiteral("0")
-                               << QStringLiteral("65535");
+                               << QStringLiteral("The port 0 is out of range: use 1 to 65535.");
     QTest::newRow("port not a number") << QStringLiteral("Bob") << QStringLiteral("192.0.2.8") << QStringLiteral("24x5")
-                                       << QStringLiteral("number");
+                                       << QStringLiteral("The port must be a number.");
 }
 
 void TestContactDialog::refusesBadInput()
@@ -78,7 +83,7 @@ void TestContactDialog::refusesBadInput()
     QFETCH(QString, name);
     QFETCH(QString, host);
     QFETCH(QString, port);
-    QFETCH(QString, reasonMentions);
+    QFETCH(QString, reason);
     ContactDialog dialog(*m_book, Contact{});
     dialog.show();
     QVERIFY(QTest::qWaitForWindowExposed(&dialog));
@@ -89,8 +94,8 @@ void TestContactDialog::refusesBadInput()
     QVERIFY(!ok->isEnabled());
     auto* error = dialog.findChild<QLabel*>(QStringLiteral("error"));
     QVERIFY(error->isVisible());
-    QVERIFY2(error->text().contains(reasonMentions, Qt::CaseInsensitive), qPrintable(error->text()));
-    QCOMPARE(error->text(), dialog.problem());
+    QCOMPARE(error->text(), reason);
+    QCOMPARE(dialog.problem(), reason);
 }
 
 void TestContactDialog::acceptsGoodInput_data()

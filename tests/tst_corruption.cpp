@@ -2,6 +2,7 @@
 // on with what it can. A full disk is a file-size limit (RLIMIT_FSIZE) on this process: writes past it fail as on a
 // full disk, and nothing that was not stored may be acknowledged or sent.
 
+#include "historyfiles.h"
 #include "messenger.h"
 #include "packets.h"
 #include "pigeonrun.h"
@@ -16,13 +17,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <csignal>
-#include <sys/resource.h>
-
 class TestCorruption final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase();
     void damagedHistory_data();
     void damagedHistory();
     void damagedPage();
@@ -51,31 +48,7 @@ QStringList consoleArgs(const QString& profile)
     return QStringList{u"--console"_qs, u"--profile"_qs, profile} + privateListenArgs();
 }
 
-// A file-size limit for this process, lifted again when it goes out of scope.
-class FileSizeLimit {
-public:
-    explicit FileSizeLimit(rlim_t bytes)
-    {
-        getrlimit(RLIMIT_FSIZE, &m_saved);
-        rlimit limit = m_saved;
-        limit.rlim_cur = bytes;
-        m_ok = setrlimit(RLIMIT_FSIZE, &limit) == 0;
-    }
-    ~FileSizeLimit() { setrlimit(RLIMIT_FSIZE, &m_saved); }
-    bool ok() const { return m_ok; }
-
-private:
-    rlimit m_saved{};
-    bool m_ok = false;
-};
-
 } // namespace
-
-void TestCorruption::initTestCase()
-{
-    // Past the limit, write() fails with EFBIG instead of the process being killed.
-    std::signal(SIGXFSZ, SIG_IGN);
-}
 
 void TestCorruption::damagedHistory_data()
 {
@@ -97,18 +70,7 @@ void TestCorruption::damagedHistory()
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write(QByteArray("this is not a database, it is a shopping list\n").repeated(200));
     } else if (damage == u"truncated") {
-        {
-            History history;
-            QVERIFY(history.open(path));
-            for (int i = 0; i < 2000; ++i) {
-                Message m;
-                m.peer = u"Alice"_qs;
-                m.remote = u"127.0.0.1:2425"_qs;
-                m.text = QString(200, u'x');
-                QVERIFY2(history.append(m), qPrintable(history.error()));
-            }
-            QVERIFY(history.commit());
-        }
+        QCOMPARE(fillHistory(path, 2000), QString());
         QFile::remove(path + u"-wal"_qs);
         QFile::remove(path + u"-shm"_qs);
         QFile file(path);
@@ -137,18 +99,7 @@ void TestCorruption::damagedPage()
 {
     QTemporaryDir profile;
     const QString path = profile.filePath(u"history.sqlite"_qs);
-    {
-        History history;
-        QVERIFY(history.open(path));
-        for (int i = 0; i < 2000; ++i) {
-            Message m;
-            m.peer = u"Alice"_qs;
-            m.remote = u"127.0.0.1:2425"_qs;
-            m.text = QString(200, u'x') + QString::number(i);
-            QVERIFY2(history.append(m), qPrintable(history.error()));
-        }
-        QVERIFY(history.commit());
-    }
+    QCOMPARE(fillHistory(path, 2000), QString());
     QVERIFY(!QFile::exists(path + u"-wal"_qs) || QFileInfo(path + u"-wal"_qs).size() == 0);
     {
         QFile file(path);

@@ -3,7 +3,7 @@
 // but never acknowledges, a retry to a Pigeon, a read receipt before the ack, empty messages, a malformed part of a
 // long message, a failed plain-text send and new numbers when the part count changes.
 
-#include "messenger.h"
+#include "enginefixture.h"
 #include "packets.h"
 
 #include <QSignalSpy>
@@ -13,21 +13,9 @@
 namespace {
 
 const Endpoint Me{QHostAddress(QStringLiteral("127.0.0.1")), 2426};
-const Endpoint AliceAt{QHostAddress(QStringLiteral("127.0.0.2")), 2425};
-const Endpoint PlainAt{QHostAddress(QStringLiteral("127.0.0.3")), 7000};
+const Endpoint AliceAt = EngineFixture::AliceAt;
+const Endpoint PlainAt = EngineFixture::PlainAt;
 const Endpoint StrangerAt{QHostAddress(QStringLiteral("127.0.0.9")), 5555};
-
-QByteArray alicePacket(quint64 no, quint32 command, const QByteArray& extension, const QByteArray& version = "1")
-{
-    ipmsg::Packet p;
-    p.version = version;
-    p.packetNo = no;
-    p.user = "alice";
-    p.host = "alice-pc";
-    p.command = command;
-    p.extension = extension;
-    return ipmsg::encode(p);
-}
 
 QList<ipmsg::Packet> sentTo(const FakeTransport& transport, const Endpoint& to, quint32 mode)
 {
@@ -40,7 +28,7 @@ QList<ipmsg::Packet> sentTo(const FakeTransport& transport, const Endpoint& to, 
 
 } // namespace
 
-class TestEnginePaths final : public QObject {
+class TestEnginePaths final : public QObject, private EngineFixture {
     Q_OBJECT
 private Q_SLOTS:
     void init();
@@ -58,30 +46,10 @@ private Q_SLOTS:
     void malformedPartIsDropped();
     void failedPlainTextSend();
     void newNumbersWhenPartCountChanges();
-
-private:
-    void inject(const QByteArray& data, const Endpoint& from) { m_transport->deliver(data, from); }
-
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<ContactBook> m_contacts;
-    std::unique_ptr<History> m_history;
-    std::unique_ptr<FakeTransport> m_transport;
-    std::unique_ptr<Messenger> m_messenger;
 };
 
 void TestEnginePaths::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    m_contacts = std::make_unique<ContactBook>();
-    QVERIFY(m_contacts->load(m_dir->filePath(QStringLiteral("contacts.ini"))));
-    QCOMPARE(m_contacts->add({QStringLiteral("Alice"), QStringLiteral("127.0.0.2"), 2425}), QString());
-    QCOMPARE(m_contacts->add({QStringLiteral("Plain"), QStringLiteral("127.0.0.3"), 7000, Protocol::PlainText}),
-             QString());
-    m_history = std::make_unique<History>();
-    QVERIFY(m_history->open(m_dir->filePath(QStringLiteral("history.sqlite"))));
-    m_transport = std::make_unique<FakeTransport>(Me);
-    m_messenger = std::make_unique<Messenger>(Identity{QStringLiteral("Me"), {}, "me", "my-pc"}, m_contacts.get(),
-                                              m_history.get(), m_transport.get());
     Messenger::Timing timing;
     timing.initialRtoMs = 10;
     timing.minRtoMs = 5;
@@ -89,17 +57,12 @@ void TestEnginePaths::init()
     timing.minTries = 3;
     timing.maxTries = 200;
     timing.giveUpMs = 30'000;
-    m_messenger->setTiming(timing);
-    m_messenger->start();
+    QCOMPARE(openEngine(Me, timing), QString());
 }
 
 void TestEnginePaths::cleanup()
 {
-    m_messenger.reset();
-    m_transport.reset();
-    m_history.reset();
-    m_contacts.reset();
-    m_dir.reset();
+    closeEngine();
 }
 
 // A contact whose host is a name: resolved (localhost is 127.0.0.1 from /etc/hosts), greeted at that address, and
@@ -137,7 +100,9 @@ void TestEnginePaths::plainTextHostNameContact()
                             [&](const FakeTransport::Sent& s) { return s.to == netcatAt && s.data == "now"; }));
 }
 
-// A host name that does not resolve (.invalid never does, RFC 6761) is reported, and messages to it wait.
+// A host name that does not resolve (.invalid never does, RFC 6761) is reported; a message to it waits for the
+// lookup it starts, and when that fails too the message fails with the reason instead of waiting for ever (issue 16).
+// Retry looks the name up again and fails the same way.
 void TestEnginePaths::unresolvableHostName()
 {
     QSignalSpy problems(m_messenger.get(), &Messenger::problem);
@@ -150,8 +115,17 @@ void TestEnginePaths::unresolvableHostName()
     const qint64 id = m_messenger->send(QStringLiteral("Nowhere"), QStringLiteral("anyone?"));
     QVERIFY(id > 0);
     QCOMPARE(m_history->message(id)->state, MessageState::Queued);
-    // The send looked the name up again; that lookup fails too, and says so.
+    // The send looked the name up again; that lookup fails too, says so, and the message fails.
     QTRY_COMPARE_WITH_TIMEOUT(problems.size(), 2, 20'000);
+    QVERIFY2(problems.last().first().toString().startsWith(
+                 QStringLiteral("The host name \"nowhere.invalid\" could not be resolved")),
+             qPrintable(problems.last().first().toString()));
+    QCOMPARE(m_history->message(id)->state, MessageState::Failed);
+    QVERIFY(m_history->unsent().isEmpty());
+    QVERIFY(m_messenger->retry(id));
+    QCOMPARE(m_history->message(id)->state, MessageState::Queued);
+    QTRY_COMPARE_WITH_TIMEOUT(problems.size(), 3, 20'000);
+    QCOMPARE(m_history->message(id)->state, MessageState::Failed);
 }
 
 // IPMsg peers get one message at a time: the second one waits. When the peer says goodbye, it goes to the offline

@@ -20,6 +20,21 @@
 #include <thread>
 #include <unistd.h>
 
+namespace {
+
+// An engine over a fake transport at 127.0.0.1:2426 in a temporary profile with no contacts, not started: the target
+// of the engine-level floods. `ok` is false when the profile could not be made.
+struct FloodTarget {
+    QTemporaryDir dir;
+    ContactBook contacts;
+    History history;
+    FakeTransport transport{*Endpoint::parse(u"127.0.0.1:2426"_qs)};
+    Messenger messenger{Identity{u"me"_qs, {}, "me", "here"}, &contacts, &history, &transport};
+    bool ok = contacts.load(dir.filePath(u"contacts.ini"_qs)) && history.open(dir.filePath(u"history.sqlite"_qs));
+};
+
+} // namespace
+
 class TestFlood final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -288,14 +303,13 @@ void TestFlood::contactDeliveredThroughFlood()
 
 void TestFlood::offlineQueueIsBounded()
 {
-    QTemporaryDir dir;
-    ContactBook contacts;
-    QVERIFY(contacts.load(dir.filePath(u"contacts.ini"_qs)));
+    FloodTarget target;
+    QVERIFY(target.ok);
+    ContactBook& contacts = target.contacts;
+    History& history = target.history;
+    FakeTransport& transport = target.transport;
+    Messenger& messenger = target.messenger;
     QCOMPARE(contacts.add({u"Bob"_qs, u"127.0.0.1"_qs, 2425}), QString());
-    History history;
-    QVERIFY(history.open(dir.filePath(u"history.sqlite"_qs)));
-    FakeTransport transport(*Endpoint::parse(u"127.0.0.1:2426"_qs));
-    Messenger messenger(Identity{u"me"_qs, {}, "me", "here"}, &contacts, &history, &transport);
     messenger.start();
     // Bob says goodbye: what is written to him now waits in the offline queue.
     transport.deliver(ipmsgPacket(1, ipmsg::BrExit, {}, "bob"), *Endpoint::parse(u"127.0.0.1:2425"_qs));
@@ -316,13 +330,10 @@ void TestFlood::offlineQueueIsBounded()
 // long messages stop at maxPending (the rest refused). The caps are read back from the engine, not copied.
 void TestFlood::tablesStopAtTheirCaps()
 {
-    QTemporaryDir dir;
-    ContactBook contacts;
-    QVERIFY(contacts.load(dir.filePath(u"contacts.ini"_qs)));
-    History history;
-    QVERIFY(history.open(dir.filePath(u"history.sqlite"_qs)));
-    FakeTransport transport(*Endpoint::parse(u"127.0.0.1:2426"_qs));
-    Messenger messenger(Identity{u"me"_qs, {}, "me", "here"}, &contacts, &history, &transport);
+    FloodTarget target;
+    QVERIFY(target.ok);
+    FakeTransport& transport = target.transport;
+    Messenger& messenger = target.messenger;
     Messenger::Limits small;
     small.strangers = {1000, 4, 1e9, 1e9, 8};
     small.newStrangersPerHour = 5;
@@ -372,13 +383,10 @@ void TestFlood::tablesStopAtTheirCaps()
 // flight are forgotten, so the table stays within the cap the engine's limits set.
 void TestFlood::peerRecordsAreEvicted()
 {
-    QTemporaryDir dir;
-    ContactBook contacts;
-    QVERIFY(contacts.load(dir.filePath(u"contacts.ini"_qs)));
-    History history;
-    QVERIFY(history.open(dir.filePath(u"history.sqlite"_qs)));
-    FakeTransport transport(*Endpoint::parse(u"127.0.0.1:2426"_qs));
-    Messenger messenger(Identity{u"me"_qs, {}, "me", "here"}, &contacts, &history, &transport);
+    FloodTarget target;
+    QVERIFY(target.ok);
+    FakeTransport& transport = target.transport;
+    Messenger& messenger = target.messenger;
     Messenger::Limits small;
     small.strangers = {1e9, 1e9, 1e9, 1e9, 4096};
     small.maxPeers = 16;

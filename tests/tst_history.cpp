@@ -1,5 +1,6 @@
 #include "history.h"
 #include "schema.h"
+#include "historyfiles.h"
 
 #include <QFile>
 #include <QSignalSpy>
@@ -7,9 +8,6 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <csignal>
-#include <sys/resource.h>
 
 class TestHistory final : public QObject {
     Q_OBJECT
@@ -476,7 +474,6 @@ void TestHistory::failingInsert()
 {
     // A full disk: a file-size limit on this process. A message far larger than SQLite's page cache makes the INSERT
     // itself write to the log, so the statement fails (not only the COMMIT).
-    std::signal(SIGXFSZ, SIG_IGN);
     Message stored = incoming(u"Alice"_qs, u"stored"_qs, 1);
     QVERIFY(m_history->append(stored));
     QVERIFY(m_history->commit());
@@ -484,13 +481,9 @@ void TestHistory::failingInsert()
     Message big = incoming(u"Alice"_qs, QString(8 * 1024 * 1024, u'x'), 2);
     bool appended = true;
     {
-        rlimit saved{};
-        getrlimit(RLIMIT_FSIZE, &saved);
-        rlimit limit = saved;
-        limit.rlim_cur = 1024 * 1024;
-        QCOMPARE(setrlimit(RLIMIT_FSIZE, &limit), 0);
+        const FileSizeLimit full(1024 * 1024);
+        QVERIFY(full.ok());
         appended = m_history->append(big);
-        setrlimit(RLIMIT_FSIZE, &saved);
     }
     QVERIFY(!appended);
     QCOMPARE(big.id, 0);

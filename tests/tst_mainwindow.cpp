@@ -3,6 +3,7 @@
 
 #include "bubbledelegate.h"
 #include "composeedit.h"
+#include "contactdialog.h"
 #include "mainwindow.h"
 #include "settingsdialog.h"
 #include "threadview.h"
@@ -11,11 +12,13 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
+#include <QComboBox>
 #include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QMessageBox>
+#include <QNetworkDatagram>
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QScrollBar>
@@ -63,6 +66,7 @@ private Q_SLOTS:
     void takenPortInSettingsIsNotSaved();
     void nameOptionReachesTheWindow();
     void systemLinesStayWhenReopened();
+    void addedStrangerKeepsItsProtocol();
 
 private:
     Endpoint myEndpoint() { return m_me->transport().localEndpoint(); }
@@ -70,6 +74,8 @@ private:
     // Everything `peer` has stored from me, committed or not.
     QStringList textsAt(Session& session, const QString& peer);
     void click(const QString& peer);
+    // Closes the window and my session, and opens them again on the same profile, as a restart of Pigeon does.
+    bool restart();
     // Opens Settings from the menu, lets `answer` fill it in, and presses OK.
     void changeSettings(const std::function<void(SettingsDialog*)>& answer);
     // Why two rows of the thread on screen overlap, or a row paints outside its place; empty when none does.
@@ -119,6 +125,20 @@ QStringList TestMainWindow::textsAt(Session& session, const QString& peer)
     for (const Message& m : session.history().conversation(peer, std::numeric_limits<double>::max(), 1000))
         texts << m.text;
     return texts;
+}
+
+bool TestMainWindow::restart()
+{
+    m_window.reset();
+    m_me.reset();
+    m_me = std::make_unique<Session>();
+    if (!m_me->open({m_myDir->path(), QHostAddress::LocalHost, 0, QStringLiteral("Me"), false})) {
+        qWarning("%s", qPrintable(m_me->error()));
+        return false;
+    }
+    m_window = std::make_unique<MainWindow>(*m_me);
+    m_window->show();
+    return true;
 }
 
 void TestMainWindow::click(const QString& peer)
@@ -222,13 +242,7 @@ void TestMainWindow::unreadBadgeAndReadReceipt()
     QTRY_VERIFY(!bobStates.isEmpty() && bobStates.last().at(0).toLongLong() == id &&
                 bobStates.last().at(1).value<MessageState>() == MessageState::Read);
     // And after a restart (a new session and window on the same profile) the conversation is still read.
-    m_window.reset();
-    m_me.reset();
-    m_me = std::make_unique<Session>();
-    QVERIFY2(m_me->open({m_myDir->path(), QHostAddress::LocalHost, 0, QStringLiteral("Me"), false}),
-             qPrintable(m_me->error()));
-    m_window = std::make_unique<MainWindow>(*m_me);
-    m_window->show();
+    QVERIFY(restart());
     QVERIFY(m_window->conversations().indexOfPeer(QStringLiteral("Bob")).isValid());
     QCOMPARE(unreadOf(QStringLiteral("Bob")), 0);
     QCOMPARE(m_window->conversations().totalUnread(), 0);
@@ -668,12 +682,13 @@ void TestMainWindow::receivedLineEndsAreLineBreaks()
     QVERIFY2(threeLines - oneLine >= 2 * QFontMetrics(view->font()).height() - 2,
              qPrintable(QStringLiteral("%1 vs %2").arg(threeLines).arg(oneLine)));
 
-    // The same after a restart: a thread read back from the history.
-    ConversationModel reopened(&m_me->history(), nullptr);
-    reopened.setPeer(peer);
-    QCOMPARE(reopened.index(2).data(ConversationModel::TextRole).toString(), shown);
-    ConversationListModel list(&m_me->contacts(), &m_me->history(), nullptr);
-    QCOMPARE(list.indexOfPeer(peer).data(ConversationListModel::LastTextRole).toString(), listed);
+    // The same after a restart: the window and the session closed, a new session on the same profile reads the
+    // thread and the list back from the history file.
+    QVERIFY(restart());
+    QCOMPARE(m_window->conversations().indexOfPeer(peer).data(ConversationListModel::LastTextRole).toString(), listed);
+    m_window->openConversation(peer);
+    QCOMPARE(m_window->thread().rowCount(), 3);
+    QCOMPARE(m_window->thread().index(2).data(ConversationModel::TextRole).toString(), shown);
 }
 
 QString TestMainWindow::overlap()
@@ -700,19 +715,31 @@ QString TestMainWindow::overlap()
 
 void TestMainWindow::rowsNeverOverlap()
 {
-    // Older pages to load, then a 3 000-character message from Bob at the bottom.
+    // Older pages to load, then a 3 000-character message from Bob and a short one after it, at the bottom.
     QVERIFY(storeBobThread(2 * ConversationModel::PageSize + 20, true));
     QString longText;
     for (int i = 0; longText.size() < 3000; ++i)
         longText += QStringLiteral("word%1 ").arg(i);
     longText.chop(1);
     m_window->openConversation(QStringLiteral("Carol"));
-    QVERIFY(m_bob->messenger()->send(myEndpoint().toString(), longText) > 0);
-    QTRY_VERIFY(textsAt(*m_me, QStringLiteral("Bob")).contains(longText));
+    for (const QString& text : {longText, QStringLiteral("and a short one")}) {
+        QVERIFY(m_bob->messenger()->send(myEndpoint().toString(), text) > 0);
+        QTRY_VERIFY(textsAt(*m_me, QStringLiteral("Bob")).contains(text));
+    }
     QTest::keyClick(m_window->composer(), Qt::Key_Up, Qt::ControlModifier);
     QCOMPARE(m_window->currentPeer(), QStringLiteral("Bob"));
     ThreadView* view = m_window->threadView();
+    // The long bubble and the one under it are both on screen, so an overlap between them would show.
+    const auto longRowShown = [&] {
+        const int rows = view->model()->rowCount();
+        const QModelIndex last = view->model()->index(rows - 1, 0);
+        const QModelIndex before = view->model()->index(rows - 2, 0);
+        return before.data(ConversationModel::TextRole).toString() == longText &&
+               view->visualRect(before).intersects(view->viewport()->rect()) &&
+               view->visualRect(last).intersects(view->viewport()->rect());
+    };
     QCoreApplication::processEvents();
+    QVERIFY(longRowShown());
     QCOMPARE(overlap(), QString());
 
     // Away to Carol's empty thread (no scroll bar) and back, by keyboard.
@@ -721,16 +748,23 @@ void TestMainWindow::rowsNeverOverlap()
     QTest::keyClick(m_window->composer(), Qt::Key_Up, Qt::ControlModifier);
     QCOMPARE(m_window->currentPeer(), QStringLiteral("Bob"));
     QCoreApplication::processEvents();
+    QVERIFY(longRowShown());
     QCOMPARE(overlap(), QString());
 
-    // Narrower, then wider.
+    // Narrower and wider in small steps, the height unchanged (a list view lays its rows out again by itself only
+    // when its height changes), then in large ones.
     const QSize size = m_window->size();
-    m_window->resize(size.width() - 200, size.height());
-    QCoreApplication::processEvents();
-    QCOMPARE(overlap(), QString());
-    m_window->resize(size.width() + 150, size.height());
-    QCoreApplication::processEvents();
-    QCOMPARE(overlap(), QString());
+    for (int step = 1; step <= 12; ++step) {
+        m_window->resize(size.width() - 5 * step, size.height());
+        QCoreApplication::processEvents();
+        QVERIFY(longRowShown());
+        QVERIFY2(overlap().isEmpty(), qPrintable(QStringLiteral("%1 px narrower: %2").arg(5 * step).arg(overlap())));
+    }
+    for (const int width : {size.width() - 200, size.width() + 150}) {
+        m_window->resize(width, size.height());
+        QCoreApplication::processEvents();
+        QVERIFY2(overlap().isEmpty(), qPrintable(QStringLiteral("%1 px wide: %2").arg(width).arg(overlap())));
+    }
 
     // Older pages come in above.
     const int loaded = m_window->thread().rowCount();
@@ -739,7 +773,7 @@ void TestMainWindow::rowsNeverOverlap()
     QCoreApplication::processEvents();
     QCOMPARE(overlap(), QString());
     view->verticalScrollBar()->setValue(0);
-    QTRY_COMPARE(m_window->thread().rowCount(), 2 * ConversationModel::PageSize + 21);
+    QTRY_COMPARE(m_window->thread().rowCount(), 2 * ConversationModel::PageSize + 22);
     QCoreApplication::processEvents();
     QCOMPARE(overlap(), QString());
 }
@@ -911,3 +945,65 @@ void TestMainWindow::systemLinesStayWhenReopened()
 
 QTEST_MAIN(TestMainWindow)
 #include "tst_mainwindow.moc"
+
+// A plain-text stranger added to the contacts (issue 16): the dialog starts from what it spoke (plain text, UTF-8, its
+// port), the header stops offering presence it cannot have, and replies reach it as the plain text typed.
+void TestMainWindow::addedStrangerKeepsItsProtocol()
+{
+    QUdpSocket stranger;
+    QVERIFY(stranger.bind(QHostAddress::LocalHost, 0));
+    const QString peer = Endpoint{QHostAddress::LocalHost, stranger.localPort()}.toString();
+    QCOMPARE(stranger.writeDatagram("hello from netcat\n", QHostAddress::LocalHost, myEndpoint().port), 18);
+    QTRY_VERIFY(m_window->conversations().indexOfPeer(peer).isValid());
+    m_window->openConversation(peer);
+    auto* detail = m_window->findChild<QLabel*>(QStringLiteral("headerDetail"));
+    QVERIFY(detail);
+    QVERIFY2(detail->text().endsWith(QStringLiteral("not in your contacts")), qPrintable(detail->text()));
+
+    QPushButton* add = nullptr;
+    for (QPushButton* button : m_window->findChildren<QPushButton*>())
+        if (button->text() == QStringLiteral("Add to Contacts"))
+            add = button;
+    QVERIFY(add && add->isVisible());
+    bool answered = false;
+    QTimer::singleShot(0, this, [&] {
+        auto* dialog = qobject_cast<ContactDialog*>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        auto* protocol = dialog->findChild<QComboBox*>(QStringLiteral("protocol"));
+        auto* encoding = dialog->findChild<QComboBox*>(QStringLiteral("encoding"));
+        QVERIFY(protocol && encoding);
+        auto fail = qScopeGuard([dialog] { dialog->reject(); });
+        QCOMPARE(protocol->currentText(), QStringLiteral("Plain text datagrams"));
+        QCOMPARE(encoding->currentText(), QStringLiteral("UTF-8"));
+        QCOMPARE(dialog->findChild<QLineEdit*>(QStringLiteral("host"))->text(), QStringLiteral("127.0.0.1"));
+        QCOMPARE(dialog->findChild<QLineEdit*>(QStringLiteral("port"))->text(), QString::number(stranger.localPort()));
+        auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("name"));
+        name->setFocus();
+        QTest::keyClicks(name, QStringLiteral("Netcat"));
+        fail.dismiss();
+        answered = true;
+        QTest::keyClick(name, Qt::Key_Return);
+    });
+    QTest::mouseClick(add, Qt::LeftButton);
+    QVERIFY(answered);
+    const auto contact = m_me->contacts().find(QStringLiteral("Netcat"));
+    QVERIFY(contact);
+    QCOMPARE(contact->protocol, Protocol::PlainText);
+    QCOMPARE(m_window->currentPeer(), QStringLiteral("Netcat"));
+    QCOMPARE(detail->text(), QStringLiteral("%1  ·  plain text, no presence").arg(peer));
+
+    // Three replies, each one datagram with just the text, as netcat shows it.
+    const QStringList replies{QStringLiteral("reply one"), QStringLiteral("reply two 二"), QStringLiteral("three")};
+    for (const QString& reply : replies) {
+        m_window->composer()->setPlainText(reply);
+        QTest::keyClick(m_window->composer(), Qt::Key_Return);
+    }
+    QStringList received;
+    QTRY_VERIFY(stranger.hasPendingDatagrams());
+    while (received.size() < replies.size() && QTest::qWaitFor([&] { return stranger.hasPendingDatagrams(); }, 5000))
+        received << QString::fromUtf8(stranger.receiveDatagram().data());
+    QCOMPARE(received, replies);
+    QCOMPARE(
+        m_me->history().message(m_me->history().conversation(QStringLiteral("Netcat"), 1e300, 1).first().id)->state,
+        MessageState::Sent);
+}

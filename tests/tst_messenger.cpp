@@ -1,5 +1,4 @@
-#include "faketransport.h"
-#include "messenger.h"
+#include "enginefixture.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -8,8 +7,8 @@
 namespace {
 
 const Endpoint Me{QHostAddress(QStringLiteral("127.0.0.1")), 2425};
-const Endpoint AliceAt{QHostAddress(QStringLiteral("127.0.0.2")), 2425};
-const Endpoint PlainAt{QHostAddress(QStringLiteral("127.0.0.3")), 7000};
+const Endpoint AliceAt = EngineFixture::AliceAt;
+const Endpoint PlainAt = EngineFixture::PlainAt;
 
 // Short timeouts so that failure paths finish in well under a second.
 Messenger::Timing fastTiming()
@@ -24,22 +23,10 @@ Messenger::Timing fastTiming()
     return t;
 }
 
-QByteArray packet(quint64 no, quint32 command, const QByteArray& extension, const QByteArray& version = "1")
-{
-    ipmsg::Packet p;
-    p.version = version;
-    p.packetNo = no;
-    p.user = "alice";
-    p.host = "alice-pc";
-    p.command = command;
-    p.extension = extension;
-    return ipmsg::encode(p);
-}
-
 } // namespace
 
 // The engine over a fake transport: protocol behaviour at the level of datagrams, without sockets.
-class TestMessenger final : public QObject {
+class TestMessenger final : public QObject, private EngineFixture {
     Q_OBJECT
 private Q_SLOTS:
     void init();
@@ -76,45 +63,16 @@ private Q_SLOTS:
 
 private:
     QList<ipmsg::Packet> sentPackets(quint32 mode) const;
-    void inject(const QByteArray& data, const Endpoint& from) { m_transport->deliver(data, from); }
-
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<ContactBook> m_contacts;
-    std::unique_ptr<History> m_history;
-    std::unique_ptr<FakeTransport> m_transport;
-    std::unique_ptr<Messenger> m_messenger;
 };
 
 void TestMessenger::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    m_contacts = std::make_unique<ContactBook>();
-    QVERIFY(m_contacts->load(m_dir->filePath(QStringLiteral("contacts.ini"))));
-    QVERIFY(m_contacts->add({QStringLiteral("Alice"), QStringLiteral("127.0.0.2"), 2425}).isEmpty());
-    QVERIFY(
-        m_contacts->add({QStringLiteral("Plain"), QStringLiteral("127.0.0.3"), 7000, Protocol::PlainText}).isEmpty());
-    m_history = std::make_unique<History>();
-    QVERIFY(m_history->open(m_dir->filePath(QStringLiteral("history.sqlite"))));
-    m_transport = std::make_unique<FakeTransport>(Me);
-    m_transport->isHistoryCommitted = [this] {
-        return !m_history->hasUncommitted();
-    };
-    Identity me;
-    me.nick = QStringLiteral("Me");
-    me.user = "me";
-    me.host = "my-pc";
-    m_messenger = std::make_unique<Messenger>(me, m_contacts.get(), m_history.get(), m_transport.get());
-    m_messenger->setTiming(fastTiming());
-    m_messenger->start();
+    QCOMPARE(openEngine(Me, fastTiming(), true), QString());
 }
 
 void TestMessenger::cleanup()
 {
-    m_messenger.reset();
-    m_transport.reset();
-    m_history.reset();
-    m_contacts.reset();
-    m_dir.reset();
+    closeEngine();
 }
 
 QList<ipmsg::Packet> TestMessenger::sentPackets(quint32 mode) const
@@ -162,9 +120,9 @@ void TestMessenger::firstMessageToAnUnheardPeer()
 void TestMessenger::sendIsStoredBeforeItLeaves()
 {
     // Alice announces that she reads UTF-8 (CAPUTF8OPT), so her automatic encoding is UTF-8 with UTF8OPT (issue 18.2).
-    inject(
-        packet(90, ipmsg::BrEntry | ipmsg::CapUtf8Opt, ipmsg::buildEntry(QStringLiteral("Alice"), {}, "alice", "pc")),
-        AliceAt);
+    inject(alicePacket(90, ipmsg::BrEntry | ipmsg::CapUtf8Opt,
+                       ipmsg::buildEntry(QStringLiteral("Alice"), {}, "alice", "pc")),
+           AliceAt);
     QTRY_COMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Online);
     QSignalSpy added(m_messenger.get(), &Messenger::messageAdded);
     const qint64 id = m_messenger->send(QStringLiteral("alice"), QStringLiteral("你好 Alice"));
@@ -196,7 +154,7 @@ void TestMessenger::ackMakesDelivered()
     const qint64 id = m_messenger->send(QStringLiteral("Alice"), QStringLiteral("hello"));
     QTRY_VERIFY(!sentPackets(ipmsg::SendMsg).isEmpty());
     const quint64 no = sentPackets(ipmsg::SendMsg).first().packetNo;
-    inject(packet(500, ackCommand, QByteArray::number(no)), AliceAt);
+    inject(alicePacket(500, ackCommand, QByteArray::number(no)), AliceAt);
     QTRY_COMPARE(delivery.size(), 1);
     QCOMPARE(delivery.first().at(0).toLongLong(), id);
     QCOMPARE(delivery.first().at(1).value<MessageState>(), MessageState::Delivered);
@@ -211,7 +169,7 @@ void TestMessenger::ackFromOtherAddressIsIgnored()
     m_messenger->send(QStringLiteral("Alice"), QStringLiteral("hello"));
     QTRY_VERIFY(!sentPackets(ipmsg::SendMsg).isEmpty());
     const quint64 no = sentPackets(ipmsg::SendMsg).first().packetNo;
-    inject(packet(500, ipmsg::RecvMsg, QByteArray::number(no)), PlainAt);
+    inject(alicePacket(500, ipmsg::RecvMsg, QByteArray::number(no)), PlainAt);
     // It retransmits instead of calling the message delivered.
     QTRY_VERIFY(sentPackets(ipmsg::SendMsg).size() >= 2);
     QVERIFY(delivery.isEmpty());
@@ -234,14 +192,14 @@ void TestMessenger::answerFromOtherPortChangesNothing()
     const qint64 id = m_messenger->send(QStringLiteral("Alice"), QStringLiteral("only for Alice"));
     QTRY_VERIFY(!sentPackets(ipmsg::SendMsg).isEmpty());
     const quint64 no = sentPackets(ipmsg::SendMsg).first().packetNo;
-    inject(packet(700, command, QByteArray::number(no)), aliceOtherPort);
+    inject(alicePacket(700, command, QByteArray::number(no)), aliceOtherPort);
     // The engine sends again: the answer from the other port did not count.
     QTRY_VERIFY(sentPackets(ipmsg::SendMsg).size() >= 2);
     QVERIFY(delivery.isEmpty());
     QCOMPARE(m_history->message(id)->state, MessageState::Sending);
     QCOMPARE(m_messenger->pendingCount(), 1);
 
-    inject(packet(701, command, QByteArray::number(no)), AliceAt);
+    inject(alicePacket(701, command, QByteArray::number(no)), AliceAt);
     QTRY_COMPARE(delivery.size(), 1);
     QCOMPARE(delivery.first().at(1).value<MessageState>(),
              command == ipmsg::RecvMsg ? MessageState::Delivered : MessageState::Read);
@@ -313,14 +271,14 @@ void TestMessenger::retryAfterFailure()
     QVERIFY(m_messenger->retry(id, &error));
     QTRY_VERIFY(!sentPackets(ipmsg::SendMsg).isEmpty());
     const quint64 no = sentPackets(ipmsg::SendMsg).first().packetNo;
-    inject(packet(600, ipmsg::RecvMsg, QByteArray::number(no)), AliceAt);
+    inject(alicePacket(600, ipmsg::RecvMsg, QByteArray::number(no)), AliceAt);
     QTRY_COMPARE(m_history->message(id)->state, MessageState::Delivered);
 }
 
 void TestMessenger::incomingIsAckedAfterCommitAndDeduplicated()
 {
     QSignalSpy added(m_messenger.get(), &Messenger::messageAdded);
-    const QByteArray msg = packet(1000, ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::Utf8Opt, "早上好");
+    const QByteArray msg = alicePacket(1000, ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::Utf8Opt, "早上好");
     inject(msg, AliceAt);
     inject(msg, AliceAt); // a retransmission whose ack was lost
     QTRY_COMPARE(sentPackets(ipmsg::RecvMsg).size(), 2);
@@ -342,8 +300,8 @@ void TestMessenger::incomingIsAckedAfterCommitAndDeduplicated()
 void TestMessenger::broadcastIsNotAcked()
 {
     QSignalSpy added(m_messenger.get(), &Messenger::messageAdded);
-    inject(packet(1001, ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::BroadcastOpt, "to all"), AliceAt);
-    inject(packet(1002, ipmsg::SendMsg | ipmsg::AutoRetOpt, "I am away"), AliceAt);
+    inject(alicePacket(1001, ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::BroadcastOpt, "to all"), AliceAt);
+    inject(alicePacket(1002, ipmsg::SendMsg | ipmsg::AutoRetOpt, "I am away"), AliceAt);
     QTRY_COMPARE(added.size(), 2);
     QVERIFY(sentPackets(ipmsg::RecvMsg).isEmpty());
     QVERIFY(sentPackets(ipmsg::SendMsg).isEmpty());
@@ -353,7 +311,8 @@ void TestMessenger::entryIsAnswered()
 {
     QSignalSpy presence(m_messenger.get(), &Messenger::presenceChanged);
     m_transport->sent.clear();
-    inject(packet(7, ipmsg::BrEntry, QByteArray("iptuxbot\0qa\0icon-tux.png\0utf-8\0", 32), "1_iptux 0.8.3"), AliceAt);
+    inject(alicePacket(7, ipmsg::BrEntry, QByteArray("iptuxbot\0qa\0icon-tux.png\0utf-8\0", 32), "1_iptux 0.8.3"),
+           AliceAt);
     QTRY_COMPARE(sentPackets(ipmsg::AnsEntry).size(), 1);
     QCOMPARE(m_transport->sent.first().to, AliceAt);
     QCOMPARE(presence.size(), 1);
@@ -363,9 +322,9 @@ void TestMessenger::entryIsAnswered()
 
 void TestMessenger::exitMarksOffline()
 {
-    inject(packet(7, ipmsg::AnsEntry, "alice"), AliceAt);
+    inject(alicePacket(7, ipmsg::AnsEntry, "alice"), AliceAt);
     QTRY_COMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Online);
-    inject(packet(8, ipmsg::BrExit, "alice"), AliceAt);
+    inject(alicePacket(8, ipmsg::BrExit, "alice"), AliceAt);
     QTRY_COMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Offline);
 }
 
@@ -391,7 +350,7 @@ void TestMessenger::ownEntryIsIgnored()
 
 void TestMessenger::offlineQueueGoesOutWhenSeen()
 {
-    inject(packet(8, ipmsg::BrExit, "alice"), AliceAt);
+    inject(alicePacket(8, ipmsg::BrExit, "alice"), AliceAt);
     QTRY_COMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Offline);
     const qint64 id = m_messenger->send(QStringLiteral("Alice"), QStringLiteral("for later"));
     QCOMPARE(m_history->message(id)->state, MessageState::Queued);
@@ -401,7 +360,7 @@ void TestMessenger::offlineQueueGoesOutWhenSeen()
                             [](const FakeTransport::Sent& s) { return s.to == PlainAt; }));
     QVERIFY(sentPackets(ipmsg::SendMsg).isEmpty());
     QSignalSpy delivery(m_messenger.get(), &Messenger::deliveryChanged);
-    inject(packet(9, ipmsg::BrEntry, "alice"), AliceAt);
+    inject(alicePacket(9, ipmsg::BrEntry, "alice"), AliceAt);
     // Under load the short test timeout may already have resent it: every copy is the same packet.
     QTRY_VERIFY(!sentPackets(ipmsg::SendMsg).isEmpty());
     const QList<ipmsg::Packet> sent = sentPackets(ipmsg::SendMsg);
@@ -417,12 +376,12 @@ void TestMessenger::offlineContactIsProbed()
     Messenger::Timing timing = fastTiming();
     timing.probeIntervalMs = 50;
     m_messenger->setTiming(timing);
-    inject(packet(8, ipmsg::BrExit, "alice"), AliceAt);
+    inject(alicePacket(8, ipmsg::BrExit, "alice"), AliceAt);
     QTRY_COMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Offline);
     // Dave, offline too, has a message waiting: his probe shows that a round of probes ran.
     const Endpoint daveAt{QHostAddress(QStringLiteral("127.0.0.4")), 2425};
     QVERIFY(m_contacts->add({QStringLiteral("Dave"), QStringLiteral("127.0.0.4"), 2425}).isEmpty());
-    inject(packet(8, ipmsg::BrExit, "dave"), daveAt);
+    inject(alicePacket(8, ipmsg::BrExit, "dave"), daveAt);
     QTRY_COMPARE(m_messenger->presence(QStringLiteral("Dave")), Presence::Offline);
     QVERIFY(m_messenger->send(QStringLiteral("Dave"), QStringLiteral("waiting for Dave")));
     m_transport->sent.clear();
@@ -440,7 +399,7 @@ void TestMessenger::offlineContactIsProbed()
     QCOMPARE(m_history->message(id)->state, MessageState::Queued);
     // Something queued: it is greeted again until it answers, and the answer releases the queue.
     QTRY_VERIFY(probed(AliceAt));
-    inject(packet(9, ipmsg::AnsEntry, "alice"), AliceAt);
+    inject(alicePacket(9, ipmsg::AnsEntry, "alice"), AliceAt);
     QTRY_VERIFY(!sentPackets(ipmsg::SendMsg).isEmpty());
     QCOMPARE(QString::fromUtf8(sentPackets(ipmsg::SendMsg).first().text()), QStringLiteral("are you back?"));
 }
@@ -511,8 +470,8 @@ void TestMessenger::gbkContact()
     // And GBK from FeiQ without UTF8OPT reads back as Chinese.
     QSignalSpy added(m_messenger.get(), &Messenger::messageAdded);
     const Endpoint feiq{QHostAddress(QStringLiteral("127.0.0.4")), 2425};
-    inject(packet(3000, ipmsg::SendMsg | ipmsg::SendCheckOpt, "\xd6\xd0\xce\xc4",
-                  "1_lbt6_0#128#001122334455#0#0#0#4001#9"),
+    inject(alicePacket(3000, ipmsg::SendMsg | ipmsg::SendCheckOpt, "\xd6\xd0\xce\xc4",
+                       "1_lbt6_0#128#001122334455#0#0#0#4001#9"),
            feiq);
     QTRY_COMPARE(added.size(), 1);
     QCOMPARE(added.first().first().value<Message>().text, QStringLiteral("中文"));
@@ -535,9 +494,9 @@ void TestMessenger::unknownCommandsAreIgnored()
     QFETCH(quint32, command);
     QSignalSpy added(m_messenger.get(), &Messenger::messageAdded);
     m_transport->sent.clear();
-    inject(packet(42, command, QByteArray("junk\0\xff", 6)), AliceAt);
+    inject(alicePacket(42, command, QByteArray("junk\0\xff", 6)), AliceAt);
     // Then a real message, which must still work.
-    inject(packet(43, ipmsg::SendMsg | ipmsg::SendCheckOpt, "still here"), AliceAt);
+    inject(alicePacket(43, ipmsg::SendMsg | ipmsg::SendCheckOpt, "still here"), AliceAt);
     QTRY_COMPARE(added.size(), 1);
     QCOMPARE(added.first().first().value<Message>().text, QStringLiteral("still here"));
     QTRY_COMPARE(m_transport->sent.size(), 1); // just the RECVMSG
@@ -546,7 +505,7 @@ void TestMessenger::unknownCommandsAreIgnored()
 void TestMessenger::getInfo()
 {
     m_transport->sent.clear();
-    inject(packet(50, ipmsg::GetInfo, {}), AliceAt);
+    inject(alicePacket(50, ipmsg::GetInfo, {}), AliceAt);
     QTRY_COMPARE(sentPackets(ipmsg::SendInfo).size(), 1);
     QVERIFY(sentPackets(ipmsg::SendInfo).first().text().startsWith("Pigeon "));
 }
@@ -558,13 +517,13 @@ void TestMessenger::readReceipt()
     QTRY_VERIFY(!sentPackets(ipmsg::SendMsg).isEmpty());
     const ipmsg::Packet sent = sentPackets(ipmsg::SendMsg).first();
     QVERIFY(sent.has(ipmsg::ReadCheckOpt));
-    inject(packet(60, ipmsg::RecvMsg, QByteArray::number(sent.packetNo)), AliceAt);
-    inject(packet(61, ipmsg::ReadMsg, QByteArray::number(sent.packetNo)), AliceAt);
+    inject(alicePacket(60, ipmsg::RecvMsg, QByteArray::number(sent.packetNo)), AliceAt);
+    inject(alicePacket(61, ipmsg::ReadMsg, QByteArray::number(sent.packetNo)), AliceAt);
     QTRY_COMPARE(m_history->message(id)->state, MessageState::Read);
     QCOMPARE(delivery.last().at(1).value<MessageState>(), MessageState::Read);
 
     // The other way: a message that asked for a read receipt gets READMSG once it is read.
-    inject(packet(62, ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::ReadCheckOpt, "did you read this?"), AliceAt);
+    inject(alicePacket(62, ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::ReadCheckOpt, "did you read this?"), AliceAt);
     QTRY_COMPARE(m_history->conversations().first().unread, 1);
     m_messenger->markRead(QStringLiteral("Alice"));
     QTRY_COMPARE(sentPackets(ipmsg::ReadMsg).size(), 1);

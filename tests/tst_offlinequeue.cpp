@@ -16,6 +16,8 @@ private Q_SLOTS:
     void queuedUntilContactIsSeen();
     void queueSurvivesRestart();
     void messageOnItsWaySurvivesRestart();
+    void queueWaitsBehindFailedMessage();
+    void laterFailureRetriedFirstWaitsItsTurn();
 };
 
 namespace {
@@ -47,6 +49,52 @@ bool leave(RawPeer& peer, PigeonNode& node)
     return QTest::qWaitFor([&] { return node.messenger->presence(QStringLiteral("Peer")) == Presence::Offline; });
 }
 
+// The SENDMSG texts `peer` received from the `from`th packet on, each once, in the order they first came.
+QStringList textsFrom(const RawPeer& peer, qsizetype from)
+{
+    QStringList out;
+    const QList<ipmsg::Packet> packets = peer.withMode(ipmsg::SendMsg);
+    for (qsizetype i = from; i < packets.size(); ++i)
+        if (!out.contains(QString::fromUtf8(packets[i].text())))
+            out.append(QString::fromUtf8(packets[i].text()));
+    return out;
+}
+
+// Sends `text` to the contact, which does not answer, until it fails and the contact is shown offline.
+qint64 sendUnanswered(PigeonNode& node, const QString& text)
+{
+    const qint64 id = node.messenger->send(QStringLiteral("Peer"), text);
+    if (!QTest::qWaitFor([&] { return node.states.value(id) == MessageState::Failed; }, 10'000))
+        return 0;
+    return node.messenger->presence(QStringLiteral("Peer")) == Presence::Offline ? id : 0;
+}
+
+// Adds `peer`, which answers nothing until told, as the contact "Peer" and starts `node` with impatient timing.
+bool startWithSilentContact(PigeonNode& node, RawPeer& peer)
+{
+    peer.answerEntry = false;
+    if (!node.ok || !peer.bound || !node.addContact(QStringLiteral("Peer"), peer.endpoint()).isEmpty())
+        return false;
+    node.start();
+    node.messenger->setTiming(impatient());
+    return true;
+}
+
+// A round trip through another socket: once it is answered, the node has handled every datagram sent to it before.
+bool roundTrip(PigeonNode& node)
+{
+    RawPeer other;
+    other.send(ipmsg::GetInfo, {}, node.endpoint());
+    return QTest::qWaitFor([&] { return other.withMode(ipmsg::SendInfo).size() == 1; });
+}
+
+// Says hello as an IPMsg client does at start, and waits until Pigeon shows the contact online.
+bool comeBack(RawPeer& peer, PigeonNode& node)
+{
+    peer.send(ipmsg::BrEntry, QByteArrayLiteral("tux\0penguins"), node.endpoint());
+    return QTest::qWaitFor([&] { return node.messenger->presence(QStringLiteral("Peer")) == Presence::Online; });
+}
+
 } // namespace
 
 // No answer at all: the message fails, the contact is shown offline, the failure is in history, and Retry sends it
@@ -56,11 +104,7 @@ void TestOfflineQueue::failedMessageStaysFailedUntilRetried()
     QTemporaryDir dir;
     PigeonNode node(dir.path(), QStringLiteral("Pigeon"));
     RawPeer peer;
-    peer.answerEntry = false;
-    QVERIFY(node.ok && peer.bound);
-    QCOMPARE(node.addContact(QStringLiteral("Peer"), peer.endpoint()), QString());
-    node.start();
-    node.messenger->setTiming(impatient());
+    QVERIFY(startWithSilentContact(node, peer));
     const qint64 id = node.messenger->send(QStringLiteral("Peer"), QStringLiteral("are you there?"));
     QVERIFY(id > 0);
     QTRY_COMPARE_WITH_TIMEOUT(node.states.value(id), MessageState::Failed, 10'000);
@@ -122,10 +166,8 @@ void TestOfflineQueue::queuedUntilContactIsSeen()
     for (qint64 id : ids)
         QCOMPARE(node.history.message(id)->state, MessageState::Queued);
 
-    // Nothing is sent while the contact is away: a round trip through another socket shows the loop ran.
-    RawPeer other;
-    other.send(ipmsg::GetInfo, {}, node.endpoint());
-    QTRY_COMPARE(other.withMode(ipmsg::SendInfo).size(), 1);
+    // Nothing is sent while the contact is away.
+    QVERIFY(roundTrip(node));
     QVERIFY(peer.withMode(ipmsg::SendMsg).isEmpty());
 
     peer.autoAck = true;
@@ -201,6 +243,72 @@ void TestOfflineQueue::messageOnItsWaySurvivesRestart()
     QTRY_COMPARE(node.states.value(id), MessageState::Delivered);
     for (const ipmsg::Packet& p : peer.withMode(ipmsg::SendMsg))
         QCOMPARE(p.packetNo, number);
+}
+
+// Messages arrive in the order they were written (issue 16). The contact goes away: "one" fails, "two" and "three"
+// are queued. When the contact is back the queue waits behind the failure (it used to go out by itself, and Retry
+// then delivered "one" after it); a message written meanwhile waits behind them. Retrying "one" lets them all out
+// in the order written.
+void TestOfflineQueue::queueWaitsBehindFailedMessage()
+{
+    QTemporaryDir dir;
+    PigeonNode node(dir.path(), QStringLiteral("Pigeon"));
+    RawPeer peer;
+    QVERIFY(startWithSilentContact(node, peer));
+    const qint64 one = sendUnanswered(node, QStringLiteral("one"));
+    QVERIFY(one);
+    const qint64 two = node.messenger->send(QStringLiteral("Peer"), QStringLiteral("two"));
+    const qint64 three = node.messenger->send(QStringLiteral("Peer"), QStringLiteral("three"));
+    QCOMPARE(node.history.message(two)->state, MessageState::Queued);
+
+    const qsizetype before = peer.withMode(ipmsg::SendMsg).size();
+    peer.autoAck = true;
+    QVERIFY(comeBack(peer, node));
+    // Once the node has handled what came after the contact's return: nothing went out.
+    QVERIFY(roundTrip(node));
+    QCOMPARE(textsFrom(peer, before), QStringList());
+    QCOMPARE(node.history.message(two)->state, MessageState::Queued);
+    QCOMPARE(node.history.message(three)->state, MessageState::Queued);
+    const qint64 four = node.messenger->send(QStringLiteral("Peer"), QStringLiteral("four"));
+    QCOMPARE(node.history.message(four)->state, MessageState::Queued);
+    // Only a failed message can be retried; the queued ones wait for it.
+    QVERIFY(!node.messenger->retry(two));
+
+    QString error;
+    QVERIFY2(node.messenger->retry(one, &error), qPrintable(error));
+    for (qint64 id : {one, two, three, four})
+        QTRY_COMPARE(node.states.value(id), MessageState::Delivered);
+    QCOMPARE(textsFrom(peer, before), (QStringList{QStringLiteral("one"), QStringLiteral("two"),
+                                                   QStringLiteral("three"), QStringLiteral("four")}));
+}
+
+// Two failures in a row: retrying the later one first puts it back into the queue in its place, behind the earlier
+// one; retrying the earlier one then sends both in the order written.
+void TestOfflineQueue::laterFailureRetriedFirstWaitsItsTurn()
+{
+    QTemporaryDir dir;
+    PigeonNode node(dir.path(), QStringLiteral("Pigeon"));
+    RawPeer peer;
+    QVERIFY(startWithSilentContact(node, peer));
+    const qint64 first = sendUnanswered(node, QStringLiteral("first"));
+    QVERIFY(first);
+    QVERIFY(comeBack(peer, node));
+    const qint64 second = sendUnanswered(node, QStringLiteral("second"));
+    QVERIFY(second);
+
+    QVERIFY(comeBack(peer, node));
+    const qsizetype before = peer.withMode(ipmsg::SendMsg).size();
+    peer.autoAck = true;
+    QVERIFY(node.messenger->retry(second));
+    QCOMPARE(node.history.message(second)->state, MessageState::Queued);
+    QCOMPARE(node.states.value(second), MessageState::Queued);
+    QVERIFY(roundTrip(node));
+    QCOMPARE(textsFrom(peer, before), QStringList());
+
+    QVERIFY(node.messenger->retry(first));
+    QTRY_COMPARE(node.states.value(first), MessageState::Delivered);
+    QTRY_COMPARE(node.states.value(second), MessageState::Delivered);
+    QCOMPARE(textsFrom(peer, before), (QStringList{QStringLiteral("first"), QStringLiteral("second")}));
 }
 
 QTEST_GUILESS_MAIN(TestOfflineQueue)

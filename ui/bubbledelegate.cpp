@@ -119,7 +119,8 @@ int BubbleDelegate::maxTextWidth() const
 QString BubbleDelegate::stateText(int state)
 {
     switch (MessageState(state)) {
-    case MessageState::Queued: return tr("Waiting for the contact to come online");
+    // Queued: for the contact to come online, or behind a failed message above until it is retried.
+    case MessageState::Queued: return tr("Waiting to be sent");
     case MessageState::Sending: return tr("Sending…");
     case MessageState::Sent: return tr("Sent");
     case MessageState::Delivered: return tr("Delivered ✓");

@@ -32,6 +32,8 @@ ContactDialog::ContactDialog(const ContactBook& book, const Contact& prefill, co
     m_port->setObjectName(QStringLiteral("port"));
     m_error->setObjectName(QStringLiteral("error"));
     m_warning->setObjectName(QStringLiteral("warning"));
+    m_protocol->setObjectName(QStringLiteral("protocol"));
+    m_encoding->setObjectName(QStringLiteral("encoding"));
     m_warning->setWordWrap(true);
     QPalette caution = m_warning->palette();
     caution.setColor(QPalette::WindowText, QColor(0xc7, 0x7c, 0x02));

@@ -191,6 +191,7 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     m_title->setFont(titleFont);
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_detail->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_detail->setObjectName(QStringLiteral("headerDetail"));
     QPalette secondary = m_detail->palette();
     secondary.setColor(QPalette::WindowText, colors::secondaryText(palette()));
     m_detail->setPalette(secondary);
@@ -569,7 +570,11 @@ void MainWindow::updateHeader()
         detail << address;
     if (const QString nick = m_messenger ? m_messenger->nickOf(m_peer) : QString(); !nick.isEmpty() && nick != m_peer)
         detail << tr("calls itself %1").arg(nick);
-    detail << (contact ? presenceText(presence) : tr("not in your contacts"));
+    // Plain-text datagrams carry no presence: a plain-text contact is never shown online or offline.
+    const auto book = contact ? m_session.contacts().find(m_peer) : std::nullopt;
+    detail << (!contact                                        ? tr("not in your contacts")
+               : book && book->protocol == Protocol::PlainText ? tr("plain text, no presence")
+                                                               : presenceText(presence));
     if (const auto status = Status(i.data(ConversationListModel::StatusRole).toInt()); status != Status::Online) {
         const QString text = i.data(ConversationListModel::StatusTextRole).toString();
         const QString word = status == Status::Away ? tr("away") : tr("busy");
@@ -752,6 +757,12 @@ void MainWindow::addSenderToContacts(const QString& peer)
     prefill.host = endpoint->address.toString();
     prefill.port = endpoint->port;
     prefill.name = m_messenger ? m_messenger->nickOf(peer) : QString();
+    // The dialog starts from what the stranger spoke: plain text or IPMsg, and its text encoding.
+    if (m_messenger) {
+        const Messenger::Route route = m_messenger->route(peer);
+        prefill.protocol = route.protocol;
+        prefill.encoding = route.encoding;
+    }
     addContact(prefill);
 }
 
@@ -905,5 +916,12 @@ bool MainWindow::saveScreenshot(const QString& path)
         m_threadView->scrollToNewest();
     }
     QCoreApplication::processEvents();
-    return grab().save(path, "PNG");
+    QImage image = grab().toImage();
+    // What the picture shows in words, in the interface's language (alt text for the README; a test reads it back).
+    QStringList words;
+    for (const QAction* menu : menuBar()->actions())
+        words << menu->text();
+    words << m_send->text();
+    image.setText(QStringLiteral("Description"), words.join(u' ').remove(u'&'));
+    return image.save(path, "PNG");
 }

@@ -54,7 +54,8 @@ public:
     QString currentPeer() const { return m_peer; }
     // Sends what is in the compose box to the open conversation; false when nothing was sent.
     bool sendComposed();
-    // Lays the window out completely (offscreen too) and saves it as a PNG.
+    // Lays the window out completely (offscreen too) and saves it as a PNG whose "Description" text names, in the
+    // interface's language, the menus and the Send button it shows (mnemonic & removed).
     bool saveScreenshot(const QString& path);
 
     ConversationListModel& conversations() { return m_conversations; }

@@ -93,6 +93,7 @@ Messenger::Messenger(Identity identity, ContactBook* contacts, History* history,
     connect(&m_directory, &PeerDirectory::resolved, this, [this](const QString& host) { greetContacts(host); });
     connect(&m_directory, &PeerDirectory::resolveFailed, this, [this](const QString& host, const QString& error) {
         Q_EMIT problem(tr("The host name \"%1\" could not be resolved: %2").arg(host, error));
+        failUnresolved(host);
     });
     connect(m_contacts, &ContactBook::contactAdded, this, [this](const Contact& contact) {
         if (const auto ep = m_directory.contactEndpoint(contact))
@@ -292,6 +293,8 @@ qint64 Messenger::send(const QString& peer, const QString& text, QString* error)
     m.direction = Direction::Outgoing;
     m.text = text;
     m.remote = to ? to->toString() : QString();
+    bool offline = false;
+    bool waiting = false;
     if (route.protocol == Protocol::PlainText) {
         if (!to)
             return fail(tr("The address of %1 is not known yet.").arg(route.peer));
@@ -306,9 +309,11 @@ qint64 Messenger::send(const QString& peer, const QString& text, QString* error)
         m.parts = int(m.fragmented ? fragment::split(utf8).size()
                                    : textcodec::split(text, route.encoding, IpMsgPartBytes).size());
         const PeerLink* l = to ? m_directory.find(*to) : nullptr;
-        const bool offline = !to || (l && l->presence == Presence::Offline);
-        m.state = offline ? MessageState::Queued : MessageState::Sending;
-        if (!offline)
+        offline = !to || (l && l->presence == Presence::Offline);
+        // Earlier messages still wait in the queue (behind a failed one): this one goes behind them.
+        waiting = m_queuedPeers.contains(route.peer);
+        m.state = offline || waiting ? MessageState::Queued : MessageState::Sending;
+        if (m.state == MessageState::Sending)
             m.packetNo = m_numbers.reserve(m.parts);
         else if (m_history->queuedCount(route.peer) >= MaxQueuedPerPeer)
             return fail(tr("%1 is offline and %2 messages already wait for them; send more when they are back.")
@@ -322,6 +327,8 @@ qint64 Messenger::send(const QString& peer, const QString& text, QString* error)
     else
         m_queuedPeers.insert(m.peer);
     Q_EMIT messageAdded(m);
+    if (waiting && !offline)
+        flushQueue(m.peer);
     return m.id;
 }
 
@@ -335,6 +342,19 @@ bool Messenger::retry(qint64 id, QString* error)
     }
     if (m_delivery.contains(id))
         return true;
+    // Back into the queue in its place (issue 16) while an earlier failure holds the queue, so that it does not
+    // overtake that one, or while a contact's host name has no address, which is looked up again.
+    const Route route = m_directory.route(m->peer, m->remote);
+    const qint64 held = m_history->failureHoldingQueue(m->peer);
+    const auto contact = m_contacts->find(m->peer);
+    const bool unresolved = contact && !m_directory.contactEndpoint(*contact);
+    if (route.protocol == Protocol::IpMsg && ((held && held < id) || unresolved)) {
+        setFinished(id, MessageState::Queued);
+        m_queuedPeers.insert(m->peer);
+        if (unresolved)
+            m_directory.resolve(*contact);
+        return true;
+    }
     Message again = *m;
     // A Pigeon recognises the same numbers as a duplicate; other IPMsg clients drop old numbers, so they get new ones.
     const auto ep = Endpoint::parse(again.remote);
@@ -348,6 +368,9 @@ bool Messenger::retry(qint64 id, QString* error)
     }
     Q_EMIT deliveryChanged(id, MessageState::Sending);
     m_batch.transmit(again);
+    // The messages queued behind it follow it, in order, unless another failure holds them.
+    if (route.protocol == Protocol::IpMsg && presence(m->peer) != Presence::Offline)
+        flushQueue(m->peer);
     return true;
 }
 
@@ -383,9 +406,16 @@ void Messenger::flushQueue(const QString& peer)
 {
     if (!m_queuedPeers.remove(peer))
         return;
+    // Messages written after one that failed wait until the user retries it: messages arrive in the order they were
+    // written (issue 16).
+    const qint64 held = m_history->failureHoldingQueue(peer);
     for (const Message& m : m_history->unsent()) {
         if (m.peer != peer || m.state != MessageState::Queued || m_delivery.contains(m.id))
             continue;
+        if (held && m.id > held) {
+            m_queuedPeers.insert(peer);
+            continue;
+        }
         Message again = m;
         again.state = MessageState::Sending;
         // Never sent: fresh numbers, above anything the peer saw from us meanwhile.
@@ -397,6 +427,19 @@ void Messenger::flushQueue(const QString& peer)
             m_batch.transmit(again);
         }
     }
+}
+
+void Messenger::failUnresolved(const QString& host)
+{
+    QSet<QString> peers;
+    for (const Contact& c : m_contacts->contacts())
+        if (c.host == host)
+            peers.insert(c.name);
+    for (const Message& m : m_history->unsent())
+        if (m.state == MessageState::Queued && peers.contains(m.peer))
+            setFinished(m.id, MessageState::Failed);
+    for (const QString& peer : std::as_const(peers))
+        m_queuedPeers.remove(peer);
 }
 
 void Messenger::transmit(const Message& m)

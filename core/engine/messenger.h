@@ -203,6 +203,8 @@ private:
     // Stores a message's new state and tells the front ends.
     void setFinished(qint64 id, MessageState state);
     void flushQueue(const QString& peer);
+    // The queued messages to the contacts on `host`, a name that did not resolve, fail: problem() said why.
+    void failUnresolved(const QString& host);
     void probeQueuedPeers();
 
     PeerLink& link(const Endpoint& endpoint) { return m_directory.peer(endpoint); }

@@ -285,7 +285,10 @@ void ConversationListModel::onContactAdded(const Contact& contact)
         r.peer = contact.name;
         r.contact = true;
         r.nick.clear();
+        // What the engine knows of the endpoint now that it is a contact's (the header shows it).
+        r.presence = m_messenger ? m_messenger->presence(contact.name) : r.presence;
         reposition(stranger);
+        Q_EMIT onlineCountChanged(onlineCount());
         return;
     }
     insertSorted(Row{contact.name,

@@ -775,6 +775,30 @@ qint64 History::queuedCount(const QString& peer)
               : 0;
 }
 
+qint64 History::failureHoldingQueue(const QString& peer)
+{
+    const qint64 conversation = conversationId(peer, false);
+    if (!conversation)
+        return 0;
+    QSqlQuery& q = prepared("failureHoldingQueue",
+                            sql("SELECT id, state FROM messages WHERE conversation = ? AND direction = %{Outgoing} "
+                                "AND flags & %{System} = 0 ORDER BY sort_key DESC, packet_no DESC"));
+    q.bindValue(0, conversation);
+    qint64 failed = 0;
+    if (exec(q)) {
+        while (q.next()) {
+            const auto state = MessageState(q.value(1).toInt());
+            if (state == MessageState::Failed)
+                failed = q.value(0).toLongLong();
+            else if (state != MessageState::Queued)
+                break;
+        }
+        finished(q);
+    }
+    q.finish();
+    return failed;
+}
+
 QList<Message> History::markRead(const QString& peer)
 {
     QList<Message> receipts;

@@ -125,6 +125,11 @@ public:
     QList<Message> unsent(); // Queued and Sending outgoing messages, oldest first
     // How many messages to `peer` wait in the offline queue.
     qint64 queuedCount(const QString& peer);
+    // The oldest failed outgoing message to `peer` after which nothing has left (only queued or failed messages
+    // follow it), or 0. Queued messages behind it wait until it is retried, so that messages arrive in the order
+    // they were written (issue 16). Reads the conversation's outgoing rows from the newest back to the first that
+    // left: a few rows.
+    qint64 failureHoldingQueue(const QString& peer);
     // Marks a conversation read; returns the messages that asked for a read receipt.
     QList<Message> markRead(const QString& peer);
     // Gives a conversation another key (a contact renamed, a stranger added as a contact): one row changes. When

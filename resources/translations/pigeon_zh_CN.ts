@@ -47,6 +47,10 @@
             <source>automatic answer</source>
             <translation>自动回复</translation>
         </message>
+        <message>
+            <source>Waiting to be sent</source>
+            <translation>等待发送</translation>
+        </message>
     </context>
     <context>
         <name>ComposeEdit</name>
@@ -782,6 +786,10 @@ The conversation history is kept.</source>
         <message>
             <source>Search &amp;Messages…</source>
             <translation>搜索消息(&amp;M)…</translation>
+        </message>
+        <message>
+            <source>plain text, no presence</source>
+            <translation>纯文本，无在线状态</translation>
         </message>
     </context>
     <context>

@@ -36,12 +36,19 @@ Console::Console(Session& session, bool color, QObject* parent)
             return;
         }
         m_partner = m.peer;
-        print(m_line.format(m, m_messenger.nickOf(m.peer)));
+        if (const GroupBook::Group* group = m_messenger.groups().find(m.peer); group && m.peer.startsWith(u'#'))
+            print(m_line.formatGroup(m, group->name, m_messenger.memberName(m.peer, m.remote)));
+        else
+            print(m_line.format(m, m_messenger.nickOf(m.peer)));
     });
     connect(&m_messenger, &Messenger::deliveryChanged, this, [this](qint64 id, MessageState state) {
         const QString peer = m_mine.value(id);
         if (peer.isEmpty())
             return;
+        if (peer.startsWith(u'#') && m_messenger.groups().find(peer)) {
+            printGroupDelivery(id, state);
+            return;
+        }
         switch (state) {
         case MessageState::Delivered: print(paint(tr("  (delivered to %1)").arg(peer), Green)); break;
         case MessageState::Read: print(paint(tr("  (read by %1)").arg(peer), Green)); break;
@@ -143,7 +150,10 @@ void Console::command(const QString& line)
         QTimer::singleShot(QuitWaitMs, this, &Console::quit);
     } else if (verb == u"/to") {
         const QString name = line.section(u' ', 1).trimmed();
-        if (const auto contact = m_session.contacts().find(name)) {
+        const GroupBook::Group* group = m_messenger.groups().find(name);
+        if (group && (name.startsWith(u'#') || !m_session.contacts().find(name))) {
+            m_partner = group->key();
+        } else if (const auto contact = m_session.contacts().find(name)) {
             m_partner = contact->name;
         } else if (const auto ep = Endpoint::parse(name)) {
             m_partner = ep->toString();
@@ -204,11 +214,19 @@ void Console::command(const QString& line)
             refuse(why);
         else
             print(paint(tr("Added %1.").arg(ContactBook::normalizedName(c.name)), Green));
+    } else if (verb == u"/group") {
+        groupCommand(words);
+    } else if (verb == u"/groups") {
+        listGroups();
     } else if (verb == u"/help") {
         print(tr("  TEXT                 send to the current partner (whoever wrote last, or /to)\n"
                  "  /to NAME|ADDR:PORT   pick whom to write to\n"
                  "  /contacts            list contacts with presence\n"
                  "  /add NAME HOST[:PORT] [plain] [gbk]   add a contact\n"
+                 "  /group NAME MEMBER...   make a group (members: contact names or ADDR:PORT)\n"
+                 "  /group add NAME MEMBER  add a member to a group\n"
+                 "  /group leave NAME    leave a group\n"
+                 "  /groups              list groups and their members\n"
                  "  /quit                leave (so does end of input)"));
     } else {
         refuse(tr("Unknown command %1; /help lists them.").arg(verb));

@@ -27,6 +27,10 @@ private:
     void readInput();
     void handleLine(const QString& line);
     void command(const QString& line);
+    // /group, /groups and the delivery of group messages (consolegroups.cpp).
+    void groupCommand(const QStringList& words);
+    void listGroups();
+    void printGroupDelivery(qint64 id, MessageState state);
     void print(const QString& line);
     void refuse(const QString& why);
     void prompt();

@@ -29,6 +29,9 @@ public:
     // for a line such as "came online". TIME in local time, `timeFormat` as QDateTime::toString takes it. Received
     // text is shown printable only (textcodec::printable): it cannot move the cursor or change the terminal.
     QString format(const Message& m, const QString& nick, const QString& timeFormat = QStringLiteral("HH:mm:ss")) const;
+    // A received group message: "[TIME] GROUP › SENDER (ADDRESS:PORT): TEXT", the sender colored by its name.
+    QString formatGroup(const Message& m, const QString& group, const QString& sender,
+                        const QString& timeFormat = QStringLiteral("HH:mm:ss")) const;
 
 private:
     bool m_color;

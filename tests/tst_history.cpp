@@ -1,4 +1,5 @@
 #include "history.h"
+#include "schema.h"
 
 #include <QFile>
 #include <QSignalSpy>
@@ -326,7 +327,7 @@ void TestHistory::upgradesFirstRelease()
     QList<int> progress;
     history.setUpgradeProgress([&](int percent) { progress.append(percent); });
     QVERIFY2(history.open(path), qPrintable(history.error()));
-    QCOMPARE(userVersion(path), 2);
+    QCOMPARE(userVersion(path), schema::Version);
     QVERIFY(!progress.isEmpty());
     QCOMPARE(progress.last(), 100);
     QVERIFY(std::is_sorted(progress.cbegin(), progress.cend()));
@@ -415,7 +416,7 @@ void TestHistory::upgradesVersionOne()
     QVERIFY(execute(path, statements));
     History history;
     QVERIFY2(history.open(path), qPrintable(history.error()));
-    QCOMPARE(userVersion(path), 2);
+    QCOMPARE(userVersion(path), schema::Version);
     QCOMPARE(history.conversationSize(u"Bob"_qs), 125000);
     QCOMPARE(history.conversationSize(u"李四"_qs), 125000);
     const QList<Message> newest = history.conversation(u"李四"_qs, 1e18, 2);
@@ -439,7 +440,8 @@ void TestHistory::upgradesVersionOne()
 void TestHistory::refusesNewerVersion()
 {
     const QString path = m_dir->filePath(u"newer.sqlite"_qs);
-    QVERIFY(execute(path, {u"CREATE TABLE future (x)"_qs, u"PRAGMA user_version = 3"_qs}));
+    const QString newer = QString::number(schema::Version + 1);
+    QVERIFY(execute(path, {u"CREATE TABLE future (x)"_qs, u"PRAGMA user_version = "_qs + newer}));
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QByteArray before = file.readAll();
@@ -447,7 +449,7 @@ void TestHistory::refusesNewerVersion()
     History history;
     QVERIFY(!history.open(path));
     QVERIFY2(history.error().contains(path) && history.error().contains(u"newer Pigeon"_qs) &&
-                 history.error().contains(u"version 3"_qs),
+                 history.error().contains(u"version "_qs + newer),
              qPrintable(history.error()));
     QVERIFY(file.open(QIODevice::ReadOnly));
     QCOMPARE(file.readAll(), before);

@@ -16,7 +16,9 @@ namespace schema {
 // Version 1: the first release (one `messages` table keyed by the peer's display name). Version 2: `conversations`
 // with integer ids, messages referring to them, a summary per conversation (History brings it up to date in the
 // transaction of its messages), and indexes that let start-up read a few pages whatever the size of the history.
-constexpr int Version = 2;
+// Version 3: group conversations (groupbook.h): groups, their members and the per-member delivery of what is sent
+// to them.
+constexpr int Version = 3;
 
 // Bits of messages.flags.
 enum Flag { Unread = 1, WantsReadReceipt = 2, System = 4, Fragmented = 8 };

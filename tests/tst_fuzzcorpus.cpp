@@ -22,9 +22,9 @@ const struct {
     const char* target;
     Check check;
 } Targets[] = {
-    {"ipmsg", fuzzchecks::ipmsgPacket}, {"text", fuzzchecks::plainText},    {"fragment", fuzzchecks::fragments},
-    {"contacts", fuzzchecks::contacts}, {"envelope", fuzzchecks::envelope}, {"keys", fuzzchecks::pinnedKeys},
-    {"engine", fuzzchecks::engine},
+    {"ipmsg", fuzzchecks::ipmsgPacket}, {"text", fuzzchecks::plainText},     {"fragment", fuzzchecks::fragments},
+    {"contacts", fuzzchecks::contacts}, {"envelope", fuzzchecks::envelope},  {"keys", fuzzchecks::pinnedKeys},
+    {"engine", fuzzchecks::engine},     {"group", fuzzchecks::groupPayload},
 };
 
 } // namespace

@@ -36,9 +36,12 @@ Console::Console(Session& session, bool color, QObject* parent)
             return;
         }
         m_partner = m.peer;
-        if (const GroupBook::Group* group = m_messenger.groups().find(m.peer); group && m.peer.startsWith(u'#'))
-            print(m_line.formatGroup(m, group->name, m_messenger.memberName(m.peer, m.remote)));
-        else
+        if (const GroupBook::Group* group = m_messenger.groups().find(m.peer); group && m.peer.startsWith(u'#')) {
+            // A member that is no contact is named as it claims, with a '?' as strangers are.
+            const auto ep = Endpoint::parse(m.remote);
+            const QString name = m_messenger.memberName(m.peer, m.remote);
+            print(m_line.formatGroup(m, group->name, ep && !m_messenger.isContact(*ep) ? name + u'?' : name));
+        } else
             print(m_line.format(m, m_messenger.nickOf(m.peer)));
     });
     connect(&m_messenger, &Messenger::deliveryChanged, this, [this](qint64 id, MessageState state) {

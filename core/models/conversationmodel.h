@@ -22,6 +22,10 @@ public:
         SystemRole,    // bool: a line such as "came online", not a chat message
         SortKeyRole,
         FirstOfDayRole, // bool: the first loaded row of its (local) day, which gets a date separator
+        // Group conversations: who wrote a received message (empty elsewhere), and how far one of mine got,
+        // "Delivered to 3 of 4" (empty elsewhere; Qt::ToolTipRole names each member with its state).
+        SenderRole,
+        GroupDeliveryRole,
     };
     static constexpr int PageSize = 100;     // the first page, and the least an older page holds
     static constexpr int MaxPageSize = 5000; // older pages grow with what is loaded, up to this
@@ -35,6 +39,8 @@ public:
     // Shows another conversation (empty: none), with its newest page loaded.
     void setPeer(const QString& peer);
     QString peer() const { return m_peer; }
+    // Whether the conversation shown is a group's.
+    bool isGroup() const { return m_isGroup; }
     // The row of a message, if it is loaded.
     QModelIndex indexOfId(qint64 id) const;
 
@@ -54,6 +60,7 @@ private:
         MessageState state = MessageState::Received;
         Direction direction = Direction::Incoming;
         bool system = false;
+        QString remote; // ADDRESS:PORT it came from: in a group, who wrote it
     };
     static Row toRow(const Message& message);
     static qint32 localDay(qint64 ms);
@@ -68,8 +75,16 @@ private:
     int rowOfId(qint64 id) const;
     bool isFirstOfDay(int row) const;
 
+    // The members' states of one of my group messages, read when first shown, forgotten when one changes.
+    const QList<Messenger::MemberDelivery>& memberStates(qint64 id) const;
+    QString deliverySummary(qint64 id) const;
+    QString deliveryDetail(qint64 id) const;
+
     History* m_history;
+    Messenger* m_messenger;
     QString m_peer;
+    bool m_isGroup = false;
+    mutable QHash<qint64, QList<Messenger::MemberDelivery>> m_memberStates;
     QList<Row> m_rows;
     bool m_hasOlder = false;
     qint64 m_nextSystemId = -1;

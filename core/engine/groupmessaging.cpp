@@ -48,6 +48,17 @@ bool Messenger::isLocal(const QString& endpoint) const
                        [&](const QHostAddress& a) { return a.isEqual(ep->address, QHostAddress::TolerantConversion); });
 }
 
+QSet<Endpoint> Messenger::groupMembers() const
+{
+    QSet<Endpoint> out;
+    for (const GroupBook::Group* g : m_groups.groups())
+        if (g->isActive())
+            for (const Roster::Entry& e : g->roster.members())
+                if (const auto ep = Endpoint::parse(e.endpoint))
+                    out.insert(*ep);
+    return out;
+}
+
 QString Messenger::memberName(const QString& group, const QString& endpoint) const
 {
     if (endpoint.isEmpty())

@@ -197,8 +197,10 @@ void Messenger::stop()
     if (m_broadcast)
         announce(ipmsg::BrExit);
     const QByteArray extension = entry();
+    // Members of my groups hear it too: they hold group messages for me while I am away.
+    const QSet<Endpoint> members = groupMembers();
     for (const PeerLink* l : m_directory.peers())
-        if (l->greeted && l->speaksIpMsg)
+        if ((l->greeted || members.contains(l->endpoint)) && l->speaksIpMsg)
             sendPacket(ipmsg::BrExit, extension, l->endpoint);
 }
 

@@ -176,6 +176,8 @@ private:
     void setGroupDelivery(qint64 deliveryId, MessageState state);
     void flushGroupQueue(const Endpoint& to);
     void resumeGroups();
+    // The other members of the groups this Pigeon is in.
+    QSet<Endpoint> groupMembers() const;
     // Whether `endpoint` (ADDRESS:PORT) is this Pigeon, as the others write it in a roster.
     bool isLocal(const QString& endpoint) const;
 

@@ -117,7 +117,10 @@ void ConversationDelegate::paint(QPainter* painter, const QStyleOptionViewItem& 
     const int nameSpace = right - timeWidth - 8 - left;
     painter->setFont(nameFont);
     painter->setPen(text);
-    const QString detail = contact ? address : (address.isEmpty() ? tr("former contact") : tr("not in contacts"));
+    const int members = index.data(ConversationListModel::GroupRole).toInt();
+    const QString detail = members > 0 ? tr("group of %1").arg(members)
+                           : contact   ? address
+                                       : (address.isEmpty() ? tr("former contact") : tr("not in contacts"));
     // A long claimed nickname must not push "not in contacts" out of sight; a contact's address may be elided.
     const int nameMax =
         contact ? nameSpace : qMax(nameSpace / 3, nameSpace - smallMetrics.horizontalAdvance(detail) - 8);

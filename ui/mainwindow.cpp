@@ -518,9 +518,8 @@ void MainWindow::updateHeader()
         QStringList names;
         for (const Roster::Entry& e : group->roster.members())
             names.append(e.endpoint.isEmpty() ? tr("you") : m_messenger->memberName(m_peer, e.endpoint));
-        m_detail->setText(group->isActive()
-                              ? tr("%n member(s): %1", nullptr, int(names.size())).arg(names.join(QStringLiteral(", ")))
-                              : tr("you left this group"));
+        m_detail->setText(group->isActive() ? tr("Members: %1").arg(names.join(QStringLiteral(", ")))
+                                            : tr("you left this group"));
         m_title->setToolTip(m_peer);
         m_detail->setToolTip(m_detail->text());
         m_addSender->setVisible(false);

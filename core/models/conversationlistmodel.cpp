@@ -121,6 +121,11 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
     case LastTimeRole: return r.lastTime;
     case IsContactRole: return r.contact;
     case NickRole: return r.nick;
+    case GroupRole: {
+        const GroupBook::Group* group =
+            m_messenger && r.peer.startsWith(u'#') ? m_messenger->groups().find(r.peer) : nullptr;
+        return group ? int(group->roster.members().size()) : 0;
+    }
     default: return {};
     }
 }

@@ -22,7 +22,8 @@ public:
         LastTextRole, // on one line: line ends and tabs are spaces
         LastTimeRole, // QDateTime, UTC; invalid when nothing was said yet
         IsContactRole,
-        NickRole, // the nickname a stranger claims in its entry packets; empty for contacts
+        NickRole,  // the nickname a stranger claims in its entry packets; empty for contacts
+        GroupRole, // int: a group's member count (0: no group's conversation)
     };
     // Online strangers without history that are listed at most; more are left out until some go offline.
     static constexpr int MaxDiscovered = 500;

@@ -21,6 +21,7 @@ private Q_SLOTS:
     void strangerIsRefused_data();
     void strangerIsRefused();
     void ipmsgMemberGetsOrdinaryMessages();
+    void strangerInvitationsAreBounded();
 
 private:
     // Node i (0..2) on 127.0.0.(i+1), in its own folder; each knows the others as contacts "A", "B", "C".
@@ -321,6 +322,33 @@ void TestGroups::ipmsgMemberGetsOrdinaryMessages()
     // Its answer is a private message.
     iptux.send(ipmsg::SendMsg | ipmsg::SendCheckOpt, "ok", m_nodes[0]->endpoint());
     QTRY_COMPARE(m_nodes[0]->received.size() > 0 && m_nodes[0]->received.last().peer == QStringLiteral("Tux"), true);
+}
+
+// A stranger may invite this Pigeon to some groups, not to as many as it likes: past MaxInvitesPerStranger its
+// invitations are refused unacknowledged, so it cannot use up the profile's MaxGroups.
+void TestGroups::strangerInvitationsAreBounded()
+{
+    startAll();
+    PigeonNode& b = *m_nodes[1];
+    RawPeer stranger(QByteArrayLiteral("1_pigeon 0.9"));
+    QVERIFY(stranger.bound);
+    QList<quint64> numbers;
+    for (int i = 0; i <= GroupBook::MaxInvitesPerStranger; ++i) {
+        grouppayload::Payload p;
+        p.kind = grouppayload::Kind::Roster;
+        p.id = QByteArray(grouppayload::IdBytes, char('a' + i));
+        p.name = QStringLiteral("spam %1").arg(i);
+        p.clock = 1;
+        p.members = {{QString(), QStringLiteral("spammer"), 1, false},
+                     {b.endpoint().toString(), QStringLiteral("B"), 1, false}};
+        numbers.append(stranger.send(ipmsg::PigeonGroup | ipmsg::SendCheckOpt, grouppayload::encode(p), b.endpoint()));
+    }
+    stranger.send(ipmsg::GetInfo, {}, b.endpoint());
+    QTRY_VERIFY(!stranger.withMode(ipmsg::SendInfo).isEmpty());
+    QTRY_COMPARE(stranger.withMode(ipmsg::RecvMsg).size(), GroupBook::MaxInvitesPerStranger);
+    for (const ipmsg::Packet& ack : stranger.withMode(ipmsg::RecvMsg))
+        QVERIFY(ack.text().toULongLong() != numbers.last());
+    QCOMPARE(b.messenger->groups().groups().size(), GroupBook::MaxInvitesPerStranger);
 }
 
 QTEST_GUILESS_MAIN(TestGroups)

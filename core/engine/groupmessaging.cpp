@@ -160,10 +160,10 @@ bool Messenger::leaveGroup(const QString& groupName, QString* error)
     return true;
 }
 
-void Messenger::queueRoster(const GroupBook::Group& group, const QList<Roster::Entry>& members)
+void Messenger::queueRoster(const GroupBook::Group& group, const QList<Roster::Entry>& members, bool exchange)
 {
     for (const Roster::Entry& e : members) {
-        if (e.endpoint.isEmpty())
+        if (e.endpoint.isEmpty() || m_groups.rosterPending(group.id, e.endpoint, exchange))
             continue;
         if (const qint64 id = m_groups.addDelivery(group.id, 0, e.endpoint, MessageState::Sending))
             m_batch.transmit(deliveryJob(id));
@@ -463,7 +463,7 @@ bool Messenger::takeGroupPayload(const QByteArray& bytes, quint64 messageNo, con
         // The sender holds another version of the roster: ours goes to it, and it answers with its own if it has
         // something we lack (below), so that both end with the same.
         if (payload->clock != group->roster.clock())
-            queueRoster(*group, {Roster::Entry{sender, {}, 0, false}});
+            queueRoster(*group, {Roster::Entry{sender, {}, 0, false}}, true);
         return true;
     }
 
@@ -476,6 +476,14 @@ bool Messenger::takeGroupPayload(const QByteArray& bytes, quint64 messageNo, con
         // An invitation: the sender and this Pigeon must both be members of what it sends.
         if (!theirs.isMember(sender) || !theirs.isMember(QString()))
             return refuse("an invitation that does not list its sender and us");
+        if (!m_directory.isContact(from)) {
+            const auto groups = m_groups.groups();
+            const auto invited = std::count_if(groups.cbegin(), groups.cend(), [&](const GroupBook::Group* g) {
+                return g->roster.find(sender) != nullptr;
+            });
+            if (invited >= GroupBook::MaxInvitesPerStranger)
+                return refuse("a stranger's invitation beyond its limit");
+        }
         if (!admitSender(from))
             return false;
         QStringList taken;
@@ -507,6 +515,6 @@ bool Messenger::takeGroupPayload(const QByteArray& bytes, quint64 messageNo, con
         Q_EMIT groupsChanged();
     }
     if (merged.isAheadOf(theirs.entries()))
-        queueRoster(*group, {Roster::Entry{sender, {}, 0, false}});
+        queueRoster(*group, {Roster::Entry{sender, {}, 0, false}}, true);
     return true;
 }

@@ -167,8 +167,10 @@ private:
     qint64 sendToGroup(const GroupBook::Group& group, const QString& text, QString* error);
     // Sends a group message again to the members it failed to reach.
     bool retryGroup(const Message& message, QString* error);
-    // Sends the group's roster to each of `members` (ADDRESS:PORT) after the commit.
-    void queueRoster(const GroupBook::Group& group, const QList<Roster::Entry>& members);
+    // Sends the group's roster to each of `members` (ADDRESS:PORT) after the commit. A roster is made when it is
+    // sent, so one still queued for a member carries this change too and none is added; for a mere exchange
+    // (`exchange`: the clocks differ) one on its way suffices as well.
+    void queueRoster(const GroupBook::Group& group, const QList<Roster::Entry>& members, bool exchange = false);
     // Stores a line such as "Bob joined" in a group's conversation.
     void groupNote(const GroupBook::Group& group, const QString& text);
     void transmitGroup(qint64 deliveryId);

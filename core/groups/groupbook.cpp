@@ -211,6 +211,18 @@ QList<GroupBook::Delivery> GroupBook::deliveriesOf(qint64 message)
     return out;
 }
 
+bool GroupBook::rosterPending(const QByteArray& group, const QString& member, bool orSending)
+{
+    QSqlQuery q(m_history->database());
+    q.prepare(QStringLiteral("SELECT 1 FROM group_outbox WHERE state IN (?, ?) AND group_id = ? AND member = ? AND "
+                             "message = 0 LIMIT 1"));
+    q.addBindValue(int(MessageState::Queued));
+    q.addBindValue(int(orSending ? MessageState::Sending : MessageState::Queued));
+    q.addBindValue(group);
+    q.addBindValue(member);
+    return q.exec() && q.next();
+}
+
 QList<GroupBook::Delivery> GroupBook::unsent()
 {
     QList<Delivery> out;

@@ -19,6 +19,9 @@
 class GroupBook {
 public:
     static constexpr int MaxGroups = 1000;
+    // Groups that one sender that is no contact may have invited this Pigeon to (the others are refused), so that
+    // one stranger cannot use up MaxGroups.
+    static constexpr int MaxInvitesPerStranger = 10;
 
     struct Group {
         QByteArray id; // grouppayload::IdBytes random bytes
@@ -66,6 +69,8 @@ public:
     std::optional<Delivery> delivery(qint64 id);
     // The deliveries of one message, by member.
     QList<Delivery> deliveriesOf(qint64 message);
+    // Whether a roster delivery of `group` to `member` waits: Queued only, or with `orSending` also one on its way.
+    bool rosterPending(const QByteArray& group, const QString& member, bool orSending);
     // Every delivery still Queued or Sending, oldest first.
     QList<Delivery> unsent();
 

@@ -22,6 +22,7 @@ public:
         QString nick;                // empty: the profile's nickname, else the login name
         bool contactsOnly = false;
         bool broadcast = false; // announce on the LAN (entry and exit packets to broadcast addresses)
+        std::optional<TextEncoding> legacyEncoding = std::nullopt; // unset: the profile's (Profile::legacyEncoding)
     };
 
     explicit Session(QObject* parent = nullptr);

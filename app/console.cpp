@@ -65,6 +65,10 @@ Console::Console(Session& session, bool color, QObject* parent)
         const QString peer = m_mine.value(id);
         if (peer.isEmpty())
             return;
+        if (peer.startsWith(u'#') && m_messenger.groups().find(peer)) {
+            printGroupDelivery(id, state);
+            return;
+        }
         switch (state) {
         case MessageState::Delivered: print(paint(tr("  (delivered to %1)").arg(peer), Green)); break;
         case MessageState::Read: print(paint(tr("  (read by %1)").arg(peer), Green)); break;
@@ -176,7 +180,10 @@ void Console::command(const QString& line)
         m_messenger.markRead(m.peer); // sends the read notice the sender asked for
     } else if (verb == u"/to") {
         const QString name = line.section(u' ', 1).trimmed();
-        if (const auto contact = m_session.contacts().find(name)) {
+        const GroupBook::Group* group = m_messenger.groups().find(name);
+        if (group && (name.startsWith(u'#') || !m_session.contacts().find(name))) {
+            m_partner = group->key();
+        } else if (const auto contact = m_session.contacts().find(name)) {
             m_partner = contact->name;
         } else if (const auto ep = Endpoint::parse(name)) {
             m_partner = ep->toString();
@@ -222,6 +229,10 @@ void Console::command(const QString& line)
         search(line.section(u' ', 1).trimmed());
     } else if (verb == u"/retry") {
         retryFailed();
+    } else if (verb == u"/group") {
+        groupCommand(words);
+    } else if (verb == u"/groups") {
+        listGroups();
     } else if (verb == u"/help") {
         print(tr("  TEXT                 send to the current partner (whoever wrote last, or /to)\n"
                  "  /to NAME|ADDR:PORT   pick whom to write to\n"
@@ -233,6 +244,10 @@ void Console::command(const QString& line)
                  "  /back                online again\n"
                  "  /search TEXT         the newest messages that contain TEXT\n"
                  "  /retry               send again what failed to the current partner (queued messages wait for it)\n"
+                 "  /group NAME MEMBER...   make a group (members: contact names or ADDR:PORT)\n"
+                 "  /group add NAME MEMBER  add a member to a group\n"
+                 "  /group leave NAME    leave a group\n"
+                 "  /groups              list groups and their members\n"
                  "  /quit                leave (so does end of input)\n") +
               ConsoleTransfers::help());
     } else if (m_files->command(verb, line, m_partner)) {
@@ -373,8 +388,15 @@ QString Console::shown(const Message& m) const
 {
     const bool sealed =
         std::any_of(m_sealed.cbegin(), m_sealed.cend(), [&m](const Message& s) { return s.id == m.id; });
-    if (!sealed)
+    if (!sealed) {
+        if (const GroupBook::Group* group = m_messenger.groups().find(m.peer); group && m.peer.startsWith(u'#')) {
+            // A member that is no contact is named as it claims, with a '?' as strangers are.
+            const auto ep = Endpoint::parse(m.remote);
+            const QString name = m_messenger.memberName(m.peer, m.remote);
+            return m_line.formatGroup(m, group->name, ep && !m_messenger.isContact(*ep) ? name + u'?' : name);
+        }
         return m_line.format(m, m_messenger.nickOf(m.peer));
+    }
     return paint(u'[' + m.time.toLocalTime().toString(QStringLiteral("HH:mm:ss")) + u']', Dim) + u' ' +
            m_line.who(m.peer, m.remote, m_messenger.nickOf(m.peer)) + u": " +
            paint(tr("(sealed message; /open to read it)"), Yellow);

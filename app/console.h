@@ -44,6 +44,10 @@ private:
     // /retry: the failed messages to the current partner that hold its queue (History::failureHoldingQueue), oldest
     // first, at most MaxRetried.
     void retryFailed();
+    // /group, /groups and the delivery of group messages (consolegroups.cpp).
+    void groupCommand(const QStringList& words);
+    void listGroups();
+    void printGroupDelivery(qint64 id, MessageState state);
     void print(const QString& line);
     // `line` as written to the terminal: on a terminal the prompt is cleared before it and drawn again after it.
     QByteArray decorated(const QString& line) const;

@@ -63,3 +63,15 @@ QString MessageLine::format(const Message& m, const QString& nick, const QString
     return time + QStringLiteral(" -> ") + who(m.peer, m.remote, nick) + u": " + automatic + text(m, marks) +
            paint(QStringLiteral("  (") + stateName(m.state) + u')', Dim);
 }
+
+QString MessageLine::formatGroup(const Message& m, const QString& group, const QString& sender,
+                                 const QString& timeFormat) const
+{
+    if (m.isSystem || m.direction == Direction::Outgoing)
+        return format(m, {}, timeFormat);
+    const QString time = paint(u'[' + m.time.toLocalTime().toString(timeFormat) + u']', Dim);
+    const char* color = PeerColors[qHash(sender) % std::size(PeerColors)];
+    return time + u' ' + paint(textcodec::printable(group), Bold) + QStringLiteral(" \u203a ") +
+           paint(textcodec::printable(sender), color) + paint(QStringLiteral(" (") + m.remote + u')', Dim) + u": " +
+           textcodec::printable(ConversationModel::shownText(m.text));
+}

@@ -33,6 +33,9 @@ public:
     // when color is on.
     QString format(const Message& m, const QString& nick, const QString& timeFormat = QStringLiteral("HH:mm:ss"),
                    const QList<search::Span>& marks = {}) const;
+    // A received group message: "[TIME] GROUP › SENDER (ADDRESS:PORT): TEXT", the sender colored by its name.
+    QString formatGroup(const Message& m, const QString& group, const QString& sender,
+                        const QString& timeFormat = QStringLiteral("HH:mm:ss")) const;
 
 private:
     // A message's text as shown, printable, with `marks` in bold.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "contactbook.h"
+#include "groupbook.h"
 #include "history.h"
 
 #include <QDateTime>
@@ -22,6 +23,51 @@ inline Message message(const QString& peer, Direction direction, const QString& 
     m.remote = QStringLiteral("127.0.0.1:2425");
     m.unread = unread;
     return m;
+}
+
+// A group of me, 王小明 and Chen Jing with a short bilingual thread: the README screenshot adds Alice live.
+inline const QString DemoGroup = QStringLiteral("#Demo team");
+
+inline bool writeGroup(History& history, const QDateTime& morning)
+{
+    const QString wang = QStringLiteral("127.0.0.2:2425");
+    const QString chen = QStringLiteral("127.0.0.4:2425");
+    Roster roster;
+    roster.add(QString(), QStringLiteral("Me"));
+    roster.add(wang, QStringLiteral("王小明"));
+    roster.add(chen, QStringLiteral("Chen Jing"));
+    GroupBook groups(&history);
+    QString error;
+    const QByteArray id = QByteArray::fromHex("5049474e2047524f55502044454d4f21");
+    if (!groups.add(id, DemoGroup.mid(1), roster, {}, &error))
+        return false;
+    const auto from = [](Message m, const QString& remote) {
+        m.remote = remote;
+        return m;
+    };
+    const QDateTime at = morning.addSecs(3600);
+    QList<Message> thread = {
+        from(message(DemoGroup, Direction::Incoming, QStringLiteral("今天下午三点评审设计稿，大家有空吗？"), at,
+                     MessageState::Received),
+             wang),
+        from(message(DemoGroup, Direction::Incoming, QStringLiteral("I'm in. Room 402, with the printed mock-ups?"),
+                     at.addSecs(50), MessageState::Received),
+             chen),
+        message(DemoGroup, Direction::Outgoing, QStringLiteral("Works for me 👍 I'll bring the laptop."), at.addSecs(90),
+                MessageState::Delivered),
+        from(message(DemoGroup, Direction::Incoming, QStringLiteral("好，402 见。"), at.addSecs(120),
+                     MessageState::Received),
+             wang),
+    };
+    for (Message& m : thread) {
+        if (!history.append(m))
+            return false;
+        if (m.direction == Direction::Outgoing)
+            for (const QString& member : {wang, chen})
+                if (!groups.addDelivery(id, m.id, member, MessageState::Delivered))
+                    return false;
+    }
+    return true;
 }
 
 // `alicePort`: where a live second Pigeon for Alice listens (0: nobody).
@@ -78,7 +124,7 @@ inline bool writeProfile(const QString& dir, quint16 alicePort)
     for (Message& m : messages)
         if (!history.append(m))
             return false;
-    return history.commit();
+    return writeGroup(history, morning) && history.commit();
 }
 
 } // namespace demo

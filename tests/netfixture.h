@@ -73,11 +73,11 @@ private:
 struct PigeonNode {
     enum class Layer { None, Lossy, Delay };
 
-    PigeonNode(const QString& folder, const QString& nick, quint16 port = 0)
+    PigeonNode(const QString& folder, const QString& nick, quint16 port = 0, const QHostAddress& address = Loopback)
     {
         ok = history.open(folder + QStringLiteral("/history.sqlite"));
         ok = contacts.load(folder + QStringLiteral("/contacts.ini")) && ok;
-        ok = udp.bind(Loopback, port) && ok;
+        ok = udp.bind(address, port) && ok;
         recorder = std::make_unique<RecordingTransport>(&udp);
         identity.nick = nick;
         identity.user = nick.toLower().toUtf8();

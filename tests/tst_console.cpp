@@ -101,6 +101,7 @@ private Q_SLOTS:
     void retryAfterUnresolvableHost();
     void brokenContactsFileIsReported();
     void contactsSubcommand();
+    void groupChatBetweenThreeConsoles();
     void cp932ContactReadsShiftJis();
     void legacyEncodingReadsStrangers_data();
     void legacyEncodingReadsStrangers();
@@ -397,6 +398,46 @@ void TestConsole::searchCommand()
     c.type(QStringLiteral("/search"));
     QTRY_VERIFY(c.output().contains(QStringLiteral("Usage: /search TEXT")));
     QCOMPARE(c.finish(), 3);
+}
+
+// Issue 12: /group makes a group of three consoles; each message is printed as "GROUP › SENDER (ADDRESS:PORT): TEXT"
+// by the others, a reply goes to the group, and the sender hears how many members it reached.
+void TestConsole::groupChatBetweenThreeConsoles()
+{
+    QTemporaryDir dirs[3];
+    Console a;
+    Console b;
+    Console c;
+    QVERIFY(b.start(dirs[1].path(), {QStringLiteral("--name"), QStringLiteral("Bob")}));
+    QVERIFY(c.start(dirs[2].path(), {QStringLiteral("--name"), QStringLiteral("Carol")}));
+    QVERIFY(a.start(dirs[0].path(), {QStringLiteral("--name"), QStringLiteral("Alice")}));
+    a.type(QStringLiteral("/add Bob 127.0.0.1:%1").arg(b.port));
+    a.type(QStringLiteral("/add Carol 127.0.0.1:%1").arg(c.port));
+    QTRY_VERIFY(a.output().contains(QStringLiteral("* Carol is online")));
+    QTRY_VERIFY(a.output().contains(QStringLiteral("* Bob is online")));
+    a.type(QStringLiteral("/group team Bob Carol"));
+    QTRY_VERIFY(a.output().contains(QStringLiteral("Made the group #team")));
+    QTRY_VERIFY(b.output().contains(QStringLiteral("Alice added you to the group team")));
+    QTRY_VERIFY(c.output().contains(QStringLiteral("Alice added you to the group team")));
+    a.type(QStringLiteral("hello team"));
+    // Alice is no contact of theirs: named as she claims, with a '?'.
+    const QString fromAlice = QStringLiteral("team \u203a Alice? (127.0.0.1:%1): hello team").arg(a.port);
+    QTRY_VERIFY(b.output().contains(fromAlice));
+    QTRY_VERIFY(c.output().contains(fromAlice));
+    QTRY_VERIFY(a.output().contains(QStringLiteral("(#team: delivered to 2 of 2: ")));
+    // Bob answers whoever wrote last: the group.
+    b.type(QStringLiteral("hi from Bob"));
+    const QString fromBob = QStringLiteral("team \u203a Bob%1 (127.0.0.1:%2): hi from Bob");
+    QTRY_VERIFY(a.output().contains(fromBob.arg(QString()).arg(b.port)));
+    QTRY_VERIFY(c.output().contains(fromBob.arg(QStringLiteral("?")).arg(b.port)));
+    c.type(QStringLiteral("/groups"));
+    QTRY_VERIFY(c.output().contains(QStringLiteral("#team  ")));
+    QVERIFY(c.output().contains(QStringLiteral("Bob (127.0.0.1:%1)").arg(b.port)));
+    c.type(QStringLiteral("/group leave team"));
+    QTRY_VERIFY(a.output().contains(QStringLiteral("Carol left.")));
+    QCOMPARE(a.finish(), 0);
+    QCOMPARE(b.finish(), 0);
+    QCOMPARE(c.finish(), 0);
 }
 
 void TestConsole::cp932ContactReadsShiftJis()

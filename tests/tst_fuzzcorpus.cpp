@@ -25,6 +25,7 @@ const struct {
     {"ipmsg", fuzzchecks::ipmsgPacket}, {"text", fuzzchecks::plainText},    {"fragment", fuzzchecks::fragments},
     {"contacts", fuzzchecks::contacts}, {"envelope", fuzzchecks::envelope}, {"keys", fuzzchecks::pinnedKeys},
     {"engine", fuzzchecks::engine},     {"file", fuzzchecks::filePayload},
+    {"group", fuzzchecks::groupPayload},
 };
 
 } // namespace

@@ -1,5 +1,6 @@
-// Renders a populated window, as the README shows it: a demo profile, a live second Pigeon on 127.0.0.1 for Alice,
-// one message sent and delivered for real. Set PIGEON_SCREENSHOT=FILE to keep the picture (README: resources/).
+// Renders a populated window, as the README shows it: a demo profile with a group thread, a live second Pigeon on
+// 127.0.0.1 for Alice, who is added to the group and gets one message for real. Set PIGEON_SCREENSHOT=FILE to keep the
+// picture (README: resources/).
 
 #include "bubbledelegate.h"
 #include "composeedit.h"
@@ -141,13 +142,30 @@ void TestScreenshot::populatedWindow()
     MainWindow window(me);
     window.resize(1040, 700);
     window.show();
-    window.openConversation(QStringLiteral("Alice"));
     QTRY_COMPARE(me.messenger()->presence(QStringLiteral("Alice")), Presence::Online);
+    // The README shows a group thread: Alice is added to the demo group for real, then hears from it.
+    QString error;
+    QVERIFY2(me.messenger()->addToGroup(demo::DemoGroup, QStringLiteral("Alice"), &error), qPrintable(error));
+    QTRY_VERIFY(alice.messenger()->groups().find(demo::DemoGroup));
+    window.openConversation(demo::DemoGroup);
 
-    QTest::keyClicks(window.composer(), QStringLiteral("See you at ten!"));
-    QSignalSpy delivered(me.messenger(), &Messenger::deliveryChanged);
+    QTest::keyClicks(window.composer(), QStringLiteral("Alice joins us too. See you at three!"));
     QTest::keyClick(window.composer(), Qt::Key_Return);
-    QTRY_VERIFY(!delivered.isEmpty() && delivered.last().at(1).value<MessageState>() == MessageState::Delivered);
+    const qint64 id =
+        window.thread().index(window.thread().rowCount() - 1).data(ConversationModel::IdRole).toLongLong();
+    // Delivered to Alice; 王小明 and Chen Jing have no Pigeon behind them here.
+    const auto reachedAlice = [&] {
+        const QList<Messenger::MemberDelivery> members = me.messenger()->groupDelivery(id);
+        return std::any_of(members.cbegin(), members.cend(), [](const Messenger::MemberDelivery& d) {
+            return d.name == QStringLiteral("Alice") && d.state == MessageState::Delivered;
+        });
+    };
+    QTRY_VERIFY(reachedAlice());
+    QTRY_VERIFY(window.thread()
+                    .index(window.thread().rowCount() - 1)
+                    .data(ConversationModel::GroupDeliveryRole)
+                    .toString()
+                    .contains(u'3'));
 
     const QString path =
         qEnvironmentVariable(variable.toLatin1().constData(), myDir.filePath(QStringLiteral("window.png")));

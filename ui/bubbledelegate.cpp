@@ -23,6 +23,16 @@ constexpr int MaxBubbleWidth = 560;
 constexpr int CachedLayouts = 800;
 constexpr int TextWidthStep = 24; // px
 
+QFont smallFont(const QFont& font);
+
+// A group member's name above its message: small and bold.
+QFont senderFont(const QFont& font)
+{
+    QFont bold = smallFont(font);
+    bold.setBold(true);
+    return bold;
+}
+
 QFont smallFont(const QFont& font)
 {
     QFont small = font;
@@ -149,6 +159,8 @@ QString BubbleDelegate::metaText(const QModelIndex& index)
         time += QStringLiteral("  ·  ") + tr("automatic answer");
     if (Direction(index.data(ConversationModel::DirectionRole).toInt()) != Direction::Outgoing)
         return time;
+    if (const QString group = index.data(ConversationModel::GroupDeliveryRole).toString(); !group.isEmpty())
+        return time + QStringLiteral("  ·  ") + group;
     return time + QStringLiteral("  ·  ") + stateText(index.data(ConversationModel::StateRole).toInt());
 }
 
@@ -247,14 +259,20 @@ BubbleDelegate::Geometry BubbleDelegate::geometry(const QStyleOptionViewItem& op
     }
     const bool mine = Direction(index.data(ConversationModel::DirectionRole).toInt()) == Direction::Outgoing;
     const QSize text = textSize(index, option.font);
-    const QSize bubble(text.width() + 2 * PadX, text.height() + 2 * PadY);
+    const QString sender = mine ? QString() : index.data(ConversationModel::SenderRole).toString();
+    const QSize name =
+        sender.isEmpty() ? QSize()
+                         : QSize(QFontMetrics(senderFont(option.font)).horizontalAdvance(sender) + 1, smallHeight + 2);
+    const QSize bubble(qMax(text.width(), name.width()) + 2 * PadX, text.height() + name.height() + 2 * PadY);
     if (mine) {
         g.bubble = QRect(QPoint(r.left() + m_width - Margin - bubble.width(), y), bubble);
     } else {
         g.avatar = QRect(r.left() + Margin, y, AvatarSize, AvatarSize);
         g.bubble = QRect(QPoint(g.avatar.right() + 9, y), bubble);
     }
-    g.text = QRect(g.bubble.topLeft() + QPoint(PadX, PadY), text);
+    if (!sender.isEmpty())
+        g.sender = QRect(g.bubble.topLeft() + QPoint(PadX, PadY), name);
+    g.text = QRect(g.bubble.topLeft() + QPoint(PadX, PadY + name.height()), text);
     y = g.bubble.bottom() + 3;
     if (!withMeta) {
         g.height = qMax(y + smallHeight - 1, g.avatar.bottom()) + 1 + RowGap / 2 - r.top();
@@ -335,9 +353,12 @@ void BubbleDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option
         return;
     }
     const bool mine = Direction(index.data(ConversationModel::DirectionRole).toInt()) == Direction::Outgoing;
+    // In a group each member has its avatar and color, and its name heads its bubbles.
+    const QString sender = index.data(ConversationModel::SenderRole).toString();
+    const QString author = sender.isEmpty() ? m_peer : sender;
     if (!mine)
-        paintAvatar(*painter, g.avatar, m_peer);
-    const QColor fill = mine ? colors::myBubble(pal) : colors::peerBubble(pal, m_peer);
+        paintAvatar(*painter, g.avatar, author);
+    const QColor fill = mine ? colors::myBubble(pal) : colors::peerBubble(pal, author);
     const QColor ink = mine ? colors::myBubbleText(pal) : pal.color(QPalette::Text);
     painter->setBrush(fill);
     if (option.state & QStyle::State_Selected)
@@ -345,6 +366,12 @@ void BubbleDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option
     else
         painter->setPen(Qt::NoPen);
     painter->drawRoundedRect(QRectF(g.bubble).adjusted(0.5, 0.5, -0.5, -0.5), 12, 12);
+    if (!g.sender.isEmpty()) {
+        painter->setFont(senderFont(option.font));
+        painter->setPen(colors::mix(colors::forPeer(author), pal.color(QPalette::Text), 0.35));
+        painter->drawText(g.sender, Qt::AlignLeft | Qt::AlignTop, sender);
+        painter->setFont(option.font);
+    }
     painter->setPen(ink);
     block(index, option.font)->layout.draw(painter, g.text.topLeft());
 

@@ -8,10 +8,10 @@
 #include <memory>
 
 // Paints a conversation as chat bubbles: mine on the right in the accent color, the contact's on the left in its
-// own color, system lines small and centered, a date separator where the day changes, the time (and for mine the
-// delivery state) under each bubble. Wrapped text layouts are cached per message, so scrolling a long thread
-// lays out only what comes into view for the first time. Double-clicking a bubble opens its text in a read-only
-// editor for selecting part of it.
+// own color (in a group, each member's in its own, with its name above the text), system lines small and centered, a
+// date separator where the day changes, the time (and for mine the delivery state) under each bubble. Wrapped text
+// layouts are cached per message, so scrolling a long thread lays out only what comes into view for the first time.
+// Double-clicking a bubble opens its text in a read-only editor for selecting part of it.
 class BubbleDelegate final : public QStyledItemDelegate {
     Q_OBJECT
 public:
@@ -45,7 +45,7 @@ public:
 
     static QString stateText(int state);
     static QString dayText(const QDate& day);
-    // "12:34", and for my messages "12:34 · Delivered ✓".
+    // "12:34", and for my messages "12:34 · Delivered ✓" (in a group "12:34 · Delivered to 3 of 4").
     static QString metaText(const QModelIndex& index);
 
 private:
@@ -58,6 +58,7 @@ private:
     struct Geometry {
         QRect separator; // empty: no date separator
         QRect avatar;
+        QRect sender; // a group member's name above the text; empty elsewhere
         QRect bubble;
         QRect text;
         QRect meta;

@@ -121,8 +121,10 @@ void ConversationDelegate::paint(QPainter* painter, const QStyleOptionViewItem& 
     const auto status = Status(index.data(ConversationListModel::StatusRole).toInt());
     const QString statusText = index.data(ConversationListModel::StatusTextRole).toString();
     const QString statusWord = status == Status::Away ? tr("away") : tr("busy");
+    const int members = index.data(ConversationListModel::GroupRole).toInt();
     const QString detail =
-        status != Status::Online
+        members > 0 ? tr("group of %1").arg(members)
+        : status != Status::Online
             ? (statusText.isEmpty() ? statusWord : tr("%1: %2", "status: its text").arg(statusWord, statusText))
         : contact ? address
                   : (address.isEmpty() ? tr("former contact") : tr("not in contacts"));

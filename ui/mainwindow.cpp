@@ -11,6 +11,7 @@
 #include "elidedlabel.h"
 #include "emojipicker.h"
 #include "messagesearch.h"
+#include "groupdialog.h"
 #include "settingsdialog.h"
 #include "statusmenu.h"
 #include "threadview.h"
@@ -329,6 +330,7 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
         connect(m_messenger, &Messenger::messageAdded, this, &MainWindow::onMessageAdded);
         connect(m_messenger, &Messenger::problem, this,
                 [this](const QString& text) { statusBar()->showMessage(text, 10'000); });
+        connect(m_messenger, &Messenger::groupsChanged, this, &MainWindow::updateHeader);
     }
     connect(m_threadView, &ThreadView::retryRequested, this, [this](qint64 id) {
         QString error;
@@ -384,6 +386,12 @@ void MainWindow::buildMenus()
 
     QMenu* contacts = menuBar()->addMenu(tr("&Contacts"));
     contacts->addAction(tr("&Add Contact…"), QKeySequence(Qt::CTRL | Qt::Key_N), this, [this] { addContact(); });
+    contacts->addAction(tr("New &Group…"), QKeySequence(Qt::CTRL | Qt::Key_G), this, &MainWindow::newGroup);
+    QAction* leave = contacts->addAction(tr("&Leave Group"), this, [this] {
+        QString error;
+        if (m_messenger && !m_messenger->leaveGroup(m_peer, &error))
+            statusBar()->showMessage(error, 8000);
+    });
     QAction* edit = contacts->addAction(tr("&Edit Contact…"), this, [this] { editContact(m_peer); });
     QAction* remove = contacts->addAction(tr("&Remove Contact…"), this, [this] { removeContact(m_peer); });
     QAction* addSender =
@@ -391,7 +399,10 @@ void MainWindow::buildMenus()
     contacts->addSeparator();
     contacts->addAction(tr("&Import Contacts File…"), this, &MainWindow::importContacts);
     contacts->addAction(tr("E&xport Contacts File…"), this, &MainWindow::exportContacts);
-    connect(contacts, &QMenu::aboutToShow, this, [this, edit, remove, addSender] {
+    connect(contacts, &QMenu::aboutToShow, this, [this, edit, remove, addSender, leave] {
+        const GroupBook::Group* group =
+            m_messenger && m_peer.startsWith(u'#') ? m_messenger->groups().find(m_peer) : nullptr;
+        leave->setEnabled(group && group->isActive());
         const bool contact = m_session.contacts().find(m_peer).has_value();
         edit->setEnabled(contact);
         remove->setEnabled(contact);
@@ -560,6 +571,21 @@ void MainWindow::updateHeader()
     if (m_peer.isEmpty())
         return;
     const QModelIndex i = m_conversations.indexOfPeer(m_peer);
+    if (const GroupBook::Group* group =
+            m_messenger && m_peer.startsWith(u'#') ? m_messenger->groups().find(m_peer) : nullptr) {
+        // A group: its members, me first.
+        m_avatar->setPixmap(avatarPixmap(m_peer, 36, devicePixelRatioF()));
+        m_title->setText(m_peer);
+        QStringList names;
+        for (const Roster::Entry& e : group->roster.members())
+            names.append(e.endpoint.isEmpty() ? tr("you") : m_messenger->memberName(m_peer, e.endpoint));
+        m_detail->setText(group->isActive() ? tr("Members: %1").arg(names.join(QStringLiteral(", ")))
+                                            : tr("you left this group"));
+        m_title->setToolTip(m_peer);
+        m_detail->setToolTip(m_detail->text());
+        m_addSender->setVisible(false);
+        return;
+    }
     const bool contact = i.data(ConversationListModel::IsContactRole).toBool();
     const QString address = i.data(ConversationListModel::AddressRole).toString();
     const auto presence = Presence(i.data(ConversationListModel::PresenceRole).toInt());
@@ -902,6 +928,27 @@ void MainWindow::showAbout()
                           "datagram. Speaks the IP Messenger protocol (IP Messenger, FeiQ, iptux) and plain "
                           "text.</p>")
                            .arg(QStringLiteral(PIGEON_VERSION)));
+}
+
+void MainWindow::newGroup()
+{
+    if (!m_messenger)
+        return;
+    QStringList names;
+    for (const Contact& c : m_session.contacts().contacts())
+        names.append(c.name);
+    auto* dialog = new GroupDialog(names, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        QString error;
+        const QString key = m_messenger->createGroup(dialog->name(), dialog->members(), &error);
+        if (key.isEmpty()) {
+            QMessageBox::warning(this, tr("New Group"), error);
+            return;
+        }
+        openConversation(key);
+    });
+    dialog->open();
 }
 
 bool MainWindow::saveScreenshot(const QString& path)

@@ -54,6 +54,9 @@ public:
     QString currentPeer() const { return m_peer; }
     // Sends what is in the compose box to the open conversation; false when nothing was sent.
     bool sendComposed();
+    // Contacts > New Group…: opens the dialog (GroupDialog, window-modal); accepting it makes the group, invites the
+    // ticked contacts and opens its conversation.
+    void newGroup();
     // Lays the window out completely (offscreen too) and saves it as a PNG whose "Description" text names, in the
     // interface's language, the menus and the Send button it shows (mnemonic & removed).
     bool saveScreenshot(const QString& path);

@@ -67,7 +67,10 @@ Messenger::Messenger(Identity identity, ContactBook* contacts, History* history,
                         [this](const Message& m) {
                             Q_EMIT deliveryChanged(m.id, MessageState::Failed);
                         }})
+    , m_groups(history)
 {
+    if (QString why; m_history->isOpen() && !m_groups.load(&why))
+        qCWarning(lcMessenger) << "the groups could not be read:" << why;
     m_clock.start();
     m_now = nowMs;
     m_directory.setInUse([this](const Endpoint& ep) { return m_delivery.awaitsAckFrom(ep); });
@@ -226,11 +229,14 @@ void Messenger::start()
     // Messages that were on their way when Pigeon stopped go out again under the same numbers, so a peer that got
     // them already recognises the duplicates. Queued ones wait for their peer.
     for (const Message& m : m_history->unsent()) {
+        if (m_groups.find(m.peer) && m.peer.startsWith(u'#'))
+            continue; // a group's message is delivered member by member (resumeGroups)
         if (m.state == MessageState::Sending)
             transmit(m);
         else
             m_queuedPeers.insert(m.peer);
     }
+    resumeGroups();
 }
 
 void Messenger::announce(quint32 command)
@@ -265,8 +271,10 @@ void Messenger::stop()
     m_history->commit();
     if (m_broadcast)
         announce(ipmsg::BrExit);
+    // Members of my groups hear it too: they hold group messages for me while I am away.
+    const QSet<Endpoint> members = groupMembers();
     for (const PeerLink* l : m_directory.peers())
-        if (l->greeted && l->speaksIpMsg)
+        if ((l->greeted || members.contains(l->endpoint)) && l->speaksIpMsg)
             sendPacket(ipmsg::BrExit, entry(m_directory.wireEncoding(l->endpoint)), l->endpoint);
 }
 
@@ -279,6 +287,8 @@ qint64 Messenger::send(const QString& peer, const QString& text, QString* error)
     };
     if (text.trimmed().isEmpty())
         return fail(tr("An empty message is not sent."));
+    if (const GroupBook::Group* group = m_groups.find(peer); group && peer.startsWith(u'#'))
+        return sendToGroup(*group, text, error);
     const Route route = m_directory.route(peer);
     if (!route.known)
         return fail(tr("There is no contact named \"%1\".").arg(peer));
@@ -340,6 +350,8 @@ bool Messenger::retry(qint64 id, QString* error)
             *error = tr("Only a message that failed can be sent again.");
         return false;
     }
+    if (m_groups.find(m->peer) && m->peer.startsWith(u'#'))
+        return retryGroup(*m, error);
     if (m_delivery.contains(id))
         return true;
     // Back into the queue in its place (issue 16) while an earlier failure holds the queue, so that it does not
@@ -400,6 +412,9 @@ void Messenger::probeQueuedPeers()
         if (const auto ep = m_directory.contactEndpoint(*contact); ep && presence(peer) != Presence::Online)
             greet(*ep);
     }
+    for (const Endpoint& member : std::as_const(m_groupQueued))
+        if (const PeerLink* l = m_directory.find(member); !l || l->presence != Presence::Online)
+            greet(member);
 }
 
 void Messenger::flushQueue(const QString& peer)
@@ -444,6 +459,10 @@ void Messenger::failUnresolved(const QString& host)
 
 void Messenger::transmit(const Message& m)
 {
+    if (m.id < 0) {
+        transmitGroup(-m.id);
+        return;
+    }
     if (m_delivery.contains(m.id))
         return;
     if (m.isAutoReply) {
@@ -548,6 +567,10 @@ void Messenger::finishMessage(qint64 id, MessageState state)
 
 void Messenger::setFinished(qint64 id, MessageState state)
 {
+    if (id < 0) {
+        setGroupDelivery(-id, state);
+        return;
+    }
     m_history->setState(id, state);
     Q_EMIT deliveryChanged(id, state);
 }
@@ -634,6 +657,8 @@ void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from)
     case ipmsg::BrExit: handleExit(from); break;
     case ipmsg::SendMsg: handleSendMsg(p, from); break;
     case ipmsg::PigeonFragment: handleFragment(p, from); break;
+    case ipmsg::PigeonGroup: handleGroup(p, from); break;
+    case ipmsg::PigeonGroupPart: handleGroupPart(p, from); break;
     case ipmsg::RecvMsg: handleRecvMsg(p, from); break;
     case ipmsg::ReadMsg: handleReadMsg(p, from); break;
     case ipmsg::GetInfo: handleGetInfo(from); break;
@@ -907,6 +932,8 @@ void Messenger::heardFrom(const Endpoint& from, const QByteArray& version)
         m_delivery.setWindow(from, windowFor(from));
     }
     setPresence(from, Presence::Online);
+    if (m_groupQueued.contains(from))
+        flushGroupQueue(from);
 }
 
 void Messenger::setPresence(const Endpoint& endpoint, Presence presence)

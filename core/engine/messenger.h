@@ -6,6 +6,7 @@
 #include "delivery.h"
 #include "endpoint.h"
 #include "fragment.h"
+#include "groupbook.h"
 #include "history.h"
 #include "ipmsg.h"
 #include "ownendpoints.h"
@@ -145,6 +146,25 @@ public:
     bool admitStranger(const Endpoint& from) { return admitSender(from); }
     // The conversation datagrams from `from` belong to: a contact's name, else "address:port".
     QString peerFor(const Endpoint& from) const { return m_directory.peerFor(from); }
+    // Group conversations (groupmessaging.cpp, roster.h for how members converge). A group is addressed by its key
+    // "#NAME" wherever a peer is (send(), the conversation in History).
+    const GroupBook& groups() const { return m_groups; }
+    // Makes a group of this Pigeon and `members` (contact names or ADDRESS:PORT) and invites them; returns its key,
+    // or empty with the reason in *error (no members, one unknown, too many, MaxGroups reached).
+    QString createGroup(const QString& name, const QStringList& members, QString* error = nullptr);
+    // Adds a member (contact name or ADDRESS:PORT) to a group this Pigeon is in; every member hears of it.
+    bool addToGroup(const QString& group, const QString& member, QString* error = nullptr);
+    // Leaves a group: the others hear of it, and its messages are no longer taken.
+    bool leaveGroup(const QString& group, QString* error = nullptr);
+    // Where one sent group message is, member by member.
+    struct MemberDelivery {
+        QString member; // ADDRESS:PORT
+        QString name;
+        MessageState state = MessageState::Queued;
+    };
+    QList<MemberDelivery> groupDelivery(qint64 messageId);
+    // How a group member is shown: its contact name, else the name its roster entry gives, else its ADDRESS:PORT.
+    QString memberName(const QString& group, const QString& endpoint) const;
 
 Q_SIGNALS:
     // A message (either way) is in history; for incoming ones, also acknowledged or about to be.
@@ -157,6 +177,8 @@ Q_SIGNALS:
     void peerStatusChanged(const QString& peer, const PeerStatus& status);
     // Something the user should hear about that is no message: a history error, a send error.
     void problem(const QString& text);
+    // A group was made, joined, or its members changed.
+    void groupsChanged();
 
 private:
     using PeerLink = PeerDirectory::Peer;
@@ -177,6 +199,29 @@ private:
     void handleFile(const ipmsg::Packet& packet, const Endpoint& from);
     void handleGetAbsenceInfo(const Endpoint& from);
     void handlePlainText(const QByteArray& data, const Endpoint& from);
+    // Group datagrams (groupmessaging.cpp): one whole payload, or a part of a long one.
+    void handleGroup(const ipmsg::Packet& packet, const Endpoint& from);
+    void handleGroupPart(const ipmsg::Packet& packet, const Endpoint& from);
+    // Takes a group payload from `from` (first packet number `messageNo`); whether to acknowledge it.
+    bool takeGroupPayload(const QByteArray& bytes, quint64 messageNo, const Endpoint& from);
+    qint64 sendToGroup(const GroupBook::Group& group, const QString& text, QString* error);
+    // Sends a group message again to the members it failed to reach.
+    bool retryGroup(const Message& message, QString* error);
+    // Sends the group's roster to each of `members` (ADDRESS:PORT) after the commit. A roster is made when it is
+    // sent, so one still queued for a member carries this change too and none is added; for a mere exchange
+    // (`exchange`: the clocks differ) one on its way suffices as well.
+    void queueRoster(const GroupBook::Group& group, const QList<Roster::Entry>& members, bool exchange = false);
+    // Stores a line such as "Bob joined" in a group's conversation.
+    void groupNote(const GroupBook::Group& group, const QString& text);
+    void transmitGroup(qint64 deliveryId);
+    // Delivery ids of group deliveries are negative in Delivery and CommitBatch (message ids are positive).
+    void setGroupDelivery(qint64 deliveryId, MessageState state);
+    void flushGroupQueue(const Endpoint& to);
+    void resumeGroups();
+    // The other members of the groups this Pigeon is in.
+    QSet<Endpoint> groupMembers() const;
+    // Whether `endpoint` (ADDRESS:PORT) is this Pigeon, as the others write it in a roster.
+    bool isLocal(const QString& endpoint) const;
 
     void notePeer(const ipmsg::Packet& packet, const Endpoint& from);
     void handleMessage(const ipmsg::Packet& packet, const Endpoint& from, const QString& text, quint64 messageNo,
@@ -236,6 +281,8 @@ private:
     Timing m_timing;
     Delivery::Clock m_now;
     QSet<QString> m_queuedPeers; // peers with messages in the offline queue
+    GroupBook m_groups;
+    QSet<Endpoint> m_groupQueued; // members with group deliveries in the offline queue
     QTimer m_timer;
     QTimer m_expiry; // drops half-received long messages while there are any
     QTimer m_probe;  // greets offline contacts that have messages waiting

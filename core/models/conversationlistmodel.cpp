@@ -127,6 +127,11 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
     case NickRole: return r.nick;
     case StatusRole: return int(statusOf(r).status);
     case StatusTextRole: return statusOf(r).text;
+    case GroupRole: {
+        const GroupBook::Group* group =
+            m_messenger && r.peer.startsWith(u'#') ? m_messenger->groups().find(r.peer) : nullptr;
+        return group ? int(group->roster.members().size()) : 0;
+    }
     default: return {};
     }
 }

@@ -25,6 +25,7 @@ public:
         NickRole,       // the nickname a stranger claims in its entry packets; empty for contacts
         StatusRole,     // int(Status): away or busy as its entry packets say; Online while not online
         StatusTextRole, // the text of that status; empty when none
+        GroupRole,      // int: a group's member count (0: no group's conversation)
     };
     // Online strangers without history that are listed at most; more are left out until some go offline.
     static constexpr int MaxDiscovered = 500;

@@ -6,6 +6,7 @@
 ConversationModel::ConversationModel(History* history, Messenger* messenger, QObject* parent)
     : QAbstractListModel(parent)
     , m_history(history)
+    , m_messenger(messenger)
 {
     if (messenger) {
         connect(messenger, &Messenger::messageAdded, this, &ConversationModel::onMessageAdded);
@@ -33,7 +34,7 @@ ConversationModel::Row ConversationModel::toRow(const Message& m)
                ms,           m.sortKey,
                localDay(ms), m.state,
                m.direction,  m.isSystem,
-               m.isAutoReply};
+               m.isAutoReply, m.remote};
 }
 
 void ConversationModel::setPeer(const QString& peer, qint64 id)
@@ -89,6 +90,8 @@ void ConversationModel::setPeer(const QString& peer)
 {
     beginResetModel();
     m_peer = peer;
+    m_isGroup = m_messenger && peer.startsWith(u'#') && m_messenger->groups().find(peer);
+    m_memberStates.clear();
     m_rows.clear();
     m_hasOlder = false;
     m_hasNewer = false;
@@ -167,6 +170,15 @@ QVariant ConversationModel::data(const QModelIndex& index, int role) const
     case SortKeyRole: return r.sortKey;
     case FirstOfDayRole: return isFirstOfDay(index.row());
     case AutoReplyRole: return r.autoReply;
+    case SenderRole:
+        return m_isGroup && !r.system && r.direction == Direction::Incoming ? m_messenger->memberName(m_peer, r.remote)
+                                                                            : QString();
+    case GroupDeliveryRole:
+        return m_isGroup && r.direction == Direction::Outgoing && r.id > 0 ? deliverySummary(r.id) : QString();
+    case Qt::ToolTipRole:
+        if (!m_isGroup || r.system)
+            return {};
+        return r.direction == Direction::Outgoing ? deliveryDetail(r.id) : r.remote;
     default: return {};
     }
 }
@@ -181,7 +193,46 @@ QHash<int, QByteArray> ConversationModel::roleNames() const
             {SystemRole, "system"},
             {SortKeyRole, "sortKey"},
             {FirstOfDayRole, "firstOfDay"},
-            {AutoReplyRole, "autoReply"}};
+            {AutoReplyRole, "autoReply"},
+            {SenderRole, "sender"},
+            {GroupDeliveryRole, "groupDelivery"}};
+}
+
+const QList<Messenger::MemberDelivery>& ConversationModel::memberStates(qint64 id) const
+{
+    auto it = m_memberStates.find(id);
+    if (it == m_memberStates.end())
+        it = m_memberStates.insert(id, m_messenger->groupDelivery(id));
+    return *it;
+}
+
+QString ConversationModel::deliverySummary(qint64 id) const
+{
+    const QList<Messenger::MemberDelivery>& members = memberStates(id);
+    const auto reached = std::count_if(members.cbegin(), members.cend(), [](const Messenger::MemberDelivery& d) {
+        return d.state == MessageState::Delivered || d.state == MessageState::Read || d.state == MessageState::Sent;
+    });
+    if (reached == members.size())
+        return tr("Delivered to all %n ✓", nullptr, int(members.size()));
+    return tr("Delivered to %1 of %2").arg(reached).arg(members.size());
+}
+
+QString ConversationModel::deliveryDetail(qint64 id) const
+{
+    QStringList lines;
+    for (const Messenger::MemberDelivery& d : memberStates(id)) {
+        QString state;
+        switch (d.state) {
+        case MessageState::Delivered:
+        case MessageState::Read:
+        case MessageState::Sent: state = tr("delivered"); break;
+        case MessageState::Failed: state = tr("not delivered"); break;
+        case MessageState::Queued: state = tr("waiting until online"); break;
+        default: state = tr("sending"); break;
+        }
+        lines.append(tr("%1 (%2): %3").arg(d.name, d.member, state));
+    }
+    return lines.join(u'\n');
 }
 
 bool ConversationModel::isFirstOfDay(int row) const
@@ -237,11 +288,17 @@ void ConversationModel::onDeliveryChanged(qint64 id, MessageState state)
     if (row < 0)
         return;
     Row& r = m_rows[row];
+    // A group message changes member by member while its own state stays "sending".
+    if (m_isGroup && m_memberStates.remove(id) && r.state == state) {
+        const QModelIndex i = index(row);
+        Q_EMIT dataChanged(i, i, {GroupDeliveryRole, Qt::ToolTipRole});
+        return;
+    }
     if (r.state == state)
         return;
     r.state = state;
     const QModelIndex i = index(row);
-    Q_EMIT dataChanged(i, i, {StateRole});
+    Q_EMIT dataChanged(i, i, {StateRole, GroupDeliveryRole});
     if (state == MessageState::Failed)
         addSystemLine(tr("A message could not be delivered."));
 }

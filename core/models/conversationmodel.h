@@ -24,6 +24,10 @@ public:
         SortKeyRole,
         FirstOfDayRole, // bool: the first loaded row of its (local) day, which gets a date separator
         AutoReplyRole,  // bool: an automatic answer of someone away (IPMsg AUTORETOPT), either way
+        // Group conversations: who wrote a received message (empty elsewhere), and how far one of mine got,
+        // "Delivered to 3 of 4" (empty elsewhere; Qt::ToolTipRole names each member with its state).
+        SenderRole,
+        GroupDeliveryRole,
     };
     static constexpr int PageSize = 100;     // the first page, and the least an older page holds
     static constexpr int MaxPageSize = 5000; // older pages grow with what is loaded, up to this
@@ -43,6 +47,8 @@ public:
     bool canFetchNewer() const { return m_hasNewer; }
     void fetchNewer();
     QString peer() const { return m_peer; }
+    // Whether the conversation shown is a group's.
+    bool isGroup() const { return m_isGroup; }
     // The row of a message, if it is loaded.
     QModelIndex indexOfId(qint64 id) const;
 
@@ -63,6 +69,7 @@ private:
         Direction direction = Direction::Incoming;
         bool system = false;
         bool autoReply = false;
+        QString remote; // ADDRESS:PORT it came from: in a group, who wrote it
     };
     static Row toRow(const Message& message);
     static qint32 localDay(qint64 ms);
@@ -77,8 +84,16 @@ private:
     int rowOfId(qint64 id) const;
     bool isFirstOfDay(int row) const;
 
+    // The members' states of one of my group messages, read when first shown, forgotten when one changes.
+    const QList<Messenger::MemberDelivery>& memberStates(qint64 id) const;
+    QString deliverySummary(qint64 id) const;
+    QString deliveryDetail(qint64 id) const;
+
     History* m_history;
+    Messenger* m_messenger;
     QString m_peer;
+    bool m_isGroup = false;
+    mutable QHash<qint64, QList<Messenger::MemberDelivery>> m_memberStates;
     QList<Row> m_rows;
     bool m_hasOlder = false;
     bool m_hasNewer = false;

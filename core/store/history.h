@@ -101,6 +101,10 @@ public:
     // Commits the open transaction, if any, and emits committed(). False on a database error.
     bool commit();
     bool hasUncommitted() const { return m_inTransaction; }
+    // For a store that keeps its tables in this database (groupbook.h): the connection, and joining the open
+    // transaction (begun if none is) so that its writes commit, and are announced by committed(), with the messages.
+    QSqlDatabase database() const { return m_db; }
+    bool beginWrite() { return begin(); }
 
     // The newest incoming row from `remote` with that packet number received after `sinceMs`, or 0.
     qint64 findIncoming(const QString& remote, quint64 packetNo, qint64 sinceMs);

@@ -173,9 +173,31 @@ bool addTransfers(sqlite3* db, const Span&, QString* error)
         error);
 }
 
+// 4 -> 5: groups (groupbook.h): a group's id (16 random bytes), its name here and the name its creator gave it; its members,
+// the tombstones of those who left included (roster.h); and one row per member for every text or member change
+// sent to the group, with that member's delivery state (the message row itself is in `messages`, 0 for a change).
+bool addGroups(sqlite3* db, const Span& span, QString* error)
+{
+    const bool ok =
+        exec(db,
+             sql("CREATE TABLE groups (id BLOB PRIMARY KEY, name TEXT NOT NULL UNIQUE, wire_name TEXT NOT NULL);"
+                 "CREATE TABLE group_members (group_id BLOB NOT NULL REFERENCES groups (id) ON DELETE CASCADE,"
+                 " endpoint TEXT NOT NULL, name TEXT NOT NULL, clock INTEGER NOT NULL, left INTEGER NOT NULL,"
+                 " PRIMARY KEY (group_id, endpoint));"
+                 "CREATE TABLE group_outbox (id INTEGER PRIMARY KEY,"
+                 " group_id BLOB NOT NULL REFERENCES groups (id) ON DELETE CASCADE, message INTEGER NOT NULL,"
+                 " member TEXT NOT NULL, state INTEGER NOT NULL, packet_no INTEGER NOT NULL DEFAULT 0,"
+                 " parts INTEGER NOT NULL DEFAULT 1);"
+                 "CREATE INDEX group_outbox_by_message ON group_outbox (message);"
+                 "CREATE INDEX group_outbox_unsent ON group_outbox (state) WHERE state IN (%{Queued}, %{Sending});"),
+             error);
+    span(1.0);
+    return ok;
+}
+
 using Step = bool (*)(sqlite3*, const Span&, QString*);
 // Steps[v] upgrades version v to v + 1.
-constexpr Step Steps[] = {createFirstRelease, addConversations, addSearchIndex, addTransfers};
+constexpr Step Steps[] = {createFirstRelease, addConversations, addSearchIndex, addTransfers, addGroups};
 static_assert(std::size(Steps) == Version);
 
 // Copies the whole database (with what its log holds) to `path`; false with the reason in *error.

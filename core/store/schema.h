@@ -18,7 +18,9 @@ namespace schema {
 // transaction of its messages), and indexes that let start-up read a few pages whatever the size of the history.
 // Version 3: the full-text indexes of the messages (search.h), which History keeps in the transaction of each message.
 // Version 4: `transfers`, the files on their way in and out and their progress (core/transfer/).
-constexpr int Version = 4;
+// Version 5: group conversations (groupbook.h): groups, their members and the per-member delivery of what is sent
+// to them.
+constexpr int Version = 5;
 
 // Bits of messages.flags.
 // AutoReply: an automatic answer (IPMsg AUTORETOPT), either way; no schema change, old rows have it clear.

@@ -9,7 +9,7 @@
 #include <utility>
 #include <variant>
 
-// Files between Pigeons: the payloads of Pigeon's private IPMsg mode PigeonFile (0xE3), one per datagram, binary,
+// Files between Pigeons: the payloads of Pigeon's private IPMsg mode PigeonFile (0xE4), one per datagram, binary,
 // little-endian. Other IPMsg clients ignore the unknown mode, and the engine sends it only to peers it knows are
 // Pigeons.
 //
@@ -20,7 +20,7 @@
 // checks the manifest like any other data before it creates anything.
 namespace filewire {
 
-inline constexpr quint32 Mode = 0xE3;
+inline constexpr quint32 Mode = 0xE4;
 inline constexpr quint8 Version = 1;
 // Stream bytes per Data payload. A data datagram is at most 1 472 bytes (1 500-byte Ethernet MTU minus IPv4 and UDP
 // headers): IPMsg header <= 105 bytes (version, 10-digit numbers, user and host of <= 32 bytes each), Data header

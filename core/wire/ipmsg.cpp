@@ -183,6 +183,8 @@ QString modeName(quint32 m)
     case GetAbsenceInfo: return QStringLiteral("GETABSENCEINFO");
     case SendAbsenceInfo: return QStringLiteral("SENDABSENCEINFO");
     case PigeonFragment: return QStringLiteral("PIGEON_FRAGMENT");
+    case PigeonGroup: return QStringLiteral("PIGEON_GROUP");
+    case PigeonGroupPart: return QStringLiteral("PIGEON_GROUP_PART");
     default: return QStringLiteral("0x%1").arg(m, 2, 16, QLatin1Char('0'));
     }
 }

@@ -40,6 +40,10 @@ inline constexpr quint32 GetAbsenceInfo = 0x50;
 inline constexpr quint32 SendAbsenceInfo = 0x51;
 // Pigeon's private mode: one part of a long message between Pigeons (see fragment.h).
 inline constexpr quint32 PigeonFragment = 0xE1;
+// Pigeon's private modes for group conversations (grouppayload.h): one group datagram, and one part of a long one
+// (cut and numbered as PigeonFragment's parts are).
+inline constexpr quint32 PigeonGroup = 0xE2;
+inline constexpr quint32 PigeonGroupPart = 0xE3;
 
 // Option bits for entry commands.
 inline constexpr quint32 AbsenceOpt = 0x100;

@@ -308,6 +308,10 @@
             <comment>status: its text</comment>
             <translation>%1：%2</translation>
         </message>
+        <message>
+            <source>group of %1</source>
+            <translation>%1 人群组</translation>
+        </message>
     </context>
     <context>
         <name>ConversationListModel</name>
@@ -338,6 +342,36 @@
         <message>
             <source>%1 went offline.</source>
             <translation>%1 已下线。</translation>
+        </message>
+        <message numerus="yes">
+            <source>Delivered to all %n ✓</source>
+            <translation>
+                <numerusform>已送达全部 %n 人 ✓</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Delivered to %1 of %2</source>
+            <translation>已送达 %1/%2</translation>
+        </message>
+        <message>
+            <source>delivered</source>
+            <translation>已送达</translation>
+        </message>
+        <message>
+            <source>not delivered</source>
+            <translation>未送达</translation>
+        </message>
+        <message>
+            <source>waiting until online</source>
+            <translation>等待对方上线</translation>
+        </message>
+        <message>
+            <source>sending</source>
+            <translation>发送中</translation>
+        </message>
+        <message>
+            <source>%1 (%2): %3</source>
+            <translation>%1（%2）：%3</translation>
         </message>
     </context>
     <context>
@@ -791,6 +825,30 @@ The conversation history is kept.</source>
             <source>plain text, no presence</source>
             <translation>纯文本，无在线状态</translation>
         </message>
+        <message>
+            <source>New &amp;Group…</source>
+            <translation>新建群组(&amp;G)…</translation>
+        </message>
+        <message>
+            <source>&amp;Leave Group</source>
+            <translation>退出群组(&amp;L)</translation>
+        </message>
+        <message>
+            <source>you</source>
+            <translation>你</translation>
+        </message>
+        <message>
+            <source>Members: %1</source>
+            <translation>成员：%1</translation>
+        </message>
+        <message>
+            <source>you left this group</source>
+            <translation>你已退出此群组</translation>
+        </message>
+        <message>
+            <source>New Group</source>
+            <translation>新建群组</translation>
+        </message>
     </context>
     <context>
         <name>Messenger</name>
@@ -841,6 +899,62 @@ The conversation history is kept.</source>
         <message>
             <source>%1 is this Pigeon itself: a message to yourself is not sent.</source>
             <translation>%1 就是本 Pigeon 自己：不会给自己发送消息。</translation>
+        </message>
+        <message>
+            <source>A group needs a name.</source>
+            <translation>群组需要一个名称。</translation>
+        </message>
+        <message>
+            <source>A group needs at least one member besides you.</source>
+            <translation>群组至少需要一位除你之外的成员。</translation>
+        </message>
+        <message>
+            <source>There is no contact named "%1" (or its address is not known yet).</source>
+            <translation>没有名为“%1”的联系人（或尚不知道其地址）。</translation>
+        </message>
+        <message>
+            <source>You made the group %1 with %2.</source>
+            <translation>你创建了群组 %1，成员有 %2。</translation>
+        </message>
+        <message>
+            <source>You are in no group named "%1"; /groups lists them.</source>
+            <translation>你不在名为“%1”的群组中；/groups 可列出群组。</translation>
+        </message>
+        <message>
+            <source>You added %1.</source>
+            <translation>你添加了 %1。</translation>
+        </message>
+        <message>
+            <source>You left the group.</source>
+            <translation>你已退出该群组。</translation>
+        </message>
+        <message>
+            <source>You left the group %1.</source>
+            <translation>你已退出群组 %1。</translation>
+        </message>
+        <message>
+            <source>No one else is in the group %1.</source>
+            <translation>群组 %1 中没有其他成员。</translation>
+        </message>
+        <message>
+            <source>An invitation to the group %1 from %2 was refused: %3</source>
+            <translation>来自 %2 的群组 %1 邀请被拒绝：%3</translation>
+        </message>
+        <message>
+            <source>%1 added you to the group %2.</source>
+            <translation>%1 将你加入了群组 %2。</translation>
+        </message>
+        <message>
+            <source>You were added again.</source>
+            <translation>你被重新加入了群组。</translation>
+        </message>
+        <message>
+            <source>%1 joined.</source>
+            <translation>%1 加入了群组。</translation>
+        </message>
+        <message>
+            <source>%1 left.</source>
+            <translation>%1 退出了群组。</translation>
         </message>
     </context>
     <context>
@@ -1220,6 +1334,55 @@ The conversation history is kept.</source>
         <message>
             <source>No message contains “%1”.</source>
             <translation>没有包含“%1”的消息。</translation>
+        </message>
+    </context>
+    <context>
+        <name>GroupBook</name>
+        <message>
+            <source>the groups in %1 could not be written: %2</source>
+            <translation>无法写入 %1 中的群组：%2</translation>
+        </message>
+        <message>
+            <source>There are %1 groups already; leave some first.</source>
+            <translation>已有 %1 个群组；请先退出一些。</translation>
+        </message>
+        <message>
+            <source>group</source>
+            <translation>群组</translation>
+        </message>
+    </context>
+    <context>
+        <name>GroupDialog</name>
+        <message>
+            <source>New Group</source>
+            <translation>新建群组</translation>
+        </message>
+        <message>
+            <source>for example: Lab 3</source>
+            <translation>例如：三号实验室</translation>
+        </message>
+        <message>
+            <source>&amp;Name:</source>
+            <translation>名称(&amp;N)：</translation>
+        </message>
+        <message>
+            <source>&amp;Members (at most %1):</source>
+            <translation>成员(&amp;M)（最多 %1 人）：</translation>
+        </message>
+        <message>
+            <source>Create</source>
+            <translation>创建</translation>
+        </message>
+    </context>
+    <context>
+        <name>Roster</name>
+        <message>
+            <source>%1 is a member already.</source>
+            <translation>%1 已是成员。</translation>
+        </message>
+        <message>
+            <source>A group has at most %1 members.</source>
+            <translation>一个群组最多 %1 位成员。</translation>
         </message>
     </context>
 </TS>

@@ -6,6 +6,7 @@
 #include "faketransport.h"
 #include "filewire.h"
 #include "fragment.h"
+#include "grouppayload.h"
 #include "handshake.h"
 #include "ipmsg.h"
 #include "messenger.h"
@@ -51,6 +52,28 @@ QString ipmsgPacket(QByteArrayView data)
         return QStringLiteral("parseEntry kept a NUL in nick or group");
     if (ipmsg::modeName(p.mode()).isEmpty())
         return QStringLiteral("modeName is empty");
+    return {};
+}
+
+QString groupPayload(QByteArrayView data)
+{
+    QString why;
+    const auto p = grouppayload::decode(data, &why);
+    if (!p)
+        return why.isEmpty() ? QStringLiteral("decode failed without saying why") : QString();
+    if (p->id.size() != grouppayload::IdBytes)
+        return QStringLiteral("an id that is not 128 bits");
+    if (p->members.size() > Roster::MaxEntries)
+        return QStringLiteral("more members than the bound");
+    const auto again = grouppayload::decode(grouppayload::encode(*p));
+    if (!again)
+        return QStringLiteral("a decoded payload does not decode after encode");
+    if (again->kind != p->kind || again->id != p->id || again->name != p->name || again->clock != p->clock ||
+        again->text != p->text || again->members != p->members)
+        return QStringLiteral("encode/decode round trip changed the payload");
+    const Roster roster(p->members);
+    if (roster.members().size() > Roster::MaxMembers || roster.entries().size() > Roster::MaxEntries)
+        return QStringLiteral("a roster over its bounds");
     return {};
 }
 

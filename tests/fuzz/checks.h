@@ -22,6 +22,9 @@ QString contacts(QByteArrayView data);
 // packet's extension holding a key announcement (a found announcement re-encodes to itself; its signature is
 // checked without crashing).
 QString envelope(QByteArrayView data);
+// grouppayload::decode; what it accepts re-encodes to bytes that decode to the same payload, and a roster made of
+// its members stays within the bounds.
+QString groupPayload(QByteArrayView data);
 // PinnedKeys::parse; what it accepts serializes to a file that parses to the same pinned keys.
 QString pinnedKeys(QByteArrayView data);
 

@@ -1,0 +1,83 @@
+// The console's group commands and the per-member delivery lines of group messages.
+
+#include "console.h"
+
+namespace {
+
+constexpr const char* Dim = MessageLine::Dim;
+constexpr const char* Red = MessageLine::Red;
+constexpr const char* Green = MessageLine::Green;
+constexpr const char* Yellow = MessageLine::Yellow;
+
+} // namespace
+
+void Console::groupCommand(const QStringList& words)
+{
+    const QString sub = words.value(1).toLower();
+    QString error;
+    if (sub == u"add") {
+        if (words.size() != 4)
+            return refuse(tr("Usage: /group add NAME MEMBER"));
+        if (!m_messenger.addToGroup(words[2], words[3], &error))
+            return refuse(error);
+        print(paint(tr("Added %1 to %2.").arg(words[3], words[2]), Green));
+    } else if (sub == u"leave") {
+        if (words.size() != 3)
+            return refuse(tr("Usage: /group leave NAME"));
+        if (!m_messenger.leaveGroup(words[2], &error))
+            return refuse(error);
+        if (const GroupBook::Group* g = m_messenger.groups().find(words[2]); g && m_partner == g->key())
+            m_partner.clear();
+        print(paint(tr("You left %1.").arg(words[2]), Green));
+    } else {
+        if (words.size() < 3)
+            return refuse(tr("Usage: /group NAME MEMBER...   /group add NAME MEMBER   /group leave NAME"));
+        const QString key = m_messenger.createGroup(words[1], words.mid(2), &error);
+        if (key.isEmpty())
+            return refuse(error);
+        m_partner = key;
+        print(paint(tr("Made the group %1; now writing to it.").arg(key), Green));
+    }
+}
+
+void Console::listGroups()
+{
+    const QList<const GroupBook::Group*> groups = m_messenger.groups().groups();
+    if (groups.isEmpty())
+        print(tr("No groups yet. Make one with /group NAME MEMBER..."));
+    for (const GroupBook::Group* g : groups) {
+        QStringList members;
+        for (const Roster::Entry& e : g->roster.members()) {
+            const QString name = e.endpoint.isEmpty() ? tr("you") : m_messenger.memberName(g->key(), e.endpoint);
+            members.append(e.endpoint.isEmpty() ? name : name + QStringLiteral(" (") + e.endpoint + u')');
+        }
+        print(QStringLiteral("  %1  %2%3")
+                  .arg(g->key(), members.join(QStringLiteral(", ")),
+                       g->isActive() ? QString() : paint(tr("  (you left)"), Dim)));
+    }
+}
+
+void Console::printGroupDelivery(qint64 id, MessageState state)
+{
+    if (state == MessageState::Sending || state == MessageState::Queued)
+        return;
+    const QString group = m_mine.take(id);
+    const QList<Messenger::MemberDelivery> members = m_messenger.groupDelivery(id);
+    QStringList reached;
+    QStringList missed;
+    for (const Messenger::MemberDelivery& d : members) {
+        const bool ok =
+            d.state == MessageState::Delivered || d.state == MessageState::Read || d.state == MessageState::Sent;
+        (ok ? reached : missed).append(d.name + QStringLiteral(" (") + d.member + u')');
+    }
+    const QString line = tr("  (%1: delivered to %2 of %3: %4)")
+                             .arg(group)
+                             .arg(reached.size())
+                             .arg(members.size())
+                             .arg(reached.join(QStringLiteral(", ")));
+    print(paint(line, missed.isEmpty() ? Green : Yellow));
+    if (!missed.isEmpty())
+        print(paint(tr("  (could not deliver to %1: no answer)").arg(missed.join(QStringLiteral(", "))), Red));
+    if (m_quitting && m_messenger.pendingCount() == 0)
+        quit();
+}

@@ -44,10 +44,10 @@ Console::Console(Session& session, bool color, QObject* parent)
         if (m.sealed) {
             // IP Messenger's sealed message: its sender learns (READMSG) when it is opened, so it stays closed until
             // then.
-            m_sealed.append(m);
+            m_sealed.insert(++m_sealedCount, m);
             print(paint(u'[' + m.time.toLocalTime().toString(QStringLiteral("HH:mm:ss")) + u']', Dim) + u' ' +
                   m_line.who(m.peer, m.remote, m_messenger.nickOf(m.peer)) + u": " +
-                  paint(tr("(sealed message; /open to read it)"), Yellow));
+                  paint(tr("(sealed message %1; /open %1 to read it)").arg(m_sealedCount), Yellow));
             return;
         }
         print(m_line.format(m, m_messenger.nickOf(m.peer)));
@@ -157,13 +157,18 @@ void Console::command(const QString& line)
         print(paint(tr("Waiting for %n message(s) to be delivered...", nullptr, m_messenger.pendingCount()), Dim));
         QTimer::singleShot(QuitWaitMs, this, &Console::quit);
     } else if (verb == u"/open") {
-        if (m_sealed.isEmpty()) {
-            refuse(tr("No sealed message is waiting."));
+        // The oldest sealed message, or the one numbered N: only its sender is told, about it alone.
+        const QString arg = line.section(u' ', 1).trimmed();
+        bool numbered = false;
+        const int n = arg.toInt(&numbered);
+        if (m_sealed.isEmpty() || (!arg.isEmpty() && (!numbered || !m_sealed.contains(n)))) {
+            refuse(arg.isEmpty() ? tr("No sealed message is waiting.")
+                                 : tr("No sealed message %1 is waiting.").arg(arg));
             return;
         }
-        const Message m = m_sealed.takeFirst();
+        const Message m = m_sealed.take(arg.isEmpty() ? m_sealed.firstKey() : n);
         print(m_line.format(m, m_messenger.nickOf(m.peer)));
-        m_messenger.markRead(m.peer); // sends the read notice the sender asked for
+        m_messenger.openSealed(m.id); // sends the read notice the sender asked for
     } else if (verb == u"/to") {
         const QString name = line.section(u' ', 1).trimmed();
         if (const auto contact = m_session.contacts().find(name)) {
@@ -232,7 +237,7 @@ void Console::command(const QString& line)
         print(tr("  TEXT                 send to the current partner (whoever wrote last, or /to)\n"
                  "  /to NAME|ADDR:PORT   pick whom to write to\n"
                  "  /contacts            list contacts with presence\n"
-                 "  /open                open the oldest sealed message (its sender is told)\n"
+                 "  /open [N]            open the oldest sealed message, or number N (its sender is told)\n"
                  "  /add NAME HOST[:PORT] [plain] [auto|utf-8|gbk|cp932]   add a contact\n"
                  "  /quit                leave (so does end of input)"));
     } else {

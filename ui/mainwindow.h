@@ -54,6 +54,8 @@ public:
     QListView* conversationList() const { return m_list; }
     QLabel* listenLabel() const;
     QLabel* composeNote() const { return m_composeNote; }
+    // Checked: the next message goes sealed (IP Messenger peers other than Pigeons only; hidden for the others).
+    QAction* sealAction() const { return m_seal; }
 
 protected:
     void changeEvent(QEvent* event) override;
@@ -108,6 +110,7 @@ private:
     ComposeEdit* m_compose;
     QLabel* m_composeNote;
     QPushButton* m_send;
+    QAction* m_seal;
     ElidedLabel* m_listenLabel;
     QLabel* m_searchNote;
     QPushButton* m_changePort;

@@ -11,6 +11,7 @@ ConversationModel::ConversationModel(History* history, Messenger* messenger, QOb
         connect(messenger, &Messenger::messageAdded, this, &ConversationModel::onMessageAdded);
         connect(messenger, &Messenger::deliveryChanged, this, &ConversationModel::onDeliveryChanged);
         connect(messenger, &Messenger::presenceChanged, this, &ConversationModel::onPresenceChanged);
+        connect(messenger, &Messenger::messageOpened, this, &ConversationModel::onMessageOpened);
     }
 }
 
@@ -29,8 +30,9 @@ QString ConversationModel::shownText(const QString& text)
 ConversationModel::Row ConversationModel::toRow(const Message& m)
 {
     const qint64 ms = m.time.toMSecsSinceEpoch();
-    return Row{m.id,      m.isSystem ? m.text : shownText(m.text), ms, m.sortKey, localDay(ms), m.state, m.direction,
-               m.isSystem};
+    return Row{
+        m.id,       m.isSystem ? m.text : shownText(m.text),       ms, m.sortKey, localDay(ms), m.state, m.direction,
+        m.isSystem, m.sealed && m.direction == Direction::Incoming};
 }
 
 void ConversationModel::setPeer(const QString& peer)
@@ -105,7 +107,8 @@ QVariant ConversationModel::data(const QModelIndex& index, int role) const
     const Row& r = m_rows.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
-    case TextRole: return r.text;
+    case TextRole: return r.sealed ? tr("Sealed message — click to open") : r.text;
+    case SealedRole: return r.sealed;
     case IdRole: return r.id;
     case TimeRole: return QDateTime::fromMSecsSinceEpoch(r.timeMs, Qt::UTC);
     case DirectionRole: return int(r.direction);
@@ -119,8 +122,9 @@ QVariant ConversationModel::data(const QModelIndex& index, int role) const
 
 QHash<int, QByteArray> ConversationModel::roleNames() const
 {
-    return {{IdRole, "id"},       {TextRole, "text"},     {TimeRole, "time"},       {DirectionRole, "direction"},
-            {StateRole, "state"}, {SystemRole, "system"}, {SortKeyRole, "sortKey"}, {FirstOfDayRole, "firstOfDay"}};
+    return {{IdRole, "id"},        {TextRole, "text"},     {TimeRole, "time"},       {DirectionRole, "direction"},
+            {StateRole, "state"},  {SystemRole, "system"}, {SortKeyRole, "sortKey"}, {FirstOfDayRole, "firstOfDay"},
+            {SealedRole, "sealed"}};
 }
 
 bool ConversationModel::isFirstOfDay(int row) const
@@ -182,6 +186,16 @@ void ConversationModel::onDeliveryChanged(qint64 id, MessageState state)
     Q_EMIT dataChanged(i, i, {StateRole});
     if (state == MessageState::Failed)
         addSystemLine(tr("A message could not be delivered."));
+}
+
+void ConversationModel::onMessageOpened(qint64 id)
+{
+    const int row = rowOfId(id);
+    if (row < 0 || !m_rows.at(row).sealed)
+        return;
+    m_rows[row].sealed = false;
+    const QModelIndex i = index(row);
+    Q_EMIT dataChanged(i, i, {TextRole, SealedRole});
 }
 
 void ConversationModel::onPresenceChanged(const QString& peer, Presence presence)

@@ -22,6 +22,7 @@ public:
         SystemRole,    // bool: a line such as "came online", not a chat message
         SortKeyRole,
         FirstOfDayRole, // bool: the first loaded row of its (local) day, which gets a date separator
+        SealedRole,     // bool: an incoming IP Messenger sealed message not opened yet; TextRole then says so instead
     };
     static constexpr int PageSize = 100;     // the first page, and the least an older page holds
     static constexpr int MaxPageSize = 5000; // older pages grow with what is loaded, up to this
@@ -54,6 +55,7 @@ private:
         MessageState state = MessageState::Received;
         Direction direction = Direction::Incoming;
         bool system = false;
+        bool sealed = false;
     };
     static Row toRow(const Message& message);
     static qint32 localDay(qint64 ms);
@@ -62,6 +64,7 @@ private:
 
     void onMessageAdded(const Message& message);
     void onDeliveryChanged(qint64 id, MessageState state);
+    void onMessageOpened(qint64 id);
     void onPresenceChanged(const QString& peer, Presence presence);
     void addSystemLine(const QString& text);
     void insertRow(const Row& row);

@@ -195,6 +195,7 @@ QString sql(const char* text)
         {QStringLiteral("WantsReadReceipt"), WantsReadReceipt},
         {QStringLiteral("System"), System},
         {QStringLiteral("Fragmented"), Fragmented},
+        {QStringLiteral("Sealed"), Sealed},
     };
     static const QRegularExpression placeholder(QStringLiteral("%\\{(\\w+)\\}"));
     QString out = QString::fromUtf8(text);

@@ -19,7 +19,8 @@ namespace schema {
 constexpr int Version = 2;
 
 // Bits of messages.flags.
-enum Flag { Unread = 1, WantsReadReceipt = 2, System = 4, Fragmented = 8 };
+// Sealed: an IP Messenger sealed message (SECRETOPT), in: not opened yet (its READMSG not sent), out: sent sealed.
+enum Flag { Unread = 1, WantsReadReceipt = 2, System = 4, Fragmented = 8, Sealed = 16 };
 
 // Called during an upgrade with how far it is (0..100 %).
 using Progress = std::function<void(int percent)>;

@@ -110,6 +110,11 @@ QRect ThreadView::paintedRect(const QModelIndex& index) const
     return index.isValid() ? m_delegate->paintedRect(optionFor(index), index) : QRect();
 }
 
+QRect ThreadView::bubbleRect(const QModelIndex& index) const
+{
+    return index.isValid() ? m_delegate->paintedBubble(optionFor(index), index) : QRect();
+}
+
 void ThreadView::placeHint()
 {
     m_hint->adjustSize();
@@ -250,8 +255,7 @@ qint64 ThreadView::retryAt(const QPoint& pos) const
 qint64 ThreadView::sealedAt(const QPoint& pos) const
 {
     const QModelIndex index = indexAt(pos);
-    if (!index.isValid() || !index.data(ConversationModel::SealedRole).toBool() ||
-        !m_delegate->paintedBubble(optionFor(index), index).contains(pos))
+    if (!index.isValid() || !index.data(ConversationModel::SealedRole).toBool() || !bubbleRect(index).contains(pos))
         return 0;
     return index.data(ConversationModel::IdRole).toLongLong();
 }

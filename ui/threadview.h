@@ -30,6 +30,8 @@ public:
     qint64 sealedAt(const QPoint& pos) const;
     // Everything paint() draws for a row, in viewport coordinates, measured now (not from the layout's cache).
     QRect paintedRect(const QModelIndex& index) const;
+    // A row's bubble, in viewport coordinates.
+    QRect bubbleRect(const QModelIndex& index) const;
 
 Q_SIGNALS:
     void retryRequested(qint64 id);

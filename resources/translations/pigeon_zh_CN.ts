@@ -295,6 +295,10 @@
         <comment>a stranger&apos;s claimed nickname, its address</comment>
         <translation>%1？%2</translation>
     </message>
+    <message>
+        <source>Sealed message</source>
+        <translation>密封消息</translation>
+    </message>
 </context>
 <context>
     <name>ConversationModel</name>
@@ -309,6 +313,10 @@
     <message>
         <source>%1 went offline.</source>
         <translation>%1 已下线。</translation>
+    </message>
+    <message>
+        <source>Sealed message — click to open</source>
+        <translation>密封消息 — 点击打开</translation>
     </message>
 </context>
 <context>
@@ -729,6 +737,22 @@ The conversation history is kept.</source>
         <source>No conversation matches “%1”.</source>
         <translation>没有与“%1”匹配的会话。</translation>
     </message>
+    <message>
+        <source>S&amp;eal</source>
+        <translation>密封(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Send sealed: the receiver opens it with a click, and you are told when they do</source>
+        <translation>密封发送：对方点击后才能打开，打开时你会收到通知</translation>
+    </message>
+    <message>
+        <source>Sealed message</source>
+        <translation>密封消息</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
 </context>
 <context>
     <name>Messenger</name>
@@ -771,6 +795,10 @@ The conversation history is kept.</source>
     <message>
         <source>%1 is this Pigeon itself: a message to yourself is not sent.</source>
         <translation>%1 就是本 Pigeon 自己：不会给自己发送消息。</translation>
+    </message>
+    <message>
+        <source>Only IP Messenger clients other than Pigeon take sealed messages.</source>
+        <translation>只有 Pigeon 以外的 IP Messenger 客户端接受密封消息。</translation>
     </message>
 </context>
 <context>

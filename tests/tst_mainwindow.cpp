@@ -16,6 +16,7 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QMessageBox>
+#include <QNetworkDatagram>
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QScrollBar>
@@ -928,7 +929,7 @@ void TestMainWindow::sealedMessageOpensOnClick()
         QList<QByteArray> found;
         for (const QByteArray& d : std::as_const(got))
             if (const QList<QByteArray> f = d.split(':'); f.size() >= 6 && f[4] == command)
-                found.append(d.mid(d.indexOf(':' + command + ':') + command.size() + 2));
+                found.append(d.mid(d.indexOf(QByteArray(':' + command + ':')) + command.size() + 2));
         return found;
     };
     const QByteArray sealed("1:1003:u:h:800:the sealed text\0", 31);

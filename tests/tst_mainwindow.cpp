@@ -935,8 +935,6 @@ void TestMainWindow::sealedMessageOpensOnClick()
     const QByteArray sealed("1:1003:u:h:800:the sealed text\0", 31);
     QCOMPARE(ipmsg.writeDatagram(sealed, QHostAddress::LocalHost, myEndpoint().port), sealed.size());
     QTRY_COMPARE(m_me->history().conversationSize(peer), 1);
-    QTRY_COMPARE(m_window->conversations().indexOfPeer(peer).data(ConversationListModel::LastTextRole).toString(),
-                 QStringLiteral("Sealed message"));
     m_window->openConversation(peer);
     QCOMPARE(m_window->currentPeer(), peer);
     // A plain message after it, acknowledged (RECVMSG, 33) only after opening was handled: no READMSG came before.

@@ -70,7 +70,7 @@ void ConversationListModel::reload()
             r.peer = s.peer;
             r.address = Endpoint::parse(s.peer) ? s.peer : QString();
         }
-        r.lastText = s.lastSealed ? tr("Sealed message") : oneLine(s.lastText);
+        r.lastText = oneLine(s.lastText);
         r.lastTime = s.lastTime;
         r.unread = s.unread;
         total += s.unread;
@@ -203,7 +203,7 @@ void ConversationListModel::onMessageAdded(const Message& m)
         row = rowOf(m.peer);
     }
     Row& r = m_rows[row];
-    r.lastText = m.sealed && m.direction == Direction::Incoming ? tr("Sealed message") : oneLine(m.text);
+    r.lastText = oneLine(m.text);
     r.lastTime = m.time;
     if (m.direction == Direction::Incoming && m.unread) {
         ++r.unread;

@@ -641,16 +641,14 @@ QList<ConversationSummary> History::conversations()
     // but its newest.
     QSqlQuery q(m_db);
     QList<ConversationSummary> out;
-    if (!q.exec(sql("SELECT c.peer, m.text, m.time, c.unread, m.direction = %{Incoming} AND m.flags & %{Sealed} <> 0 "
-                    "FROM conversations c JOIN messages m "
-                    "ON m.id = c.last_id ORDER BY c.last_key DESC, c.last_packet_no DESC"))) {
+    if (!q.exec(QStringLiteral("SELECT c.peer, m.text, m.time, c.unread FROM conversations c JOIN messages m "
+                               "ON m.id = c.last_id ORDER BY c.last_key DESC, c.last_packet_no DESC"))) {
         fail(q.lastError().text(), q.lastError().nativeErrorCode().toInt());
         return out;
     }
     while (q.next())
         out.append({q.value(0).toString(), q.value(1).toString(),
-                    QDateTime::fromMSecsSinceEpoch(q.value(2).toLongLong(), Qt::UTC), q.value(3).toInt(),
-                    q.value(4).toBool()});
+                    QDateTime::fromMSecsSinceEpoch(q.value(2).toLongLong(), Qt::UTC), q.value(3).toInt()});
     finished(q);
     return out;
 }

@@ -47,7 +47,6 @@ struct ConversationSummary {
     QString lastText;
     QDateTime lastTime;
     int unread = 0;
-    bool lastSealed = false; // the last message is an incoming sealed one: its text is not shown
 };
 
 // Every message in and out, in SQLite (WAL), one row per message and one per conversation (schema.h has the layout

@@ -295,10 +295,6 @@
         <comment>a stranger&apos;s claimed nickname, its address</comment>
         <translation>%1？%2</translation>
     </message>
-    <message>
-        <source>Sealed message</source>
-        <translation>密封消息</translation>
-    </message>
 </context>
 <context>
     <name>ConversationModel</name>

@@ -56,9 +56,11 @@ Console::Console(Session& session, bool color, QObject* parent)
             return;
         }
         m_partner = m.peer;
-        // IP Messenger's sealed message: its sender learns (READMSG) when it is opened, so it stays closed until then.
-        if (m.sealed)
-            m_sealed.append(m);
+        if (m.sealed) {
+            // IP Messenger's sealed message: its sender learns (READMSG) when it is opened, so it stays closed until
+            // then.
+            m_sealed.insert(++m_sealedCount, m);
+        }
         m_output->message(m.id, decorated(shown(m)));
     });
     connect(&m_messenger, &Messenger::deliveryChanged, this, [this](qint64 id, MessageState state) {
@@ -171,13 +173,18 @@ void Console::command(const QString& line)
         print(paint(tr("Waiting for %n message(s) to be delivered...", nullptr, m_messenger.pendingCount()), Dim));
         QTimer::singleShot(QuitWaitMs, this, &Console::quit);
     } else if (verb == u"/open") {
-        if (m_sealed.isEmpty()) {
-            refuse(tr("No sealed message is waiting."));
+        // The oldest sealed message, or the one numbered N: only its sender is told, about it alone.
+        const QString arg = line.section(u' ', 1).trimmed();
+        bool numbered = false;
+        const int n = arg.toInt(&numbered);
+        if (m_sealed.isEmpty() || (!arg.isEmpty() && (!numbered || !m_sealed.contains(n)))) {
+            refuse(arg.isEmpty() ? tr("No sealed message is waiting.")
+                                 : tr("No sealed message %1 is waiting.").arg(arg));
             return;
         }
-        const Message m = m_sealed.takeFirst();
+        const Message m = m_sealed.take(arg.isEmpty() ? m_sealed.firstKey() : n);
         print(m_line.format(m, m_messenger.nickOf(m.peer)));
-        m_messenger.markRead(m.peer); // sends the read notice the sender asked for
+        m_messenger.openSealed(m.id); // sends the read notice the sender asked for
     } else if (verb == u"/to") {
         const QString name = line.section(u' ', 1).trimmed();
         const GroupBook::Group* group = m_messenger.groups().find(name);
@@ -237,7 +244,7 @@ void Console::command(const QString& line)
         print(tr("  TEXT                 send to the current partner (whoever wrote last, or /to)\n"
                  "  /to NAME|ADDR:PORT   pick whom to write to\n"
                  "  /contacts            list contacts with presence\n"
-                 "  /open                open the oldest sealed message (its sender is told)\n"
+                 "  /open [N]            open the oldest sealed message, or number N (its sender is told)\n"
                  "  /add NAME HOST[:PORT] [plain] [auto|utf-8|gbk|cp932]   add a contact\n"
                  "  /away [TEXT]         away; whoever writes gets TEXT back once (an automatic answer)\n"
                  "  /busy [TEXT]         busy, with TEXT shown to others; no automatic answer\n"
@@ -386,9 +393,10 @@ void Console::refuse(const QString& why)
 
 QString Console::shown(const Message& m) const
 {
-    const bool sealed =
-        std::any_of(m_sealed.cbegin(), m_sealed.cend(), [&m](const Message& s) { return s.id == m.id; });
-    if (!sealed) {
+    int number = 0;
+    for (auto it = m_sealed.cbegin(); it != m_sealed.cend() && number == 0; ++it)
+        number = it->id == m.id ? it.key() : 0;
+    if (number == 0) {
         if (const GroupBook::Group* group = m_messenger.groups().find(m.peer); group && m.peer.startsWith(u'#')) {
             // A member that is no contact is named as it claims, with a '?' as strangers are.
             const auto ep = Endpoint::parse(m.remote);
@@ -399,7 +407,7 @@ QString Console::shown(const Message& m) const
     }
     return paint(u'[' + m.time.toLocalTime().toString(QStringLiteral("HH:mm:ss")) + u']', Dim) + u' ' +
            m_line.who(m.peer, m.remote, m_messenger.nickOf(m.peer)) + u": " +
-           paint(tr("(sealed message; /open to read it)"), Yellow);
+           paint(tr("(sealed message %1; /open %1 to read it)").arg(number), Yellow);
 }
 
 void Console::print(const QString& line)

@@ -5,6 +5,7 @@
 #include "messageline.h"
 #include "session.h"
 
+#include <QMap>
 #include <QObject>
 #include <QSocketNotifier>
 
@@ -68,7 +69,8 @@ private:
     QByteArray m_buffer;
     QString m_partner;
     QHash<qint64, QString> m_mine; // my messages still on their way, for status lines
-    QList<Message> m_sealed;       // sealed messages not opened yet, oldest first (/open)
+    QMap<int, Message> m_sealed;   // sealed messages not opened yet by the number shown (/open N), oldest first
+    int m_sealedCount = 0;         // the number of the last one
     bool m_quitting = false;
     bool m_done = false;
     bool m_refused = false;

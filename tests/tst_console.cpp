@@ -106,6 +106,7 @@ private Q_SLOTS:
     void legacyEncodingReadsStrangers_data();
     void legacyEncodingReadsStrangers();
     void sealedMessageOpensWithOpen();
+    void openNumberedSendsOneReadNotice();
     void startLineNamesAllAddresses();
     void searchCommand();
 };
@@ -493,7 +494,7 @@ void TestConsole::sealedMessageOpensWithOpen()
     Console c;
     QVERIFY(c.start(dir.path()));
     script.writeDatagram(QByteArray("1:1003:u:h:800:the sealed text\0", 31), Loopback, c.port);
-    QTRY_VERIFY2(c.output().contains(QStringLiteral("sealed message; /open to read it")), c.out.constData());
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("sealed message 1; /open 1 to read it")), c.out.constData());
     QVERIFY(!c.output().contains(QStringLiteral("the sealed text")));
     c.type(QStringLiteral("/open"));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("the sealed text")), c.out.constData());
@@ -507,6 +508,40 @@ void TestConsole::sealedMessageOpensWithOpen()
     }());
     c.type(QStringLiteral("/open"));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("No sealed message is waiting.")), c.out.constData());
+    c.finish();
+}
+
+void TestConsole::openNumberedSendsOneReadNotice()
+{
+    // Issue 18.4: two sealed messages (SENDMSG|SENDCHECKOPT|SECRETOPT = 800) from one peer; /open 2 opens the second
+    // and sends READMSG (48) for packet 1004 alone, the first stays sealed until /open opens it (READMSG for 1003).
+    QTemporaryDir dir;
+    QUdpSocket script;
+    QVERIFY(script.bind(Loopback, 0));
+    Console c;
+    QVERIFY(c.start(dir.path()));
+    script.writeDatagram(QByteArray("1:1003:u:h:800:first sealed\0", 29), Loopback, c.port);
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("sealed message 1; /open 1")), c.out.constData());
+    script.writeDatagram(QByteArray("1:1004:u:h:800:second sealed\0", 30), Loopback, c.port);
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("sealed message 2; /open 2")), c.out.constData());
+    QList<QByteArray> notices; // the extension of each READMSG, in order
+    const auto collect = [&] {
+        while (script.hasPendingDatagrams()) {
+            const QByteArray data = script.receiveDatagram().data();
+            const QList<QByteArray> fields = data.split(':');
+            if (fields.size() >= 6 && fields[4] == "48")
+                notices.append(data.mid(data.indexOf(":48:") + 4));
+        }
+    };
+    c.type(QStringLiteral("/open 2"));
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("second sealed")), c.out.constData());
+    QVERIFY(!c.output().contains(QStringLiteral("first sealed")));
+    c.type(QStringLiteral("/open 2"));
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("No sealed message 2 is waiting.")), c.out.constData());
+    c.type(QStringLiteral("/open"));
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("first sealed")), c.out.constData());
+    QTRY_VERIFY((collect(), notices.size() >= 2));
+    QCOMPARE(notices, (QList<QByteArray>{QByteArray("1004\0", 5), QByteArray("1003\0", 5)}));
     c.finish();
 }
 

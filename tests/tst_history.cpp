@@ -22,6 +22,7 @@ private Q_SLOTS:
     void findIncomingRespectsWindow();
     void lateMessageSortsBeforeLaterOnes();
     void unreadAndReadReceipts();
+    void sealedSurvivesReopenUntilOpened();
     void summaries();
     void renamePeer();
     void damagedFileIsReported();
@@ -200,6 +201,46 @@ void TestHistory::unreadAndReadReceipts()
     QCOMPARE(receipts.first().packetNo, quint64(2));
     QCOMPARE(m_history->conversations().first().unread, 0);
     QVERIFY(m_history->markRead(QStringLiteral("Alice")).isEmpty());
+}
+
+void TestHistory::sealedSurvivesReopenUntilOpened()
+{
+    // Issue 18.4: an IP Messenger sealed message stays sealed across a restart, reading its conversation does not
+    // open it (nor release its read notice), and opening it releases the notice for it alone.
+    const QString path = m_history->path();
+    Message sealed = incoming(QStringLiteral("Alice"), QStringLiteral("sealed"), 7);
+    sealed.sealed = true;
+    sealed.wantsReadReceipt = true;
+    Message other = incoming(QStringLiteral("Alice"), QStringLiteral("other sealed"), 8);
+    other.sealed = true;
+    other.wantsReadReceipt = true;
+    Message open = incoming(QStringLiteral("Alice"), QStringLiteral("open"), 9);
+    open.wantsReadReceipt = true;
+    QVERIFY(m_history->append(sealed));
+    QVERIFY(m_history->append(other));
+    QVERIFY(m_history->append(open));
+    QVERIFY(m_history->commit());
+    m_history.reset();
+
+    History again;
+    QVERIFY(again.open(path));
+    QVERIFY(again.message(sealed.id)->sealed);
+    QVERIFY(!again.message(open.id)->sealed);
+    QCOMPARE(again.conversation(QStringLiteral("Alice"), 1e300, 10).first().sealed, true);
+    const QList<Message> receipts = again.markRead(QStringLiteral("Alice"));
+    QCOMPARE(receipts.size(), 1);
+    QCOMPARE(receipts.first().packetNo, quint64(9));
+    QVERIFY(again.message(sealed.id)->sealed);
+
+    const auto opened = again.openSealed(sealed.id);
+    QVERIFY(opened);
+    QCOMPARE(opened->packetNo, quint64(7));
+    QVERIFY(opened->wantsReadReceipt);
+    QVERIFY(!again.openSealed(sealed.id)); // opened once
+    QVERIFY(!again.openSealed(open.id));   // never sealed
+    QVERIFY(!again.message(sealed.id)->sealed);
+    QVERIFY(again.message(other.id)->sealed);
+    QVERIFY(again.commit());
 }
 
 void TestHistory::summaries()

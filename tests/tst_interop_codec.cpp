@@ -41,6 +41,7 @@ private Q_SLOTS:
     void readsTheEncodingOfThePeer();
     void answersAbsenceQueries();
     void sealedMessagesAndReadChecks();
+    void sealSendsSecretOpt();
     void neverItsOwnPeer_data();
     void neverItsOwnPeer();
     void strangersNamesAreBounded_data();
@@ -553,15 +554,49 @@ void TestInteropCodec::sealedMessagesAndReadChecks()
     const quint64 sealed =
         pair.peer.send(ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::SecretOpt, "sealed", pair.node.endpoint());
     QTRY_COMPARE(pair.node.received.size(), 1);
-    QVERIFY(pair.peer.withMode(ipmsg::ReadMsg).isEmpty());
+    QVERIFY(pair.node.received.first().sealed);
+    // Reading the conversation is not opening the seal: no notice (it would come before the ack of the round trip).
     pair.node.messenger->markRead(QStringLiteral("Peer"));
+    QVERIFY(roundTrip(pair));
+    QVERIFY(pair.peer.withMode(ipmsg::ReadMsg).isEmpty());
+    QVERIFY(pair.node.messenger->openSealed(pair.node.received.first().id));
     QTRY_COMPARE(pair.peer.withMode(ipmsg::ReadMsg).size(), 1);
     QCOMPARE(pair.peer.withMode(ipmsg::ReadMsg).first().text(), QByteArray::number(sealed));
+    QVERIFY(!pair.node.messenger->openSealed(pair.node.received.first().id));
 
     const quint64 notice =
         pair.peer.send(ipmsg::ReadMsg | ipmsg::ReadCheckOpt, QByteArray("1732230000"), pair.node.endpoint());
     QTRY_COMPARE(pair.peer.withMode(ipmsg::AnsReadMsg).size(), 1);
     QCOMPARE(pair.peer.withMode(ipmsg::AnsReadMsg).first().text(), QByteArray::number(notice));
+}
+
+void TestInteropCodec::sealSendsSecretOpt()
+{
+    // Issue 18.4, the other way: "Seal" sends SENDMSG with SECRETOPT (0x200) and READCHECKOPT (0x100000), so that IP
+    // Messenger shows it sealed and its READMSG is acknowledged; the sealed flag stays with the stored message.
+    Pair pair(IpMsgVersion);
+    pair.peer.autoAck = true;
+    QVERIFY(start(pair));
+    QVERIFY(pair.node.messenger->canSeal(QStringLiteral("Peer")));
+    QString error;
+    const qint64 id = pair.node.messenger->sendSealed(QStringLiteral("Peer"), QStringLiteral("for your eyes"), &error);
+    QVERIFY2(id, qPrintable(error));
+    QTRY_COMPARE(pair.peer.withMode(ipmsg::SendMsg).size(), 1);
+    const ipmsg::Packet p = pair.peer.withMode(ipmsg::SendMsg).first();
+    QVERIFY(p.has(ipmsg::SecretOpt));
+    QVERIFY(p.has(ipmsg::ReadCheckOpt));
+    QCOMPARE(p.text(), QByteArray("for your eyes"));
+    QVERIFY(pair.node.history.message(id)->sealed);
+    // A plain message carries no seal.
+    QVERIFY(pair.node.messenger->send(QStringLiteral("Peer"), QStringLiteral("open text")));
+    const auto openText = [&]() -> std::optional<ipmsg::Packet> {
+        for (const ipmsg::Packet& sent : pair.peer.withMode(ipmsg::SendMsg))
+            if (sent.text() == "open text")
+                return sent;
+        return std::nullopt;
+    };
+    QTRY_VERIFY(openText());
+    QVERIFY(!openText()->has(ipmsg::SecretOpt));
 }
 
 void TestInteropCodec::neverItsOwnPeer_data()

@@ -67,6 +67,7 @@ private Q_SLOTS:
     void nameOptionReachesTheWindow();
     void systemLinesStayWhenReopened();
     void addedStrangerKeepsItsProtocol();
+    void sealedMessageOpensOnClick();
 
 private:
     Endpoint myEndpoint() { return m_me->transport().localEndpoint(); }
@@ -944,6 +945,76 @@ void TestMainWindow::systemLinesStayWhenReopened()
 }
 
 QTEST_MAIN(TestMainWindow)
+void TestMainWindow::sealedMessageOpensOnClick()
+{
+    // Issue 18.4: an IP Messenger sealed message (SENDMSG|SENDCHECKOPT|SECRETOPT = 800) shows as a closed bubble;
+    // opening the conversation sends no READMSG (48), a click opens it and sends READMSG with its number, Enter on
+    // another opens that one alone. Seal is offered to this peer, not to Bob (a Pigeon), and sends SECRETOPT (0x200).
+    QUdpSocket ipmsg;
+    QVERIFY(ipmsg.bind(QHostAddress::LocalHost, 0));
+    const QString peer = Endpoint{QHostAddress::LocalHost, ipmsg.localPort()}.toString();
+    QList<QByteArray> got;
+    const auto receive = [&] {
+        while (ipmsg.hasPendingDatagrams())
+            got.append(ipmsg.receiveDatagram().data());
+    };
+    const auto withCommand = [&](const QByteArray& command) {
+        QList<QByteArray> found;
+        for (const QByteArray& d : std::as_const(got))
+            if (const QList<QByteArray> f = d.split(':'); f.size() >= 6 && f[4] == command)
+                found.append(d.mid(d.indexOf(QByteArray(':' + command + ':')) + command.size() + 2));
+        return found;
+    };
+    const QByteArray sealed("1:1003:u:h:800:the sealed text\0", 31);
+    QCOMPARE(ipmsg.writeDatagram(sealed, QHostAddress::LocalHost, myEndpoint().port), sealed.size());
+    QTRY_COMPARE(m_me->history().conversationSize(peer), 1);
+    m_window->openConversation(peer);
+    QCOMPARE(m_window->currentPeer(), peer);
+    // A plain message after it, acknowledged (RECVMSG, 33) only after opening was handled: no READMSG came before.
+    const QByteArray plain("1:1004:u:h:288:after\0", 21);
+    QCOMPARE(ipmsg.writeDatagram(plain, QHostAddress::LocalHost, myEndpoint().port), plain.size());
+    QTRY_VERIFY((receive(), withCommand("33").contains(QByteArray("1004\0", 5))));
+    QCOMPARE(withCommand("48"), QList<QByteArray>{});
+
+    ThreadView* view = m_window->threadView();
+    const QModelIndex bubble = view->model()->index(0, 0);
+    QVERIFY(bubble.data(ConversationModel::SealedRole).toBool());
+    QCOMPARE(bubble.data(ConversationModel::TextRole).toString(), QStringLiteral("Sealed message — click to open"));
+    QTRY_VERIFY(view->visualRect(bubble).height() > 0);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->bubbleRect(bubble).center());
+    QTRY_VERIFY((receive(), !withCommand("48").isEmpty()));
+    QCOMPARE(withCommand("48"), QList<QByteArray>{QByteArray("1003\0", 5)});
+    QCOMPARE(bubble.data(ConversationModel::TextRole).toString(), QStringLiteral("the sealed text"));
+    QVERIFY(!bubble.data(ConversationModel::SealedRole).toBool());
+
+    const QByteArray second("1:1005:u:h:800:second one\0", 26);
+    QCOMPARE(ipmsg.writeDatagram(second, QHostAddress::LocalHost, myEndpoint().port), second.size());
+    const auto newest = [view] {
+        return view->model()->index(view->model()->rowCount() - 1, 0);
+    };
+    QTRY_VERIFY(newest().data(ConversationModel::SealedRole).toBool());
+    const QModelIndex last = newest();
+    view->setFocus();
+    view->setCurrentIndex(last);
+    QTest::keyClick(view, Qt::Key_Return);
+    QTRY_VERIFY((receive(), withCommand("48").size() == 2));
+    QCOMPARE(withCommand("48").at(1), QByteArray("1005\0", 5));
+    QCOMPARE(last.data(ConversationModel::TextRole).toString(), QStringLiteral("second one"));
+
+    QVERIFY(m_window->sealAction()->isVisible());
+    m_window->sealAction()->setChecked(true);
+    m_window->composer()->setPlainText(QStringLiteral("sealed reply"));
+    QVERIFY(m_window->sendComposed());
+    const auto isReply = [](const QByteArray& d) {
+        return d.contains("sealed reply");
+    };
+    QTRY_VERIFY((receive(), std::any_of(got.cbegin(), got.cend(), isReply)));
+    QVERIFY(std::find_if(got.cbegin(), got.cend(), isReply)->split(':').at(4).toUInt() & 0x200);
+
+    m_window->openConversation(QStringLiteral("Bob"));
+    QVERIFY(!m_window->sealAction()->isVisible());
+}
+
 #include "tst_mainwindow.moc"
 
 // A plain-text stranger added to the contacts (issue 16): the dialog starts from what it spoke (plain text, UTF-8, its

@@ -105,6 +105,18 @@ void BubbleDelegate::forget(qint64 id)
     m_heights.remove(id);
 }
 
+void BubbleDelegate::forgetText(qint64 id)
+{
+    m_blocks.remove(id);
+    m_textSizes.remove(id);
+    m_oneLine.remove(id);
+}
+
+QRect BubbleDelegate::paintedBubble(const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    return geometry(option, index, false).bubble;
+}
+
 void BubbleDelegate::useFont(const QFont& font) const
 {
     if (m_smallHeight >= 0 && font == m_font)

@@ -24,6 +24,8 @@ public:
     bool setWidth(int width);
     // A message's row changed height (its date separator came or went).
     void forget(qint64 id);
+    // A message's text changed (a sealed message opened): its layout and sizes are measured again.
+    void forgetText(qint64 id);
 
     void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
     // A row's size: exact, or after a width change the one it had before, as an estimate until measureRow().
@@ -40,6 +42,8 @@ public:
     QString linkAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const;
     // Whether `pos` is on the Retry of a failed message.
     bool isRetryAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const;
+    // The bubble of the row at option.rect (view coordinates).
+    QRect paintedBubble(const QStyleOptionViewItem& option, const QModelIndex& index) const;
     // The union of everything paint() draws for the row at option.rect.
     QRect paintedRect(const QStyleOptionViewItem& option, const QModelIndex& index) const;
 

@@ -140,6 +140,7 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     , m_send(new QPushButton(tr("&Send")))
     , m_emojiButton(new QToolButton)
     , m_emoji(new EmojiPicker(session.profile().settingsPath(), this))
+    , m_seal(new QAction(tr("S&eal"), this))
     , m_listenLabel(new ElidedLabel)
     , m_searchNote(new QLabel)
     , m_changePort(new QPushButton(tr("Choose Another Port…")))
@@ -227,6 +228,15 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     auto* composeRow = new QHBoxLayout;
     composeRow->addWidget(m_emojiButton);
     composeRow->addWidget(m_composeNote, 1);
+    // IP Messenger's sealed message: the receiver's client shows it closed and tells us when it is opened.
+    m_seal->setCheckable(true);
+    m_seal->setObjectName(QStringLiteral("seal"));
+    m_seal->setToolTip(tr("Send sealed: the receiver opens it with a click, and you are told when they do"));
+    auto* sealButton = new QToolButton;
+    sealButton->setObjectName(QStringLiteral("sealButton"));
+    sealButton->setDefaultAction(m_seal);
+    composeRow->addWidget(sealButton);
+    connect(m_seal, &QAction::changed, sealButton, [this, sealButton] { sealButton->setVisible(m_seal->isVisible()); });
     composeRow->addWidget(m_send);
     auto* composeBox = new QWidget;
     auto* composeLayout = new QVBoxLayout(composeBox);
@@ -332,6 +342,10 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
                 [this](const QString& text) { statusBar()->showMessage(text, 10'000); });
         connect(m_messenger, &Messenger::groupsChanged, this, &MainWindow::updateHeader);
     }
+    connect(m_threadView, &ThreadView::openRequested, this, [this](qint64 id) {
+        if (m_messenger)
+            m_messenger->openSealed(id);
+    });
     connect(m_threadView, &ThreadView::retryRequested, this, [this](qint64 id) {
         QString error;
         if (m_messenger && !m_messenger->retry(id, &error))
@@ -537,12 +551,14 @@ void MainWindow::onMessageAdded(const Message& message)
         markCurrentRead();
         return;
     }
-    QString text = message.text.simplified();
+    // A sealed message stays closed until it is opened in its conversation.
+    const QString full = message.sealed ? tr("Sealed message") : message.text;
+    QString text = full.simplified();
     if (text.size() > 120)
         text = text.left(119) + u'…';
     m_notifiedPeer = message.peer;
     if (m_notifier->isAvailable())
-        m_notifier->notify(message.peer, message.peer, message.text);
+        m_notifier->notify(message.peer, message.peer, full);
     else if (m_tray && m_tray->isVisible())
         m_tray->showMessage(message.peer, text, appIcon(), 6000);
     QApplication::alert(this);
@@ -685,6 +701,7 @@ void MainWindow::updateComposeNote()
     m_send->setEnabled(open && !m_compose->toPlainText().trimmed().isEmpty());
     m_compose->setEnabled(open);
     m_emojiButton->setEnabled(open);
+    m_seal->setVisible(open && m_messenger->canSeal(m_peer));
     QString note;
     if (open) {
         const auto contact = m_session.contacts().find(m_peer);
@@ -715,7 +732,8 @@ bool MainWindow::sendComposed()
     if (m_peer.isEmpty() || !m_messenger || text.trimmed().isEmpty())
         return false;
     QString error;
-    if (!m_messenger->send(m_peer, text, &error)) {
+    const bool sealed = m_seal->isVisible() && m_seal->isChecked();
+    if (!(sealed ? m_messenger->sendSealed(m_peer, text, &error) : m_messenger->send(m_peer, text, &error))) {
         statusBar()->showMessage(error, 10'000);
         return false;
     }

@@ -72,6 +72,8 @@ public:
     AutoAway* autoAway() const { return m_autoAway; }
     QToolButton* emojiButton() const { return m_emojiButton; }
     EmojiPicker* emojiPicker() const { return m_emoji; }
+    // Checked: the next message goes sealed (IP Messenger peers other than Pigeons only; hidden for the others).
+    QAction* sealAction() const { return m_seal; }
 
 protected:
     void changeEvent(QEvent* event) override;
@@ -130,6 +132,7 @@ private:
     QPushButton* m_send;
     QToolButton* m_emojiButton;
     EmojiPicker* m_emoji;
+    QAction* m_seal;
     ElidedLabel* m_listenLabel;
     QLabel* m_searchNote;
     QPushButton* m_changePort;

@@ -17,8 +17,10 @@
 Qt::ItemFlags ThreadView::Proxy::flags(const QModelIndex& index) const
 {
     Qt::ItemFlags f = QIdentityProxyModel::flags(index);
-    // "Editable" only opens the read-only selection editor; system lines have nothing worth selecting.
-    if (index.isValid() && !index.data(ConversationModel::SystemRole).toBool())
+    // "Editable" only opens the read-only selection editor; system lines and sealed messages have nothing worth
+    // selecting.
+    if (index.isValid() && !index.data(ConversationModel::SystemRole).toBool() &&
+        !index.data(ConversationModel::SealedRole).toBool())
         f |= Qt::ItemIsEditable;
     return f;
 }
@@ -56,10 +58,15 @@ ThreadView::ThreadView(QWidget* parent)
     });
     connect(&m_proxy, &QAbstractItemModel::dataChanged, this,
             [this](const QModelIndex& first, const QModelIndex& last, const QList<int>& roles) {
-                if (!roles.isEmpty() && !roles.contains(ConversationModel::FirstOfDayRole))
+                const bool text = roles.isEmpty() || roles.contains(ConversationModel::TextRole);
+                if (!text && !roles.contains(ConversationModel::FirstOfDayRole))
                     return;
-                for (int row = first.row(); row <= last.row(); ++row)
-                    m_delegate->forget(m_proxy.index(row, 0).data(ConversationModel::IdRole).toLongLong());
+                for (int row = first.row(); row <= last.row(); ++row) {
+                    const qint64 id = m_proxy.index(row, 0).data(ConversationModel::IdRole).toLongLong();
+                    if (text)
+                        m_delegate->forgetText(id); // a sealed message opened
+                    m_delegate->forget(id);
+                }
                 scheduleDelayedItemsLayout();
             });
     setModel(&m_proxy);
@@ -101,6 +108,11 @@ void ThreadView::resizeEvent(QResizeEvent* event)
 QRect ThreadView::paintedRect(const QModelIndex& index) const
 {
     return index.isValid() ? m_delegate->paintedRect(optionFor(index), index) : QRect();
+}
+
+QRect ThreadView::bubbleRect(const QModelIndex& index) const
+{
+    return index.isValid() ? m_delegate->paintedBubble(optionFor(index), index) : QRect();
 }
 
 void ThreadView::placeHint()
@@ -257,6 +269,11 @@ void ThreadView::keyPressEvent(QKeyEvent* event)
         copyMessage(currentIndex());
         return;
     }
+    if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) &&
+        currentIndex().data(ConversationModel::SealedRole).toBool()) {
+        Q_EMIT openRequested(currentIndex().data(ConversationModel::IdRole).toLongLong());
+        return;
+    }
     QListView::keyPressEvent(event);
 }
 
@@ -274,10 +291,22 @@ qint64 ThreadView::retryAt(const QPoint& pos) const
     return index.data(ConversationModel::IdRole).toLongLong();
 }
 
+qint64 ThreadView::sealedAt(const QPoint& pos) const
+{
+    const QModelIndex index = indexAt(pos);
+    if (!index.isValid() || !index.data(ConversationModel::SealedRole).toBool() || !bubbleRect(index).contains(pos))
+        return 0;
+    return index.data(ConversationModel::IdRole).toLongLong();
+}
+
 void ThreadView::mouseReleaseEvent(QMouseEvent* event)
 {
     const QPoint pos = event->position().toPoint();
     if (event->button() == Qt::LeftButton) {
+        if (const qint64 id = sealedAt(pos)) {
+            Q_EMIT openRequested(id);
+            return;
+        }
         if (const qint64 id = retryAt(pos)) {
             Q_EMIT retryRequested(id);
             return;
@@ -293,7 +322,7 @@ void ThreadView::mouseReleaseEvent(QMouseEvent* event)
 void ThreadView::mouseMoveEvent(QMouseEvent* event)
 {
     const QPoint pos = event->position().toPoint();
-    const bool clickable = retryAt(pos) != 0 || !linkAt(pos).isEmpty();
+    const bool clickable = retryAt(pos) != 0 || !linkAt(pos).isEmpty() || sealedAt(pos) != 0;
     viewport()->setCursor(clickable ? Qt::PointingHandCursor : Qt::ArrowCursor);
     QListView::mouseMoveEvent(event);
 }

@@ -10,7 +10,8 @@ class QPushButton;
 // A conversation thread: bubbles over a ConversationModel, newest at the bottom. Older pages load when the user
 // scrolls near the top (the view keeps what was on screen in place), new messages scroll into view unless the
 // user scrolled up, in which case a "new messages" hint appears. Ctrl+C and the context menu copy a message;
-// double-clicking one lets the user select part of it; links open on a click.
+// double-clicking one lets the user select part of it; links open on a click. A sealed message opens on a click
+// or Enter (openRequested).
 class ThreadView final : public QListView {
     Q_OBJECT
 public:
@@ -28,12 +29,18 @@ public:
     // What is under a point of the viewport: a link's URL, or the id of a failed message whose Retry is there.
     QString linkAt(const QPoint& pos) const;
     qint64 retryAt(const QPoint& pos) const;
+    // The id of the sealed message at a point of the viewport, or 0.
+    qint64 sealedAt(const QPoint& pos) const;
     // Everything paint() draws for a row, in viewport coordinates, measured now (not from the layout's cache).
     QRect paintedRect(const QModelIndex& index) const;
+    // A row's bubble, in viewport coordinates.
+    QRect bubbleRect(const QModelIndex& index) const;
 
 Q_SIGNALS:
     void retryRequested(qint64 id);
     void linkActivated(const QUrl& url);
+    // The user clicked a sealed message, or pressed Enter on it: its id.
+    void openRequested(qint64 id);
 
 protected:
     void updateGeometries() override;

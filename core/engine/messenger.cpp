@@ -280,6 +280,22 @@ void Messenger::stop()
 
 qint64 Messenger::send(const QString& peer, const QString& text, QString* error)
 {
+    return post(peer, text, false, error);
+}
+
+qint64 Messenger::sendSealed(const QString& peer, const QString& text, QString* error)
+{
+    return post(peer, text, true, error);
+}
+
+bool Messenger::canSeal(const QString& peer) const
+{
+    const Route route = m_directory.route(peer);
+    return route.known && route.protocol == Protocol::IpMsg && !route.isPigeon;
+}
+
+qint64 Messenger::post(const QString& peer, const QString& text, bool sealed, QString* error)
+{
     const auto fail = [error](const QString& why) -> qint64 {
         if (error)
             *error = why;
@@ -292,6 +308,8 @@ qint64 Messenger::send(const QString& peer, const QString& text, QString* error)
     const Route route = m_directory.route(peer);
     if (!route.known)
         return fail(tr("There is no contact named \"%1\".").arg(peer));
+    if (sealed && !canSeal(peer))
+        return fail(tr("Only IP Messenger clients other than Pigeon take sealed messages."));
     const std::optional<Endpoint>& to = route.endpoint;
     if (!to)
         m_directory.resolve(*m_contacts->find(peer));
@@ -303,6 +321,7 @@ qint64 Messenger::send(const QString& peer, const QString& text, QString* error)
     m.direction = Direction::Outgoing;
     m.text = text;
     m.remote = to ? to->toString() : QString();
+    m.sealed = sealed;
     bool offline = false;
     bool waiting = false;
     if (route.protocol == Protocol::PlainText) {
@@ -392,6 +411,18 @@ void Messenger::markRead(const QString& peer)
     for (const Message& m : receipts)
         if (const auto ep = Endpoint::parse(m.remote))
             sendPacket(ipmsg::ReadMsg, QByteArray::number(m.packetNo), *ep);
+}
+
+bool Messenger::openSealed(qint64 id)
+{
+    const auto m = m_history->openSealed(id);
+    if (!m)
+        return false;
+    // The notice names this message's packet number only (IP Messenger's prot-eng.txt: READMSG when a seal opens).
+    if (const auto ep = Endpoint::parse(m->remote); ep && m->wantsReadReceipt)
+        sendPacket(ipmsg::ReadMsg, QByteArray::number(m->packetNo), *ep);
+    Q_EMIT messageOpened(id);
+    return true;
 }
 
 void Messenger::setTiming(const Timing& timing)
@@ -500,7 +531,7 @@ void Messenger::transmit(const Message& m)
     } else {
         payloads = textcodec::split(m.text, route.encoding, IpMsgPartBytes);
         command = ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::ReadCheckOpt |
-                  (route.encoding == TextEncoding::Utf8 ? ipmsg::Utf8Opt : 0);
+                  (route.encoding == TextEncoding::Utf8 ? ipmsg::Utf8Opt : 0) | (m.sealed ? ipmsg::SecretOpt : 0);
     }
     quint64 first = m.packetNo;
     if (payloads.size() != m.parts || first == 0) {

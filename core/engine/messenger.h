@@ -71,10 +71,18 @@ public:
     // Stores and sends a message; returns its id, or 0 with the reason in *error (an empty message, an unknown
     // peer, a text too long for the peer).
     qint64 send(const QString& peer, const QString& text, QString* error = nullptr);
+    // As send(), as an IP Messenger sealed message (SECRETOPT with READCHECKOPT): the receiver's client shows it
+    // closed and answers READMSG when it is opened. Pigeons and plain-text peers refuse it (*error).
+    qint64 sendSealed(const QString& peer, const QString& text, QString* error = nullptr);
+    // Whether `peer` is an IP Messenger client that is no Pigeon, to which a message can go sealed.
+    bool canSeal(const QString& peer) const;
     // Sends a failed message again.
     bool retry(qint64 id, QString* error = nullptr);
     // Marks a conversation read and sends the read receipts its peer asked for.
     void markRead(const QString& peer);
+    // Opens an incoming sealed message and sends READMSG for its packet number alone when its sender asked;
+    // emits messageOpened. False when `id` is no sealed message.
+    bool openSealed(qint64 id);
 
     Presence presence(const QString& peer) const;
     // How to reach `peer` (a contact name or "ADDRESS:PORT"): endpoint, protocol, encoding, longest single message.
@@ -170,6 +178,8 @@ Q_SIGNALS:
     // A message (either way) is in history; for incoming ones, also acknowledged or about to be.
     void messageAdded(const Message& message);
     void deliveryChanged(qint64 id, MessageState state);
+    // An incoming sealed message was opened (openSealed): its text may be shown.
+    void messageOpened(qint64 id);
     void presenceChanged(const QString& peer, Presence presence);
     // This Pigeon's status changed (setStatus).
     void statusChanged(const PeerStatus& status);
@@ -183,6 +193,8 @@ Q_SIGNALS:
 private:
     using PeerLink = PeerDirectory::Peer;
 
+    // send() and sendSealed().
+    qint64 post(const QString& peer, const QString& text, bool sealed, QString* error);
     void onDatagram(const Datagram& datagram);
     void handlePacket(const ipmsg::Packet& packet, const Endpoint& from);
     // The dispatcher's handlers, one per IPMsg command (handlePacket's switch), and one for plain text. A new kind

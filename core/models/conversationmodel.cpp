@@ -12,6 +12,7 @@ ConversationModel::ConversationModel(History* history, Messenger* messenger, QOb
         connect(messenger, &Messenger::messageAdded, this, &ConversationModel::onMessageAdded);
         connect(messenger, &Messenger::deliveryChanged, this, &ConversationModel::onDeliveryChanged);
         connect(messenger, &Messenger::presenceChanged, this, &ConversationModel::onPresenceChanged);
+        connect(messenger, &Messenger::messageOpened, this, &ConversationModel::onMessageOpened);
     }
 }
 
@@ -34,7 +35,8 @@ ConversationModel::Row ConversationModel::toRow(const Message& m)
                ms,           m.sortKey,
                localDay(ms), m.state,
                m.direction,  m.isSystem,
-               m.isAutoReply, m.remote};
+               m.isAutoReply, m.remote,
+               m.sealed && m.direction == Direction::Incoming};
 }
 
 void ConversationModel::setPeer(const QString& peer, qint64 id)
@@ -161,7 +163,8 @@ QVariant ConversationModel::data(const QModelIndex& index, int role) const
     const Row& r = m_rows.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
-    case TextRole: return r.text;
+    case TextRole: return r.sealed ? tr("Sealed message — click to open") : r.text;
+    case SealedRole: return r.sealed;
     case IdRole: return r.id;
     case TimeRole: return QDateTime::fromMSecsSinceEpoch(r.timeMs, Qt::UTC);
     case DirectionRole: return int(r.direction);
@@ -195,7 +198,8 @@ QHash<int, QByteArray> ConversationModel::roleNames() const
             {FirstOfDayRole, "firstOfDay"},
             {AutoReplyRole, "autoReply"},
             {SenderRole, "sender"},
-            {GroupDeliveryRole, "groupDelivery"}};
+            {GroupDeliveryRole, "groupDelivery"},
+            {SealedRole, "sealed"}};
 }
 
 const QList<Messenger::MemberDelivery>& ConversationModel::memberStates(qint64 id) const
@@ -301,6 +305,16 @@ void ConversationModel::onDeliveryChanged(qint64 id, MessageState state)
     Q_EMIT dataChanged(i, i, {StateRole, GroupDeliveryRole});
     if (state == MessageState::Failed)
         addSystemLine(tr("A message could not be delivered."));
+}
+
+void ConversationModel::onMessageOpened(qint64 id)
+{
+    const int row = rowOfId(id);
+    if (row < 0 || !m_rows.at(row).sealed)
+        return;
+    m_rows[row].sealed = false;
+    const QModelIndex i = index(row);
+    Q_EMIT dataChanged(i, i, {TextRole, SealedRole});
 }
 
 void ConversationModel::onPresenceChanged(const QString& peer, Presence presence)

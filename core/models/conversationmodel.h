@@ -28,6 +28,7 @@ public:
         // "Delivered to 3 of 4" (empty elsewhere; Qt::ToolTipRole names each member with its state).
         SenderRole,
         GroupDeliveryRole,
+        SealedRole,     // bool: an incoming IP Messenger sealed message not opened yet; TextRole then says so instead
     };
     static constexpr int PageSize = 100;     // the first page, and the least an older page holds
     static constexpr int MaxPageSize = 5000; // older pages grow with what is loaded, up to this
@@ -70,6 +71,7 @@ private:
         bool system = false;
         bool autoReply = false;
         QString remote; // ADDRESS:PORT it came from: in a group, who wrote it
+        bool sealed = false;
     };
     static Row toRow(const Message& message);
     static qint32 localDay(qint64 ms);
@@ -78,6 +80,7 @@ private:
 
     void onMessageAdded(const Message& message);
     void onDeliveryChanged(qint64 id, MessageState state);
+    void onMessageOpened(qint64 id);
     void onPresenceChanged(const QString& peer, Presence presence);
     void addSystemLine(const QString& text);
     void insertRow(const Row& row);

@@ -22,7 +22,8 @@ constexpr int SyncDelayMs = 1000;
 constexpr qsizetype MaxRemembered = 4096;
 
 using schema::sql;
-using schema::Unread, schema::WantsReadReceipt, schema::System, schema::Fragmented, schema::AutoReply;
+using schema::Unread, schema::WantsReadReceipt, schema::System, schema::Fragmented, schema::AutoReply,
+    schema::Sealed;
 
 // A message row with its conversation's key, as read() expects it.
 const QString Select =
@@ -455,7 +456,8 @@ bool History::append(Message& m)
     q.bind(8, qint64(m.packetNo));
     q.bind(9, qint64(m.parts));
     q.bind(10, qint64((m.unread ? Unread : 0) | (m.wantsReadReceipt ? WantsReadReceipt : 0) |
-                      (m.isSystem ? System : 0) | (m.fragmented ? Fragmented : 0) | (m.isAutoReply ? AutoReply : 0)));
+                      (m.isSystem ? System : 0) | (m.fragmented ? Fragmented : 0) | (m.isAutoReply ? AutoReply : 0) |
+                      (m.sealed ? Sealed : 0)));
     if (!run(q))
         return false;
     m.id = sqlite3_last_insert_rowid(q.db());
@@ -655,6 +657,7 @@ Message History::read(const QSqlQuery& q) const
     m.isSystem = flags & System;
     m.fragmented = flags & Fragmented;
     m.isAutoReply = flags & AutoReply;
+    m.sealed = flags & Sealed;
     return m;
 }
 
@@ -810,13 +813,15 @@ QList<Message> History::markRead(const QString& peer)
         !begin())
         return receipts;
     QSqlQuery q(m_db);
-    q.prepare(Select + sql("WHERE m.conversation = ? AND m.flags & (%{Unread} | %{WantsReadReceipt}) = "
+    // A sealed message keeps its receipt until it is opened (openSealed()): reading the conversation is not opening it.
+    q.prepare(Select + sql("WHERE m.conversation = ? AND m.flags & (%{Unread} | %{WantsReadReceipt} | %{Sealed}) = "
                            "(%{Unread} | %{WantsReadReceipt})"));
     q.addBindValue(id);
     if (exec(q))
         while (q.next())
             receipts.append(read(q));
-    q.prepare(sql("UPDATE messages SET flags = flags & ~(%{Unread} | %{WantsReadReceipt}) "
+    q.prepare(sql("UPDATE messages SET flags = flags & ~(%{Unread} | "
+                  "CASE WHEN flags & %{Sealed} = 0 THEN %{WantsReadReceipt} ELSE 0 END) "
                   "WHERE conversation = ? AND flags & %{Unread} <> 0"));
     q.addBindValue(id);
     if (!exec(q))
@@ -825,6 +830,28 @@ QList<Message> History::markRead(const QString& peer)
     q.addBindValue(id);
     exec(q);
     return receipts;
+}
+
+std::optional<Message> History::openSealed(qint64 id)
+{
+    if (m_inTransaction && !flushSummaries())
+        return std::nullopt;
+    auto m = message(id);
+    if (!m || m->direction != Direction::Incoming || !m->sealed || !begin())
+        return std::nullopt;
+    QSqlQuery q(m_db);
+    if (m->unread) {
+        q.prepare(QStringLiteral("UPDATE conversations SET unread = max(unread - 1, 0) "
+                                 "WHERE id = (SELECT conversation FROM messages WHERE id = ?)"));
+        q.addBindValue(id);
+        if (!exec(q))
+            return std::nullopt;
+    }
+    q.prepare(sql("UPDATE messages SET flags = flags & ~(%{Sealed} | %{Unread} | %{WantsReadReceipt}) WHERE id = ?"));
+    q.addBindValue(id);
+    if (!exec(q))
+        return std::nullopt;
+    return m;
 }
 
 bool History::renamePeer(const QString& from, const QString& to)

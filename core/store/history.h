@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 struct sqlite3;
 
@@ -38,7 +39,7 @@ struct Message {
     bool fragmented = false; // outgoing: carried as Pigeon parts (fragment.h) rather than SENDMSG packets
     bool unread = false;
     bool wantsReadReceipt = false; // incoming IPMsg message sent with READCHECKOPT or SECRETOPT
-    bool sealed = false;           // incoming IPMsg SECRETOPT: shown once opened (not stored: a reload shows it open)
+    bool sealed = false;   // IPMsg SECRETOPT; incoming: not opened yet (History::openSealed), outgoing: sent sealed
     bool isSystem = false;         // a line such as "came online", not a chat message
     bool isAutoReply = false;      // an automatic answer of someone away (IPMsg AUTORETOPT), sent or received
 };
@@ -134,8 +135,12 @@ public:
     // they were written (issue 16). Reads the conversation's outgoing rows from the newest back to the first that
     // left: a few rows.
     qint64 failureHoldingQueue(const QString& peer);
-    // Marks a conversation read; returns the messages that asked for a read receipt.
+    // Marks a conversation read; returns the messages that asked for a read receipt, except sealed ones, which stay
+    // sealed (with their receipt due) until openSealed().
     QList<Message> markRead(const QString& peer);
+    // Opens an incoming sealed message (it is read, no longer sealed); returns it as it was (wantsReadReceipt: the
+    // sender waits for READMSG), or nothing when `id` is no sealed message or on a database error.
+    std::optional<Message> openSealed(qint64 id);
     // Gives a conversation another key (a contact renamed, a stranger added as a contact): one row changes. When
     // `to` has a conversation already, the two become one.
     bool renamePeer(const QString& from, const QString& to);

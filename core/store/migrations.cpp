@@ -263,6 +263,7 @@ QString sql(const char* text)
         {QStringLiteral("System"), System},
         {QStringLiteral("Fragmented"), Fragmented},
         {QStringLiteral("AutoReply"), AutoReply},
+        {QStringLiteral("Sealed"), Sealed},
     };
     static const QRegularExpression placeholder(QStringLiteral("%\\{(\\w+)\\}"));
     QString out = QString::fromUtf8(text);

@@ -24,7 +24,8 @@ constexpr int Version = 5;
 
 // Bits of messages.flags.
 // AutoReply: an automatic answer (IPMsg AUTORETOPT), either way; no schema change, old rows have it clear.
-enum Flag { Unread = 1, WantsReadReceipt = 2, System = 4, Fragmented = 8, AutoReply = 16 };
+// Sealed: an IP Messenger sealed message (SECRETOPT), in: not opened yet (its READMSG not sent), out: sent sealed.
+enum Flag { Unread = 1, WantsReadReceipt = 2, System = 4, Fragmented = 8, AutoReply = 16, Sealed = 32 };
 
 // Called during an upgrade with how far it is (0..100 %).
 using Progress = std::function<void(int percent)>;

@@ -373,6 +373,10 @@
             <source>%1 (%2): %3</source>
             <translation>%1（%2）：%3</translation>
         </message>
+        <message>
+            <source>Sealed message — click to open</source>
+            <translation>密封消息 — 点击打开</translation>
+        </message>
     </context>
     <context>
         <name>DesktopNotifier</name>
@@ -849,6 +853,18 @@ The conversation history is kept.</source>
             <source>New Group</source>
             <translation>新建群组</translation>
         </message>
+        <message>
+            <source>S&amp;eal</source>
+            <translation>密封(&amp;E)</translation>
+        </message>
+        <message>
+            <source>Send sealed: the receiver opens it with a click, and you are told when they do</source>
+            <translation>密封发送：对方点击后才能打开，打开时你会收到通知</translation>
+        </message>
+        <message>
+            <source>Sealed message</source>
+            <translation>密封消息</translation>
+        </message>
     </context>
     <context>
         <name>Messenger</name>
@@ -955,6 +971,10 @@ The conversation history is kept.</source>
         <message>
             <source>%1 left.</source>
             <translation>%1 退出了群组。</translation>
+        </message>
+        <message>
+            <source>Only IP Messenger clients other than Pigeon take sealed messages.</source>
+            <translation>只有 Pigeon 以外的 IP Messenger 客户端接受密封消息。</translation>
         </message>
     </context>
     <context>

@@ -24,8 +24,7 @@ const struct {
 } Targets[] = {
     {"ipmsg", fuzzchecks::ipmsgPacket}, {"text", fuzzchecks::plainText},    {"fragment", fuzzchecks::fragments},
     {"contacts", fuzzchecks::contacts}, {"envelope", fuzzchecks::envelope}, {"keys", fuzzchecks::pinnedKeys},
-    {"engine", fuzzchecks::engine},     {"file", fuzzchecks::filePayload},
-    {"group", fuzzchecks::groupPayload},
+    {"engine", fuzzchecks::engine},     {"file", fuzzchecks::filePayload},  {"group", fuzzchecks::groupPayload},
 };
 
 } // namespace

@@ -1,6 +1,6 @@
 #include "history.h"
-#include "schema.h"
 #include "historyfiles.h"
+#include "schema.h"
 
 #include <QFile>
 #include <QSignalSpy>

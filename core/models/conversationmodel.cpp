@@ -31,11 +31,16 @@ QString ConversationModel::shownText(const QString& text)
 ConversationModel::Row ConversationModel::toRow(const Message& m)
 {
     const qint64 ms = m.time.toMSecsSinceEpoch();
-    return Row{m.id,         m.isSystem ? m.text : shownText(m.text),
-               ms,           m.sortKey,
-               localDay(ms), m.state,
-               m.direction,  m.isSystem,
-               m.isAutoReply, m.remote,
+    return Row{m.id,
+               m.isSystem ? m.text : shownText(m.text),
+               ms,
+               m.sortKey,
+               localDay(ms),
+               m.state,
+               m.direction,
+               m.isSystem,
+               m.isAutoReply,
+               m.remote,
                m.sealed && m.direction == Direction::Incoming};
 }
 

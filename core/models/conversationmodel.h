@@ -28,7 +28,7 @@ public:
         // "Delivered to 3 of 4" (empty elsewhere; Qt::ToolTipRole names each member with its state).
         SenderRole,
         GroupDeliveryRole,
-        SealedRole,     // bool: an incoming IP Messenger sealed message not opened yet; TextRole then says so instead
+        SealedRole, // bool: an incoming IP Messenger sealed message not opened yet; TextRole then says so instead
     };
     static constexpr int PageSize = 100;     // the first page, and the least an older page holds
     static constexpr int MaxPageSize = 5000; // older pages grow with what is loaded, up to this

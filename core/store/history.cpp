@@ -22,8 +22,7 @@ constexpr int SyncDelayMs = 1000;
 constexpr qsizetype MaxRemembered = 4096;
 
 using schema::sql;
-using schema::Unread, schema::WantsReadReceipt, schema::System, schema::Fragmented, schema::AutoReply,
-    schema::Sealed;
+using schema::Unread, schema::WantsReadReceipt, schema::System, schema::Fragmented, schema::AutoReply, schema::Sealed;
 
 // A message row with its conversation's key, as read() expects it.
 const QString Select =
@@ -455,9 +454,9 @@ bool History::append(Message& m)
     q.bind(7, m.remote); // empty while a host name is not resolved
     q.bind(8, qint64(m.packetNo));
     q.bind(9, qint64(m.parts));
-    q.bind(10, qint64((m.unread ? Unread : 0) | (m.wantsReadReceipt ? WantsReadReceipt : 0) |
-                      (m.isSystem ? System : 0) | (m.fragmented ? Fragmented : 0) | (m.isAutoReply ? AutoReply : 0) |
-                      (m.sealed ? Sealed : 0)));
+    q.bind(10,
+           qint64((m.unread ? Unread : 0) | (m.wantsReadReceipt ? WantsReadReceipt : 0) | (m.isSystem ? System : 0) |
+                  (m.fragmented ? Fragmented : 0) | (m.isAutoReply ? AutoReply : 0) | (m.sealed ? Sealed : 0)));
     if (!run(q))
         return false;
     m.id = sqlite3_last_insert_rowid(q.db());

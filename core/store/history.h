@@ -39,9 +39,9 @@ struct Message {
     bool fragmented = false; // outgoing: carried as Pigeon parts (fragment.h) rather than SENDMSG packets
     bool unread = false;
     bool wantsReadReceipt = false; // incoming IPMsg message sent with READCHECKOPT or SECRETOPT
-    bool sealed = false;   // IPMsg SECRETOPT; incoming: not opened yet (History::openSealed), outgoing: sent sealed
-    bool isSystem = false;         // a line such as "came online", not a chat message
-    bool isAutoReply = false;      // an automatic answer of someone away (IPMsg AUTORETOPT), sent or received
+    bool sealed = false;      // IPMsg SECRETOPT; incoming: not opened yet (History::openSealed), outgoing: sent sealed
+    bool isSystem = false;    // a line such as "came online", not a chat message
+    bool isAutoReply = false; // an automatic answer of someone away (IPMsg AUTORETOPT), sent or received
 };
 
 // One row per conversation, for contact lists.
@@ -85,8 +85,6 @@ public:
     // with 0..100 %; not when a new file is made.
     void setUpgradeProgress(std::function<void(int percent)> progress) { m_progress = std::move(progress); }
     bool isOpen() const { return m_db.isOpen(); }
-    // The open connection, for tables kept by other parts (transfers): their writes join History's transaction.
-    QSqlDatabase database() const { return m_db; }
     QString error() const { return m_error; }
     QString path() const { return m_path; }
 
@@ -102,7 +100,7 @@ public:
     // Commits the open transaction, if any, and emits committed(). False on a database error.
     bool commit();
     bool hasUncommitted() const { return m_inTransaction; }
-    // For a store that keeps its tables in this database (groupbook.h): the connection, and joining the open
+    // For a store that keeps its tables in this database (transfers, groupbook.h): the connection, and joining the open
     // transaction (begun if none is) so that its writes commit, and are announced by committed(), with the messages.
     QSqlDatabase database() const { return m_db; }
     bool beginWrite() { return begin(); }

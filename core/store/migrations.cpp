@@ -173,8 +173,8 @@ bool addTransfers(sqlite3* db, const Span&, QString* error)
         error);
 }
 
-// 4 -> 5: groups (groupbook.h): a group's id (16 random bytes), its name here and the name its creator gave it; its members,
-// the tombstones of those who left included (roster.h); and one row per member for every text or member change
+// 4 -> 5: groups (groupbook.h): a group's id (16 random bytes), its name here and the name its creator gave it; its
+// members, the tombstones of those who left included (roster.h); and one row per member for every text or member change
 // sent to the group, with that member's delivery state (the message row itself is in `messages`, 0 for a change).
 bool addGroups(sqlite3* db, const Span& span, QString* error)
 {

@@ -9,12 +9,16 @@
 #include "history.h"
 #include "ipmsg.h"
 #include "peerdirectory.h"
+#include "securelayer.h"
+#include "securepeers.h"
 #include "transport.h"
 
 #include <QElapsedTimer>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
+
+#include <memory>
 
 // Who this Pigeon says it is in its packets.
 struct Identity {
@@ -40,6 +44,7 @@ public:
         quint64 retransmissions = 0;
         quint64 rateLimited = 0;      // of dropped: over a stranger's rate, or over all strangers' rate
         quint64 strangersRefused = 0; // of dropped: from no contact with --contacts-only, or one stranger too many
+        quint64 forgeries = 0;        // of dropped: clear or unauthenticated datagrams from a Pigeon that encrypts
     };
     // What a flood may cost (admission.h): stranger rates, strangers per hour, peers tracked.
     using Limits = Admission::Limits;
@@ -111,6 +116,18 @@ public:
     // Whether datagrams from this address and port are a contact's; anyone else is a stranger, whatever name it gives.
     bool isContact(const Endpoint& endpoint) const { return m_directory.isContact(endpoint); }
 
+    // End-to-end encryption with other Pigeons (securelayer.h): `peers` (outliving this) before start(); without it
+    // nothing is sealed, as between IP Messenger clients. Session turns it on.
+    void setSecurePeers(SecurePeers* peers);
+    SecurePeers* securePeers() const { return m_secure; }
+    // Whether the conversation with `peer` is end-to-end encrypted now (its channel is agreed).
+    bool isEncrypted(const QString& peer) const;
+    // The user accepts the changed key of `peer` (/trust, the GUI prompt): what waited for it goes out. False when
+    // no key change of `peer` waits.
+    bool trust(const QString& peer);
+    // Datagrams held until their peer's key is agreed or trusted.
+    qsizetype heldDatagrams() const { return m_sealer ? m_sealer->held() : 0; }
+
 Q_SIGNALS:
     // A message (either way) is in history; for incoming ones, also acknowledged or about to be.
     void messageAdded(const Message& message);
@@ -118,11 +135,20 @@ Q_SIGNALS:
     void presenceChanged(const QString& peer, Presence presence);
     // Something the user should hear about that is no message: a history error, a send error.
     void problem(const QString& text);
+    // Whether `peer`'s conversation is end-to-end encrypted may have changed (isEncrypted()).
+    void encryptionChanged(const QString& peer);
+    // `peer` announced another identity key than the pinned one: nothing goes to it or comes from it under that
+    // key until trust(). `wasVerified`: the old key had been verified (a stronger warning).
+    void keyChanged(const QString& peer, bool wasVerified);
+    // Datagrams claiming to be `peer`'s were refused as forgeries: the first of a burst; `total` since start. `peer`
+    // is empty for senders that are no peer here.
+    void forgeriesRefused(const QString& peer, quint64 total);
 
 private:
     using PeerLink = PeerDirectory::Peer;
 
     void onDatagram(const Datagram& datagram);
+    void openSecure(const ipmsg::DecodeResult& decoded, const Datagram& datagram);
     void handlePacket(const ipmsg::Packet& packet, const Endpoint& from);
     // The dispatcher's handlers, one per IPMsg command (handlePacket's switch), and one for plain text. A new kind
     // of payload is a new command (or a Pigeon private one, as PigeonFragment), a payload type in wire/ with its
@@ -144,6 +170,13 @@ private:
     bool admitSender(const Endpoint& from);
 
     void sendPacket(quint32 command, const QByteArray& extension, const Endpoint& to, quint64 packetNo = 0);
+    // Every datagram to a peer but entry packets leaves through here: sealed, clear or held (securelayer.h).
+    bool output(const QByteArray& datagram, const Endpoint& to);
+    // A clear entry packet from `from`: its key announcement read; false when it must not be handled further.
+    bool acceptEntry(const ipmsg::Packet& packet, const Endpoint& from);
+    // Payload bytes per part of a long message to a Pigeon (smaller when it may be sealed).
+    qsizetype partBytes() const;
+    bool heardThisRun(const Endpoint& endpoint) const;
     // The entry packet's extension (nick, group), as BR_ENTRY, ANSENTRY and BR_EXIT carry it.
     QByteArray entry() const;
     // Greets `to` with BR_ENTRY (iptux forgets old packet numbers only when it hears one) and remembers it did.
@@ -186,4 +219,6 @@ private:
     QTimer m_expiry; // drops half-received long messages while there are any
     QTimer m_probe;  // greets offline contacts that have messages waiting
     QElapsedTimer m_clock;
+    SecurePeers* m_secure = nullptr;
+    std::unique_ptr<SecureLayer> m_sealer;
 };

@@ -27,6 +27,10 @@ private:
     void readInput();
     void handleLine(const QString& line);
     void command(const QString& line);
+    // The partner and whether its conversation is end-to-end encrypted.
+    QString partnerLine() const;
+    void trustCommand(const QString& name);
+    void verifyCommand(QString name);
     void print(const QString& line);
     void refuse(const QString& why);
     void prompt();

@@ -117,7 +117,7 @@ void Console::verifyCommand(QString name)
             refuse(tr("The key of %1 changed: accept it first (/trust %1), then compare again.").arg(name));
             return;
         }
-        keys.setVerified(name, true);
+        m_messenger.setVerified(name, true);
         print(paint(tr("%1 is marked as verified.").arg(name), Green));
         return;
     }

@@ -61,6 +61,8 @@ public:
     // The user accepts the changed key of `peer` (/trust): pinned, and the peer is Secure again. False when no key
     // change is waiting.
     bool trust(const QString& peer);
+    // The pinned keys this works with (fingerprints, "verified").
+    PinnedKeys* pinnedKeys() const { return m_pinned; }
     // Datagrams refused as forgeries since start, all peers.
     quint64 refused() const { return m_refused; }
 

@@ -29,3 +29,8 @@ QString SecurityNotices::state(bool encrypted, bool keyChanged)
         return tr("key changed: not trusted");
     return encrypted ? tr("end-to-end encrypted") : tr("not encrypted");
 }
+
+QString SecurityNotices::verifiedState()
+{
+    return tr("end-to-end encrypted, key verified");
+}

@@ -15,4 +15,6 @@ public:
     // Whether a conversation is end-to-end encrypted, as a short label: "end-to-end encrypted", "not encrypted",
     // "key changed: not trusted".
     static QString state(bool encrypted, bool keyChanged);
+    // "end-to-end encrypted, key verified".
+    static QString verifiedState();
 };

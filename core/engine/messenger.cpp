@@ -1,6 +1,7 @@
 #include "messenger.h"
 
 #include "cryptowire.h"
+#include "fingerprint.h"
 
 #include <QDateTime>
 #include <QHostInfo>
@@ -141,6 +142,31 @@ void Messenger::setSecurePeers(SecurePeers* peers)
 bool Messenger::isEncrypted(const QString& peer) const
 {
     return m_secure && m_secure->state(peer) == SecurePeers::State::Secure;
+}
+
+Messenger::Security Messenger::security(const QString& peer) const
+{
+    Security s;
+    if (!m_secure)
+        return s;
+    s.encrypted = m_secure->state(peer) == SecurePeers::State::Secure;
+    if (const auto pinned = m_secure->pinnedKeys()->find(peer)) {
+        s.verified = pinned->verified;
+        s.fingerprint = crypto::fingerprint(pinned->key);
+        s.keyChanged = pinned->pending.has_value();
+        if (pinned->pending)
+            s.newFingerprint = crypto::fingerprint(*pinned->pending);
+    }
+    return s;
+}
+
+bool Messenger::setVerified(const QString& peer, bool verified)
+{
+    const auto pinned = m_secure ? m_secure->pinnedKeys()->find(peer) : std::nullopt;
+    if (!pinned || pinned->pending || !m_secure->pinnedKeys()->setVerified(peer, verified))
+        return false;
+    Q_EMIT encryptionChanged(peer);
+    return true;
 }
 
 bool Messenger::trust(const QString& peer)

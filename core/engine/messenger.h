@@ -125,6 +125,18 @@ public:
     // The user accepts the changed key of `peer` (/trust, the GUI prompt): what waited for it goes out. False when
     // no key change of `peer` waits.
     bool trust(const QString& peer);
+    // What the front ends show of a conversation's encryption.
+    struct Security {
+        bool encrypted = false;  // the channel is agreed: what is said now is end-to-end encrypted
+        bool keyChanged = false; // a new key waits for trust()
+        bool verified = false;   // the pinned key was compared aloud (fingerprint.h)
+        QString fingerprint;     // of the pinned key; empty when none is
+        QString newFingerprint;  // of the key waiting for trust()
+    };
+    Security security(const QString& peer) const;
+    // Marks `peer`'s pinned key as compared with the person ("Mark as verified", /verify NAME yes). False when no
+    // key is pinned for it, or a changed one waits.
+    bool setVerified(const QString& peer, bool verified);
     // Datagrams held until their peer's key is agreed or trusted.
     qsizetype heldDatagrams() const { return m_sealer ? m_sealer->held() : 0; }
 

@@ -15,6 +15,7 @@ ConversationListModel::ConversationListModel(ContactBook* contacts, History* his
     if (m_messenger) {
         connect(m_messenger, &Messenger::messageAdded, this, &ConversationListModel::onMessageAdded);
         connect(m_messenger, &Messenger::presenceChanged, this, &ConversationListModel::onPresenceChanged);
+        connect(m_messenger, &Messenger::encryptionChanged, this, &ConversationListModel::onEncryptionChanged);
     }
 }
 
@@ -121,6 +122,15 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
     case LastTimeRole: return r.lastTime;
     case IsContactRole: return r.contact;
     case NickRole: return r.nick;
+    case LockRole: {
+        if (!m_messenger)
+            return int(Lock::None);
+        const Messenger::Security s = m_messenger->security(r.peer);
+        return int(s.keyChanged   ? Lock::KeyChanged
+                   : !s.encrypted ? Lock::None
+                   : s.verified   ? Lock::Verified
+                                  : Lock::Encrypted);
+    }
     default: return {};
     }
 }
@@ -129,7 +139,13 @@ QHash<int, QByteArray> ConversationListModel::roleNames() const
 {
     return {{PeerRole, "peer"},           {AddressRole, "address"},   {PresenceRole, "presence"},
             {UnreadRole, "unread"},       {LastTextRole, "lastText"}, {LastTimeRole, "lastTime"},
-            {IsContactRole, "isContact"}, {NickRole, "nick"}};
+            {IsContactRole, "isContact"}, {NickRole, "nick"},         {LockRole, "lock"}};
+}
+
+void ConversationListModel::onEncryptionChanged(const QString& peer)
+{
+    if (const int row = rowOf(peer); row >= 0)
+        Q_EMIT dataChanged(index(row), index(row), {LockRole});
 }
 
 int ConversationListModel::rowOf(const QString& peer) const

@@ -23,6 +23,14 @@ public:
         LastTimeRole, // QDateTime, UTC; invalid when nothing was said yet
         IsContactRole,
         NickRole, // the nickname a stranger claims in its entry packets; empty for contacts
+        LockRole, // int(Lock): whether the conversation is end-to-end encrypted
+    };
+    // The lock shown with a conversation (issue 13).
+    enum class Lock {
+        None,       // not encrypted: an IP Messenger-family or plain-text peer, or no key agreed yet
+        Encrypted,  // end-to-end encrypted
+        Verified,   // encrypted, and the key was compared with the person
+        KeyChanged, // a new key waits to be trusted: nothing goes either way
     };
     // Online strangers without history that are listed at most; more are left out until some go offline.
     static constexpr int MaxDiscovered = 500;
@@ -61,6 +69,7 @@ private:
     void reload();
     void onMessageAdded(const Message& message);
     void onPresenceChanged(const QString& peer, Presence presence);
+    void onEncryptionChanged(const QString& peer);
     void onContactAdded(const Contact& contact);
     void onContactChanged(const QString& oldName, const Contact& contact);
     void onContactRemoved(const QString& name);

@@ -92,20 +92,30 @@ Messenger::Messenger(Identity identity, ContactBook* contacts, History* history,
         Q_EMIT problem(tr("The host name \"%1\" could not be resolved: %2").arg(host, error));
     });
     connect(m_contacts, &ContactBook::contactAdded, this, [this](const Contact& contact) {
-        if (const auto ep = m_directory.contactEndpoint(contact))
+        if (const auto ep = m_directory.contactEndpoint(contact)) {
             m_history->renamePeer(ep->toString(), contact.name);
+            renameSecurePeer(ep->toString(), contact.name);
+        }
         m_directory.rebuildContactIndex();
         m_directory.resolve(contact);
         if (const auto ep = m_directory.contactEndpoint(contact); ep && contact.protocol == Protocol::IpMsg)
             greet(*ep);
     });
     connect(m_contacts, &ContactBook::contactChanged, this, [this](const QString& oldName, const Contact& contact) {
-        if (oldName != contact.name)
+        if (oldName != contact.name) {
             m_history->renamePeer(oldName, contact.name);
+            renameSecurePeer(oldName, contact.name);
+        }
         m_directory.rebuildContactIndex();
         m_directory.resolve(contact);
     });
-    connect(m_contacts, &ContactBook::contactRemoved, this, [this] { m_directory.rebuildContactIndex(); });
+    connect(m_contacts, &ContactBook::contactRemoved, this, [this](const QString& name) {
+        // Its datagrams are a stranger's again, named by address: its encryption state goes with them.
+        const QList<Endpoint> endpoints = m_directory.indexedEndpoints(name);
+        if (endpoints.size() == 1)
+            renameSecurePeer(name, endpoints.first().toString());
+        m_directory.rebuildContactIndex();
+    });
     connect(m_contacts, &QAbstractItemModel::modelReset, this, [this] { m_directory.rebuildContactIndex(); });
 }
 
@@ -180,6 +190,14 @@ bool Messenger::trust(const QString& peer)
     else if (ep)
         greet(*ep); // the change was seen in an earlier run: its answer brings the key's announcement
     return true;
+}
+
+void Messenger::renameSecurePeer(const QString& from, const QString& to)
+{
+    if (!m_secure)
+        return;
+    m_secure->rename(from, to);
+    Q_EMIT encryptionChanged(to);
 }
 
 bool Messenger::heardThisRun(const Endpoint& endpoint) const

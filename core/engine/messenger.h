@@ -189,6 +189,8 @@ private:
     // Payload bytes per part of a long message to a Pigeon (smaller when it may be sealed).
     qsizetype partBytes() const;
     bool heardThisRun(const Endpoint& endpoint) const;
+    // A peer's conversation key changed (contact added, renamed, removed): its encryption state follows.
+    void renameSecurePeer(const QString& from, const QString& to);
     // The entry packet's extension (nick, group), as BR_ENTRY, ANSENTRY and BR_EXIT carry it.
     QByteArray entry() const;
     // Greets `to` with BR_ENTRY (iptux forgets old packet numbers only when it hears one) and remembers it did.

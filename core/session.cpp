@@ -36,8 +36,10 @@ bool Session::open(const Options& options)
             [this](const QString& name) { m_history.detachContact(name); });
     Identity identity = Identity::fromSystem(!options.nick.isEmpty() ? options.nick : m_profile.nickname());
     m_messenger = new Messenger(identity, &m_contacts, &m_history, &m_transport, this);
-    m_secure = new SecurePeers(m_identity, &m_pinned, m_messenger);
-    m_messenger->setSecurePeers(m_secure);
+    if (options.encrypt) {
+        m_secure = new SecurePeers(m_identity, &m_pinned, m_messenger);
+        m_messenger->setSecurePeers(m_secure);
+    }
     // The command line turns these on for one run; the profile's settings keep them on.
     m_contactsOnly = options.contactsOnly || m_profile.contactsOnly();
     m_broadcast = options.broadcast || m_profile.broadcast();

@@ -85,7 +85,7 @@ SecureLayer::Opened SecureLayer::openSealed(const QString& peer, QByteArrayView 
     // the old channel still arrive for a moment, and under a changed key nothing is opened until it is trusted.
     // They are dropped without a warning; the sender's retransmissions come sealed for the new channel.
     // An envelope from a peer without a key opens nothing either: SecurePeers counts it as a forgery.
-    if (m_peers->encrypts(peer) && m_peers->state(peer) != SecurePeers::State::Secure)
+    if (m_peers->state(peer) != SecurePeers::State::Secure && m_peers->encrypts(peer))
         return {Verdict::Dropped, {}};
     const quint64 before = m_peers->refused();
     if (auto datagram = m_peers->open(peer, envelope, m_clock()))

@@ -260,6 +260,36 @@
         <source>The host name %1 does not resolve now (%2). You can add the contact; messages to it fail until the name resolves.</source>
         <translation>主机名 %1 目前无法解析（%2）。仍可添加该联系人；在名称能够解析之前，发给它的消息会发送失败。</translation>
     </message>
+    <message>
+        <source>Mark as &amp;verified</source>
+        <translation>标记为已验证(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Key fingerprint:</source>
+        <translation>密钥指纹：</translation>
+    </message>
+    <message>
+        <source>not known: this contact does not encrypt, or was not heard from yet</source>
+        <translation>未知：此联系人不加密，或尚未收到其消息</translation>
+    </message>
+    <message>
+        <source>%1
+Yours: %2</source>
+        <translation>%1
+您的：%2</translation>
+    </message>
+    <message>
+        <source>%1
+New, not trusted: %2
+Yours: %3</source>
+        <translation>%1
+新的，未信任：%2
+您的：%3</translation>
+    </message>
+    <message>
+        <source>Compare these digits with the person, aloud or side by side; if they match, mark the contact as verified.</source>
+        <translation>请与对方当面或并排核对这些数字；一致时将此联系人标记为已验证。</translation>
+    </message>
 </context>
 <context>
     <name>ConversationDelegate</name>
@@ -717,6 +747,10 @@ The conversation history is kept.</source>
         <source>No conversation matches “%1”.</source>
         <translation>没有与“%1”匹配的会话。</translation>
     </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
 </context>
 <context>
     <name>Messenger</name>
@@ -824,6 +858,31 @@ The conversation history is kept.</source>
     </message>
 </context>
 <context>
+    <name>QMessageBox</name>
+    <message>
+        <source>Key Changed</source>
+        <translation>密钥已更改</translation>
+    </message>
+    <message>
+        <source>Trust New Key</source>
+        <translation>信任新密钥</translation>
+    </message>
+    <message>
+        <source>Old fingerprint: %1
+New fingerprint: %2</source>
+        <translation>旧指纹：%1
+新指纹：%2</translation>
+    </message>
+    <message>
+        <source>&amp;Trust New Key</source>
+        <translation>信任新密钥(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Not Now</source>
+        <translation>暂不(&amp;N)</translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
         <source>Pigeon</source>
@@ -835,6 +894,45 @@ The conversation history is kept.</source>
     <message>
         <source>the key announcement&apos;s signature does not match its identity key</source>
         <translation>密钥公告的签名与其身份密钥不符</translation>
+    </message>
+</context>
+<context>
+    <name>SecurityNotices</name>
+    <message>
+        <source>WARNING: the key of %1 changed, and you had verified the old one. Someone may be pretending to be %1. Compare fingerprints with %1 in person before you accept the new key (%2); until then nothing is sent to or shown from %1.</source>
+        <translation>警告：%1 的密钥已更改，而您已验证过旧密钥。可能有人在冒充 %1。请先与 %1 当面核对指纹，再接受新密钥（%2）；在此之前不会向 %1 发送任何内容，也不会显示来自 %1 的任何内容。</translation>
+    </message>
+    <message>
+        <source>%1&apos;s key changed: verify before continuing. Nothing is sent to or shown from %1 until you accept the new key (%2).</source>
+        <translation>%1 的密钥已更改：请先验证再继续。在您接受新密钥（%2）之前，不会向 %1 发送任何内容，也不会显示来自 %1 的任何内容。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Refused datagrams that were not sealed by the Pigeon they claim to come from (%n so far).</source>
+        <translation>
+            <numerusform>已拒绝并非由其声称来源的 Pigeon 加密封装的数据报（迄今 %n 个）。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Refused datagrams claiming to come from %1 that were not sealed with its key: someone may be forging them (%n so far).</source>
+        <translation>
+            <numerusform>已拒绝声称来自 %1 但未用其密钥封装的数据报：可能有人在伪造（迄今 %n 个）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>key changed: not trusted</source>
+        <translation>密钥已更改：未信任</translation>
+    </message>
+    <message>
+        <source>end-to-end encrypted</source>
+        <translation>端到端加密</translation>
+    </message>
+    <message>
+        <source>not encrypted</source>
+        <translation>未加密</translation>
+    </message>
+    <message>
+        <source>end-to-end encrypted, key verified</source>
+        <translation>端到端加密，密钥已验证</translation>
     </message>
 </context>
 <context>
@@ -959,21 +1057,6 @@ The conversation history is kept.</source>
     </message>
 </context>
 <context>
-    <name>schema</name>
-    <message>
-        <source>could not copy it to %1 before upgrading it: %2</source>
-        <translation>升级前无法将其复制到 %1：%2</translation>
-    </message>
-    <message>
-        <source>could not upgrade it from version %1 to %2: %3</source>
-        <translation>无法将其从版本 %1 升级到 %2：%3</translation>
-    </message>
-    <message>
-        <source> (a copy made before the upgrade is %1)</source>
-        <translation>（升级前的副本为 %1）</translation>
-    </message>
-</context>
-<context>
     <name>cryptowire</name>
     <message>
         <source>sealed envelope shorter than its 49-byte overhead</source>
@@ -994,6 +1077,21 @@ The conversation history is kept.</source>
     <message>
         <source>key announcement is not 128 bytes of base64</source>
         <translation>密钥公告不是 128 字节的 base64</translation>
+    </message>
+</context>
+<context>
+    <name>schema</name>
+    <message>
+        <source>could not copy it to %1 before upgrading it: %2</source>
+        <translation>升级前无法将其复制到 %1：%2</translation>
+    </message>
+    <message>
+        <source>could not upgrade it from version %1 to %2: %3</source>
+        <translation>无法将其从版本 %1 升级到 %2：%3</translation>
+    </message>
+    <message>
+        <source> (a copy made before the upgrade is %1)</source>
+        <translation>（升级前的副本为 %1）</translation>
     </message>
 </context>
 </TS>

@@ -19,6 +19,11 @@ constexpr const char* Green = MessageLine::Green;
 constexpr const char* Yellow = MessageLine::Yellow;
 constexpr int QuitWaitMs = 10'000;
 
+bool isAnyAddress(const QHostAddress& address)
+{
+    return address == QHostAddress::Any || address == QHostAddress::AnyIPv4 || address == QHostAddress::AnyIPv6;
+}
+
 } // namespace
 
 Console::Console(Session& session, bool color, QObject* parent)
@@ -38,6 +43,15 @@ Console::Console(Session& session, bool color, QObject* parent)
             return;
         }
         m_partner = m.peer;
+        if (m.sealed) {
+            // IP Messenger's sealed message: its sender learns (READMSG) when it is opened, so it stays closed until
+            // then.
+            m_sealed.append(m);
+            print(paint(u'[' + m.time.toLocalTime().toString(QStringLiteral("HH:mm:ss")) + u']', Dim) + u' ' +
+                  m_line.who(m.peer, m.remote, m_messenger.nickOf(m.peer)) + u": " +
+                  paint(tr("(sealed message; /open to read it)"), Yellow));
+            return;
+        }
         print(m_line.format(m, m_messenger.nickOf(m.peer)));
     });
     connect(&m_messenger, &Messenger::deliveryChanged, this, [this](qint64 id, MessageState state) {
@@ -132,10 +146,11 @@ void Console::verifyCommand(QString name)
 void Console::start()
 {
     const Endpoint local = m_session.transport().localEndpoint();
-    print(paint(tr("Pigeon listening on UDP %1 as %2. Type a line to reply to whoever wrote last; /help for commands.")
-                    .arg(local.address == QHostAddress::Any ? u'*' + QString::number(local.port) : local.toString(),
-                         m_messenger.identity().nick),
-                Dim));
+    print(paint(
+        tr("Pigeon listening on UDP %1 as %2. Type a line to reply to whoever wrote last; /help for commands.")
+            .arg(isAnyAddress(local.address) ? QStringLiteral("*:") + QString::number(local.port) : local.toString(),
+                 m_messenger.identity().nick),
+        Dim));
     for (const QString& warning : m_session.warnings())
         print(paint(warning, Red));
     m_stdin = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
@@ -199,6 +214,14 @@ void Console::command(const QString& line)
         }
         print(paint(tr("Waiting for %n message(s) to be delivered...", nullptr, m_messenger.pendingCount()), Dim));
         QTimer::singleShot(QuitWaitMs, this, &Console::quit);
+    } else if (verb == u"/open") {
+        if (m_sealed.isEmpty()) {
+            refuse(tr("No sealed message is waiting."));
+            return;
+        }
+        const Message m = m_sealed.takeFirst();
+        print(m_line.format(m, m_messenger.nickOf(m.peer)));
+        m_messenger.markRead(m.peer); // sends the read notice the sender asked for
     } else if (verb == u"/to") {
         const QString name = line.section(u' ', 1).trimmed();
         if (const auto contact = m_session.contacts().find(name)) {
@@ -213,7 +236,7 @@ void Console::command(const QString& line)
     } else if (verb == u"/contacts") {
         const QList<Contact>& contacts = m_session.contacts().contacts();
         if (contacts.isEmpty())
-            print(tr("No contacts yet. Add one with /add NAME HOST[:PORT] [plain] [gbk]."));
+            print(tr("No contacts yet. Add one with /add NAME HOST[:PORT] [plain] [auto|utf-8|gbk|cp932]."));
         for (const Contact& c : contacts) {
             const Presence p = m_messenger.presence(c.name);
             const QString state = c.protocol == Protocol::PlainText ? tr("plain text")
@@ -223,11 +246,11 @@ void Console::command(const QString& line)
             print(QStringLiteral("  %1  %2:%3  %4%5")
                       .arg(c.name, c.host)
                       .arg(c.port)
-                      .arg(state, c.encoding == TextEncoding::Gbk ? QStringLiteral(" gbk") : QString()));
+                      .arg(state, u' ' + textcodec::encodingName(c.encoding)));
         }
     } else if (verb == u"/add") {
         if (words.size() < 3) {
-            refuse(tr("Usage: /add NAME HOST[:PORT] [plain] [gbk]"));
+            refuse(tr("Usage: /add NAME HOST[:PORT] [plain] [auto|utf-8|gbk|cp932]"));
             return;
         }
         Contact c;
@@ -251,10 +274,11 @@ void Console::command(const QString& line)
         for (const QString& option : words.mid(3)) {
             if (option.compare(u"plain", Qt::CaseInsensitive) == 0)
                 c.protocol = Protocol::PlainText;
-            else if (option.compare(u"gbk", Qt::CaseInsensitive) == 0)
-                c.encoding = TextEncoding::Gbk;
+            else if (const auto encoding = textcodec::encodingFromName(option))
+                c.encoding = *encoding;
             else {
-                refuse(tr("Unknown option \"%1\": use plain and/or gbk.").arg(option));
+                refuse(
+                    tr("Unknown option \"%1\": use plain and/or an encoding (auto, utf-8, gbk, cp932).").arg(option));
                 return;
             }
         }
@@ -276,7 +300,8 @@ void Console::command(const QString& line)
         print(tr("  TEXT                 send to the current partner (whoever wrote last, or /to)\n"
                  "  /to NAME|ADDR:PORT   pick whom to write to\n"
                  "  /contacts            list contacts with presence\n"
-                 "  /add NAME HOST[:PORT] [plain] [gbk]   add a contact\n"
+                 "  /open                open the oldest sealed message (its sender is told)\n"
+                 "  /add NAME HOST[:PORT] [plain] [auto|utf-8|gbk|cp932]   add a contact\n"
                  "  /verify NAME [yes]   show NAME's key fingerprint and yours; yes: they match\n"
                  "  /trust NAME          accept NAME's changed key\n"
                  "  /quit                leave (so does end of input)"));

@@ -46,6 +46,7 @@ private:
     QByteArray m_buffer;
     QString m_partner;
     QHash<qint64, QString> m_mine; // my messages still on their way, for status lines
+    QList<Message> m_sealed;       // sealed messages not opened yet, oldest first (/open)
     bool m_quitting = false;
     bool m_done = false;
     bool m_refused = false;

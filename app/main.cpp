@@ -46,7 +46,7 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
         QStringLiteral("Pigeon: chat across a LAN without any server, one UDP datagram per message.\n"
                        "  pigeon                      start the desktop messenger\n"
                        "  pigeon --console            chat from a terminal\n"
-                       "  pigeon contacts list|add NAME HOST[:PORT] [plain] [gbk]|remove NAME\n"
+                       "  pigeon contacts list|add NAME HOST[:PORT] [plain] [ENCODING]|remove NAME\n"
                        "  pigeon history [PEER] [--last N]   print a conversation (all of them without PEER)\n"
                        "  pigeon doctor               check the history database for damage"));
     parser.addHelpOption();
@@ -79,8 +79,13 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
     const QCommandLineOption fingerprint(
         QStringLiteral("fingerprint"),
         QStringLiteral("Print this profile's key fingerprint (made on first use) for others to compare, and exit."));
+    const QCommandLineOption legacy(
+        QStringLiteral("legacy-encoding"),
+        QStringLiteral("Encoding for IP Messenger peers without UTF-8: gbk or cp932 (default: "
+                       "by the system locale, cp932 for Japanese, else gbk)."),
+        QStringLiteral("ENCODING"));
     parser.addOptions(
-        {console, port, bind, profile, name, contactsOnly, broadcast, lang, screenshot, last, fingerprint});
+        {console, port, bind, profile, name, contactsOnly, broadcast, lang, screenshot, last, fingerprint, legacy});
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("contacts: list, add or remove contacts; history: print messages; "
                                                 "doctor: check the history database."));
@@ -113,6 +118,14 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
             err() << "pigeon: --last must be a number of messages, 1 or more, not \"" << parser.value(last) << "\"\n";
             return std::nullopt;
         }
+    }
+    if (parser.isSet(legacy)) {
+        const auto encoding = textcodec::encodingFromName(parser.value(legacy));
+        if (encoding != TextEncoding::Gbk && encoding != TextEncoding::Cp932) {
+            err() << "pigeon: --legacy-encoding must be gbk or cp932, not \"" << parser.value(legacy) << "\"\n";
+            return std::nullopt;
+        }
+        parsed.options.legacyEncoding = encoding;
     }
     if (parsed.options.nick.size() > 64) {
         err() << "pigeon: --name is longer than 64 characters\n";
@@ -205,10 +218,11 @@ int contactsCommand(const Parsed& parsed)
         for (const QString& option : args.mid(4)) {
             if (option == u"plain")
                 c.protocol = Protocol::PlainText;
-            else if (option == u"gbk")
-                c.encoding = TextEncoding::Gbk;
+            else if (const auto encoding = textcodec::encodingFromName(option))
+                c.encoding = *encoding;
             else {
-                err() << "pigeon: unknown option \"" << option << "\" (use plain and/or gbk)\n";
+                err() << "pigeon: unknown option \"" << option
+                      << "\" (use plain and/or an encoding: auto, utf-8, gbk, cp932)\n";
                 return UsageError;
             }
         }
@@ -232,7 +246,7 @@ int contactsCommand(const Parsed& parsed)
         }
         return Ok;
     }
-    err() << "usage: pigeon contacts list | add NAME HOST[:PORT] [plain] [gbk] | remove NAME\n";
+    err() << "usage: pigeon contacts list | add NAME HOST[:PORT] [plain] [auto|utf-8|gbk|cp932] | remove NAME\n";
     return UsageError;
 }
 

@@ -78,6 +78,22 @@ void Profile::setBroadcast(bool on)
     QSettings(settingsPath(), QSettings::IniFormat).setValue(QStringLiteral("network/broadcast"), on);
 }
 
+TextEncoding Profile::legacyEncoding() const
+{
+    const QString name =
+        QSettings(settingsPath(), QSettings::IniFormat).value(QStringLiteral("network/legacyEncoding")).toString();
+    const auto encoding = textcodec::encodingFromName(name);
+    if (encoding == TextEncoding::Gbk || encoding == TextEncoding::Cp932)
+        return *encoding;
+    return textcodec::legacyEncodingFor(QLocale::system());
+}
+
+void Profile::setLegacyEncoding(TextEncoding encoding)
+{
+    QSettings(settingsPath(), QSettings::IniFormat)
+        .setValue(QStringLiteral("network/legacyEncoding"), textcodec::encodingName(encoding));
+}
+
 bool Profile::contactsOnly() const
 {
     return QSettings(settingsPath(), QSettings::IniFormat)

@@ -6,6 +6,8 @@
 #include <QObject>
 #include <QString>
 
+#include "textcodec.h"
+
 // Where one user's files live: the contacts file, the history database and the settings. The default is the
 // platform's application data folder; --profile DIR gives a second identity on the same machine.
 class Profile {
@@ -32,6 +34,10 @@ public:
     // Refuse messages from addresses that are no contact (off unless chosen).
     bool contactsOnly() const;
     void setContactsOnly(bool on);
+    // The encoding for IP Messenger peers that have not shown they read UTF-8 (README "Text encodings"): Gbk or Cp932,
+    // the system locale's unless chosen (textcodec::legacyEncodingFor).
+    TextEncoding legacyEncoding() const;
+    void setLegacyEncoding(TextEncoding encoding);
     // The window starts hidden in the system tray, where there is one (off unless chosen).
     bool startHidden() const;
     void setStartHidden(bool on);

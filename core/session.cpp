@@ -45,6 +45,7 @@ bool Session::open(const Options& options)
     m_broadcast = options.broadcast || m_profile.broadcast();
     m_messenger->setContactsOnly(m_contactsOnly);
     m_messenger->setBroadcast(m_broadcast);
+    m_messenger->setLegacyEncoding(options.legacyEncoding.value_or(m_profile.legacyEncoding()));
     // The default address (any) gives way to the one saved in the profile's settings.
     const QHostAddress address =
         options.bind == QHostAddress(QHostAddress::Any) ? m_profile.bindAddress() : options.bind;

@@ -24,6 +24,7 @@ public:
         QString nick;                // empty: the profile's nickname, else the login name
         bool contactsOnly = false;
         bool broadcast = false; // announce on the LAN (entry and exit packets to broadcast addresses)
+        std::optional<TextEncoding> legacyEncoding = std::nullopt; // unset: the profile's (Profile::legacyEncoding)
         // End-to-end encryption with other Pigeons (issue 13). Off only for the benchmark's comparison in the same
         // run; no front end offers it.
         bool encrypt = true;

@@ -15,6 +15,7 @@ public:
     struct Sent {
         QByteArray data;
         Endpoint to;
+        QHostAddress from;            // the local address asked for, null for any
         bool historyCommitted = true; // whether the engine's history had nothing uncommitted when it left
         qint64 atMs = 0;              // when it left, on a monotonic clock (ms)
     };
@@ -26,13 +27,13 @@ public:
     {
     }
 
-    bool send(const QByteArray& data, const Endpoint& to) override;
+    bool send(const QByteArray& data, const Endpoint& to, const QHostAddress& from = {}) override;
     Endpoint localEndpoint() const override { return m_local; }
     QString errorString() const override { return failSends ? QStringLiteral("the fake network is down") : QString(); }
 
     void deliver(const QByteArray& data, const Endpoint& from)
     {
-        QTimer::singleShot(0, this, [this, data, from] { Q_EMIT received(Datagram{data, from}); });
+        QTimer::singleShot(0, this, [this, data, from] { Q_EMIT received(Datagram{data, from, m_local.address}); });
     }
 
     QList<Sent> sent;
@@ -64,11 +65,11 @@ private:
     QHash<Endpoint, FakeTransport*> m_hosts;
 };
 
-inline bool FakeTransport::send(const QByteArray& data, const Endpoint& to)
+inline bool FakeTransport::send(const QByteArray& data, const Endpoint& to, const QHostAddress& from)
 {
     if (failSends)
         return false;
-    sent.append({data, to, isHistoryCommitted ? isHistoryCommitted() : true, m_clock.elapsed()});
+    sent.append({data, to, from, isHistoryCommitted ? isHistoryCommitted() : true, m_clock.elapsed()});
     if (m_network)
         m_network->route(data, m_local, to);
     return true;

@@ -29,9 +29,9 @@ public:
     {
         connect(inner, &Transport::received, this, &Transport::received);
     }
-    bool send(const QByteArray& data, const Endpoint& to) override
+    bool send(const QByteArray& data, const Endpoint& to, const QHostAddress& from = {}) override
     {
-        QTimer::singleShot(m_delayMs, this, [this, data, to] { m_inner->send(data, to); });
+        QTimer::singleShot(m_delayMs, this, [this, data, to, from] { m_inner->send(data, to, from); });
         return true;
     }
     Endpoint localEndpoint() const override { return m_inner->localEndpoint(); }
@@ -50,10 +50,10 @@ public:
     {
         connect(inner, &Transport::received, this, &Transport::received);
     }
-    bool send(const QByteArray& data, const Endpoint& to) override
+    bool send(const QByteArray& data, const Endpoint& to, const QHostAddress& from = {}) override
     {
         sent.append(Sent{data, to});
-        return m_inner->send(data, to);
+        return m_inner->send(data, to, from);
     }
     Endpoint localEndpoint() const override { return m_inner->localEndpoint(); }
     QString errorString() const override { return m_inner->errorString(); }

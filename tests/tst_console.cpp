@@ -100,6 +100,11 @@ private Q_SLOTS:
     void emptyLineSendsNothing();
     void brokenContactsFileIsReported();
     void contactsSubcommand();
+    void cp932ContactReadsShiftJis();
+    void legacyEncodingReadsStrangers_data();
+    void legacyEncodingReadsStrangers();
+    void sealedMessageOpensWithOpen();
+    void startLineNamesAllAddresses();
 };
 
 void TestConsole::chatsWithPlainSocket()
@@ -201,6 +206,8 @@ void TestConsole::badArguments_data()
     QTest::newRow("long name") << QStringList{QStringLiteral("--name"), QString(65, u'n')}
                                << QStringLiteral("longer than 64");
     QTest::newRow("unknown option") << QStringList{QStringLiteral("--frobnicate")} << QStringLiteral("frobnicate");
+    QTest::newRow("legacy encoding utf-8") << QStringList{QStringLiteral("--legacy-encoding"), QStringLiteral("utf-8")}
+                                           << QStringLiteral("--legacy-encoding must be gbk or cp932");
     QTest::newRow("unknown command") << QStringList{QStringLiteral("launch")} << QStringLiteral("unknown command");
 }
 
@@ -328,11 +335,98 @@ void TestConsole::contactsSubcommand()
     QCOMPARE(run({QStringLiteral("add"), QStringLiteral("王五"), QStringLiteral("127.0.0.1")}, &out), 1);
     QVERIFY2(out.contains(QStringLiteral("already")), qPrintable(out));
     QCOMPARE(run({QStringLiteral("list")}, &out), 0);
-    QCOMPARE(out, QStringLiteral("王五\t127.0.0.1\t2426\tipmsg\tgbk\nnc\t::1\t2425\tplain\tutf-8\n"));
+    // A contact added without an encoding is auto (issue 18.2).
+    QCOMPARE(out, QStringLiteral("王五\t127.0.0.1\t2426\tipmsg\tgbk\nnc\t::1\t2425\tplain\tauto\n"));
     QCOMPARE(run({QStringLiteral("remove"), QStringLiteral("nc")}), 0);
     QCOMPARE(run({QStringLiteral("remove"), QStringLiteral("nc")}), 1);
     QCOMPARE(run({QStringLiteral("list")}, &out), 0);
     QCOMPARE(out, QStringLiteral("王五\t127.0.0.1\t2426\tipmsg\tgbk\n"));
+}
+
+void TestConsole::cp932ContactReadsShiftJis()
+{
+    // Issue 18.1: the same bytes are GBK-valid; a contact added with cp932 reads them as Japanese text.
+    QTemporaryDir dir;
+    QUdpSocket script;
+    QVERIFY(script.bind(Loopback, 0));
+    Console c;
+    QVERIFY(c.start(dir.path()));
+    c.type(QStringLiteral("/add taro 127.0.0.1:%1 cp932").arg(script.localPort()));
+    c.type(QStringLiteral("/contacts"));
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("taro  127.0.0.1:%1").arg(script.localPort())), c.out.constData());
+    QVERIFY2(c.output().contains(QStringLiteral(" cp932")), c.out.constData());
+    script.writeDatagram(QByteArray("1:1001:u:h:288:\x92\x86\x95\xb6\x8f\xc1\x91\xa7\0", 24), Loopback, c.port);
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("taro (127.0.0.1:%1): 中文消息").arg(script.localPort())),
+                 c.out.constData());
+    QCOMPARE(c.finish(), 0);
+}
+
+void TestConsole::legacyEncodingReadsStrangers_data()
+{
+    QTest::addColumn<QString>("legacy");
+    QTest::addColumn<QString>("shown");
+    // Issue 18.2: unflagged text from a stranger that is not UTF-8 is read in the legacy encoding, which
+    // --legacy-encoding sets: 92 86 95 b6 8f c1 91 a7 is 中文消息 in CP932 and 拞暥徚懅 in GBK.
+    QTest::newRow("cp932") << QStringLiteral("cp932") << QStringLiteral("中文消息");
+    QTest::newRow("gbk") << QStringLiteral("gbk") << QStringLiteral("拞暥徚懅");
+}
+
+void TestConsole::legacyEncodingReadsStrangers()
+{
+    QFETCH(QString, legacy);
+    QFETCH(QString, shown);
+    QTemporaryDir dir;
+    QUdpSocket script;
+    QVERIFY(script.bind(Loopback, 0));
+    Console c;
+    QVERIFY(c.start(dir.path(), {QStringLiteral("--legacy-encoding"), legacy}));
+    script.writeDatagram(QByteArray("1:1001:u:h:288:\x92\x86\x95\xb6\x8f\xc1\x91\xa7\0", 24), Loopback, c.port);
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("127.0.0.1:%1: ").arg(script.localPort()) + shown),
+                 c.out.constData());
+    QCOMPARE(c.finish(), 0);
+}
+
+void TestConsole::sealedMessageOpensWithOpen()
+{
+    // Issue 18.4: SENDMSG|SENDCHECKOPT|SECRETOPT (0x320 = 800) is shown sealed; /open shows it and sends READMSG
+    // (0x30 = 48) with its packet number.
+    QTemporaryDir dir;
+    QUdpSocket script;
+    QVERIFY(script.bind(Loopback, 0));
+    Console c;
+    QVERIFY(c.start(dir.path()));
+    script.writeDatagram(QByteArray("1:1003:u:h:800:the sealed text\0", 31), Loopback, c.port);
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("sealed message; /open to read it")), c.out.constData());
+    QVERIFY(!c.output().contains(QStringLiteral("the sealed text")));
+    c.type(QStringLiteral("/open"));
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("the sealed text")), c.out.constData());
+    bool notified = false;
+    QTRY_VERIFY([&] {
+        while (script.hasPendingDatagrams()) {
+            const QList<QByteArray> fields = script.receiveDatagram().data().split(':');
+            notified = notified || (fields.size() >= 6 && fields[4] == "48" && fields[5].startsWith("1003"));
+        }
+        return notified;
+    }());
+    c.type(QStringLiteral("/open"));
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("No sealed message is waiting.")), c.out.constData());
+    c.finish();
+}
+
+void TestConsole::startLineNamesAllAddresses()
+{
+    // Issue 15.3: listening on all addresses, the first line says "*:PORT" (it said "*PORT").
+    QTemporaryDir dir;
+    const quint16 port = freePort();
+    QProcess pigeon;
+    pigeon.start(QStringLiteral(PIGEON_BINARY), {QStringLiteral("--console"), QStringLiteral("--port"),
+                                                 QString::number(port), QStringLiteral("--profile"), dir.path()});
+    QVERIFY(pigeon.waitForStarted(5000));
+    QByteArray out;
+    QTRY_VERIFY2((out += pigeon.readAllStandardOutput()).contains("listening"), out.constData());
+    QVERIFY2(out.contains(QByteArray("UDP *:" + QByteArray::number(port) + " as")), out.constData());
+    pigeon.closeWriteChannel();
+    QVERIFY(pigeon.waitForFinished(10000));
 }
 
 QTEST_GUILESS_MAIN(TestConsole)

@@ -9,6 +9,8 @@ class TestContactBook final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void parseValid();
+    void encodingKeywords_data();
+    void encodingKeywords();
     void parseInvalid_data();
     void parseInvalid();
     void validate_data();
@@ -59,6 +61,32 @@ void TestContactBook::parseValid()
     const auto again = ContactBook::parse(ContactBook::serialize(*contacts), &error);
     QVERIFY2(again, qPrintable(error));
     QCOMPARE(*again, *contacts);
+}
+
+void TestContactBook::encodingKeywords_data()
+{
+    QTest::addColumn<QByteArray>("value");
+    QTest::addColumn<int>("encoding");
+    QTest::addColumn<QByteArray>("written");
+    QTest::newRow("auto") << QByteArray("auto") << int(TextEncoding::Auto) << QByteArray("encoding = auto\n");
+    QTest::newRow("utf-8") << QByteArray("utf-8") << int(TextEncoding::Utf8) << QByteArray("encoding = utf-8\n");
+    QTest::newRow("gbk") << QByteArray("gbk") << int(TextEncoding::Gbk) << QByteArray("encoding = gbk\n");
+    QTest::newRow("cp932") << QByteArray("cp932") << int(TextEncoding::Cp932) << QByteArray("encoding = cp932\n");
+    QTest::newRow("Shift_JIS") << QByteArray("Shift_JIS") << int(TextEncoding::Cp932)
+                               << QByteArray("encoding = cp932\n");
+}
+
+void TestContactBook::encodingKeywords()
+{
+    QFETCH(QByteArray, value);
+    QFETCH(int, encoding);
+    QString error;
+    const auto contacts = ContactBook::parse("[Taro]\nhost = 127.0.0.1\nencoding = " + value + '\n', &error);
+    QVERIFY2(contacts, qPrintable(error));
+    QCOMPARE(int(contacts->first().encoding), encoding);
+    QFETCH(QByteArray, written);
+    QVERIFY2(ContactBook::serialize(*contacts).contains(written), ContactBook::serialize(*contacts).constData());
+    QCOMPARE(ContactBook::parse(ContactBook::serialize(*contacts), &error), contacts);
 }
 
 void TestContactBook::parseInvalid_data()

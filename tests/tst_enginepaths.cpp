@@ -318,12 +318,14 @@ void TestEnginePaths::newNumbersWhenPartCountChanges()
 {
     inject(alicePacket(1'700'000'001, ipmsg::BrExit, {}), AliceAt);
     QTRY_COMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Offline);
+    Contact alice = *m_contacts->find(QStringLiteral("Alice"));
+    alice.encoding = TextEncoding::Utf8;
+    QCOMPARE(m_contacts->update(QStringLiteral("Alice"), alice), QString());
     const QString text(3000, QChar(0x4f60));
     const qint64 id = m_messenger->send(QStringLiteral("Alice"), text);
     QVERIFY(id > 0);
     QVERIFY(m_history->commit());
     QCOMPARE(m_history->message(id)->parts, 2);
-    Contact alice = *m_contacts->find(QStringLiteral("Alice"));
     alice.encoding = TextEncoding::Gbk;
     QCOMPARE(m_contacts->update(QStringLiteral("Alice"), alice), QString());
     inject(alicePacket(1'700'000'002, ipmsg::BrEntry, ipmsg::buildEntry(QStringLiteral("Alice"), {}, "alice", "pc")),

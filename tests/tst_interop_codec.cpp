@@ -5,8 +5,13 @@
 #include "netfixture.h"
 #include "textcodec.h"
 
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 class TestInteropCodec final : public QObject {
     Q_OBJECT
@@ -30,6 +35,17 @@ private Q_SLOTS:
     void readReceiptsBothWays();
     void restartedIptuxReusesPacketNumbers_data();
     void restartedIptuxReusesPacketNumbers();
+    void choosesTheEncodingPerPeer_data();
+    void choosesTheEncodingPerPeer();
+    void readsTheEncodingOfThePeer_data();
+    void readsTheEncodingOfThePeer();
+    void answersAbsenceQueries();
+    void sealedMessagesAndReadChecks();
+    void neverItsOwnPeer_data();
+    void neverItsOwnPeer();
+    void strangersNamesAreBounded_data();
+    void strangersNamesAreBounded();
+    void answersFromTheAddressWrittenTo();
 
 private:
     // A started engine with `peer` as the contact "Peer".
@@ -313,7 +329,6 @@ void TestInteropCodec::ignoresUnknownCommands_data()
     QTest::newRow("GETDIRFILES") << IpMsgVersion << 0x62u << QByteArray("1732230000:0");
     QTest::newRow("GETPUBKEY") << IpMsgVersion << 0x72u << QByteArray("21003");
     QTest::newRow("DELMSG") << IpMsgVersion << ipmsg::DelMsg << QByteArray("1732230000");
-    QTest::newRow("GETABSENCEINFO") << IpMsgVersion << ipmsg::GetAbsenceInfo << QByteArray();
     QTest::newRow("NOOPERATION") << IpMsgVersion << ipmsg::NoOperation << QByteArray();
     QTest::newRow("mode 0xEE with every option bit") << IpMsgVersion << 0xFFFFFFEEu << QByteArray("x:y:z");
 }
@@ -438,6 +453,208 @@ void TestInteropCodec::restartedIptuxReusesPacketNumbers()
         QCOMPARE(texts.count(u"after the restart"_s), 1);
         QCOMPARE(texts.last(), u"last"_s);
     }
+}
+
+void TestInteropCodec::choosesTheEncodingPerPeer_data()
+{
+    QTest::addColumn<QByteArray>("version");
+    QTest::addColumn<quint32>("entryOptions");
+    QTest::addColumn<QByteArray>("entry");
+    QTest::addColumn<int>("contactEncoding");
+    QTest::addColumn<int>("legacy");
+    QTest::addColumn<QByteArray>("message"); // what 小鸽子 sends as the SENDMSG text
+    QTest::addColumn<bool>("utf8opt");
+    QTest::addColumn<QByteArray>("nickField"); // the first field of Pigeon's ANSENTRY
+    const QByteArray utf8("\xe5\xb0\x8f\xe9\xb8\xbd\xe5\xad\x90");
+    const QByteArray gbk("\xd0\xa1\xb8\xeb\xd7\xd3");
+    const QByteArray cp932("\x8f\xac?\x8e\x71"); // CP932 has no 鸽
+    const int autoEnc = int(TextEncoding::Auto);
+    // Issue 18.2: UTF-8 with UTF8OPT only to peers that can read it.
+    QTest::newRow("IP Messenger with CAPUTF8OPT") << IpMsgVersion << ipmsg::CapUtf8Opt << QByteArray("Taro\0\0", 6)
+                                                  << autoEnc << int(TextEncoding::Cp932) << utf8 << true << utf8;
+    QTest::newRow("IP Messenger without CAPUTF8OPT, legacy CP932")
+        << IpMsgVersion << 0u << QByteArray("Taro\0\0", 6) << autoEnc << int(TextEncoding::Cp932) << cp932 << false
+        << cp932;
+    // Issue 15.4: FeiQ's version says GBK, whatever the legacy setting; the nickname in the entry is GBK too.
+    QTest::newRow("FeiQ") << FeiQVersion << 0u << QByteArray("\xcd\xf5\0\0", 4) << autoEnc << int(TextEncoding::Cp932)
+                          << gbk << false << gbk;
+    QTest::newRow("iptux says utf-8") << IptuxVersion << 0u << QByteArray("Li\0g\0icon.png\0utf-8\0", 22) << autoEnc
+                                      << int(TextEncoding::Gbk) << utf8 << true << utf8;
+    // A contact's explicit choice wins over what the peer announced.
+    QTest::newRow("explicit GBK to a UTF-8 peer")
+        << IpMsgVersion << ipmsg::CapUtf8Opt << QByteArray("Taro\0\0", 6) << int(TextEncoding::Gbk)
+        << int(TextEncoding::Cp932) << gbk << false << gbk;
+}
+
+void TestInteropCodec::choosesTheEncodingPerPeer()
+{
+    QFETCH(QByteArray, version);
+    QFETCH(quint32, entryOptions);
+    QFETCH(QByteArray, entry);
+    QFETCH(int, contactEncoding);
+    QFETCH(int, legacy);
+    Pair pair(version);
+    pair.node.identity.nick = QStringLiteral("小鸽子");
+    pair.peer.entry = entry;
+    QVERIFY(start(pair, TextEncoding(contactEncoding)));
+    pair.node.messenger->setLegacyEncoding(TextEncoding(legacy));
+    // The peer greets with its capabilities; Pigeon answers in the encoding that follows from them.
+    pair.peer.send(ipmsg::BrEntry | entryOptions, entry, pair.node.endpoint());
+    QTRY_VERIFY(!pair.peer.withMode(ipmsg::AnsEntry).isEmpty());
+    const ipmsg::Packet answer = pair.peer.withMode(ipmsg::AnsEntry).last();
+    QTEST(ipmsg::parseEntry(answer.extension).nick, "nickField");
+    QCOMPARE(ipmsg::parseEntry(answer.extension).utf8Nick, QStringLiteral("小鸽子"));
+    QVERIFY(pair.node.messenger->send(QStringLiteral("Peer"), QStringLiteral("小鸽子")) > 0);
+    QTRY_VERIFY(!pair.peer.withMode(ipmsg::SendMsg).isEmpty());
+    const ipmsg::Packet sent = pair.peer.withMode(ipmsg::SendMsg).first();
+    QTEST(sent.text(), "message");
+    QTEST(sent.has(ipmsg::Utf8Opt), "utf8opt");
+}
+
+void TestInteropCodec::readsTheEncodingOfThePeer_data()
+{
+    QTest::addColumn<int>("contactEncoding");
+    QTest::addColumn<int>("legacy");
+    QTest::addColumn<QString>("text");
+    // Issue 18.1: the same bytes are 中文消息 in CP932 and 拞暥徚懅 in GBK.
+    QTest::newRow("contact cp932") << int(TextEncoding::Cp932) << int(TextEncoding::Gbk) << u"中文消息"_s;
+    QTest::newRow("contact gbk") << int(TextEncoding::Gbk) << int(TextEncoding::Cp932) << u"拞暥徚懅"_s;
+    QTest::newRow("auto, legacy cp932") << int(TextEncoding::Auto) << int(TextEncoding::Cp932) << u"中文消息"_s;
+}
+
+void TestInteropCodec::readsTheEncodingOfThePeer()
+{
+    QFETCH(int, contactEncoding);
+    QFETCH(int, legacy);
+    Pair pair(IpMsgVersion);
+    QVERIFY(start(pair, TextEncoding(contactEncoding)));
+    pair.node.messenger->setLegacyEncoding(TextEncoding(legacy));
+    pair.peer.sendRaw(QByteArray("1:1001:u:h:288:\x92\x86\x95\xb6\x8f\xc1\x91\xa7\0", 24), pair.node.endpoint());
+    QTRY_COMPARE(pair.node.received.size(), 1);
+    QTEST(pair.node.received.first().text, "text");
+}
+
+void TestInteropCodec::answersAbsenceQueries()
+{
+    // Issue 18.3: GETABSENCEINFO (0x50 = 80) is answered with SENDABSENCEINFO (0x51).
+    Pair pair(IpMsgVersion);
+    QVERIFY(start(pair));
+    pair.peer.sendRaw(QByteArray("1:1002:u:h:80:\0", 16), pair.node.endpoint());
+    QTRY_VERIFY(!pair.peer.withMode(0x51).isEmpty());
+    QCOMPARE(pair.peer.withMode(0x51).first().text(), QByteArray("Not absence mode"));
+}
+
+void TestInteropCodec::sealedMessagesAndReadChecks()
+{
+    // Issue 18.4: a sealed message (SECRETOPT, 0x200) is answered with READMSG when read; a READMSG carrying
+    // READCHECKOPT (0x100000) gets ANSREADMSG (0x32) back.
+    Pair pair(IpMsgVersion);
+    QVERIFY(start(pair));
+    const quint64 sealed =
+        pair.peer.send(ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::SecretOpt, "sealed", pair.node.endpoint());
+    QTRY_COMPARE(pair.node.received.size(), 1);
+    QVERIFY(pair.peer.withMode(ipmsg::ReadMsg).isEmpty());
+    pair.node.messenger->markRead(QStringLiteral("Peer"));
+    QTRY_COMPARE(pair.peer.withMode(ipmsg::ReadMsg).size(), 1);
+    QCOMPARE(pair.peer.withMode(ipmsg::ReadMsg).first().text(), QByteArray::number(sealed));
+
+    const quint64 notice =
+        pair.peer.send(ipmsg::ReadMsg | ipmsg::ReadCheckOpt, QByteArray("1732230000"), pair.node.endpoint());
+    QTRY_COMPARE(pair.peer.withMode(ipmsg::AnsReadMsg).size(), 1);
+    QCOMPARE(pair.peer.withMode(ipmsg::AnsReadMsg).first().text(), QByteArray::number(notice));
+}
+
+void TestInteropCodec::neverItsOwnPeer_data()
+{
+    QTest::addColumn<QByteArray>("host");
+    QTest::addColumn<bool>("plain");
+    // Issue 15.1 for both protocols, and 15.5: a host name with ':' (the encoder writes '_') changes nothing.
+    QTest::newRow("IPMsg, plain host name") << QByteArray("loopback") << false;
+    QTest::newRow("IPMsg, host name with ':'") << QByteArray("a4:83:e7:00:00:01") << false;
+    QTest::newRow("plain text, host name with ':'") << QByteArray("a4:83:e7:00:00:01") << true;
+}
+
+void TestInteropCodec::neverItsOwnPeer()
+{
+    QFETCH(QByteArray, host);
+    QFETCH(bool, plain);
+    Pair pair(IpMsgVersion);
+    pair.node.identity.host = host;
+    QVERIFY(start(pair));
+    const Endpoint own = pair.node.endpoint();
+    QVERIFY(pair.node.addContact(QStringLiteral("me"), own, plain ? Protocol::PlainText : Protocol::IpMsg).isEmpty());
+    QString error;
+    QCOMPARE(pair.node.messenger->send(QStringLiteral("me"), QStringLiteral("note to self one"), &error), 0);
+    QVERIFY2(error.contains(QStringLiteral("this Pigeon")), qPrintable(error));
+    QCOMPARE(pair.node.messenger->send(own.toString(), QStringLiteral("note to self one"), &error), 0);
+    QVERIFY2(error.contains(QStringLiteral("this Pigeon")), qPrintable(error));
+    // Whatever comes from its own socket is its own, not a stranger's message.
+    ipmsg::Packet p;
+    p.packetNo = 42;
+    p.user = "pigeon";
+    p.host = host;
+    p.command = ipmsg::SendMsg | ipmsg::SendCheckOpt;
+    p.extension = "note to self two";
+    const quint64 dropped = pair.node.messenger->stats().dropped;
+    pair.node.udp.send(plain ? QByteArray("note to self two") : ipmsg::encode(p), own);
+    QTRY_COMPARE(pair.node.messenger->stats().dropped, dropped + 1);
+    QVERIFY(roundTrip(pair, "after"));
+    QCOMPARE(pair.node.received.size(), 1);
+    QCOMPARE(pair.node.received.first().text, QStringLiteral("after"));
+    QCOMPARE(pair.node.messenger->presence(QStringLiteral("me")), Presence::Unknown);
+}
+
+void TestInteropCodec::strangersNamesAreBounded_data()
+{
+    QTest::addColumn<QByteArray>("entry");
+    // Issue 15.7: a 60 000-byte nickname is kept as 64 characters.
+    const QByteArray huge(60000, 'n');
+    QTest::newRow("nick field") << huge + QByteArray("\0g\0", 3);
+    QTest::newRow("IPMsg 4 UTF-8 block") << QByteArray("n\0g\0\nNN:", 8) + huge + QByteArray("\n");
+    QTest::newRow("GBK nick") << QByteArray(30000 * 2, '\xc4') + QByteArray("\0g\0", 3);
+}
+
+void TestInteropCodec::strangersNamesAreBounded()
+{
+    QFETCH(QByteArray, entry);
+    Pair pair(IpMsgVersion);
+    QVERIFY(start(pair));
+    pair.peer.send(ipmsg::BrEntry, entry, pair.node.endpoint());
+    QTRY_COMPARE(pair.node.messenger->nickOf(QStringLiteral("Peer")).size(), 64);
+}
+
+void TestInteropCodec::answersFromTheAddressWrittenTo()
+{
+    // Issue 15.3: Pigeon on all addresses; a peer on a UDP socket connected to 127.0.0.31 (as `nc -u` or a NAT) hears
+    // only datagrams from 127.0.0.31, so the acknowledgement must leave from there and not from 127.0.0.1.
+    QTemporaryDir dir;
+    PigeonNode node(dir.path(), QStringLiteral("Pigeon"));
+    QVERIFY(node.ok);
+    QVERIFY2(node.udp.bind(QHostAddress::Any, 0), qPrintable(node.udp.errorString()));
+    node.start();
+    const quint16 port = node.endpoint().port;
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    QVERIFY(fd >= 0);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    ::inet_pton(AF_INET, "127.0.0.32", &local.sin_addr);
+    sockaddr_in remote{};
+    remote.sin_family = AF_INET;
+    remote.sin_port = htons(port);
+    ::inet_pton(AF_INET, "127.0.0.31", &remote.sin_addr);
+    QVERIFY(::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0);
+    QVERIFY(::connect(fd, reinterpret_cast<sockaddr*>(&remote), sizeof remote) == 0);
+    QUdpSocket peer; // owns the descriptor from here on
+    QVERIFY(peer.setSocketDescriptor(fd, QAbstractSocket::ConnectedState));
+    QSignalSpy answered(&peer, &QUdpSocket::readyRead);
+    const QByteArray message("1:301:tester:testbox:8388896:to the second address\0", 51);
+    QCOMPARE(peer.write(message), qint64(message.size()));
+    QVERIFY(answered.wait(5000));
+    const ipmsg::Packet ack = *ipmsg::decode(peer.read(65536)).packet;
+    QCOMPARE(ack.mode(), ipmsg::RecvMsg);
+    QCOMPARE(ack.text(), QByteArray("301"));
+    QCOMPARE(node.received.size(), 1);
+    QCOMPARE(node.received.first().text, QStringLiteral("to the second address"));
 }
 
 QTEST_GUILESS_MAIN(TestInteropCodec)

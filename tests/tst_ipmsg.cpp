@@ -27,6 +27,10 @@ private Q_SLOTS:
     void entryExtension_data();
     void entryExtension();
     void buildEntryParsesBack();
+    void buildEntryInPeersEncoding_data();
+    void buildEntryInPeersEncoding();
+    void strangersFieldsAreBounded_data();
+    void strangersFieldsAreBounded();
     void packetNumbersIncrease();
 };
 
@@ -180,13 +184,18 @@ void TestIpMsg::entryExtension_data()
     QTest::addColumn<QByteArray>("nick");
     QTest::addColumn<QByteArray>("group");
     QTest::addColumn<QString>("utf8Nick");
+    QTest::addColumn<QByteArray>("declaredEncoding");
     QTest::newRow("iptux") << raw("iptuxbot\0qa\0icon-tux.png\0utf-8\0") << QByteArray("iptuxbot") << QByteArray("qa")
-                           << QString();
+                           << QString() << QByteArray("utf-8");
+    QTest::newRow("iptux, encoding in capitals") << raw("Li\0group\0icon.png\0UTF-8\0") << QByteArray("Li")
+                                                 << QByteArray("group") << QString() << QByteArray("utf-8");
     QTest::newRow("IPMsg 4 with UTF-8 block")
         << raw("Taro\0Dev\0\nUN:taro\nHN:pc1\nNN:\xe5\xa4\xaa\xe9\x83\x8e\nGN:Dev\n") << QByteArray("Taro")
-        << QByteArray("Dev") << QStringLiteral("太郎");
-    QTest::newRow("nick only") << QByteArray("solo") << QByteArray("solo") << QByteArray() << QString();
-    QTest::newRow("empty") << QByteArray() << QByteArray() << QByteArray() << QString();
+        << QByteArray("Dev") << QStringLiteral("太郎") << QByteArray();
+    QTest::newRow("FeiQ, GBK nick") << raw("\xd0\xa1\xcd\xf5\0\0") << QByteArray("\xd0\xa1\xcd\xf5") << QByteArray()
+                                    << QString() << QByteArray();
+    QTest::newRow("nick only") << QByteArray("solo") << QByteArray("solo") << QByteArray() << QString() << QByteArray();
+    QTest::newRow("empty") << QByteArray() << QByteArray() << QByteArray() << QString() << QByteArray();
 }
 
 void TestIpMsg::entryExtension()
@@ -196,6 +205,7 @@ void TestIpMsg::entryExtension()
     QTEST(info.nick, "nick");
     QTEST(info.group, "group");
     QTEST(info.utf8Nick, "utf8Nick");
+    QTEST(info.declaredEncoding, "declaredEncoding");
 }
 
 void TestIpMsg::buildEntryParsesBack()
@@ -205,6 +215,56 @@ void TestIpMsg::buildEntryParsesBack()
     QCOMPARE(info.utf8Nick, QStringLiteral("小明"));
     QCOMPARE(info.utf8Group, QStringLiteral("实验室"));
     QCOMPARE(QString::fromUtf8(info.nick), QStringLiteral("小明"));
+}
+
+void TestIpMsg::buildEntryInPeersEncoding_data()
+{
+    QTest::addColumn<int>("encoding");
+    QTest::addColumn<QByteArray>("extension");
+    // Issue 15.4: FeiQ reads the first field in GBK. IPMsg 4's UTF-8 block follows in every encoding.
+    const QByteArray block("\nUN:xm\nHN:lab\nNN:\xe5\xb0\x8f\xe9\xb8\xbd\xe5\xad\x90\nGN:\n");
+    QTest::newRow("gbk") << int(TextEncoding::Gbk) << raw("\xd0\xa1\xb8\xeb\xd7\xd3\0\0") + block;
+    QTest::newRow("utf-8") << int(TextEncoding::Utf8) << raw("\xe5\xb0\x8f\xe9\xb8\xbd\xe5\xad\x90\0\0") + block;
+    // CP932 has 小 and 子 but not the simplified 鸽.
+    QTest::newRow("cp932") << int(TextEncoding::Cp932) << raw("\x8f\xac?\x8e\x71\0\0") + block;
+}
+
+void TestIpMsg::buildEntryInPeersEncoding()
+{
+    QFETCH(int, encoding);
+    QTEST(buildEntry(QStringLiteral("小鸽子"), QString(), "xm", "lab", TextEncoding(encoding)), "extension");
+}
+
+void TestIpMsg::strangersFieldsAreBounded_data()
+{
+    QTest::addColumn<QByteArray>("datagram");
+    QTest::addColumn<int>("userBytes");
+    QTest::addColumn<int>("nickBytes");
+    QTest::addColumn<int>("utf8NickChars");
+    // Issue 15.7: 60 000-byte names cost at most 256 bytes (64 characters once decoded) from the decoder on.
+    const QByteArray huge(60000, 'n');
+    QTest::newRow("entry nick and group") << QByteArray("1:1:u:h:1:") + huge + '\0' + huge + '\0' << 1 << 256 << 0;
+    QTest::newRow("user, host, version") << QByteArray("1_") + huge + ":1:" + huge + ':' + huge + raw(":1:Li\0g\0")
+                                         << 256 << 2 << 0;
+    QTest::newRow("IPMsg 4 UTF-8 block") << raw("1:1:u:h:1:Li\0g\0\nUN:u\nHN:h\nNN:") + huge + "\nGN:" + huge +
+                                                raw("\n\0")
+                                         << 1 << 2 << 64;
+    QTest::newRow("short names stay whole") << raw("1:1:user:h:1:Li\0g\0\nNN:Li\n\0") << 4 << 2 << 2;
+}
+
+void TestIpMsg::strangersFieldsAreBounded()
+{
+    QFETCH(QByteArray, datagram);
+    const DecodeResult r = decode(datagram);
+    QVERIFY(r.packet);
+    QVERIFY(r.packet->version.size() <= 256);
+    QTEST(int(r.packet->user.size()), "userBytes");
+    QVERIFY(r.packet->host.size() <= 256);
+    const EntryInfo info = parseEntry(r.packet->extension);
+    QTEST(int(info.nick.size()), "nickBytes");
+    QVERIFY(info.group.size() <= 256);
+    QTEST(int(info.utf8Nick.size()), "utf8NickChars");
+    QVERIFY(info.utf8Group.size() <= 64);
 }
 
 void TestIpMsg::packetNumbersIncrease()

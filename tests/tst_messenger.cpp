@@ -46,6 +46,8 @@ private Q_SLOTS:
     void cleanup();
     void greetsIpMsgContactsAtStart();
     void sendIsStoredBeforeItLeaves();
+    void firstMessageToAnUnheardPeer_data();
+    void firstMessageToAnUnheardPeer();
     void ackMakesDelivered_data();
     void ackMakesDelivered();
     void ackFromOtherAddressIsIgnored();
@@ -136,8 +138,34 @@ void TestMessenger::greetsIpMsgContactsAtStart()
         QVERIFY(!(s.to == PlainAt));
 }
 
+void TestMessenger::firstMessageToAnUnheardPeer_data()
+{
+    QTest::addColumn<int>("legacy");
+    QTest::addColumn<QByteArray>("text");
+    // Issue 18.2: nothing heard from Alice yet, so an automatic contact gets IP Messenger's choice, the legacy encoding
+    // without UTF8OPT: 中文 is d6 d0 ce c4 in GBK and 92 86 95 b6 in CP932.
+    QTest::newRow("legacy GBK") << int(TextEncoding::Gbk) << QByteArray("\xd6\xd0\xce\xc4");
+    QTest::newRow("legacy CP932") << int(TextEncoding::Cp932) << QByteArray("\x92\x86\x95\xb6");
+}
+
+void TestMessenger::firstMessageToAnUnheardPeer()
+{
+    QFETCH(int, legacy);
+    m_messenger->setLegacyEncoding(TextEncoding(legacy));
+    QVERIFY(m_messenger->send(QStringLiteral("Alice"), QStringLiteral("中文")) > 0);
+    QTRY_VERIFY(!sentPackets(ipmsg::SendMsg).isEmpty());
+    const ipmsg::Packet p = sentPackets(ipmsg::SendMsg).first();
+    QVERIFY(!p.has(ipmsg::Utf8Opt));
+    QTEST(p.text(), "text");
+}
+
 void TestMessenger::sendIsStoredBeforeItLeaves()
 {
+    // Alice announces that she reads UTF-8 (CAPUTF8OPT), so her automatic encoding is UTF-8 with UTF8OPT (issue 18.2).
+    inject(
+        packet(90, ipmsg::BrEntry | ipmsg::CapUtf8Opt, ipmsg::buildEntry(QStringLiteral("Alice"), {}, "alice", "pc")),
+        AliceAt);
+    QTRY_COMPARE(m_messenger->presence(QStringLiteral("Alice")), Presence::Online);
     QSignalSpy added(m_messenger.get(), &Messenger::messageAdded);
     const qint64 id = m_messenger->send(QStringLiteral("alice"), QStringLiteral("你好 Alice"));
     QVERIFY(id > 0);

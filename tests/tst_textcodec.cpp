@@ -13,6 +13,14 @@ private Q_SLOTS:
     void split();
     void encodingNames_data();
     void encodingNames();
+    void decodeLegacy_data();
+    void decodeLegacy();
+    void encodeLegacy_data();
+    void encodeLegacy();
+    void legacyEncodingFollowsLocale_data();
+    void legacyEncodingFollowsLocale();
+    void bounded_data();
+    void bounded();
 };
 
 void TestTextCodec::decode_data()
@@ -66,6 +74,10 @@ void TestTextCodec::split_data()
     QTest::newRow("utf-8 emoji, 4 bytes each") << QStringLiteral("😀😀😀") << int(TextEncoding::Utf8) << 5 << 3;
     QTest::newRow("gbk Chinese, 2 bytes each") << QStringLiteral("一二三四五") << int(TextEncoding::Gbk) << 3 << 5;
     QTest::newRow("gbk mixed") << QStringLiteral("a一b二c三") << int(TextEncoding::Gbk) << 4 << 3;
+    QTest::newRow("cp932 kanji, 2 bytes each") << QStringLiteral("中文消息") << int(TextEncoding::Cp932) << 3 << 4;
+    // Half-width katakana are one byte in CP932 (ｱ is B1), kanji two: a cut must fall between characters.
+    QTest::newRow("cp932 kana and kanji") << QStringLiteral("ｱ中ｲ文ｳ") << int(TextEncoding::Cp932) << 2 << 5;
+    QTest::newRow("cp932 with ascii") << QStringLiteral("ok 日本語です") << int(TextEncoding::Cp932) << 5 << 3;
 }
 
 void TestTextCodec::split()
@@ -95,6 +107,11 @@ void TestTextCodec::encodingNames_data()
     QTest::newRow("UTF8") << QStringLiteral("UTF8") << int(TextEncoding::Utf8);
     QTest::newRow("gbk") << QStringLiteral(" GBK ") << int(TextEncoding::Gbk);
     QTest::newRow("gb2312") << QStringLiteral("gb2312") << int(TextEncoding::Gbk);
+    QTest::newRow("cp932") << QStringLiteral("cp932") << int(TextEncoding::Cp932);
+    QTest::newRow("Shift_JIS") << QStringLiteral("Shift_JIS") << int(TextEncoding::Cp932);
+    QTest::newRow("sjis") << QStringLiteral("sjis") << int(TextEncoding::Cp932);
+    QTest::newRow("windows-31j") << QStringLiteral("windows-31j") << int(TextEncoding::Cp932);
+    QTest::newRow("auto") << QStringLiteral("Auto") << int(TextEncoding::Auto);
     QTest::newRow("unknown") << QStringLiteral("latin1") << -1;
 }
 
@@ -106,6 +123,112 @@ void TestTextCodec::encodingNames()
     QCOMPARE(parsed ? int(*parsed) : -1, encoding);
     if (parsed)
         QCOMPARE(textcodec::encodingFromName(textcodec::encodingName(*parsed)), parsed);
+}
+
+void TestTextCodec::decodeLegacy_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<int>("expected");
+    QTest::addColumn<int>("legacy");
+    QTest::addColumn<QString>("text");
+    // Issue 18.1: the same bytes are CP932 from a Japanese IP Messenger and GBK from FeiQ; only the peer can tell.
+    const QByteArray zhongwen("\x92\x86\x95\xb6\x8f\xc1\x91\xa7");
+    QTest::newRow("cp932 peer: 中文消息")
+        << zhongwen << int(TextEncoding::Cp932) << int(TextEncoding::Gbk) << QStringLiteral("中文消息");
+    QTest::newRow("gbk peer, same bytes")
+        << zhongwen << int(TextEncoding::Gbk) << int(TextEncoding::Gbk) << QStringLiteral("拞暥徚懅");
+    QTest::newRow("unknown peer, legacy cp932")
+        << zhongwen << int(TextEncoding::Auto) << int(TextEncoding::Cp932) << QStringLiteral("中文消息");
+    QTest::newRow("unknown peer, legacy gbk")
+        << zhongwen << int(TextEncoding::Auto) << int(TextEncoding::Gbk) << QStringLiteral("拞暥徚懅");
+    QTest::newRow("unknown peer, valid utf-8 stays utf-8")
+        << QByteArray("\xe4\xbd\xa0\xe5\xa5\xbd") << int(TextEncoding::Auto) << int(TextEncoding::Cp932)
+        << QStringLiteral("你好");
+    QTest::newRow("cp932 half-width kana")
+        << QByteArray("\xb1\xb2\xb3") << int(TextEncoding::Cp932) << int(TextEncoding::Gbk) << QStringLiteral("ｱｲｳ");
+    QTest::newRow("cp932 wave dash as Windows has it")
+        << QByteArray("\x81\x60") << int(TextEncoding::Cp932) << int(TextEncoding::Gbk) << QStringLiteral("～");
+    QTest::newRow("cp932 NEC circled one")
+        << QByteArray("\x87\x40") << int(TextEncoding::Cp932) << int(TextEncoding::Gbk) << QStringLiteral("①");
+    QTest::newRow("cp932 lead byte cut off at the end")
+        << QByteArray("ab\x92") << int(TextEncoding::Cp932) << int(TextEncoding::Gbk) << QStringLiteral("ab\ufffd");
+    QTest::newRow("cp932 invalid byte") << QByteArray("a\xa0"
+                                                      "b")
+                                        << int(TextEncoding::Cp932) << int(TextEncoding::Gbk)
+                                        << QStringLiteral("a\ufffdb");
+}
+
+void TestTextCodec::decodeLegacy()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(int, expected);
+    QFETCH(int, legacy);
+    QTEST(textcodec::decode(bytes, false, TextEncoding(expected), TextEncoding(legacy)), "text");
+    // UTF8OPT overrides every guess.
+    QCOMPARE(textcodec::decode("\xe4\xbd\xa0", true, TextEncoding(expected), TextEncoding(legacy)),
+             QStringLiteral("你"));
+}
+
+void TestTextCodec::encodeLegacy_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("encoding");
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::newRow("cp932 中文消息") << QStringLiteral("中文消息") << int(TextEncoding::Cp932)
+                                    << QByteArray("\x92\x86\x95\xb6\x8f\xc1\x91\xa7");
+    QTest::newRow("cp932 kana and ascii") << QStringLiteral("ｱa") << int(TextEncoding::Cp932)
+                                          << QByteArray("\xb1"
+                                                        "a");
+    // CP932 lacks 鸽 and emoji: a question mark, not ICU's FC FC.
+    QTest::newRow("cp932 lacks a character") << QStringLiteral("小鸽😀!") << int(TextEncoding::Cp932)
+                                             << QByteArray("\x8f\xac?"
+                                                           "?!");
+    QTest::newRow("gbk 小鸽子") << QStringLiteral("小鸽子") << int(TextEncoding::Gbk)
+                                << QByteArray("\xd0\xa1\xb8\xeb\xd7\xd3");
+    QTest::newRow("auto is utf-8") << QStringLiteral("小鸽子") << int(TextEncoding::Auto)
+                                   << QByteArray("\xe5\xb0\x8f\xe9\xb8\xbd\xe5\xad\x90");
+}
+
+void TestTextCodec::encodeLegacy()
+{
+    QFETCH(QString, text);
+    QFETCH(int, encoding);
+    QTEST(textcodec::encode(text, TextEncoding(encoding)), "bytes");
+}
+
+void TestTextCodec::legacyEncodingFollowsLocale_data()
+{
+    QTest::addColumn<QString>("locale");
+    QTest::addColumn<int>("encoding");
+    QTest::newRow("ja_JP") << QStringLiteral("ja_JP") << int(TextEncoding::Cp932);
+    QTest::newRow("zh_CN") << QStringLiteral("zh_CN") << int(TextEncoding::Gbk);
+    QTest::newRow("zh_TW") << QStringLiteral("zh_TW") << int(TextEncoding::Gbk);
+    QTest::newRow("en_US") << QStringLiteral("en_US") << int(TextEncoding::Gbk);
+}
+
+void TestTextCodec::legacyEncodingFollowsLocale()
+{
+    QFETCH(QString, locale);
+    QTEST(int(textcodec::legacyEncodingFor(QLocale(locale))), "encoding");
+}
+
+void TestTextCodec::bounded_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("length");
+    QTest::newRow("short") << QStringLiteral("Li") << 2;
+    QTest::newRow("64 exactly") << QString(64, u'x') << 64;
+    QTest::newRow("60 000") << QString(60000, u'x') << 64;
+    // 63 letters then an emoji: its two halves would straddle the limit, so both go.
+    QTest::newRow("no half surrogate pair") << QString(63, u'x') + QStringLiteral("😀😀") << 63;
+}
+
+void TestTextCodec::bounded()
+{
+    QFETCH(QString, text);
+    const QString kept = textcodec::bounded(text);
+    QTEST(int(kept.size()), "length");
+    QVERIFY(text.startsWith(kept));
 }
 
 QTEST_APPLESS_MAIN(TestTextCodec)

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace {
 
@@ -41,6 +42,8 @@ private Q_SLOTS:
     void sendsAndReportsLocalEndpoint();
     void bindErrors();
     void survivesPortUnreachable();
+    void answersFromTheAddressWrittenTo_data();
+    void answersFromTheAddressWrittenTo();
 };
 
 void TestTransport::receivesWholeDatagrams_data()
@@ -168,6 +171,70 @@ void TestTransport::survivesPortUnreachable()
     QTRY_VERIFY(peer.hasPendingDatagrams());
     QCOMPARE(peer.receiveDatagram().data(), QByteArray("yes"));
     QCOMPARE(transport.sendFailures(), 1u);
+}
+
+void TestTransport::answersFromTheAddressWrittenTo_data()
+{
+    QTest::addColumn<QHostAddress>("bindAddress");
+    QTest::addColumn<QString>("peerAddress");
+    QTest::addColumn<QString>("pigeonAddress");
+    // Listening on all addresses, the peer writes to a second loopback address: the answer must come from that one,
+    // not from 127.0.0.1 which the routing table would pick (issue 15.3).
+    QTest::newRow("IPv4, dual-stack socket on all addresses")
+        << QHostAddress(QHostAddress::Any) << QStringLiteral("127.0.0.32") << QStringLiteral("127.0.0.31");
+    QTest::newRow("IPv4, IPv4 socket on all addresses")
+        << QHostAddress(QHostAddress::AnyIPv4) << QStringLiteral("127.0.0.32") << QStringLiteral("127.0.0.33");
+    QTest::newRow("IPv6 loopback, dual-stack socket")
+        << QHostAddress(QHostAddress::Any) << QStringLiteral("::1") << QStringLiteral("::1");
+}
+
+void TestTransport::answersFromTheAddressWrittenTo()
+{
+    QFETCH(QHostAddress, bindAddress);
+    QFETCH(QString, peerAddress);
+    QFETCH(QString, pigeonAddress);
+    UdpTransport transport;
+    QVERIFY2(transport.bind(bindAddress, 0), qPrintable(transport.errorString()));
+    const quint16 port = transport.localEndpoint().port;
+    QSignalSpy received(&transport, &Transport::received);
+
+    // A connected UDP socket, as `nc -u` or a NAT uses: the kernel drops whatever comes from another address.
+    const bool v6 = peerAddress.contains(u':');
+    const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
+    QVERIFY(fd >= 0);
+    sockaddr_storage local{};
+    sockaddr_storage remote{};
+    socklen_t length = 0;
+    if (v6) {
+        auto* l = reinterpret_cast<sockaddr_in6*>(&local);
+        auto* r = reinterpret_cast<sockaddr_in6*>(&remote);
+        l->sin6_family = r->sin6_family = AF_INET6;
+        ::inet_pton(AF_INET6, qPrintable(peerAddress), &l->sin6_addr);
+        ::inet_pton(AF_INET6, qPrintable(pigeonAddress), &r->sin6_addr);
+        r->sin6_port = htons(port);
+        length = sizeof(sockaddr_in6);
+    } else {
+        auto* l = reinterpret_cast<sockaddr_in*>(&local);
+        auto* r = reinterpret_cast<sockaddr_in*>(&remote);
+        l->sin_family = r->sin_family = AF_INET;
+        ::inet_pton(AF_INET, qPrintable(peerAddress), &l->sin_addr);
+        ::inet_pton(AF_INET, qPrintable(pigeonAddress), &r->sin_addr);
+        r->sin_port = htons(port);
+        length = sizeof(sockaddr_in);
+    }
+    QVERIFY(::bind(fd, reinterpret_cast<sockaddr*>(&local), length) == 0);
+    QVERIFY(::connect(fd, reinterpret_cast<sockaddr*>(&remote), length) == 0);
+    QUdpSocket peer; // takes the descriptor over, so that the test waits on its signal
+    QVERIFY(peer.setSocketDescriptor(fd, QAbstractSocket::ConnectedState));
+    QSignalSpy answered(&peer, &QUdpSocket::readyRead);
+
+    QVERIFY(::send(fd, "to the second address", 21, 0) == 21);
+    QTRY_COMPARE(received.size(), 1);
+    const Datagram d = received.first().first().value<Datagram>();
+    QVERIFY2(d.to.isEqual(QHostAddress(pigeonAddress), QHostAddress::TolerantConversion), qPrintable(d.to.toString()));
+    QVERIFY(transport.send("ack", d.from, d.to));
+    QVERIFY(answered.wait(2000));
+    QCOMPARE(peer.read(16), QByteArray("ack"));
 }
 
 QTEST_GUILESS_MAIN(TestTransport)

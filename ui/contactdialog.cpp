@@ -44,8 +44,11 @@ ContactDialog::ContactDialog(const ContactBook& book, const Contact& prefill, co
     m_protocol->addItem(tr("IP Messenger (IPMsg, FeiQ, iptux, Pigeon)"), int(Protocol::IpMsg));
     m_protocol->addItem(tr("Plain text datagrams"), int(Protocol::PlainText));
     m_protocol->setCurrentIndex(m_protocol->findData(int(prefill.protocol)));
+    m_encoding->setObjectName(QStringLiteral("encoding"));
+    m_encoding->addItem(tr("Automatic (what the peer announces)"), int(TextEncoding::Auto));
     m_encoding->addItem(tr("UTF-8"), int(TextEncoding::Utf8));
     m_encoding->addItem(tr("GBK (FeiQ, older clients)"), int(TextEncoding::Gbk));
+    m_encoding->addItem(tr("Shift-JIS (CP932, Japanese IP Messenger)"), int(TextEncoding::Cp932));
     m_encoding->setCurrentIndex(m_encoding->findData(int(prefill.encoding)));
     m_error->setWordWrap(true);
     QPalette warning = m_error->palette();

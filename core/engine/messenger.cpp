@@ -56,6 +56,7 @@ Messenger::Messenger(Identity identity, ContactBook* contacts, History* history,
     , m_history(history)
     , m_transport(transport)
     , m_directory(contacts)
+    , m_own([transport] { return transport->localEndpoint(); }, [this] { return m_clock.elapsed(); })
     , m_admission([this] { return m_clock.elapsed(); })
     , m_delivery(nowMs, [this](const QByteArray& datagram, const Endpoint& to) { output(datagram, to); })
     , m_batch(history, {[this](quint64 packetNo, const Endpoint& to) {
@@ -126,9 +127,9 @@ QByteArray Messenger::versionField() const
     return QByteArrayLiteral("1_pigeon " PIGEON_VERSION);
 }
 
-QByteArray Messenger::entry() const
+QByteArray Messenger::entry(TextEncoding encoding) const
 {
-    QByteArray out = ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host);
+    QByteArray out = ipmsg::buildEntry(m_identity.nick, m_identity.group, m_identity.user, m_identity.host, encoding);
     if (m_secure)
         out += m_secure->announcementLine() + '\n';
     return out;
@@ -209,7 +210,7 @@ bool Messenger::heardThisRun(const Endpoint& endpoint) const
 bool Messenger::output(const QByteArray& datagram, const Endpoint& to)
 {
     if (!m_sealer)
-        return m_transport->send(datagram, to);
+        return sendDatagram(datagram, to);
     const QString peer = m_directory.peerFor(to);
     const bool heard = heardThisRun(to);
     const bool sent = m_sealer->send(peer, to, datagram, heard);
@@ -237,7 +238,7 @@ bool Messenger::acceptEntry(const ipmsg::Packet& p, const Endpoint& from)
     if (after == SecurePeers::State::KeyChanged) {
         // Nothing is taken from it under the new key; it still hears ours, so a trust() can connect at once.
         if (p.mode() == ipmsg::BrEntry)
-            sendPacket(ipmsg::AnsEntry | ipmsg::CapUtf8Opt, entry(), from);
+            sendPacket(ipmsg::AnsEntry | ipmsg::CapUtf8Opt, entry(m_directory.wireEncoding(from)), from);
         ++m_stats.dropped;
         return false;
     }
@@ -258,8 +259,10 @@ qsizetype Messenger::partBytes() const
 
 void Messenger::greet(const Endpoint& to)
 {
+    if (isOwnEndpoint(to))
+        return; // a contact that is this Pigeon itself
     link(to).greeted = true;
-    sendPacket(ipmsg::BrEntry | ipmsg::CapUtf8Opt, entry(), to);
+    sendPacket(ipmsg::BrEntry | ipmsg::CapUtf8Opt, entry(m_directory.wireEncoding(to)), to);
 }
 
 void Messenger::greetContacts(const QString& host)
@@ -299,7 +302,8 @@ void Messenger::start()
 void Messenger::announce(quint32 command)
 {
     const quint16 port = m_transport->localEndpoint().port;
-    const QByteArray extension = entry();
+    // Nobody has announced anything yet: the first fields in the legacy encoding, the UTF-8 block for the others.
+    const QByteArray extension = entry(m_directory.legacyEncoding());
     for (const QHostAddress& address : broadcastAddresses()) {
         ipmsg::Packet p;
         p.version = versionField();
@@ -308,7 +312,7 @@ void Messenger::announce(quint32 command)
         p.host = m_identity.host;
         p.command = command;
         p.extension = extension;
-        m_transport->send(ipmsg::encode(p), Endpoint{address, port}); // to the LAN: never sealed
+        sendDatagram(ipmsg::encode(p), Endpoint{address, port}); // to the LAN: never sealed
     }
 }
 
@@ -335,10 +339,9 @@ void Messenger::stop()
     m_history->commit();
     if (m_broadcast)
         announce(ipmsg::BrExit);
-    const QByteArray extension = entry();
     for (const PeerLink* l : m_directory.peers())
         if (l->greeted && l->speaksIpMsg)
-            sendPacket(ipmsg::BrExit, extension, l->endpoint);
+            sendPacket(ipmsg::BrExit, entry(m_directory.wireEncoding(l->endpoint)), l->endpoint);
 }
 
 qint64 Messenger::send(const QString& peer, const QString& text, QString* error)
@@ -356,6 +359,8 @@ qint64 Messenger::send(const QString& peer, const QString& text, QString* error)
     const std::optional<Endpoint>& to = route.endpoint;
     if (!to)
         m_directory.resolve(*m_contacts->find(peer));
+    else if (isOwnEndpoint(*to))
+        return fail(selfRefusal(*to));
 
     Message m;
     m.peer = route.peer;
@@ -480,8 +485,14 @@ void Messenger::transmit(const Message& m)
         return;
     }
     const Endpoint& to = *route.endpoint;
+    if (isOwnEndpoint(to)) {
+        // A contact's host name that resolved to this Pigeon, or a message stored before it was refused.
+        finishMessage(m.id, MessageState::Failed);
+        Q_EMIT problem(selfRefusal(to));
+        return;
+    }
     if (route.protocol == Protocol::PlainText) {
-        const bool ok = m_transport->send(textcodec::encode(m.text, route.encoding), to);
+        const bool ok = sendDatagram(textcodec::encode(m.text, route.encoding), to);
         if (!ok)
             Q_EMIT problem(m_transport->errorString());
         setFinished(m.id, ok ? MessageState::Sent : MessageState::Failed);
@@ -584,6 +595,13 @@ Messenger::Tables Messenger::tables() const
 void Messenger::onDatagram(const Datagram& datagram)
 {
     ++m_stats.datagramsIn;
+    // Pigeon is never its own peer, whatever the protocol: its own broadcast coming back, or a datagram it sent to
+    // one of its own addresses.
+    if (m_own.contains(datagram.from)) {
+        ++m_stats.dropped;
+        return;
+    }
+    m_receivedAt = datagram.to;
     // Strangers are limited before anything is decoded, so a flood costs a table look-up per datagram. A stranger we
     // are sending to is not: its acknowledgements must get through.
     if (!m_directory.isContact(datagram.from)) {
@@ -638,8 +656,6 @@ void Messenger::openSecure(const ipmsg::DecodeResult& decoded, const Datagram& d
     }
     if (decoded.packet) {
         const ipmsg::Packet& p = *decoded.packet;
-        if (isSelf(p, from))
-            return;
         const bool entry = p.mode() == ipmsg::BrEntry || p.mode() == ipmsg::AnsEntry || p.mode() == ipmsg::BrAbsence;
         if (entry ? !acceptEntry(p, from)
                   : m_sealer->checkClear(m_directory.peerFor(from)) != SecureLayer::Verdict::Clear) {
@@ -686,8 +702,6 @@ bool Messenger::storeIncoming(Message m, const Endpoint& from)
 
 void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from)
 {
-    if (isSelf(p, from))
-        return;
     notePeer(p, from);
     // The dispatcher: one handler per command. A new payload kind adds a case and a handler (messenger.h says how).
     switch (p.mode()) {
@@ -700,6 +714,7 @@ void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from)
     case ipmsg::RecvMsg: handleRecvMsg(p, from); break;
     case ipmsg::ReadMsg: handleReadMsg(p, from); break;
     case ipmsg::GetInfo: handleGetInfo(from); break;
+    case ipmsg::GetAbsenceInfo: handleGetAbsenceInfo(from); break;
     default:
         // Private and unsupported commands (FeiQ typing, iptux 0xFB-0xFF, file transfer): nothing to do.
         break;
@@ -711,11 +726,18 @@ void Messenger::notePeer(const ipmsg::Packet& p, const Endpoint& from)
 {
     const bool entry = p.mode() == ipmsg::BrEntry || p.mode() == ipmsg::AnsEntry || p.mode() == ipmsg::BrAbsence;
     if (entry) {
-        // The nickname first, so that whoever hears of the presence change can show it.
+        // The nickname first, so that whoever hears of the presence change can show it. What the peer says it reads
+        // decides the encoding of everything sent to it from now on (PeerDirectory::wireEncoding).
         const ipmsg::EntryInfo info = ipmsg::parseEntry(p.extension);
-        link(from).nick = !info.utf8Nick.isEmpty()
-                              ? info.utf8Nick
-                              : textcodec::decode(info.nick, p.has(ipmsg::Utf8Opt), m_directory.encodingOf(from));
+        PeerLink& l = link(from);
+        l.capUtf8 = p.has(ipmsg::CapUtf8Opt);
+        l.declaredEncoding = info.declaredEncoding;
+        l.nick = textcodec::bounded(!info.utf8Nick.isEmpty() ? info.utf8Nick
+                                                             : textcodec::decode(info.nick, p.has(ipmsg::Utf8Opt),
+                                                                                 m_directory.encodingOf(from),
+                                                                                 m_directory.legacyEncoding()));
+    } else if (p.has(ipmsg::Utf8Opt)) {
+        link(from).capUtf8 = true; // it writes UTF8OPT, so it reads it
     }
     if (p.mode() != ipmsg::BrExit)
         heardFrom(from, p.version);
@@ -734,7 +756,7 @@ void Messenger::notePeer(const ipmsg::Packet& p, const Endpoint& from)
 void Messenger::handleEntry(const ipmsg::Packet& p, const Endpoint& from)
 {
     if (p.mode() == ipmsg::BrEntry)
-        sendPacket(ipmsg::AnsEntry | ipmsg::CapUtf8Opt, entry(), from);
+        sendPacket(ipmsg::AnsEntry | ipmsg::CapUtf8Opt, entry(m_directory.wireEncoding(from)), from);
 }
 
 void Messenger::handleExit(const Endpoint& from)
@@ -746,8 +768,10 @@ void Messenger::handleSendMsg(const ipmsg::Packet& p, const Endpoint& from)
 {
     // An auto-reply or a broadcast is never answered automatically, not even with an ack (IPMsg does the same).
     const bool ack = p.has(ipmsg::SendCheckOpt) && !p.has(ipmsg::BroadcastOpt) && !p.has(ipmsg::AutoRetOpt);
-    handleMessage(p, from, textcodec::decode(p.text(), p.has(ipmsg::Utf8Opt), m_directory.encodingOf(from)), p.packetNo,
-                  ack);
+    handleMessage(
+        p, from,
+        textcodec::decode(p.text(), p.has(ipmsg::Utf8Opt), m_directory.encodingOf(from), m_directory.legacyEncoding()),
+        p.packetNo, ack);
 }
 
 void Messenger::handleFragment(const ipmsg::Packet& p, const Endpoint& from)
@@ -795,9 +819,12 @@ void Messenger::handleRecvMsg(const ipmsg::Packet& p, const Endpoint& from)
     wakeTimer();
 }
 
-// A read receipt: matched on the address and port the message went to, as its row's remote says.
+// A read receipt: matched on the address and port the message went to, as its row's remote says. READCHECKOPT on it
+// asks for ANSREADMSG back (IP Messenger's prot-eng.txt).
 void Messenger::handleReadMsg(const ipmsg::Packet& p, const Endpoint& from)
 {
+    if (p.has(ipmsg::ReadCheckOpt))
+        sendPacket(ipmsg::AnsReadMsg, QByteArray::number(p.packetNo), from);
     const qint64 id = m_history->findOutgoing(link(from).address, p.text().trimmed().toULongLong());
     const auto m = id ? m_history->message(id) : std::nullopt;
     if (!m || (m->state != MessageState::Delivered && m->state != MessageState::Sending))
@@ -813,9 +840,15 @@ void Messenger::handleGetInfo(const Endpoint& from)
     sendPacket(ipmsg::SendInfo, QByteArrayLiteral("Pigeon " PIGEON_VERSION), from);
 }
 
+// IP Messenger asks for the absence text; Pigeon has no away mode, so it gives IP Messenger's own words for that.
+void Messenger::handleGetAbsenceInfo(const Endpoint& from)
+{
+    sendPacket(ipmsg::SendAbsenceInfo, QByteArrayLiteral("Not absence mode"), from);
+}
+
 void Messenger::handlePlainText(const QByteArray& data, const Endpoint& from)
 {
-    QString text = textcodec::decode(data, false, m_directory.encodingOf(from));
+    QString text = textcodec::decode(data, false, m_directory.encodingOf(from), m_directory.legacyEncoding());
     while (text.endsWith(u'\n') || text.endsWith(u'\r') || text.endsWith(QChar(0)))
         text.chop(1);
     if (text.trimmed().isEmpty()) {
@@ -828,6 +861,7 @@ void Messenger::handlePlainText(const QByteArray& data, const Endpoint& from)
     PeerLink& l = link(from);
     l.speaksIpMsg = false;
     l.lastHeardMs = nowMs();
+    l.local = m_receivedAt;
     m_delivery.heard(from);
     Message m;
     m.text = text;
@@ -859,7 +893,11 @@ void Messenger::handleMessage(const ipmsg::Packet& p, const Endpoint& from, cons
     Message m;
     m.text = text;
     m.packetNo = messageNo;
-    m.wantsReadReceipt = p.has(ipmsg::ReadCheckOpt) && !p.has(ipmsg::BroadcastOpt) && !p.has(ipmsg::AutoRetOpt);
+    // A sealed message (SECRETOPT) is answered with READMSG when opened (IP Messenger's prot-eng.txt); Pigeons ask with
+    // READCHECKOPT alone.
+    m.sealed = p.has(ipmsg::SecretOpt);
+    m.wantsReadReceipt = (p.has(ipmsg::SecretOpt) || p.has(ipmsg::ReadCheckOpt)) && !p.has(ipmsg::BroadcastOpt) &&
+                         !p.has(ipmsg::AutoRetOpt);
     // A message overtaken on the way by a later one from the same sender is shown where the sender put it.
     m.sortKey = m_history->sortKeyBefore(remote, messageNo, std::max(since, l.renumberedMs));
     // Not stored, not acknowledged: the sender tries again.
@@ -882,27 +920,24 @@ void Messenger::sendPacket(quint32 command, const QByteArray& extension, const E
     p.extension = extension;
     const quint32 mode = command & 0xFF;
     if (mode == ipmsg::BrEntry || mode == ipmsg::AnsEntry || mode == ipmsg::BrAbsence)
-        m_transport->send(ipmsg::encode(p), to); // in the clear: it carries the key announcement
+        sendDatagram(ipmsg::encode(p), to); // in the clear: it carries the key announcement
     else
         output(ipmsg::encode(p), to);
 }
 
-bool Messenger::isSelf(const ipmsg::Packet& p, const Endpoint& from) const
+bool Messenger::sendDatagram(const QByteArray& data, const Endpoint& to)
 {
-    // Our own broadcast comes back to us: same names, same port, from one of this machine's addresses.
-    const Endpoint local = m_transport->localEndpoint();
-    if (p.user != m_identity.user || p.host != m_identity.host || from.port != local.port)
+    if (m_own.contains(to))
         return false;
-    if (from == local)
-        return true;
-    // Bound to one address, only that address is us (two Pigeons may share a port on 127.0.0.1 and 127.0.0.2).
-    if (local.address != QHostAddress::Any && local.address != QHostAddress::AnyIPv4 &&
-        local.address != QHostAddress::AnyIPv6)
-        return false;
-    const auto addresses = QNetworkInterface::allAddresses();
-    return std::any_of(addresses.cbegin(), addresses.cend(), [&](const QHostAddress& a) {
-        return a.isEqual(from.address, QHostAddress::TolerantConversion);
-    });
+    // An answer leaves from the local address its peer last wrote to (issue 15.3): a peer behind NAT, or one on a
+    // connected UDP socket, hears nothing from any other.
+    const PeerLink* l = m_directory.find(to);
+    return m_transport->send(data, to, l ? l->local : QHostAddress());
+}
+
+QString Messenger::selfRefusal(const Endpoint& to) const
+{
+    return tr("%1 is this Pigeon itself: a message to yourself is not sent.").arg(to.toString());
 }
 
 void Messenger::heardFrom(const Endpoint& from, const QByteArray& version)
@@ -911,6 +946,7 @@ void Messenger::heardFrom(const Endpoint& from, const QByteArray& version)
     l.lastHeardMs = nowMs();
     m_delivery.heard(from);
     l.speaksIpMsg = true;
+    l.local = m_receivedAt;
     if (l.version != version) {
         l.version = version;
         // A peer just recognised as a Pigeon takes the wider window at once.

@@ -8,6 +8,7 @@
 #include "fragment.h"
 #include "history.h"
 #include "ipmsg.h"
+#include "ownendpoints.h"
 #include "peerdirectory.h"
 #include "securelayer.h"
 #include "securepeers.h"
@@ -115,6 +116,13 @@ public:
     Tables tables() const;
     // Whether datagrams from this address and port are a contact's; anyone else is a stranger, whatever name it gives.
     bool isContact(const Endpoint& endpoint) const { return m_directory.isContact(endpoint); }
+    // The encoding for peers that have not shown they read UTF-8 (PeerDirectory::setLegacyEncoding).
+    void setLegacyEncoding(TextEncoding encoding) { m_directory.setLegacyEncoding(encoding); }
+    TextEncoding legacyEncoding() const { return m_directory.legacyEncoding(); }
+    // What text to `to` is sent in (PeerDirectory::wireEncoding).
+    TextEncoding wireEncoding(const Endpoint& to) const { return m_directory.wireEncoding(to); }
+    // Whether an address:port is this Pigeon's own socket (OwnEndpoints): nothing is sent there.
+    bool isOwnEndpoint(const Endpoint& endpoint) const { return m_own.contains(endpoint); }
 
     // End-to-end encryption with other Pigeons (securelayer.h): `peers` (outliving this) before start(); without it
     // nothing is sealed, as between IP Messenger clients. Session turns it on.
@@ -173,6 +181,7 @@ private:
     void handleRecvMsg(const ipmsg::Packet& packet, const Endpoint& from);
     void handleReadMsg(const ipmsg::Packet& packet, const Endpoint& from);
     void handleGetInfo(const Endpoint& from);
+    void handleGetAbsenceInfo(const Endpoint& from);
     void handlePlainText(const QByteArray& data, const Endpoint& from);
 
     void notePeer(const ipmsg::Packet& packet, const Endpoint& from);
@@ -191,8 +200,12 @@ private:
     bool heardThisRun(const Endpoint& endpoint) const;
     // A peer's conversation key changed (contact added, renamed, removed): its encryption state follows.
     void renameSecurePeer(const QString& from, const QString& to);
-    // The entry packet's extension (nick, group), as BR_ENTRY, ANSENTRY and BR_EXIT carry it.
-    QByteArray entry() const;
+    // Every datagram leaves here: never to this Pigeon itself, and from the local address `to` last wrote to.
+    bool sendDatagram(const QByteArray& data, const Endpoint& to);
+    // The entry packet's extension (nick, group in `encoding`, then the UTF-8 block), as BR_ENTRY, ANSENTRY and
+    // BR_EXIT carry it.
+    QByteArray entry(TextEncoding encoding) const;
+    QString selfRefusal(const Endpoint& to) const;
     // Greets `to` with BR_ENTRY (iptux forgets old packet numbers only when it hears one) and remembers it did.
     void greet(const Endpoint& to);
     void greetContacts(const QString& host = {});
@@ -213,13 +226,14 @@ private:
     void setPresence(const Endpoint& endpoint, Presence presence);
     QByteArray versionField() const;
     void announce(quint32 command);
-    bool isSelf(const ipmsg::Packet& packet, const Endpoint& from) const;
 
     Identity m_identity;
     ContactBook* m_contacts;
     History* m_history;
     Transport* m_transport;
     PeerDirectory m_directory;
+    OwnEndpoints m_own;
+    QHostAddress m_receivedAt; // the local address the datagram being handled was sent to (Datagram::to)
     Admission m_admission;
     Delivery m_delivery;
     CommitBatch m_batch;

@@ -23,7 +23,6 @@ PeerDirectory::Route PeerDirectory::route(const QString& peer, const QString& re
         r.isContact = true;
         r.peer = contact->name;
         r.protocol = contact->protocol;
-        r.encoding = contact->encoding;
         r.endpoint = contactEndpoint(*contact);
         if (!r.endpoint)
             r.endpoint = Endpoint::parse(remote);
@@ -40,6 +39,13 @@ PeerDirectory::Route PeerDirectory::route(const QString& peer, const QString& re
         r.protocol = ipmsg ? Protocol::IpMsg : Protocol::PlainText;
     }
     r.isPigeon = r.endpoint && isPigeon(*r.endpoint);
+    const auto contact = r.isContact ? m_contacts->find(r.peer) : std::nullopt;
+    if (contact && contact->encoding != TextEncoding::Auto)
+        r.encoding = contact->encoding;
+    else if (r.protocol == Protocol::PlainText)
+        r.encoding = TextEncoding::Utf8; // plain-text datagrams are UTF-8 (PROTOCOL.md)
+    else
+        r.encoding = r.endpoint ? wireEncoding(*r.endpoint) : m_legacyEncoding;
     r.maxTextBytes = r.protocol == Protocol::PlainText ? PlainMaxBytes
                      : r.isPigeon                      ? PigeonSingleBytes
                                                        : IpMsgPartBytes;
@@ -103,11 +109,37 @@ QString PeerDirectory::peerFor(const Endpoint& from) const
 
 TextEncoding PeerDirectory::encodingOf(const Endpoint& from) const
 {
-    const auto it = m_contactByEndpoint.constFind(from);
-    if (it == m_contactByEndpoint.cend())
+    if (const auto it = m_contactByEndpoint.constFind(from); it != m_contactByEndpoint.cend())
+        if (const auto contact = m_contacts->find(it.value()); contact && contact->encoding != TextEncoding::Auto)
+            return contact->encoding;
+    const Peer* p = m_peers.value(from);
+    if (p && p->version.startsWith("1_lbt"))
+        return TextEncoding::Gbk;
+    if (p && p->declaredEncoding == "cp932")
+        return TextEncoding::Cp932;
+    return TextEncoding::Auto;
+}
+
+TextEncoding PeerDirectory::wireEncoding(const Endpoint& to) const
+{
+    const auto it = m_contactByEndpoint.constFind(to);
+    const auto contact = it != m_contactByEndpoint.cend() ? m_contacts->find(it.value()) : std::nullopt;
+    if (contact && contact->encoding != TextEncoding::Auto)
+        return contact->encoding;
+    const Peer* p = m_peers.value(to);
+    if ((contact && contact->protocol == Protocol::PlainText) || (p && !p->speaksIpMsg))
         return TextEncoding::Utf8;
-    const auto contact = m_contacts->find(it.value());
-    return contact ? contact->encoding : TextEncoding::Utf8;
+    if (!p)
+        return m_legacyEncoding;
+    if (p->version.startsWith("1_pigeon") || p->capUtf8 || p->declaredEncoding == "utf-8" ||
+        p->declaredEncoding == "utf8")
+        return TextEncoding::Utf8;
+    if (p->version.startsWith("1_lbt"))
+        return TextEncoding::Gbk;
+    if (const auto declared = textcodec::encodingFromName(QString::fromLatin1(p->declaredEncoding));
+        declared && *declared != TextEncoding::Auto)
+        return *declared;
+    return m_legacyEncoding;
 }
 
 void PeerDirectory::rebuildContactIndex()

@@ -6,6 +6,8 @@
 #include "textcodec.h"
 
 #include <QHash>
+#include <QHostAddress>
+#include <QLocale>
 #include <QObject>
 #include <QSet>
 
@@ -33,6 +35,9 @@ public:
         QString address; // endpoint.toString(), made once: every message to or from it carries this text
         QByteArray version;
         QString nick;
+        QHostAddress local;          // the local address it last wrote to: answers leave from there (issue 15.3)
+        bool capUtf8 = false;        // announced CAPUTF8OPT in an entry packet, or wrote with UTF8OPT
+        QByteArray declaredEncoding; // what its entry packets name (iptux's fourth field), lower case
         Presence presence = Presence::Unknown;
         bool speaksIpMsg = true;
         bool greeted = false;
@@ -49,8 +54,8 @@ public:
         QString peer;       // the conversation's key: the contact's name, or the address as "ADDRESS:PORT"
         std::optional<Endpoint> endpoint; // empty while a host name is not resolved
         Protocol protocol = Protocol::IpMsg;
-        TextEncoding encoding = TextEncoding::Utf8;
-        qsizetype maxTextBytes = IpMsgPartBytes; // longest text (bytes in `encoding`) that goes as one datagram
+        TextEncoding encoding = TextEncoding::Utf8; // what goes on the wire: wireEncoding(), never Auto
+        qsizetype maxTextBytes = IpMsgPartBytes;    // longest text (bytes in `encoding`) that goes as one datagram
         bool isContact = false;
         bool isPigeon = false;
     };
@@ -73,8 +78,23 @@ public:
     bool isPigeon(const Endpoint& endpoint) const;
     // The conversation key of datagrams from `from`: a contact's name, else "ADDRESS:PORT".
     QString peerFor(const Endpoint& from) const;
-    // The text encoding of datagrams from `from`: its contact's, else UTF-8.
+    // How to read text that `from` sends without UTF8OPT: its contact's explicit encoding, else GBK from FeiQ (version
+    // "1_lbt..."), CP932 from a peer whose entry names it, else Auto (valid UTF-8 is UTF-8, anything else is in the
+    // legacy encoding; textcodec::decode).
     TextEncoding encodingOf(const Endpoint& from) const;
+    // What goes on the wire to `to` (README "Text encodings"): the contact's explicit encoding; else UTF-8 to peers
+    // that read it (Pigeons, CAPUTF8OPT, UTF8OPT in what they sent, iptux's "utf-8") and to plain-text peers; GBK to
+    // FeiQ; an encoding the entry names; else the legacy encoding, also for an IPMsg peer not heard from yet (IP
+    // Messenger's rule, prot-eng.txt: UTF8OPT only to hosts that announced CAPUTF8OPT). Never Auto.
+    TextEncoding wireEncoding(const Endpoint& to) const;
+    // The encoding of peers that have not shown they read UTF-8; by default the system locale's
+    // (textcodec::legacyEncodingFor). Auto is no encoding and is ignored.
+    void setLegacyEncoding(TextEncoding encoding)
+    {
+        if (encoding != TextEncoding::Auto)
+            m_legacyEncoding = encoding;
+    }
+    TextEncoding legacyEncoding() const { return m_legacyEncoding; }
     // Whether datagrams from this address and port are a contact's; anyone else is a stranger, whatever name it gives.
     bool isContact(const Endpoint& endpoint) const { return m_contactByEndpoint.contains(endpoint); }
 
@@ -97,6 +117,7 @@ Q_SIGNALS:
 private:
     ContactBook* m_contacts;
     int m_maxPeers = 4096;
+    TextEncoding m_legacyEncoding = textcodec::legacyEncodingFor(QLocale::system());
     std::function<bool(const Endpoint&)> m_inUse;
     QHash<Endpoint, Peer*> m_peers;
     QHash<Endpoint, QString> m_contactByEndpoint;

@@ -5,9 +5,9 @@
 
 #include <QtEndian>
 
-SecureLayer::SecureLayer(SecurePeers* peers, Transport* transport, QByteArray version, Clock clock)
+SecureLayer::SecureLayer(SecurePeers* peers, Send send, QByteArray version, Clock clock)
     : m_peers(peers)
-    , m_transport(transport)
+    , m_send(std::move(send))
     , m_version(std::move(version))
     , m_clock(std::move(clock))
 {
@@ -26,7 +26,7 @@ bool SecureLayer::send(const QString& peer, const Endpoint& to, const QByteArray
         outer.packetNo = qFromBigEndian<quint64>(envelope->constData() + 1);
         outer.command = cryptowire::SealedMode;
         outer.extension = *envelope;
-        return m_transport->send(ipmsg::encode(outer), to);
+        return m_send(ipmsg::encode(outer), to);
     }
     case SecurePeers::State::Waiting:
     case SecurePeers::State::KeyChanged: return hold(peer, to, datagram);
@@ -34,7 +34,7 @@ bool SecureLayer::send(const QString& peer, const Endpoint& to, const QByteArray
     }
     // No key from it yet: a peer heard from in this run without one does not encrypt (IP Messenger, iptux, an
     // older Pigeon); one not heard from yet may be a Pigeon whose announcement is on its way.
-    return heard ? m_transport->send(datagram, to) : hold(peer, to, datagram);
+    return heard ? m_send(datagram, to) : hold(peer, to, datagram);
 }
 
 bool SecureLayer::hold(const QString& peer, const Endpoint& to, const QByteArray& datagram)

@@ -2,7 +2,6 @@
 
 #include "endpoint.h"
 #include "securepeers.h"
-#include "transport.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -23,13 +22,15 @@
 class SecureLayer {
 public:
     using Clock = std::function<qint64()>; // ms, monotonic
+    // Hands a datagram to the network (Messenger::sendDatagram); false when it could not.
+    using Send = std::function<bool(const QByteArray& datagram, const Endpoint& to)>;
     // Datagrams held for one peer; past it the oldest goes (Delivery sends its messages again anyway).
     static constexpr qsizetype MaxHeldPerPeer = 256;
     // Peers with held datagrams; past it new ones are dropped.
     static constexpr qsizetype MaxHeldPeers = 1024;
 
-    // `peers` and `transport` outlive this. `version`: the IPMsg version field of the outer packets.
-    SecureLayer(SecurePeers* peers, Transport* transport, QByteArray version, Clock clock);
+    // `peers` outlives this. `version`: the IPMsg version field of the outer packets.
+    SecureLayer(SecurePeers* peers, Send send, QByteArray version, Clock clock);
 
     // Sends `datagram` (a whole IPMsg datagram) to `peer` at `to`: sealed, in the clear (a peer that does not
     // encrypt and was `heard` from in this run), or held. False only when the transport refused it.
@@ -64,7 +65,7 @@ private:
     bool hold(const QString& peer, const Endpoint& to, const QByteArray& datagram);
 
     SecurePeers* m_peers;
-    Transport* m_transport;
+    Send m_send;
     QByteArray m_version;
     Clock m_clock;
     QHash<QString, std::deque<Held>> m_held;

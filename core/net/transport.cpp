@@ -1,9 +1,16 @@
 #include "transport.h"
 
+#include <QDateTime>
 #include <QLoggingCategory>
 #include <QNetworkDatagram>
+#include <QNetworkInterface>
 #include <QTimer>
 #include <QVariant>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstring>
 
 // Every datagram in and out, for finding out what a foreign client said: QT_LOGGING_RULES="pigeon.wire.debug=true".
 Q_LOGGING_CATEGORY(lcWire, "pigeon.wire", QtWarningMsg)
@@ -25,6 +32,43 @@ QString loggable(const QByteArray& data)
             out += c;
     }
     return out;
+}
+
+// Interfaces' broadcast addresses change rarely (a new DHCP lease); reading them costs a few system calls.
+constexpr qint64 BroadcastRefreshMs = 10'000;
+
+bool isUnspecified(const QHostAddress& address)
+{
+    return address.isNull() || address == QHostAddress::Any || address == QHostAddress::AnyIPv4 ||
+           address == QHostAddress::AnyIPv6;
+}
+
+// sendmsg() with IP_PKTINFO naming the source in ipi_spec_dst, the field Linux takes it from (ip(7)). Qt 6.4 fills
+// ipi_addr instead, which the kernel ignores on sending, so an IPv4-only socket cannot choose its source through
+// QNetworkDatagram::setSender (a dual-stack socket can: IPV6_PKTINFO with the IPv4-mapped address works).
+qint64 sendFromIPv4(qintptr fd, const QByteArray& data, const Endpoint& to, const QHostAddress& from)
+{
+    sockaddr_in target{};
+    target.sin_family = AF_INET;
+    target.sin_port = htons(to.port);
+    target.sin_addr.s_addr = htonl(to.address.toIPv4Address());
+    iovec iov{const_cast<char*>(data.constData()), size_t(data.size())};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
+    msghdr msg{};
+    msg.msg_name = &target;
+    msg.msg_namelen = sizeof target;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    cmsghdr* header = CMSG_FIRSTHDR(&msg);
+    header->cmsg_level = IPPROTO_IP;
+    header->cmsg_type = IP_PKTINFO;
+    header->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+    in_pktinfo info{};
+    info.ipi_spec_dst.s_addr = htonl(from.toIPv4Address());
+    std::memcpy(CMSG_DATA(header), &info, sizeof info);
+    return ::sendmsg(int(fd), &msg, MSG_NOSIGNAL);
 }
 
 } // namespace
@@ -62,11 +106,27 @@ bool UdpTransport::bind(const QHostAddress& address, quint16 port)
     return true;
 }
 
-bool UdpTransport::send(const QByteArray& data, const Endpoint& to)
+bool UdpTransport::send(const QByteArray& data, const Endpoint& to, const QHostAddress& from)
 {
-    const qint64 written = m_socket.writeDatagram(data, to.address, to.port);
+    qint64 written = -1;
+    if (!isUnspecified(from)) {
+        if (m_socket.localAddress().protocol() == QAbstractSocket::IPv4Protocol) {
+            written = sendFromIPv4(m_socket.socketDescriptor(), data, to, from);
+        } else {
+            QNetworkDatagram datagram(data, to.address, to.port);
+            datagram.setSender(from, m_socket.localPort());
+            written = m_socket.writeDatagram(datagram);
+        }
+        // The address may have gone away since the datagram came in (a lease ended): let the system choose instead.
+        if (written != data.size())
+            qCDebug(lcWire).noquote() << "cannot send from" << from.toString() << ":" << m_socket.errorString();
+    }
+    if (written != data.size())
+        written = m_socket.writeDatagram(data, to.address, to.port);
     if (lcWire().isDebugEnabled())
-        qCDebug(lcWire).noquote() << "to" << to.toString() << data.size() << "bytes:" << loggable(data);
+        qCDebug(lcWire).noquote() << "to" << to.toString() << "from"
+                                  << (from.isNull() ? QStringLiteral("*") : from.toString()) << data.size()
+                                  << "bytes:" << loggable(data);
     if (written == data.size())
         return true;
     // A peer that is gone answers with ICMP port unreachable, which surfaces here as an error on a later call;
@@ -99,12 +159,37 @@ void UdpTransport::drain()
         // An error that came between the look and the read: it is cleared now, read on.
         if (!incoming.isValid())
             continue;
-        const Datagram datagram{incoming.data(), Endpoint{incoming.senderAddress(), quint16(incoming.senderPort())}};
+        const Datagram datagram{incoming.data(), Endpoint{incoming.senderAddress(), quint16(incoming.senderPort())},
+                                answerSource(incoming.destinationAddress())};
         if (lcWire().isDebugEnabled())
             qCDebug(lcWire).noquote() << "from" << datagram.from.toString() << datagram.data.size()
                                       << "bytes:" << loggable(datagram.data);
         Q_EMIT received(datagram);
     }
+}
+
+QHostAddress UdpTransport::answerSource(const QHostAddress& destination)
+{
+    if (isUnspecified(destination) || destination.isMulticast() || destination.isBroadcast())
+        return {};
+    bool isV4 = false;
+    destination.toIPv4Address(&isV4);
+    if (!isV4 || destination.isLoopback())
+        return destination; // IPv6 has no broadcast; 127.0.0.0/8 has none either
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (m_broadcastsReadMs < 0 || now - m_broadcastsReadMs > BroadcastRefreshMs) {
+        m_broadcastsReadMs = now;
+        m_broadcasts.clear();
+        const auto interfaces = QNetworkInterface::allInterfaces();
+        for (const QNetworkInterface& i : interfaces)
+            for (const QNetworkAddressEntry& e : i.addressEntries())
+                if (!e.broadcast().isNull())
+                    m_broadcasts.append(e.broadcast());
+    }
+    const bool broadcast = std::any_of(m_broadcasts.cbegin(), m_broadcasts.cend(), [&](const QHostAddress& b) {
+        return b.isEqual(destination, QHostAddress::TolerantConversion);
+    });
+    return broadcast ? QHostAddress() : destination;
 }
 
 LossyTransport::LossyTransport(Transport* inner, Faults faults, quint32 seed, QObject* parent)
@@ -117,9 +202,9 @@ LossyTransport::LossyTransport(Transport* inner, Faults faults, quint32 seed, QO
             [this](const Datagram& datagram) { pass([this, datagram] { Q_EMIT received(datagram); }); });
 }
 
-bool LossyTransport::send(const QByteArray& data, const Endpoint& to)
+bool LossyTransport::send(const QByteArray& data, const Endpoint& to, const QHostAddress& from)
 {
-    pass([this, data, to] { m_inner->send(data, to); });
+    pass([this, data, to, from] { m_inner->send(data, to, from); });
     return true;
 }
 

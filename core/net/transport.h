@@ -11,6 +11,9 @@
 struct Datagram {
     QByteArray data;
     Endpoint from;
+    // The local address the peer wrote to, so that an answer leaves from it (a peer behind NAT, or a connected UDP
+    // socket, only listens to that one). Null when unknown or unusable as a source (a broadcast or multicast address).
+    QHostAddress to;
 };
 
 // Moves datagrams; knows nothing of their contents. The engine talks to this interface so that tests can put a
@@ -19,8 +22,9 @@ class Transport : public QObject {
     Q_OBJECT
 public:
     using QObject::QObject;
-    // False when the datagram could not be handed to the network (the reason is in errorString()).
-    virtual bool send(const QByteArray& data, const Endpoint& to) = 0;
+    // False when the datagram could not be handed to the network (the reason is in errorString()). `from` picks the
+    // local address it leaves from (a Datagram::to, for an answer); null lets the system choose.
+    virtual bool send(const QByteArray& data, const Endpoint& to, const QHostAddress& from = {}) = 0;
     virtual Endpoint localEndpoint() const = 0;
     virtual QString errorString() const = 0;
     // Largest datagram this transport can carry.
@@ -30,14 +34,16 @@ Q_SIGNALS:
     void received(const Datagram& datagram);
 };
 
-// The real thing: one QUdpSocket, drained completely on every readyRead.
+// The real thing: one QUdpSocket, drained completely on every readyRead. Received datagrams carry their destination
+// address (Qt asks the kernel for it with IP_PKTINFO / IPV6_RECVPKTINFO on Linux), and send() sets the source address
+// with the same control messages, so on a socket bound to all addresses an answer leaves from the address it answers.
 class UdpTransport final : public Transport {
     Q_OBJECT
 public:
     explicit UdpTransport(QObject* parent = nullptr);
     // On failure, errorString() names the address and port and what to do about it.
     bool bind(const QHostAddress& address, quint16 port);
-    bool send(const QByteArray& data, const Endpoint& to) override;
+    bool send(const QByteArray& data, const Endpoint& to, const QHostAddress& from = {}) override;
     Endpoint localEndpoint() const override;
     QString errorString() const override { return m_error; }
     // The kind of the last failure (after a failed bind(): in use, not an address here, needs privileges), so a front
@@ -48,8 +54,12 @@ public:
 
 private:
     void drain();
+    // `destination` as the source of an answer, or null when it cannot be one (broadcast, multicast, unspecified).
+    QHostAddress answerSource(const QHostAddress& destination);
 
     QUdpSocket m_socket;
+    QList<QHostAddress> m_broadcasts; // of the interfaces, refreshed at most every BroadcastRefreshMs
+    qint64 m_broadcastsReadMs = -1;
     QString m_error;
     quint64 m_sendFailures = 0;
 };
@@ -66,7 +76,7 @@ public:
     };
     LossyTransport(Transport* inner, Faults faults, quint32 seed, QObject* parent = nullptr);
 
-    bool send(const QByteArray& data, const Endpoint& to) override;
+    bool send(const QByteArray& data, const Endpoint& to, const QHostAddress& from = {}) override;
     Endpoint localEndpoint() const override { return m_inner->localEndpoint(); }
     QString errorString() const override { return m_inner->errorString(); }
     void setFaults(Faults faults) { m_faults = faults; }

@@ -117,7 +117,7 @@ std::optional<QList<Contact>> ContactBook::parse(const QByteArray& text, QString
         } else if (key == u"encoding") {
             const auto encoding = textcodec::encodingFromName(value);
             if (!encoding)
-                return fail(lineNo, tr("encoding must be utf-8 or gbk, got \"%1\"").arg(value));
+                return fail(lineNo, tr("encoding must be auto, utf-8, gbk or cp932, got \"%1\"").arg(value));
             current->encoding = *encoding;
         } else {
             return fail(lineNo, tr("unknown key \"%1\"").arg(key.left(40)));
@@ -135,8 +135,9 @@ std::optional<QList<Contact>> ContactBook::parse(const QByteArray& text, QString
 
 QByteArray ContactBook::serialize(const QList<Contact>& contacts)
 {
-    QByteArray out = "# Pigeon contacts. One [Name] section per contact; keys: host, port, protocol (ipmsg or plain),\n"
-                     "# encoding (utf-8 or gbk). Edit while Pigeon is not running, or use Contacts > Edit.\n";
+    QByteArray out =
+        "# Pigeon contacts. One [Name] section per contact; keys: host, port, protocol (ipmsg or plain),\n"
+        "# encoding (auto, utf-8, gbk or cp932). Edit while Pigeon is not running, or use Contacts > Edit.\n";
     for (const Contact& c : contacts) {
         out += "\n[" + c.name.toUtf8() + "]\n";
         out += "host = " + c.host.toUtf8() + '\n';
@@ -330,9 +331,20 @@ QVariant ContactBook::data(const QModelIndex& index, int role) const
     case HostColumn: return c.host;
     case PortColumn: return c.port;
     case ProtocolColumn: return c.protocol == Protocol::PlainText ? tr("Plain text") : tr("IP Messenger");
-    case EncodingColumn: return c.encoding == TextEncoding::Gbk ? QStringLiteral("GBK") : QStringLiteral("UTF-8");
+    case EncodingColumn: return encodingLabel(c.encoding);
     default: return {};
     }
+}
+
+QString ContactBook::encodingLabel(TextEncoding encoding)
+{
+    switch (encoding) {
+    case TextEncoding::Utf8: return QStringLiteral("UTF-8");
+    case TextEncoding::Gbk: return QStringLiteral("GBK");
+    case TextEncoding::Cp932: return QStringLiteral("Shift-JIS (CP932)");
+    case TextEncoding::Auto: break;
+    }
+    return tr("Automatic");
 }
 
 QVariant ContactBook::headerData(int section, Qt::Orientation orientation, int role) const

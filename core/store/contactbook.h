@@ -15,7 +15,7 @@ struct Contact {
     QString host; // IPv4/IPv6 literal or a host name
     quint16 port = 2425;
     Protocol protocol = Protocol::IpMsg;
-    TextEncoding encoding = TextEncoding::Utf8;
+    TextEncoding encoding = TextEncoding::Auto; // chosen per peer (PeerDirectory::wireEncoding) unless set
 
     friend bool operator==(const Contact&, const Contact&) = default;
 };
@@ -30,7 +30,7 @@ QString protocolName(Protocol protocol);
 //   host = 192.0.2.7
 //   port = 2425
 //   protocol = ipmsg        # or: plain
-//   encoding = utf-8        # or: gbk
+//   encoding = auto         # or: utf-8, gbk, cp932 (auto: chosen per peer, README "Text encodings")
 class ContactBook : public QAbstractTableModel {
     Q_OBJECT
 public:
@@ -53,6 +53,8 @@ public:
     // Empty when the contact may be stored in place of `replacing` (or added, with an empty `replacing`).
     QString validate(const Contact& contact, const QString& replacing = {}) const;
     static QString normalizedName(const QString& name) { return name.simplified(); }
+    // "Automatic", "UTF-8", "GBK", "Shift-JIS (CP932)": how the table and the front ends name an encoding.
+    static QString encodingLabel(TextEncoding encoding);
 
     // Each returns an empty string on success, else the reason; successful changes are saved at once.
     QString add(Contact contact);

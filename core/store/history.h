@@ -35,7 +35,8 @@ struct Message {
     int parts = 1;           // outgoing: how many datagrams carry it
     bool fragmented = false; // outgoing: carried as Pigeon parts (fragment.h) rather than SENDMSG packets
     bool unread = false;
-    bool wantsReadReceipt = false; // incoming IPMsg message sent with READCHECKOPT
+    bool wantsReadReceipt = false; // incoming IPMsg message sent with READCHECKOPT or SECRETOPT
+    bool sealed = false;           // incoming IPMsg SECRETOPT: shown once opened (not stored: a reload shows it open)
     bool isSystem = false;         // a line such as "came online", not a chat message
 };
 

@@ -24,6 +24,25 @@ std::optional<quint64> parseNumber(QByteArrayView field)
     return value;
 }
 
+QByteArray bounded(QByteArrayView field)
+{
+    return field.first(std::min(field.size(), textcodec::MaxFieldBytes)).toByteArray();
+}
+
+// The NUL-separated field at `index` of an entry's extension; empty when there are fewer fields.
+QByteArrayView entryField(QByteArrayView extension, int index)
+{
+    qsizetype start = 0;
+    for (int i = 0; i < index; ++i) {
+        const qsizetype nul = extension.indexOf('\0', start);
+        if (nul < 0)
+            return {};
+        start = nul + 1;
+    }
+    const qsizetype end = extension.indexOf('\0', start);
+    return extension.sliced(start, (end < 0 ? extension.size() : end) - start);
+}
+
 QByteArray sanitizeField(QByteArray field)
 {
     field.replace(':', '_');
@@ -65,10 +84,11 @@ DecodeResult decode(QByteArrayView datagram)
         return {std::nullopt, QStringLiteral("command is not a 32-bit decimal number")};
 
     Packet p;
-    p.version = version.toByteArray();
+    // A stranger's 60 000-byte user name costs MaxFieldBytes from here on.
+    p.version = version.first(std::min(version.size(), textcodec::MaxFieldBytes)).toByteArray();
     p.packetNo = *packetNo;
-    p.user = field(1).toByteArray();
-    p.host = field(2).toByteArray();
+    p.user = bounded(field(1));
+    p.host = bounded(field(2));
     p.command = quint32(*command);
     QByteArrayView ext = datagram.sliced(colon[4] + 1);
     if (ext.endsWith('\0'))
@@ -99,12 +119,13 @@ QByteArray encode(const Packet& p)
 EntryInfo parseEntry(QByteArrayView extension)
 {
     EntryInfo info;
-    const qsizetype nickEnd = extension.indexOf('\0');
-    info.nick = (nickEnd < 0 ? extension : extension.first(nickEnd)).toByteArray();
-    if (nickEnd >= 0) {
-        const QByteArrayView rest = extension.sliced(nickEnd + 1);
-        const qsizetype groupEnd = rest.indexOf('\0');
-        info.group = (groupEnd < 0 ? rest : rest.first(groupEnd)).toByteArray();
+    info.nick = bounded(entryField(extension, 0));
+    info.group = bounded(entryField(extension, 1));
+    // iptux: nick, group, icon file, encoding. IPMsg 4's third field is its UTF-8 block, which starts with '\n'.
+    if (const QByteArrayView third = entryField(extension, 2); !third.startsWith('\n')) {
+        const QByteArrayView declared = entryField(extension, 3);
+        if (!declared.isEmpty() && declared.size() <= 32)
+            info.declaredEncoding = declared.toByteArray().toLower();
     }
     // The UTF-8 block follows a NUL and starts with '\n'; its lines are KEY:value.
     const qsizetype block = extension.indexOf(QByteArrayView("\0\n", 2));
@@ -117,20 +138,21 @@ EntryInfo parseEntry(QByteArrayView extension)
                 end = lines.size();
             const QByteArrayView line = lines.sliced(pos, end - pos);
             if (line.startsWith("NN:"))
-                info.utf8Nick = QString::fromUtf8(line.sliced(3));
+                info.utf8Nick = textcodec::bounded(QString::fromUtf8(bounded(line.sliced(3))));
             else if (line.startsWith("GN:"))
-                info.utf8Group = QString::fromUtf8(line.sliced(3));
+                info.utf8Group = textcodec::bounded(QString::fromUtf8(bounded(line.sliced(3))));
             pos = end + 1;
         }
     }
     return info;
 }
 
-QByteArray buildEntry(const QString& nick, const QString& group, const QByteArray& user, const QByteArray& host)
+QByteArray buildEntry(const QString& nick, const QString& group, const QByteArray& user, const QByteArray& host,
+                      TextEncoding encoding)
 {
     const QByteArray nick8 = nick.toUtf8();
     const QByteArray group8 = group.toUtf8();
-    QByteArray out = nick8 + '\0' + group8 + '\0';
+    QByteArray out = textcodec::encode(nick, encoding) + '\0' + textcodec::encode(group, encoding) + '\0';
     out += "\nUN:" + user + "\nHN:" + host + "\nNN:" + nick8 + "\nGN:" + group8 + '\n';
     return out;
 }
@@ -158,6 +180,8 @@ QString modeName(quint32 m)
     case AnsReadMsg: return QStringLiteral("ANSREADMSG");
     case GetInfo: return QStringLiteral("GETINFO");
     case SendInfo: return QStringLiteral("SENDINFO");
+    case GetAbsenceInfo: return QStringLiteral("GETABSENCEINFO");
+    case SendAbsenceInfo: return QStringLiteral("SENDABSENCEINFO");
     case PigeonFragment: return QStringLiteral("PIGEON_FRAGMENT");
     default: return QStringLiteral("0x%1").arg(m, 2, 16, QLatin1Char('0'));
     }

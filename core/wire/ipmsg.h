@@ -1,5 +1,7 @@
 #pragma once
 
+#include "textcodec.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QString>
@@ -14,7 +16,9 @@
 //   command   = 1*DIGIT                     (mode in the low byte, option bits above)
 //   extension = *OCTET                      (may hold ':' and NUL; text ends at the first NUL)
 //
-// Fields split on the first five ':'. Everything here is a pure function over bytes.
+// Fields split on the first five ':'. Everything here is a pure function over bytes. What a peer sends is bounded here,
+// before anything keeps it: version, user and host keep at most textcodec::MaxFieldBytes bytes, the entry's nickname
+// and group as well (textcodec::MaxFieldChars characters once decoded).
 namespace ipmsg {
 
 inline constexpr quint16 DefaultPort = 2425;
@@ -81,21 +85,28 @@ struct DecodeResult {
     QString error; // why the bytes are not an IPMsg packet; empty on success
 };
 
+// Version, user and host are cut to textcodec::MaxFieldBytes; the extension is kept whole (the message itself).
 DecodeResult decode(QByteArrayView datagram);
 // Encodes with a trailing NUL. User and host must not contain ':' (encode replaces it with '_').
 QByteArray encode(const Packet& packet);
 
 // The user-visible parts of an entry packet (BR_ENTRY / ANSENTRY / BR_ABSENCE).
+// Every field is bounded: nick and group to textcodec::MaxFieldBytes, the UTF-8 ones to textcodec::MaxFieldChars.
 struct EntryInfo {
-    QByteArray nick;
-    QByteArray group;
+    QByteArray nick;  // in the sender's encoding
+    QByteArray group; // in the sender's encoding
     // IPMsg 4's UTF-8 block "\nUN:user\nHN:host\nNN:nick\nGN:group\n", when present.
     QString utf8Nick;
     QString utf8Group;
+    // The encoding the sender says it uses, lower case: iptux's fourth field, "nick\0group\0icon\0utf-8\0" (as iptux
+    // 0.8.3 sends it, tests/fuzz/corpus/ipmsg/ansentry-iptux); empty when the packet names none.
+    QByteArray declaredEncoding;
 };
 EntryInfo parseEntry(QByteArrayView extension);
-// nick\0group\0 followed by the UTF-8 block, as IPMsg 4 sends it with CAPUTF8OPT.
-QByteArray buildEntry(const QString& nick, const QString& group, const QByteArray& user, const QByteArray& host);
+// nick\0group\0 in `encoding` (what a peer without UTF-8 reads), then the UTF-8 block "\nUN:..\nHN:..\nNN:..\nGN:..\n"
+// that IPMsg 4 appends with CAPUTF8OPT, so that peers with UTF-8 read the names whatever `encoding` is.
+QByteArray buildEntry(const QString& nick, const QString& group, const QByteArray& user, const QByteArray& host,
+                      TextEncoding encoding = TextEncoding::Utf8);
 
 // Packet numbers: max(seconds since epoch, last + 1), never repeating within a process.
 class PacketNumbers {

@@ -3,7 +3,58 @@
 #include <QStringDecoder>
 #include <QStringEncoder>
 
+#include <optional>
+
 namespace textcodec {
+
+namespace {
+
+// ICU names: GB18030 for GBK, windows-31j (ibm-943_P15A-2003) for CP932, so that 81 60 is ～ (U+FF5E) as on Windows.
+const char* icuName(TextEncoding encoding)
+{
+    return encoding == TextEncoding::Cp932 ? "windows-31j" : "GB18030";
+}
+
+bool isLegacy(TextEncoding encoding)
+{
+    return encoding == TextEncoding::Gbk || encoding == TextEncoding::Cp932;
+}
+
+QString decodeLegacy(const QByteArray& bytes, TextEncoding encoding)
+{
+    QStringDecoder decoder(icuName(encoding), QStringConverter::Flag::Stateless);
+    if (!decoder.isValid())
+        return QString::fromUtf8(bytes); // no ICU: UTF-8 with replacement characters is all that is left
+    // A stateless decoder silently drops an incomplete sequence at the end ("\xc4" decoded to nothing). A newline
+    // cannot continue any sequence, so after one the decoder shows the truncated bytes as invalid instead.
+    QString decoded = decoder.decode(bytes + '\n');
+    if (decoded.endsWith(u'\n'))
+        decoded.chop(1);
+    // ICU's CP932 table marks invalid bytes with SUB (U+001A), not U+FFFD; when SUB was not sent, it stands for them.
+    if (encoding == TextEncoding::Cp932 && !bytes.contains('\x1a'))
+        decoded.replace(QChar(0x1a), QChar::ReplacementCharacter);
+    return decoded;
+}
+
+qsizetype characterLength(const QString& text, qsizetype i)
+{
+    return text.at(i).isHighSurrogate() && i + 1 < text.size() ? 2 : 1;
+}
+
+// One character in a legacy encoding, '?' when the encoding lacks it. ICU's converters keep an error through
+// resetState() and lose error reporting on move assignment, so after an error the next character gets a new one.
+QByteArray encodeCharacter(std::optional<QStringEncoder>& encoder, QStringView character, TextEncoding encoding)
+{
+    if (!encoder)
+        encoder.emplace(icuName(encoding), QStringConverter::Flag::Stateless);
+    const QByteArray bytes = encoder->encode(character);
+    if (!encoder->hasError())
+        return bytes;
+    encoder.reset();
+    return QByteArrayLiteral("?");
+}
+
+} // namespace
 
 bool isValidUtf8(const QByteArray& bytes)
 {
@@ -12,38 +63,38 @@ bool isValidUtf8(const QByteArray& bytes)
     return !decoder.hasError();
 }
 
-QString decode(const QByteArray& bytes, bool flaggedUtf8, TextEncoding expected)
+QString decode(const QByteArray& bytes, bool flaggedUtf8, TextEncoding expected, TextEncoding legacy)
 {
     if (flaggedUtf8)
         return QString::fromUtf8(bytes);
-    QString text;
-    if (expected == TextEncoding::Utf8) {
-        QStringDecoder utf8(QStringConverter::Utf8, QStringConverter::Flag::Stateless);
-        text = utf8.decode(bytes);
-        if (!utf8.hasError())
-            return text;
-    }
-    QStringDecoder gb18030("GB18030", QStringConverter::Flag::Stateless);
-    if (gb18030.isValid()) {
-        // A stateless decoder silently drops an incomplete sequence at the end ("\xc4" decoded to nothing). A newline
-        // cannot continue any sequence, so after one the decoder shows the truncated bytes as U+FFFD instead.
-        QString decoded = gb18030.decode(bytes + '\n');
-        if (decoded.endsWith(u'\n'))
-            decoded.chop(1);
-        return decoded;
-    }
-    return text.isNull() ? QString::fromUtf8(bytes) : text; // no ICU: UTF-8 with replacement characters is all left
+    if (isLegacy(expected))
+        return decodeLegacy(bytes, expected);
+    QStringDecoder utf8(QStringConverter::Utf8, QStringConverter::Flag::Stateless);
+    QString text = utf8.decode(bytes);
+    if (!utf8.hasError() || !isLegacy(legacy))
+        return text;
+    return decodeLegacy(bytes, legacy);
 }
 
 QByteArray encode(const QString& text, TextEncoding encoding)
 {
-    if (encoding == TextEncoding::Gbk) {
-        // GB18030 encodes every code point and is byte-identical to GBK for the characters GBK has.
-        QStringEncoder gb18030("GB18030", QStringConverter::Flag::Stateless);
-        if (gb18030.isValid())
-            return gb18030.encode(text);
+    if (!isLegacy(encoding))
+        return text.toUtf8();
+    QStringEncoder encoder(icuName(encoding), QStringConverter::Flag::Stateless);
+    if (!encoder.isValid())
+        return text.toUtf8();
+    QByteArray out = encoder.encode(text);
+    if (!encoder.hasError())
+        return out;
+    // Only CP932 lacks characters (GB18030 has them all). ICU would write FC FC for each; '?' reads as "missing".
+    std::optional<QStringEncoder> one;
+    out.clear();
+    for (qsizetype i = 0; i < text.size();) {
+        const qsizetype n = characterLength(text, i);
+        out += encodeCharacter(one, QStringView(text).mid(i, n), encoding);
+        i += n;
     }
-    return text.toUtf8();
+    return out;
 }
 
 QList<QByteArray> split(const QString& text, TextEncoding encoding, qsizetype maxBytes)
@@ -54,7 +105,7 @@ QList<QByteArray> split(const QString& text, TextEncoding encoding, qsizetype ma
         parts.append(whole);
         return parts;
     }
-    if (encoding == TextEncoding::Utf8) {
+    if (!isLegacy(encoding)) {
         // UTF-8 is self-synchronising: back off from a continuation byte to the start of its character.
         for (qsizetype pos = 0; pos < whole.size();) {
             qsizetype end = std::min(pos + maxBytes, whole.size());
@@ -65,12 +116,12 @@ QList<QByteArray> split(const QString& text, TextEncoding encoding, qsizetype ma
         }
         return parts;
     }
-    // GB18030 is not: encode character by character with one converter.
-    QStringEncoder encoder("GB18030", QStringConverter::Flag::Stateless);
+    // GB18030 and CP932 are not (a trail byte can look like a lead byte or ASCII): encode character by character.
+    std::optional<QStringEncoder> encoder;
     QByteArray part;
     for (qsizetype i = 0; i < text.size();) {
-        const qsizetype n = text.at(i).isHighSurrogate() && i + 1 < text.size() ? 2 : 1;
-        const QByteArray bytes = encoder.encode(QStringView(text).mid(i, n));
+        const qsizetype n = characterLength(text, i);
+        const QByteArray bytes = encodeCharacter(encoder, QStringView(text).mid(i, n), encoding);
         if (part.size() + bytes.size() > maxBytes)
             parts.append(std::exchange(part, {}));
         part += bytes;
@@ -78,6 +129,16 @@ QList<QByteArray> split(const QString& text, TextEncoding encoding, qsizetype ma
     }
     parts.append(part);
     return parts;
+}
+
+QString bounded(const QString& text, qsizetype maxChars)
+{
+    if (text.size() <= maxChars)
+        return text;
+    qsizetype end = maxChars;
+    if (end > 0 && text.at(end - 1).isHighSurrogate())
+        --end;
+    return text.left(end);
 }
 
 QString printable(const QString& text)
@@ -102,7 +163,13 @@ QString printable(const QString& text)
 
 QString encodingName(TextEncoding encoding)
 {
-    return encoding == TextEncoding::Gbk ? QStringLiteral("gbk") : QStringLiteral("utf-8");
+    switch (encoding) {
+    case TextEncoding::Utf8: return QStringLiteral("utf-8");
+    case TextEncoding::Gbk: return QStringLiteral("gbk");
+    case TextEncoding::Cp932: return QStringLiteral("cp932");
+    case TextEncoding::Auto: break;
+    }
+    return QStringLiteral("auto");
 }
 
 std::optional<TextEncoding> encodingFromName(const QString& name)
@@ -112,7 +179,16 @@ std::optional<TextEncoding> encodingFromName(const QString& name)
         return TextEncoding::Utf8;
     if (n == u"gbk" || n == u"gb2312" || n == u"gb18030")
         return TextEncoding::Gbk;
+    if (n == u"cp932" || n == u"shift_jis" || n == u"shift-jis" || n == u"sjis" || n == u"windows-31j")
+        return TextEncoding::Cp932;
+    if (n == u"auto")
+        return TextEncoding::Auto;
     return std::nullopt;
+}
+
+TextEncoding legacyEncodingFor(const QLocale& locale)
+{
+    return locale.language() == QLocale::Japanese ? TextEncoding::Cp932 : TextEncoding::Gbk;
 }
 
 } // namespace textcodec

@@ -158,10 +158,6 @@
         <translation>协议必须是 ipmsg 或 plain，实际为“%1”</translation>
     </message>
     <message>
-        <source>encoding must be utf-8 or gbk, got &quot;%1&quot;</source>
-        <translation>编码必须是 utf-8 或 gbk，实际为“%1”</translation>
-    </message>
-    <message>
         <source>unknown key &quot;%1&quot;</source>
         <translation>未知的键“%1”</translation>
     </message>
@@ -188,6 +184,14 @@
     <message>
         <source>cannot write the contacts file %1: %2; it was left as it was</source>
         <translation>无法写入联系人文件 %1：%2；文件保持原样</translation>
+    </message>
+    <message>
+        <source>encoding must be auto, utf-8, gbk or cp932, got &quot;%1&quot;</source>
+        <translation>编码必须是 auto、utf-8、gbk 或 cp932，实际为“%1”</translation>
+    </message>
+    <message>
+        <source>Automatic</source>
+        <translation>自动</translation>
     </message>
 </context>
 <context>
@@ -289,6 +293,14 @@ Yours: %3</source>
     <message>
         <source>Compare these digits with the person, aloud or side by side; if they match, mark the contact as verified.</source>
         <translation>请与对方当面或并排核对这些数字；一致时将此联系人标记为已验证。</translation>
+    </message>
+    <message>
+        <source>Automatic (what the peer announces)</source>
+        <translation>自动（按对方声明的编码）</translation>
+    </message>
+    <message>
+        <source>Shift-JIS (CP932, Japanese IP Messenger)</source>
+        <translation>Shift-JIS（CP932，日文版 IP Messenger）</translation>
     </message>
 </context>
 <context>
@@ -789,6 +801,10 @@ The conversation history is kept.</source>
     <message>
         <source>%1 is offline and %2 messages already wait for them; send more when they are back.</source>
         <translation>%1 不在线，已有 %2 条消息在等待发送；请等对方上线后再发送更多消息。</translation>
+    </message>
+    <message>
+        <source>%1 is this Pigeon itself: a message to yourself is not sent.</source>
+        <translation>%1 就是本 Pigeon 自己：不会给自己发送消息。</translation>
     </message>
 </context>
 <context>

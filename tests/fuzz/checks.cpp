@@ -7,8 +7,8 @@
 #include "fragment.h"
 #include "handshake.h"
 #include "ipmsg.h"
-#include "pinnedkeys.h"
 #include "messenger.h"
+#include "pinnedkeys.h"
 #include "textcodec.h"
 
 #include <QCoreApplication>
@@ -55,8 +55,10 @@ QString ipmsgPacket(QByteArrayView data)
 QString plainText(QByteArrayView data)
 {
     const QByteArray bytes = data.toByteArray();
-    for (const bool flagged : {false, true}) {
-        const QString text = textcodec::decode(bytes, flagged);
+    for (const auto& [flagged, expected] :
+         {std::pair{false, TextEncoding::Utf8}, std::pair{true, TextEncoding::Utf8},
+          std::pair{false, TextEncoding::Gbk}, std::pair{false, TextEncoding::Cp932}}) {
+        const QString text = textcodec::decode(bytes, flagged, expected);
         if (!bytes.isEmpty() && text.isEmpty() && !bytes.startsWith("\xef\xbb\xbf"))
             return QStringLiteral("non-empty bytes decoded to nothing");
         const QString shown = textcodec::printable(text);
@@ -77,6 +79,21 @@ QString plainText(QByteArrayView data)
     const QString text = textcodec::decode(bytes);
     if (textcodec::decode(textcodec::encode(text, TextEncoding::Gbk)).isEmpty() != text.isEmpty())
         return QStringLiteral("GBK encoding lost the whole text");
+    // CP932 lacks characters, which become '?', never nothing; text it has survives the round trip.
+    const QByteArray cp932 = textcodec::encode(text, TextEncoding::Cp932);
+    if (cp932.isEmpty() != text.isEmpty())
+        return QStringLiteral("CP932 encoding lost the whole text");
+    const QString back = textcodec::decode(cp932, false, TextEncoding::Cp932);
+    if (!cp932.contains('?') && !text.contains(QChar::ReplacementCharacter) && back != text)
+        return QStringLiteral("CP932 round trip changed text that CP932 has");
+    QByteArray joined;
+    for (const QByteArray& part : textcodec::split(text, TextEncoding::Cp932, 7)) {
+        if (part.size() > 7)
+            return QStringLiteral("CP932 split made a part over the limit");
+        joined += part;
+    }
+    if (joined != cp932)
+        return QStringLiteral("CP932 parts do not join to the whole");
     return {};
 }
 

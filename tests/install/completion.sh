@@ -63,10 +63,12 @@ check Wang -- pigeon --profile "$tmp/work" history ''
 check Wang -- pigeon --profile="$tmp/work" contacts remove W
 check plain -- pigeon contacts add Carol 127.0.0.4 p
 check gbk -- pigeon contacts add Carol 127.0.0.4 plain g
+check cp932 -- pigeon contacts add Carol 127.0.0.4 c
+check gbk cp932 -- pigeon --legacy-encoding ''
 check en zh_CN -- pigeon --lang ''
 check "" -- pigeon --port ''
 check "" -- pigeon contacts list ''
 check "" -- pigeon --profile "$tmp/nothing-here" history ''
 
 ((failures == 0)) || exit 1
-echo "completion: 19 command lines complete as expected"
+echo "completion: 21 command lines complete as expected"

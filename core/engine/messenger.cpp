@@ -139,8 +139,11 @@ void Messenger::setSecurePeers(SecurePeers* peers)
 {
     m_secure = peers;
     m_sealer =
-        peers ? std::make_unique<SecureLayer>(peers, m_transport, versionField(), [this] { return m_clock.elapsed(); })
-              : nullptr;
+        peers
+            ? std::make_unique<SecureLayer>(
+                  peers, [this](const QByteArray& datagram, const Endpoint& to) { return sendDatagram(datagram, to); },
+                  versionField(), [this] { return m_clock.elapsed(); })
+            : nullptr;
     if (!peers)
         return;
     connect(peers, &SecurePeers::keyChanged, this, [this](const QString& peer, bool wasVerified) {

@@ -2,6 +2,8 @@
 
 #include "contactspec.h"
 #include "conversationmodel.h"
+#include "fingerprint.h"
+#include "securitynotices.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -99,6 +101,62 @@ Console::Console(Session& session, bool color, QObject* parent)
     m_files = new ConsoleTransfers(
         session.transfers(), [this](const QString& line, const char* sgr) { print(sgr ? paint(line, sgr) : line); },
         [this](const QString& why) { refuse(why); }, this);
+    connect(&m_messenger, &Messenger::keyChanged, this, [this](const QString& peer, bool wasVerified) {
+        print(
+            paint(SecurityNotices::keyChanged(peer, wasVerified, u"/verify "_qs + peer + u", /trust "_qs + peer), Red));
+    });
+    connect(&m_messenger, &Messenger::forgeriesRefused, this, [this](const QString& peer, quint64 total) {
+        print(paint(SecurityNotices::forgeriesRefused(peer, total), Red));
+    });
+}
+
+QString Console::partnerLine() const
+{
+    const SecurePeers* secure = m_messenger.securePeers();
+    const bool changed = secure && secure->state(m_partner) == SecurePeers::State::KeyChanged;
+    return tr("Now writing to %1 (%2).")
+        .arg(m_partner, SecurityNotices::state(m_messenger.isEncrypted(m_partner), changed));
+}
+
+void Console::trustCommand(const QString& name)
+{
+    if (m_messenger.trust(name))
+        print(paint(tr("Accepted the new key of %1; what waited for it goes out now. Compare fingerprints (/verify %1) "
+                       "to be sure it is them.")
+                        .arg(name),
+                    Green));
+    else
+        refuse(tr("No key change of \"%1\" waits to be trusted.").arg(name));
+}
+
+void Console::verifyCommand(QString name)
+{
+    PinnedKeys& keys = m_session.pinnedKeys();
+    // "/verify NAME yes": the fingerprints were compared and match.
+    const bool mark = !keys.find(name) && name.endsWith(u" yes"_qs);
+    if (mark)
+        name.chop(4);
+    const auto entry = keys.find(name);
+    if (!entry) {
+        refuse(tr("No key is known for \"%1\" yet: it is not a Pigeon that encrypts, or it has not been heard.")
+                   .arg(name));
+        return;
+    }
+    if (mark) {
+        if (entry->pending) {
+            refuse(tr("The key of %1 changed: accept it first (/trust %1), then compare again.").arg(name));
+            return;
+        }
+        m_messenger.setVerified(name, true);
+        print(paint(tr("%1 is marked as verified.").arg(name), Green));
+        return;
+    }
+    print(tr("Fingerprint of %1 (%2):\n  %3")
+              .arg(name, entry->verified ? tr("verified") : tr("not verified"), crypto::fingerprint(entry->key)));
+    if (entry->pending)
+        print(paint(tr("Its new key, not trusted yet:\n  %1").arg(crypto::fingerprint(*entry->pending)), Red));
+    print(tr("Your own:\n  %1\nCompare them with %2 aloud or side by side; if they match, type /verify %2 yes.")
+              .arg(m_session.identity().fingerprint(), name));
 }
 
 void Console::start()
@@ -198,7 +256,7 @@ void Console::command(const QString& line)
             refuse(tr("No contact named \"%1\"; /contacts lists them, or give ADDRESS:PORT.").arg(name));
             return;
         }
-        print(paint(tr("Now writing to %1.").arg(m_partner), Dim));
+        print(paint(partnerLine(), Dim));
     } else if (verb == u"/contacts") {
         const QList<Contact>& contacts = m_session.contacts().contacts();
         if (contacts.isEmpty())
@@ -240,6 +298,16 @@ void Console::command(const QString& line)
         groupCommand(words);
     } else if (verb == u"/groups") {
         listGroups();
+    } else if (verb == u"/trust" || verb == u"/verify") {
+        const QString name = line.section(u' ', 1).trimmed();
+        if (name.isEmpty()) {
+            refuse(tr("Usage: %1 NAME").arg(verb));
+            return;
+        }
+        if (verb == u"/trust")
+            trustCommand(name);
+        else
+            verifyCommand(name);
     } else if (verb == u"/help") {
         print(tr("  TEXT                 send to the current partner (whoever wrote last, or /to)\n"
                  "  /to NAME|ADDR:PORT   pick whom to write to\n"
@@ -255,6 +323,8 @@ void Console::command(const QString& line)
                  "  /group add NAME MEMBER  add a member to a group\n"
                  "  /group leave NAME    leave a group\n"
                  "  /groups              list groups and their members\n"
+                 "  /verify NAME [yes]   show NAME's key fingerprint and yours; yes: they match\n"
+                 "  /trust NAME          accept NAME's changed key\n"
                  "  /quit                leave (so does end of input)\n") +
               ConsoleTransfers::help());
     } else if (m_files->command(verb, line, m_partner)) {
@@ -428,7 +498,9 @@ QByteArray Console::decorated(const QString& line) const
 
 QString Console::promptText() const
 {
-    return paint(m_partner.isEmpty() ? QStringLiteral("> ") : tr("to %1> ").arg(m_partner), Bold);
+    // A lock after the partner's name when the conversation is end-to-end encrypted.
+    const QString lock = m_messenger.isEncrypted(m_partner) ? QStringLiteral(" \U0001F512") : QString();
+    return paint(m_partner.isEmpty() ? QStringLiteral("> ") : tr("to %1> ").arg(m_partner + lock), Bold);
 }
 
 void Console::prompt()

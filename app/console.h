@@ -49,6 +49,10 @@ private:
     void groupCommand(const QStringList& words);
     void listGroups();
     void printGroupDelivery(qint64 id, MessageState state);
+    // The partner and whether its conversation is end-to-end encrypted.
+    QString partnerLine() const;
+    void trustCommand(const QString& name);
+    void verifyCommand(QString name);
     void print(const QString& line);
     // `line` as written to the terminal: on a terminal the prompt is cleared before it and drawn again after it.
     QByteArray decorated(const QString& line) const;

@@ -20,6 +20,10 @@ bool Session::open(const Options& options)
         return false;
     }
     m_warnings.append(m_identity.warnings());
+    if (!m_pinned.load(m_profile.directory() + u'/' + PinnedKeys::FileName)) {
+        m_error = m_pinned.error();
+        return false;
+    }
     if (!m_contacts.load(m_profile.contactsPath()))
         m_warnings.append(m_contacts.error());
     if (!m_history.open(m_profile.historyPath())) {
@@ -40,6 +44,10 @@ bool Session::open(const Options& options)
         if (!m_messenger->isStatusAutomatic())
             m_profile.setStatus(status);
     });
+    if (options.encrypt) {
+        m_secure = new SecurePeers(m_identity, &m_pinned, m_messenger);
+        m_messenger->setSecurePeers(m_secure);
+    }
     // The command line turns these on for one run; the profile's settings keep them on.
     m_contactsOnly = options.contactsOnly || m_profile.contactsOnly();
     m_broadcast = options.broadcast || m_profile.broadcast();

@@ -4,7 +4,9 @@
 #include "history.h"
 #include "keystore.h"
 #include "messenger.h"
+#include "pinnedkeys.h"
 #include "profile.h"
+#include "securepeers.h"
 #include "transfers.h"
 #include "transport.h"
 
@@ -28,14 +30,18 @@ public:
         QString downloads = {};
         bool acceptFiles = false;
         std::optional<TextEncoding> legacyEncoding = std::nullopt; // unset: the profile's (Profile::legacyEncoding)
+        // End-to-end encryption with other Pigeons (issue 13). Off only for the benchmark's comparison in the same
+        // run; no front end offers it.
+        bool encrypt = true;
     };
 
     explicit Session(QObject* parent = nullptr);
     ~Session() override;
 
-    // Opens the profile, its identity key (made on first start), contacts and history and binds the socket. A broken
-    // contacts file is not fatal (warnings() says why and the book stays read-only); an identity key that is damaged
-    // or readable by others (keystore.h), a history that cannot be opened or a socket that cannot be bound is:
+    // Opens the profile, its identity key (made on first start), pinned keys, contacts and history and binds the
+    // socket; the engine encrypts with other Pigeons. A broken contacts file is not fatal (warnings() says why and
+    // the book stays read-only); an identity key that is damaged or readable by others (keystore.h), a damaged keys
+    // file (a key change must not be missed), a history that cannot be opened or a socket that cannot be bound is:
     // false, with the reason in error().
     bool open(const Options& options);
     // Binds again, for example after the user picked another port; starts the engine if the first bind failed.
@@ -47,6 +53,9 @@ public:
     const Profile& profile() const { return m_profile; }
     // This profile's long-term identity for end-to-end encryption.
     const KeyStore& identity() const { return m_identity; }
+    // The keys of other Pigeons pinned on first use, and their encryption state (the engine seals with it).
+    PinnedKeys& pinnedKeys() { return m_pinned; }
+    SecurePeers* securePeers() { return m_secure; }
     ContactBook& contacts() { return m_contacts; }
     History& history() { return m_history; }
     UdpTransport& transport() { return m_transport; }
@@ -70,6 +79,8 @@ public:
 private:
     Profile m_profile;
     KeyStore m_identity;
+    PinnedKeys m_pinned;
+    SecurePeers* m_secure = nullptr;
     ContactBook m_contacts;
     History m_history;
     UdpTransport m_transport;

@@ -1,6 +1,7 @@
 #include "contactdialog.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QLabel>
@@ -20,6 +21,8 @@ private Q_SLOTS:
     void acceptsGoodInput_data();
     void acceptsGoodInput();
     void editKeepsItsOwnName();
+    void showsKeyFingerprint_data();
+    void showsKeyFingerprint();
     void refusesInvalidDottedQuads_data();
     void refusesInvalidDottedQuads();
     void unresolvableHostIsAcceptedWithWarning();
@@ -138,6 +141,49 @@ void TestContactDialog::editKeepsItsOwnName()
     QCOMPARE(dialog.contact().protocol, Protocol::PlainText);
     QVERIFY(m_book->update(QStringLiteral("Alice"), dialog.contact()).isEmpty());
     QCOMPARE(m_book->find(QStringLiteral("Alice"))->protocol, Protocol::PlainText);
+}
+
+void TestContactDialog::showsKeyFingerprint_data()
+{
+    QTest::addColumn<Messenger::Security>("security");
+    QTest::addColumn<bool>("canMark");
+    Messenger::Security none;
+    Messenger::Security pinned;
+    pinned.encrypted = true;
+    pinned.fingerprint = QStringLiteral("11111 22222 33333 44444 55555 66666 77777 88888");
+    Messenger::Security verified = pinned;
+    verified.verified = true;
+    Messenger::Security changed = pinned;
+    changed.encrypted = false;
+    changed.keyChanged = true;
+    changed.newFingerprint = QStringLiteral("99999 00000 99999 00000 99999 00000 99999 00000");
+    QTest::newRow("no key") << none << false;
+    QTest::newRow("pinned") << pinned << true;
+    QTest::newRow("verified") << verified << true;
+    QTest::newRow("changed: trust first") << changed << false;
+}
+
+void TestContactDialog::showsKeyFingerprint()
+{
+    QFETCH(Messenger::Security, security);
+    QFETCH(bool, canMark);
+    const QString own = QStringLiteral("12345 12345 12345 12345 12345 12345 12345 12345");
+    ContactDialog dialog(*m_book, *m_book->find(QStringLiteral("Alice")), QStringLiteral("Alice"));
+    dialog.showKey(security, own);
+    dialog.show();
+    const QString shown = dialog.findChild<QLabel*>(QStringLiteral("fingerprint"))->text();
+    auto* verified = dialog.findChild<QCheckBox*>(QStringLiteral("verified"));
+    QCOMPARE(verified->isEnabled(), canMark);
+    QCOMPARE(verified->isChecked(), security.verified);
+    QCOMPARE(shown.contains(own), !security.fingerprint.isEmpty());
+    if (!security.fingerprint.isEmpty())
+        QVERIFY2(shown.contains(security.fingerprint), qPrintable(shown));
+    if (!security.newFingerprint.isEmpty())
+        QVERIFY2(shown.contains(security.newFingerprint), qPrintable(shown));
+    if (canMark) {
+        verified->click();
+        QCOMPARE(dialog.markedVerified(), !security.verified);
+    }
 }
 
 void TestContactDialog::refusesInvalidDottedQuads_data()

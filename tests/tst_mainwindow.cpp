@@ -13,6 +13,7 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
+#include <QFile>
 #include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
@@ -34,6 +35,8 @@ class TestMainWindow final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void init();
+    void lockShowsEncryption();
+    void keyChangePromptsForTrust();
     void cleanup();
     void enterSendsAndBubbleTurnsDelivered();
     void shiftEnterStartsNewLine();
@@ -942,6 +945,54 @@ void TestMainWindow::systemLinesStayWhenReopened()
     QCOMPARE(m_window->conversations().totalUnread(), 0);
     ConversationListModel list(&m_me->contacts(), &m_me->history(), nullptr);
     QCOMPARE(list.indexOfPeer(QStringLiteral("Bob")).data(ConversationListModel::LastTextRole).toString(), QString());
+}
+
+void TestMainWindow::lockShowsEncryption()
+{
+    const auto lockOf = [this](const QString& peer) {
+        return ConversationListModel::Lock(m_window->findChild<QListView*>()
+                                               ->model()
+                                               ->match(m_window->findChild<QListView*>()->model()->index(0, 0),
+                                                       ConversationListModel::PeerRole, peer, 1, Qt::MatchExactly)
+                                               .value(0)
+                                               .data(ConversationListModel::LockRole)
+                                               .toInt());
+    };
+    // Bob is a Pigeon: encrypted once the keys are exchanged. Carol never answered: not encrypted.
+    QTRY_COMPARE(lockOf(u"Bob"_qs), ConversationListModel::Lock::Encrypted);
+    QCOMPARE(lockOf(u"Carol"_qs), ConversationListModel::Lock::None);
+    m_window->openConversation(u"Bob"_qs);
+    auto* lock = m_window->findChild<QLabel*>(u"lock"_qs);
+    QVERIFY(lock->isVisible());
+    QCOMPARE(lock->toolTip(), u"end-to-end encrypted"_qs);
+    QVERIFY(!lock->pixmap().isNull());
+    QVERIFY(m_me->messenger()->setVerified(u"Bob"_qs, true));
+    QCOMPARE(lockOf(u"Bob"_qs), ConversationListModel::Lock::Verified);
+    QCOMPARE(lock->toolTip(), u"end-to-end encrypted, key verified"_qs);
+    m_window->openConversation(u"Carol"_qs);
+    QVERIFY(!lock->isVisible());
+}
+
+void TestMainWindow::keyChangePromptsForTrust()
+{
+    QTRY_VERIFY(m_me->messenger()->isEncrypted(u"Bob"_qs));
+    m_window->openConversation(u"Bob"_qs);
+    // Bob comes back on the same port under a new identity key.
+    const quint16 port = m_bob->transport().localEndpoint().port;
+    m_bob.reset();
+    QVERIFY(QFile::remove(m_bobDir->filePath(u"identity.key"_qs)));
+    m_bob = std::make_unique<Session>();
+    QVERIFY2(m_bob->open({m_bobDir->path(), QHostAddress::LocalHost, port, u"Bob"_qs, false}),
+             qPrintable(m_bob->error()));
+    QVERIFY(m_bob->contacts().add({u"Me"_qs, u"127.0.0.1"_qs, myEndpoint().port}).isEmpty());
+    QMessageBox* box = nullptr;
+    QTRY_VERIFY((box = m_window->findChild<QMessageBox*>(u"keyChanged"_qs)) && box->isVisible());
+    QVERIFY2(box->text().contains(u"Bob"_qs), qPrintable(box->text()));
+    QVERIFY2(box->informativeText().contains(m_bob->identity().fingerprint()), qPrintable(box->informativeText()));
+    QCOMPARE(m_window->findChild<QLabel*>(u"lock"_qs)->toolTip(), u"key changed: not trusted"_qs);
+    box->findChild<QPushButton*>(u"trust"_qs)->click();
+    QTRY_VERIFY(m_me->messenger()->isEncrypted(u"Bob"_qs));
+    QCOMPARE(m_window->findChild<QLabel*>(u"lock"_qs)->toolTip(), u"end-to-end encrypted"_qs);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -25,6 +25,7 @@ private Q_SLOTS:
     void keyChangeWaitsForTrust();
     void pinnedPeerWaitsForAnnouncement();
     void forgeriesOneWarningPerBurst();
+    void renameKeepsChannelAndKey();
 
 private:
     // One Pigeon: profile, identity, pinned keys and its SecurePeers for this run.
@@ -214,6 +215,29 @@ void TestSecurePeers::forgeriesOneWarningPerBurst()
     QCOMPARE(warned.count(), 3);
     QCOMPARE(warned.at(2).at(0).toString(), QString());
     QCOMPARE(alice.refused(), quint64(55));
+}
+
+void TestSecurePeers::renameKeepsChannelAndKey()
+{
+    // Bob wrote as a stranger (named by address) and is then added as a contact: the same channel and pinned key.
+    exchange(*m_alice, u"127.0.0.2:2425"_qs, *m_bob, u"alice"_qs);
+    SecurePeers& alice = *m_alice->peers;
+    const QByteArray sealed = *m_bob->peers->seal(u"alice"_qs, "after the rename");
+    alice.rename(u"127.0.0.2:2425"_qs, u"Bob"_qs);
+    QCOMPARE(alice.state(u"Bob"_qs), SecurePeers::State::Secure);
+    QCOMPARE(alice.state(u"127.0.0.2:2425"_qs), SecurePeers::State::Clear);
+    QCOMPARE(m_alice->pinned.find(u"Bob"_qs)->key, m_bob->identity.publicKey());
+    QVERIFY(!m_alice->pinned.find(u"127.0.0.2:2425"_qs));
+    QCOMPARE(alice.open(u"Bob"_qs, sealed, 0), QByteArray("after the rename"));
+
+    // A name that has its own key keeps it: nothing is swapped silently.
+    Pigeon carol;
+    carol.start();
+    exchange(*m_alice, u"Carol"_qs, carol, u"alice"_qs);
+    alice.rename(u"Bob"_qs, u"Carol"_qs);
+    QCOMPARE(m_alice->pinned.find(u"Carol"_qs)->key, carol.identity.publicKey());
+    QCOMPARE(m_alice->pinned.find(u"Bob"_qs)->key, m_bob->identity.publicKey());
+    QCOMPARE(alice.state(u"Bob"_qs), SecurePeers::State::Secure);
 }
 
 QTEST_GUILESS_MAIN(TestSecurePeers)

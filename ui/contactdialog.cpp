@@ -2,6 +2,7 @@
 
 #include "endpoint.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -24,6 +25,8 @@ ContactDialog::ContactDialog(const ContactBook& book, const Contact& prefill, co
     , m_encoding(new QComboBox)
     , m_error(new QLabel)
     , m_warning(new QLabel)
+    , m_fingerprint(new QLabel)
+    , m_verified(new QCheckBox(tr("Mark as &verified")))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel))
 {
     setWindowTitle(original.isEmpty() ? tr("Add Contact") : tr("Edit Contact"));
@@ -62,6 +65,16 @@ ContactDialog::ContactDialog(const ContactBook& book, const Contact& prefill, co
     form->addRow(tr("&Port:"), m_port);
     form->addRow(tr("P&rotocol:"), m_protocol);
     form->addRow(tr("&Encoding:"), m_encoding);
+    m_fingerprint->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_fingerprint->setWordWrap(true);
+    m_fingerprint->setObjectName(QStringLiteral("fingerprint"));
+    m_verified->setObjectName(QStringLiteral("verified"));
+    // An existing contact's key fingerprint, to compare with the person (showKey()).
+    if (!original.isEmpty()) {
+        form->addRow(tr("Key fingerprint:"), m_fingerprint);
+        form->addRow(QString(), m_verified);
+    }
+    m_verified->setEnabled(false);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_error);
@@ -97,6 +110,27 @@ Contact ContactDialog::contact() const
     c.protocol = Protocol(m_protocol->currentData().toInt());
     c.encoding = TextEncoding(m_encoding->currentData().toInt());
     return c;
+}
+
+void ContactDialog::showKey(const Messenger::Security& security, const QString& own)
+{
+    if (security.fingerprint.isEmpty()) {
+        m_fingerprint->setText(tr("not known: this contact does not encrypt, or was not heard from yet"));
+        return;
+    }
+    QString text = tr("%1\nYours: %2").arg(security.fingerprint, own);
+    if (security.keyChanged)
+        text = tr("%1\nNew, not trusted: %2\nYours: %3").arg(security.fingerprint, security.newFingerprint, own);
+    m_fingerprint->setText(text);
+    m_fingerprint->setToolTip(tr("Compare these digits with the person, aloud or side by side; if they match, mark "
+                                 "the contact as verified."));
+    m_verified->setChecked(security.verified);
+    m_verified->setEnabled(!security.keyChanged);
+}
+
+bool ContactDialog::markedVerified() const
+{
+    return m_verified->isChecked();
 }
 
 QString ContactDialog::problem() const

@@ -1,10 +1,12 @@
 #pragma once
 
 #include "contactbook.h"
+#include "messenger.h"
 
 #include <QDialog>
 #include <QTimer>
 
+class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
 class QLabel;
@@ -22,6 +24,11 @@ public:
     Contact contact() const;
     // Why the input cannot be stored, empty when it can.
     QString problem() const;
+    // Shows the contact's key fingerprint next to this profile's (`own`) to compare aloud, with "Mark as verified"
+    // (issue 13). Without a pinned key it says the contact does not encrypt (yet).
+    void showKey(const Messenger::Security& security, const QString& own);
+    // Whether "Mark as verified" is ticked.
+    bool markedVerified() const;
 
 private:
     void validate();
@@ -36,6 +43,8 @@ private:
     QComboBox* m_encoding;
     QLabel* m_error;
     QLabel* m_warning;
+    QLabel* m_fingerprint;
+    QCheckBox* m_verified;
     bool m_touched = false; // the user has typed: from then on, every problem is said
     int m_lookup = -1;      // the QHostInfo lookup under way
     QDialogButtonBox* m_buttons;

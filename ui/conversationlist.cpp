@@ -3,6 +3,7 @@
 #include "avatar.h"
 #include "colors.h"
 #include "conversationlistmodel.h"
+#include "lockicon.h"
 
 #include <QApplication>
 #include <QPainter>
@@ -114,7 +115,17 @@ void ConversationDelegate::paint(QPainter* painter, const QStyleOptionViewItem& 
     const int timeWidth = smallMetrics.horizontalAdvance(when);
     painter->setPen(secondary);
     painter->drawText(QRect(right - timeWidth, lineTop, timeWidth, nameMetrics.height()), Qt::AlignVCenter, when);
-    const int nameSpace = right - timeWidth - 8 - left;
+    // A lock before the name when the conversation is end-to-end encrypted.
+    const auto lock = ConversationListModel::Lock(index.data(ConversationListModel::LockRole).toInt());
+    int nameLeft = left;
+    if (lock != ConversationListModel::Lock::None) {
+        const qreal lockHeight = nameMetrics.ascent() * 0.9;
+        lockicon::paint(*painter,
+                        QRectF(left, lineTop + (nameMetrics.height() - lockHeight) / 2, lockHeight * 0.8, lockHeight),
+                        lock, pal);
+        nameLeft += int(lockHeight * 0.8) + 4;
+    }
+    const int nameSpace = right - timeWidth - 8 - nameLeft;
     painter->setFont(nameFont);
     painter->setPen(text);
     // Away or busy (with its text) says more than the address; the address stays in the tooltip and the header.
@@ -132,12 +143,12 @@ void ConversationDelegate::paint(QPainter* painter, const QStyleOptionViewItem& 
     const int nameMax =
         contact ? nameSpace : qMax(nameSpace / 3, nameSpace - smallMetrics.horizontalAdvance(detail) - 8);
     const QString name = nameMetrics.elidedText(label, Qt::ElideRight, nameMax);
-    painter->drawText(QRect(left, lineTop, nameSpace, nameMetrics.height()), Qt::AlignVCenter, name);
+    painter->drawText(QRect(nameLeft, lineTop, nameSpace, nameMetrics.height()), Qt::AlignVCenter, name);
     const int nameWidth = nameMetrics.horizontalAdvance(name);
     if (detail != peer && nameWidth + 8 < nameSpace) {
         painter->setFont(small);
         painter->setPen(secondary);
-        painter->drawText(QRect(left + nameWidth + 6, lineTop, nameSpace - nameWidth - 6, nameMetrics.height()),
+        painter->drawText(QRect(nameLeft + nameWidth + 6, lineTop, nameSpace - nameWidth - 6, nameMetrics.height()),
                           Qt::AlignVCenter, smallMetrics.elidedText(detail, Qt::ElideRight, nameSpace - nameWidth - 6));
     }
 

@@ -11,7 +11,10 @@
 #include "elidedlabel.h"
 #include "emojipicker.h"
 #include "groupdialog.h"
+#include "keychangeprompt.h"
+#include "lockicon.h"
 #include "messagesearch.h"
+#include "securitynotices.h"
 #include "settingsdialog.h"
 #include "statusmenu.h"
 #include "threadview.h"
@@ -133,6 +136,7 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     , m_avatar(new QLabel)
     , m_title(new QLabel)
     , m_detail(new QLabel)
+    , m_lock(new QLabel)
     , m_addSender(new QPushButton(tr("Add to Contacts")))
     , m_threadView(new ThreadView)
     , m_compose(new ComposeEdit)
@@ -202,6 +206,8 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     titles->addWidget(m_title);
     titles->addWidget(m_detail);
     headerLayout->addWidget(m_avatar);
+    m_lock->setObjectName(QStringLiteral("lock"));
+    headerLayout->addWidget(m_lock);
     headerLayout->addLayout(titles, 1);
     headerLayout->addWidget(m_addSender);
 
@@ -341,6 +347,15 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
         connect(m_messenger, &Messenger::problem, this,
                 [this](const QString& text) { statusBar()->showMessage(text, 10'000); });
         connect(m_messenger, &Messenger::groupsChanged, this, &MainWindow::updateHeader);
+        connect(m_messenger, &Messenger::encryptionChanged, this, [this](const QString& peer) {
+            if (peer == m_peer)
+                updateHeader();
+        });
+        connect(m_messenger, &Messenger::keyChanged, this,
+                [this](const QString& peer, bool wasVerified) { askToTrust(this, m_messenger, peer, wasVerified); });
+        connect(m_messenger, &Messenger::forgeriesRefused, this, [this](const QString& peer, quint64 total) {
+            statusBar()->showMessage(SecurityNotices::forgeriesRefused(peer, total), 30'000);
+        });
     }
     connect(m_threadView, &ThreadView::openRequested, this, [this](qint64 id) {
         if (m_messenger)
@@ -622,6 +637,12 @@ void MainWindow::updateHeader()
         const QString word = status == Status::Away ? tr("away") : tr("busy");
         detail << (text.isEmpty() ? word : tr("%1: %2", "status: its text").arg(word, text));
     }
+    const auto lock = ConversationListModel::Lock(i.data(ConversationListModel::LockRole).toInt());
+    detail << lockicon::description(lock);
+    m_lock->setPixmap(lockicon::pixmap(lock, 18, devicePixelRatioF(), palette()));
+    m_lock->setVisible(lock != ConversationListModel::Lock::None);
+    m_lock->setToolTip(lockicon::description(lock));
+    m_lock->setAccessibleName(lockicon::description(lock));
     m_detail->setText(detail.join(QStringLiteral("  ·  ")));
     // The header may be cut at a narrow width: the whole name and address on hover.
     m_title->setToolTip(i.data(Qt::ToolTipRole).toString());
@@ -773,8 +794,12 @@ void MainWindow::editContact(const QString& name)
     if (!contact)
         return;
     ContactDialog dialog(m_session.contacts(), *contact, contact->name, this);
+    const Messenger::Security security = m_messenger ? m_messenger->security(name) : Messenger::Security{};
+    dialog.showKey(security, m_session.identity().fingerprint());
     if (dialog.exec() != QDialog::Accepted)
         return;
+    if (dialog.markedVerified() != security.verified)
+        m_messenger->setVerified(name, dialog.markedVerified());
     if (const QString why = m_session.contacts().update(contact->name, dialog.contact()); !why.isEmpty())
         QMessageBox::warning(this, tr("Edit Contact"), why);
 }

@@ -125,6 +125,7 @@ private:
     QLabel* m_avatar;
     QLabel* m_title;
     QLabel* m_detail;
+    QLabel* m_lock; // the open conversation's padlock (lockicon.h)
     QPushButton* m_addSender;
     ThreadView* m_threadView;
     ComposeEdit* m_compose;

@@ -38,7 +38,7 @@ namespace cryptowire {
 
 inline constexpr quint8 Version = 1;
 // Pigeon's private IPMsg mode of a sealed datagram (next to PigeonFragment, 0xE1).
-inline constexpr quint32 SealedMode = 0xE2;
+inline constexpr quint32 SealedMode = 0xE5;
 inline constexpr qsizetype NonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES; // 24
 inline constexpr qsizetype TagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;      // 16
 inline constexpr qsizetype HeaderBytes = 1 + 8 + NonceBytes;                          // 33

@@ -155,6 +155,15 @@ bool PinnedKeys::setVerified(const QString& peer, bool verified)
     return true;
 }
 
+bool PinnedKeys::rename(const QString& from, const QString& to)
+{
+    if (from == to || !m_entries.contains(from) || m_entries.contains(to))
+        return false;
+    m_entries.insert(to, m_entries.take(from));
+    save();
+    return true;
+}
+
 bool PinnedKeys::forget(const QString& peer)
 {
     if (m_entries.remove(peer) == 0)

@@ -50,6 +50,9 @@ public:
     bool trust(const QString& peer);
     // Marks the pinned key of `peer` as compared aloud (or not). False for an unknown peer.
     bool setVerified(const QString& peer, bool verified);
+    // The same peer under another name (a stranger added as a contact, a contact renamed or removed): its entry moves
+    // to `to`. False when `from` has none, or `to` already has one (that one is kept: a key is never swapped silently).
+    bool rename(const QString& from, const QString& to);
     // Forgets `peer` (a removed contact). False for an unknown peer.
     bool forget(const QString& peer);
     std::optional<Entry> find(const QString& peer) const;

@@ -151,3 +151,12 @@ bool SecurePeers::trust(const QString& name)
     p.waiting.reset();
     return true;
 }
+
+void SecurePeers::rename(const QString& from, const QString& to)
+{
+    if (from == to || from.isEmpty() || to.isEmpty() || m_peers.contains(to) || m_pinned->find(to))
+        return;
+    m_pinned->rename(from, to);
+    if (auto p = m_peers.take(from))
+        m_peers.insert(to, std::move(p));
+}

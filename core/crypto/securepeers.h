@@ -61,6 +61,11 @@ public:
     // The user accepts the changed key of `peer` (/trust): pinned, and the peer is Secure again. False when no key
     // change is waiting.
     bool trust(const QString& peer);
+    // The pinned keys this works with (fingerprints, "verified").
+    PinnedKeys* pinnedKeys() const { return m_pinned; }
+    // The engine names `from` `to` now (a stranger added as a contact, a contact renamed or removed): its channel,
+    // state and pinned key follow. Nothing moves onto a name that has its own pinned key or channel.
+    void rename(const QString& from, const QString& to);
     // Datagrams refused as forgeries since start, all peers.
     quint64 refused() const { return m_refused; }
 

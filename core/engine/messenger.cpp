@@ -1,6 +1,8 @@
 #include "messenger.h"
 
+#include "cryptowire.h"
 #include "filewire.h"
+#include "fingerprint.h"
 
 #include <QDateTime>
 #include <QHostInfo>
@@ -13,7 +15,6 @@ Q_LOGGING_CATEGORY(lcMessenger, "pigeon.messenger", QtWarningMsg)
 namespace {
 
 constexpr qsizetype IpMsgPartBytes = PeerDirectory::IpMsgPartBytes;
-constexpr qsizetype PigeonSingleBytes = PeerDirectory::PigeonSingleBytes;
 constexpr qsizetype PlainMaxBytes = PeerDirectory::PlainMaxBytes;
 // How far back a packet number counts as a duplicate: peers number packets by time, so old numbers come back only
 // after a restart that outran the clock.
@@ -59,7 +60,7 @@ Messenger::Messenger(Identity identity, ContactBook* contacts, History* history,
     , m_own([transport] { return transport->localEndpoint(); }, [this] { return m_clock.elapsed(); })
     , m_admission([this] { return m_clock.elapsed(); })
     , m_delivery([this] { return m_now(); },
-                 [this](const QByteArray& datagram, const Endpoint& to) { sendDatagram(datagram, to); })
+                 [this](const QByteArray& datagram, const Endpoint& to) { output(datagram, to); })
     , m_batch(history, {[this](quint64 packetNo, const Endpoint& to) {
                             sendPacket(ipmsg::RecvMsg, QByteArray::number(packetNo), to);
                         },
@@ -99,20 +100,30 @@ Messenger::Messenger(Identity identity, ContactBook* contacts, History* history,
         failUnresolved(host);
     });
     connect(m_contacts, &ContactBook::contactAdded, this, [this](const Contact& contact) {
-        if (const auto ep = m_directory.contactEndpoint(contact))
+        if (const auto ep = m_directory.contactEndpoint(contact)) {
             m_history->renamePeer(ep->toString(), contact.name);
+            renameSecurePeer(ep->toString(), contact.name);
+        }
         m_directory.rebuildContactIndex();
         m_directory.resolve(contact);
         if (const auto ep = m_directory.contactEndpoint(contact); ep && contact.protocol == Protocol::IpMsg)
             greet(*ep);
     });
     connect(m_contacts, &ContactBook::contactChanged, this, [this](const QString& oldName, const Contact& contact) {
-        if (oldName != contact.name)
+        if (oldName != contact.name) {
             m_history->renamePeer(oldName, contact.name);
+            renameSecurePeer(oldName, contact.name);
+        }
         m_directory.rebuildContactIndex();
         m_directory.resolve(contact);
     });
-    connect(m_contacts, &ContactBook::contactRemoved, this, [this] { m_directory.rebuildContactIndex(); });
+    connect(m_contacts, &ContactBook::contactRemoved, this, [this](const QString& name) {
+        // Its datagrams are a stranger's again, named by address: its encryption state goes with them.
+        const QList<Endpoint> endpoints = m_directory.indexedEndpoints(name);
+        if (endpoints.size() == 1)
+            renameSecurePeer(name, endpoints.first().toString());
+        m_directory.rebuildContactIndex();
+    });
     connect(m_contacts, &QAbstractItemModel::modelReset, this, [this] { m_directory.rebuildContactIndex(); });
 }
 
@@ -128,8 +139,11 @@ QByteArray Messenger::entry(TextEncoding encoding) const
     const PeerStatus& status = m_away.current();
     const QString nick =
         presence::wireNick(m_identity.nick, status, status.status == Status::Busy ? tr("Busy") : tr("Away"));
-    return presence::markEntry(ipmsg::buildEntry(nick, m_identity.group, m_identity.user, m_identity.host, encoding),
-                               status);
+    QByteArray out = presence::markEntry(
+        ipmsg::buildEntry(nick, m_identity.group, m_identity.user, m_identity.host, encoding), status);
+    if (m_secure)
+        out += m_secure->announcementLine() + '\n';
+    return out;
 }
 
 quint32 Messenger::entryOptions() const
@@ -194,6 +208,131 @@ void Messenger::transmitAutoAnswer(const Message& m)
                    textcodec::encode(m.text, encoding), *to, m.packetNo);
 }
 
+void Messenger::setSecurePeers(SecurePeers* peers)
+{
+    m_secure = peers;
+    m_sealer =
+        peers
+            ? std::make_unique<SecureLayer>(
+                  peers, [this](const QByteArray& datagram, const Endpoint& to) { return sendDatagram(datagram, to); },
+                  versionField(), [this] { return m_clock.elapsed(); })
+            : nullptr;
+    if (!peers)
+        return;
+    connect(peers, &SecurePeers::keyChanged, this, [this](const QString& peer, bool wasVerified) {
+        Q_EMIT keyChanged(peer, wasVerified);
+        Q_EMIT encryptionChanged(peer);
+    });
+    connect(peers, &SecurePeers::forgeriesRefused, this, &Messenger::forgeriesRefused);
+}
+
+bool Messenger::isEncrypted(const QString& peer) const
+{
+    return m_secure && m_secure->state(peer) == SecurePeers::State::Secure;
+}
+
+Messenger::Security Messenger::security(const QString& peer) const
+{
+    Security s;
+    if (!m_secure)
+        return s;
+    s.encrypted = m_secure->state(peer) == SecurePeers::State::Secure;
+    if (const auto pinned = m_secure->pinnedKeys()->find(peer)) {
+        s.verified = pinned->verified;
+        s.fingerprint = crypto::fingerprint(pinned->key);
+        s.keyChanged = pinned->pending.has_value();
+        if (pinned->pending)
+            s.newFingerprint = crypto::fingerprint(*pinned->pending);
+    }
+    return s;
+}
+
+bool Messenger::setVerified(const QString& peer, bool verified)
+{
+    const auto pinned = m_secure ? m_secure->pinnedKeys()->find(peer) : std::nullopt;
+    if (!pinned || pinned->pending || !m_secure->pinnedKeys()->setVerified(peer, verified))
+        return false;
+    Q_EMIT encryptionChanged(peer);
+    return true;
+}
+
+bool Messenger::trust(const QString& peer)
+{
+    if (!m_secure || !m_secure->trust(peer))
+        return false;
+    Q_EMIT encryptionChanged(peer);
+    const auto ep = m_directory.endpointOf(peer);
+    if (m_secure->state(peer) == SecurePeers::State::Secure)
+        m_sealer->release(peer, ep && heardThisRun(*ep));
+    else if (ep)
+        greet(*ep); // the change was seen in an earlier run: its answer brings the key's announcement
+    return true;
+}
+
+void Messenger::renameSecurePeer(const QString& from, const QString& to)
+{
+    if (!m_secure)
+        return;
+    m_secure->rename(from, to);
+    Q_EMIT encryptionChanged(to);
+}
+
+bool Messenger::heardThisRun(const Endpoint& endpoint) const
+{
+    const PeerLink* l = m_directory.find(endpoint);
+    return l && l->lastHeardMs >= 0;
+}
+
+bool Messenger::output(const QByteArray& datagram, const Endpoint& to)
+{
+    if (!m_sealer)
+        return sendDatagram(datagram, to);
+    const QString peer = m_directory.peerFor(to);
+    const bool heard = heardThisRun(to);
+    const bool sent = m_sealer->send(peer, to, datagram, heard);
+    // Held for a key: greet the peer (again, if the last greeting was lost), its answer carries its key.
+    if (m_sealer->holds(peer) && m_secure->state(peer) != SecurePeers::State::KeyChanged)
+        greet(to);
+    return sent;
+}
+
+bool Messenger::acceptEntry(const ipmsg::Packet& p, const Endpoint& from)
+{
+    const QString peer = m_directory.peerFor(from);
+    QString why;
+    const bool announces = cryptowire::findAnnouncement(p.extension, &why).has_value();
+    const SecurePeers::State before = m_secure->state(peer);
+    // Keys are learnt only from peers the engine keeps: its contacts and the strangers it admits (bounded per hour),
+    // so a flood of announcements under fresh keys cannot grow the pinned keys.
+    SecurePeers::State after = before;
+    if (announces && (m_directory.isContact(from) || m_admission.admit(from, false)))
+        after = m_secure->announced(peer, p.extension, &why);
+    if (!why.isEmpty())
+        qCDebug(lcMessenger) << "key announcement from" << from.toString() << ":" << why;
+    if (after != before)
+        Q_EMIT encryptionChanged(peer);
+    if (after == SecurePeers::State::KeyChanged) {
+        // Nothing is taken from it under the new key; it still hears ours, so a trust() can connect at once.
+        if (p.mode() == ipmsg::BrEntry)
+            sendPacket(ipmsg::AnsEntry | ipmsg::CapUtf8Opt, entry(m_directory.wireEncoding(from)), from);
+        ++m_stats.dropped;
+        return false;
+    }
+    if (m_secure->encrypts(peer) && (!announces || !why.isEmpty() || after != SecurePeers::State::Secure)) {
+        // A Pigeon that encrypts always announces its key: this entry packet is someone else's.
+        m_sealer->checkClear(peer);
+        ++m_stats.dropped;
+        ++m_stats.forgeries;
+        return false;
+    }
+    return true;
+}
+
+qsizetype Messenger::partBytes() const
+{
+    return m_secure ? fragment::SealedPartBytes : fragment::PartBytes;
+}
+
 void Messenger::greet(const Endpoint& to)
 {
     if (isOwnEndpoint(to))
@@ -244,8 +383,16 @@ void Messenger::announce(quint32 command)
     const quint16 port = m_transport->localEndpoint().port;
     // Nobody has announced anything yet: the first fields in the legacy encoding, the UTF-8 block for the others.
     const QByteArray extension = entry(m_directory.legacyEncoding());
-    for (const QHostAddress& address : broadcastAddresses())
-        sendPacket(command, extension, Endpoint{address, port});
+    for (const QHostAddress& address : broadcastAddresses()) {
+        ipmsg::Packet p;
+        p.version = versionField();
+        p.packetNo = m_numbers.next();
+        p.user = m_identity.user;
+        p.host = m_identity.host;
+        p.command = command;
+        p.extension = extension;
+        sendDatagram(ipmsg::encode(p), Endpoint{address, port}); // to the LAN: never sealed
+    }
 }
 
 QList<QHostAddress> Messenger::broadcastAddresses()
@@ -334,8 +481,8 @@ qint64 Messenger::post(const QString& peer, const QString& text, bool sealed, QS
         const QByteArray utf8 = text.toUtf8();
         if (utf8.size() > fragment::MaxMessageBytes)
             return fail(tr("The message is longer than 1 MiB."));
-        m.fragmented = route.isPigeon && utf8.size() > PigeonSingleBytes;
-        m.parts = int(m.fragmented ? fragment::split(utf8).size()
+        m.fragmented = route.isPigeon && utf8.size() > partBytes();
+        m.parts = int(m.fragmented ? fragment::split(utf8, partBytes()).size()
                                    : textcodec::split(text, route.encoding, IpMsgPartBytes).size());
         const PeerLink* l = to ? m_directory.find(*to) : nullptr;
         offline = !to || (l && l->presence == Presence::Offline);
@@ -526,7 +673,7 @@ void Messenger::transmit(const Message& m)
     QList<QByteArray> payloads;
     quint32 command = 0;
     if (m.fragmented) {
-        payloads = fragment::split(m.text.toUtf8());
+        payloads = fragment::split(m.text.toUtf8(), partBytes());
         command = ipmsg::PigeonFragment | ipmsg::SendCheckOpt | ipmsg::Utf8Opt;
     } else {
         payloads = textcodec::split(m.text, route.encoding, IpMsgPartBytes);
@@ -644,10 +791,59 @@ void Messenger::onDatagram(const Datagram& datagram)
         }
     }
     const ipmsg::DecodeResult decoded = ipmsg::decode(datagram.data);
+    if (m_sealer) {
+        openSecure(decoded, datagram);
+        return;
+    }
     if (decoded.packet)
         handlePacket(*decoded.packet, datagram.from);
     else
         handlePlainText(datagram.data, datagram.from);
+}
+
+// With encryption on: envelopes opened with their sender's channel, clear datagrams only from peers that do not
+// encrypt (and their entry packets, which carry the keys), everything else refused.
+void Messenger::openSecure(const ipmsg::DecodeResult& decoded, const Datagram& datagram)
+{
+    const Endpoint& from = datagram.from;
+    const auto refuse = [this] {
+        ++m_stats.dropped;
+        ++m_stats.forgeries;
+    };
+    if (decoded.packet && decoded.packet->mode() == cryptowire::SealedMode) {
+        const QString peer = m_directory.peerFor(from);
+        const SecureLayer::Opened opened = m_sealer->openSealed(peer, decoded.packet->extension);
+        switch (opened.verdict) {
+        case SecureLayer::Verdict::Opened: break;
+        case SecureLayer::Verdict::Refused: refuse(); return;
+        case SecureLayer::Verdict::Clear:
+        case SecureLayer::Verdict::Dropped: ++m_stats.dropped; return;
+        }
+        const ipmsg::DecodeResult inner = ipmsg::decode(opened.datagram);
+        if (!inner.packet || inner.packet->mode() == cryptowire::SealedMode) {
+            ++m_stats.dropped;
+            return;
+        }
+        handlePacket(*inner.packet, from);
+        return;
+    }
+    if (decoded.packet) {
+        const ipmsg::Packet& p = *decoded.packet;
+        const bool entry = p.mode() == ipmsg::BrEntry || p.mode() == ipmsg::AnsEntry || p.mode() == ipmsg::BrAbsence;
+        if (entry ? !acceptEntry(p, from)
+                  : m_sealer->checkClear(m_directory.peerFor(from)) != SecureLayer::Verdict::Clear) {
+            if (!entry)
+                refuse();
+            return;
+        }
+        handlePacket(p, from);
+        return;
+    }
+    if (m_sealer->checkClear(m_directory.peerFor(from)) != SecureLayer::Verdict::Clear) {
+        refuse();
+        return;
+    }
+    handlePlainText(datagram.data, from);
 }
 
 // Every stranger that writes gets a conversation in history: at most newStrangersPerHour new ones an hour, so a flood
@@ -844,7 +1040,7 @@ void Messenger::sendFilePayload(const QByteArray& payload, const Endpoint& to)
     p.host = m_identity.host;
     p.command = filewire::Mode;
     p.extension = payload;
-    sendDatagram(ipmsg::encode(p), to);
+    output(ipmsg::encode(p), to);
 }
 
 // IP Messenger asks for the absence text: the away or busy text, or IP Messenger's own words when there is none
@@ -932,7 +1128,11 @@ void Messenger::sendPacket(quint32 command, const QByteArray& extension, const E
     p.host = m_identity.host;
     p.command = command;
     p.extension = extension;
-    sendDatagram(ipmsg::encode(p), to);
+    const quint32 mode = command & 0xFF;
+    if (mode == ipmsg::BrEntry || mode == ipmsg::AnsEntry || mode == ipmsg::BrAbsence)
+        sendDatagram(ipmsg::encode(p), to); // in the clear: it carries the key announcement
+    else
+        output(ipmsg::encode(p), to);
 }
 
 bool Messenger::sendDatagram(const QByteArray& data, const Endpoint& to)
@@ -965,6 +1165,8 @@ void Messenger::heardFrom(const Endpoint& from, const QByteArray& version)
     setPresence(from, Presence::Online);
     if (m_groupQueued.contains(from))
         flushGroupQueue(from);
+    if (m_sealer)
+        m_sealer->release(m_directory.peerFor(from), true);
 }
 
 void Messenger::setPresence(const Endpoint& endpoint, Presence presence)

@@ -12,12 +12,16 @@
 #include "ownendpoints.h"
 #include "peerdirectory.h"
 #include "presencestatus.h"
+#include "securelayer.h"
+#include "securepeers.h"
 #include "transport.h"
 
 #include <QElapsedTimer>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
+
+#include <memory>
 
 // Who this Pigeon says it is in its packets.
 struct Identity {
@@ -43,6 +47,7 @@ public:
         quint64 retransmissions = 0;
         quint64 rateLimited = 0;      // of dropped: over a stranger's rate, or over all strangers' rate
         quint64 strangersRefused = 0; // of dropped: from no contact with --contacts-only, or one stranger too many
+        quint64 forgeries = 0;        // of dropped: clear or unauthenticated datagrams from a Pigeon that encrypts
     };
     // What a flood may cost (admission.h): stranger rates, strangers per hour, peers tracked.
     using Limits = Admission::Limits;
@@ -173,6 +178,29 @@ public:
     QList<MemberDelivery> groupDelivery(qint64 messageId);
     // How a group member is shown: its contact name, else the name its roster entry gives, else its ADDRESS:PORT.
     QString memberName(const QString& group, const QString& endpoint) const;
+    // End-to-end encryption with other Pigeons (securelayer.h): `peers` (outliving this) before start(); without it
+    // nothing is sealed, as between IP Messenger clients. Session turns it on.
+    void setSecurePeers(SecurePeers* peers);
+    SecurePeers* securePeers() const { return m_secure; }
+    // Whether the conversation with `peer` is end-to-end encrypted now (its channel is agreed).
+    bool isEncrypted(const QString& peer) const;
+    // The user accepts the changed key of `peer` (/trust, the GUI prompt): what waited for it goes out. False when
+    // no key change of `peer` waits.
+    bool trust(const QString& peer);
+    // What the front ends show of a conversation's encryption.
+    struct Security {
+        bool encrypted = false;  // the channel is agreed: what is said now is end-to-end encrypted
+        bool keyChanged = false; // a new key waits for trust()
+        bool verified = false;   // the pinned key was compared aloud (fingerprint.h)
+        QString fingerprint;     // of the pinned key; empty when none is
+        QString newFingerprint;  // of the key waiting for trust()
+    };
+    Security security(const QString& peer) const;
+    // Marks `peer`'s pinned key as compared with the person ("Mark as verified", /verify NAME yes). False when no
+    // key is pinned for it, or a changed one waits.
+    bool setVerified(const QString& peer, bool verified);
+    // Datagrams held until their peer's key is agreed or trusted.
+    qsizetype heldDatagrams() const { return m_sealer ? m_sealer->held() : 0; }
 
 Q_SIGNALS:
     // A message (either way) is in history; for incoming ones, also acknowledged or about to be.
@@ -189,6 +217,14 @@ Q_SIGNALS:
     void problem(const QString& text);
     // A group was made, joined, or its members changed.
     void groupsChanged();
+    // Whether `peer`'s conversation is end-to-end encrypted may have changed (isEncrypted()).
+    void encryptionChanged(const QString& peer);
+    // `peer` announced another identity key than the pinned one: nothing goes to it or comes from it under that
+    // key until trust(). `wasVerified`: the old key had been verified (a stronger warning).
+    void keyChanged(const QString& peer, bool wasVerified);
+    // Datagrams claiming to be `peer`'s were refused as forgeries: the first of a burst; `total` since start. `peer`
+    // is empty for senders that are no peer here.
+    void forgeriesRefused(const QString& peer, quint64 total);
 
 private:
     using PeerLink = PeerDirectory::Peer;
@@ -196,6 +232,7 @@ private:
     // send() and sendSealed().
     qint64 post(const QString& peer, const QString& text, bool sealed, QString* error);
     void onDatagram(const Datagram& datagram);
+    void openSecure(const ipmsg::DecodeResult& decoded, const Datagram& datagram);
     void handlePacket(const ipmsg::Packet& packet, const Endpoint& from);
     // The dispatcher's handlers, one per IPMsg command (handlePacket's switch), and one for plain text. A new kind
     // of payload is a new command (or a Pigeon private one, as PigeonFragment), a payload type in wire/ with its
@@ -242,6 +279,15 @@ private:
     bool admitSender(const Endpoint& from);
 
     void sendPacket(quint32 command, const QByteArray& extension, const Endpoint& to, quint64 packetNo = 0);
+    // Every datagram to a peer but entry packets leaves through here: sealed, clear or held (securelayer.h).
+    bool output(const QByteArray& datagram, const Endpoint& to);
+    // A clear entry packet from `from`: its key announcement read; false when it must not be handled further.
+    bool acceptEntry(const ipmsg::Packet& packet, const Endpoint& from);
+    // Payload bytes per part of a long message to a Pigeon (smaller when it may be sealed).
+    qsizetype partBytes() const;
+    bool heardThisRun(const Endpoint& endpoint) const;
+    // A peer's conversation key changed (contact added, renamed, removed): its encryption state follows.
+    void renameSecurePeer(const QString& from, const QString& to);
     // Every datagram leaves here: never to this Pigeon itself, and from the local address `to` last wrote to.
     bool sendDatagram(const QByteArray& data, const Endpoint& to);
     // The entry packet's extension (nick, group in `encoding`, then the UTF-8 block), as BR_ENTRY, ANSENTRY and
@@ -300,4 +346,6 @@ private:
     QTimer m_probe;  // greets offline contacts that have messages waiting
     QElapsedTimer m_clock;
     FileHandler m_fileHandler;
+    SecurePeers* m_secure = nullptr;
+    std::unique_ptr<SecureLayer> m_sealer;
 };

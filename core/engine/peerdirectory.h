@@ -103,6 +103,8 @@ public:
     void setMaxPeers(int maxPeers) { m_maxPeers = maxPeers; }
     void setInUse(std::function<bool(const Endpoint&)> inUse) { m_inUse = std::move(inUse); }
 
+    // The endpoints the contact index gives to contact `name` (before rebuildContactIndex() forgets a removed one).
+    QList<Endpoint> indexedEndpoints(const QString& name) const { return m_contactByEndpoint.keys(name); }
     // Rebuilds the contact index (after contacts or resolved addresses changed).
     void rebuildContactIndex();
     // Starts resolving the host name of `contact` if it is one and not resolved yet; resolved() or resolveFailed()

@@ -16,6 +16,7 @@ ConversationListModel::ConversationListModel(ContactBook* contacts, History* his
         connect(m_messenger, &Messenger::messageAdded, this, &ConversationListModel::onMessageAdded);
         connect(m_messenger, &Messenger::presenceChanged, this, &ConversationListModel::onPresenceChanged);
         connect(m_messenger, &Messenger::peerStatusChanged, this, &ConversationListModel::onStatusChanged);
+        connect(m_messenger, &Messenger::encryptionChanged, this, &ConversationListModel::onEncryptionChanged);
     }
 }
 
@@ -132,16 +133,32 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
             m_messenger && r.peer.startsWith(u'#') ? m_messenger->groups().find(r.peer) : nullptr;
         return group ? int(group->roster.members().size()) : 0;
     }
+    case LockRole: {
+        if (!m_messenger)
+            return int(Lock::None);
+        const Messenger::Security s = m_messenger->security(r.peer);
+        return int(s.keyChanged   ? Lock::KeyChanged
+                   : !s.encrypted ? Lock::None
+                   : s.verified   ? Lock::Verified
+                                  : Lock::Encrypted);
+    }
     default: return {};
     }
 }
 
 QHash<int, QByteArray> ConversationListModel::roleNames() const
 {
-    return {
-        {PeerRole, "peer"},         {AddressRole, "address"},      {PresenceRole, "presence"},   {UnreadRole, "unread"},
-        {LastTextRole, "lastText"}, {LastTimeRole, "lastTime"},    {IsContactRole, "isContact"}, {NickRole, "nick"},
-        {StatusRole, "status"},     {StatusTextRole, "statusText"}};
+    return {{PeerRole, "peer"},
+            {AddressRole, "address"},
+            {PresenceRole, "presence"},
+            {UnreadRole, "unread"},
+            {LastTextRole, "lastText"},
+            {LastTimeRole, "lastTime"},
+            {IsContactRole, "isContact"},
+            {NickRole, "nick"},
+            {StatusRole, "status"},
+            {StatusTextRole, "statusText"},
+            {LockRole, "lock"}};
 }
 
 PeerStatus ConversationListModel::statusOf(const Row& row) const
@@ -155,6 +172,12 @@ void ConversationListModel::onStatusChanged(const QString& peer)
         const QModelIndex i = index(row);
         Q_EMIT dataChanged(i, i, {StatusRole, StatusTextRole, Qt::ToolTipRole});
     }
+}
+
+void ConversationListModel::onEncryptionChanged(const QString& peer)
+{
+    if (const int row = rowOf(peer); row >= 0)
+        Q_EMIT dataChanged(index(row), index(row), {LockRole});
 }
 
 int ConversationListModel::rowOf(const QString& peer) const

@@ -26,6 +26,14 @@ public:
         StatusRole,     // int(Status): away or busy as its entry packets say; Online while not online
         StatusTextRole, // the text of that status; empty when none
         GroupRole,      // int: a group's member count (0: no group's conversation)
+        LockRole,       // int(Lock): whether the conversation is end-to-end encrypted
+    };
+    // The lock shown with a conversation (issue 13).
+    enum class Lock {
+        None,       // not encrypted: an IP Messenger-family or plain-text peer, or no key agreed yet
+        Encrypted,  // end-to-end encrypted
+        Verified,   // encrypted, and the key was compared with the person
+        KeyChanged, // a new key waits to be trusted: nothing goes either way
     };
     // Online strangers without history that are listed at most; more are left out until some go offline.
     static constexpr int MaxDiscovered = 500;
@@ -67,6 +75,7 @@ private:
     void onMessageAdded(const Message& message);
     void onPresenceChanged(const QString& peer, Presence presence);
     void onStatusChanged(const QString& peer);
+    void onEncryptionChanged(const QString& peer);
     void onContactAdded(const Contact& contact);
     void onContactChanged(const QString& oldName, const Contact& contact);
     void onContactRemoved(const QString& name);

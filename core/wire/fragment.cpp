@@ -43,11 +43,12 @@ std::optional<Part> decode(QByteArrayView extension, QString* error)
     return part;
 }
 
-QList<QByteArray> split(const QByteArray& text)
+QList<QByteArray> split(const QByteArray& text, qsizetype partBytes)
 {
+    Q_ASSERT(partBytes > 0 && partBytes <= PartBytes);
     QList<QByteArray> parts;
-    for (qsizetype pos = 0; pos < text.size(); pos += PartBytes)
-        parts.append(text.mid(pos, PartBytes));
+    for (qsizetype pos = 0; pos < text.size(); pos += partBytes)
+        parts.append(text.mid(pos, partBytes));
     if (parts.isEmpty())
         parts.append(QByteArray());
     return parts;

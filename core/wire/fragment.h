@@ -17,7 +17,10 @@
 // UTF-8 text. Other IPMsg clients ignore the unknown mode.
 namespace fragment {
 
-inline constexpr qsizetype PartBytes = 1200;          // payload per part: 1 200 + header < 1 280 (IPv6 minimum MTU)
+inline constexpr qsizetype PartBytes = 1200; // payload per part: 1 200 + header < 1 280 (IPv6 minimum MTU)
+// Payload per part sealed for a Pigeon that encrypts: the envelope adds cryptowire::Overhead (49) and an outer IPMsg
+// header of at most 42 bytes (cryptowire.h), so its parts are 96 bytes shorter to stay under the same 1 280.
+inline constexpr qsizetype SealedPartBytes = PartBytes - 96;
 inline constexpr qsizetype MaxMessageBytes = 1 << 20; // 1 MiB of text
 inline constexpr int MaxParts = int((MaxMessageBytes + PartBytes - 1) / PartBytes);
 
@@ -30,8 +33,8 @@ struct Part {
 
 QByteArray encode(const Part& part);
 std::optional<Part> decode(QByteArrayView extension, QString* error = nullptr);
-// Cuts `text` into parts of at most PartBytes.
-QList<QByteArray> split(const QByteArray& text);
+// Cuts `text` into parts of at most `partBytes` (PartBytes, or SealedPartBytes for a Pigeon that encrypts).
+QList<QByteArray> split(const QByteArray& text, qsizetype partBytes = PartBytes);
 
 } // namespace fragment
 

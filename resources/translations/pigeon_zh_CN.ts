@@ -280,6 +280,36 @@
             <source>Shift-JIS (CP932, Japanese IP Messenger)</source>
             <translation>Shift-JIS（CP932，日文版 IP Messenger）</translation>
         </message>
+        <message>
+            <source>Mark as &amp;verified</source>
+            <translation>标记为已验证(&amp;V)</translation>
+        </message>
+        <message>
+            <source>Key fingerprint:</source>
+            <translation>密钥指纹：</translation>
+        </message>
+        <message>
+            <source>not known: this contact does not encrypt, or was not heard from yet</source>
+            <translation>未知：此联系人不加密，或尚未收到其消息</translation>
+        </message>
+        <message>
+            <source>%1
+Yours: %2</source>
+            <translation>%1
+您的：%2</translation>
+        </message>
+        <message>
+            <source>%1
+New, not trusted: %2
+Yours: %3</source>
+            <translation>%1
+新的，未信任：%2
+您的：%3</translation>
+        </message>
+        <message>
+            <source>Compare these digits with the person, aloud or side by side; if they match, mark the contact as verified.</source>
+            <translation>请与对方当面或并排核对这些数字；一致时将此联系人标记为已验证。</translation>
+        </message>
     </context>
     <context>
         <name>ConversationDelegate</name>
@@ -1403,6 +1433,70 @@ The conversation history is kept.</source>
         <message>
             <source>A group has at most %1 members.</source>
             <translation>一个群组最多 %1 位成员。</translation>
+        </message>
+    </context>
+    <context>
+        <name>QMessageBox</name>
+        <message>
+            <source>Key Changed</source>
+            <translation>密钥已更改</translation>
+        </message>
+        <message>
+            <source>Trust New Key</source>
+            <translation>信任新密钥</translation>
+        </message>
+        <message>
+            <source>Old fingerprint: %1
+New fingerprint: %2</source>
+            <translation>旧指纹：%1
+新指纹：%2</translation>
+        </message>
+        <message>
+            <source>&amp;Trust New Key</source>
+            <translation>信任新密钥(&amp;T)</translation>
+        </message>
+        <message>
+            <source>&amp;Not Now</source>
+            <translation>暂不(&amp;N)</translation>
+        </message>
+    </context>
+    <context>
+        <name>SecurityNotices</name>
+        <message>
+            <source>WARNING: the key of %1 changed, and you had verified the old one. Someone may be pretending to be %1. Compare fingerprints with %1 in person before you accept the new key (%2); until then nothing is sent to or shown from %1.</source>
+            <translation>警告：%1 的密钥已更改，而您已验证过旧密钥。可能有人在冒充 %1。请先与 %1 当面核对指纹，再接受新密钥（%2）；在此之前不会向 %1 发送任何内容，也不会显示来自 %1 的任何内容。</translation>
+        </message>
+        <message>
+            <source>%1's key changed: verify before continuing. Nothing is sent to or shown from %1 until you accept the new key (%2).</source>
+            <translation>%1 的密钥已更改：请先验证再继续。在您接受新密钥（%2）之前，不会向 %1 发送任何内容，也不会显示来自 %1 的任何内容。</translation>
+        </message>
+        <message numerus="yes">
+            <source>Refused datagrams that were not sealed by the Pigeon they claim to come from (%n so far).</source>
+            <translation>
+                <numerusform>已拒绝并非由其声称来源的 Pigeon 加密封装的数据报（迄今 %n 个）。</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Refused datagrams claiming to come from %1 that were not sealed with its key: someone may be forging them (%n so far).</source>
+            <translation>
+                <numerusform>已拒绝声称来自 %1 但未用其密钥封装的数据报：可能有人在伪造（迄今 %n 个）。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>key changed: not trusted</source>
+            <translation>密钥已更改：未信任</translation>
+        </message>
+        <message>
+            <source>end-to-end encrypted</source>
+            <translation>端到端加密</translation>
+        </message>
+        <message>
+            <source>not encrypted</source>
+            <translation>未加密</translation>
+        </message>
+        <message>
+            <source>end-to-end encrypted, key verified</source>
+            <translation>端到端加密，密钥已验证</translation>
         </message>
     </context>
 </TS>

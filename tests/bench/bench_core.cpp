@@ -42,9 +42,13 @@ qint64 argNumber(const QStringList& args, int i)
     return n;
 }
 
+// Whether both processes encrypt (the default; "clear" after the arguments turns it off, for the comparison).
+bool encrypt = true;
+
 Session::Options loopbackOptions(const QString& dir, const QString& nick)
 {
     Session::Options o;
+    o.encrypt = encrypt;
     o.profileDir = dir;
     o.bind = QHostAddress(QStringLiteral("127.0.0.1"));
     o.port = 0;
@@ -114,7 +118,7 @@ public:
         if (!m_dirs[0].isValid() || !m_dirs[1].isValid())
             bench::fail("cannot create a scratch folder");
         m_peer.setProgram(QCoreApplication::applicationFilePath());
-        m_peer.setArguments({QStringLiteral("peer"), m_dirs[1].path()});
+        m_peer.setArguments({QStringLiteral("peer"), m_dirs[1].path(), encrypt ? QString() : QStringLiteral("clear")});
         m_peer.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         m_peer.start();
         const QByteArray hello = readLine();
@@ -133,6 +137,8 @@ public:
         if (!error.isEmpty())
             bench::fail(error.toUtf8());
         waitUntil([this] { return messenger()->presence(PeerName.toString()) == Presence::Online; }, 10'000);
+        if (encrypt)
+            waitUntil([this] { return messenger()->isEncrypted(PeerName.toString()); }, 10'000);
     }
 
     ~Link()
@@ -521,6 +527,7 @@ int main(int argc, char** argv)
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     const QString command = args.value(1);
+    encrypt = args.last() != u"clear";
     if (command == u"peer")
         return runPeer(args.value(2));
     if (command == u"throughput")
@@ -536,6 +543,6 @@ int main(int argc, char** argv)
     if (command == u"files")
         return runFiles(argNumber(args, 2));
     std::fprintf(stderr, "usage: pigeon_bench throughput SIZE N | latency N | codec N | history N | "
-                         "flood GARBAGE REAL | files MIB\n");
+                         "flood GARBAGE REAL | files MIB  [clear: no end-to-end encryption]\n");
     return 2;
 }

@@ -59,7 +59,13 @@ for i in $(seq "$runs"); do
         # Both processes' CPU time per acked message: what the engine costs, whoever else shares the machine.
         add cpu_us_$size "$(tr ' ' '\n' <<<"${samples[sender_cpu_us_$size]##* } ${samples[receiver_cpu_us_$size]##* }" |
             awk '{ s += $1 } END { printf "%.2f", s }')"
-        # What sealing and opening the message and its acknowledgement add to that (issue 13: within 1.15 x).
+        # The same without end-to-end encryption, in the same run (issue 13: with it within 1.15 x).
+        run per_s=clear_throughput_$size sender_cpu_us_per_msg=clear_sender_cpu_us_$size \
+            receiver_cpu_us_per_msg=clear_receiver_cpu_us_$size -- \
+            "$build/pigeon_bench" throughput "$size" "$msgs" clear
+        add clear_cpu_us_$size "$(tr ' ' '\n' <<<"${samples[clear_sender_cpu_us_$size]##* } ${samples[clear_receiver_cpu_us_$size]##* }" |
+            awk '{ s += $1 } END { printf "%.2f", s }')"
+        # What sealing and opening the message and its acknowledgement cost alone.
         run acked_us=crypto_us_$size -- "$build/pigeon_bench_crypto" "$size" "$msgs"
     done
     # Files (issue 10): one file of $files MiB between two processes, beside the raw reliable UDP floor moving as many
@@ -133,6 +139,10 @@ row "acked msgs/s, 1000 B" throughput_1000 floor_window_1000 "ratio>=" 0.5
 row "  CPU us per acked msg, 64 B" cpu_us_64 floor_cpu_us_64 "ratio<=" 2
 row "  CPU us per acked msg, 1000 B" cpu_us_1000 floor_cpu_us_1000 "ratio<=" 2
 # Encryption may add 15 % to the CPU per acked message (issue 13): 0.15 x the README's 30.1 and 41.0 us.
+row "  encrypted / clear CPU, 64 B" cpu_us_64 clear_cpu_us_64 "ratio<=" 1.15
+row "  encrypted / clear CPU, 1000 B" cpu_us_1000 clear_cpu_us_1000 "ratio<=" 1.15
+row "  clear acked msgs/s, 64 B" clear_throughput_64 - - -
+row "  clear acked msgs/s, 1000 B" clear_throughput_1000 - - -
 row "  + encryption CPU us, 64 B" crypto_us_64 - "<=" 4.5 " us"
 row "  + encryption CPU us, 1000 B" crypto_us_1000 - "<=" 6.1 " us"
 row "send->delivered p50 (us)" latency_p50_us floor_pingpong_p50_us "ratio<=" 2

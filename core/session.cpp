@@ -8,6 +8,8 @@ Session::Session(QObject* parent)
 Session::~Session()
 {
     close();
+    // Transfers unhooks itself from the Messenger when it goes, so it goes before its sibling the Messenger.
+    delete m_transfers;
 }
 
 bool Session::open(const Options& options)

@@ -307,7 +307,7 @@ void ConversationModel::onDeliveryChanged(qint64 id, MessageState state)
         return;
     r.state = state;
     const QModelIndex i = index(row);
-    Q_EMIT dataChanged(i, i, {StateRole, GroupDeliveryRole});
+    Q_EMIT dataChanged(i, i, m_isGroup ? QList<int>{StateRole, GroupDeliveryRole} : QList<int>{StateRole});
     if (state == MessageState::Failed)
         addSystemLine(tr("A message could not be delivered."));
 }

@@ -479,7 +479,7 @@ void TestInteropCodec::choosesTheEncodingPerPeer_data()
     // Issue 15.4: FeiQ's version says GBK, whatever the legacy setting; the nickname in the entry is GBK too.
     QTest::newRow("FeiQ") << FeiQVersion << 0u << QByteArray("\xcd\xf5\0\0", 4) << autoEnc << int(TextEncoding::Cp932)
                           << gbk << false << gbk;
-    QTest::newRow("iptux says utf-8") << IptuxVersion << 0u << QByteArray("Li\0g\0icon.png\0utf-8\0", 22) << autoEnc
+    QTest::newRow("iptux says utf-8") << IptuxVersion << 0u << QByteArray("Li\0g\0icon.png\0utf-8\0", 20) << autoEnc
                                       << int(TextEncoding::Gbk) << utf8 << true << utf8;
     // A contact's explicit choice wins over what the peer announced.
     QTest::newRow("explicit GBK to a UTF-8 peer")

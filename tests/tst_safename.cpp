@@ -94,6 +94,8 @@ void TestSafeName::manifest_data()
     QTest::newRow("under a file") << u"box"_qs << QStringList{u"box/"_qs, u"box/f"_qs, u"box/f/x"_qs} << false;
     QTest::newRow("twice") << u"box"_qs << QStringList{u"box/"_qs, u"box/x"_qs, u"box/x"_qs} << false;
     QTest::newRow("twice by case") << u"box"_qs << QStringList{u"box/"_qs, u"box/x"_qs, u"box/X"_qs} << false;
+    QTest::newRow("parent spelled in another case")
+        << u"box"_qs << QStringList{u"box/"_qs, u"box/a.txt"_qs, u"boX/sub/"_qs} << false;
     QTest::newRow("bad root") << u".."_qs << QStringList{u"../"_qs} << false;
 }
 

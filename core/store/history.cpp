@@ -689,32 +689,30 @@ QList<Message> History::conversationAfter(const QString& peer, double afterKey, 
 QList<Message> History::page(const char* key, const QString& peer, double sortKey, quint64 packetNo, int limit,
                              const QString& where)
 {
-    QList<Message> out;
     const qint64 id = conversationId(peer, false);
     if (!id)
-        return out;
+        return {};
     QSqlQuery& q = prepared(key, Select + u"WHERE m.conversation = ? AND " + where);
     q.bindValue(0, id);
     q.bindValue(1, sortKey);
     q.bindValue(2, qint64(std::min<quint64>(packetNo, std::numeric_limits<qint64>::max())));
     q.bindValue(3, limit);
-    if (!exec(q))
-        return out;
-    while (q.next())
-        out.append(read(q));
-    finished(q);
-    q.finish();
-    return out;
+    return readAll(q);
 }
 
 QList<Message> History::incoming(qint64 afterId, qint64 upToId, int limit)
 {
-    QList<Message> out;
     QSqlQuery& q = prepared("incoming", Select + sql("WHERE m.id > ? AND m.id <= ? AND m.direction = %{Incoming} "
                                                      "ORDER BY m.id LIMIT ?"));
     q.bindValue(0, afterId);
     q.bindValue(1, upToId);
     q.bindValue(2, limit);
+    return readAll(q);
+}
+
+QList<Message> History::readAll(QSqlQuery& q)
+{
+    QList<Message> out;
     if (!exec(q))
         return out;
     while (q.next())

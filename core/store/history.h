@@ -188,6 +188,8 @@ private:
     bool exec(QSqlQuery& query);
     // After reading a query's rows: records an error that ended them early.
     void finished(const QSqlQuery& query);
+    // Runs the prepared `q` and reads all its rows; empty, with the error recorded, when it fails.
+    QList<Message> readAll(QSqlQuery& q);
     // The first column of the first row a prepared `sql` gives for `values`; invalid when there is none (or on error).
     QVariant value(const char* key, const QString& sql, std::initializer_list<QVariant> values);
     class Statement;

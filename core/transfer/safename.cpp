@@ -75,14 +75,15 @@ QString checkManifest(const QString& root, const QList<filewire::Entry>& entries
         if (const QString why = checkPath(e.path); !why.isEmpty())
             return QStringLiteral("%1: %2").arg(e.path.left(64), why);
         const qsizetype slash = e.path.lastIndexOf(u'/');
-        if (slash < 0 ? e.path != root : !folders.contains(e.path.left(slash).toCaseFolded()))
+        // The parent must be a listed folder spelled exactly so: "boX/sub" is not inside "box".
+        if (slash < 0 ? e.path != root : !folders.contains(e.path.left(slash)))
             return tr("%1: outside the offered folder").arg(e.path.left(64));
         const QString key = e.path.toCaseFolded();
         if (seen.contains(key))
             return tr("%1: listed twice").arg(e.path.left(64));
         seen.insert(key);
         if (e.folder)
-            folders.insert(key);
+            folders.insert(e.path);
     }
     return {};
 }

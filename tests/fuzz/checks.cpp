@@ -17,6 +17,8 @@
 #include <QCoreApplication>
 #include <QTemporaryDir>
 
+#include <algorithm>
+
 namespace fuzzchecks {
 
 namespace {
@@ -109,7 +111,12 @@ QString plainText(QByteArrayView data)
     if (cp932.isEmpty() != text.isEmpty())
         return QStringLiteral("CP932 encoding lost the whole text");
     const QString back = textcodec::decode(cp932, false, TextEncoding::Cp932);
-    if (!cp932.contains('?') && !text.contains(QChar::ReplacementCharacter) && back != text)
+    // ICU's windows-31j table maps a few C0 control codes (0x1A, 0x1C, 0x7F) to one another, so the round trip
+    // is only promised for text without control characters (which printable() escapes when shown anyway).
+    const bool controls = std::any_of(text.cbegin(), text.cend(), [](QChar c) {
+        return (c.unicode() < 0x20 && c != u'\n' && c != u'\t' && c != u'\r') || c.unicode() == 0x7f;
+    });
+    if (!controls && !cp932.contains('?') && !text.contains(QChar::ReplacementCharacter) && back != text)
         return QStringLiteral("CP932 round trip changed text that CP932 has");
     QByteArray joined;
     for (const QByteArray& part : textcodec::split(text, TextEncoding::Cp932, 7)) {

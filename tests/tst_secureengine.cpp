@@ -71,6 +71,7 @@ private Q_SLOTS:
     void messageWaitsForKey();
     void clearFromAnEncryptingPeerIsRefused_data();
     void clearFromAnEncryptingPeerIsRefused();
+    void broadcastExitWithTheKeyIsTaken();
 
 private:
     // Bob's entry packet reaches the engine, which answers; Bob learns the engine's key from its greeting.
@@ -231,6 +232,22 @@ void TestSecureEngine::clearFromAnEncryptingPeerIsRefused()
     QTRY_COMPARE(added.count(), 1);
     QCOMPARE(added.first().first().value<Message>().text, u"sealed by Bob"_qs);
     QCOMPARE(added.first().first().value<Message>().peer, u"Bob"_qs);
+}
+
+// A Pigeon with LAN announcement says goodbye to the LAN in the clear (it cannot seal a broadcast): with its key
+// announcement that goodbye is its own, not a forgery; the unsealed BR_EXIT above, without the key, is refused.
+void TestSecureEngine::broadcastExitWithTheKeyIsTaken()
+{
+    QVERIFY(m_contacts->add({u"Bob"_qs, BobAt.address.toString(), BobAt.port}).isEmpty());
+    bobAnswers(true);
+    QTRY_VERIFY(m_messenger->isEncrypted(u"Bob"_qs));
+    QCOMPARE(m_messenger->presence(u"Bob"_qs), Presence::Online);
+    QSignalSpy warnings(m_messenger.get(), &Messenger::forgeriesRefused);
+    m_transport->deliver(ipmsgPacket(101, ipmsg::BrExit, m_bob->entryExtension(true), "bob", "bobhost"), BobAt);
+    QTRY_COMPARE(m_messenger->presence(u"Bob"_qs), Presence::Offline);
+    QCOMPARE(m_messenger->stats().forgeries, 0u);
+    QCOMPARE(warnings.count(), 0);
+    QVERIFY(m_messenger->isEncrypted(u"Bob"_qs));
 }
 
 QTEST_GUILESS_MAIN(TestSecureEngine)

@@ -2,6 +2,7 @@
 // process that holds it, a second start of the window brings the first to the front and exits 0, a lock left by a
 // crashed process is taken over, and the refused process sends nothing. Real pigeon processes on 127.0.0.1.
 
+#include "ipmsg.h"
 #include "profile.h"
 
 #include <QNetworkDatagram>
@@ -156,7 +157,7 @@ void TestSingleInstance::crashedHolderIsTakenOver()
 void TestSingleInstance::refusedProcessSendsNothing()
 {
     QTemporaryDir profile;
-    QUdpSocket contact; // receives, never acknowledges
+    QUdpSocket contact; // an IP Messenger client without keys: answers greetings, never acknowledges
     QVERIFY(contact.bind(QHostAddress::LocalHost, 0));
     QProcess a;
     QVERIFY(startConsole(a, m_runtime.path(), profile.path()));
@@ -167,6 +168,16 @@ void TestSingleInstance::refusedProcessSendsNothing()
     const auto drain = [&] {
         while (contact.hasPendingDatagrams()) {
             const QNetworkDatagram d = contact.receiveDatagram();
+            // Its answer tells A it does not encrypt (no key announcement): A's message may leave in the clear.
+            if (const auto p = ipmsg::decode(d.data()).packet; p && p->mode() == ipmsg::BrEntry) {
+                ipmsg::Packet answer;
+                answer.packetNo = p->packetNo + 1;
+                answer.user = "bob";
+                answer.host = "box";
+                answer.command = ipmsg::AnsEntry;
+                answer.extension = ipmsg::buildEntry(QStringLiteral("Bob"), {}, "bob", "box");
+                contact.writeDatagram(ipmsg::encode(answer), d.senderAddress(), quint16(d.senderPort()));
+            }
             if (d.data().contains("hello once")) {
                 fromPorts.insert(quint16(d.senderPort()));
                 ++received;

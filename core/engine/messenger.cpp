@@ -829,7 +829,10 @@ void Messenger::openSecure(const ipmsg::DecodeResult& decoded, const Datagram& d
     }
     if (decoded.packet) {
         const ipmsg::Packet& p = *decoded.packet;
-        const bool entry = p.mode() == ipmsg::BrEntry || p.mode() == ipmsg::AnsEntry || p.mode() == ipmsg::BrAbsence;
+        // Presence packets go in the clear (to the LAN too) and carry the sender's key announcement, BR_EXIT as well
+        // (stop()): a Pigeon's broadcast goodbye is no forgery.
+        const bool entry = p.mode() == ipmsg::BrEntry || p.mode() == ipmsg::AnsEntry || p.mode() == ipmsg::BrAbsence ||
+                           p.mode() == ipmsg::BrExit;
         if (entry ? !acceptEntry(p, from)
                   : m_sealer->checkClear(m_directory.peerFor(from)) != SecureLayer::Verdict::Clear) {
             if (!entry)

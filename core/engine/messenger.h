@@ -281,7 +281,8 @@ private:
     void sendPacket(quint32 command, const QByteArray& extension, const Endpoint& to, quint64 packetNo = 0);
     // Every datagram to a peer but entry packets leaves through here: sealed, clear or held (securelayer.h).
     bool output(const QByteArray& datagram, const Endpoint& to);
-    // A clear entry packet from `from`: its key announcement read; false when it must not be handled further.
+    // A clear entry packet (BR_ENTRY, ANSENTRY, BR_ABSENCE, BR_EXIT) from `from`: its key announcement read; false
+    // when it must not be handled further.
     bool acceptEntry(const ipmsg::Packet& packet, const Endpoint& from);
     // Payload bytes per part of a long message to a Pigeon (smaller when it may be sealed).
     qsizetype partBytes() const;

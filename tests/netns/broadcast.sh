@@ -71,17 +71,22 @@ echo "hello over the LAN" >&"$Alice_in"
 expect "$tmp/Bob.out" "Alice? (10.77.0.1:2425): hello over the LAN"
 expect "$tmp/Alice.out" "(delivered to 10.77.0.2:2425)"
 
-# Leaving says goodbye to the LAN too.
+# Leaving says goodbye to the LAN too; the broadcast goodbye, in the clear, carries Alice's key: no forgery.
 echo "/quit" >&"$Alice_in"
 expect "$tmp/Bob.out" "Alice? (10.77.0.1:2425) went offline"
+wait "${pids[1]}"
 
-# Carol chose LAN announcement in her settings (as the desktop window saves it): no --broadcast needed.
-mkdir -p "$tmp/Carol"
-printf '[network]\nbroadcast=true\n' >"$tmp/Carol/settings.ini"
+# Alice's installation comes back as Carol (the same profile, so the same key Bob pinned for 10.77.0.1:2425; another
+# key there would rightly be a key change), and chose LAN announcement in her settings (as the desktop window saves
+# it): no --broadcast needed.
+cp -a "$tmp/Alice" "$tmp/Carol"
+printf '[network]\nbroadcast=true\n' >>"$tmp/Carol/settings.ini"
 start Carol "$ns_a"
 expect "$tmp/Bob.out" "Carol? (10.77.0.1:2425) is online"
 echo "/quit" >&"$Carol_in"
 expect "$tmp/Bob.out" "Carol? (10.77.0.1:2425) went offline"
+if grep -qF "Refused" "$tmp/Bob.out"; then fail "Bob refused a datagram of Alice's or Carol's"; fi
+if grep -qF "key changed" "$tmp/Bob.out"; then fail "Bob saw a key change"; fi
 echo "/quit" >&"$Bob_in"
 wait "${pids[@]}"
 echo "broadcast: 1 passed, 0 failed"

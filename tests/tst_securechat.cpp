@@ -1,7 +1,9 @@
 #include "cryptowire.h"
+#include "filewire.h"
 #include "ipmsg.h"
 #include "session.h"
 
+#include <QDir>
 #include <QFile>
 #include <QNetworkDatagram>
 #include <QRandomGenerator>
@@ -90,6 +92,8 @@ private Q_SLOTS:
     void forgeriesAreRefused();
     void newKeyWaitsForTrust_data();
     void newKeyWaitsForTrust();
+    void everyKindGoesSealed_data();
+    void everyKindGoesSealed();
 
 private:
     void openB(quint16 port = 0);
@@ -310,6 +314,79 @@ void TestSecureChat::newKeyWaitsForTrust()
     QCOMPARE(incoming(aGot).first().text, u"under the new key"_qs);
     QCOMPARE(incoming(bGot).size(), 1);
     QCOMPARE(incoming(bGot).first().text, u"waits for trust"_qs);
+}
+
+void TestSecureChat::everyKindGoesSealed_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("file") << u"file"_qs;
+    QTest::newRow("automatic answer while away") << u"away"_qs;
+}
+
+// Not only direct messages: a file (its offer, manifest and data) and an away answer between two Pigeons cross the
+// relay sealed. Only entry packets go in the clear (presence: a status text is metadata). Group messages are checked
+// in tst_secureengine: a group roster names members by address, which the relay changes.
+void TestSecureChat::everyKindGoesSealed()
+{
+    QFETCH(QString, kind);
+    connectBoth();
+    QString secret;
+    for (int i = 0; i < 40; ++i)
+        secret += u"hidden %1 the vault code is 7-3-1 保密 "_qs.arg(i);
+    QSignalSpy aGot(m_a->messenger(), &Messenger::messageAdded);
+    QString fileName;
+    if (kind == u"file") {
+        fileName = u"vault-plan.txt"_qs;
+        QFile file(m_aDir->filePath(fileName));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 100; ++i) // 100 KiB and more: many data datagrams
+            file.write(secret.toUtf8());
+        file.close();
+        QSignalSpy offered(m_b->transfers(), &Transfers::offered);
+        QString error;
+        const quint64 id = m_a->transfers()->offer(u"Bob"_qs, file.fileName(), &error);
+        QVERIFY2(id, qPrintable(error));
+        QTRY_COMPARE(offered.size(), 1);
+        QVERIFY(QDir(m_bDir->path()).mkpath(u"downloads"_qs));
+        QVERIFY2(m_b->transfers()->accept(id, &error, m_bDir->filePath(u"downloads"_qs)), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(m_b->transfers()->info(id).value_or(Transfers::Info{}).state, TransferState::Done,
+                                  20'000);
+        QFile saved(m_b->transfers()->info(id)->saved);
+        QVERIFY(saved.open(QIODevice::ReadOnly));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(saved.readAll(), file.readAll());
+    } else {
+        const QString away = u"at the vault"_qs;
+        m_b->messenger()->setStatus(Status::Away, away);
+        const qint64 id = m_a->messenger()->send(u"Bob"_qs, secret);
+        QTRY_COMPARE_WITH_TIMEOUT(m_a->history().message(id)->state, MessageState::Delivered, 10'000);
+        QTRY_COMPARE(incoming(aGot).size(), 1);
+        QCOMPARE(incoming(aGot).first().text, away);
+        QVERIFY(incoming(aGot).first().isAutoReply);
+        // The answer itself went sealed: its text is only in entry packets, as the status.
+        for (const QByteArray& d : std::as_const(m_relay->relayed)) {
+            const auto p = ipmsg::decode(d).packet;
+            if (d.contains(away.toUtf8()))
+                QVERIFY2(
+                    p && (p->mode() == ipmsg::BrEntry || p->mode() == ipmsg::AnsEntry || p->mode() == ipmsg::BrAbsence),
+                    d.constData());
+        }
+    }
+    const QByteArray utf8 = secret.toUtf8();
+    int sealed = 0;
+    for (const QByteArray& d : std::as_const(m_relay->relayed)) {
+        // Text parts stay under the IPv6 minimum MTU, file data under Ethernet's (filewire.h).
+        const qsizetype limit = fileName.isEmpty() ? 1280 : filewire::MaxDatagramBytes;
+        QVERIFY2(d.size() <= limit, qPrintable(u"a datagram of %1 bytes"_qs.arg(d.size())));
+        sealed += isSealed(d);
+        for (qsizetype i = 0; i + 12 <= utf8.size(); i += 97)
+            QVERIFY2(!d.contains(utf8.mid(i, 12)), d.constData());
+        if (!fileName.isEmpty())
+            QVERIFY2(!d.contains(fileName.toUtf8()), d.constData());
+    }
+    QVERIFY(sealed >= 2);
+    QCOMPARE(m_a->messenger()->stats().forgeries, 0u);
+    QCOMPARE(m_b->messenger()->stats().forgeries, 0u);
 }
 
 QTEST_GUILESS_MAIN(TestSecureChat)

@@ -72,10 +72,13 @@ private Q_SLOTS:
     void clearFromAnEncryptingPeerIsRefused_data();
     void clearFromAnEncryptingPeerIsRefused();
     void broadcastExitWithTheKeyIsTaken();
+    void groupMessageGoesSealed_data();
+    void groupMessageGoesSealed();
 
 private:
     // Bob's entry packet reaches the engine, which answers; Bob learns the engine's key from its greeting.
-    void bobAnswers(bool withKey);
+    // `version`: the IPMsg version field of Bob's answer ("1_pigeon ..." says it is a Pigeon).
+    void bobAnswers(bool withKey, const QByteArray& version = "1");
     QList<ipmsg::Packet> clearSentToBob() const;
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -136,7 +139,7 @@ QList<ipmsg::Packet> TestSecureEngine::clearSentToBob() const
     return out;
 }
 
-void TestSecureEngine::bobAnswers(bool withKey)
+void TestSecureEngine::bobAnswers(bool withKey, const QByteArray& version)
 {
     // The engine greeted Bob with its key; Bob pins it and answers with its own (or, an IPMsg client, without).
     const auto greetings = clearSentToBob();
@@ -145,7 +148,8 @@ void TestSecureEngine::bobAnswers(bool withKey)
     QVERIFY(greetings.first().extension.contains("\nPK:1:"));
     if (withKey)
         QCOMPARE(m_bob->peers->announced(u"Alice"_qs, greetings.first().extension), SecurePeers::State::Secure);
-    m_transport->deliver(ipmsgPacket(100, ipmsg::AnsEntry, m_bob->entryExtension(withKey), "bob", "bobhost"), BobAt);
+    m_transport->deliver(ipmsgPacket(100, ipmsg::AnsEntry, m_bob->entryExtension(withKey), "bob", "bobhost", version),
+                         BobAt);
 }
 
 void TestSecureEngine::messageWaitsForKey_data()
@@ -248,6 +252,47 @@ void TestSecureEngine::broadcastExitWithTheKeyIsTaken()
     QCOMPARE(m_messenger->stats().forgeries, 0u);
     QCOMPARE(warnings.count(), 0);
     QVERIFY(m_messenger->isEncrypted(u"Bob"_qs));
+}
+
+void TestSecureEngine::groupMessageGoesSealed_data()
+{
+    QTest::addColumn<int>("repeat"); // the text is this many times "the plan is ready"
+    QTest::newRow("short") << 1;
+    QTest::newRow("long, in group parts") << 400;
+}
+
+// Group datagrams to a Pigeon member (the invitation with its roster, the text, its parts) leave sealed.
+void TestSecureEngine::groupMessageGoesSealed()
+{
+    QFETCH(int, repeat);
+    QVERIFY(m_contacts->add({u"Bob"_qs, BobAt.address.toString(), BobAt.port}).isEmpty());
+    bobAnswers(true, "1_pigeon 0.1.0");
+    QTRY_VERIFY(m_messenger->isEncrypted(u"Bob"_qs));
+    QString error;
+    const QString group = m_messenger->createGroup(u"plotters"_qs, {u"Bob"_qs}, &error);
+    QVERIFY2(!group.isEmpty(), qPrintable(error));
+    const QString text = u"the plan is ready "_qs.repeated(repeat);
+    QVERIFY2(m_messenger->send(group, text, &error) > 0, qPrintable(error));
+
+    // What Bob opens: group datagrams, together carrying the text; nothing of it in the clear.
+    QByteArray opened;
+    QSet<quint32> modes;
+    int datagrams = 0; // each cut between two datagrams may split one "the plan is ready"
+    const auto read = [&] {
+        for (const FakeTransport::Sent& s : std::exchange(m_transport->sent, {})) {
+            if (s.to != BobAt)
+                continue;
+            QVERIFY2(!s.data.contains("the plan is ready"), s.data.constData());
+            if (const auto p = m_bob->open(s.data)) {
+                modes.insert(p->mode());
+                opened += p->extension;
+                ++datagrams;
+            }
+        }
+    };
+    QTRY_VERIFY((read(), opened.count("the plan is ready") >= repeat - datagrams + 1));
+    QVERIFY(modes.contains(ipmsg::PigeonGroup));
+    QCOMPARE(modes.contains(ipmsg::PigeonGroupPart), repeat > 1);
 }
 
 QTEST_GUILESS_MAIN(TestSecureEngine)

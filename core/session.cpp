@@ -32,6 +32,7 @@ bool Session::open(const Options& options)
         m_error = m_history.error();
         return false;
     }
+    KeyStore::makeFilesPrivate(m_profile.directory()); // those this start made (issue 13: files 0600)
     // One person, one conversation: a removed contact's conversation is keyed by its address again, so hearing from
     // it, or adding it back under any name, continues it (the engine renames it when a contact is added).
     connect(&m_contacts, &ContactBook::contactRemoved, this,

@@ -18,6 +18,8 @@ private Q_SLOTS:
     void signatureVerifies();
     void keyReadableByOthersIsRefused();
     void wideFolderIsMadePrivate();
+    void wideFilesAreMadePrivate_data();
+    void wideFilesAreMadePrivate();
     void damagedFileIsAClearError_data();
     void damagedFileIsAClearError();
     void missingFolderIsAnError();
@@ -121,6 +123,43 @@ void TestKeyStore::wideFolderIsMadePrivate()
     QCOMPARE(mode(dir.path()), mode_t(0700));
     QCOMPARE(store.warnings().size(), 1);
     QVERIFY2(store.warnings().first().contains(u"0755"), qPrintable(store.warnings().first()));
+}
+
+void TestKeyStore::wideFilesAreMadePrivate_data()
+{
+    QTest::addColumn<mode_t>("folder");
+    QTest::addColumn<bool>("warned"); // only an open folder exposed the files
+    QTest::newRow("in a private folder") << mode_t(0700) << false;
+    QTest::newRow("in an open folder") << mode_t(0755) << true;
+}
+
+// The history and the other files a start makes with the umask's 0644 become 0600 (issue 13: files 0600).
+void TestKeyStore::wideFilesAreMadePrivate()
+{
+    QFETCH(mode_t, folder);
+    QFETCH(bool, warned);
+    QTemporaryDir dir;
+    {
+        KeyStore store;
+        QVERIFY2(store.open(dir.path()), qPrintable(store.error()));
+    }
+    const QString history = dir.filePath(u"history.sqlite"_qs);
+    QFile file(history);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.close();
+    QVERIFY(::chmod(QFile::encodeName(history).constData(), 0644) == 0);
+    QVERIFY(::chmod(QFile::encodeName(dir.path()).constData(), folder) == 0);
+    KeyStore store;
+    QVERIFY2(store.open(dir.path()), qPrintable(store.error()));
+    QCOMPARE(mode(history), mode_t(0600));
+    QCOMPARE(mode(dir.path()), mode_t(0700));
+    const bool named = std::any_of(store.warnings().cbegin(), store.warnings().cend(),
+                                   [](const QString& w) { return w.contains(u"history.sqlite"); });
+    QCOMPARE(named, warned);
+    // A first start's files are made private too, by the same function Session calls once they exist.
+    QVERIFY(::chmod(QFile::encodeName(history).constData(), 0664) == 0);
+    QCOMPARE(KeyStore::makeFilesPrivate(dir.path()), QStringList{u"history.sqlite"_qs});
+    QCOMPARE(mode(history), mode_t(0600));
 }
 
 void TestKeyStore::damagedFileIsAClearError_data()

@@ -59,8 +59,32 @@ bool KeyStore::open(const QString& profileDir)
             m_warnings.append(tr("the profile folder %1 was open to other users (mode %2); it is now 0700")
                                   .arg(profileDir, octal(folder.st_mode)));
     }
+    // Behind a 0700 folder a wider file was out of reach; in a folder that was open it was not.
+    const QStringList widened = makeFilesPrivate(profileDir);
+    if (exists && (folder.st_mode & 077) != 0 && !widened.isEmpty())
+        m_warnings.append(tr("these files of the profile were readable by other users; they are now 0600: %1")
+                              .arg(widened.join(QStringLiteral(", "))));
     m_open = exists ? load(path) : create(path);
     return m_open;
+}
+
+QStringList KeyStore::makeFilesPrivate(const QString& profileDir)
+{
+    QStringList changed;
+    const QDir dir(profileDir);
+    const QStringList names = dir.entryList(QDir::Files | QDir::Hidden | QDir::System | QDir::NoSymLinks);
+    for (const QString& name : names) {
+        if (name == FileName)
+            continue; // a wider identity key is refused, not fixed (open())
+        const QByteArray path = QFile::encodeName(dir.filePath(name));
+        struct stat file {};
+        if (::lstat(path.constData(), &file) != 0 || !S_ISREG(file.st_mode) || file.st_uid != ::geteuid() ||
+            (file.st_mode & 077) == 0)
+            continue;
+        if (::chmod(path.constData(), file.st_mode & 0700) == 0)
+            changed.append(name);
+    }
+    return changed;
 }
 
 bool KeyStore::load(const QString& path)

@@ -20,7 +20,8 @@
 //   like OpenSSH with an unprotected private key, because someone else may already have copied it; the message
 //   says to chmod 600 it or to delete it to make a new identity;
 // - the profile folder is made 0700 when it is wider (it holds the history too); wider than 0700 with a key already
-//   in it adds a warning, since the history was readable until now.
+//   in it adds a warning, since the history was readable until now;
+// - the profile's files are made 0600 (makeFilesPrivate); when the folder was open too, a warning names them.
 class KeyStore {
     Q_DECLARE_TR_FUNCTIONS(KeyStore)
 public:
@@ -35,6 +36,12 @@ public:
     QStringList warnings() const { return m_warnings; }
     // True when open() made a new key (first start of this profile).
     bool created() const { return m_created; }
+
+    // Takes group and other permissions off the regular files directly in `profileDir` that this user owns (the
+    // history, contacts, pinned keys, settings: made with the umask's 0644), so they are 0600 or narrower; not off
+    // the identity key, which open() refuses when it is wider. Returns
+    // the names of the files it changed. Session calls it again once the files of a first start exist.
+    static QStringList makeFilesPrivate(const QString& profileDir);
 
     const crypto::IdentityKey& publicKey() const { return m_public; }
     // A detached Ed25519 signature (64 bytes) of `message` under this identity.

@@ -31,23 +31,27 @@ Channel::AssociatedData Channel::associatedData(quint64 counter, const crypto::I
 
 QByteArray Channel::seal(QByteArrayView plaintext)
 {
-    cryptowire::Envelope e;
-    e.counter = ++m_lastSent;
+    const quint64 counter = ++m_lastSent;
     // Nonce: this channel's random 16-byte prefix, then the counter. Unique under a key without a system call per
     // datagram: the counter never repeats within a channel, and two channels that derived the same keys (the same
     // pair of ephemeral keys agreed twice) have different random prefixes (a collision is a 2^-64 chance after 2^32
     // channels). The receiver takes the nonce as sent and relies on none of this.
-    std::copy(m_noncePrefix.begin(), m_noncePrefix.end(), e.nonce.begin());
+    std::array<unsigned char, cryptowire::NonceBytes> nonce;
+    std::copy(m_noncePrefix.begin(), m_noncePrefix.end(), nonce.begin());
     for (int i = 0; i < 8; ++i)
-        e.nonce[16 + i] = quint8(e.counter >> (56 - 8 * i));
-    const AssociatedData ad = associatedData(e.counter, m_self, m_peer);
-    e.ciphertext.resize(plaintext.size() + cryptowire::TagBytes);
+        nonce[16 + i] = quint8(counter >> (56 - 8 * i));
+    const AssociatedData ad = associatedData(counter, m_self, m_peer);
+    // One buffer, one allocation: the header, then the ciphertext encrypted straight into it.
+    QByteArray out;
+    out.reserve(cryptowire::Overhead + plaintext.size());
+    cryptowire::appendHeader(out, counter, nonce);
+    out.resize(cryptowire::Overhead + plaintext.size());
     unsigned long long length = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char*>(e.ciphertext.data()), &length,
-                                               reinterpret_cast<const unsigned char*>(plaintext.data()),
-                                               quint64(plaintext.size()), ad.data(), ad.size(), nullptr, e.nonce.data(),
+    crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char*>(out.data()) + cryptowire::HeaderBytes,
+                                               &length, reinterpret_cast<const unsigned char*>(plaintext.data()),
+                                               quint64(plaintext.size()), ad.data(), ad.size(), nullptr, nonce.data(),
                                                m_keys.send.data());
-    return cryptowire::encode(e);
+    return out;
 }
 
 std::optional<QByteArray> Channel::open(QByteArrayView envelope, Refusal* why)
@@ -57,7 +61,7 @@ std::optional<QByteArray> Channel::open(QByteArrayView envelope, Refusal* why)
             *why = r;
         return std::nullopt;
     };
-    const auto e = cryptowire::decode(envelope, nullptr);
+    const auto e = cryptowire::read(envelope, nullptr);
     if (!e)
         return refuse(Refusal::Malformed);
     // The window is checked before the (costlier) decryption and updated only after it authenticated.
@@ -70,7 +74,7 @@ std::optional<QByteArray> Channel::open(QByteArrayView envelope, Refusal* why)
     QByteArray plaintext(e->ciphertext.size() - cryptowire::TagBytes, Qt::Uninitialized);
     unsigned long long length = 0;
     if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char*>(plaintext.data()), &length, nullptr,
-                                                   reinterpret_cast<const unsigned char*>(e->ciphertext.constData()),
+                                                   reinterpret_cast<const unsigned char*>(e->ciphertext.data()),
                                                    quint64(e->ciphertext.size()), ad.data(), ad.size(), e->nonce.data(),
                                                    m_keys.receive.data()) != 0)
         return refuse(Refusal::Forged);

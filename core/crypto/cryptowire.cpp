@@ -16,7 +16,7 @@ QString tr(const char* text)
 
 } // namespace
 
-std::optional<Envelope> decode(QByteArrayView bytes, QString* error)
+std::optional<EnvelopeView> read(QByteArrayView bytes, QString* error)
 {
     const auto fail = [error](const QString& why) {
         if (error)
@@ -27,24 +27,37 @@ std::optional<Envelope> decode(QByteArrayView bytes, QString* error)
         return fail(tr("sealed envelope shorter than its 49-byte overhead"));
     if (quint8(bytes[0]) != Version)
         return fail(tr("sealed envelope of an unknown version"));
-    Envelope e;
+    EnvelopeView e;
     for (int i = 1; i <= 8; ++i)
         e.counter = e.counter << 8 | quint8(bytes[i]);
     if (e.counter == 0)
         return fail(tr("sealed envelope with counter 0"));
     std::copy(bytes.begin() + 9, bytes.begin() + HeaderBytes, e.nonce.begin());
-    e.ciphertext = bytes.sliced(HeaderBytes).toByteArray();
+    e.ciphertext = bytes.sliced(HeaderBytes);
     return e;
+}
+
+std::optional<Envelope> decode(QByteArrayView bytes, QString* error)
+{
+    const auto view = read(bytes, error);
+    if (!view)
+        return std::nullopt;
+    return Envelope{view->counter, view->nonce, view->ciphertext.toByteArray()};
+}
+
+void appendHeader(QByteArray& out, quint64 counter, const std::array<unsigned char, NonceBytes>& nonce)
+{
+    out.append(char(Version));
+    for (int shift = 56; shift >= 0; shift -= 8)
+        out.append(char(quint8(counter >> shift)));
+    out.append(reinterpret_cast<const char*>(nonce.data()), NonceBytes);
 }
 
 QByteArray encode(const Envelope& e)
 {
     QByteArray out;
     out.reserve(HeaderBytes + e.ciphertext.size());
-    out.append(char(Version));
-    for (int shift = 56; shift >= 0; shift -= 8)
-        out.append(char(quint8(e.counter >> shift)));
-    out.append(reinterpret_cast<const char*>(e.nonce.data()), NonceBytes);
+    appendHeader(out, e.counter, e.nonce);
     out.append(e.ciphertext);
     return out;
 }

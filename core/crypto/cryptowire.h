@@ -6,6 +6,7 @@
 #include <QByteArrayView>
 #include <QString>
 
+#include <array>
 #include <optional>
 
 // The wire codec of Pigeon's end-to-end encryption: the key announcement carried in entry packets, and the sealed
@@ -51,9 +52,21 @@ struct Envelope {
     friend bool operator==(const Envelope&, const Envelope&) = default;
 };
 
+// An envelope read in place: `ciphertext` points into the bytes read (Channel::open reads without copying them).
+struct EnvelopeView {
+    quint64 counter = 0;
+    std::array<unsigned char, NonceBytes> nonce{};
+    QByteArrayView ciphertext; // at least TagBytes
+};
+
 // nullopt with *error for anything that is not a version-1 envelope with a non-zero counter and a whole tag.
+std::optional<EnvelopeView> read(QByteArrayView bytes, QString* error);
+// As read(), with the ciphertext copied.
 std::optional<Envelope> decode(QByteArrayView bytes, QString* error);
 QByteArray encode(const Envelope& envelope);
+// Appends version, counter and nonce (HeaderBytes) to `out`: what precedes the ciphertext (Channel::seal encrypts
+// straight after it, without an Envelope in between).
+void appendHeader(QByteArray& out, quint64 counter, const std::array<unsigned char, NonceBytes>& nonce);
 
 struct Announcement {
     crypto::IdentityKey identity{};

@@ -500,6 +500,10 @@ Yours: %3</source>
             <translation>配置文件夹 %1 曾对其他用户开放（权限 %2）；现已改为 0700</translation>
         </message>
         <message>
+            <source>these files of the profile were readable by other users; they are now 0600: %1</source>
+            <translation>配置中的以下文件曾可被其他用户读取；现已改为 0600：%1</translation>
+        </message>
+        <message>
             <source>the identity key %1 is not a regular file</source>
             <translation>身份密钥 %1 不是普通文件</translation>
         </message>

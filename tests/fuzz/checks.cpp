@@ -236,6 +236,11 @@ QString envelope(QByteArrayView data)
         if (cryptowire::encode(*e) != data)
             return QStringLiteral("envelope decode/encode round trip changed the bytes");
     }
+    // read() (in place, what Channel::open uses) accepts exactly what decode() accepts, with the same fields.
+    const auto view = cryptowire::read(data, nullptr);
+    if (view.has_value() != e.has_value() ||
+        (view && (view->counter != e->counter || view->nonce != e->nonce || view->ciphertext != e->ciphertext)))
+        return QStringLiteral("read() and decode() disagree");
     Channel receiver =
         fuzzChannel({EnvelopeSender.receive, EnvelopeSender.send, EnvelopeSender.peer, EnvelopeSender.self});
     Channel::Refusal why = Channel::Refusal::None;

@@ -283,6 +283,7 @@ void TestSecureEngine::groupMessageGoesSealed()
             if (s.to != BobAt)
                 continue;
             QVERIFY2(!s.data.contains("the plan is ready"), s.data.constData());
+            QVERIFY2(s.data.size() <= 1280, qPrintable(u"a datagram of %1 bytes"_qs.arg(s.data.size())));
             if (const auto p = m_bob->open(s.data)) {
                 modes.insert(p->mode());
                 opened += p->extension;

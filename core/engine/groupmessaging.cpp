@@ -284,8 +284,9 @@ void Messenger::transmitGroup(qint64 deliveryId)
             p.members = group->roster.entries();
         }
         const QByteArray bytes = grouppayload::encode(p);
-        fragmented = bytes.size() > PeerDirectory::PigeonSingleBytes;
-        payloads = fragmented ? fragment::split(bytes) : QList<QByteArray>{bytes};
+        // Parts are shorter when they may be sealed, so that a sealed one stays under 1 280 bytes too.
+        fragmented = bytes.size() > partBytes();
+        payloads = fragmented ? fragment::split(bytes, partBytes()) : QList<QByteArray>{bytes};
         command = (fragmented ? ipmsg::PigeonGroupPart : ipmsg::PigeonGroup) | ipmsg::SendCheckOpt;
     } else if (text) {
         // IP Messenger, iptux, FeiQ: an ordinary message to several recipients, the group's name in front.

@@ -111,6 +111,9 @@ void Console::start()
         Dim));
     for (const QString& warning : m_session.warnings())
         print(paint(warning, Red));
+    // A status chosen before a restart is still in force (and may answer people automatically): say so.
+    if (m_messenger.status().status != Status::Online)
+        printOwnStatus();
     m_stdin = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
     connect(m_stdin, &QSocketNotifier::activated, this, &Console::readInput);
     prompt();
@@ -304,6 +307,11 @@ void Console::setStatus(const QString& verb, const QString& text)
         return;
     }
     m_messenger.setStatus(status, text);
+    printOwnStatus();
+}
+
+void Console::printOwnStatus()
+{
     const PeerStatus& now = m_messenger.status();
     const QString shown = textcodec::printable(now.text);
     switch (now.status) {

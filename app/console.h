@@ -37,6 +37,8 @@ private:
     QString presenceName(const QString& peer) const;
     // /away, /busy and /back.
     void setStatus(const QString& verb, const QString& text);
+    // Says what this Pigeon's own status is (after a change, and at start when a kept one is not Online).
+    void printOwnStatus();
     // " away “TEXT”" after a contact in /contacts; empty when online.
     QString statusWords(const PeerStatus& status) const;
     // The presence line printed when a peer's status changes: "* Bob is away: at lunch", "* Bob is back".

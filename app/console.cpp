@@ -345,9 +345,13 @@ void Console::search(const QString& text)
         return;
     }
     print(paint(tr("Messages with \"%1\", newest first:").arg(shown), Dim));
-    for (const SearchHit& hit : page.hits)
-        print(m_line.format(hit.message, m_messenger.nickOf(hit.message.peer), QStringLiteral("yyyy-MM-dd HH:mm"),
-                            hit.spans));
+    const QString timeFormat = QStringLiteral("yyyy-MM-dd HH:mm");
+    for (const SearchHit& hit : page.hits) {
+        const QString inGroup = groupLine(hit.message, timeFormat, hit.spans);
+        print(inGroup.isEmpty()
+                  ? m_line.format(hit.message, m_messenger.nickOf(hit.message.peer), timeFormat, hit.spans)
+                  : inGroup);
+    }
     if (page.next != 0)
         print(paint(tr("  (the newest %1; `pigeon history --search` prints them all)").arg(SearchResults), Dim));
 }
@@ -405,13 +409,8 @@ QString Console::shown(const Message& m) const
     for (auto it = m_sealed.cbegin(); it != m_sealed.cend() && number == 0; ++it)
         number = it->id == m.id ? it.key() : 0;
     if (number == 0) {
-        if (const GroupBook::Group* group = m_messenger.groups().find(m.peer); group && m.peer.startsWith(u'#')) {
-            // A member that is no contact is named as it claims, with a '?' as strangers are.
-            const auto ep = Endpoint::parse(m.remote);
-            const QString name = m_messenger.memberName(m.peer, m.remote);
-            return m_line.formatGroup(m, group->name, ep && !m_messenger.isContact(*ep) ? name + u'?' : name);
-        }
-        return m_line.format(m, m_messenger.nickOf(m.peer));
+        const QString inGroup = groupLine(m, QStringLiteral("HH:mm:ss"));
+        return inGroup.isEmpty() ? m_line.format(m, m_messenger.nickOf(m.peer)) : inGroup;
     }
     return paint(u'[' + m.time.toLocalTime().toString(QStringLiteral("HH:mm:ss")) + u']', Dim) + u' ' +
            m_line.who(m.peer, m.remote, m_messenger.nickOf(m.peer)) + u": " +

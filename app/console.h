@@ -51,6 +51,9 @@ private:
     void groupCommand(const QStringList& words);
     void listGroups();
     void printGroupDelivery(qint64 id, MessageState state);
+    // A message of a group conversation as MessageLine::formatGroup shows it, the sender named as memberName() does
+    // (a member that is no contact with a '?'); empty for a message of no group.
+    QString groupLine(const Message& m, const QString& timeFormat, const QList<search::Span>& marks = {}) const;
     void print(const QString& line);
     // `line` as written to the terminal: on a terminal the prompt is cleared before it and drawn again after it.
     QByteArray decorated(const QString& line) const;

@@ -2,6 +2,7 @@
 
 #include "console.h"
 #include "contactspec.h"
+#include "groupbook.h"
 #include "keystore.h"
 #include "mainwindow.h"
 #include "messageline.h"
@@ -246,20 +247,53 @@ int contactsCommand(const Parsed& parsed)
     return UsageError;
 }
 
+// Lines of `pigeon history` as the console prints them, also for group conversations ("GROUP › SENDER (ADDRESS:PORT):
+// TEXT"): a sender is named by the contact at its address:port, else by the name it gave the group, with a '?'.
+class HistoryLines {
+public:
+    HistoryLines(History& history, const Profile& profile)
+        : m_line(isatty(STDOUT_FILENO) && qEnvironmentVariableIsEmpty("NO_COLOR"))
+        , m_groups(&history)
+    {
+        QString error;
+        if (history.isOpen())
+            m_groups.load(&error); // without the groups, their messages are printed as any others
+        m_contacts.load(profile.contactsPath());
+    }
+    const MessageLine& line() const { return m_line; }
+    QString format(const Message& m, const QList<search::Span>& marks = {}) const
+    {
+        const QString timeFormat = QStringLiteral("yyyy-MM-dd HH:mm:ss");
+        const GroupBook::Group* group = m.peer.startsWith(u'#') ? m_groups.find(m.peer) : nullptr;
+        if (!group)
+            return m_line.format(m, {}, timeFormat, marks);
+        const auto from = Endpoint::parse(m.remote);
+        for (const Contact& c : m_contacts.contacts())
+            if (from && Endpoint::parse(c.host + u':' + QString::number(c.port)) == from)
+                return m_line.formatGroup(m, group->name, c.name, timeFormat, marks);
+        const Roster::Entry* e = group->roster.find(m.remote);
+        return m_line.formatGroup(m, group->name, e && !e->name.isEmpty() ? e->name + u'?' : m.remote, timeFormat,
+                                  marks);
+    }
+
+private:
+    MessageLine m_line;
+    GroupBook m_groups;
+    ContactBook m_contacts;
+};
+
 // pigeon history --search TEXT [PEER] [--last N]: the messages that match, newest first, a page at a time, with the
 // matching words in bold on a terminal.
-int searchCommand(const Parsed& parsed, History& history, const QString& peer)
+int searchCommand(const Parsed& parsed, History& history, const QString& peer, const HistoryLines& lines)
 {
     QTextStream out(stdout);
     out.setEncoding(QStringConverter::Utf8);
-    const MessageLine line(isatty(STDOUT_FILENO) && qEnvironmentVariableIsEmpty("NO_COLOR"));
-    const QString timeFormat = QStringLiteral("yyyy-MM-dd HH:mm:ss");
     qint64 printed = 0;
     qint64 before = 0;
     do {
         const SearchPage page = history.search(*parsed.search, peer, before, 500);
         for (const SearchHit& hit : page.hits) {
-            out << line.format(hit.message, {}, timeFormat, hit.spans) << '\n';
+            out << lines.format(hit.message, hit.spans) << '\n';
             if (++printed == parsed.last)
                 return Ok;
         }
@@ -307,17 +341,16 @@ int historyCommand(const Parsed& parsed)
         }
         peers = {peer};
     }
+    const HistoryLines lines(history, profile);
     if (parsed.search)
-        return history.isOpen() ? searchCommand(parsed, history, peer) : Ok;
+        return history.isOpen() ? searchCommand(parsed, history, peer, lines) : Ok;
     QTextStream out(stdout);
     out.setEncoding(QStringConverter::Utf8);
-    const MessageLine line(isatty(STDOUT_FILENO) && qEnvironmentVariableIsEmpty("NO_COLOR"));
-    const QString timeFormat = QStringLiteral("yyyy-MM-dd HH:mm:ss");
     constexpr int Page = 1000;
     for (const QString& p : std::as_const(peers)) {
         if (peer.isEmpty())
-            out << line.paint(QStringLiteral("== ") + textcodec::printable(p) + QStringLiteral(" =="),
-                              MessageLine::Bold)
+            out << lines.line().paint(QStringLiteral("== ") + textcodec::printable(p) + QStringLiteral(" =="),
+                                      MessageLine::Bold)
                 << '\n';
         // --last N: the newest N; else every message, a page at a time from the oldest.
         QList<Message> page = parsed.last
@@ -325,7 +358,7 @@ int historyCommand(const Parsed& parsed)
                                   : history.conversationAfter(p, -1, 0, Page);
         while (!page.isEmpty()) {
             for (const Message& m : std::as_const(page))
-                out << line.format(m, {}, timeFormat) << '\n';
+                out << lines.format(m) << '\n';
             if (parsed.last || page.size() < Page)
                 break;
             page = history.conversationAfter(p, page.last().sortKey, page.last().packetNo, Page);

@@ -5,6 +5,7 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QSet>
 #include <QTimer>
 
 #include <unistd.h>
@@ -19,6 +20,8 @@ constexpr const char* Yellow = MessageLine::Yellow;
 constexpr int QuitWaitMs = 10'000;
 // How many matches /search prints (the newest); `pigeon history --search` prints them all.
 constexpr int SearchResults = 20;
+// How many sealed messages kept from an earlier run /open numbers at once.
+constexpr int MaxSealedListed = 1000;
 
 bool isAnyAddress(const QHostAddress& address)
 {
@@ -180,6 +183,8 @@ void Console::command(const QString& line)
         const QString arg = line.section(u' ', 1).trimmed();
         bool numbered = false;
         const int n = arg.toInt(&numbered);
+        if (m_sealed.isEmpty() || (numbered && !m_sealed.contains(n)))
+            findSealed();
         if (m_sealed.isEmpty() || (!arg.isEmpty() && (!numbered || !m_sealed.contains(n)))) {
             refuse(arg.isEmpty() ? tr("No sealed message is waiting.")
                                  : tr("No sealed message %1 is waiting.").arg(arg));
@@ -265,6 +270,16 @@ void Console::command(const QString& line)
     } else {
         refuse(tr("Unknown command %1; /help lists them.").arg(verb));
     }
+}
+
+void Console::findSealed()
+{
+    QSet<qint64> known;
+    for (const Message& m : std::as_const(m_sealed))
+        known.insert(m.id);
+    for (const Message& m : m_session.history().sealedWaiting(MaxSealedListed))
+        if (!known.contains(m.id))
+            m_sealed.insert(++m_sealedCount, m);
 }
 
 QString Console::presenceName(const QString& peer) const

@@ -39,6 +39,9 @@ private:
     void setStatus(const QString& verb, const QString& text);
     // Says what this Pigeon's own status is (after a change, and at start when a kept one is not Online).
     void printOwnStatus();
+    // Numbers the sealed messages the history keeps unopened that m_sealed lacks (those of an earlier run), so that
+    // /open finds them after a restart.
+    void findSealed();
     // " away “TEXT”" after a contact in /contacts; empty when online.
     QString statusWords(const PeerStatus& status) const;
     // The presence line printed when a peer's status changes: "* Bob is away: at lunch", "* Bob is back".

@@ -265,6 +265,8 @@ void Console::command(const QString& line)
                  "  /groups              list groups and their members\n"
                  "  /quit                leave (so does end of input)\n") +
               ConsoleTransfers::help());
+    } else if (verb == u"/send" && m_partner.startsWith(u'#') && m_messenger.groups().find(m_partner)) {
+        refuse(tr("Files go to one person, not to a group: /to NAME picks a member of %1.").arg(m_partner));
     } else if (m_files->command(verb, line, m_partner)) {
         // A file command.
     } else {

@@ -85,13 +85,19 @@ void TestConsoleGroupLines::linesNameTheGroupAndTheSender()
     QVERIFY2(alice.output().contains(QStringLiteral("] team \u203a * You made the group team with Bob.")),
              qPrintable(alice.output()));
 
+    // Alice writes to the group now; a file cannot go to it, and she is told so rather than "no contact #team".
+    alice.type(QStringLiteral("/send ") + QStringLiteral(PIGEON_BINARY));
+    QTRY_VERIFY2(alice.output().contains(
+                     QStringLiteral("Files go to one person, not to a group: /to NAME picks a member of #team.")),
+                 qPrintable(alice.output()));
+
     const qsizetype before = alice.output().size();
     alice.type(QStringLiteral("/search 见面"));
     QTRY_VERIFY(alice.output().mid(before).contains(QStringLiteral("Messages with \"见面\"")));
     QTRY_VERIFY2(alice.output().mid(before).contains(QRegularExpression(
                      QStringLiteral(R"(\n\[\d{4}-\d\d-\d\d \d\d:\d\d\])") + QRegularExpression::escape(fromBob))),
                  qPrintable(alice.output().mid(before)));
-    QCOMPARE(alice.finish(), 0);
+    QCOMPARE(alice.finish(), 3); // the refused /send
     QCOMPARE(bob.finish(), 0);
 
     // The same lines from the stored history, as the console printed them.

@@ -63,6 +63,8 @@ class TestConsoleGroupLines final : public QObject {
 private Q_SLOTS:
     void linesNameTheGroupAndTheSender();
     void groupNameWithASpace();
+    void groupCommandChecksItsWords_data();
+    void groupCommandChecksItsWords();
 };
 
 void TestConsoleGroupLines::linesNameTheGroupAndTheSender()
@@ -146,6 +148,49 @@ void TestConsoleGroupLines::groupNameWithASpace()
     QVERIFY2(bob.output().contains(QStringLiteral("team (2) \u203a * Carol joined.")), qPrintable(bob.output()));
     QCOMPARE(alice.finish(), 0);
     QCOMPARE(bob.finish(), 0);
+}
+
+void TestConsoleGroupLines::groupCommandChecksItsWords_data()
+{
+    QTest::addColumn<QString>("command"); // SELF: this console's own ADDRESS:PORT
+    QTest::addColumn<QString>("said");
+    QTest::newRow("this Pigeon as a member") << QStringLiteral("/group mine SELF")
+                                             << QStringLiteral("SELF is this Pigeon itself: you are a member of your "
+                                                               "groups already.");
+    QTest::newRow("this Pigeon added") << QStringLiteral("/group add ok SELF")
+                                       << QStringLiteral("SELF is this Pigeon itself");
+    QTest::newRow("name of 65 characters") << QStringLiteral("/group %1 Bob").arg(QString(65, u'n'))
+                                           << QStringLiteral("A group's name is at most 64 characters.");
+    QTest::newRow("name of 64 characters") << QStringLiteral("/group %1 Bob").arg(QString(64, u'n'))
+                                           << QStringLiteral("Made the group #%1;").arg(QString(64, u'n'));
+    QTest::newRow("name written with its #")
+        << QStringLiteral("/group #lab Bob") << QStringLiteral("Made the group #lab; now writing to it.");
+    QTest::newRow("only #") << QStringLiteral("/group # Bob") << QStringLiteral("A group needs a name.");
+}
+
+// /group refuses what cannot work, with the reason, and makes nothing then.
+void TestConsoleGroupLines::groupCommandChecksItsWords()
+{
+    QFETCH(QString, command);
+    QFETCH(QString, said);
+    QTemporaryDir dir;
+    Console alice;
+    QVERIFY(alice.start(dir.path(), QStringLiteral("Alice")));
+    QUdpSocket bob; // a contact's address is all /group needs of a member
+    QVERIFY(bob.bind(QHostAddress(QStringLiteral("127.0.0.1")), 0));
+    alice.type(QStringLiteral("/add Bob 127.0.0.1:%1").arg(bob.localPort()));
+    alice.type(QStringLiteral("/group ok Bob"));
+    QTRY_VERIFY(alice.output().contains(QStringLiteral("Made the group #ok;")));
+    alice.type(QString(command).replace(QStringLiteral("SELF"), alice.endpoint()));
+    const QString expected = QString(said).replace(QStringLiteral("SELF"), alice.endpoint());
+    QTRY_VERIFY2(alice.output().contains(expected), qPrintable(alice.output()));
+    const bool refused = !said.startsWith(QStringLiteral("Made"));
+    alice.type(QStringLiteral("/groups"));
+    QTRY_VERIFY(alice.output().contains(QStringLiteral("#ok  ")));
+    // A refused command leaves the one group there was; no member is this Pigeon.
+    QCOMPARE(alice.output().count(QRegularExpression(QStringLiteral("\n  #"))), refused ? 1 : 2);
+    QVERIFY2(!alice.output().contains(QStringLiteral("(") + alice.endpoint() + u')'), qPrintable(alice.output()));
+    QCOMPARE(alice.finish(), refused ? 3 : 0);
 }
 
 QTEST_GUILESS_MAIN(TestConsoleGroupLines)

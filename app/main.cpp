@@ -316,7 +316,7 @@ int historyCommand(const Parsed& parsed)
         err() << "usage: pigeon history [PEER] [--last N] [--search TEXT] [--profile DIR]\n";
         return UsageError;
     }
-    const QString peer = args.value(1);
+    QString peer = args.value(1);
     Profile profile(parsed.options.profileDir);
     History history;
     QStringList peers;
@@ -335,6 +335,10 @@ int historyCommand(const Parsed& parsed)
             peers.append(it->peer);
     }
     if (!peer.isEmpty()) {
+        // A group is named as /to takes it: "team" or "#team" (a conversation of that name wins).
+        if (history.isOpen() && !peer.startsWith(u'#') && !history.hasConversation(peer) &&
+            history.hasConversation(u'#' + peer))
+            peer.prepend(u'#');
         if (!history.isOpen() || !history.hasConversation(peer)) {
             err() << "pigeon: no conversation with \"" << peer << "\" in " << profile.historyPath() << '\n';
             return UsageError;

@@ -110,6 +110,11 @@ void TestConsoleGroupLines::linesNameTheGroupAndTheSender()
     QVERIFY2(history.out.contains(fromBob), qPrintable(history.out));
     QVERIFY2(history.out.contains(QStringLiteral("] team \u203a * You made the group team with Bob.\n")),
              qPrintable(history.out));
+    // The group named as /to takes it, without its '#'.
+    const Run named =
+        runPigeon(QStringList{QStringLiteral("history"), QStringLiteral("team")} + profile, {}, noColor());
+    QCOMPARE(named.exitCode, 0);
+    QCOMPARE(named.out, history.out);
     const Run found =
         runPigeon(QStringList{QStringLiteral("history"), QStringLiteral("--search"), QStringLiteral("noon")} + profile,
                   {}, noColor());

@@ -217,8 +217,9 @@ void Console::command(const QString& line)
                                   : p == Presence::Online           ? paint(tr("online"), Green)
                                   : p == Presence::Offline          ? paint(tr("offline"), Red)
                                                                     : tr("unknown");
+            // An IPv6 address in brackets, as /add and /to take it: "::1:2425" would read as an address.
             print(QStringLiteral("  %1  %2:%3  %4%5%6")
-                      .arg(c.name, c.host)
+                      .arg(c.name, c.host.contains(u':') ? u'[' + c.host + u']' : c.host)
                       .arg(c.port)
                       .arg(state, statusWords(m_messenger.peerStatus(c.name)),
                            u' ' + textcodec::encodingName(c.encoding)));

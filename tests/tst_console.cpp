@@ -108,6 +108,7 @@ private Q_SLOTS:
     void sealedMessageOpensWithOpen();
     void openNumberedSendsOneReadNotice();
     void sealedMessageOpensAfterRestart();
+    void contactsShowsIpv6InBrackets();
     void startLineNamesAllAddresses();
     void searchCommand();
 };
@@ -594,6 +595,20 @@ void TestConsole::sealedMessageOpensAfterRestart()
     c.type(QStringLiteral("/open"));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("No sealed message is waiting.")), c.out.constData());
     QCOMPARE(c.finish(), 3);
+}
+
+// /contacts writes an address as /add and /to take it back: an IPv6 one in brackets before its port.
+void TestConsole::contactsShowsIpv6InBrackets()
+{
+    QTemporaryDir dir;
+    Console c;
+    QVERIFY(c.start(dir.path()));
+    c.type(QStringLiteral("/add six [::1]:2426"));
+    c.type(QStringLiteral("/add four 127.0.0.1:2427"));
+    c.type(QStringLiteral("/contacts"));
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("  four  127.0.0.1:2427  ")), c.out.constData());
+    QVERIFY2(c.output().contains(QStringLiteral("  six  [::1]:2426  ")), c.out.constData());
+    QCOMPARE(c.finish(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestConsole)

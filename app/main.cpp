@@ -202,13 +202,26 @@ int contactsCommand(const Parsed& parsed)
         err() << "pigeon: " << error << '\n';
         return StartError;
     }
+    const QString verb = args.value(1);
+    // A running Pigeon keeps the contacts in memory and writes them back whole at its next change, so a change made
+    // here meanwhile would be lost (and not seen there): as for the rest of the profile, one process at a time.
+    ProfileLock lock(profile);
+    if (verb != u"list" && !verb.isEmpty() && !lock.acquire()) {
+        if (!lock.error().isEmpty()) {
+            err() << "pigeon: " << lock.error() << '\n';
+            return StartError;
+        }
+        err() << "pigeon: the profile " << profile.directory() << " is in use by "
+              << (lock.holderIsWindow() ? "the Pigeon window" : "Pigeon in a terminal") << " (pid " << lock.holderPid()
+              << "); change the contacts there (/add, Contacts menu), or quit it first\n";
+        return StartError;
+    }
     ContactBook book;
     if (!book.load(profile.contactsPath())) {
         err() << "pigeon: " << book.error() << '\n';
         return StartError;
     }
     QTextStream out(stdout);
-    const QString verb = args.value(1);
     if (verb == u"list" || verb.isEmpty()) {
         for (const Contact& c : book.contacts())
             out << c.name << '\t' << c.host << '\t' << c.port << '\t' << protocolName(c.protocol) << '\t'

@@ -195,6 +195,10 @@ void Console::command(const QString& line)
         m_messenger.openSealed(m.id); // sends the read notice the sender asked for
     } else if (verb == u"/to") {
         const QString name = line.section(u' ', 1).trimmed();
+        if (name.isEmpty()) {
+            refuse(tr("Usage: /to NAME, /to ADDRESS:PORT or /to GROUP"));
+            return;
+        }
         const GroupBook::Group* group = m_messenger.groups().find(name);
         if (group && (name.startsWith(u'#') || !m_session.contacts().find(name))) {
             m_partner = group->key();
@@ -251,7 +255,7 @@ void Console::command(const QString& line)
         listGroups();
     } else if (verb == u"/help") {
         print(tr("  TEXT                 send to the current partner (whoever wrote last, or /to)\n"
-                 "  /to NAME|ADDR:PORT   pick whom to write to\n"
+                 "  /to NAME|ADDR:PORT|GROUP   pick whom to write to (a group: its name or #NAME)\n"
                  "  /contacts            list contacts with presence\n"
                  "  /open [N]            open the oldest sealed message, or number N (its sender is told)\n"
                  "  /add NAME HOST[:PORT] [plain] [auto|utf-8|gbk|cp932]   add a contact\n"

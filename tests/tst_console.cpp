@@ -109,6 +109,7 @@ private Q_SLOTS:
     void openNumberedSendsOneReadNotice();
     void sealedMessageOpensAfterRestart();
     void contactsShowsIpv6InBrackets();
+    void toWithoutANameSaysHow();
     void startLineNamesAllAddresses();
     void searchCommand();
 };
@@ -609,6 +610,21 @@ void TestConsole::contactsShowsIpv6InBrackets()
     QTRY_VERIFY2(c.output().contains(QStringLiteral("  four  127.0.0.1:2427  ")), c.out.constData());
     QVERIFY2(c.output().contains(QStringLiteral("  six  [::1]:2426  ")), c.out.constData());
     QCOMPARE(c.finish(), 0);
+}
+
+// "/to" alone is a question, not a contact named "": the console says what /to takes, and /help names groups too.
+void TestConsole::toWithoutANameSaysHow()
+{
+    QTemporaryDir dir;
+    Console c;
+    QVERIFY(c.start(dir.path()));
+    c.type(QStringLiteral("/to"));
+    c.type(QStringLiteral("/help"));
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("Usage: /to NAME, /to ADDRESS:PORT or /to GROUP")),
+                 c.out.constData());
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("  /to NAME|ADDR:PORT|GROUP ")), c.out.constData());
+    QVERIFY2(!c.output().contains(QStringLiteral("No contact named \"\"")), c.out.constData());
+    QCOMPARE(c.finish(), 3);
 }
 
 QTEST_GUILESS_MAIN(TestConsole)

@@ -7,6 +7,7 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QSet>
 #include <QTimer>
 
 #include <unistd.h>
@@ -21,6 +22,8 @@ constexpr const char* Yellow = MessageLine::Yellow;
 constexpr int QuitWaitMs = 10'000;
 // How many matches /search prints (the newest); `pigeon history --search` prints them all.
 constexpr int SearchResults = 20;
+// How many sealed messages kept from an earlier run /open numbers at once.
+constexpr int MaxSealedListed = 1000;
 
 bool isAnyAddress(const QHostAddress& address)
 {
@@ -169,6 +172,9 @@ void Console::start()
         Dim));
     for (const QString& warning : m_session.warnings())
         print(paint(warning, Red));
+    // A status chosen before a restart is still in force (and may answer people automatically): say so.
+    if (m_messenger.status().status != Status::Online)
+        printOwnStatus();
     m_stdin = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
     connect(m_stdin, &QSocketNotifier::activated, this, &Console::readInput);
     prompt();
@@ -235,6 +241,8 @@ void Console::command(const QString& line)
         const QString arg = line.section(u' ', 1).trimmed();
         bool numbered = false;
         const int n = arg.toInt(&numbered);
+        if (m_sealed.isEmpty() || (numbered && !m_sealed.contains(n)))
+            findSealed();
         if (m_sealed.isEmpty() || (!arg.isEmpty() && (!numbered || !m_sealed.contains(n)))) {
             refuse(arg.isEmpty() ? tr("No sealed message is waiting.")
                                  : tr("No sealed message %1 is waiting.").arg(arg));
@@ -245,6 +253,10 @@ void Console::command(const QString& line)
         m_messenger.openSealed(m.id); // sends the read notice the sender asked for
     } else if (verb == u"/to") {
         const QString name = line.section(u' ', 1).trimmed();
+        if (name.isEmpty()) {
+            refuse(tr("Usage: /to NAME, /to ADDRESS:PORT or /to GROUP"));
+            return;
+        }
         const GroupBook::Group* group = m_messenger.groups().find(name);
         if (group && (name.startsWith(u'#') || !m_session.contacts().find(name))) {
             m_partner = group->key();
@@ -267,8 +279,9 @@ void Console::command(const QString& line)
                                   : p == Presence::Online           ? paint(tr("online"), Green)
                                   : p == Presence::Offline          ? paint(tr("offline"), Red)
                                                                     : tr("unknown");
+            // An IPv6 address in brackets, as /add and /to take it: "::1:2425" would read as an address.
             print(QStringLiteral("  %1  %2:%3  %4%5%6")
-                      .arg(c.name, c.host)
+                      .arg(c.name, c.host.contains(u':') ? u'[' + c.host + u']' : c.host)
                       .arg(c.port)
                       .arg(state, statusWords(m_messenger.peerStatus(c.name)),
                            u' ' + textcodec::encodingName(c.encoding)));
@@ -310,7 +323,7 @@ void Console::command(const QString& line)
             verifyCommand(name);
     } else if (verb == u"/help") {
         print(tr("  TEXT                 send to the current partner (whoever wrote last, or /to)\n"
-                 "  /to NAME|ADDR:PORT   pick whom to write to\n"
+                 "  /to NAME|ADDR:PORT|GROUP   pick whom to write to (a group: its name or #NAME)\n"
                  "  /contacts            list contacts with presence\n"
                  "  /open [N]            open the oldest sealed message, or number N (its sender is told)\n"
                  "  /add NAME HOST[:PORT] [plain] [auto|utf-8|gbk|cp932]   add a contact\n"
@@ -327,11 +340,23 @@ void Console::command(const QString& line)
                  "  /trust NAME          accept NAME's changed key\n"
                  "  /quit                leave (so does end of input)\n") +
               ConsoleTransfers::help());
+    } else if (verb == u"/send" && m_partner.startsWith(u'#') && m_messenger.groups().find(m_partner)) {
+        refuse(tr("Files go to one person, not to a group: /to NAME picks a member of %1.").arg(m_partner));
     } else if (m_files->command(verb, line, m_partner)) {
         // A file command.
     } else {
         refuse(tr("Unknown command %1; /help lists them.").arg(verb));
     }
+}
+
+void Console::findSealed()
+{
+    QSet<qint64> known;
+    for (const Message& m : std::as_const(m_sealed))
+        known.insert(m.id);
+    for (const Message& m : m_session.history().sealedWaiting(MaxSealedListed))
+        if (!known.contains(m.id))
+            m_sealed.insert(++m_sealedCount, m);
 }
 
 QString Console::presenceName(const QString& peer) const
@@ -374,6 +399,11 @@ void Console::setStatus(const QString& verb, const QString& text)
         return;
     }
     m_messenger.setStatus(status, text);
+    printOwnStatus();
+}
+
+void Console::printOwnStatus()
+{
     const PeerStatus& now = m_messenger.status();
     const QString shown = textcodec::printable(now.text);
     switch (now.status) {
@@ -407,9 +437,13 @@ void Console::search(const QString& text)
         return;
     }
     print(paint(tr("Messages with \"%1\", newest first:").arg(shown), Dim));
-    for (const SearchHit& hit : page.hits)
-        print(m_line.format(hit.message, m_messenger.nickOf(hit.message.peer), QStringLiteral("yyyy-MM-dd HH:mm"),
-                            hit.spans));
+    const QString timeFormat = QStringLiteral("yyyy-MM-dd HH:mm");
+    for (const SearchHit& hit : page.hits) {
+        const QString inGroup = groupLine(hit.message, timeFormat, hit.spans);
+        print(inGroup.isEmpty()
+                  ? m_line.format(hit.message, m_messenger.nickOf(hit.message.peer), timeFormat, hit.spans)
+                  : inGroup);
+    }
     if (page.next != 0)
         print(paint(tr("  (the newest %1; `pigeon history --search` prints them all)").arg(SearchResults), Dim));
 }
@@ -467,13 +501,8 @@ QString Console::shown(const Message& m) const
     for (auto it = m_sealed.cbegin(); it != m_sealed.cend() && number == 0; ++it)
         number = it->id == m.id ? it.key() : 0;
     if (number == 0) {
-        if (const GroupBook::Group* group = m_messenger.groups().find(m.peer); group && m.peer.startsWith(u'#')) {
-            // A member that is no contact is named as it claims, with a '?' as strangers are.
-            const auto ep = Endpoint::parse(m.remote);
-            const QString name = m_messenger.memberName(m.peer, m.remote);
-            return m_line.formatGroup(m, group->name, ep && !m_messenger.isContact(*ep) ? name + u'?' : name);
-        }
-        return m_line.format(m, m_messenger.nickOf(m.peer));
+        const QString inGroup = groupLine(m, QStringLiteral("HH:mm:ss"));
+        return inGroup.isEmpty() ? m_line.format(m, m_messenger.nickOf(m.peer)) : inGroup;
     }
     return paint(u'[' + m.time.toLocalTime().toString(QStringLiteral("HH:mm:ss")) + u']', Dim) + u' ' +
            m_line.who(m.peer, m.remote, m_messenger.nickOf(m.peer)) + u": " +

@@ -37,6 +37,11 @@ private:
     QString presenceName(const QString& peer) const;
     // /away, /busy and /back.
     void setStatus(const QString& verb, const QString& text);
+    // Says what this Pigeon's own status is (after a change, and at start when a kept one is not Online).
+    void printOwnStatus();
+    // Numbers the sealed messages the history keeps unopened that m_sealed lacks (those of an earlier run), so that
+    // /open finds them after a restart.
+    void findSealed();
     // " away “TEXT”" after a contact in /contacts; empty when online.
     QString statusWords(const PeerStatus& status) const;
     // The presence line printed when a peer's status changes: "* Bob is away: at lunch", "* Bob is back".
@@ -53,6 +58,9 @@ private:
     QString partnerLine() const;
     void trustCommand(const QString& name);
     void verifyCommand(QString name);
+    // A message of a group conversation as MessageLine::formatGroup shows it, the sender named as memberName() does
+    // (a member that is no contact with a '?'); empty for a message of no group.
+    QString groupLine(const Message& m, const QString& timeFormat, const QList<search::Span>& marks = {}) const;
     void print(const QString& line);
     // `line` as written to the terminal: on a terminal the prompt is cleared before it and drawn again after it.
     QByteArray decorated(const QString& line) const;

@@ -15,20 +15,24 @@ void Console::groupCommand(const QStringList& words)
 {
     const QString sub = words.value(1).toLower();
     QString error;
+    // A group's name may hold spaces ("team (2)", made unique here, or given in the window): NAME is every word
+    // between the subcommand and the member.
     if (sub == u"add") {
-        if (words.size() != 4)
+        if (words.size() < 4)
             return refuse(tr("Usage: /group add NAME MEMBER"));
-        if (!m_messenger.addToGroup(words[2], words[3], &error))
+        const QString name = words.mid(2, words.size() - 3).join(u' ');
+        if (!m_messenger.addToGroup(name, words.last(), &error))
             return refuse(error);
-        print(paint(tr("Added %1 to %2.").arg(words[3], words[2]), Green));
+        print(paint(tr("Added %1 to %2.").arg(words.last(), name), Green));
     } else if (sub == u"leave") {
-        if (words.size() != 3)
+        if (words.size() < 3)
             return refuse(tr("Usage: /group leave NAME"));
-        if (!m_messenger.leaveGroup(words[2], &error))
+        const QString name = words.mid(2).join(u' ');
+        if (!m_messenger.leaveGroup(name, &error))
             return refuse(error);
-        if (const GroupBook::Group* g = m_messenger.groups().find(words[2]); g && m_partner == g->key())
+        if (const GroupBook::Group* g = m_messenger.groups().find(name); g && m_partner == g->key())
             m_partner.clear();
-        print(paint(tr("You left %1.").arg(words[2]), Green));
+        print(paint(tr("You left %1.").arg(name), Green));
     } else {
         if (words.size() < 3)
             return refuse(tr("Usage: /group NAME MEMBER...   /group add NAME MEMBER   /group leave NAME"));
@@ -80,4 +84,15 @@ void Console::printGroupDelivery(qint64 id, MessageState state)
         print(paint(tr("  (could not deliver to %1: no answer)").arg(missed.join(QStringLiteral(", "))), Red));
     if (m_quitting && m_messenger.pendingCount() == 0)
         quit();
+}
+
+QString Console::groupLine(const Message& m, const QString& timeFormat, const QList<search::Span>& marks) const
+{
+    const GroupBook::Group* group = m.peer.startsWith(u'#') ? m_messenger.groups().find(m.peer) : nullptr;
+    if (!group)
+        return {};
+    const auto ep = Endpoint::parse(m.remote);
+    const QString name = m_messenger.memberName(m.peer, m.remote);
+    return m_line.formatGroup(m, group->name, ep && !m_messenger.isContact(*ep) ? name + u'?' : name, timeFormat,
+                              marks);
 }

@@ -2,6 +2,7 @@
 
 #include "console.h"
 #include "contactspec.h"
+#include "groupbook.h"
 #include "keystore.h"
 #include "mainwindow.h"
 #include "messageline.h"
@@ -201,13 +202,26 @@ int contactsCommand(const Parsed& parsed)
         err() << "pigeon: " << error << '\n';
         return StartError;
     }
+    const QString verb = args.value(1);
+    // A running Pigeon keeps the contacts in memory and writes them back whole at its next change, so a change made
+    // here meanwhile would be lost (and not seen there): as for the rest of the profile, one process at a time.
+    ProfileLock lock(profile);
+    if (verb != u"list" && !verb.isEmpty() && !lock.acquire()) {
+        if (!lock.error().isEmpty()) {
+            err() << "pigeon: " << lock.error() << '\n';
+            return StartError;
+        }
+        err() << "pigeon: the profile " << profile.directory() << " is in use by "
+              << (lock.holderIsWindow() ? "the Pigeon window" : "Pigeon in a terminal") << " (pid " << lock.holderPid()
+              << "); change the contacts there (/add, Contacts menu), or quit it first\n";
+        return StartError;
+    }
     ContactBook book;
     if (!book.load(profile.contactsPath())) {
         err() << "pigeon: " << book.error() << '\n';
         return StartError;
     }
     QTextStream out(stdout);
-    const QString verb = args.value(1);
     if (verb == u"list" || verb.isEmpty()) {
         for (const Contact& c : book.contacts())
             out << c.name << '\t' << c.host << '\t' << c.port << '\t' << protocolName(c.protocol) << '\t'
@@ -246,20 +260,53 @@ int contactsCommand(const Parsed& parsed)
     return UsageError;
 }
 
+// Lines of `pigeon history` as the console prints them, also for group conversations ("GROUP › SENDER (ADDRESS:PORT):
+// TEXT"): a sender is named by the contact at its address:port, else by the name it gave the group, with a '?'.
+class HistoryLines {
+public:
+    HistoryLines(History& history, const Profile& profile)
+        : m_line(isatty(STDOUT_FILENO) && qEnvironmentVariableIsEmpty("NO_COLOR"))
+        , m_groups(&history)
+    {
+        QString error;
+        if (history.isOpen())
+            m_groups.load(&error); // without the groups, their messages are printed as any others
+        m_contacts.load(profile.contactsPath());
+    }
+    const MessageLine& line() const { return m_line; }
+    QString format(const Message& m, const QList<search::Span>& marks = {}) const
+    {
+        const QString timeFormat = QStringLiteral("yyyy-MM-dd HH:mm:ss");
+        const GroupBook::Group* group = m.peer.startsWith(u'#') ? m_groups.find(m.peer) : nullptr;
+        if (!group)
+            return m_line.format(m, {}, timeFormat, marks);
+        const auto from = Endpoint::parse(m.remote);
+        for (const Contact& c : m_contacts.contacts())
+            if (from && Endpoint::parse(c.host + u':' + QString::number(c.port)) == from)
+                return m_line.formatGroup(m, group->name, c.name, timeFormat, marks);
+        const Roster::Entry* e = group->roster.find(m.remote);
+        return m_line.formatGroup(m, group->name, e && !e->name.isEmpty() ? e->name + u'?' : m.remote, timeFormat,
+                                  marks);
+    }
+
+private:
+    MessageLine m_line;
+    GroupBook m_groups;
+    ContactBook m_contacts;
+};
+
 // pigeon history --search TEXT [PEER] [--last N]: the messages that match, newest first, a page at a time, with the
 // matching words in bold on a terminal.
-int searchCommand(const Parsed& parsed, History& history, const QString& peer)
+int searchCommand(const Parsed& parsed, History& history, const QString& peer, const HistoryLines& lines)
 {
     QTextStream out(stdout);
     out.setEncoding(QStringConverter::Utf8);
-    const MessageLine line(isatty(STDOUT_FILENO) && qEnvironmentVariableIsEmpty("NO_COLOR"));
-    const QString timeFormat = QStringLiteral("yyyy-MM-dd HH:mm:ss");
     qint64 printed = 0;
     qint64 before = 0;
     do {
         const SearchPage page = history.search(*parsed.search, peer, before, 500);
         for (const SearchHit& hit : page.hits) {
-            out << line.format(hit.message, {}, timeFormat, hit.spans) << '\n';
+            out << lines.format(hit.message, hit.spans) << '\n';
             if (++printed == parsed.last)
                 return Ok;
         }
@@ -282,7 +329,7 @@ int historyCommand(const Parsed& parsed)
         err() << "usage: pigeon history [PEER] [--last N] [--search TEXT] [--profile DIR]\n";
         return UsageError;
     }
-    const QString peer = args.value(1);
+    QString peer = args.value(1);
     Profile profile(parsed.options.profileDir);
     History history;
     QStringList peers;
@@ -301,23 +348,26 @@ int historyCommand(const Parsed& parsed)
             peers.append(it->peer);
     }
     if (!peer.isEmpty()) {
+        // A group is named as /to takes it: "team" or "#team" (a conversation of that name wins).
+        if (history.isOpen() && !peer.startsWith(u'#') && !history.hasConversation(peer) &&
+            history.hasConversation(u'#' + peer))
+            peer.prepend(u'#');
         if (!history.isOpen() || !history.hasConversation(peer)) {
             err() << "pigeon: no conversation with \"" << peer << "\" in " << profile.historyPath() << '\n';
             return UsageError;
         }
         peers = {peer};
     }
+    const HistoryLines lines(history, profile);
     if (parsed.search)
-        return history.isOpen() ? searchCommand(parsed, history, peer) : Ok;
+        return history.isOpen() ? searchCommand(parsed, history, peer, lines) : Ok;
     QTextStream out(stdout);
     out.setEncoding(QStringConverter::Utf8);
-    const MessageLine line(isatty(STDOUT_FILENO) && qEnvironmentVariableIsEmpty("NO_COLOR"));
-    const QString timeFormat = QStringLiteral("yyyy-MM-dd HH:mm:ss");
     constexpr int Page = 1000;
     for (const QString& p : std::as_const(peers)) {
         if (peer.isEmpty())
-            out << line.paint(QStringLiteral("== ") + textcodec::printable(p) + QStringLiteral(" =="),
-                              MessageLine::Bold)
+            out << lines.line().paint(QStringLiteral("== ") + textcodec::printable(p) + QStringLiteral(" =="),
+                                      MessageLine::Bold)
                 << '\n';
         // --last N: the newest N; else every message, a page at a time from the oldest.
         QList<Message> page = parsed.last
@@ -325,7 +375,7 @@ int historyCommand(const Parsed& parsed)
                                   : history.conversationAfter(p, -1, 0, Page);
         while (!page.isEmpty()) {
             for (const Message& m : std::as_const(page))
-                out << line.format(m, {}, timeFormat) << '\n';
+                out << lines.format(m) << '\n';
             if (parsed.last || page.size() < Page)
                 break;
             page = history.conversationAfter(p, page.last().sortKey, page.last().packetNo, Page);

@@ -65,13 +65,15 @@ QString MessageLine::format(const Message& m, const QString& nick, const QString
 }
 
 QString MessageLine::formatGroup(const Message& m, const QString& group, const QString& sender,
-                                 const QString& timeFormat) const
+                                 const QString& timeFormat, const QList<search::Span>& marks) const
 {
-    if (m.isSystem || m.direction == Direction::Outgoing)
-        return format(m, {}, timeFormat);
+    if (m.direction == Direction::Outgoing && !m.isSystem)
+        return format(m, {}, timeFormat, marks);
     const QString time = paint(u'[' + m.time.toLocalTime().toString(timeFormat) + u']', Dim);
+    const QString prefix = time + u' ' + paint(textcodec::printable(group), Bold) + QStringLiteral(" \u203a ");
+    if (m.isSystem)
+        return prefix + paint(QStringLiteral("* ") + textcodec::printable(ConversationModel::shownText(m.text)), Dim);
     const char* color = PeerColors[qHash(sender) % std::size(PeerColors)];
-    return time + u' ' + paint(textcodec::printable(group), Bold) + QStringLiteral(" \u203a ") +
-           paint(textcodec::printable(sender), color) + paint(QStringLiteral(" (") + m.remote + u')', Dim) + u": " +
-           textcodec::printable(ConversationModel::shownText(m.text));
+    return prefix + paint(textcodec::printable(sender), color) + paint(QStringLiteral(" (") + m.remote + u')', Dim) +
+           u": " + text(m, marks);
 }

@@ -33,9 +33,12 @@ public:
     // when color is on.
     QString format(const Message& m, const QString& nick, const QString& timeFormat = QStringLiteral("HH:mm:ss"),
                    const QList<search::Span>& marks = {}) const;
-    // A received group message: "[TIME] GROUP › SENDER (ADDRESS:PORT): TEXT", the sender colored by its name.
+    // A message of a group conversation: a received one "[TIME] GROUP › SENDER (ADDRESS:PORT): TEXT", the sender
+    // colored by its name; a line such as "Bob left." "[TIME] GROUP › * TEXT", so that it says which group; one sent
+    // as format() shows it. `marks` as for format().
     QString formatGroup(const Message& m, const QString& group, const QString& sender,
-                        const QString& timeFormat = QStringLiteral("HH:mm:ss")) const;
+                        const QString& timeFormat = QStringLiteral("HH:mm:ss"),
+                        const QList<search::Span>& marks = {}) const;
 
 private:
     // A message's text as shown, printable, with `marks` in bold.

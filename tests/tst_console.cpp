@@ -107,6 +107,9 @@ private Q_SLOTS:
     void legacyEncodingReadsStrangers();
     void sealedMessageOpensWithOpen();
     void openNumberedSendsOneReadNotice();
+    void sealedMessageOpensAfterRestart();
+    void contactsShowsIpv6InBrackets();
+    void toWithoutANameSaysHow();
     void startLineNamesAllAddresses();
     void searchCommand();
 };
@@ -559,6 +562,69 @@ void TestConsole::startLineNamesAllAddresses()
     QVERIFY2(out.contains(QByteArray("UDP *:" + QByteArray::number(port) + " as")), out.constData());
     pigeon.closeWriteChannel();
     QVERIFY(pigeon.waitForFinished(10000));
+}
+
+// The seal is kept in the history: a sealed message that arrived before a restart is still there to /open (and its
+// sender still told) in the next run, as the window keeps it.
+void TestConsole::sealedMessageOpensAfterRestart()
+{
+    QTemporaryDir dir;
+    QUdpSocket script;
+    QVERIFY(script.bind(Loopback, 0));
+    {
+        Console c;
+        QVERIFY(c.start(dir.path()));
+        script.writeDatagram(QByteArray("1:1005:u:h:800:kept under seal\0", 31), Loopback, c.port);
+        QTRY_VERIFY2(c.output().contains(QStringLiteral("sealed message 1; /open 1 to read it")), c.out.constData());
+        QCOMPARE(c.finish(), 0);
+    }
+    while (script.hasPendingDatagrams())
+        script.receiveDatagram();
+    Console c;
+    QVERIFY(c.start(dir.path()));
+    c.type(QStringLiteral("/open"));
+    QTRY_VERIFY2(c.output().contains(QStringLiteral(": kept under seal")), c.out.constData());
+    QVERIFY2(!c.output().contains(QStringLiteral("No sealed message")), c.out.constData());
+    bool notified = false;
+    QTRY_VERIFY([&] {
+        while (script.hasPendingDatagrams()) {
+            const QList<QByteArray> fields = script.receiveDatagram().data().split(':');
+            notified = notified || (fields.size() >= 6 && fields[4] == "48" && fields[5].startsWith("1005"));
+        }
+        return notified;
+    }());
+    c.type(QStringLiteral("/open"));
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("No sealed message is waiting.")), c.out.constData());
+    QCOMPARE(c.finish(), 3);
+}
+
+// /contacts writes an address as /add and /to take it back: an IPv6 one in brackets before its port.
+void TestConsole::contactsShowsIpv6InBrackets()
+{
+    QTemporaryDir dir;
+    Console c;
+    QVERIFY(c.start(dir.path()));
+    c.type(QStringLiteral("/add six [::1]:2426"));
+    c.type(QStringLiteral("/add four 127.0.0.1:2427"));
+    c.type(QStringLiteral("/contacts"));
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("  four  127.0.0.1:2427  ")), c.out.constData());
+    QVERIFY2(c.output().contains(QStringLiteral("  six  [::1]:2426  ")), c.out.constData());
+    QCOMPARE(c.finish(), 0);
+}
+
+// "/to" alone is a question, not a contact named "": the console says what /to takes, and /help names groups too.
+void TestConsole::toWithoutANameSaysHow()
+{
+    QTemporaryDir dir;
+    Console c;
+    QVERIFY(c.start(dir.path()));
+    c.type(QStringLiteral("/to"));
+    c.type(QStringLiteral("/help"));
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("Usage: /to NAME, /to ADDRESS:PORT or /to GROUP")),
+                 c.out.constData());
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("  /to NAME|ADDR:PORT|GROUP ")), c.out.constData());
+    QVERIFY2(!c.output().contains(QStringLiteral("No contact named \"\"")), c.out.constData());
+    QCOMPARE(c.finish(), 3);
 }
 
 QTEST_GUILESS_MAIN(TestConsole)

@@ -6,6 +6,7 @@
 
 #include <QNetworkDatagram>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUdpSocket>
@@ -39,6 +40,8 @@ class TestConsoleStatus final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void awayAnswersOnceAndBackSaysSo();
+    void keptStatusIsSaidAtStart_data();
+    void keptStatusIsSaidAtStart();
 };
 
 void TestConsoleStatus::awayAnswersOnceAndBackSaysSo()
@@ -113,6 +116,44 @@ void TestConsoleStatus::awayAnswersOnceAndBackSaysSo()
     c.output();
     // The refused "/back now" makes the exit status 3, as any refused line does.
     QCOMPARE(c.process.exitCode(), 3);
+}
+
+// A status chosen in one run is kept in the profile; the next console says so before anything else, since it
+// may answer people automatically without the user knowing.
+void TestConsoleStatus::keptStatusIsSaidAtStart_data()
+{
+    QTest::addColumn<QString>("command");
+    QTest::addColumn<QString>("said"); // the line the first run printed, which the second must print at start
+    QTest::newRow("away with a text") << QStringLiteral("/away 出差到周五")
+                                      << QStringLiteral("You are away: whoever writes gets \"出差到周五\" back, once.");
+    QTest::newRow("away without a text") << QStringLiteral("/away")
+                                         << QStringLiteral(
+                                                "You are away. Without a text nobody gets an automatic answer.");
+    QTest::newRow("busy") << QStringLiteral("/busy in a meeting") << QStringLiteral("You are busy: in a meeting");
+    QTest::newRow("online") << QStringLiteral("/back") << QString();
+}
+
+void TestConsoleStatus::keptStatusIsSaidAtStart()
+{
+    QFETCH(QString, command);
+    QFETCH(QString, said);
+    QTemporaryDir dir;
+    const QStringList args =
+        QStringList{QStringLiteral("--console"), QStringLiteral("--profile"), dir.path()} + privateListenArgs();
+    const Run first = runPigeon(args, (command + QStringLiteral("\n/quit\n")).toUtf8());
+    QCOMPARE(first.exitCode, 0);
+    if (!said.isEmpty())
+        QVERIFY2(first.out.contains(said), qPrintable(first.out));
+
+    const Run second = runPigeon(args, QByteArray("/quit\n"));
+    QCOMPARE(second.exitCode, 0);
+    const QStringList lines = second.out.split(u'\n', Qt::SkipEmptyParts);
+    QVERIFY2(lines.value(0).contains(QStringLiteral("listening")), qPrintable(second.out));
+    if (said.isEmpty())
+        QVERIFY2(!second.out.contains(QRegularExpression(QStringLiteral("You are (away|busy)"))),
+                 qPrintable(second.out));
+    else
+        QCOMPARE(lines.value(1), said);
 }
 
 QTEST_GUILESS_MAIN(TestConsoleStatus)

@@ -138,6 +138,10 @@ void TestContactBook::validate_data()
     QTest::newRow("empty host") << QStringLiteral("Bob") << QString() << 2425 << QStringLiteral("host is empty");
     QTest::newRow("bad host") << QStringLiteral("Bob") << QStringLiteral("300.1.1.1.1!") << 2425
                               << QStringLiteral("not an IP address");
+    QTest::newRow("dotted quad over 255") << QStringLiteral("Bob") << QStringLiteral("999.1.1.1") << 2425
+                                          << QStringLiteral("999.1.1.1 is not an IPv4 address");
+    QTest::newRow("three numbers") << QStringLiteral("Bob") << QStringLiteral("10.1.2") << 2425
+                                   << QStringLiteral("10.1.2 is not an IPv4 address");
     QTest::newRow("port zero") << QStringLiteral("Bob") << QStringLiteral("127.0.0.1") << 0 << QStringLiteral("port");
 }
 

@@ -24,6 +24,7 @@ private Q_SLOTS:
     void opensTheThreadAtTheMessage();
     void newerMessagesLoadBelow();
     void escapeGoesBackAndNothingFound();
+    void groupResultNamesItsSender();
 
 private:
     // Types `query` into the search panel opened with Ctrl+Shift+F and waits for the results.
@@ -189,6 +190,27 @@ void TestMessageSearch::escapeGoesBackAndNothingFound()
     QTest::keyClick(search->queryBox(), Qt::Key_Escape);
     QTRY_VERIFY(!search->isVisible());
     QVERIFY(m_window->conversationList()->isVisible());
+}
+
+// A result from a group says who in the group wrote it, as the group's thread does.
+void TestMessageSearch::groupResultNamesItsSender()
+{
+    QVERIFY(m_session->contacts().add({u"Dave"_qs, u"127.0.0.4"_qs, 9}).isEmpty());
+    QString error;
+    const QString group = m_session->messenger()->createGroup(u"lab"_qs, {u"Dave"_qs}, &error);
+    QCOMPARE(group, u"#lab"_qs);
+    Message m;
+    m.peer = group;
+    m.text = u"the Quillwort samples are in"_qs;
+    m.remote = u"127.0.0.4:9"_qs;
+    QVERIFY(m_session->history().append(m));
+    QVERIFY(m_session->history().commit());
+    searchFor(u"quillwort"_qs);
+    QListWidget* results = m_window->messageSearch()->results();
+    QCOMPARE(results->count(), 1);
+    const QString html = results->item(0)->data(MessageSearch::HtmlRole).toString();
+    QVERIFY2(html.contains(u"<b>#lab \u203a Dave</b>"_qs), qPrintable(html));
+    QCOMPARE(results->item(0)->data(MessageSearch::PeerRole).toString(), u"#lab"_qs);
 }
 
 QTEST_MAIN(TestMessageSearch)

@@ -11,7 +11,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QVBoxLayout>
 
 ContactDialog::ContactDialog(const ContactBook& book, const Contact& prefill, const QString& original, QWidget* parent)
@@ -143,16 +142,6 @@ QString ContactDialog::problem() const
     probe.port = 1;
     if (const QString why = m_book.validate(probe, m_original); !why.isEmpty())
         return why;
-    // Only digits and dots is meant as an IPv4 address; as a host name it could never resolve.
-    static const QRegularExpression dotted(QStringLiteral("^[0-9.]+$"));
-    const QString host = m_host->text().trimmed();
-    const QStringList parts = host.split(u'.');
-    const bool quad = parts.size() == 4 && std::all_of(parts.cbegin(), parts.cend(), [](const QString& part) {
-                          bool ok = false;
-                          return part.size() <= 3 && part.toUInt(&ok) <= 255 && ok;
-                      });
-    if (dotted.match(host).hasMatch() && !quad)
-        return tr("%1 is not an IPv4 address: it needs four numbers from 0 to 255, such as 192.168.1.20.").arg(host);
     if (!isNumber)
         return tr("The port must be a number.");
     if (!parsePort(portText))

@@ -2,6 +2,7 @@
 
 #include "colors.h"
 #include "history.h"
+#include "messenger.h"
 
 #include <QAbstractTextDocumentLayout>
 #include <QApplication>
@@ -71,7 +72,7 @@ private:
 };
 
 // A result as rich text. Everything that came from the network is HTML-escaped: it is only ever displayed.
-QString resultHtml(const SearchHit& hit, const QPalette& palette)
+QString resultHtml(const SearchHit& hit, const QString& who, const QPalette& palette)
 {
     QList<search::Span> marks;
     const QString text = search::excerpt(hit.message.text, hit.spans, ExcerptWidth, &marks);
@@ -85,19 +86,17 @@ QString resultHtml(const SearchHit& hit, const QPalette& palette)
         at = s.start + s.length;
     }
     body += text.mid(at).toHtmlEscaped();
-    const QString who = hit.message.direction == Direction::Outgoing
-                            ? MessageSearch::tr("me to %1").arg(hit.message.peer.toHtmlEscaped())
-                            : hit.message.peer.toHtmlEscaped();
     const QString when = QLocale().toString(hit.message.time.toLocalTime(), QLocale::ShortFormat).toHtmlEscaped();
     return QStringLiteral("<b>%1</b> &nbsp;<span style=\"color:%2\">%3</span><br>%4")
-        .arg(who, colors::secondaryText(palette).name(), when, body);
+        .arg(who.toHtmlEscaped(), colors::secondaryText(palette).name(), when, body);
 }
 
 } // namespace
 
-MessageSearch::MessageSearch(History* history, QWidget* parent)
+MessageSearch::MessageSearch(History* history, const Messenger* messenger, QWidget* parent)
     : QWidget(parent)
     , m_history(history)
+    , m_messenger(messenger)
     , m_query(new QLineEdit)
     , m_results(new QListWidget)
     , m_note(new QLabel)
@@ -189,10 +188,20 @@ void MessageSearch::loadMore()
         auto* item = new QListWidgetItem(m_results);
         item->setData(PeerRole, hit.message.peer);
         item->setData(IdRole, hit.message.id);
-        item->setData(HtmlRole, resultHtml(hit, palette()));
+        const QString from = who(hit.message);
+        item->setData(HtmlRole, resultHtml(hit, from, palette()));
         // What a screen reader says: the plain text.
-        item->setData(Qt::AccessibleTextRole, QString(hit.message.peer + u": " + hit.message.text.left(ExcerptWidth)));
+        item->setData(Qt::AccessibleTextRole, QString(from + u": " + hit.message.text.left(ExcerptWidth)));
     }
+}
+
+QString MessageSearch::who(const Message& m) const
+{
+    if (m.direction == Direction::Outgoing)
+        return tr("me to %1").arg(m.peer);
+    if (m_messenger && !m.isSystem && m.peer.startsWith(u'#') && m_messenger->groups().find(m.peer))
+        return m.peer + QStringLiteral(" \u203a ") + m_messenger->memberName(m.peer, m.remote);
+    return m.peer;
 }
 
 void MessageSearch::open(QListWidgetItem* item)

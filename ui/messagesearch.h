@@ -4,10 +4,12 @@
 #include <QWidget>
 
 class History;
+class Messenger;
 class QLabel;
 class QLineEdit;
 class QListWidget;
 class QListWidgetItem;
+struct Message;
 
 // Search of the messages of every conversation (Ctrl+Shift+F; History::search, SQLite FTS5): a query box over the
 // results, newest first, each with its conversation, date and the text around the match, the matching words
@@ -18,7 +20,8 @@ class MessageSearch final : public QWidget {
 public:
     enum Role { PeerRole = Qt::UserRole + 1, IdRole, HtmlRole };
 
-    explicit MessageSearch(History* history, QWidget* parent = nullptr);
+    // With `messenger`, a result from a group names its sender as the group's thread does ("#team › Bob").
+    explicit MessageSearch(History* history, const Messenger* messenger = nullptr, QWidget* parent = nullptr);
 
     // Gives the query box the keyboard with its text selected.
     void start();
@@ -38,7 +41,11 @@ private:
     void loadMore();
     void open(QListWidgetItem* item);
 
+    // Who a result is from or to, as the list shows it: the conversation, and in a group the member who wrote.
+    QString who(const Message& m) const;
+
     History* m_history;
+    const Messenger* m_messenger;
     QLineEdit* m_query;
     QListWidget* m_results;
     QLabel* m_note;

@@ -78,8 +78,16 @@ QString Messenger::createGroup(const QString& name, const QStringList& members, 
             *error = why;
         return QString();
     };
-    if (name.trimmed().isEmpty())
+    // "#team" names the group "team", as /to takes it (its conversation is "#team", not "##team").
+    QString plain = name.trimmed();
+    while (plain.startsWith(u'#'))
+        plain = plain.mid(1).trimmed();
+    if (plain.isEmpty())
         return fail(tr("A group needs a name."));
+    // What every member sees: the name goes out whole (a UTF-16 unit is at most 3 bytes of UTF-8).
+    static_assert(MaxGroupNameChars * 3 <= grouppayload::MaxNameBytes);
+    if (plain.size() > MaxGroupNameChars)
+        return fail(tr("A group's name is at most %1 characters.").arg(MaxGroupNameChars));
     if (members.isEmpty())
         return fail(tr("A group needs at least one member besides you."));
     Roster roster;
@@ -88,6 +96,8 @@ QString Messenger::createGroup(const QString& name, const QStringList& members, 
         const Route route = m_directory.route(member);
         if (!route.known || !route.endpoint)
             return fail(tr("There is no contact named \"%1\" (or its address is not known yet).").arg(member));
+        if (m_own.contains(*route.endpoint))
+            return fail(ownMemberRefusal(*route.endpoint));
         QString why;
         if (!roster.add(route.endpoint->toString(), route.peer, &why) && !roster.isMember(route.endpoint->toString()))
             return fail(why);
@@ -98,7 +108,7 @@ QString Messenger::createGroup(const QString& name, const QStringList& members, 
     for (const Contact& c : m_contacts->contacts())
         taken.append(c.name);
     QString why;
-    const GroupBook::Group* group = m_groups.add(id, name.trimmed(), roster, taken, &why);
+    const GroupBook::Group* group = m_groups.add(id, plain, roster, taken, &why);
     if (!group)
         return fail(why);
     groupNote(*group, tr("You made the group %1 with %2.").arg(group->name, QLocale().createSeparatedList([&] {
@@ -126,6 +136,8 @@ bool Messenger::addToGroup(const QString& groupName, const QString& member, QStr
     const Route route = m_directory.route(member);
     if (!route.known || !route.endpoint)
         return fail(tr("There is no contact named \"%1\" (or its address is not known yet).").arg(member));
+    if (m_own.contains(*route.endpoint))
+        return fail(ownMemberRefusal(*route.endpoint));
     Roster roster = group->roster;
     QString why;
     if (!roster.add(route.endpoint->toString(), route.peer, &why))
@@ -136,6 +148,11 @@ bool Messenger::addToGroup(const QString& groupName, const QString& member, QStr
     queueRoster(*group, group->roster.members());
     Q_EMIT groupsChanged();
     return true;
+}
+
+QString Messenger::ownMemberRefusal(const Endpoint& member) const
+{
+    return tr("%1 is this Pigeon itself: you are a member of your groups already.").arg(member.toString());
 }
 
 bool Messenger::leaveGroup(const QString& groupName, QString* error)

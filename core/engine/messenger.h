@@ -162,8 +162,11 @@ public:
     // Group conversations (groupmessaging.cpp, roster.h for how members converge). A group is addressed by its key
     // "#NAME" wherever a peer is (send(), the conversation in History).
     const GroupBook& groups() const { return m_groups; }
+    // The longest group name createGroup() takes, in characters (and at most grouppayload::MaxNameBytes of UTF-8).
+    static constexpr int MaxGroupNameChars = 64;
     // Makes a group of this Pigeon and `members` (contact names or ADDRESS:PORT) and invites them; returns its key,
-    // or empty with the reason in *error (no members, one unknown, too many, MaxGroups reached).
+    // or empty with the reason in *error (no name, a name over MaxGroupNameChars, no members, one unknown or this
+    // Pigeon itself, too many, MaxGroups reached). Leading '#'s are not part of the name ("#team" makes "team").
     QString createGroup(const QString& name, const QStringList& members, QString* error = nullptr);
     // Adds a member (contact name or ADDRESS:PORT) to a group this Pigeon is in; every member hears of it.
     bool addToGroup(const QString& group, const QString& member, QString* error = nullptr);
@@ -295,6 +298,8 @@ private:
     // BR_EXIT carry it.
     QByteArray entry(TextEncoding encoding) const;
     QString selfRefusal(const Endpoint& to) const;
+    // Why `member`, one of this Pigeon's own endpoints, is not added to a group.
+    QString ownMemberRefusal(const Endpoint& member) const;
     // Greets `to` with BR_ENTRY (iptux forgets old packet numbers only when it hears one) and remembers it did.
     void greet(const Endpoint& to);
     void greetContacts(const QString& host = {});

@@ -8,6 +8,8 @@
 #include <QSaveFile>
 #include <QUrl>
 
+#include <algorithm>
+
 namespace {
 
 constexpr int MaxNameLength = 64;
@@ -32,6 +34,19 @@ bool isValidHostName(const QString& host)
                 return false;
     }
     return true;
+}
+
+// Only digits and dots is meant as an IPv4 address (`999.1.1.1`, `10.1.2`); as a host name it could never resolve
+// (a top-level domain is never all digits), so it is refused rather than looked up forever.
+bool isBrokenDottedQuad(const QString& host)
+{
+    if (host.isEmpty() || !std::all_of(host.cbegin(), host.cend(), [](QChar c) { return c.isDigit() || c == u'.'; }))
+        return false;
+    const QStringList parts = host.split(u'.');
+    return parts.size() != 4 || !std::all_of(parts.cbegin(), parts.cend(), [](const QString& part) {
+               bool ok = false;
+               return part.size() <= 3 && part.toUInt(&ok) <= 255 && ok;
+           });
 }
 
 } // namespace
@@ -220,6 +235,9 @@ QString ContactBook::validate(const Contact& c, const QString& replacing) const
         return tr("The host is empty.");
     if (!isValidHostName(c.host.trimmed()))
         return tr("\"%1\" is not an IP address or a host name.").arg(c.host.trimmed());
+    if (isBrokenDottedQuad(c.host.trimmed()))
+        return tr("%1 is not an IPv4 address: it needs four numbers from 0 to 255, such as 192.168.1.20.")
+            .arg(c.host.trimmed());
     if (c.port == 0)
         return tr("The port must be from 1 to 65535.");
     return {};

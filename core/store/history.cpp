@@ -710,6 +710,14 @@ QList<Message> History::incoming(qint64 afterId, qint64 upToId, int limit)
     return readAll(q);
 }
 
+QList<Message> History::sealedWaiting(int limit)
+{
+    QSqlQuery& q = prepared("sealedWaiting", Select + sql("WHERE m.direction = %{Incoming} AND m.flags & %{Sealed} "
+                                                          "ORDER BY m.id LIMIT ?"));
+    q.bindValue(0, limit);
+    return readAll(q);
+}
+
 QList<Message> History::readAll(QSqlQuery& q)
 {
     QList<Message> out;

@@ -123,6 +123,9 @@ public:
     // Up to `limit` received messages (system lines included) of every conversation with afterId < id <= upToId, in
     // the order they were stored (ids grow with each append): to show what arrived since a point, page by page.
     QList<Message> incoming(qint64 afterId, qint64 upToId, int limit);
+    // Up to `limit` received sealed messages not opened yet (openSealed), of every conversation, oldest first. Reads
+    // the whole table (no index holds the flag): for a user's request, not for start-up.
+    QList<Message> sealedWaiting(int limit);
     qint64 conversationSize(const QString& peer);
     QList<ConversationSummary> conversations();
     QList<Message> unsent(); // Queued and Sending outgoing messages, oldest first

@@ -183,9 +183,15 @@ quint64 Transfers::offer(const QString& peer, const QString& path, QString* erro
         return failWith(tr("There is no contact named \"%1\".").arg(peer));
     if (!route.endpoint || !route.isPigeon)
         return failWith(tr("%1 is not known to be a Pigeon: files go to Pigeons only.").arg(route.peer));
-    const QFileInfo root(path);
-    if (!root.exists() || root.isSymLink())
+    // "folder/", as a shell's completion writes it, names the folder.
+    const QFileInfo root(QDir::cleanPath(path));
+    if (root.isSymLink())
+        return failWith(tr("%1 is a symbolic link: links are not sent; send what it points to.").arg(path));
+    if (!root.exists())
         return failWith(tr("%1: no such file or folder.").arg(path));
+    // A pipe, device or socket has no size to offer, and opening a pipe would wait for a writer.
+    if (!root.isDir() && !root.isFile())
+        return failWith(tr("%1 is not a regular file or a folder (a pipe, device or socket).").arg(path));
     const QString name = root.fileName();
     if (const QString why = safename::checkComponent(name); !why.isEmpty())
         return failWith(tr("%1 cannot be sent: %2.").arg(name, why));

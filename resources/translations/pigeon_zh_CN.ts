@@ -201,6 +201,10 @@
             <source>Automatic</source>
             <translation>自动</translation>
         </message>
+        <message>
+            <source>%1 is not an IPv4 address: it needs four numbers from 0 to 255, such as 192.168.1.20.</source>
+            <translation>%1 不是 IPv4 地址：需要四个 0 到 255 之间的数字，例如 192.168.1.20。</translation>
+        </message>
     </context>
     <context>
         <name>ContactDialog</name>
@@ -1009,6 +1013,14 @@ The conversation history is kept.</source>
         <message>
             <source>Only IP Messenger clients other than Pigeon take sealed messages.</source>
             <translation>只有 Pigeon 以外的 IP Messenger 客户端接受密封消息。</translation>
+        </message>
+        <message>
+            <source>A group's name is at most %1 characters.</source>
+            <translation>群组名称最多 %1 个字符。</translation>
+        </message>
+        <message>
+            <source>%1 is this Pigeon itself: you are a member of your groups already.</source>
+            <translation>%1 就是本 Pigeon 自己：你已经是自己群组的成员了。</translation>
         </message>
     </context>
     <context>

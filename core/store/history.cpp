@@ -118,8 +118,8 @@ History::History(QObject* parent)
 History::~History()
 {
     m_checkpointer.waitForDone();
-    if (m_db.isOpen() && commit())
-        indexPending();
+    if (m_db.isOpen())
+        commit();
     m_queries.clear();
     m_append.reset();
     m_setState.reset();
@@ -329,7 +329,7 @@ bool History::begin()
         m_commitScheduled = true;
         QTimer::singleShot(0, this, [this] {
             m_commitScheduled = false;
-            commit();
+            commitRows();
         });
     }
     return true;
@@ -367,6 +367,11 @@ bool History::flushSummaries()
 }
 
 bool History::commit()
+{
+    return commitRows() && indexPending();
+}
+
+bool History::commitRows()
 {
     if (!m_inTransaction)
         return true;
@@ -502,7 +507,7 @@ bool History::indexPending()
     if (!m_db.isOpen() || m_readOnly || m_damaged)
         return true;
     // Rows of the open transaction first: whatever waits on their commit goes now, not after the index.
-    if (!commit())
+    if (!commitRows())
         return false;
     const qint64 last = value("lastId", QStringLiteral("SELECT IFNULL(MAX(id), 0) FROM messages"), {}).toLongLong();
     if (last <= m_indexed)
@@ -520,9 +525,7 @@ bool History::indexPending()
     }
     Statement& progress = statement(m_indexProgress, QStringLiteral("UPDATE search_progress SET indexed = ?"));
     progress.bind(1, last);
-    if (!run(progress))
-        return false;
-    if (!commit())
+    if (!run(progress) || !commitRows())
         return false;
     m_indexed = last;
     return true;

@@ -97,7 +97,9 @@ public:
     qint64 findOutgoing(const QString& remote, quint64 packetNo);
     // The highest packet number this profile has used for a message, so numbers never repeat after a restart.
     quint64 lastPacketNo();
-    // Commits the open transaction, if any, and emits committed(). False on a database error.
+    // Commits the open transaction, if any, and emits committed(), then indexes what is not indexed yet
+    // (indexPending()). The batches the event loop commits by themselves leave the index to indexPending()'s timer.
+    // False on a database error.
     bool commit();
     // Adds the messages stored since the last batch to the full-text indexes, in a transaction of its own (committed
     // here). Runs by itself IndexDelayMs after an append, before a search, at open (after a crash) and at close.
@@ -177,6 +179,8 @@ Q_SIGNALS:
 
 private:
     bool begin();
+    // Commits the open transaction, if any, and emits committed(); the full-text indexes are not brought up to date.
+    bool commitRows();
     bool prepareSchema(Access access);
     // The id of `peer`'s conversation from the cache, else from the database (created when `create`); 0: none.
     qint64 conversationId(const QString& peer, bool create);

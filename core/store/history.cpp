@@ -230,8 +230,11 @@ bool History::prepareSchema(Access access)
         m_error = tr("the history database %1 cannot be used: %2").arg(m_path, why);
         return false;
     }
-    // Messages committed before a crash but not indexed yet.
-    return access == Access::ReadOnly || indexPending();
+    // Messages committed before a crash but not indexed yet. A failure (a full disk) does not keep the messages from
+    // being read and written: error() and failed() say why, and the next batch tries again.
+    if (access == Access::ReadWrite)
+        indexPending();
+    return true;
 }
 
 sqlite3* History::handle() const

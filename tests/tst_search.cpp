@@ -162,6 +162,17 @@ void TestSearch::indexesInBatches()
     QTRY_COMPARE(committed.size(), 2); // then its index
     QCOMPARE(history.search(u"季度"_qs).hits.size(), 1);
     QCOMPARE(committed.size(), 2); // nothing left to index
+    // A backlog longer than a batch goes in several transactions, one event-loop turn each.
+    for (qint64 i = 0; i < History::IndexBatch + 10; ++i) {
+        Message more;
+        more.peer = u"Dan"_qs;
+        more.text = QStringLiteral("backlog %1").arg(i);
+        QVERIFY(history.append(more));
+    }
+    QTRY_COMPARE(committed.size(), 3); // the messages
+    QTRY_COMPARE(committed.size(), 5); // their index, in two batches
+    QCOMPARE(history.search(u"backlog"_qs, {}, 0, 5000).hits.size(), History::IndexBatch + 10);
+    QCOMPARE(committed.size(), 5);
 }
 
 void TestSearch::indexesAfterCrash()

@@ -110,8 +110,7 @@ History::History(QObject* parent)
     m_syncTimer.setInterval(SyncDelayMs);
     connect(&m_syncTimer, &QTimer::timeout, this, &History::sync);
     m_indexTimer.setSingleShot(true);
-    m_indexTimer.setInterval(IndexDelayMs);
-    connect(&m_indexTimer, &QTimer::timeout, this, &History::indexPending);
+    connect(&m_indexTimer, &QTimer::timeout, this, [this] { indexPending(IndexBatch); });
     m_checkpointer.setMaxThreadCount(1);
 }
 
@@ -485,7 +484,7 @@ bool History::append(Message& m)
     // The full-text indexes follow in a batch of their own (indexPending()): FTS5 writes a segment per transaction,
     // and the acknowledgement of this message need not wait for its index (measured: 40 % of an append's CPU).
     if (!m.isSystem && !m_indexTimer.isActive())
-        m_indexTimer.start();
+        m_indexTimer.start(IndexDelayMs);
     // The conversation's summary row is written once per transaction, before its COMMIT (flushSummaries()).
     const bool added = !m_summaries.contains(conversation);
     SummaryChange& change = m_summaries[conversation];
@@ -504,7 +503,7 @@ bool History::append(Message& m)
     return true;
 }
 
-bool History::indexPending()
+bool History::indexPending(qint64 limit)
 {
     m_indexTimer.stop();
     if (!m_db.isOpen() || m_readOnly || m_damaged)
@@ -515,10 +514,11 @@ bool History::indexPending()
     const qint64 last = value("lastId", QStringLiteral("SELECT IFNULL(MAX(id), 0) FROM messages"), {}).toLongLong();
     if (last <= m_indexed)
         return true;
+    const qint64 upTo = limit < last - m_indexed ? m_indexed + limit : last;
     if (!begin())
         return false;
     QString why;
-    if (!search::indexRange(handle(), m_indexed, last, &why)) {
+    if (!search::indexRange(handle(), m_indexed, upTo, &why)) {
         const int code = sqlite3_extended_errcode(handle());
         m_inTransaction = false;
         m_summaries.clear();
@@ -527,10 +527,12 @@ bool History::indexPending()
         return false;
     }
     Statement& progress = statement(m_indexProgress, QStringLiteral("UPDATE search_progress SET indexed = ?"));
-    progress.bind(1, last);
+    progress.bind(1, upTo);
     if (!run(progress) || !commitRows())
         return false;
-    m_indexed = last;
+    m_indexed = upTo;
+    if (upTo < last)
+        m_indexTimer.start(0); // the rest after what waits in the event loop (datagrams to store and acknowledge)
     return true;
 }
 

@@ -13,6 +13,7 @@
 #include "search.h"
 
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 
@@ -102,10 +103,12 @@ public:
     // False on a database error.
     bool commit();
     // Adds the messages stored since the last batch to the full-text indexes, in a transaction of its own (committed
-    // here). Runs by itself IndexDelayMs after an append, before a search, at open (after a crash) and at close.
-    // False on a database error.
-    bool indexPending();
+    // here). Runs by itself IndexDelayMs after an append (then IndexBatch messages per event-loop turn, so that a long
+    // backlog does not hold back the datagrams waiting behind it), and in full with `limit` left out: before a search,
+    // at open (after a crash) and at close. False on a database error.
+    bool indexPending(qint64 limit = std::numeric_limits<qint64>::max());
     static constexpr int IndexDelayMs = 250;
+    static constexpr qint64 IndexBatch = 2000; // messages, about 20 ms of FTS5 work on the benchmark machine
     bool hasUncommitted() const { return m_inTransaction; }
     // For a store that keeps its tables in this database (transfers, groupbook.h): the connection, and joining the open
     // transaction (begun if none is) so that its writes commit, and are announced by committed(), with the messages.

@@ -5,6 +5,8 @@
 #include "search.h"
 
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -15,6 +17,8 @@ private Q_SLOTS:
     void finds_data();
     void finds();
     void findsUncommittedAndCommitted();
+    void indexesInBatches();
+    void indexesAfterCrash();
     void pages();
     void spans_data();
     void spans();
@@ -127,7 +131,7 @@ void TestSearch::finds()
 
 void TestSearch::findsUncommittedAndCommitted()
 {
-    // A message is in the index as soon as it is stored, in the same transaction, and stays there once committed.
+    // A message is found as soon as it is stored: the search commits it and indexes it first.
     Message m;
     m.peer = u"Carol"_qs;
     m.text = u"新的消息 with a password"_qs;
@@ -140,6 +144,72 @@ void TestSearch::findsUncommittedAndCommitted()
     QCOMPARE(page.hits.size(), 1);
     QCOMPARE(page.hits.at(0).message.id, m.id);
     QCOMPARE(page.hits.at(0).message.peer, u"Carol"_qs);
+}
+
+void TestSearch::indexesInBatches()
+{
+    // The index follows in a transaction of its own, IndexDelayMs after the append: the message's commit (what its
+    // acknowledgement waits for) comes first.
+    QTemporaryDir dir;
+    History history;
+    QVERIFY(history.open(dir.filePath(u"batches.sqlite"_qs)));
+    QSignalSpy committed(&history, &History::committed);
+    Message m;
+    m.peer = u"Dan"_qs;
+    m.text = u"quarterly figures 季度报告"_qs;
+    QVERIFY(history.append(m));
+    QTRY_COMPARE(committed.size(), 1); // the message alone
+    QTRY_COMPARE(committed.size(), 2); // then its index
+    QCOMPARE(history.search(u"季度"_qs).hits.size(), 1);
+    QCOMPARE(committed.size(), 2); // nothing left to index
+    // A backlog longer than a batch goes in several transactions, one event-loop turn each.
+    for (qint64 i = 0; i < History::IndexBatch + 10; ++i) {
+        Message more;
+        more.peer = u"Dan"_qs;
+        more.text = QStringLiteral("backlog %1").arg(i);
+        QVERIFY(history.append(more));
+    }
+    QTRY_COMPARE(committed.size(), 3); // the messages
+    QTRY_COMPARE(committed.size(), 5); // their index, in two batches
+    QCOMPARE(history.search(u"backlog"_qs, {}, 0, 5000).hits.size(), History::IndexBatch + 10);
+    QCOMPARE(committed.size(), 5);
+}
+
+void TestSearch::indexesAfterCrash()
+{
+    // Messages committed whose index was not (the process died in between) are indexed at the next open.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"crash.sqlite"_qs);
+    {
+        History history;
+        QVERIFY(history.open(path));
+        for (const QString& text : {u"before the crash"_qs, u"崩溃之前的消息"_qs}) {
+            Message m;
+            m.peer = u"Eve"_qs;
+            m.text = text;
+            QVERIFY(history.append(m));
+        }
+    }
+    {
+        // What the file holds when only the messages' transaction reached the disk.
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_qs, u"crash"_qs);
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(u"INSERT INTO message_trigrams (message_trigrams) VALUES ('delete-all')"_qs));
+        QVERIFY(q.exec(u"INSERT INTO message_shortterms (message_shortterms) VALUES ('delete-all')"_qs));
+        QVERIFY(q.exec(u"UPDATE search_progress SET indexed = 0"_qs));
+        q = QSqlQuery();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(u"crash"_qs);
+    History history;
+    QVERIFY(history.open(path, History::Access::ReadOnly));
+    QCOMPARE(history.search(u"crash"_qs).hits.size(), 0); // a reader does not index
+    History writer;
+    QVERIFY(writer.open(path));
+    QCOMPARE(history.search(u"crash"_qs).hits.size(), 1);
+    QCOMPARE(history.search(u"崩溃"_qs).hits.size(), 1);
 }
 
 void TestSearch::pages()

@@ -109,6 +109,8 @@ History::History(QObject* parent)
     m_syncTimer.setSingleShot(true);
     m_syncTimer.setInterval(SyncDelayMs);
     connect(&m_syncTimer, &QTimer::timeout, this, &History::sync);
+    m_indexTimer.setSingleShot(true);
+    connect(&m_indexTimer, &QTimer::timeout, this, [this] { indexPending(IndexBatch); });
     m_checkpointer.setMaxThreadCount(1);
 }
 
@@ -122,8 +124,7 @@ History::~History()
     m_setState.reset();
     m_newConversation.reset();
     m_summary.reset();
-    m_indexText.reset();
-    m_indexTerms.reset();
+    m_indexProgress.reset();
     m_begin.reset();
     m_commit.reset();
     m_db.close();
@@ -217,6 +218,21 @@ bool History::prepareSchema(Access access)
     }
     if (q.next())
         m_lastSortKey = q.value(0).toDouble();
+    q.finish();
+    if (!q.exec(QStringLiteral("SELECT indexed FROM search_progress")) || !q.next()) {
+        m_error = tr("the history database %1 cannot be used: %2").arg(m_path, q.lastError().text()) + doctor;
+        return false;
+    }
+    m_indexed = q.value(0).toLongLong();
+    q.finish();
+    if (QString why; access == Access::ReadWrite && !search::addFunctions(handle(), &why)) {
+        m_error = tr("the history database %1 cannot be used: %2").arg(m_path, why);
+        return false;
+    }
+    // Messages committed before a crash but not indexed yet. A failure (a full disk) does not keep the messages from
+    // being read and written: error() and failed() say why, and the next batch tries again.
+    if (access == Access::ReadWrite)
+        indexPending();
     return true;
 }
 
@@ -315,7 +331,7 @@ bool History::begin()
         m_commitScheduled = true;
         QTimer::singleShot(0, this, [this] {
             m_commitScheduled = false;
-            commit();
+            commitRows();
         });
     }
     return true;
@@ -353,6 +369,11 @@ bool History::flushSummaries()
 }
 
 bool History::commit()
+{
+    return commitRows() && indexPending();
+}
+
+bool History::commitRows()
 {
     if (!m_inTransaction)
         return true;
@@ -460,8 +481,10 @@ bool History::append(Message& m)
     if (!run(q))
         return false;
     m.id = sqlite3_last_insert_rowid(q.db());
-    if (!m.isSystem && !index(m))
-        return false;
+    // The full-text indexes follow in a batch of their own (indexPending()): FTS5 writes a segment per transaction,
+    // and the acknowledgement of this message need not wait for its index (measured: 40 % of an append's CPU).
+    if (!m.isSystem && !m_indexTimer.isActive())
+        m_indexTimer.start(IndexDelayMs);
     // The conversation's summary row is written once per transaction, before its COMMIT (flushSummaries()).
     const bool added = !m_summaries.contains(conversation);
     SummaryChange& change = m_summaries[conversation];
@@ -480,36 +503,45 @@ bool History::append(Message& m)
     return true;
 }
 
-bool History::index(const Message& m)
+bool History::indexPending(qint64 limit)
 {
-    // The trigram tokenizer finds nothing in fewer than three characters; a text without short terms needs no row.
-    const QString terms = search::shortTerms(m.text);
-    QString why;
-    int code = 0;
-    Statement& text =
-        statement(m_indexText, QStringLiteral("INSERT INTO message_trigrams (rowid, text) VALUES (?, ?)"));
-    Statement& shortTerms =
-        statement(m_indexTerms, QStringLiteral("INSERT INTO message_shortterms (rowid, terms) VALUES (?, ?)"));
-    if (m.text.size() >= 3) {
-        text.bind(1, m.id);
-        text.bind(2, m.text);
-    }
-    if (!terms.isEmpty()) {
-        shortTerms.bind(1, m.id);
-        shortTerms.bind(2, terms);
-    }
-    if ((m.text.size() < 3 || text.step(&why, &code)) && (terms.isEmpty() || shortTerms.step(&why, &code)))
+    m_indexTimer.stop();
+    if (!m_db.isOpen() || m_readOnly || m_damaged)
         return true;
-    m_inTransaction = false;
-    m_summaries.clear();
-    m_db.rollback();
-    fail(why, code);
-    return false;
+    // Rows of the open transaction first: whatever waits on their commit goes now, not after the index.
+    if (!commitRows())
+        return false;
+    const qint64 last = value("lastId", QStringLiteral("SELECT IFNULL(MAX(id), 0) FROM messages"), {}).toLongLong();
+    if (last <= m_indexed)
+        return true;
+    const qint64 upTo = limit < last - m_indexed ? m_indexed + limit : last;
+    if (!begin())
+        return false;
+    QString why;
+    if (!search::indexRange(handle(), m_indexed, upTo, &why)) {
+        const int code = sqlite3_extended_errcode(handle());
+        m_inTransaction = false;
+        m_summaries.clear();
+        m_db.rollback();
+        fail(why, code);
+        return false;
+    }
+    Statement& progress = statement(m_indexProgress, QStringLiteral("UPDATE search_progress SET indexed = ?"));
+    progress.bind(1, upTo);
+    if (!run(progress) || !commitRows())
+        return false;
+    m_indexed = upTo;
+    if (upTo < last)
+        m_indexTimer.start(0); // the rest after what waits in the event loop (datagrams to store and acknowledge)
+    return true;
 }
 
 SearchPage History::search(const QString& text, const QString& peer, qint64 before, int limit)
 {
     SearchPage page;
+    // Everything stored is found (a reader sees what the writing Pigeon indexed, at most IndexDelayMs behind).
+    if (!indexPending())
+        return page;
     const search::Query query = search::parse(text);
     const qint64 conversation = peer.isEmpty() ? 0 : conversationId(peer, false);
     if (query.isEmpty() || limit <= 0 || (!peer.isEmpty() && !conversation))

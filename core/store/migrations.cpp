@@ -195,9 +195,23 @@ bool addGroups(sqlite3* db, const Span& span, QString* error)
     return ok;
 }
 
+// 5 -> 6: how far the full-text indexes reach (History indexes new messages in batches after their own commit, off the
+// acknowledgement's path). Up to version 5 every message was indexed in its own transaction: all are indexed.
+bool addSearchProgress(sqlite3* db, const Span& span, QString* error)
+{
+    const bool ok =
+        exec(db,
+             QStringLiteral("CREATE TABLE search_progress (indexed INTEGER NOT NULL);"
+                            "INSERT INTO search_progress VALUES ((SELECT IFNULL(MAX(id), 0) FROM messages));"),
+             error);
+    span(1.0);
+    return ok;
+}
+
 using Step = bool (*)(sqlite3*, const Span&, QString*);
 // Steps[v] upgrades version v to v + 1.
-constexpr Step Steps[] = {createFirstRelease, addConversations, addSearchIndex, addTransfers, addGroups};
+constexpr Step Steps[] = {createFirstRelease, addConversations, addSearchIndex,
+                          addTransfers,       addGroups,        addSearchProgress};
 static_assert(std::size(Steps) == Version);
 
 // Copies the whole database (with what its log holds) to `path`; false with the reason in *error.

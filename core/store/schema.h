@@ -16,11 +16,14 @@ namespace schema {
 // Version 1: the first release (one `messages` table keyed by the peer's display name). Version 2: `conversations`
 // with integer ids, messages referring to them, a summary per conversation (History brings it up to date in the
 // transaction of its messages), and indexes that let start-up read a few pages whatever the size of the history.
-// Version 3: the full-text indexes of the messages (search.h), which History keeps in the transaction of each message.
+// Version 3: the full-text indexes of the messages (search.h), kept in the transaction of each message up to version 5.
 // Version 4: `transfers`, the files on their way in and out and their progress (core/transfer/).
 // Version 5: group conversations (groupbook.h): groups, their members and the per-member delivery of what is sent
 // to them.
-constexpr int Version = 5;
+// Version 6: `search_progress`, the highest message id the full-text indexes cover: History indexes messages in
+// batches after their commit (their acknowledgement does not wait for the index), and catches up at open and before a
+// search.
+constexpr int Version = 6;
 
 // Bits of messages.flags.
 // AutoReply: an automatic answer (IPMsg AUTORETOPT), either way; no schema change, old rows have it clear.

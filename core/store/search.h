@@ -19,7 +19,7 @@ struct sqlite3;
 // Chosen over the alternative (LIKE '%会%' on the candidates of some other index) because a short Chinese word
 // then is one doclist read in rowid order, newest first, however common the word: the first page costs the same
 // for `会` in half the messages as for a rare word. Both indexes are contentless (the text is in `messages`
-// already) and skip system lines; History adds a message to both in the transaction that stores it.
+// already) and skip system lines; History adds messages to both in batches after their own commit (indexPending()).
 namespace search {
 
 // Characters [start, start + length) of a text, in UTF-16 code units as QString counts them.

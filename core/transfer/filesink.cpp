@@ -1,7 +1,8 @@
 #include "filesink.h"
 
+#include "sha256.h"
+
 #include <QCoreApplication>
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 
@@ -161,7 +162,7 @@ bool FileSink::finish(QString* saved, QString* error)
     closeAll();
     for (const int entry : std::as_const(m_files)) {
         QFile file(pathOf(entry));
-        QCryptographicHash hash(QCryptographicHash::Sha256);
+        Sha256 hash;
         if (!file.open(QIODevice::ReadOnly) || !hash.addData(&file)) {
             *error = tr("%1: cannot be read back: %2").arg(file.fileName(), file.errorString());
             return false;

@@ -5,8 +5,8 @@
 #include "messenger.h"
 #include "rangeset.h"
 #include "safename.h"
+#include "sha256.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
@@ -195,7 +195,7 @@ quint64 Transfers::offer(const QString& peer, const QString& path, QString* erro
     QByteArray stamps;
     const auto addFile = [&](const QString& rel, const QFileInfo& info) -> QString {
         QFile file(info.filePath());
-        QCryptographicHash hash(QCryptographicHash::Sha256);
+        Sha256 hash;
         const Stamp before = stampOf(info);
         if (!file.open(QIODevice::ReadOnly) || !hash.addData(&file))
             return tr("%1: %2").arg(info.filePath(), file.errorString());
@@ -240,7 +240,7 @@ quint64 Transfers::offer(const QString& peer, const QString& path, QString* erro
     t->r.name = name;
     t->r.manifest = filewire::encodeManifest(entries);
     t->r.manifestBytes = quint32(t->r.manifest.size());
-    t->r.manifestSha256 = QCryptographicHash::hash(t->r.manifest, QCryptographicHash::Sha256);
+    t->r.manifestSha256 = Sha256::hash(t->r.manifest);
     for (const filewire::Entry& e : std::as_const(entries)) {
         t->r.totalBytes += e.size;
         t->r.files += e.folder ? 0 : 1;
@@ -648,7 +648,7 @@ void Transfers::onData(Transfer& t, const filewire::Data& d)
 
 bool Transfers::manifestArrived(Transfer& t, QString* error)
 {
-    if (QCryptographicHash::hash(t.r.manifest, QCryptographicHash::Sha256) != t.r.manifestSha256) {
+    if (Sha256::hash(t.r.manifest) != t.r.manifestSha256) {
         *error = tr("the list of files differs from the offer");
         return false;
     }

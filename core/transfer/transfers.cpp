@@ -33,6 +33,12 @@ constexpr qint64 PersistMs = 1000;
 constexpr int PumpBurst = 64;
 // Free space kept beyond a transfer's size when accepting it.
 constexpr quint64 SpaceMargin = 1u << 20;
+// Delayed SACK: in-order data is acknowledged once per pass of the event loop (after the transport's batch of
+// datagrams), or after this many datagrams, whichever comes first; a datagram that leaves a hole is acknowledged at
+// once, so that the sender's loss detection is as quick as before. On loopback one SACK per datagram cost as much as
+// the data itself; at most every 8th halves the datagrams a transfer needs, and keeps the sender's ACK clock fine
+// enough for a shaped link (TCP's delayed ACK is every 2nd segment; its datagrams are larger).
+constexpr int SackEvery = 8;
 // Progress signals per transfer at most this often, ms.
 constexpr qint64 NotifyMs = 250;
 
@@ -65,6 +71,8 @@ struct Transfers::Transfer {
     qint64 lastDataMs = 0;
     quint64 persistedBytes = 0;
     qint64 persistedMs = 0;
+    int unacknowledged = 0; // datagrams received and not yet acknowledged (delayed SACK)
+    quint64 lastDataAt = 0; // offset of the newest data datagram: its SACK lists the ranges above it
     // Progress.
     quint64 rateBytes = 0;
     qint64 rateSinceMs = 0;
@@ -108,6 +116,8 @@ Transfers::Transfers(Messenger* messenger, History* history, QObject* parent)
     m_clock.start();
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &Transfers::tick);
+    m_sackTimer.setSingleShot(true);
+    connect(&m_sackTimer, &QTimer::timeout, this, &Transfers::flushSacks);
     m_messenger->setFileHandler([this](const QByteArray& payload, const Endpoint& from) { onPayload(payload, from); });
 }
 
@@ -635,15 +645,33 @@ void Transfers::onData(Transfer& t, const filewire::Data& d)
             return;
         }
     }
-    send(t, filewire::Sack{t.r.id, t.r.session, t.received.contiguous(),
-                           t.received.above(d.offset, filewire::MaxSackRanges)});
+    t.lastDataAt = d.offset;
     if (t.received.contiguous() >= t.streamEnd()) {
+        sendSack(t);
         complete(t);
         return;
     }
+    if (++t.unacknowledged >= SackEvery || t.received.contiguous() < end)
+        sendSack(t);
+    else if (!m_sackTimer.isActive())
+        m_sackTimer.start(0);
     if (t.received.contiguous() >= t.persistedBytes + PersistBytes || now() - t.persistedMs >= PersistMs)
         persist(t);
     notify(t, false);
+}
+
+void Transfers::sendSack(Transfer& t)
+{
+    t.unacknowledged = 0;
+    send(t, filewire::Sack{t.r.id, t.r.session, t.received.contiguous(),
+                           t.received.above(t.lastDataAt, filewire::MaxSackRanges)});
+}
+
+void Transfers::flushSacks()
+{
+    for (Transfer* t : std::as_const(m_transfers))
+        if (t->unacknowledged > 0 && !t->r.outgoing && t->r.state == TransferState::Moving)
+            sendSack(*t);
 }
 
 bool Transfers::manifestArrived(Transfer& t, QString* error)

@@ -11,7 +11,7 @@ end-to-end test through a lossy link). Each subcommand prints one line of key=va
                                       the file's size
   files_bench.py memory PIGEON MIB    the same namespace: the VmRSS of both processes while MIB MiB move, against
                                       their VmRSS when idle
-  files_bench.py check PIGEON         (ctest, label netns) a 3 MiB file through the lossy link and a 4 MiB file
+  files_bench.py check PIGEON         (ctest, label netns) a 3 MiB file through the lossy link and a 12 MiB file
                                       resumed after a SIGKILL of the receiver, each whole: asserts, measures nothing
 
 Every namespace, link and rule is made by this script and removed when it leaves, also on failure or a signal;
@@ -121,9 +121,12 @@ def lossy_link(ns):
     return {"a": "10.77.0.1", "b": "10.77.0.2"}
 
 
-def loopback(ns):
-    """One namespace with only loopback; an nft counter of the UDP bytes 127.0.0.1:2425 (the sender) sends."""
+def loopback(ns, rate=None):
+    """One namespace with only loopback, shaped to `rate` (tc tbf) if given; an nft counter of the UDP bytes
+    127.0.0.1:2425 (the sender) sends."""
     ns.add("l")
+    if rate:
+        run(["tc", "-n", ns.names["l"], "qdisc", "add", "dev", "lo", "root", "tbf", "rate", rate, *LINK_SHAPE])
     ns.names["a"] = ns.names["b"] = ns.names["l"]
     ns.nft("l", "add", "table", "inet", "pigeonbench")
     ns.nft("l", "add", "chain", "inet", "pigeonbench", "out", "{ type filter hook output priority 0; policy accept; }")
@@ -330,8 +333,8 @@ def partial_bytes(folder):
     return total
 
 
-def resume(pigeon, mib, ns, folder):
-    addresses = loopback(ns)
+def resume(pigeon, mib, ns, folder, rate=None):
+    addresses = loopback(ns, rate)
     path = os.path.join(folder, "resume.bin")
     random_file(path, mib)
     size = os.path.getsize(path)
@@ -344,6 +347,8 @@ def resume(pigeon, mib, ns, folder):
                  interval=0.005)
         at_kill = partial_bytes(pair.downloads)
         pair.bob.kill()
+        if pair.bob.saw("saved as"):
+            fail("the file was complete before the receiver was killed")
         pair.bob.start()
         saved = pair.wait_saved(marker)
         wait_for("Alice to hear that Bob has it", lambda: pair.alice.saw("Bob received"), 30)
@@ -392,7 +397,8 @@ def memory(pigeon, mib, ns, folder):
 
 
 def check(pigeon, ns, folder):
-    """ctest: a 3 MiB file through the lossy link, and a 4 MiB one resumed after a SIGKILL of the receiver."""
+    """ctest: a 3 MiB file through the lossy link, and a 12 MiB one resumed after a SIGKILL of the receiver (on
+    loopback shaped to 100 Mbit/s, so that half way lasts long enough to be seen and acted on: about 0.5 s)."""
     for sub in ("lossy", "resume"):
         os.makedirs(os.path.join(folder, sub))
     lossy_ns = Namespaces()
@@ -400,7 +406,7 @@ def check(pigeon, ns, folder):
         print(lossy(pigeon, 3, lossy_ns, os.path.join(folder, "lossy")), flush=True)
     finally:
         lossy_ns.close()
-    print(resume(pigeon, 4, ns, os.path.join(folder, "resume")), flush=True)
+    print(resume(pigeon, 12, ns, os.path.join(folder, "resume"), LINK_RATE), flush=True)
     return "check=ok"
 
 

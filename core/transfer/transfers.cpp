@@ -597,8 +597,9 @@ bool Transfers::readChunk(Transfer& t, quint64 offset, quint32 length, QByteArra
             return false;
         }
     }
-    if (!t.reading->seek(qint64(inFile)) || (*out = t.reading->read(length)).size() != qsizetype(length) ||
-        (last && changed())) {
+    // Sequential reads need no seek (a system call per datagram otherwise).
+    if ((t.reading->pos() != qint64(inFile) && !t.reading->seek(qint64(inFile))) ||
+        (*out = t.reading->read(length)).size() != qsizetype(length) || (last && changed())) {
         t.readingEntry = -1;
         *error = tr("%1 changed after it was offered.").arg(path);
         return false;

@@ -126,11 +126,11 @@ printf '%-30s %14s %14s %9s  %-22s %s\n' figure pigeon floor ratio target met
 row() {
     local label=$1 name=$2 floorName=$3 kind=$4 target=$5 unit=${6:-}
     local p f ratio="-" met="no" text
+    # A figure this run did not measure (PIGEON_BENCH_ONLY) is left out of the table.
+    if [ -n "$only" ] && [ -z "${samples[$name]:-}" ]; then return 0; fi
     p=$(median "${samples[$name]:-}")
     f="-"
     [ "$floorName" != - ] && f=$(median "${samples[$floorName]:-}")
-    # A figure this run did not measure (PIGEON_BENCH_ONLY) is left out of the table.
-    [ -n "$only" ] && [ "$p" = n/a ] && return 0
     if [ "$p" = n/a ] || [ "$f" = n/a ]; then
         met="missing"
     elif [ "$kind" = - ]; then

@@ -14,6 +14,7 @@
 #include <QDirIterator>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QStorageInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -120,6 +121,7 @@ private Q_SLOTS:
     void hostileManifestIsRefused_data();
     void hostileManifestIsRefused();
     void fullDiskLeavesNothingUnderTheFinalName();
+    void offerLargerThanTheFreeSpaceIsRefused();
 
 private:
     void makeSides(LossyTransport::Faults faults = {});
@@ -337,13 +339,24 @@ void TestTransfers::fileChangedWhileSent()
     QVERIFY(writeFile(source, content));
     const quint64 id = m_alice->transfers.offer(QStringLiteral("Bob"), source);
     QTRY_VERIFY(waitingOffer());
+    // The file changes when the first data datagram reaches Bob, so while the sender's window is still a few
+    // segments and the file open: the transfer cannot have finished in between, however fast it runs.
+    bool appended = false;
+    connect(m_bobWire.get(), &Transport::received, this, [&](const Datagram& d) {
+        const auto packet = ipmsg::decode(d.data).packet;
+        if (appended || !packet || packet->mode() != filewire::Mode)
+            return;
+        const auto payload = filewire::decode(packet->extension);
+        if (!payload || !std::holds_alternative<filewire::Data>(*payload))
+            return;
+        appended = true;
+        QFile f(source);
+        QVERIFY(f.open(QIODevice::Append));
+        QVERIFY(f.write("appended") > 0);
+        QVERIFY(f.setFileTime(QDateTime::currentDateTime().addSecs(5), QFileDevice::FileModificationTime));
+    });
     QVERIFY(m_bob->transfers.accept(id));
-    QTRY_VERIFY(m_bob->transfers.info(id)->doneBytes > 0);
-    QFile f(source);
-    QVERIFY(f.open(QIODevice::Append));
-    QVERIFY(f.write("appended") > 0);
-    QVERIFY(f.setFileTime(QDateTime::currentDateTime().addSecs(5), QFileDevice::FileModificationTime));
-    f.close();
+    QTRY_VERIFY(appended);
     QTRY_COMPARE_WITH_TIMEOUT(m_alice->transfers.info(id)->state, TransferState::Failed, 10000);
     QVERIFY2(m_alice->transfers.info(id)->error.contains(QStringLiteral("changed")),
              qPrintable(m_alice->transfers.info(id)->error));
@@ -476,6 +489,52 @@ void TestTransfers::fullDiskLeavesNothingUnderTheFinalName()
     QCOMPARE(QDir(downloads).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden), QStringList());
 }
 
+void TestTransfers::offerLargerThanTheFreeSpaceIsRefused()
+{
+    // An offer (straight from Alice's engine: no such file exists) one byte larger than the whole file system that
+    // holds Bob's download folder: whatever is free there, it cannot fit.
+    makeSides();
+    const QString downloads = m_bobDir + QStringLiteral("/downloads");
+    QVERIFY(QDir().mkpath(downloads));
+    const QStorageInfo storage(downloads);
+    QVERIFY(storage.isValid() && storage.bytesTotal() > 0);
+    const quint64 size = quint64(storage.bytesTotal()) + 1;
+    const QByteArray manifest =
+        filewire::encodeManifest({{QStringLiteral("huge.iso"), false, size, QByteArray(32, 'h')}});
+    constexpr quint64 Id = 0x5eed'0001;
+    // Bob accepts as the offer shows (Alice's engine knows no such transfer and soon says so to Bob's Pending).
+    QString error;
+    bool accepted = true;
+    int offered = 0;
+    TransferState after = TransferState::Done;
+    connect(&m_bob->transfers, &Transfers::offered, this, [&](const Transfers::Info& i) {
+        ++offered;
+        accepted = m_bob->transfers.accept(i.id, &error);
+        after = m_bob->transfers.info(i.id)->state;
+    });
+    m_alice->messenger.sendFilePayload(
+        filewire::encode(filewire::Offer{Id, QStringLiteral("huge.iso"), size, 1, quint32(manifest.size()),
+                                         QCryptographicHash::hash(manifest, QCryptographicHash::Sha256)}),
+        BobAt);
+    QTRY_COMPARE(offered, 1);
+    QVERIFY(!accepted);
+    // The reason names the file, what it needs and what is free.
+    QVERIFY2(error.contains(QStringLiteral("huge.iso")) && error.contains(QString::number(size)) &&
+                 error.contains(QStringLiteral("free")),
+             qPrintable(error));
+    // Still an offer (the user may free space, or choose another folder), and nothing was created for it.
+    QCOMPARE(after, TransferState::Offered);
+    QCOMPARE(QDir(downloads).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden), QStringList());
+    // Nothing was asked of Alice: no Accept left Bob.
+    for (const FakeTransport::Sent& sent : std::as_const(m_bobWire->sent)) {
+        const auto packet = ipmsg::decode(sent.data).packet;
+        if (!packet || packet->mode() != filewire::Mode)
+            continue;
+        const auto payload = filewire::decode(packet->extension);
+        QVERIFY(payload && !std::holds_alternative<filewire::Accept>(*payload));
+    }
+}
+
 // The child of fullDiskLeavesNothingUnderTheFinalName: both sides in one process under the file-size limit (the
 // source is written before the limit). Exit 0 when the receiver failed with the write error and nothing is under the
 // final name.
@@ -506,9 +565,16 @@ static int fullDiskChild(const QString& dir)
         return 5;
     if (!QTest::qWaitFor([&] { return bob.transfers.info(id)->state == TransferState::Failed; }, 20000))
         return 6;
-    qInfo("receiver: %s", qPrintable(bob.transfers.info(id)->error));
+    // A clear reason: the file and the system's words for the write error (EFBIG under the limit).
+    const QString reason = bob.transfers.info(id)->error;
+    qInfo("receiver: %s", qPrintable(reason));
+    if (!reason.contains(QStringLiteral("full.bin")) || !reason.contains(QString::fromLocal8Bit(strerror(EFBIG))))
+        return 9;
     if (!QTest::qWaitFor([&] { return alice.transfers.info(id)->state == TransferState::Failed; }, 5000))
         return 7;
+    // The sender is told why.
+    if (alice.transfers.info(id)->error != reason)
+        return 10;
     return QFileInfo::exists(dir + QStringLiteral("/bob/downloads/full.bin")) ? 8 : 0;
 }
 

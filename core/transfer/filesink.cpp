@@ -1,7 +1,8 @@
 #include "filesink.h"
 
+#include "sha256.h"
+
 #include <QCoreApplication>
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 
@@ -126,31 +127,59 @@ bool FileSink::write(quint64 offset, QByteArrayView bytes, QString* error)
         return false;
     }
     const int entry = m_files[file];
+    const quint64 at = offset - m_starts[file];
+    // Data that goes on where the buffer ends joins it; anything else writes the buffer out first.
+    if (!m_pending.isEmpty() && (entry != m_pendingEntry || at != m_pendingAt + quint64(m_pending.size())) &&
+        !flush(error))
+        return false;
+    if (m_pending.isEmpty()) {
+        m_pendingEntry = entry;
+        m_pendingAt = at;
+    }
+    m_pending.append(bytes.data(), bytes.size());
+    return m_pending.size() < WriteBufferBytes || flush(error);
+}
+
+QString FileSink::writeError(int entry) const
+{
+    // The offered name first (the temporary one means nothing to the user), then the system's words.
+    return QStringLiteral("%1: %2").arg(m_entries[entry].path, systemError(pathOf(entry)));
+}
+
+bool FileSink::flush(QString* error)
+{
+    if (m_pending.isEmpty())
+        return true;
+    const int entry = m_pendingEntry;
     const int fd = open(entry, error);
     if (fd < 0)
         return false;
-    const off_t at = off_t(offset - m_starts[file]);
     qsizetype done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::pwrite(fd, bytes.data() + done, size_t(bytes.size() - done), at + done);
+    while (done < m_pending.size()) {
+        const ssize_t n =
+            ::pwrite(fd, m_pending.constData() + done, size_t(m_pending.size() - done), off_t(m_pendingAt) + done);
         if (n <= 0) {
             if (n < 0 && errno == EINTR)
                 continue;
             if (n == 0)
                 errno = ENOSPC;
-            *error = systemError(pathOf(entry));
+            *error = writeError(entry);
+            m_pending.clear();
             closeAll();
             return false;
         }
         done += n;
     }
+    m_pending.resize(0); // keeps the capacity for the next run of data
     return true;
 }
 
 bool FileSink::sync(QString* error)
 {
+    if (!flush(error))
+        return false;
     if (m_fd >= 0 && ::fdatasync(m_fd) != 0) {
-        *error = systemError(pathOf(m_openEntry));
+        *error = writeError(m_openEntry);
         return false;
     }
     return true;
@@ -158,10 +187,12 @@ bool FileSink::sync(QString* error)
 
 bool FileSink::finish(QString* saved, QString* error)
 {
+    if (!flush(error))
+        return false;
     closeAll();
     for (const int entry : std::as_const(m_files)) {
         QFile file(pathOf(entry));
-        QCryptographicHash hash(QCryptographicHash::Sha256);
+        Sha256 hash;
         if (!file.open(QIODevice::ReadOnly) || !hash.addData(&file)) {
             *error = tr("%1: cannot be read back: %2").arg(file.fileName(), file.errorString());
             return false;
@@ -196,6 +227,7 @@ bool FileSink::finish(QString* saved, QString* error)
 
 void FileSink::discard()
 {
+    m_pending.clear();
     closeAll();
     const QFileInfo info(m_temp);
     if (info.isDir() && !info.isSymLink())

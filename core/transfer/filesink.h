@@ -22,9 +22,14 @@ public:
     QString temporaryPath() const { return m_temp; }
     // Creates the temporary folder tree and every file (keeping what a resumed transfer already wrote).
     bool prepare(QString* error);
-    // Writes stream bytes at `offset` (>= manifestBytes, inside one file).
+    // Writes stream bytes at `offset` (>= manifestBytes, inside one file). In-order data is gathered into one
+    // write of up to WriteBufferBytes (one system call instead of one per datagram), so an error of the disk may
+    // surface on a later write, sync() or finish(); each names the file and the reason.
     bool write(quint64 offset, QByteArrayView bytes, QString* error);
-    // Flushes what was written to the disk (fdatasync), so that progress recorded after it survives a power cut.
+    // Bytes gathered before they are written out.
+    static constexpr qsizetype WriteBufferBytes = 64 * 1024;
+    // Writes out what is gathered and flushes it to the disk (fdatasync), so that progress recorded after it
+    // survives a power cut.
     bool sync(QString* error);
     // Checks every file's SHA-256, flushes, and renames to the final name; *saved is where it went.
     bool finish(QString* saved, QString* error);
@@ -38,6 +43,8 @@ private:
     QString pathOf(int entry) const;
     int fileAt(quint64 offset) const;
     int open(int entry, QString* error);
+    bool flush(QString* error);
+    QString writeError(int entry) const;
     void closeAll();
 
     QString m_folder;
@@ -47,4 +54,7 @@ private:
     QList<quint64> m_starts; // stream offset of each file in m_files, and the stream's end
     int m_openEntry = -1;
     int m_fd = -1;
+    QByteArray m_pending; // gathered bytes for m_pendingEntry from file offset m_pendingAt
+    int m_pendingEntry = -1;
+    quint64 m_pendingAt = 0;
 };

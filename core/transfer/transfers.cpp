@@ -5,8 +5,8 @@
 #include "messenger.h"
 #include "rangeset.h"
 #include "safename.h"
+#include "sha256.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
@@ -33,6 +33,12 @@ constexpr qint64 PersistMs = 1000;
 constexpr int PumpBurst = 64;
 // Free space kept beyond a transfer's size when accepting it.
 constexpr quint64 SpaceMargin = 1u << 20;
+// Delayed SACK: in-order data is acknowledged once per pass of the event loop (after the transport's batch of
+// datagrams), or after this many datagrams, whichever comes first; a datagram that leaves a hole is acknowledged at
+// once, so that the sender's loss detection is as quick as before. On loopback one SACK per datagram cost as much as
+// the data itself; at most every 8th halves the datagrams a transfer needs, and keeps the sender's ACK clock fine
+// enough for a shaped link (TCP's delayed ACK is every 2nd segment; its datagrams are larger).
+constexpr int SackEvery = 8;
 // Progress signals per transfer at most this often, ms.
 constexpr qint64 NotifyMs = 250;
 
@@ -65,6 +71,8 @@ struct Transfers::Transfer {
     qint64 lastDataMs = 0;
     quint64 persistedBytes = 0;
     qint64 persistedMs = 0;
+    int unacknowledged = 0; // datagrams received and not yet acknowledged (delayed SACK)
+    quint64 lastDataAt = 0; // offset of the newest data datagram: its SACK lists the ranges above it
     // Progress.
     quint64 rateBytes = 0;
     qint64 rateSinceMs = 0;
@@ -108,6 +116,8 @@ Transfers::Transfers(Messenger* messenger, History* history, QObject* parent)
     m_clock.start();
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &Transfers::tick);
+    m_sackTimer.setSingleShot(true);
+    connect(&m_sackTimer, &QTimer::timeout, this, &Transfers::flushSacks);
     m_messenger->setFileHandler([this](const QByteArray& payload, const Endpoint& from) { onPayload(payload, from); });
 }
 
@@ -201,7 +211,7 @@ quint64 Transfers::offer(const QString& peer, const QString& path, QString* erro
     QByteArray stamps;
     const auto addFile = [&](const QString& rel, const QFileInfo& info) -> QString {
         QFile file(info.filePath());
-        QCryptographicHash hash(QCryptographicHash::Sha256);
+        Sha256 hash;
         const Stamp before = stampOf(info);
         if (!file.open(QIODevice::ReadOnly) || !hash.addData(&file))
             return tr("%1: %2").arg(info.filePath(), file.errorString());
@@ -246,7 +256,7 @@ quint64 Transfers::offer(const QString& peer, const QString& path, QString* erro
     t->r.name = name;
     t->r.manifest = filewire::encodeManifest(entries);
     t->r.manifestBytes = quint32(t->r.manifest.size());
-    t->r.manifestSha256 = QCryptographicHash::hash(t->r.manifest, QCryptographicHash::Sha256);
+    t->r.manifestSha256 = Sha256::hash(t->r.manifest);
     for (const filewire::Entry& e : std::as_const(entries)) {
         t->r.totalBytes += e.size;
         t->r.files += e.folder ? 0 : 1;
@@ -593,8 +603,9 @@ bool Transfers::readChunk(Transfer& t, quint64 offset, quint32 length, QByteArra
             return false;
         }
     }
-    if (!t.reading->seek(qint64(inFile)) || (*out = t.reading->read(length)).size() != qsizetype(length) ||
-        (last && changed())) {
+    // Sequential reads need no seek (a system call per datagram otherwise).
+    if ((t.reading->pos() != qint64(inFile) && !t.reading->seek(qint64(inFile))) ||
+        (*out = t.reading->read(length)).size() != qsizetype(length) || (last && changed())) {
         t.readingEntry = -1;
         *error = tr("%1 changed after it was offered.").arg(path);
         return false;
@@ -641,20 +652,38 @@ void Transfers::onData(Transfer& t, const filewire::Data& d)
             return;
         }
     }
-    send(t, filewire::Sack{t.r.id, t.r.session, t.received.contiguous(),
-                           t.received.above(d.offset, filewire::MaxSackRanges)});
+    t.lastDataAt = d.offset;
     if (t.received.contiguous() >= t.streamEnd()) {
+        sendSack(t);
         complete(t);
         return;
     }
+    if (++t.unacknowledged >= SackEvery || t.received.contiguous() < end)
+        sendSack(t);
+    else if (!m_sackTimer.isActive())
+        m_sackTimer.start(0);
     if (t.received.contiguous() >= t.persistedBytes + PersistBytes || now() - t.persistedMs >= PersistMs)
         persist(t);
     notify(t, false);
 }
 
+void Transfers::sendSack(Transfer& t)
+{
+    t.unacknowledged = 0;
+    send(t, filewire::Sack{t.r.id, t.r.session, t.received.contiguous(),
+                           t.received.above(t.lastDataAt, filewire::MaxSackRanges)});
+}
+
+void Transfers::flushSacks()
+{
+    for (Transfer* t : std::as_const(m_transfers))
+        if (t->unacknowledged > 0 && !t->r.outgoing && t->r.state == TransferState::Moving)
+            sendSack(*t);
+}
+
 bool Transfers::manifestArrived(Transfer& t, QString* error)
 {
-    if (QCryptographicHash::hash(t.r.manifest, QCryptographicHash::Sha256) != t.r.manifestSha256) {
+    if (Sha256::hash(t.r.manifest) != t.r.manifestSha256) {
         *error = tr("the list of files differs from the offer");
         return false;
     }

@@ -88,6 +88,8 @@ private:
     void onData(Transfer& t, const filewire::Data& data);
     void onSack(Transfer& t, const filewire::Sack& sack);
     void onCancel(Transfer& t, const filewire::Cancel& cancel);
+    void sendSack(Transfer& t);
+    void flushSacks();
     Transfer* find(quint64 id, bool outgoing, const Endpoint& from);
     void send(const Transfer& t, const filewire::Payload& payload);
     void sendOffer(Transfer& t);
@@ -113,5 +115,6 @@ private:
     QHash<std::pair<quint64, bool>, Transfer*> m_transfers; // by (id, outgoing)
     QHash<quint64, qint64> m_unknownAnswered;               // ids answered with Cancel(Unknown), and when
     QTimer m_timer;
+    QTimer m_sackTimer; // 0 ms: acknowledges what one pass of the event loop received (delayed SACK)
     QElapsedTimer m_clock;
 };

@@ -4,7 +4,8 @@
 # name=value lines to OUT.
 #   tests/bench/run.sh BUILD_DIR OUT       (./pigeon.sh bench [OUT] calls this after a Release build)
 # PIGEON_BENCH_RUNS (default 3) sets how many times each figure runs; PIGEON_BENCH_QUICK=1 uses tiny counts, to
-# check that the programs work. Everything goes to 127.0.0.x only.
+# check that the programs work; PIGEON_BENCH_ONLY=files runs only the file figures (issue 10). Everything goes to
+# 127.0.0.x only, or between network namespaces the benchmark makes and removes itself (tests/bench/files_bench.py).
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 build=$(cd "${1:?usage: run.sh BUILD_DIR OUT}" && pwd)
@@ -14,20 +15,31 @@ shared=${PIGEON_SHARED:-$root/../shared}
 
 if [ "${PIGEON_BENCH_QUICK:-0}" = 1 ]; then
     msgs=2000 pings=200 codec=100000 appends=20000 garbage=20000 real=100 thread=5000 history=20000 load=2000 load1=200 files=4
+    lossy=2 resume=32 moving=16
 else
     msgs=100000 pings=10000 codec=3000000 appends=1000000 garbage=1000000 real=1000 thread=100000 history=2000000
-    load=20000 load1=200 files=40
+    load=20000 load1=200 files=64
+    # Issue 10's targets: 32 MiB over the lossy link, 128 MiB resumed after a SIGKILL, 1 GiB for memory.
+    lossy=32 resume=128 moving=1024
 fi
 
 cc -O2 -pthread -o "$build/udp_baseline" "$shared/bench/udp_baseline.c"
-cmake --build "$build" --target ipmsg_load >/dev/null
-cmake --build "$build" --target pigeon pigeon_bench pigeon_bench_gui pigeon_bench_crypto pigeon_bench_search >/dev/null
+if [ -n "${PIGEON_BENCH_ONLY:-}" ]; then
+    cmake --build "$build" --target pigeon pigeon_bench >/dev/null
+else
+    cmake --build "$build" --target ipmsg_load >/dev/null
+    cmake --build "$build" --target pigeon pigeon_bench pigeon_bench_gui pigeon_bench_crypto \
+        pigeon_bench_search >/dev/null
+fi
 scratch=$(mktemp -d "$build/bench-run-XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 mkdir -m 700 "$scratch/runtime"
 export PIGEON_BENCH_DIR=$scratch QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$scratch/runtime
 
 declare -A samples # name -> space-separated values, one per run
+only=${PIGEON_BENCH_ONLY:-}
+# want GROUP: whether this run measures GROUP ("files", or "rest" for everything else).
+want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 
 # value LINE KEY: the value of KEY=... in a key=value line.
 value() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
@@ -51,7 +63,7 @@ run() {
 
 for i in $(seq "$runs"); do
     echo "bench: run $i of $runs" >&2
-    for size in 64 1000; do
+    want rest && for size in 64 1000; do
         run per_s=floor_window_$size -- "$build/udp_baseline" window "$size" "$msgs" 32
         add floor_cpu_us_$size "$(awk -v c="$last_cpu" -v n="$msgs" 'BEGIN { printf "%.2f", c * 1e6 / n }')"
         run per_s=throughput_$size sender_cpu_us_per_msg=sender_cpu_us_$size \
@@ -68,12 +80,24 @@ for i in $(seq "$runs"); do
         # What sealing and opening the message and its acknowledgement cost alone.
         run acked_us=crypto_us_$size -- "$build/pigeon_bench_crypto" "$size" "$msgs"
     done
-    # Files (issue 10): one file of $files MiB between two processes, beside the raw reliable UDP floor moving as many
-    # bytes in 1 400-byte datagrams with 64 in flight, converted to MiB/s.
-    run per_s=floor_window_1400 -- "$build/udp_baseline" window 1400 $((files * 1048576 / 1400)) 64
-    add floor_file_mib_s "$(awk -v p="${samples[floor_window_1400]##* }" 'BEGIN { printf "%.2f", p * 1400 / 1048576 }')"
-    run mib_s=files_mib_s sender_rss_growth_kb=files_sender_rss_kb receiver_rss_growth_kb=files_receiver_rss_kb -- \
-        "$build/pigeon_bench" files "$files"
+    if want files; then
+        # Files (issue 10): one file of $files MiB between two processes, beside the raw reliable UDP floor moving as
+        # many bytes in 1 400-byte datagrams with 64 in flight, converted to MiB/s.
+        run per_s=floor_window_1400 -- "$build/udp_baseline" window 1400 $((files * 1048576 / 1400)) 64
+        add floor_file_mib_s \
+            "$(awk -v p="${samples[floor_window_1400]##* }" 'BEGIN { printf "%.2f", p * 1400 / 1048576 }')"
+        run mib_s=files_mib_s sender_rss_growth_kb=files_sender_rss_kb receiver_rss_growth_kb=files_receiver_rss_kb -- \
+            "$build/pigeon_bench" files "$files"
+        # Over a 100 Mbit/s veth link with 1 % loss each way (two namespaces made and removed by files_bench.py):
+        # TCP carrying the same file over the same link is the reference.
+        run tcp_mib_s=files_tcp_lossy_mib_s mib_s=files_lossy_mib_s -- \
+            python3 "$root/tests/bench/files_bench.py" lossy "$build/pigeon" "$lossy"
+        run sent_ratio=files_resume_sent_ratio -- \
+            python3 "$root/tests/bench/files_bench.py" resume "$build/pigeon" "$resume"
+        run sender_growth_mb=files_moving_sender_mb receiver_growth_mb=files_moving_receiver_mb -- \
+            python3 "$root/tests/bench/files_bench.py" memory "$build/pigeon" "$moving"
+    fi
+    want rest || continue
     run p50_us=floor_pingpong_p50_us p99_us=floor_pingpong_p99_us -- "$build/udp_baseline" pingpong 64 "$pings"
     run p50_us=latency_p50_us p99_us=latency_p99_us -- "$build/pigeon_bench" latency "$pings"
     run decode_per_s=codec_decode_per_s encode_per_s=codec_encode_per_s -- "$build/pigeon_bench" codec "$codec"
@@ -84,16 +108,16 @@ for i in $(seq "$runs"); do
     run shown_ms=gui_cold_start_ms binary_screenshot_ms=gui_binary_screenshot_ms -- "$build/pigeon_bench_gui" start
 done
 # Once (the 2 000 000-message profile takes a while to write): five start-ups of each profile, medians.
-run upgrade_s=startup_upgrade_s console_ms=startup_console_ms window_ms=startup_window_ms \
+want rest && run upgrade_s=startup_upgrade_s console_ms=startup_console_ms window_ms=startup_window_ms \
     empty_console_ms=startup_empty_console_ms empty_window_ms=startup_empty_window_ms -- \
     python3 "$root/tests/bench/startup.py" "$build/pigeon" "$history" 5
 # Once too: full-text search in a history of as many messages, stored through History with its indexes.
-run latin_ms=search_latin_ms chinese2_ms=search_chinese2_ms -- \
+want rest && run latin_ms=search_latin_ms chinese2_ms=search_chinese2_ms -- \
     "$build/pigeon_bench_search" "$history"
 
 # Once, with its own rounds (it starts iptux under Xvfb in a private network namespace): one IPMsg load generator
 # against Pigeon's console, iptux and a raw responder, and one durable 4 KiB write on the profile's disk.
-run pigeon_w32_per_s=load_pigeon_per_s iptux_w32_per_s=load_iptux_per_s raw_w32_per_s=load_raw_per_s \
+want rest && run pigeon_w32_per_s=load_pigeon_per_s iptux_w32_per_s=load_iptux_per_s raw_w32_per_s=load_raw_per_s \
     pigeon_w1_p50_us=load_pigeon_p50_us iptux_w1_p50_us=load_iptux_p50_us raw_w1_p50_us=load_raw_p50_us \
     fsync_p50_us=load_fsync_p50_us durable_floor_us=load_durable_floor_us -- \
     python3 "$root/tests/bench/iptux_load.py" "$build/pigeon" "$build/ipmsg_load" "$scratch" "$load" "$load1" "$runs"
@@ -108,6 +132,8 @@ printf '%-30s %14s %14s %9s  %-22s %s\n' figure pigeon floor ratio target met
 row() {
     local label=$1 name=$2 floorName=$3 kind=$4 target=$5 unit=${6:-}
     local p f ratio="-" met="no" text
+    # A figure this run did not measure (PIGEON_BENCH_ONLY) is left out of the table.
+    if [ -n "$only" ] && [ -z "${samples[$name]:-}" ]; then return 0; fi
     p=$(median "${samples[$name]:-}")
     f="-"
     [ "$floorName" != - ] && f=$(median "${samples[$floorName]:-}")
@@ -153,9 +179,13 @@ row "IPMsg p50 w1 (us) vs durable" load_pigeon_p50_us load_durable_floor_us "rat
 row "  iptux p50 w1 (us)" load_iptux_p50_us - - -
 row "  raw p50 w1 (us)" load_raw_p50_us - - -
 row "  4 KiB fdatasync p50 (us)" load_fsync_p50_us - - -
-row "file goodput (MiB/s)" files_mib_s floor_file_mib_s "ratio>=" 0.5
+row "file goodput, loopback (MiB/s)" files_mib_s floor_file_mib_s "ratio>=" 0.5
 row "  sender RSS growth (KB)" files_sender_rss_kb - - -
 row "  receiver RSS growth (KB)" files_receiver_rss_kb - - -
+row "file, 100 Mbit/s 1 % loss, vs TCP" files_lossy_mib_s files_tcp_lossy_mib_s "ratio>=" 0.8
+row "file resumed: sent / size" files_resume_sent_ratio - "<=" 1.3 " x"
+row "RSS growth, sender (MB)" files_moving_sender_mb - "<=" 30 " MB"
+row "RSS growth, receiver (MB)" files_moving_receiver_mb - "<=" 30 " MB"
 row "codec decodes/s" codec_decode_per_s - ">=" 2000000
 row "codec encodes/s" codec_encode_per_s - - -
 row "history appends/s" history_append_per_s - ">=" 200000

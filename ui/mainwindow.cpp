@@ -10,6 +10,7 @@
 #include "desktopnotifier.h"
 #include "elidedlabel.h"
 #include "emojipicker.h"
+#include "fileactions.h"
 #include "groupdialog.h"
 #include "messagesearch.h"
 #include "settingsdialog.h"
@@ -148,6 +149,7 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     , m_statusMenu(new StatusMenu(session.messenger()))
     , m_autoAway(new AutoAway(session.messenger(), this))
     , m_notifier(new DesktopNotifier(this))
+    , m_files(new FileActions(session, this))
 {
     // Left: the filter box over the conversation list.
     m_filter.setSourceModel(&m_conversations);
@@ -227,6 +229,7 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     });
     auto* composeRow = new QHBoxLayout;
     composeRow->addWidget(m_emojiButton);
+    composeRow->addWidget(m_files->attachButton());
     composeRow->addWidget(m_composeNote, 1);
     // IP Messenger's sealed message: the receiver's client shows it closed and tells us when it is opened.
     m_seal->setCheckable(true);
@@ -342,6 +345,13 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
                 [this](const QString& text) { statusBar()->showMessage(text, 10'000); });
         connect(m_messenger, &Messenger::groupsChanged, this, &MainWindow::updateHeader);
     }
+    m_thread.setTransfers(m_session.transfers());
+    connect(m_threadView, &ThreadView::fileActionRequested, m_files, &FileActions::act);
+    connect(m_threadView, &ThreadView::filesDropped, m_files, &FileActions::offer);
+    connect(m_compose, &ComposeEdit::filesPasted, m_files, &FileActions::offer);
+    connect(m_compose, &ComposeEdit::picturePasted, m_files, &FileActions::offerPicture);
+    connect(m_files, &FileActions::problem, this,
+            [this](const QString& text) { statusBar()->showMessage(text, 10'000); });
     connect(m_threadView, &ThreadView::openRequested, this, [this](qint64 id) {
         if (m_messenger)
             m_messenger->openSealed(id);
@@ -392,6 +402,9 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
 void MainWindow::buildMenus()
 {
     QMenu* app = menuBar()->addMenu(tr("&Pigeon"));
+    app->addAction(m_files->sendFileAction());
+    app->addAction(m_files->sendFolderAction());
+    app->addSeparator();
     app->addAction(tr("&Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma), this, &MainWindow::showSettings);
     app->addSeparator();
     QAction* quit = app->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
@@ -701,6 +714,7 @@ void MainWindow::updateComposeNote()
     m_send->setEnabled(open && !m_compose->toPlainText().trimmed().isEmpty());
     m_compose->setEnabled(open);
     m_emojiButton->setEnabled(open);
+    m_files->setPeer(open ? m_peer : QString());
     m_seal->setVisible(open && m_messenger->canSeal(m_peer));
     QString note;
     if (open) {
@@ -865,6 +879,9 @@ void MainWindow::showSettings()
                           m_session.broadcast(), m_session.contactsOnly(), this);
     dialog.setStartup(autostart::isEnabled(), profile.startHidden(), QSystemTrayIcon::isSystemTrayAvailable());
     dialog.setAutoAway(profile.awayAfterMinutes(), profile.idleAwayText());
+    if (Transfers* transfers = m_session.transfers())
+        dialog.setFiles(transfers->downloadFolder(), transfers->autoAccept(),
+                        transfers->autoAccept() ? transfers->autoAcceptMaxBytes() : profile.autoAcceptMaxBytes());
     // The address and port are tried before the dialog closes: one that cannot be used is not saved, and the
     // dialog says why while the user can still pick another.
     dialog.setApply([&] {
@@ -891,6 +908,15 @@ void MainWindow::showSettings()
     profile.setAwayAfterMinutes(dialog.awayAfterMinutes());
     profile.setIdleAwayText(dialog.idleAwayText());
     m_autoAway->setTimeout(qint64(profile.awayAfterMinutes()) * 60'000, profile.idleAwayText());
+    if (Transfers* transfers = m_session.transfers()) {
+        if (!dialog.downloadFolder().isEmpty() && dialog.downloadFolder() != transfers->downloadFolder()) {
+            profile.setDownloadFolder(dialog.downloadFolder());
+            transfers->setDownloadFolder(dialog.downloadFolder());
+        }
+        profile.setAutoAcceptFiles(dialog.autoAcceptFiles());
+        profile.setAutoAcceptMaxBytes(dialog.autoAcceptMaxBytes());
+        transfers->setAutoAccept(dialog.autoAcceptFiles(), dialog.autoAcceptMaxBytes());
+    }
     if (m_messenger && !dialog.nick().isEmpty() && dialog.nick() != m_messenger->identity().nick) {
         profile.setNickname(dialog.nick());
         Identity identity = m_messenger->identity();

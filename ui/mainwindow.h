@@ -13,6 +13,7 @@ class DesktopNotifier;
 class ProfileLock;
 class ElidedLabel;
 class EmojiPicker;
+class FileActions;
 class MessageSearch;
 class QLabel;
 class QLineEdit;
@@ -72,6 +73,8 @@ public:
     AutoAway* autoAway() const { return m_autoAway; }
     QToolButton* emojiButton() const { return m_emojiButton; }
     EmojiPicker* emojiPicker() const { return m_emoji; }
+    // Files, folders and pictures: the attach button, Ctrl+O, drops and pastes, and the file bubbles' actions.
+    FileActions* files() const { return m_files; }
     // Checked: the next message goes sealed (IP Messenger peers other than Pigeons only; hidden for the others).
     QAction* sealAction() const { return m_seal; }
 
@@ -141,4 +144,5 @@ private:
     AutoAway* m_autoAway;
     QSystemTrayIcon* m_tray = nullptr;
     DesktopNotifier* m_notifier;
+    FileActions* m_files;
 };

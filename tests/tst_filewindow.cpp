@@ -84,8 +84,7 @@ QByteArray declaredPng(quint32 width, quint32 height)
     ihdr[9] = 6; // RGBA
     // One zlib stream of a few zero rows: far less than the header promises.
     const QByteArray idat = qCompress(QByteArray(64, '\0')).mid(4);
-    return QByteArray("\x89PNG\r\n\x1a\n", 8) + pngChunk("IHDR", ihdr) + pngChunk("IDAT", idat) +
-           pngChunk("IEND", {});
+    return QByteArray("\x89PNG\r\n\x1a\n", 8) + pngChunk("IHDR", ihdr) + pngChunk("IDAT", idat) + pngChunk("IEND", {});
 }
 
 QImage testPicture(const QSize& size)
@@ -234,7 +233,8 @@ void TestFileWindow::droppedFileIsAcceptedAndArrivesWhole()
     QCOMPARE(FileBubble::actionsFor(offered),
              (QList<FileBubble::Action>{FileBubble::Action::Accept, FileBubble::Action::SaveAs,
                                         FileBubble::Action::Decline}));
-    QVERIFY(!m_bobWindow->threadView()->fileActionRect(newestBubble(*m_bobWindow), FileBubble::Action::Accept).isEmpty());
+    QVERIFY(
+        !m_bobWindow->threadView()->fileActionRect(newestBubble(*m_bobWindow), FileBubble::Action::Accept).isEmpty());
 
     QSignalSpy progress(m_bob->transfers(), &Transfers::changed);
     click(*m_bobWindow, FileBubble::Action::Accept);

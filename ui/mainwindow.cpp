@@ -879,9 +879,13 @@ void MainWindow::showSettings()
                           m_session.broadcast(), m_session.contactsOnly(), this);
     dialog.setStartup(autostart::isEnabled(), profile.startHidden(), QSystemTrayIcon::isSystemTrayAvailable());
     dialog.setAutoAway(profile.awayAfterMinutes(), profile.idleAwayText());
-    if (Transfers* transfers = m_session.transfers())
-        dialog.setFiles(transfers->downloadFolder(), transfers->autoAccept(),
-                        transfers->autoAccept() ? transfers->autoAcceptMaxBytes() : profile.autoAcceptMaxBytes());
+    // What is in use, which may come from --downloads and --accept-files rather than from the profile.
+    Transfers* transfers = m_session.transfers();
+    const QString downloads = transfers ? transfers->downloadFolder() : QString();
+    const bool autoAccept = transfers && transfers->autoAccept();
+    const quint64 autoAcceptBytes = autoAccept ? transfers->autoAcceptMaxBytes() : profile.autoAcceptMaxBytes();
+    dialog.setFiles(downloads, autoAccept, autoAcceptBytes);
+    const quint64 shownBytes = dialog.autoAcceptMaxBytes(); // in whole MB
     // The address and port are tried before the dialog closes: one that cannot be used is not saved, and the
     // dialog says why while the user can still pick another.
     dialog.setApply([&] {
@@ -908,11 +912,12 @@ void MainWindow::showSettings()
     profile.setAwayAfterMinutes(dialog.awayAfterMinutes());
     profile.setIdleAwayText(dialog.idleAwayText());
     m_autoAway->setTimeout(qint64(profile.awayAfterMinutes()) * 60'000, profile.idleAwayText());
-    if (Transfers* transfers = m_session.transfers()) {
-        if (!dialog.downloadFolder().isEmpty() && dialog.downloadFolder() != transfers->downloadFolder()) {
-            profile.setDownloadFolder(dialog.downloadFolder());
-            transfers->setDownloadFolder(dialog.downloadFolder());
-        }
+    // A file choice made here is kept in the profile; one given on the command line only for this run.
+    if (transfers && !dialog.downloadFolder().isEmpty() && dialog.downloadFolder() != downloads) {
+        profile.setDownloadFolder(dialog.downloadFolder());
+        transfers->setDownloadFolder(dialog.downloadFolder());
+    }
+    if (transfers && (dialog.autoAcceptFiles() != autoAccept || dialog.autoAcceptMaxBytes() != shownBytes)) {
         profile.setAutoAcceptFiles(dialog.autoAcceptFiles());
         profile.setAutoAcceptMaxBytes(dialog.autoAcceptMaxBytes());
         transfers->setAutoAccept(dialog.autoAcceptFiles(), dialog.autoAcceptMaxBytes());

@@ -282,6 +282,16 @@ void ThreadView::keyPressEvent(QKeyEvent* event)
         copyMessage(currentIndex());
         return;
     }
+    const QVariant transfer = currentIndex().data(ConversationModel::TransferRole);
+    if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) && transfer.isValid()) {
+        // A file bubble's first action (Accept an offer, Open what is done) from the keyboard; the context menu has
+        // them all.
+        const auto info = transfer.value<Transfers::Info>();
+        const QList<FileBubble::Action> actions = FileBubble::actionsFor(info);
+        if (!actions.isEmpty())
+            Q_EMIT fileActionRequested(info, actions.first());
+        return;
+    }
     if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) &&
         currentIndex().data(ConversationModel::SealedRole).toBool()) {
         Q_EMIT openRequested(currentIndex().data(ConversationModel::IdRole).toLongLong());
@@ -362,6 +372,14 @@ void ThreadView::contextMenuEvent(QContextMenuEvent* event)
         return;
     setCurrentIndex(index);
     QMenu menu(this);
+    if (const QVariant transfer = index.data(ConversationModel::TransferRole); transfer.isValid()) {
+        const auto info = transfer.value<Transfers::Info>();
+        for (const FileBubble::Action action : FileBubble::actionsFor(info))
+            menu.addAction(FileBubble::actionText(action), this,
+                           [this, info, action] { Q_EMIT fileActionRequested(info, action); });
+        if (!menu.isEmpty())
+            menu.addSeparator();
+    }
     menu.addAction(tr("&Copy"), QKeySequence::Copy, this, [this, index] { copyMessage(index); });
     if (index.flags() & Qt::ItemIsEditable)
         menu.addAction(tr("&Select Text…"), this, [this, index] { edit(index); });

@@ -107,6 +107,7 @@ private Q_SLOTS:
     void droppedFileIsAcceptedAndArrivesWhole();
     void endsReachBothSides_data();
     void endsReachBothSides();
+    void cancelWhileMovingReachesBothSides();
     void pastedPictureShowsAsThumbnail();
     void decompressionBombShowsAnIcon();
     void picturesAreReadWithinLimits_data();
@@ -127,6 +128,7 @@ private:
     std::unique_ptr<Session> m_me;
     std::unique_ptr<MainWindow> m_bobWindow;
     std::unique_ptr<MainWindow> m_window;
+    quint16 m_myPort = 0; // kept across restarts, as the profile's port would be
 };
 
 void TestFileWindow::init()
@@ -154,13 +156,13 @@ void TestFileWindow::init()
 
 void TestFileWindow::openMine()
 {
-    Session::Options me{m_dir->filePath(QStringLiteral("me")), QHostAddress::LocalHost,
-                        m_me ? std::optional<quint16>(m_me->transport().localEndpoint().port) : 0,
-                        QStringLiteral("Me")};
+    const Session::Options me{m_dir->filePath(QStringLiteral("me")), QHostAddress::LocalHost, m_myPort,
+                              QStringLiteral("Me")};
     m_window.reset();
     m_me.reset();
     m_me = std::make_unique<Session>();
     QVERIFY2(m_me->open(me), qPrintable(m_me->error()));
+    m_myPort = m_me->transport().localEndpoint().port;
     m_window = std::make_unique<MainWindow>(*m_me);
     m_window->show();
 }
@@ -287,7 +289,35 @@ void TestFileWindow::endsReachBothSides()
     QTRY_COMPARE(infoOf(newestBubble(*m_bobWindow)).state, expected);
     // Nothing is left to click but the past.
     QVERIFY(FileBubble::actionsFor(infoOf(newestBubble(*m_bobWindow))).isEmpty());
-    QVERIFY(QDir(m_dir->filePath(QStringLiteral("bob-downloads"))).entryList(QDir::Files).isEmpty());
+    QVERIFY(QDir(m_dir->filePath(QStringLiteral("bob-downloads")))
+                .entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot)
+                .isEmpty());
+}
+
+void TestFileWindow::cancelWhileMovingReachesBothSides()
+{
+    const QString path = m_dir->filePath(QStringLiteral("big.bin"));
+    QVERIFY(writeFile(path, randomBytes(200'000, 7)));
+    drop({path});
+    QTRY_VERIFY(newestBubble(*m_bobWindow).isValid());
+    QTRY_COMPARE(infoOf(newestBubble(*m_bobWindow)).state, TransferState::Offered);
+    // The sender goes away before Bob accepts: Bob's transfer then stays moving, waiting for data.
+    m_window.reset();
+    m_me.reset();
+    click(*m_bobWindow, FileBubble::Action::Accept);
+    QTRY_COMPARE(infoOf(newestBubble(*m_bobWindow)).state, TransferState::Moving);
+    QCOMPARE(FileBubble::actionsFor(infoOf(newestBubble(*m_bobWindow))),
+             QList<FileBubble::Action>{FileBubble::Action::Cancel});
+    click(*m_bobWindow, FileBubble::Action::Cancel);
+    QTRY_COMPARE(infoOf(newestBubble(*m_bobWindow)).state, TransferState::Cancelled);
+    // The sender comes back and offers again; Bob's side answers that it was cancelled.
+    openMine();
+    m_window->openConversation(QStringLiteral("Bob"));
+    QVERIFY(newestBubble(*m_window).isValid());
+    QTRY_COMPARE(infoOf(newestBubble(*m_window)).state, TransferState::Cancelled);
+    QVERIFY(QDir(m_dir->filePath(QStringLiteral("bob-downloads")))
+                .entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot)
+                .isEmpty());
 }
 
 void TestFileWindow::pastedPictureShowsAsThumbnail()

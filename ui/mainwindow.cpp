@@ -346,6 +346,8 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
         connect(m_messenger, &Messenger::groupsChanged, this, &MainWindow::updateHeader);
     }
     m_thread.setTransfers(m_session.transfers());
+    if (m_session.transfers())
+        connect(m_session.transfers(), &Transfers::offered, this, &MainWindow::onFileOffered);
     connect(m_threadView, &ThreadView::fileActionRequested, m_files, &FileActions::act);
     connect(m_threadView, &ThreadView::filesDropped, m_files, &FileActions::offer);
     connect(m_compose, &ComposeEdit::filesPasted, m_files, &FileActions::offer);
@@ -574,6 +576,21 @@ void MainWindow::onMessageAdded(const Message& message)
         m_notifier->notify(message.peer, message.peer, full);
     else if (m_tray && m_tray->isVisible())
         m_tray->showMessage(message.peer, text, appIcon(), 6000);
+    QApplication::alert(this);
+}
+
+void MainWindow::onFileOffered(const Transfers::Info& info)
+{
+    if (isOnScreen(info.peer))
+        return;
+    const QString text = tr("Offers %1 (%2)").arg(info.name, FileBubble::detailText(info));
+    m_notifiedPeer = info.peer;
+    if (m_notifier->isAvailable())
+        m_notifier->notify(info.peer, info.peer, text);
+    else if (m_tray && m_tray->isVisible())
+        m_tray->showMessage(info.peer, text, appIcon(), 6000);
+    statusBar()->showMessage(
+        tr("%1 offers %2: open the conversation to accept or decline it.").arg(info.peer, info.name), 15'000);
     QApplication::alert(this);
 }
 

@@ -86,6 +86,8 @@ private:
     void buildMenus();
     void buildTray();
     void onMessageAdded(const Message& message);
+    // An incoming offer of a file, folder or picture: told like a message when its conversation is not on screen.
+    void onFileOffered(const Transfers::Info& info);
     void updateHeader();
     void updateTitle();
     void updateStatus();

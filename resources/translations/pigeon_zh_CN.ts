@@ -1098,6 +1098,14 @@ The conversation history is kept.</source>
             <source>Sealed message</source>
             <translation>密封消息</translation>
         </message>
+        <message>
+            <source>Offers %1 (%2)</source>
+            <translation>发来 %1（%2）</translation>
+        </message>
+        <message>
+            <source>%1 offers %2: open the conversation to accept or decline it.</source>
+            <translation>%1 发来 %2：打开会话即可接收或拒绝。</translation>
+        </message>
     </context>
     <context>
         <name>MessageSearch</name>

@@ -109,6 +109,7 @@ private Q_SLOTS:
     void endsReachBothSides();
     void cancelWhileMovingReachesBothSides();
     void pastedPictureShowsAsThumbnail();
+    void copiedFilesArePastedAsOffers();
     void decompressionBombShowsAnIcon();
     void picturesAreReadWithinLimits_data();
     void picturesAreReadWithinLimits();
@@ -343,10 +344,34 @@ void TestFileWindow::pastedPictureShowsAsThumbnail()
     // Bob sees an icon until he has it, then the thumbnail.
     QTRY_VERIFY(newestBubble(*m_bobWindow).isValid());
     QVERIFY(m_bobWindow->threadView()->fileActionRect(newestBubble(*m_bobWindow), FileBubble::Action::View).isEmpty());
-    click(*m_bobWindow, FileBubble::Action::Accept);
+    // Accepted from the keyboard this time: Enter on the bubble does its first action.
+    m_bobWindow->threadView()->setCurrentIndex(newestBubble(*m_bobWindow));
+    QTest::keyClick(m_bobWindow->threadView(), Qt::Key_Return);
     QTRY_COMPARE(infoOf(newestBubble(*m_bobWindow)).state, TransferState::Done);
     QTRY_VERIFY(
         !m_bobWindow->threadView()->fileActionRect(newestBubble(*m_bobWindow), FileBubble::Action::View).isEmpty());
+}
+
+void TestFileWindow::copiedFilesArePastedAsOffers()
+{
+    const QString path = m_dir->filePath(QStringLiteral("copied.txt"));
+    QVERIFY(writeFile(path, "copied in a file manager\n"));
+    // A file manager puts the URLs and the paths as text: the file is offered, nothing is typed.
+    auto* mime = new QMimeData;
+    mime->setUrls({QUrl::fromLocalFile(path)});
+    mime->setText(path);
+    QApplication::clipboard()->setMimeData(mime);
+    m_window->composer()->setFocus();
+    QTest::keyClick(m_window->composer(), Qt::Key_V, Qt::ControlModifier);
+    QCOMPARE(m_window->composer()->toPlainText(), QString());
+    QTRY_VERIFY(newestBubble(*m_window).isValid());
+    QCOMPARE(infoOf(newestBubble(*m_window)).name, QStringLiteral("copied.txt"));
+    QTRY_VERIFY(newestBubble(*m_bobWindow).isValid());
+    QCOMPARE(infoOf(newestBubble(*m_bobWindow)).name, QStringLiteral("copied.txt"));
+    // Plain text still pastes as text.
+    QApplication::clipboard()->setText(QStringLiteral("just words"));
+    QTest::keyClick(m_window->composer(), Qt::Key_V, Qt::ControlModifier);
+    QCOMPARE(m_window->composer()->toPlainText(), QStringLiteral("just words"));
 }
 
 void TestFileWindow::decompressionBombShowsAnIcon()

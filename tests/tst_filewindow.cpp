@@ -9,6 +9,7 @@
 #include "filebubble.h"
 #include "mainwindow.h"
 #include "picture.h"
+#include "pictureviewer.h"
 #include "session.h"
 #include "settingsdialog.h"
 #include "threadview.h"
@@ -223,6 +224,9 @@ void TestFileWindow::droppedFileIsAcceptedAndArrivesWhole()
     const QByteArray bytes = randomBytes(700'000, 10);
     const QString path = m_dir->filePath(QStringLiteral("report.bin"));
     QVERIFY(writeFile(path, bytes));
+    QVERIFY(m_me->messenger()->send(QStringLiteral("Bob"), QStringLiteral("here it comes")));
+    QTRY_COMPARE(m_window->thread().rowCount(), 1);
+    QTRY_COMPARE(m_bobWindow->thread().rowCount(), 1);
     drop({path});
 
     // Mine says it waits for Bob; Bob's offers Accept, Save as… and Decline.
@@ -264,6 +268,12 @@ void TestFileWindow::droppedFileIsAcceptedAndArrivesWhole()
     QCOMPARE(infoOf(newestBubble(*m_window)).name, QStringLiteral("report.bin"));
     QCOMPARE(infoOf(newestBubble(*m_window)).state, TransferState::Done);
     QCOMPARE(infoOf(newestBubble(*m_window)).doneBytes, quint64(bytes.size()));
+    // Among the messages by when it was offered.
+    QVERIFY(m_me->messenger()->send(QStringLiteral("Bob"), QStringLiteral("got it?")));
+    QTRY_COMPARE(m_window->thread().rowCount(), 3);
+    QCOMPARE(m_window->thread().index(0).data(ConversationModel::TextRole).toString(), QStringLiteral("here it comes"));
+    QCOMPARE(newestBubble(*m_window).row(), 1);
+    QCOMPARE(m_window->thread().index(2).data(ConversationModel::TextRole).toString(), QStringLiteral("got it?"));
 }
 
 void TestFileWindow::endsReachBothSides_data()
@@ -341,6 +351,10 @@ void TestFileWindow::pastedPictureShowsAsThumbnail()
     QVERIFY(thumb.width() <= FileBubble::Thumbnail.width());
     QVERIFY(thumb.height() <= FileBubble::Thumbnail.height());
     QCOMPARE(thumb.width() * 3, thumb.height() * 4); // the picture's shape
+    // A click on it shows it full size.
+    click(*m_window, FileBubble::Action::View);
+    QTRY_VERIFY(m_window->findChild<PictureViewer*>());
+    QCOMPARE(m_window->findChild<PictureViewer*>()->pictureSize(), image.size());
     // Bob sees an icon until he has it, then the thumbnail.
     QTRY_VERIFY(newestBubble(*m_bobWindow).isValid());
     QVERIFY(m_bobWindow->threadView()->fileActionRect(newestBubble(*m_bobWindow), FileBubble::Action::View).isEmpty());

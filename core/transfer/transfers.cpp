@@ -354,14 +354,6 @@ std::optional<Transfers::Info> Transfers::info(quint64 id) const
     return std::nullopt;
 }
 
-std::optional<Transfers::Info> Transfers::info(quint64 id, bool outgoing)
-{
-    if (const Transfer* t = m_transfers.value({id, outgoing}))
-        return infoOf(*t);
-    const std::optional<TransferRecord> r = m_store.find(id, outgoing);
-    return r ? std::optional(infoOf(*r)) : std::nullopt;
-}
-
 QList<Transfers::Info> Transfers::transfersWith(const QString& peer, int limit)
 {
     QList<Info> out;

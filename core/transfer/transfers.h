@@ -75,8 +75,6 @@ public:
 
     QList<Info> transfers() const;
     std::optional<Info> info(quint64 id) const;
-    // One direction's transfer `id`, also a finished one of an earlier run (from the database).
-    std::optional<Info> info(quint64 id, bool outgoing);
     // The newest `limit` transfers with `peer` (a contact's name or "address:port"), also finished ones of earlier
     // runs, oldest first: what a conversation's thread shows.
     QList<Info> transfersWith(const QString& peer, int limit = 200);

@@ -414,6 +414,13 @@ void TestFileWindow::picturesAreReadWithinLimits_data()
     };
     QTest::newRow("png") << encoded(testPicture(QSize(800, 200)), "PNG") << QSize(240, 60);
     QTest::newRow("jpeg") << encoded(testPicture(QSize(120, 90)), "JPEG") << QSize(120, 90);
+    // Qt reads GIF but does not write it: the smallest GIF there is, one pixel.
+    QTest::newRow("gif") << QByteArray("GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01"
+                                       "\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;",
+                                       43)
+                         << QSize(1, 1);
+    // WebP through qt6-image-formats-plugins (pigeon.sh installs it; the package recommends it).
+    QTest::newRow("webp") << encoded(testPicture(QSize(90, 360)), "WEBP") << QSize(45, 180);
     QTest::newRow("declares 50000x50000") << declaredPng(50'000, 50'000) << QSize();
     QTest::newRow("declares 8000x8000 (over the pixel limit)") << declaredPng(8000, 8000) << QSize();
     QTest::newRow("not a picture") << QByteArray("\x89PNG\r\n\x1a\nnothing more") << QSize();

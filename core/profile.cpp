@@ -117,6 +117,40 @@ void Profile::setStartHidden(bool on)
     QSettings(settingsPath(), QSettings::IniFormat).setValue(QStringLiteral("window/startHidden"), on);
 }
 
+QString Profile::downloadFolder() const
+{
+    return QSettings(settingsPath(), QSettings::IniFormat).value(QStringLiteral("files/downloads")).toString();
+}
+
+void Profile::setDownloadFolder(const QString& folder)
+{
+    QSettings(settingsPath(), QSettings::IniFormat).setValue(QStringLiteral("files/downloads"), folder);
+}
+
+bool Profile::autoAcceptFiles() const
+{
+    return QSettings(settingsPath(), QSettings::IniFormat).value(QStringLiteral("files/autoAccept"), false).toBool();
+}
+
+void Profile::setAutoAcceptFiles(bool on)
+{
+    QSettings(settingsPath(), QSettings::IniFormat).setValue(QStringLiteral("files/autoAccept"), on);
+}
+
+quint64 Profile::autoAcceptMaxBytes() const
+{
+    bool ok = false;
+    const quint64 bytes = QSettings(settingsPath(), QSettings::IniFormat)
+                              .value(QStringLiteral("files/autoAcceptMaxBytes"), DefaultAutoAcceptBytes)
+                              .toULongLong(&ok);
+    return ok ? bytes : DefaultAutoAcceptBytes;
+}
+
+void Profile::setAutoAcceptMaxBytes(quint64 bytes)
+{
+    QSettings(settingsPath(), QSettings::IniFormat).setValue(QStringLiteral("files/autoAcceptMaxBytes"), bytes);
+}
+
 namespace {
 
 // What a second start sends to the window holding the profile, and the window's answer.

@@ -53,6 +53,18 @@ public:
     // The window starts hidden in the system tray, where there is one (off unless chosen).
     bool startHidden() const;
     void setStartHidden(bool on);
+    // Files (issue 10): where received ones go (empty: the default, Transfers::downloadFolder), whether offers from
+    // contacts of at most autoAcceptMaxBytes() are accepted without asking (off unless chosen; never strangers'), and
+    // that size in bytes (default DefaultAutoAcceptBytes).
+    static constexpr quint64 DefaultAutoAcceptBytes = 100ull << 20;
+    QString downloadFolder() const;
+    void setDownloadFolder(const QString& folder);
+    bool autoAcceptFiles() const;
+    void setAutoAcceptFiles(bool on);
+    quint64 autoAcceptMaxBytes() const;
+    void setAutoAcceptMaxBytes(quint64 bytes);
+    // Pictures pasted into the compose box are saved here (a folder of the profile) before they are offered.
+    QString pastedPicturesPath() const { return m_directory + QStringLiteral("/pasted"); }
 
 private:
     QString m_directory;

@@ -58,9 +58,14 @@ bool Session::open(const Options& options)
     m_messenger->setBroadcast(m_broadcast);
     m_messenger->setLegacyEncoding(options.legacyEncoding.value_or(m_profile.legacyEncoding()));
     m_transfers = new Transfers(m_messenger, &m_history, this);
-    if (!options.downloads.isEmpty())
-        m_transfers->setDownloadFolder(options.downloads);
-    m_transfers->setAutoAccept(options.acceptFiles);
+    // --downloads and --accept-files (no size limit: a server that collects files) override the profile's settings.
+    const QString downloads = !options.downloads.isEmpty() ? options.downloads : m_profile.downloadFolder();
+    if (!downloads.isEmpty())
+        m_transfers->setDownloadFolder(downloads);
+    if (options.acceptFiles)
+        m_transfers->setAutoAccept(true);
+    else
+        m_transfers->setAutoAccept(m_profile.autoAcceptFiles(), m_profile.autoAcceptMaxBytes());
     // The default address (any) gives way to the one saved in the profile's settings.
     const QHostAddress address =
         options.bind == QHostAddress(QHostAddress::Any) ? m_profile.bindAddress() : options.bind;

@@ -3,6 +3,7 @@
 #include "avatar.h"
 #include "colors.h"
 #include "conversationmodel.h"
+#include "picture.h"
 
 #include <QAbstractTextDocumentLayout>
 #include <QApplication>
@@ -22,6 +23,7 @@ constexpr int RowGap = 6;
 constexpr int MaxBubbleWidth = 560;
 constexpr int CachedLayouts = 800;
 constexpr int TextWidthStep = 24; // px
+constexpr int ThumbnailCacheKib = 48 * 1024;
 
 QFont smallFont(const QFont& font);
 
@@ -70,7 +72,52 @@ QString layoutText(const QString& text)
 BubbleDelegate::BubbleDelegate(QObject* parent)
     : QStyledItemDelegate(parent)
     , m_blocks(CachedLayouts)
+    , m_thumbnails(ThumbnailCacheKib)
 {
+}
+
+QImage BubbleDelegate::thumbnail(const Transfers::Info& info) const
+{
+    const QString path = FileBubble::localPath(info);
+    if (path.isEmpty() || (!info.outgoing && info.state != TransferState::Done))
+        return {};
+    if (const QImage* cached = m_thumbnails.object(path))
+        return *cached;
+    // Decoded once (a refused or broken picture too, as a null image), with picture.h's limits.
+    auto* image = new QImage(picture::isPicture(path) ? picture::read(path, FileBubble::Thumbnail) : QImage());
+    m_thumbnails.insert(path, image, qMax<qsizetype>(1, image->sizeInBytes() / 1024));
+    return *image;
+}
+
+FileBubble::Layout BubbleDelegate::fileLayout(const Transfers::Info& info, const QFont& font) const
+{
+    return FileBubble::layout(info, font, maxTextWidth(), thumbnail(info).size());
+}
+
+FileBubble::Action BubbleDelegate::fileActionAt(const QStyleOptionViewItem& option, const QModelIndex& index,
+                                                const QPoint& pos) const
+{
+    const QVariant transfer = index.data(ConversationModel::TransferRole);
+    if (!transfer.isValid())
+        return FileBubble::Action::None;
+    const Geometry g = geometry(option, index, false);
+    return FileBubble::actionAt(fileLayout(transfer.value<Transfers::Info>(), option.font), pos - g.text.topLeft());
+}
+
+QRect BubbleDelegate::fileActionRect(const QStyleOptionViewItem& option, const QModelIndex& index,
+                                     FileBubble::Action action) const
+{
+    const QVariant transfer = index.data(ConversationModel::TransferRole);
+    if (!transfer.isValid())
+        return {};
+    const Geometry g = geometry(option, index, false);
+    const FileBubble::Layout l = fileLayout(transfer.value<Transfers::Info>(), option.font);
+    if (action == FileBubble::Action::View)
+        return l.picture.translated(g.text.topLeft());
+    for (const auto& [a, rect] : l.actions)
+        if (a == action)
+            return rect.translated(g.text.topLeft());
+    return {};
 }
 
 void BubbleDelegate::setPeer(const QString& peer)
@@ -166,6 +213,9 @@ QString BubbleDelegate::dayText(const QDate& day)
 QString BubbleDelegate::metaText(const QModelIndex& index)
 {
     QString time = index.data(ConversationModel::TimeRole).toDateTime().toLocalTime().toString(QStringLiteral("HH:mm"));
+    // A file bubble says its own state.
+    if (index.data(ConversationModel::TransferRole).isValid())
+        return time;
     // Nobody should take someone's absence note for a reply they typed.
     if (index.data(ConversationModel::AutoReplyRole).toBool())
         time += QStringLiteral("  ·  ") + tr("automatic answer");
@@ -270,7 +320,9 @@ BubbleDelegate::Geometry BubbleDelegate::geometry(const QStyleOptionViewItem& op
         return g;
     }
     const bool mine = Direction(index.data(ConversationModel::DirectionRole).toInt()) == Direction::Outgoing;
-    const QSize text = textSize(index, option.font);
+    const QVariant transfer = index.data(ConversationModel::TransferRole);
+    const QSize text = transfer.isValid() ? fileLayout(transfer.value<Transfers::Info>(), option.font).size
+                                          : textSize(index, option.font);
     const QString sender = mine ? QString() : index.data(ConversationModel::SenderRole).toString();
     const QSize name =
         sender.isEmpty() ? QSize()
@@ -327,6 +379,13 @@ bool BubbleDelegate::measureRow(const QStyleOptionViewItem& option, const QModel
     const auto it = m_heights.constFind(id);
     if (it != m_heights.cend() && it->generation == m_generation && option.font == m_font)
         return false;
+    return remeasure(option, index);
+}
+
+bool BubbleDelegate::remeasure(const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    const qint64 id = index.data(ConversationModel::IdRole).toLongLong();
+    const auto it = m_heights.constFind(id);
     const int before = it != m_heights.cend() ? it->height : -1;
     QStyleOptionViewItem opt = option;
     opt.rect = QRect(0, 0, m_width, 0);
@@ -385,7 +444,17 @@ void BubbleDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option
         painter->setFont(option.font);
     }
     painter->setPen(ink);
-    block(index, option.font)->layout.draw(painter, g.text.topLeft());
+    if (const QVariant transfer = index.data(ConversationModel::TransferRole); transfer.isValid()) {
+        const auto info = transfer.value<Transfers::Info>();
+        const QImage picture = thumbnail(info);
+        painter->translate(g.text.topLeft());
+        FileBubble::paint(painter, FileBubble::layout(info, option.font, maxTextWidth(), picture.size()), info,
+                          option.font, ink, colors::mix(ink, fill, 0.35), mine ? ink : pal.color(QPalette::Link),
+                          picture);
+        painter->translate(-g.text.topLeft());
+    } else {
+        block(index, option.font)->layout.draw(painter, g.text.topLeft());
+    }
 
     painter->setFont(small);
     const int state = index.data(ConversationModel::StateRole).toInt();
@@ -420,7 +489,7 @@ void BubbleDelegate::paintFocus(QPainter* painter, const QStyleOptionViewItem& o
 
 QString BubbleDelegate::linkAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const
 {
-    if (index.data(ConversationModel::SystemRole).toBool())
+    if (index.data(ConversationModel::SystemRole).toBool() || index.data(ConversationModel::TransferRole).isValid())
         return {};
     const Geometry g = geometry(option, index);
     if (!g.text.contains(pos))

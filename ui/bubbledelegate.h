@@ -1,5 +1,7 @@
 #pragma once
 
+#include "filebubble.h"
+
 #include <QCache>
 #include <QHash>
 #include <QStyledItemDelegate>
@@ -32,6 +34,8 @@ public:
     QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
     // Makes a row's height exact at the current width; true when it changed (the view must lay out again).
     bool measureRow(const QStyleOptionViewItem& option, const QModelIndex& index) const;
+    // Measures a row again although its height is known (a file bubble's state changed); true when it changed.
+    bool remeasure(const QStyleOptionViewItem& option, const QModelIndex& index) const;
     QWidget* createEditor(QWidget* parent, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
     void setEditorData(QWidget* editor, const QModelIndex& index) const override;
     void setModelData(QWidget* editor, QAbstractItemModel* model, const QModelIndex& index) const override;
@@ -42,6 +46,11 @@ public:
     QString linkAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const;
     // Whether `pos` is on the Retry of a failed message.
     bool isRetryAt(const QStyleOptionViewItem& option, const QModelIndex& index, const QPoint& pos) const;
+    // A file bubble's action under `pos` (view coordinates), and where an action is (empty: the row has none such;
+    // Action::View is the thumbnail).
+    FileBubble::Action fileActionAt(const QStyleOptionViewItem& option, const QModelIndex& index,
+                                    const QPoint& pos) const;
+    QRect fileActionRect(const QStyleOptionViewItem& option, const QModelIndex& index, FileBubble::Action action) const;
     // The bubble of the row at option.rect (view coordinates).
     QRect paintedBubble(const QStyleOptionViewItem& option, const QModelIndex& index) const;
     // The union of everything paint() draws for the row at option.rect.
@@ -77,6 +86,9 @@ private:
     Block* block(const QModelIndex& index, const QFont& font) const;
     QSize textSize(const QModelIndex& index, const QFont& font) const;
     int maxTextWidth() const;
+    // A file row's content layout, and its picture's thumbnail (null: none, or not shown; picture.h).
+    FileBubble::Layout fileLayout(const Transfers::Info& info, const QFont& font) const;
+    QImage thumbnail(const Transfers::Info& info) const;
 
     QString m_peer;
     int m_width = 400;
@@ -88,8 +100,9 @@ private:
         int height = 0;
         int generation = 0; // exact when it is m_generation, else an estimate from an earlier text width
     };
-    mutable QHash<qint64, Height> m_heights; // whole rows
-    mutable QHash<qint64, QSize> m_oneLine;  // texts known to fit on one line: their size there; any width
+    mutable QHash<qint64, Height> m_heights;      // whole rows
+    mutable QHash<qint64, QSize> m_oneLine;       // texts known to fit on one line: their size there; any width
+    mutable QCache<QString, QImage> m_thumbnails; // by path; cost in KiB
     mutable QFont m_font;
     mutable int m_lineHeight = 0;
     mutable int m_smallHeight = -1;

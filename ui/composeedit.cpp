@@ -1,6 +1,9 @@
 #include "composeedit.h"
 
+#include <QImage>
 #include <QKeyEvent>
+#include <QMimeData>
+#include <QUrl>
 
 ComposeEdit::ComposeEdit(QWidget* parent)
     : QPlainTextEdit(parent)
@@ -40,4 +43,41 @@ void ComposeEdit::keyPressEvent(QKeyEvent* event)
         return;
     }
     QPlainTextEdit::keyPressEvent(event);
+}
+
+namespace {
+
+QStringList localFiles(const QMimeData* source)
+{
+    QStringList paths;
+    if (source->hasUrls())
+        for (const QUrl& url : source->urls())
+            if (url.isLocalFile())
+                paths.append(url.toLocalFile());
+    return paths;
+}
+
+} // namespace
+
+bool ComposeEdit::canInsertFromMimeData(const QMimeData* source) const
+{
+    return source->hasImage() || !localFiles(source).isEmpty() || QPlainTextEdit::canInsertFromMimeData(source);
+}
+
+void ComposeEdit::insertFromMimeData(const QMimeData* source)
+{
+    // Copied files come with their paths as text too: the files win. A picture copied from a web page comes with
+    // its address: the picture wins.
+    if (const QStringList paths = localFiles(source); !paths.isEmpty()) {
+        Q_EMIT filesPasted(paths);
+        return;
+    }
+    if (source->hasImage()) {
+        const QImage image = qvariant_cast<QImage>(source->imageData());
+        if (!image.isNull()) {
+            Q_EMIT picturePasted(image);
+            return;
+        }
+    }
+    QPlainTextEdit::insertFromMimeData(source);
 }

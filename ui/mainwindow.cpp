@@ -10,6 +10,7 @@
 #include "desktopnotifier.h"
 #include "elidedlabel.h"
 #include "emojipicker.h"
+#include "fileactions.h"
 #include "groupdialog.h"
 #include "keychangeprompt.h"
 #include "lockicon.h"
@@ -152,6 +153,7 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     , m_statusMenu(new StatusMenu(session.messenger()))
     , m_autoAway(new AutoAway(session.messenger(), this))
     , m_notifier(new DesktopNotifier(this))
+    , m_files(new FileActions(session, this))
 {
     // Left: the filter box over the conversation list.
     m_filter.setSourceModel(&m_conversations);
@@ -233,6 +235,7 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
     });
     auto* composeRow = new QHBoxLayout;
     composeRow->addWidget(m_emojiButton);
+    composeRow->addWidget(m_files->attachButton());
     composeRow->addWidget(m_composeNote, 1);
     // IP Messenger's sealed message: the receiver's client shows it closed and tells us when it is opened.
     m_seal->setCheckable(true);
@@ -357,6 +360,15 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
             statusBar()->showMessage(SecurityNotices::forgeriesRefused(peer, total), 30'000);
         });
     }
+    m_thread.setTransfers(m_session.transfers());
+    if (m_session.transfers())
+        connect(m_session.transfers(), &Transfers::offered, this, &MainWindow::onFileOffered);
+    connect(m_threadView, &ThreadView::fileActionRequested, m_files, &FileActions::act);
+    connect(m_threadView, &ThreadView::filesDropped, m_files, &FileActions::offer);
+    connect(m_compose, &ComposeEdit::filesPasted, m_files, &FileActions::offer);
+    connect(m_compose, &ComposeEdit::picturePasted, m_files, &FileActions::offerPicture);
+    connect(m_files, &FileActions::problem, this,
+            [this](const QString& text) { statusBar()->showMessage(text, 10'000); });
     connect(m_threadView, &ThreadView::openRequested, this, [this](qint64 id) {
         if (m_messenger)
             m_messenger->openSealed(id);
@@ -407,6 +419,9 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
 void MainWindow::buildMenus()
 {
     QMenu* app = menuBar()->addMenu(tr("&Pigeon"));
+    app->addAction(m_files->sendFileAction());
+    app->addAction(m_files->sendFolderAction());
+    app->addSeparator();
     app->addAction(tr("&Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma), this, &MainWindow::showSettings);
     app->addSeparator();
     QAction* quit = app->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
@@ -579,6 +594,21 @@ void MainWindow::onMessageAdded(const Message& message)
     QApplication::alert(this);
 }
 
+void MainWindow::onFileOffered(const Transfers::Info& info)
+{
+    if (isOnScreen(info.peer))
+        return;
+    const QString text = tr("Offers %1 (%2)").arg(info.name, FileBubble::detailText(info));
+    m_notifiedPeer = info.peer;
+    if (m_notifier->isAvailable())
+        m_notifier->notify(info.peer, info.peer, text);
+    else if (m_tray && m_tray->isVisible())
+        m_tray->showMessage(info.peer, text, appIcon(), 6000);
+    statusBar()->showMessage(
+        tr("%1 offers %2: open the conversation to accept or decline it.").arg(info.peer, info.name), 15'000);
+    QApplication::alert(this);
+}
+
 void MainWindow::changeEvent(QEvent* event)
 {
     QMainWindow::changeEvent(event);
@@ -722,6 +752,7 @@ void MainWindow::updateComposeNote()
     m_send->setEnabled(open && !m_compose->toPlainText().trimmed().isEmpty());
     m_compose->setEnabled(open);
     m_emojiButton->setEnabled(open);
+    m_files->setPeer(open ? m_peer : QString());
     m_seal->setVisible(open && m_messenger->canSeal(m_peer));
     QString note;
     if (open) {
@@ -890,6 +921,13 @@ void MainWindow::showSettings()
                           m_session.broadcast(), m_session.contactsOnly(), this);
     dialog.setStartup(autostart::isEnabled(), profile.startHidden(), QSystemTrayIcon::isSystemTrayAvailable());
     dialog.setAutoAway(profile.awayAfterMinutes(), profile.idleAwayText());
+    // What is in use, which may come from --downloads and --accept-files rather than from the profile.
+    Transfers* transfers = m_session.transfers();
+    const QString downloads = transfers ? transfers->downloadFolder() : QString();
+    const bool autoAccept = transfers && transfers->autoAccept();
+    const quint64 autoAcceptBytes = autoAccept ? transfers->autoAcceptMaxBytes() : profile.autoAcceptMaxBytes();
+    dialog.setFiles(downloads, autoAccept, autoAcceptBytes);
+    const quint64 shownBytes = dialog.autoAcceptMaxBytes(); // in whole MB
     // The address and port are tried before the dialog closes: one that cannot be used is not saved, and the
     // dialog says why while the user can still pick another.
     dialog.setApply([&] {
@@ -916,6 +954,16 @@ void MainWindow::showSettings()
     profile.setAwayAfterMinutes(dialog.awayAfterMinutes());
     profile.setIdleAwayText(dialog.idleAwayText());
     m_autoAway->setTimeout(qint64(profile.awayAfterMinutes()) * 60'000, profile.idleAwayText());
+    // A file choice made here is kept in the profile; one given on the command line only for this run.
+    if (transfers && !dialog.downloadFolder().isEmpty() && dialog.downloadFolder() != downloads) {
+        profile.setDownloadFolder(dialog.downloadFolder());
+        transfers->setDownloadFolder(dialog.downloadFolder());
+    }
+    if (transfers && (dialog.autoAcceptFiles() != autoAccept || dialog.autoAcceptMaxBytes() != shownBytes)) {
+        profile.setAutoAcceptFiles(dialog.autoAcceptFiles());
+        profile.setAutoAcceptMaxBytes(dialog.autoAcceptMaxBytes());
+        transfers->setAutoAccept(dialog.autoAcceptFiles(), dialog.autoAcceptMaxBytes());
+    }
     if (m_messenger && !dialog.nick().isEmpty() && dialog.nick() != m_messenger->identity().nick) {
         profile.setNickname(dialog.nick());
         Identity identity = m_messenger->identity();

@@ -13,6 +13,7 @@ class DesktopNotifier;
 class ProfileLock;
 class ElidedLabel;
 class EmojiPicker;
+class FileActions;
 class MessageSearch;
 class QLabel;
 class QLineEdit;
@@ -72,6 +73,8 @@ public:
     AutoAway* autoAway() const { return m_autoAway; }
     QToolButton* emojiButton() const { return m_emojiButton; }
     EmojiPicker* emojiPicker() const { return m_emoji; }
+    // Files, folders and pictures: the attach button, Ctrl+O, drops and pastes, and the file bubbles' actions.
+    FileActions* files() const { return m_files; }
     // Checked: the next message goes sealed (IP Messenger peers other than Pigeons only; hidden for the others).
     QAction* sealAction() const { return m_seal; }
 
@@ -83,6 +86,8 @@ private:
     void buildMenus();
     void buildTray();
     void onMessageAdded(const Message& message);
+    // An incoming offer of a file, folder or picture: told like a message when its conversation is not on screen.
+    void onFileOffered(const Transfers::Info& info);
     void updateHeader();
     void updateTitle();
     void updateStatus();
@@ -142,4 +147,5 @@ private:
     AutoAway* m_autoAway;
     QSystemTrayIcon* m_tray = nullptr;
     DesktopNotifier* m_notifier;
+    FileActions* m_files;
 };

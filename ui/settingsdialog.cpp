@@ -2,7 +2,9 @@
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
+#include <QFileDialog>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -21,6 +23,9 @@ SettingsDialog::SettingsDialog(const QString& nick, const QHostAddress& bind, qu
     , m_startHidden(new QCheckBox(tr("Start &hidden in the system tray")))
     , m_awayAfter(new QSpinBox)
     , m_awayText(new QLineEdit)
+    , m_downloads(new QLineEdit)
+    , m_autoAccept(new QCheckBox(tr("Accept files from contacts &automatically")))
+    , m_autoAcceptMb(new QSpinBox)
     , m_error(new QLabel)
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel))
 {
@@ -82,6 +87,31 @@ SettingsDialog::SettingsDialog(const QString& nick, const QHostAddress& bind, qu
     awayForm->addRow(tr("&Away after no input for:"), m_awayAfter);
     awayForm->addRow(tr("Automatic a&nswer then:"), m_awayText);
     layout->addLayout(awayForm);
+    layout->addSpacing(8);
+    m_downloads->setObjectName(QStringLiteral("downloads"));
+    m_autoAccept->setObjectName(QStringLiteral("autoAccept"));
+    m_autoAcceptMb->setObjectName(QStringLiteral("autoAcceptMb"));
+    m_autoAcceptMb->setRange(1, 1024 * 1024);
+    m_autoAcceptMb->setSuffix(tr(" MB"));
+    auto* browse = new QPushButton(tr("B&rowse…"));
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Download Folder"), m_downloads->text());
+        if (!folder.isEmpty())
+            m_downloads->setText(folder);
+    });
+    auto* downloadsRow = new QHBoxLayout;
+    downloadsRow->addWidget(m_downloads, 1);
+    downloadsRow->addWidget(browse);
+    auto* filesForm = new QFormLayout;
+    filesForm->addRow(tr("Save received &files in:"), downloadsRow);
+    filesForm->addRow(m_autoAccept);
+    filesForm->addRow(tr("&Largest file accepted automatically:"), m_autoAcceptMb);
+    auto* autoAcceptNote = new QLabel(tr("Offers from people who are not contacts are always asked about."));
+    autoAcceptNote->setWordWrap(true);
+    autoAcceptNote->setForegroundRole(QPalette::PlaceholderText);
+    connect(m_autoAccept, &QCheckBox::toggled, m_autoAcceptMb, &QWidget::setEnabled);
+    layout->addLayout(filesForm);
+    layout->addWidget(autoAcceptNote);
     layout->addWidget(m_error);
     layout->addWidget(m_buttons);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -169,4 +199,27 @@ int SettingsDialog::awayAfterMinutes() const
 QString SettingsDialog::idleAwayText() const
 {
     return m_awayText->text().trimmed();
+}
+
+void SettingsDialog::setFiles(const QString& downloads, bool autoAccept, quint64 maxBytes)
+{
+    m_downloads->setText(downloads);
+    m_autoAccept->setChecked(autoAccept);
+    m_autoAcceptMb->setValue(int(std::clamp<quint64>((maxBytes + (1u << 20) - 1) >> 20, 1, 1024 * 1024)));
+    m_autoAcceptMb->setEnabled(autoAccept);
+}
+
+QString SettingsDialog::downloadFolder() const
+{
+    return m_downloads->text().trimmed();
+}
+
+bool SettingsDialog::autoAcceptFiles() const
+{
+    return m_autoAccept->isChecked();
+}
+
+quint64 SettingsDialog::autoAcceptMaxBytes() const
+{
+    return quint64(m_autoAcceptMb->value()) << 20;
 }

@@ -32,6 +32,11 @@ public:
     void setAutoAway(int minutes, const QString& text);
     int awayAfterMinutes() const;
     QString idleAwayText() const;
+    // Files: the download folder, whether offers from contacts up to `maxBytes` are accepted without asking.
+    void setFiles(const QString& downloads, bool autoAccept, quint64 maxBytes);
+    QString downloadFolder() const;
+    bool autoAcceptFiles() const;
+    quint64 autoAcceptMaxBytes() const;
     // Run on OK before the dialog closes: returns why the choice cannot be applied (the dialog then stays open and
     // shows it), or empty once it is applied.
     void setApply(std::function<QString()> apply) { m_apply = std::move(apply); }
@@ -49,6 +54,9 @@ private:
     QCheckBox* m_startHidden;
     QSpinBox* m_awayAfter;
     QLineEdit* m_awayText;
+    QLineEdit* m_downloads;
+    QCheckBox* m_autoAccept;
+    QSpinBox* m_autoAcceptMb;
     QLabel* m_error;
     QDialogButtonBox* m_buttons;
     std::function<QString()> m_apply;

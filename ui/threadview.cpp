@@ -9,6 +9,7 @@
 #include <QContextMenuEvent>
 #include <QDesktopServices>
 #include <QMenu>
+#include <QMimeData>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QTimer>
@@ -20,7 +21,7 @@ Qt::ItemFlags ThreadView::Proxy::flags(const QModelIndex& index) const
     // "Editable" only opens the read-only selection editor; system lines and sealed messages have nothing worth
     // selecting.
     if (index.isValid() && !index.data(ConversationModel::SystemRole).toBool() &&
-        !index.data(ConversationModel::SealedRole).toBool())
+        !index.data(ConversationModel::SealedRole).toBool() && !index.data(ConversationModel::TransferRole).isValid())
         f |= Qt::ItemIsEditable;
     return f;
 }
@@ -38,6 +39,9 @@ ThreadView::ThreadView(QWidget* parent)
     setEditTriggers(DoubleClicked);
     setMouseTracking(true);
     setFrameShape(QFrame::NoFrame);
+    setAcceptDrops(true);
+    viewport()->setAcceptDrops(true);
+    setDropIndicatorShown(false);
     setAccessibleName(tr("Conversation"));
     applyThemeColors();
     m_hint->hide();
@@ -58,6 +62,15 @@ ThreadView::ThreadView(QWidget* parent)
     });
     connect(&m_proxy, &QAbstractItemModel::dataChanged, this,
             [this](const QModelIndex& first, const QModelIndex& last, const QList<int>& roles) {
+                if (roles.contains(ConversationModel::TransferRole)) {
+                    // Progress leaves a file bubble's height; a new state (other actions, a thumbnail) may not.
+                    bool moved = false;
+                    for (int row = first.row(); row <= last.row(); ++row)
+                        moved = m_delegate->remeasure(optionFor(m_proxy.index(row, 0)), m_proxy.index(row, 0)) || moved;
+                    if (moved)
+                        scheduleDelayedItemsLayout();
+                    return;
+                }
                 const bool text = roles.isEmpty() || roles.contains(ConversationModel::TextRole);
                 if (!text && !roles.contains(ConversationModel::FirstOfDayRole))
                     return;
@@ -269,6 +282,16 @@ void ThreadView::keyPressEvent(QKeyEvent* event)
         copyMessage(currentIndex());
         return;
     }
+    const QVariant transfer = currentIndex().data(ConversationModel::TransferRole);
+    if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) && transfer.isValid()) {
+        // A file bubble's first action (Accept an offer, Open what is done) from the keyboard; the context menu has
+        // them all.
+        const auto info = transfer.value<Transfers::Info>();
+        const QList<FileBubble::Action> actions = FileBubble::actionsFor(info);
+        if (!actions.isEmpty())
+            Q_EMIT fileActionRequested(info, actions.first());
+        return;
+    }
     if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) &&
         currentIndex().data(ConversationModel::SealedRole).toBool()) {
         Q_EMIT openRequested(currentIndex().data(ConversationModel::IdRole).toLongLong());
@@ -291,6 +314,11 @@ qint64 ThreadView::retryAt(const QPoint& pos) const
     return index.data(ConversationModel::IdRole).toLongLong();
 }
 
+QRect ThreadView::fileActionRect(const QModelIndex& index, FileBubble::Action action) const
+{
+    return index.isValid() ? m_delegate->fileActionRect(optionFor(index), index, action) : QRect();
+}
+
 qint64 ThreadView::sealedAt(const QPoint& pos) const
 {
     const QModelIndex index = indexAt(pos);
@@ -303,6 +331,13 @@ void ThreadView::mouseReleaseEvent(QMouseEvent* event)
 {
     const QPoint pos = event->position().toPoint();
     if (event->button() == Qt::LeftButton) {
+        const QModelIndex index = indexAt(pos);
+        if (const FileBubble::Action action =
+                index.isValid() ? m_delegate->fileActionAt(optionFor(index), index, pos) : FileBubble::Action::None;
+            action != FileBubble::Action::None) {
+            Q_EMIT fileActionRequested(index.data(ConversationModel::TransferRole).value<Transfers::Info>(), action);
+            return;
+        }
         if (const qint64 id = sealedAt(pos)) {
             Q_EMIT openRequested(id);
             return;
@@ -322,7 +357,10 @@ void ThreadView::mouseReleaseEvent(QMouseEvent* event)
 void ThreadView::mouseMoveEvent(QMouseEvent* event)
 {
     const QPoint pos = event->position().toPoint();
-    const bool clickable = retryAt(pos) != 0 || !linkAt(pos).isEmpty() || sealedAt(pos) != 0;
+    const QModelIndex index = indexAt(pos);
+    const bool clickable =
+        retryAt(pos) != 0 || !linkAt(pos).isEmpty() || sealedAt(pos) != 0 ||
+        (index.isValid() && m_delegate->fileActionAt(optionFor(index), index, pos) != FileBubble::Action::None);
     viewport()->setCursor(clickable ? Qt::PointingHandCursor : Qt::ArrowCursor);
     QListView::mouseMoveEvent(event);
 }
@@ -334,8 +372,16 @@ void ThreadView::contextMenuEvent(QContextMenuEvent* event)
         return;
     setCurrentIndex(index);
     QMenu menu(this);
+    if (const QVariant transfer = index.data(ConversationModel::TransferRole); transfer.isValid()) {
+        const auto info = transfer.value<Transfers::Info>();
+        for (const FileBubble::Action action : FileBubble::actionsFor(info))
+            menu.addAction(FileBubble::actionText(action), this,
+                           [this, info, action] { Q_EMIT fileActionRequested(info, action); });
+        if (!menu.isEmpty())
+            menu.addSeparator();
+    }
     menu.addAction(tr("&Copy"), QKeySequence::Copy, this, [this, index] { copyMessage(index); });
-    if (!index.data(ConversationModel::SystemRole).toBool())
+    if (index.flags() & Qt::ItemIsEditable)
         menu.addAction(tr("&Select Text…"), this, [this, index] { edit(index); });
     const QString link = m_delegate->linkAt(optionFor(index), index, event->pos());
     if (!link.isEmpty()) {
@@ -348,4 +394,47 @@ void ThreadView::contextMenuEvent(QContextMenuEvent* event)
         menu.addAction(tr("&Retry"), this, [this, id] { Q_EMIT retryRequested(id); });
     }
     menu.exec(event->globalPos());
+}
+
+namespace {
+
+// The local files and folders a drag carries (a file manager's URLs); empty for anything else.
+QStringList localPaths(const QMimeData* mime)
+{
+    QStringList paths;
+    if (!mime || !mime->hasUrls())
+        return paths;
+    for (const QUrl& url : mime->urls())
+        if (url.isLocalFile())
+            paths.append(url.toLocalFile());
+    return paths;
+}
+
+} // namespace
+
+void ThreadView::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (m_model && !m_model->peer().isEmpty() && !localPaths(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+    else
+        event->ignore();
+}
+
+void ThreadView::dragMoveEvent(QDragMoveEvent* event)
+{
+    if (m_model && !m_model->peer().isEmpty() && !localPaths(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+    else
+        event->ignore();
+}
+
+void ThreadView::dropEvent(QDropEvent* event)
+{
+    const QStringList paths = localPaths(event->mimeData());
+    if (paths.isEmpty() || !m_model || m_model->peer().isEmpty()) {
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+    Q_EMIT filesDropped(paths);
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "filebubble.h"
+
 #include <QIdentityProxyModel>
 #include <QListView>
 
@@ -11,7 +13,8 @@ class QPushButton;
 // scrolls near the top (the view keeps what was on screen in place), new messages scroll into view unless the
 // user scrolled up, in which case a "new messages" hint appears. Ctrl+C and the context menu copy a message;
 // double-clicking one lets the user select part of it; links open on a click. A sealed message opens on a click
-// or Enter (openRequested).
+// or Enter (openRequested). A file bubble's actions (Accept, Cancel, Open…) are links (fileActionRequested); files
+// and folders dropped on the thread are offered (filesDropped).
 class ThreadView final : public QListView {
     Q_OBJECT
 public:
@@ -35,12 +38,18 @@ public:
     QRect paintedRect(const QModelIndex& index) const;
     // A row's bubble, in viewport coordinates.
     QRect bubbleRect(const QModelIndex& index) const;
+    // Where a file bubble's action is, in viewport coordinates (empty: that row has none such; View: the thumbnail).
+    QRect fileActionRect(const QModelIndex& index, FileBubble::Action action) const;
 
 Q_SIGNALS:
     void retryRequested(qint64 id);
     void linkActivated(const QUrl& url);
     // The user clicked a sealed message, or pressed Enter on it: its id.
     void openRequested(qint64 id);
+    // The user clicked an action of the file bubble showing `info`.
+    void fileActionRequested(const Transfers::Info& info, FileBubble::Action action);
+    // Local files or folders were dropped on the thread: their paths.
+    void filesDropped(const QStringList& paths);
 
 protected:
     void updateGeometries() override;
@@ -50,6 +59,9 @@ protected:
     void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void contextMenuEvent(QContextMenuEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dragMoveEvent(QDragMoveEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
     // The standard view fetches when the bottom is visible; a chat thread fetches older rows at the top instead.

@@ -16,6 +16,82 @@ ConversationModel::ConversationModel(History* history, Messenger* messenger, QOb
     }
 }
 
+void ConversationModel::setTransfers(Transfers* transfers)
+{
+    m_transfers = transfers;
+    if (!transfers)
+        return;
+    connect(transfers, &Transfers::offered, this, &ConversationModel::onTransfer);
+    connect(transfers, &Transfers::changed, this, &ConversationModel::onTransfer);
+    connect(transfers, &Transfers::finished, this, &ConversationModel::onTransfer);
+    setPeer(m_peer);
+}
+
+ConversationModel::Row ConversationModel::transferRow(const Transfers::Info& info)
+{
+    const std::pair<quint64, bool> key{info.id, info.outgoing};
+    auto id = m_transferIds.constFind(key);
+    if (id == m_transferIds.cend())
+        id = m_transferIds.insert(key, m_nextSystemId--);
+    Row r;
+    r.id = *id;
+    r.text = info.name;
+    r.timeMs = info.timeMs;
+    r.day = localDay(info.timeMs);
+    r.sortKey = double(info.timeMs);
+    r.state = info.outgoing ? MessageState::Sent : MessageState::Received;
+    r.direction = info.outgoing ? Direction::Outgoing : Direction::Incoming;
+    r.transfer = info;
+    return r;
+}
+
+void ConversationModel::mergeTransfers(bool announce)
+{
+    if (!m_transfers || m_peer.isEmpty())
+        return;
+    for (const Transfers::Info& info : std::as_const(m_peerTransfers)) {
+        if (indexOfTransfer(info.id, info.outgoing).isValid())
+            continue;
+        const Row row = transferRow(info);
+        if (announce) {
+            insertRow(row);
+            continue;
+        }
+        if ((m_hasOlder && !m_rows.isEmpty() && row.sortKey < m_rows.first().sortKey) ||
+            (m_hasNewer && !m_rows.isEmpty() && row.sortKey > m_rows.last().sortKey))
+            continue;
+        const auto at = std::upper_bound(m_rows.cbegin(), m_rows.cend(), row.sortKey,
+                                         [](double key, const Row& r) { return key < r.sortKey; });
+        m_rows.insert(at - m_rows.cbegin(), row);
+    }
+}
+
+QModelIndex ConversationModel::indexOfTransfer(quint64 id, bool outgoing) const
+{
+    const auto rowId = m_transferIds.constFind({id, outgoing});
+    return rowId == m_transferIds.cend() ? QModelIndex() : indexOfId(*rowId);
+}
+
+void ConversationModel::onTransfer(const Transfers::Info& info)
+{
+    if (info.peer != m_peer || m_peer.isEmpty())
+        return;
+    const auto known = std::find_if(m_peerTransfers.begin(), m_peerTransfers.end(), [&](const Transfers::Info& t) {
+        return t.id == info.id && t.outgoing == info.outgoing;
+    });
+    if (known == m_peerTransfers.end())
+        m_peerTransfers.append(info);
+    else
+        *known = info;
+    const QModelIndex i = indexOfTransfer(info.id, info.outgoing);
+    if (!i.isValid()) {
+        insertRow(transferRow(info));
+        return;
+    }
+    m_rows[i.row()].transfer = info;
+    Q_EMIT dataChanged(i, i, {TransferRole});
+}
+
 QString ConversationModel::shownText(const QString& text)
 {
     QString shown = text;
@@ -41,7 +117,8 @@ ConversationModel::Row ConversationModel::toRow(const Message& m)
                m.isSystem,
                m.isAutoReply,
                m.remote,
-               m.sealed && m.direction == Direction::Incoming};
+               m.sealed && m.direction == Direction::Incoming,
+               {}};
 }
 
 void ConversationModel::setPeer(const QString& peer, qint64 id)
@@ -70,6 +147,8 @@ void ConversationModel::setPeer(const QString& peer, qint64 id)
     m_rows.append(toRow(*target));
     for (const Message& m : std::as_const(after))
         m_rows.append(toRow(m));
+    m_peerTransfers = m_transfers ? m_transfers->transfersWith(peer) : QList<Transfers::Info>();
+    mergeTransfers(false);
     endResetModel();
 }
 
@@ -91,6 +170,7 @@ void ConversationModel::fetchNewer()
     for (const Message& m : std::as_const(page))
         m_rows.append(toRow(m));
     endInsertRows();
+    mergeTransfers(true);
 }
 
 void ConversationModel::setPeer(const QString& peer)
@@ -102,12 +182,14 @@ void ConversationModel::setPeer(const QString& peer)
     m_rows.clear();
     m_hasOlder = false;
     m_hasNewer = false;
+    m_peerTransfers = m_transfers && !peer.isEmpty() ? m_transfers->transfersWith(peer) : QList<Transfers::Info>();
     if (!peer.isEmpty()) {
         const QList<Message> page = loadPage(std::numeric_limits<double>::max());
         m_rows.reserve(page.size());
         for (const Message& m : page)
             m_rows.append(toRow(m));
     }
+    mergeTransfers(false);
     endResetModel();
 }
 
@@ -159,6 +241,7 @@ void ConversationModel::fetchMore(const QModelIndex& parent)
     const QModelIndex formerFirst = index(int(page.size()));
     if (formerFirst.isValid())
         Q_EMIT dataChanged(formerFirst, formerFirst, {FirstOfDayRole});
+    mergeTransfers(true);
 }
 
 QVariant ConversationModel::data(const QModelIndex& index, int role) const
@@ -170,6 +253,7 @@ QVariant ConversationModel::data(const QModelIndex& index, int role) const
     case Qt::DisplayRole:
     case TextRole: return r.sealed ? tr("Sealed message — click to open") : r.text;
     case SealedRole: return r.sealed;
+    case TransferRole: return r.transfer.id ? QVariant::fromValue(r.transfer) : QVariant();
     case IdRole: return r.id;
     case TimeRole: return QDateTime::fromMSecsSinceEpoch(r.timeMs, Qt::UTC);
     case DirectionRole: return int(r.direction);
@@ -204,7 +288,8 @@ QHash<int, QByteArray> ConversationModel::roleNames() const
             {AutoReplyRole, "autoReply"},
             {SenderRole, "sender"},
             {GroupDeliveryRole, "groupDelivery"},
-            {SealedRole, "sealed"}};
+            {SealedRole, "sealed"},
+            {TransferRole, "transfer"}};
 }
 
 const QList<Messenger::MemberDelivery>& ConversationModel::memberStates(qint64 id) const

@@ -2,6 +2,7 @@
 
 #include "history.h"
 #include "messenger.h"
+#include "transfers.h"
 
 #include <QAbstractListModel>
 #include <QList>
@@ -29,11 +30,19 @@ public:
         SenderRole,
         GroupDeliveryRole,
         SealedRole, // bool: an incoming IP Messenger sealed message not opened yet; TextRole then says so instead
+        // A file, folder or picture offered either way: its Transfers::Info (invalid for a message). Such a row's
+        // IdRole is negative (not a message), TextRole its name, TimeRole when it was offered.
+        TransferRole,
     };
     static constexpr int PageSize = 100;     // the first page, and the least an older page holds
     static constexpr int MaxPageSize = 5000; // older pages grow with what is loaded, up to this
 
     ConversationModel(History* history, Messenger* messenger, QObject* parent = nullptr);
+    // Shows the conversation's file transfers (Transfers::transfersWith) among its messages, by when they were
+    // offered, and follows their progress. Without it the thread holds messages only.
+    void setTransfers(Transfers* transfers);
+    // The row of a transfer, if it is loaded.
+    QModelIndex indexOfTransfer(quint64 id, bool outgoing) const;
 
     // A message's text as it is shown: every line end (CRLF, a lone CR as old Macs and some IP Messenger clients
     // send, LF) becomes LF, and line ends at the very end are dropped, so they show no empty last line.
@@ -72,6 +81,7 @@ private:
         bool autoReply = false;
         QString remote; // ADDRESS:PORT it came from: in a group, who wrote it
         bool sealed = false;
+        Transfers::Info transfer; // id 0: a message
     };
     static Row toRow(const Message& message);
     static qint32 localDay(qint64 ms);
@@ -83,6 +93,11 @@ private:
     void onMessageOpened(qint64 id);
     void onPresenceChanged(const QString& peer, Presence presence);
     void addSystemLine(const QString& text);
+    void onTransfer(const Transfers::Info& info);
+    Row transferRow(const Transfers::Info& info);
+    // Puts the conversation's transfers that fall within the loaded messages into m_rows (with row signals when
+    // `announce`, else inside a reset).
+    void mergeTransfers(bool announce);
     void insertRow(const Row& row);
     int rowOfId(qint64 id) const;
     bool isFirstOfDay(int row) const;
@@ -101,4 +116,7 @@ private:
     bool m_hasOlder = false;
     bool m_hasNewer = false;
     qint64 m_nextSystemId = -1;
+    Transfers* m_transfers = nullptr;
+    QList<Transfers::Info> m_peerTransfers;                // m_peer's, oldest first, loaded or not
+    QHash<std::pair<quint64, bool>, qint64> m_transferIds; // (id, outgoing) -> the negative row id it shows under
 };

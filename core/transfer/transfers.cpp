@@ -370,10 +370,33 @@ std::optional<Transfers::Info> Transfers::info(quint64 id) const
     return std::nullopt;
 }
 
+QList<Transfers::Info> Transfers::transfersWith(const QString& peer, int limit)
+{
+    QList<Info> out;
+    const QList<TransferRecord> rows = m_store.withPeer(peer, limit);
+    for (auto r = rows.crbegin(); r != rows.crend(); ++r) {
+        const Transfer* t = m_transfers.value({r->id, r->outgoing});
+        out.append(t ? infoOf(*t) : infoOf(*r));
+    }
+    return out;
+}
+
+Transfers::Info Transfers::infoOf(const TransferRecord& r)
+{
+    // Finished, or not resumed in this run: what the database says.
+    const quint64 done = r.state == TransferState::Done ? r.totalBytes
+                         : r.done > r.manifestBytes     ? std::min(r.done - r.manifestBytes, r.totalBytes)
+                                                        : 0;
+    return {r.id,    r.outgoing, r.peer, r.name,  r.totalBytes, r.files,
+            r.state, done,       0,      r.saved, r.error,      r.outgoing ? r.source : QString(),
+            r.timeMs};
+}
+
 Transfers::Info Transfers::infoOf(const Transfer& t) const
 {
     return {t.r.id,    t.r.outgoing,  t.r.peer, t.r.name,  t.r.totalBytes, t.r.files,
-            t.r.state, t.doneBytes(), t.rate,   t.r.saved, t.r.error};
+            t.r.state, t.doneBytes(), t.rate,   t.r.saved, t.r.error,      t.r.outgoing ? t.r.source : QString(),
+            t.r.timeMs};
 }
 
 void Transfers::send(const Transfer& t, const filewire::Payload& payload)

@@ -38,6 +38,8 @@ public:
         double bytesPerSecond = 0; // over the last second or so
         QString saved;             // done, incoming: the final path
         QString error;             // failed: why
+        QString source;            // outgoing: the local file or folder offered
+        qint64 timeMs = 0;         // when it was offered, ms since the epoch (UTC)
     };
     // Bounds on offers waiting for the user: per peer and in all (a flood of offers costs a table row each).
     static constexpr int MaxWaitingPerPeer = 16;
@@ -51,6 +53,8 @@ public:
     QString downloadFolder() const { return m_downloads; }
     // Accept offers from contacts of at most `maxBytes` without asking; never from strangers. Off by default.
     void setAutoAccept(bool on, quint64 maxBytes = std::numeric_limits<quint64>::max());
+    bool autoAccept() const { return m_autoAccept; }
+    quint64 autoAcceptMaxBytes() const { return m_autoMaxBytes; }
     void setTiming(const SendWindow::Timing& timing);
 
     // Resumes the transfers the database holds as unfinished: outgoing ones offer again, incoming ones that were
@@ -71,6 +75,9 @@ public:
 
     QList<Info> transfers() const;
     std::optional<Info> info(quint64 id) const;
+    // The newest `limit` transfers with `peer` (a contact's name or "address:port"), also finished ones of earlier
+    // runs, oldest first: what a conversation's thread shows.
+    QList<Info> transfersWith(const QString& peer, int limit = 200);
 
 Q_SIGNALS:
     // A peer offers something (the user may accept or decline it).
@@ -104,6 +111,7 @@ private:
     void arm();
     void notify(Transfer& t, bool force);
     Info infoOf(const Transfer& t) const;
+    static Info infoOf(const TransferRecord& r);
     qint64 now() const { return m_clock.elapsed(); }
 
     Messenger* m_messenger;
@@ -118,3 +126,5 @@ private:
     QTimer m_sackTimer; // 0 ms: acknowledges what one pass of the event loop received (delayed SACK)
     QElapsedTimer m_clock;
 };
+
+Q_DECLARE_METATYPE(Transfers::Info)

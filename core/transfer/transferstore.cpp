@@ -82,6 +82,11 @@ QList<TransferRecord> TransferStore::unfinished()
                   {QVariant(int(TransferState::Offered)), QVariant(int(TransferState::Moving))});
 }
 
+QList<TransferRecord> TransferStore::withPeer(const QString& peer, int limit)
+{
+    return select(QStringLiteral("peer = ? ORDER BY time DESC LIMIT ?"), {QVariant(peer), QVariant(limit)});
+}
+
 QList<TransferRecord> TransferStore::select(const QString& where, const QVariantList& values)
 {
     QList<TransferRecord> out;

@@ -47,6 +47,8 @@ public:
     std::optional<TransferRecord> find(quint64 id, bool outgoing);
     // Transfers not finished (Offered or Moving), oldest first.
     QList<TransferRecord> unfinished();
+    // The newest `limit` transfers with `peer`, finished or not, newest first (for a conversation's thread).
+    QList<TransferRecord> withPeer(const QString& peer, int limit);
     QString error() const { return m_error; }
 
 private:

@@ -903,6 +903,14 @@ The conversation history is kept.</source>
             <source>Sealed message</source>
             <translation>密封消息</translation>
         </message>
+        <message>
+            <source>Offers %1 (%2)</source>
+            <translation>发来 %1（%2）</translation>
+        </message>
+        <message>
+            <source>%1 offers %2: open the conversation to accept or decline it.</source>
+            <translation>%1 发来 %2：打开会话即可接收或拒绝。</translation>
+        </message>
     </context>
     <context>
         <name>Messenger</name>
@@ -1184,6 +1192,34 @@ The conversation history is kept.</source>
         <message>
             <source>Automatic a&amp;nswer then:</source>
             <translation>届时自动回复(&amp;N)：</translation>
+        </message>
+        <message>
+            <source>Accept files from contacts &amp;automatically</source>
+            <translation>自动接收联系人发来的文件(&amp;A)</translation>
+        </message>
+        <message>
+            <source> MB</source>
+            <translation> MB</translation>
+        </message>
+        <message>
+            <source>B&amp;rowse…</source>
+            <translation>浏览(&amp;R)…</translation>
+        </message>
+        <message>
+            <source>Download Folder</source>
+            <translation>下载文件夹</translation>
+        </message>
+        <message>
+            <source>Save received &amp;files in:</source>
+            <translation>接收的文件保存到(&amp;F)：</translation>
+        </message>
+        <message>
+            <source>&amp;Largest file accepted automatically:</source>
+            <translation>自动接收的最大文件(&amp;L)：</translation>
+        </message>
+        <message>
+            <source>Offers from people who are not contacts are always asked about.</source>
+            <translation>非联系人发来的文件总是先询问你。</translation>
         </message>
     </context>
     <context>
@@ -1513,6 +1549,359 @@ New fingerprint: %2</source>
         <message>
             <source>end-to-end encrypted, key verified</source>
             <translation>端到端加密，密钥已验证</translation>
+        </message>
+    </context>
+    <context>
+        <name>FileActions</name>
+        <message>
+            <source>Send &amp;File…</source>
+            <translation>发送文件(&amp;F)…</translation>
+        </message>
+        <message>
+            <source>Send F&amp;older…</source>
+            <translation>发送文件夹(&amp;O)…</translation>
+        </message>
+        <message>
+            <source>Send files or a folder (Ctrl+O), or drop them on the conversation</source>
+            <translation>发送文件或文件夹（Ctrl+O），也可以拖放到会话中</translation>
+        </message>
+        <message>
+            <source>Send Files</source>
+            <translation>发送文件</translation>
+        </message>
+        <message>
+            <source>Send Files to %1</source>
+            <translation>发送文件给 %1</translation>
+        </message>
+        <message>
+            <source>Send a Folder to %1</source>
+            <translation>发送文件夹给 %1</translation>
+        </message>
+        <message>
+            <source>Files go to one contact at a time: open a contact's conversation first.</source>
+            <translation>文件一次只能发给一个联系人：请先打开联系人的会话。</translation>
+        </message>
+        <message>
+            <source>The pasted picture could not be saved in %1: %2</source>
+            <translation>粘贴的图片无法保存到 %1：%2</translation>
+        </message>
+        <message>
+            <source>Save %1 in</source>
+            <translation>将 %1 保存到</translation>
+        </message>
+        <message>
+            <source>%1 is a program: Pigeon shows it in its folder rather than run it.</source>
+            <translation>%1 是一个程序：信鸽只打开它所在的文件夹，不会运行它。</translation>
+        </message>
+    </context>
+    <context>
+        <name>FileBubble</name>
+        <message numerus="yes">
+            <source>%n s</source>
+            <translation>
+                <numerusform>%n 秒</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n min</source>
+            <translation>
+                <numerusform>%n 分钟</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>%1 h %2 min</source>
+            <translation>%1 小时 %2 分钟</translation>
+        </message>
+        <message>
+            <source>%1 · 1 file</source>
+            <translation>%1 · 1 个文件</translation>
+        </message>
+        <message>
+            <source>%1 · %2 files</source>
+            <translation>%1 · %2 个文件</translation>
+        </message>
+        <message>
+            <source>Waiting for %1 to accept</source>
+            <translation>等待 %1 接收</translation>
+        </message>
+        <message>
+            <source>Offered to you</source>
+            <translation>对方发来文件</translation>
+        </message>
+        <message>
+            <source>Accepted, starting…</source>
+            <translation>对方已接收，正在开始…</translation>
+        </message>
+        <message>
+            <source>Waiting for the first bytes…</source>
+            <translation>等待数据…</translation>
+        </message>
+        <message>
+            <source>%1 of %2</source>
+            <translation>%1 / %2</translation>
+        </message>
+        <message>
+            <source>%1/s</source>
+            <translation>%1/秒</translation>
+        </message>
+        <message>
+            <source>%1 left</source>
+            <translation>剩余 %1</translation>
+        </message>
+        <message>
+            <source>Sent</source>
+            <translation>已发送</translation>
+        </message>
+        <message>
+            <source>Saved in %1</source>
+            <translation>已保存到 %1</translation>
+        </message>
+        <message>
+            <source>Failed</source>
+            <translation>失败</translation>
+        </message>
+        <message>
+            <source>Failed: %1</source>
+            <translation>失败：%1</translation>
+        </message>
+        <message>
+            <source>%1 declined it</source>
+            <translation>%1 拒绝了接收</translation>
+        </message>
+        <message>
+            <source>Declined</source>
+            <translation>已拒绝</translation>
+        </message>
+        <message>
+            <source>Cancelled</source>
+            <translation>已取消</translation>
+        </message>
+        <message>
+            <source>Cancelled: %1</source>
+            <translation>已取消：%1</translation>
+        </message>
+        <message>
+            <source>Accept</source>
+            <translation>接收</translation>
+        </message>
+        <message>
+            <source>Save as…</source>
+            <translation>另存为…</translation>
+        </message>
+        <message>
+            <source>Decline</source>
+            <translation>拒绝</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>打开</translation>
+        </message>
+        <message>
+            <source>Show in folder</source>
+            <translation>打开所在文件夹</translation>
+        </message>
+    </context>
+    <context>
+        <name>FileSink</name>
+        <message>
+            <source>data outside the offered files</source>
+            <translation>数据超出了所提供的文件范围</translation>
+        </message>
+        <message>
+            <source>%1: cannot be read back: %2</source>
+            <translation>%1：无法读回：%2</translation>
+        </message>
+        <message>
+            <source>%1: its SHA-256 differs from the sender's</source>
+            <translation>%1：SHA-256 与发送方的不一致</translation>
+        </message>
+        <message>
+            <source>%1: no free name for it in %2</source>
+            <translation>%1：在 %2 中找不到可用的文件名</translation>
+        </message>
+    </context>
+    <context>
+        <name>PictureViewer</name>
+        <message>
+            <source>This picture cannot be shown: %1.</source>
+            <translation>无法显示此图片：%1。</translation>
+        </message>
+    </context>
+    <context>
+        <name>Transfers</name>
+        <message>
+            <source>There is no contact named "%1".</source>
+            <translation>没有名为“%1”的联系人。</translation>
+        </message>
+        <message>
+            <source>%1 is not known to be a Pigeon: files go to Pigeons only.</source>
+            <translation>未知 %1 是否为信鸽：文件只能发给信鸽。</translation>
+        </message>
+        <message>
+            <source>%1: no such file or folder.</source>
+            <translation>%1：没有这个文件或文件夹。</translation>
+        </message>
+        <message>
+            <source>%1 cannot be sent: %2.</source>
+            <translation>%1 无法发送：%2。</translation>
+        </message>
+        <message>
+            <source>%1: %2</source>
+            <translation>%1：%2</translation>
+        </message>
+        <message>
+            <source>%1 holds more than %2 files and folders.</source>
+            <translation>%1 包含超过 %2 个文件和文件夹。</translation>
+        </message>
+        <message>
+            <source>%1 holds too many names to send at once.</source>
+            <translation>%1 包含的名称太多，无法一次发送。</translation>
+        </message>
+        <message>
+            <source>There is no waiting offer %1.</source>
+            <translation>没有等待中的文件 %1。</translation>
+        </message>
+        <message>
+            <source>The folder %1 cannot be created.</source>
+            <translation>无法创建文件夹 %1。</translation>
+        </message>
+        <message>
+            <source>%1 needs %2 bytes, and %3 has only %4 free.</source>
+            <translation>%1 需要 %2 字节，而 %3 只有 %4 字节可用。</translation>
+        </message>
+        <message>
+            <source>an empty list of files</source>
+            <translation>文件列表为空</translation>
+        </message>
+        <message>
+            <source>data outside the files</source>
+            <translation>数据超出了文件范围</translation>
+        </message>
+        <message>
+            <source>%1 changed after it was offered.</source>
+            <translation>%1 在发出后被修改了。</translation>
+        </message>
+        <message>
+            <source>the list of files differs from the offer</source>
+            <translation>文件列表与所提供的不一致</translation>
+        </message>
+        <message>
+            <source>cancelled by %1</source>
+            <translation>被 %1 取消</translation>
+        </message>
+        <message>
+            <source>the sender's file changed after it was offered</source>
+            <translation>发送方的文件在发出后被修改了</translation>
+        </message>
+        <message>
+            <source>the receiver could not save it</source>
+            <translation>接收方无法保存</translation>
+        </message>
+        <message>
+            <source>%1 no longer knows this transfer</source>
+            <translation>%1 已不再记得这次传输</translation>
+        </message>
+        <message>
+            <source>offered</source>
+            <translation>待接收</translation>
+        </message>
+        <message>
+            <source>moving</source>
+            <translation>传输中</translation>
+        </message>
+        <message>
+            <source>done</source>
+            <translation>已完成</translation>
+        </message>
+        <message>
+            <source>failed</source>
+            <translation>失败</translation>
+        </message>
+        <message>
+            <source>declined</source>
+            <translation>已拒绝</translation>
+        </message>
+        <message>
+            <source>cancelled</source>
+            <translation>已取消</translation>
+        </message>
+    </context>
+    <context>
+        <name>picture</name>
+        <message>
+            <source>the file is not there</source>
+            <translation>文件不存在</translation>
+        </message>
+        <message>
+            <source>the file is too large to show</source>
+            <translation>文件太大，无法显示</translation>
+        </message>
+        <message>
+            <source>not a picture Pigeon shows</source>
+            <translation>不是信鸽能显示的图片</translation>
+        </message>
+        <message>
+            <source>the picture is broken</source>
+            <translation>图片已损坏</translation>
+        </message>
+        <message>
+            <source>the picture is too large to show (%1 × %2)</source>
+            <translation>图片太大，无法显示（%1 × %2）</translation>
+        </message>
+    </context>
+    <context>
+        <name>safename</name>
+        <message>
+            <source>an empty name</source>
+            <translation>名称为空</translation>
+        </message>
+        <message>
+            <source>the name "%1" points outside its folder</source>
+            <translation>名称“%1”指向了文件夹之外</translation>
+        </message>
+        <message>
+            <source>a name longer than %1 bytes</source>
+            <translation>名称超过 %1 字节</translation>
+        </message>
+        <message>
+            <source>a name with a control character</source>
+            <translation>名称含有控制字符</translation>
+        </message>
+        <message>
+            <source>a name with a path separator</source>
+            <translation>名称含有路径分隔符</translation>
+        </message>
+        <message>
+            <source>a name with ':' (a drive letter or a data stream)</source>
+            <translation>名称含有“:”（驱动器号或数据流）</translation>
+        </message>
+        <message>
+            <source>a name that ends in a dot or a space</source>
+            <translation>名称以点或空格结尾</translation>
+        </message>
+        <message>
+            <source>the device name "%1"</source>
+            <translation>设备名“%1”</translation>
+        </message>
+        <message>
+            <source>a path longer than %1 bytes</source>
+            <translation>路径超过 %1 字节</translation>
+        </message>
+        <message>
+            <source>an absolute path</source>
+            <translation>绝对路径</translation>
+        </message>
+        <message>
+            <source>%1: outside the offered folder</source>
+            <translation>%1：在所提供的文件夹之外</translation>
+        </message>
+        <message>
+            <source>%1: listed twice</source>
+            <translation>%1：重复列出</translation>
         </message>
     </context>
 </TS>

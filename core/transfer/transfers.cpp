@@ -2,6 +2,7 @@
 
 #include "filesink.h"
 #include "history.h"
+#include "ipmsgtransfers.h"
 #include "messenger.h"
 #include "rangeset.h"
 #include "safename.h"
@@ -109,6 +110,17 @@ Transfers::Transfers(Messenger* messenger, History* history, QObject* parent)
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &Transfers::tick);
     m_messenger->setFileHandler([this](const QByteArray& payload, const Endpoint& from) { onPayload(payload, from); });
+    m_ipmsg = std::make_unique<IpmsgTransfers>(messenger, history->database());
+    m_ipmsg->setDownloadFolder(m_downloads);
+    connect(m_ipmsg.get(), &IpmsgTransfers::offered, this, &Transfers::offered);
+    connect(m_ipmsg.get(), &IpmsgTransfers::changed, this, &Transfers::changed);
+    connect(m_ipmsg.get(), &IpmsgTransfers::finished, this, &Transfers::finished);
+}
+
+void Transfers::setDownloadFolder(const QString& folder)
+{
+    m_downloads = folder;
+    m_ipmsg->setDownloadFolder(folder);
 }
 
 Transfers::~Transfers()
@@ -121,6 +133,7 @@ void Transfers::setAutoAccept(bool on, quint64 maxBytes)
 {
     m_autoAccept = on;
     m_autoMaxBytes = maxBytes;
+    m_ipmsg->setAutoAccept(on, maxBytes);
 }
 
 void Transfers::setTiming(const SendWindow::Timing& timing)
@@ -130,7 +143,12 @@ void Transfers::setTiming(const SendWindow::Timing& timing)
 
 void Transfers::start()
 {
+    QList<TransferRecord> ipmsgRecords;
     for (const TransferRecord& r : m_store.unfinished()) {
+        if (IpmsgTransfers::isIpmsg(r)) {
+            ipmsgRecords.append(r);
+            continue;
+        }
         auto* t = new Transfer;
         t->r = r;
         t->to = Endpoint::parse(r.remote).value_or(Endpoint{});
@@ -161,6 +179,7 @@ void Transfers::start()
             t->lastDataMs = now();
         }
     }
+    m_ipmsg->start(ipmsgRecords);
     arm();
 }
 
@@ -169,6 +188,7 @@ void Transfers::stop()
     for (Transfer* t : std::as_const(m_transfers))
         if (!t->r.outgoing && t->r.state == TransferState::Moving)
             persist(*t);
+    m_ipmsg->stop();
 }
 
 quint64 Transfers::offer(const QString& peer, const QString& path, QString* error)
@@ -181,6 +201,8 @@ quint64 Transfers::offer(const QString& peer, const QString& path, QString* erro
     const Messenger::Route route = m_messenger->route(peer);
     if (!route.known)
         return failWith(tr("There is no contact named \"%1\".").arg(peer));
+    if (route.endpoint && !route.isPigeon && route.protocol == Protocol::IpMsg)
+        return m_ipmsg->offer(route, path, error);
     if (!route.endpoint || !route.isPigeon)
         return failWith(tr("%1 is not known to be a Pigeon: files go to Pigeons only.").arg(route.peer));
     const QFileInfo root(path);
@@ -275,6 +297,8 @@ void Transfers::sendOffer(Transfer& t)
 
 bool Transfers::accept(quint64 id, QString* error, const QString& folder)
 {
+    if (m_ipmsg->owns(id))
+        return m_ipmsg->accept(id, error, folder);
     Transfer* t = m_transfers.value({id, false});
     const auto failWith = [error](const QString& why) {
         if (error)
@@ -312,6 +336,8 @@ bool Transfers::accept(quint64 id, QString* error, const QString& folder)
 
 bool Transfers::decline(quint64 id)
 {
+    if (m_ipmsg->owns(id))
+        return m_ipmsg->decline(id);
     Transfer* t = m_transfers.value({id, false});
     if (!t || t->r.state != TransferState::Offered)
         return false;
@@ -322,6 +348,8 @@ bool Transfers::decline(quint64 id)
 
 bool Transfers::cancel(quint64 id)
 {
+    if (m_ipmsg->owns(id))
+        return m_ipmsg->cancel(id);
     for (const bool outgoing : {true, false}) {
         Transfer* t = m_transfers.value({id, outgoing});
         if (t && t->active()) {
@@ -340,9 +368,8 @@ QList<Transfers::Info> Transfers::transfers() const
     QList<Info> out;
     for (const Transfer* t : std::as_const(m_transfers))
         out.append(infoOf(*t));
-    std::sort(out.begin(), out.end(), [this](const Info& a, const Info& b) {
-        return m_transfers.value({a.id, a.outgoing})->r.timeMs < m_transfers.value({b.id, b.outgoing})->r.timeMs;
-    });
+    out += m_ipmsg->transfers();
+    std::stable_sort(out.begin(), out.end(), [](const Info& a, const Info& b) { return a.timeMs < b.timeMs; });
     return out;
 }
 
@@ -351,13 +378,13 @@ std::optional<Transfers::Info> Transfers::info(quint64 id) const
     for (const bool outgoing : {true, false})
         if (const Transfer* t = m_transfers.value({id, outgoing}))
             return infoOf(*t);
-    return std::nullopt;
+    return m_ipmsg->info(id);
 }
 
 Transfers::Info Transfers::infoOf(const Transfer& t) const
 {
     return {t.r.id,    t.r.outgoing,  t.r.peer, t.r.name,  t.r.totalBytes, t.r.files,
-            t.r.state, t.doneBytes(), t.rate,   t.r.saved, t.r.error};
+            t.r.state, t.doneBytes(), t.rate,   t.r.saved, t.r.error,      t.r.timeMs};
 }
 
 void Transfers::send(const Transfer& t, const filewire::Payload& payload)

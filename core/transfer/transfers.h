@@ -14,6 +14,7 @@
 
 class Messenger;
 class History;
+class IpmsgTransfers;
 
 // Files, folders and pictures between Pigeons (issue 10): the engine's file payload kind. A transfer is offered,
 // accepted (by the user, or automatically from a contact when allowed), moves as a stream of PigeonFile datagrams
@@ -38,6 +39,7 @@ public:
         double bytesPerSecond = 0; // over the last second or so
         QString saved;             // done, incoming: the final path
         QString error;             // failed: why
+        qint64 timeMs = 0;         // when it was offered, ms since the epoch
     };
     // Bounds on offers waiting for the user: per peer and in all (a flood of offers costs a table row each).
     static constexpr int MaxWaitingPerPeer = 16;
@@ -47,7 +49,7 @@ public:
     ~Transfers() override;
 
     // Where accepted files go (created when needed); by default the user's download folder + "/Pigeon".
-    void setDownloadFolder(const QString& folder) { m_downloads = folder; }
+    void setDownloadFolder(const QString& folder);
     QString downloadFolder() const { return m_downloads; }
     // Accept offers from contacts of at most `maxBytes` without asking; never from strangers. Off by default.
     void setAutoAccept(bool on, quint64 maxBytes = std::numeric_limits<quint64>::max());
@@ -59,7 +61,8 @@ public:
     // Records progress (after flushing written data) so that a restart resumes from it.
     void stop();
 
-    // Offers the file or folder at `path` to `peer` (a Pigeon); returns the transfer's id, or 0 with *error. Hashes
+    // Offers the file or folder at `path` to `peer` (a Pigeon, or an IP Messenger-family client, which gets the offer
+    // over its own protocol: ipmsgtransfers.h); returns the transfer's id, or 0 with *error. Hashes
     // the files first (SHA-256), which reads them once.
     quint64 offer(const QString& peer, const QString& path, QString* error = nullptr);
     // Accepts an incoming offer into `folder` (empty: the download folder); false with *error when it is no
@@ -114,4 +117,5 @@ private:
     QHash<quint64, qint64> m_unknownAnswered;               // ids answered with Cancel(Unknown), and when
     QTimer m_timer;
     QElapsedTimer m_clock;
+    std::unique_ptr<IpmsgTransfers> m_ipmsg; // files with IP Messenger, FeiQ and iptux
 };

@@ -18,7 +18,10 @@ Q_LOGGING_CATEGORY(lcIpmsgFiles, "pigeon.ipmsgfiles", QtWarningMsg)
 
 namespace {
 
+// What marks a row of `transfers` as one of these: its manifest_sha (32 bytes for a Pigeon transfer) is this, and its
+// manifest is this followed by the offer's numbers.
 constexpr QLatin1StringView Tag("ipmsg:");
+const QByteArray Marker = QByteArrayLiteral("ipmsg");
 // A receiver flushes and records its progress after this many bytes or this long.
 constexpr quint64 PersistBytes = 8u << 20;
 constexpr qint64 PersistMs = 1000;
@@ -130,7 +133,7 @@ IpmsgTransfers::~IpmsgTransfers()
 
 bool IpmsgTransfers::isIpmsg(const TransferRecord& record)
 {
-    return record.manifestSha256.isEmpty() && record.manifest.startsWith(Tag.latin1());
+    return record.manifestSha256 == Marker && record.manifest.startsWith(Tag.latin1());
 }
 
 void IpmsgTransfers::setAutoAccept(bool on, quint64 maxBytes)
@@ -244,6 +247,7 @@ void IpmsgTransfers::onOffer(const ipmsg::Packet& p, const Endpoint& from)
         item->r.name = name;
         item->r.source = m_downloads;
         item->r.timeMs = QDateTime::currentMSecsSinceEpoch();
+        item->r.manifestSha256 = Marker;
         item->peer = from;
         item->packetNo = p.packetNo;
         item->utf8 = utf8;
@@ -342,6 +346,7 @@ quint64 IpmsgTransfers::offer(const Messenger::Route& route, const QString& path
     item->r.files = files;
     item->r.source = root.absoluteFilePath();
     item->r.timeMs = QDateTime::currentMSecsSinceEpoch();
+    item->r.manifestSha256 = Marker;
     item->kind = root.isDir() ? ipmsgfiles::KindDirectory : ipmsgfiles::KindFile;
     item->utf8 = route.encoding == TextEncoding::Utf8;
     const ipmsgfiles::Attachment a{item->fileId, textcodec::encode(name, route.encoding), total,

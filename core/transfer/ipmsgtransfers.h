@@ -46,7 +46,8 @@ public:
     IpmsgTransfers(Messenger* messenger, const QSqlDatabase& db, QObject* parent = nullptr);
     ~IpmsgTransfers() override;
 
-    // Whether a stored transfer is one of these (its `manifest` holds "ipmsg:" and the offer's numbers).
+    // Whether a stored transfer is one of these (manifest_sha is "ipmsg", manifest "ipmsg:" and the offer's numbers:
+    // packet number, file ID, kind, UTF-8).
     static bool isIpmsg(const TransferRecord& record);
 
     void setDownloadFolder(const QString& folder) { m_downloads = folder; }

@@ -450,6 +450,12 @@ void IpmsgTransfers::fetch(Item& item)
             it->socket->state() != QAbstractSocket::ConnectedState)
             onFetchClosed(*it);
     });
+    // From the address the UDP side uses: the sender answers only peers it knows by address (iptux's
+    // SendFile::RequestDataEntry looks the connecting address up among its pals).
+    const QHostAddress local = m_messenger->localEndpoint().address;
+    if (!local.isNull() && local != QHostAddress::Any && local != QHostAddress::AnyIPv6 &&
+        local != QHostAddress::AnyIPv4)
+        socket->bind(local);
     socket->connectToHost(item.peer.address, item.peer.port);
     m_timer.start();
 }

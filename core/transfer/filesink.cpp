@@ -16,7 +16,7 @@ namespace {
 
 QString tr(const char* text)
 {
-    return QCoreApplication::translate("Transfers", text);
+    return QCoreApplication::translate("FileSink", text);
 }
 
 QString systemError(const QString& path)

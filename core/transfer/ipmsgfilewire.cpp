@@ -8,7 +8,7 @@ namespace {
 
 QString tr(const char* text)
 {
-    return QCoreApplication::translate("Transfers", text);
+    return QCoreApplication::translate("ipmsgfiles", text);
 }
 
 bool fail(QString* error, const QString& why)

@@ -870,7 +870,8 @@ void IpmsgTransfers::pumpServing(Serving& s)
                 // Everything is out: the receiver sees the end when the connection closes.
                 s.step = s.steps.size();
                 s.socket->disconnectFromHost();
-                if (item->active() && item->served >= item->r.totalBytes)
+                // A folder is done when its stream is out, even if its files changed size since the offer.
+                if (item->active() && (item->kind != ipmsgfiles::KindFile || item->served >= item->r.totalBytes))
                     end(*item, TransferState::Done);
             }
             break;

@@ -21,7 +21,8 @@ class IpmsgTransfers;
 // (filewire.h) paced by a SendWindow (SACK, AIMD congestion control, RFC 6298 RTO), is written under a temporary
 // name by a FileSink, checked, and renamed. Progress lives in the history database (TransferStore), so a restart of
 // either side resumes from what is on the receiver's disk. Datagrams go through the Messenger (and so through
-// whatever layer is under it, such as encryption); only peers the engine knows as Pigeons are offered files.
+// whatever layer is under it, such as encryption); only peers the engine knows as Pigeons are offered files this way.
+// IP Messenger, FeiQ and iptux get their own protocol (IpmsgTransfers, issue 11) behind the same functions and signals.
 // Memory does not grow with file size: bytes go from the disk to a datagram and from a datagram to the disk.
 class Transfers : public QObject {
     Q_OBJECT

@@ -4,10 +4,6 @@
     <context>
         <name>BubbleDelegate</name>
         <message>
-            <source>Waiting for the contact to come online</source>
-            <translation>等待对方上线</translation>
-        </message>
-        <message>
             <source>Sending…</source>
             <translation>发送中…</translation>
         </message>
@@ -282,6 +278,25 @@
         </message>
     </context>
     <context>
+        <name>ContactSpec</name>
+        <message>
+            <source>A contact needs a name and a host: %1.</source>
+            <translation>联系人需要名称和主机：%1。</translation>
+        </message>
+        <message>
+            <source>"%1" is not a host: write an IPv6 address with a port as [ADDRESS]:PORT.</source>
+            <translation>“%1”不是主机：带端口的 IPv6 地址请写成 [地址]:端口。</translation>
+        </message>
+        <message>
+            <source>The port must be a number from 1 to 65535.</source>
+            <translation>端口必须是 1 到 65535 之间的数字。</translation>
+        </message>
+        <message>
+            <source>Unknown option "%1": use one of %2.</source>
+            <translation>未知选项“%1”：请使用 %2 之一。</translation>
+        </message>
+    </context>
+    <context>
         <name>ConversationDelegate</name>
         <message>
             <source>Yesterday</source>
@@ -386,6 +401,74 @@
         </message>
     </context>
     <context>
+        <name>EmojiPicker</name>
+        <message>
+            <source>Emoji</source>
+            <translation>表情</translation>
+        </message>
+    </context>
+    <context>
+        <name>FileSink</name>
+        <message>
+            <source>data outside the offered files</source>
+            <translation>数据超出了所提供的文件</translation>
+        </message>
+        <message>
+            <source>%1: cannot be read back: %2</source>
+            <translation>%1：无法读回：%2</translation>
+        </message>
+        <message>
+            <source>%1: %2 bytes arrived, the sender offered %3</source>
+            <translation>%1：收到 %2 字节，发送方提供的是 %3</translation>
+        </message>
+        <message>
+            <source>%1: its SHA-256 differs from the sender's</source>
+            <translation>%1：其 SHA-256 与发送方的不同</translation>
+        </message>
+        <message>
+            <source>%1: no free name for it in %2</source>
+            <translation>%1：在 %2 中找不到可用的名称</translation>
+        </message>
+    </context>
+    <context>
+        <name>GroupBook</name>
+        <message>
+            <source>the groups in %1 could not be written: %2</source>
+            <translation>无法写入 %1 中的群组：%2</translation>
+        </message>
+        <message>
+            <source>There are %1 groups already; leave some first.</source>
+            <translation>已有 %1 个群组；请先退出一些。</translation>
+        </message>
+        <message>
+            <source>group</source>
+            <translation>群组</translation>
+        </message>
+    </context>
+    <context>
+        <name>GroupDialog</name>
+        <message>
+            <source>New Group</source>
+            <translation>新建群组</translation>
+        </message>
+        <message>
+            <source>for example: Lab 3</source>
+            <translation>例如：三号实验室</translation>
+        </message>
+        <message>
+            <source>&amp;Name:</source>
+            <translation>名称(&amp;N)：</translation>
+        </message>
+        <message>
+            <source>&amp;Members (at most %1):</source>
+            <translation>成员(&amp;M)（最多 %1 人）：</translation>
+        </message>
+        <message>
+            <source>Create</source>
+            <translation>创建</translation>
+        </message>
+    </context>
+    <context>
         <name>Handshake</name>
         <message>
             <source>the key announcement is this Pigeon's own</source>
@@ -449,6 +532,101 @@
         <message>
             <source>%1 is not a file</source>
             <translation>%1 不是文件</translation>
+        </message>
+    </context>
+    <context>
+        <name>IpmsgTransfers</name>
+        <message>
+            <source>Pigeon stopped while offering it; send it again</source>
+            <translation>Pigeon 在提供它时停止了；请重新发送</translation>
+        </message>
+        <message>
+            <source>Pigeon stopped during the folder; accept it again</source>
+            <translation>Pigeon 在接收文件夹时停止了；请重新接受</translation>
+        </message>
+        <message>
+            <source>files from %1</source>
+            <translation>来自 %1 的文件</translation>
+        </message>
+        <message>
+            <source>the offer cannot be read: %1</source>
+            <translation>无法读取该文件提供：%1</translation>
+        </message>
+        <message>
+            <source>an entry of kind %1, which Pigeon does not take</source>
+            <translation>类型为 %1 的条目，Pigeon 不接收</translation>
+        </message>
+        <message>
+            <source>withdrawn by %1</source>
+            <translation>已被 %1 撤回</translation>
+        </message>
+        <message>
+            <source>%1: no such file or folder.</source>
+            <translation>%1：没有这个文件或文件夹。</translation>
+        </message>
+        <message>
+            <source>%1 cannot be sent: %2.</source>
+            <translation>%1 无法发送：%2。</translation>
+        </message>
+        <message>
+            <source>%1 cannot be read.</source>
+            <translation>%1 无法读取。</translation>
+        </message>
+        <message>
+            <source>There is no waiting offer %1.</source>
+            <translation>没有等待中的文件提供 %1。</translation>
+        </message>
+        <message>
+            <source>The folder %1 cannot be created.</source>
+            <translation>无法创建文件夹 %1。</translation>
+        </message>
+        <message>
+            <source>%1 needs %2 bytes, and %3 has only %4 free.</source>
+            <translation>%1 需要 %2 字节，而 %3 只有 %4 字节可用。</translation>
+        </message>
+        <message>
+            <source>the sender sent more than the %1 bytes it offered</source>
+            <translation>发送方发来的数据超过了它提供的 %1 字节</translation>
+        </message>
+        <message>
+            <source>the folder stream does not start with a folder</source>
+            <translation>文件夹数据流不是以文件夹开头</translation>
+        </message>
+        <message>
+            <source>%1: %2</source>
+            <translation>%1：%2</translation>
+        </message>
+        <message>
+            <source>%1: a name twice, or too many names</source>
+            <translation>%1：名称重复，或名称过多</translation>
+        </message>
+        <message>
+            <source>the folder is larger than the free space (%1 bytes)</source>
+            <translation>文件夹大于可用空间（%1 字节）</translation>
+        </message>
+        <message>
+            <source>%1 did not send the folder</source>
+            <translation>%1 没有发送该文件夹</translation>
+        </message>
+        <message>
+            <source>the connection closed in the middle of the folder</source>
+            <translation>连接在文件夹传输中途关闭</translation>
+        </message>
+        <message>
+            <source>the connection closed after %1 of %2 bytes</source>
+            <translation>连接在 %2 字节中的 %1 字节后关闭</translation>
+        </message>
+        <message>
+            <source>Files to IP Messenger peers need TCP port %1 on %2: %3</source>
+            <translation>向 IP Messenger 用户发送文件需要 %2 上的 TCP 端口 %1：%3</translation>
+        </message>
+        <message>
+            <source>%1 cannot be read: %2</source>
+            <translation>%1 无法读取：%2</translation>
+        </message>
+        <message>
+            <source>%1 changed after it was offered.</source>
+            <translation>%1 在提供之后被修改了。</translation>
         </message>
     </context>
     <context>
@@ -867,6 +1045,37 @@ The conversation history is kept.</source>
         </message>
     </context>
     <context>
+        <name>MessageSearch</name>
+        <message>
+            <source>me to %1</source>
+            <translation>我发给 %1</translation>
+        </message>
+        <message>
+            <source>Search messages (Ctrl+Shift+F)</source>
+            <translation>搜索消息 (Ctrl+Shift+F)</translation>
+        </message>
+        <message>
+            <source>Search messages</source>
+            <translation>搜索消息</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <source>Back to the conversations (Esc)</source>
+            <translation>返回会话列表 (Esc)</translation>
+        </message>
+        <message>
+            <source>Messages found</source>
+            <translation>找到的消息</translation>
+        </message>
+        <message>
+            <source>No message contains “%1”.</source>
+            <translation>没有包含“%1”的消息。</translation>
+        </message>
+    </context>
+    <context>
         <name>Messenger</name>
         <message>
             <source>An empty message is not sent.</source>
@@ -1051,6 +1260,17 @@ The conversation history is kept.</source>
         </message>
     </context>
     <context>
+        <name>Roster</name>
+        <message>
+            <source>%1 is a member already.</source>
+            <translation>%1 已是成员。</translation>
+        </message>
+        <message>
+            <source>A group has at most %1 members.</source>
+            <translation>一个群组最多 %1 位成员。</translation>
+        </message>
+    </context>
+    <context>
         <name>SecurePeers</name>
         <message>
             <source>the key announcement's signature does not match its identity key</source>
@@ -1224,6 +1444,105 @@ The conversation history is kept.</source>
         </message>
     </context>
     <context>
+        <name>Transfers</name>
+        <message>
+            <source>There is no contact named "%1".</source>
+            <translation>没有名为“%1”的联系人。</translation>
+        </message>
+        <message>
+            <source>%1 is not known to be a Pigeon: files go to Pigeons only.</source>
+            <translation>%1 不是已知的 Pigeon：文件只发给 Pigeon。</translation>
+        </message>
+        <message>
+            <source>%1: no such file or folder.</source>
+            <translation>%1：没有这个文件或文件夹。</translation>
+        </message>
+        <message>
+            <source>%1 cannot be sent: %2.</source>
+            <translation>%1 无法发送：%2。</translation>
+        </message>
+        <message>
+            <source>%1: %2</source>
+            <translation>%1：%2</translation>
+        </message>
+        <message>
+            <source>%1 holds more than %2 files and folders.</source>
+            <translation>%1 包含超过 %2 个文件和文件夹。</translation>
+        </message>
+        <message>
+            <source>%1 holds too many names to send at once.</source>
+            <translation>%1 包含的名称太多，无法一次发送。</translation>
+        </message>
+        <message>
+            <source>There is no waiting offer %1.</source>
+            <translation>没有等待中的文件提供 %1。</translation>
+        </message>
+        <message>
+            <source>The folder %1 cannot be created.</source>
+            <translation>无法创建文件夹 %1。</translation>
+        </message>
+        <message>
+            <source>%1 needs %2 bytes, and %3 has only %4 free.</source>
+            <translation>%1 需要 %2 字节，而 %3 只有 %4 字节可用。</translation>
+        </message>
+        <message>
+            <source>an empty list of files</source>
+            <translation>空的文件列表</translation>
+        </message>
+        <message>
+            <source>data outside the files</source>
+            <translation>数据超出了文件范围</translation>
+        </message>
+        <message>
+            <source>%1 changed after it was offered.</source>
+            <translation>%1 在提供之后被修改了。</translation>
+        </message>
+        <message>
+            <source>the list of files differs from the offer</source>
+            <translation>文件列表与所提供的不一致</translation>
+        </message>
+        <message>
+            <source>cancelled by %1</source>
+            <translation>已被 %1 取消</translation>
+        </message>
+        <message>
+            <source>the sender's file changed after it was offered</source>
+            <translation>发送方的文件在提供之后被修改了</translation>
+        </message>
+        <message>
+            <source>the receiver could not save it</source>
+            <translation>接收方无法保存</translation>
+        </message>
+        <message>
+            <source>%1 no longer knows this transfer</source>
+            <translation>%1 已不再知道这个传输</translation>
+        </message>
+        <message>
+            <source>offered</source>
+            <translation>已提供</translation>
+        </message>
+        <message>
+            <source>moving</source>
+            <translation>传输中</translation>
+        </message>
+        <message>
+            <source>done</source>
+            <translation>已完成</translation>
+        </message>
+        <message>
+            <source>failed</source>
+            <translation>失败</translation>
+        </message>
+        <message>
+            <source>declined</source>
+            <translation>已拒绝</translation>
+        </message>
+        <message>
+            <source>cancelled</source>
+            <translation>已取消</translation>
+        </message>
+    </context>
+    <context>
         <name>UdpTransport</name>
         <message>
             <source>another Pigeon, IP Messenger, FeiQ or iptux is probably running there; quit it or choose another port with --port</source>
@@ -1251,6 +1570,17 @@ The conversation history is kept.</source>
         </message>
     </context>
     <context>
+        <name>UpgradeProgress</name>
+        <message>
+            <source>Pigeon</source>
+            <translation>信鸽</translation>
+        </message>
+        <message>
+            <source>Updating the message history to this version of Pigeon. This happens once and may take a while for a long history; nothing is lost if it is interrupted.</source>
+            <translation>正在将消息记录更新到此版本的信鸽。此操作只进行一次，记录较多时可能需要一些时间；即使中断也不会丢失任何内容。</translation>
+        </message>
+    </context>
+    <context>
         <name>cryptowire</name>
         <message>
             <source>sealed envelope shorter than its 49-byte overhead</source>
@@ -1274,6 +1604,104 @@ The conversation history is kept.</source>
         </message>
     </context>
     <context>
+        <name>ipmsgfiles</name>
+        <message>
+            <source>more than %1 files in one offer</source>
+            <translation>一次提供中超过 %1 个文件</translation>
+        </message>
+        <message>
+            <source>a file number that is no number</source>
+            <translation>文件编号不是数字</translation>
+        </message>
+        <message>
+            <source>a file name that is empty, too long or not ended</source>
+            <translation>文件名为空、过长或没有结束</translation>
+        </message>
+        <message>
+            <source>a file entry without a valid size, time or kind</source>
+            <translation>文件条目缺少有效的大小、时间或类型</translation>
+        </message>
+        <message>
+            <source>an empty list of files</source>
+            <translation>空的文件列表</translation>
+        </message>
+        <message>
+            <source>a file request that is not packetNo:fileID:offset</source>
+            <translation>文件请求的格式不是 packetNo:fileID:offset</translation>
+        </message>
+        <message>
+            <source>a folder header without its size</source>
+            <translation>文件夹头部缺少其大小</translation>
+        </message>
+        <message>
+            <source>a folder header whose size is no number, too small or over %1 bytes</source>
+            <translation>文件夹头部的大小不是数字、太小或超过 %1 字节</translation>
+        </message>
+        <message>
+            <source>a folder header that does not end where its size says</source>
+            <translation>文件夹头部没有在其大小所指的位置结束</translation>
+        </message>
+        <message>
+            <source>a folder header whose name is empty or too long</source>
+            <translation>文件夹头部的名称为空或过长</translation>
+        </message>
+        <message>
+            <source>a folder header without a valid size or kind</source>
+            <translation>文件夹头部缺少有效的大小或类型</translation>
+        </message>
+    </context>
+    <context>
+        <name>safename</name>
+        <message>
+            <source>an empty name</source>
+            <translation>空名称</translation>
+        </message>
+        <message>
+            <source>the name "%1" points outside its folder</source>
+            <translation>名称“%1”指向其文件夹之外</translation>
+        </message>
+        <message>
+            <source>a name longer than %1 bytes</source>
+            <translation>名称长于 %1 字节</translation>
+        </message>
+        <message>
+            <source>a name with a control character</source>
+            <translation>名称含有控制字符</translation>
+        </message>
+        <message>
+            <source>a name with a path separator</source>
+            <translation>名称含有路径分隔符</translation>
+        </message>
+        <message>
+            <source>a name with ':' (a drive letter or a data stream)</source>
+            <translation>名称含有“:”（驱动器号或数据流）</translation>
+        </message>
+        <message>
+            <source>a name that ends in a dot or a space</source>
+            <translation>名称以点或空格结尾</translation>
+        </message>
+        <message>
+            <source>the device name "%1"</source>
+            <translation>设备名“%1”</translation>
+        </message>
+        <message>
+            <source>a path longer than %1 bytes</source>
+            <translation>路径长于 %1 字节</translation>
+        </message>
+        <message>
+            <source>an absolute path</source>
+            <translation>绝对路径</translation>
+        </message>
+        <message>
+            <source>%1: outside the offered folder</source>
+            <translation>%1：在所提供的文件夹之外</translation>
+        </message>
+        <message>
+            <source>%1: listed twice</source>
+            <translation>%1：列出了两次</translation>
+        </message>
+    </context>
+    <context>
         <name>schema</name>
         <message>
             <source>could not copy it to %1 before upgrading it: %2</source>
@@ -1286,123 +1714,6 @@ The conversation history is kept.</source>
         <message>
             <source> (a copy made before the upgrade is %1)</source>
             <translation>（升级前的副本为 %1）</translation>
-        </message>
-    </context>
-    <context>
-        <name>ContactSpec</name>
-        <message>
-            <source>A contact needs a name and a host: %1.</source>
-            <translation>联系人需要名称和主机：%1。</translation>
-        </message>
-        <message>
-            <source>"%1" is not a host: write an IPv6 address with a port as [ADDRESS]:PORT.</source>
-            <translation>“%1”不是主机：带端口的 IPv6 地址请写成 [地址]:端口。</translation>
-        </message>
-        <message>
-            <source>The port must be a number from 1 to 65535.</source>
-            <translation>端口必须是 1 到 65535 之间的数字。</translation>
-        </message>
-        <message>
-            <source>Unknown option "%1": use one of %2.</source>
-            <translation>未知选项“%1”：请使用 %2 之一。</translation>
-        </message>
-    </context>
-    <context>
-        <name>UpgradeProgress</name>
-        <message>
-            <source>Pigeon</source>
-            <translation>信鸽</translation>
-        </message>
-        <message>
-            <source>Updating the message history to this version of Pigeon. This happens once and may take a while for a long history; nothing is lost if it is interrupted.</source>
-            <translation>正在将消息记录更新到此版本的信鸽。此操作只进行一次，记录较多时可能需要一些时间；即使中断也不会丢失任何内容。</translation>
-        </message>
-    </context>
-    <context>
-        <name>EmojiPicker</name>
-        <message>
-            <source>Emoji</source>
-            <translation>表情</translation>
-        </message>
-    </context>
-    <context>
-        <name>MessageSearch</name>
-        <message>
-            <source>me to %1</source>
-            <translation>我发给 %1</translation>
-        </message>
-        <message>
-            <source>Search messages (Ctrl+Shift+F)</source>
-            <translation>搜索消息 (Ctrl+Shift+F)</translation>
-        </message>
-        <message>
-            <source>Search messages</source>
-            <translation>搜索消息</translation>
-        </message>
-        <message>
-            <source>Close</source>
-            <translation>关闭</translation>
-        </message>
-        <message>
-            <source>Back to the conversations (Esc)</source>
-            <translation>返回会话列表 (Esc)</translation>
-        </message>
-        <message>
-            <source>Messages found</source>
-            <translation>找到的消息</translation>
-        </message>
-        <message>
-            <source>No message contains “%1”.</source>
-            <translation>没有包含“%1”的消息。</translation>
-        </message>
-    </context>
-    <context>
-        <name>GroupBook</name>
-        <message>
-            <source>the groups in %1 could not be written: %2</source>
-            <translation>无法写入 %1 中的群组：%2</translation>
-        </message>
-        <message>
-            <source>There are %1 groups already; leave some first.</source>
-            <translation>已有 %1 个群组；请先退出一些。</translation>
-        </message>
-        <message>
-            <source>group</source>
-            <translation>群组</translation>
-        </message>
-    </context>
-    <context>
-        <name>GroupDialog</name>
-        <message>
-            <source>New Group</source>
-            <translation>新建群组</translation>
-        </message>
-        <message>
-            <source>for example: Lab 3</source>
-            <translation>例如：三号实验室</translation>
-        </message>
-        <message>
-            <source>&amp;Name:</source>
-            <translation>名称(&amp;N)：</translation>
-        </message>
-        <message>
-            <source>&amp;Members (at most %1):</source>
-            <translation>成员(&amp;M)（最多 %1 人）：</translation>
-        </message>
-        <message>
-            <source>Create</source>
-            <translation>创建</translation>
-        </message>
-    </context>
-    <context>
-        <name>Roster</name>
-        <message>
-            <source>%1 is a member already.</source>
-            <translation>%1 已是成员。</translation>
-        </message>
-        <message>
-            <source>A group has at most %1 members.</source>
-            <translation>一个群组最多 %1 位成员。</translation>
         </message>
     </context>
 </TS>

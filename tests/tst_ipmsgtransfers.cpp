@@ -3,6 +3,7 @@
 // the same port of 127.0.0.1). Both directions, a folder, a GBK name, a resume, a withdrawn and a declined offer,
 // hostile offers and folder streams, and requests from the wrong address or for numbers never offered.
 #include "ipmsgfilewire.h"
+#include "ipmsgtransfers.h"
 #include "netfixture.h"
 #include "transfers.h"
 
@@ -92,6 +93,7 @@ private Q_SLOTS:
     void sendsAFile();
     void sendsAFolder();
     void answersOnlyWhatItOffered();
+    void stalledConnectionsAreGivenUp();
 
 private:
     // The scripted peer: `version` in its packets; `answer` handles each TCP request (the socket, the request bytes).
@@ -552,6 +554,46 @@ void TestIpmsgTransfers::answersOnlyWhatItOffered()
                  m_node->endpoint());
     QTRY_COMPARE(m_transfers->info(id)->state, TransferState::Declined);
     QCOMPARE(fetch(requestPacket(ipmsg::GetFileData, no + ":0:0")), QByteArray());
+}
+
+// A sender that stops sending, and a receiver that never asks: both connections are given up after the idle time.
+void TestIpmsgTransfers::stalledConnectionsAreGivenUp()
+{
+    makePeer("1_lbt6_0#128#000C29D0A3C5#0#0#0#4001#9");
+    // IpmsgTransfers alone, with a short idle time and no second try.
+    m_transfers.reset();
+    IpmsgTransfers files(m_node->messenger.get(), m_node->history.database());
+    files.setDownloadFolder(m_downloads);
+    IpmsgTransfers::Limits limits;
+    limits.idleMs = 300;
+    limits.resumes = 0;
+    files.setLimits(limits);
+    QSignalSpy offered(&files, &IpmsgTransfers::offered);
+    QSignalSpy finished(&files, &IpmsgTransfers::finished);
+    m_answer = [](QTcpSocket* socket, const QByteArray&) {
+        socket->write("only ten b"); // and then nothing, the connection open
+    };
+    offer("0:slow.bin:64:0:1:\a");
+    QVERIFY(offered.wait(5000));
+    const auto id = offered.first().first().value<Transfers::Info>().id;
+    QVERIFY(files.accept(id, nullptr, {}));
+    QVERIFY(finished.wait(5000));
+    const auto info = finished.first().first().value<Transfers::Info>();
+    QCOMPARE(info.state, TransferState::Failed);
+    QVERIFY2(info.error.contains(QStringLiteral("10 of 100")), qPrintable(info.error));
+    QCOMPARE(tree(m_downloads), (QMap<QString, QByteArray>{}));
+
+    // Sending: a connection that never says what it wants is closed.
+    m_node->addContact(QStringLiteral("tux"), m_peer->endpoint());
+    const QString path = m_dir->filePath(QStringLiteral("out/f.bin"));
+    QVERIFY(writeFile(path, "0123456789"));
+    QString error;
+    QVERIFY2(files.offer(m_node->messenger->route(QStringLiteral("tux")), path, &error), qPrintable(error));
+    QTcpSocket idle;
+    QSignalSpy closed(&idle, &QTcpSocket::disconnected);
+    idle.connectToHost(m_node->endpoint().address, m_node->endpoint().port);
+    QVERIFY(closed.wait(5000));
+    QCOMPARE(idle.bytesAvailable(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestIpmsgTransfers)

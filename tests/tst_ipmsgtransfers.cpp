@@ -99,6 +99,8 @@ private:
     // The scripted peer: `version` in its packets; `answer` handles each TCP request (the socket, the request bytes).
     void makePeer(const QByteArray& version = QByteArrayLiteral("1_iptux 0.8.3"));
     quint64 offer(const QByteArray& list, quint32 options = 0);
+    // The peer says BR_ENTRY and waits for Pigeon's ANSENTRY: Pigeon then knows it is no Pigeon.
+    void introducePeer();
     Transfers::Info waitForOffer();
     Transfers::Info waitForEnd(quint64 id);
     // Connects to Pigeon's TCP side from `from`, writes `request`, returns what comes back before the close.
@@ -167,6 +169,12 @@ void TestIpmsgTransfers::makePeer(const QByteArray& version)
 quint64 TestIpmsgTransfers::offer(const QByteArray& list, quint32 options)
 {
     return m_peer->send(Offer | options, QByteArray(1, '\0') + list, m_node->endpoint());
+}
+
+void TestIpmsgTransfers::introducePeer()
+{
+    m_peer->send(ipmsg::BrEntry, QByteArrayLiteral("tux\0penguins\0icon-tux.png\0utf-8"), m_node->endpoint());
+    QTRY_VERIFY(!m_peer->withMode(ipmsg::AnsEntry).isEmpty());
 }
 
 Transfers::Info TestIpmsgTransfers::waitForOffer()
@@ -449,6 +457,7 @@ void TestIpmsgTransfers::sendsAFile()
     makePeer();
     m_peer->autoAck = true;
     m_node->addContact(QStringLiteral("tux"), m_peer->endpoint(), Protocol::IpMsg, encoding);
+    introducePeer();
     const QByteArray content = randomBytes(400'000, 5);
     const QString path = m_dir->filePath(QStringLiteral("out/") + name);
     QVERIFY(writeFile(path, content));
@@ -482,6 +491,7 @@ void TestIpmsgTransfers::sendsAFolder()
     makePeer();
     m_peer->autoAck = true;
     m_node->addContact(QStringLiteral("tux"), m_peer->endpoint());
+    introducePeer();
     const QString root = m_dir->filePath(QStringLiteral("out/docs"));
     const QByteArray big = randomBytes(150'000, 9);
     QVERIFY(writeFile(root + QStringLiteral("/a.txt"), "hello"));
@@ -535,6 +545,12 @@ void TestIpmsgTransfers::answersOnlyWhatItOffered()
     const QByteArray content = randomBytes(1000, 1);
     const QString path = m_dir->filePath(QStringLiteral("out/f.bin"));
     QVERIFY(writeFile(path, content));
+    // Not heard from yet: it could be a Pigeon, which never gets this protocol.
+    QString error;
+    QVERIFY(!m_transfers->offer(QStringLiteral("tux"), path, &error));
+    QVERIFY(error.contains(QStringLiteral("not been heard from")));
+    QVERIFY(m_peer->withMode(ipmsg::SendMsg).isEmpty());
+    introducePeer();
     const quint64 id = m_transfers->offer(QStringLiteral("tux"), path);
     QVERIFY(id);
     QTRY_VERIFY(!m_peer->withMode(ipmsg::SendMsg).isEmpty());

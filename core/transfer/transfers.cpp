@@ -201,8 +201,14 @@ quint64 Transfers::offer(const QString& peer, const QString& path, QString* erro
     const Messenger::Route route = m_messenger->route(peer);
     if (!route.known)
         return failWith(tr("There is no contact named \"%1\".").arg(peer));
-    if (route.endpoint && !route.isPigeon && route.protocol == Protocol::IpMsg)
+    if (route.endpoint && !route.isPigeon && route.protocol == Protocol::IpMsg) {
+        // Only a peer heard from is known not to be a Pigeon; a Pigeon always gets the datagram transfer.
+        if (m_messenger->versionOf(*route.endpoint).isEmpty())
+            return failWith(tr("%1 has not been heard from yet, so it is not known whether it is a Pigeon; send "
+                               "when it is online.")
+                                .arg(route.peer));
         return m_ipmsg->offer(route, path, error);
+    }
     if (!route.endpoint || !route.isPigeon)
         return failWith(tr("%1 is not known to be a Pigeon: files go to Pigeons only.").arg(route.peer));
     const QFileInfo root(path);

@@ -1541,6 +1541,10 @@ The conversation history is kept.</source>
             <source>cancelled</source>
             <translation>已取消</translation>
         </message>
+        <message>
+            <source>%1 has not been heard from yet, so it is not known whether it is a Pigeon; send when it is online.</source>
+            <translation>还没有收到过 %1 的消息，无法确定它是不是 Pigeon；请在它上线后再发送。</translation>
+        </message>
     </context>
     <context>
         <name>UdpTransport</name>

@@ -83,6 +83,7 @@ private Q_SLOTS:
     void receivesAFolder();
     void resumesABrokenFile_data();
     void resumesABrokenFile();
+    void resumesAfterARestart();
     void hostileStreamLeavesNothing_data();
     void hostileStreamLeavesNothing();
     void offerShownButRefused_data();
@@ -329,6 +330,39 @@ void TestIpmsgTransfers::resumesABrokenFile()
     QCOMPARE(m_requests.size(), 2);
     QCOMPARE(ipmsg::decode(m_requests[1]).packet->text(),
              QByteArray::number(no, 16) + ":0:" + (resumesAtOffset ? QByteArray("13880") : QByteArray("0")));
+    QCOMPARE(readFile(done.saved), content);
+}
+
+// Pigeon stops in the middle of a file and starts again: it asks for the rest from what it had flushed.
+void TestIpmsgTransfers::resumesAfterARestart()
+{
+    makePeer("1_lbt6_0#128#000C29D0A3C5#0#0#0#4001#9");
+    const QByteArray content = randomBytes(200'000, 13);
+    int connections = 0;
+    m_answer = [&](QTcpSocket* socket, const QByteArray& request) {
+        const auto p = ipmsg::decode(request).packet;
+        const quint64 from = p ? p->text().split(':').value(2).toULongLong(nullptr, 16) : 0;
+        // The first connection stalls after 50000 bytes (and stays open); the next sends from where it was asked.
+        if (++connections == 1) {
+            socket->write(content.first(50'000));
+            return;
+        }
+        socket->write(content.mid(qsizetype(from)));
+        socket->disconnectFromHost();
+    };
+    const quint64 no = offer("0:big.bin:" + QByteArray::number(content.size(), 16) + ":0:1:\a");
+    const Transfers::Info offered = waitForOffer();
+    QVERIFY(m_transfers->accept(offered.id));
+    QTRY_COMPARE(m_transfers->info(offered.id)->doneBytes, quint64(50'000));
+    m_transfers->stop();
+    m_transfers.reset();
+    m_transfers = std::make_unique<Transfers>(m_node->messenger.get(), &m_node->history);
+    m_transfers->setDownloadFolder(m_downloads);
+    m_transfers->start();
+    const Transfers::Info done = waitForEnd(offered.id);
+    QCOMPARE(done.state, TransferState::Done);
+    QCOMPARE(m_requests.size(), 2);
+    QCOMPARE(ipmsg::decode(m_requests[1]).packet->text(), QByteArray::number(no, 16) + ":0:c350");
     QCOMPARE(readFile(done.saved), content);
 }
 

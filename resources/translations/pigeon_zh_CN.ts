@@ -541,8 +541,8 @@
             <translation>Pigeon 在提供它时停止了；请重新发送</translation>
         </message>
         <message>
-            <source>Pigeon stopped during the folder; accept it again</source>
-            <translation>Pigeon 在接收文件夹时停止了；请重新接受</translation>
+            <source>Pigeon stopped during the folder; ask the sender to send it again</source>
+            <translation>Pigeon 在接收文件夹时停止了；请让对方重新发送</translation>
         </message>
         <message>
             <source>files from %1</source>

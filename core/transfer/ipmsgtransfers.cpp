@@ -176,7 +176,8 @@ void IpmsgTransfers::start(const QList<TransferRecord>& unfinished)
             end(*item, TransferState::Failed, tr("Pigeon stopped while offering it; send it again"));
         } else if (r.state == TransferState::Moving) {
             if (item->kind != ipmsgfiles::KindFile) {
-                end(*item, TransferState::Failed, tr("Pigeon stopped during the folder; ask the sender to send it again"));
+                end(*item, TransferState::Failed,
+                    tr("Pigeon stopped during the folder; ask the sender to send it again"));
                 continue;
             }
             item->received = r.done;

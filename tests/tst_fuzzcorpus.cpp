@@ -22,9 +22,10 @@ const struct {
     const char* target;
     Check check;
 } Targets[] = {
-    {"ipmsg", fuzzchecks::ipmsgPacket}, {"text", fuzzchecks::plainText},    {"fragment", fuzzchecks::fragments},
-    {"contacts", fuzzchecks::contacts}, {"envelope", fuzzchecks::envelope}, {"keys", fuzzchecks::pinnedKeys},
-    {"engine", fuzzchecks::engine},     {"file", fuzzchecks::filePayload},  {"group", fuzzchecks::groupPayload},
+    {"ipmsg", fuzzchecks::ipmsgPacket},     {"text", fuzzchecks::plainText},    {"fragment", fuzzchecks::fragments},
+    {"contacts", fuzzchecks::contacts},     {"envelope", fuzzchecks::envelope}, {"keys", fuzzchecks::pinnedKeys},
+    {"engine", fuzzchecks::engine},         {"file", fuzzchecks::filePayload},  {"group", fuzzchecks::groupPayload},
+    {"ipmsgfiles", fuzzchecks::ipmsgFiles},
 };
 
 } // namespace

@@ -894,6 +894,7 @@ void Messenger::handlePacket(const ipmsg::Packet& p, const Endpoint& from)
     case ipmsg::GetInfo: handleGetInfo(from); break;
     case filewire::Mode: handleFile(p, from); break;
     case ipmsg::GetAbsenceInfo: handleGetAbsenceInfo(from); break;
+    case ipmsg::ReleaseFiles: handleIpmsgFile(p, from); break;
     default:
         // Private and unsupported commands (FeiQ typing, iptux 0xFB-0xFF, file transfer): nothing to do.
         break;
@@ -960,6 +961,8 @@ void Messenger::handleSendMsg(const ipmsg::Packet& p, const Endpoint& from)
         p, from,
         textcodec::decode(p.text(), p.has(ipmsg::Utf8Opt), m_directory.encodingOf(from), m_directory.legacyEncoding()),
         p.packetNo, ack);
+    if (p.has(ipmsg::FileAttachOpt))
+        handleIpmsgFile(p, from);
 }
 
 void Messenger::handleFragment(const ipmsg::Packet& p, const Endpoint& from)
@@ -1004,6 +1007,8 @@ void Messenger::handleRecvMsg(const ipmsg::Packet& p, const Endpoint& from)
 {
     if (const qint64 done = m_delivery.acknowledge(p.text().trimmed().toULongLong(), from))
         setFinished(done, MessageState::Delivered);
+    else
+        handleIpmsgFile(p, from); // perhaps the acknowledgement of a file offer
     wakeTimer();
 }
 
@@ -1032,6 +1037,37 @@ void Messenger::handleFile(const ipmsg::Packet& p, const Endpoint& from)
 {
     if (m_fileHandler)
         m_fileHandler(p.extension, from);
+}
+
+void Messenger::handleIpmsgFile(const ipmsg::Packet& p, const Endpoint& from)
+{
+    if (m_ipmsgFileHandler)
+        m_ipmsgFileHandler(p, from);
+}
+
+quint64 Messenger::sendIpmsg(quint32 command, const QByteArray& extension, const Endpoint& to, quint64 packetNo)
+{
+    const quint64 number = packetNo ? packetNo : m_numbers.next();
+    sendPacket(command, extension, to, number);
+    return number;
+}
+
+QByteArray Messenger::ipmsgRequest(quint32 command, const QByteArray& extension)
+{
+    ipmsg::Packet p;
+    p.version = versionField();
+    p.packetNo = m_numbers.next();
+    p.user = m_identity.user;
+    p.host = m_identity.host;
+    p.command = command;
+    p.extension = extension;
+    return ipmsg::encode(p);
+}
+
+QByteArray Messenger::versionOf(const Endpoint& from) const
+{
+    const PeerLink* l = m_directory.find(from);
+    return l ? l->version : QByteArray();
 }
 
 void Messenger::sendFilePayload(const QByteArray& payload, const Endpoint& to)

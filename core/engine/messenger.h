@@ -154,6 +154,17 @@ public:
     using FileHandler = std::function<void(const QByteArray& payload, const Endpoint& from)>;
     void setFileHandler(FileHandler handler) { m_fileHandler = std::move(handler); }
     void sendFilePayload(const QByteArray& payload, const Endpoint& to);
+    // Files with the IP Messenger family (ipmsgtransfers.h): the handler of their UDP side (SENDMSG with
+    // FILEATTACHOPT, after its text was handled; RELEASEFILES; RECVMSG), and what it needs to answer: a packet sent
+    // with the next packet number (returned) or `packetNo`, a packet's bytes for a TCP request, the text encoding of
+    // names from `from`, the version field a peer sent, and the local address and port of the UDP socket.
+    using IpmsgFileHandler = std::function<void(const ipmsg::Packet& packet, const Endpoint& from)>;
+    void setIpmsgFileHandler(IpmsgFileHandler handler) { m_ipmsgFileHandler = std::move(handler); }
+    quint64 sendIpmsg(quint32 command, const QByteArray& extension, const Endpoint& to, quint64 packetNo = 0);
+    QByteArray ipmsgRequest(quint32 command, const QByteArray& extension);
+    TextEncoding encodingOf(const Endpoint& from) const { return m_directory.encodingOf(from); }
+    QByteArray versionOf(const Endpoint& from) const;
+    Endpoint localEndpoint() const { return m_transport->localEndpoint(); }
     // Whether `from` may cost a conversation's worth (a stranger counts against the strangers per hour); contacts
     // always may.
     bool admitStranger(const Endpoint& from) { return admitSender(from); }
@@ -249,6 +260,7 @@ private:
     void handleReadMsg(const ipmsg::Packet& packet, const Endpoint& from);
     void handleGetInfo(const Endpoint& from);
     void handleFile(const ipmsg::Packet& packet, const Endpoint& from);
+    void handleIpmsgFile(const ipmsg::Packet& packet, const Endpoint& from);
     void handleGetAbsenceInfo(const Endpoint& from);
     void handlePlainText(const QByteArray& data, const Endpoint& from);
     // Group datagrams (groupmessaging.cpp): one whole payload, or a part of a long one.
@@ -354,4 +366,5 @@ private:
     FileHandler m_fileHandler;
     SecurePeers* m_secure = nullptr;
     std::unique_ptr<SecureLayer> m_sealer;
+    IpmsgFileHandler m_ipmsgFileHandler;
 };

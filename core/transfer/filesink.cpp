@@ -17,7 +17,7 @@ namespace {
 
 QString tr(const char* text)
 {
-    return QCoreApplication::translate("Transfers", text);
+    return QCoreApplication::translate("FileSink", text);
 }
 
 QString systemError(const QString& path)
@@ -68,27 +68,43 @@ QString FileSink::pathOf(int entry) const
 
 bool FileSink::prepare(QString* error)
 {
-    for (int i = 0; i < m_entries.size(); ++i) {
-        const QByteArray path = QFile::encodeName(pathOf(i));
-        if (m_entries[i].folder) {
-            if (::mkdir(path.constData(), 0755) != 0) {
-                struct stat st {};
-                // A folder made by an earlier run of this transfer is fine; anything else there (a symlink) is not.
-                if (errno != EEXIST || ::lstat(path.constData(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-                    *error = systemError(pathOf(i));
-                    return false;
-                }
-            }
-            continue;
-        }
-        const int fd = ::open(path.constData(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (fd < 0) {
-            *error = systemError(pathOf(i));
+    for (int i = 0; i < m_entries.size(); ++i)
+        if (!create(i, error))
             return false;
-        }
-        ::close(fd);
-    }
     return true;
+}
+
+bool FileSink::create(int i, QString* error)
+{
+    const QByteArray path = QFile::encodeName(pathOf(i));
+    if (m_entries[i].folder) {
+        if (::mkdir(path.constData(), 0755) != 0) {
+            struct stat st {};
+            // A folder made by an earlier run of this transfer is fine; anything else there (a symlink) is not.
+            if (errno != EEXIST || ::lstat(path.constData(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+                *error = systemError(pathOf(i));
+                return false;
+            }
+        }
+        return true;
+    }
+    const int fd = ::open(path.constData(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        *error = systemError(pathOf(i));
+        return false;
+    }
+    ::close(fd);
+    return true;
+}
+
+bool FileSink::append(const filewire::Entry& entry, QString* error)
+{
+    m_entries.append(entry);
+    if (!entry.folder) {
+        m_files.append(int(m_entries.size() - 1));
+        m_starts.append(m_starts.last() + entry.size);
+    }
+    return create(int(m_entries.size() - 1), error);
 }
 
 int FileSink::fileAt(quint64 offset) const
@@ -192,12 +208,20 @@ bool FileSink::finish(QString* saved, QString* error)
     closeAll();
     for (const int entry : std::as_const(m_files)) {
         QFile file(pathOf(entry));
-        Sha256 hash;
-        if (!file.open(QIODevice::ReadOnly) || !hash.addData(&file)) {
+        QCryptographicHash hash(QCryptographicHash::Sha256);
+        if (!file.open(QIODevice::ReadOnly) || (!m_entries[entry].sha256.isEmpty() && !hash.addData(&file))) {
             *error = tr("%1: cannot be read back: %2").arg(file.fileName(), file.errorString());
             return false;
         }
-        if (hash.result() != m_entries[entry].sha256) {
+        if (m_entries[entry].sha256.isEmpty()) {
+            if (quint64(file.size()) != m_entries[entry].size) {
+                *error = tr("%1: %2 bytes arrived, the sender offered %3")
+                             .arg(m_entries[entry].path)
+                             .arg(file.size())
+                             .arg(m_entries[entry].size);
+                return false;
+            }
+        } else if (hash.result() != m_entries[entry].sha256) {
             *error = tr("%1: its SHA-256 differs from the sender's").arg(m_entries[entry].path);
             return false;
         }

@@ -10,7 +10,8 @@
 // disk, a rename to the offered name, or "name (1)", "name (2)"... if that exists: nothing is ever overwritten
 // (renameat2 RENAME_NOREPLACE). Names must have passed safename::checkManifest. Files are opened with O_NOFOLLOW
 // and folders are created by this class only, so no symlink is followed or created. Errors name the file and the
-// reason (disk full, file too large, permission).
+// reason (disk full, file too large, permission). An entry without a SHA-256 (from an IP Messenger-family peer, whose
+// protocol carries none) is checked by its size instead.
 class FileSink {
 public:
     // `manifestBytes`: where file contents start in the stream.
@@ -28,6 +29,11 @@ public:
     bool write(quint64 offset, QByteArrayView bytes, QString* error);
     // Bytes gathered before they are written out.
     static constexpr qsizetype WriteBufferBytes = 64 * 1024;
+    // Adds an entry at the end of the stream and creates it (a folder stream that says what it holds as it goes,
+    // ipmsgtransfers.h); its path must have passed safename::checkPath and lie under the first entry.
+    bool append(const filewire::Entry& entry, QString* error);
+    // Where the stream ends: the start of the next appended file's bytes.
+    quint64 end() const { return m_starts.last(); }
     // Writes out what is gathered and flushes it to the disk (fdatasync), so that progress recorded after it
     // survives a power cut.
     bool sync(QString* error);
@@ -41,6 +47,7 @@ public:
 
 private:
     QString pathOf(int entry) const;
+    bool create(int entry, QString* error);
     int fileAt(quint64 offset) const;
     int open(int entry, QString* error);
     bool flush(QString* error);

@@ -9,7 +9,7 @@ namespace {
 
 QString tr(const char* text)
 {
-    return QCoreApplication::translate("Transfers", text);
+    return QCoreApplication::translate("safename", text);
 }
 
 bool isDeviceName(const QString& name)

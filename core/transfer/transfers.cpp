@@ -2,6 +2,7 @@
 
 #include "filesink.h"
 #include "history.h"
+#include "ipmsgtransfers.h"
 #include "messenger.h"
 #include "rangeset.h"
 #include "safename.h"
@@ -119,6 +120,17 @@ Transfers::Transfers(Messenger* messenger, History* history, QObject* parent)
     m_sackTimer.setSingleShot(true);
     connect(&m_sackTimer, &QTimer::timeout, this, &Transfers::flushSacks);
     m_messenger->setFileHandler([this](const QByteArray& payload, const Endpoint& from) { onPayload(payload, from); });
+    m_ipmsg = std::make_unique<IpmsgTransfers>(messenger, history->database());
+    m_ipmsg->setDownloadFolder(m_downloads);
+    connect(m_ipmsg.get(), &IpmsgTransfers::offered, this, &Transfers::offered);
+    connect(m_ipmsg.get(), &IpmsgTransfers::changed, this, &Transfers::changed);
+    connect(m_ipmsg.get(), &IpmsgTransfers::finished, this, &Transfers::finished);
+}
+
+void Transfers::setDownloadFolder(const QString& folder)
+{
+    m_downloads = folder;
+    m_ipmsg->setDownloadFolder(folder);
 }
 
 Transfers::~Transfers()
@@ -131,6 +143,7 @@ void Transfers::setAutoAccept(bool on, quint64 maxBytes)
 {
     m_autoAccept = on;
     m_autoMaxBytes = maxBytes;
+    m_ipmsg->setAutoAccept(on, maxBytes);
 }
 
 void Transfers::setTiming(const SendWindow::Timing& timing)
@@ -140,7 +153,12 @@ void Transfers::setTiming(const SendWindow::Timing& timing)
 
 void Transfers::start()
 {
+    QList<TransferRecord> ipmsgRecords;
     for (const TransferRecord& r : m_store.unfinished()) {
+        if (IpmsgTransfers::isIpmsg(r)) {
+            ipmsgRecords.append(r);
+            continue;
+        }
         auto* t = new Transfer;
         t->r = r;
         t->to = Endpoint::parse(r.remote).value_or(Endpoint{});
@@ -171,6 +189,7 @@ void Transfers::start()
             t->lastDataMs = now();
         }
     }
+    m_ipmsg->start(ipmsgRecords);
     arm();
 }
 
@@ -179,6 +198,7 @@ void Transfers::stop()
     for (Transfer* t : std::as_const(m_transfers))
         if (!t->r.outgoing && t->r.state == TransferState::Moving)
             persist(*t);
+    m_ipmsg->stop();
 }
 
 quint64 Transfers::offer(const QString& peer, const QString& path, QString* error)
@@ -191,6 +211,14 @@ quint64 Transfers::offer(const QString& peer, const QString& path, QString* erro
     const Messenger::Route route = m_messenger->route(peer);
     if (!route.known)
         return failWith(tr("There is no contact named \"%1\".").arg(peer));
+    if (route.endpoint && !route.isPigeon && route.protocol == Protocol::IpMsg) {
+        // Only a peer heard from is known not to be a Pigeon; a Pigeon always gets the datagram transfer.
+        if (m_messenger->versionOf(*route.endpoint).isEmpty())
+            return failWith(tr("%1 has not been heard from yet, so it is not known whether it is a Pigeon; send "
+                               "when it is online.")
+                                .arg(route.peer));
+        return m_ipmsg->offer(route, path, error);
+    }
     if (!route.endpoint || !route.isPigeon)
         return failWith(tr("%1 is not known to be a Pigeon: files go to Pigeons only.").arg(route.peer));
     // "folder/", as a shell's completion writes it, names the folder.
@@ -291,6 +319,8 @@ void Transfers::sendOffer(Transfer& t)
 
 bool Transfers::accept(quint64 id, QString* error, const QString& folder)
 {
+    if (m_ipmsg->owns(id))
+        return m_ipmsg->accept(id, error, folder);
     Transfer* t = m_transfers.value({id, false});
     const auto failWith = [error](const QString& why) {
         if (error)
@@ -328,6 +358,8 @@ bool Transfers::accept(quint64 id, QString* error, const QString& folder)
 
 bool Transfers::decline(quint64 id)
 {
+    if (m_ipmsg->owns(id))
+        return m_ipmsg->decline(id);
     Transfer* t = m_transfers.value({id, false});
     if (!t || t->r.state != TransferState::Offered)
         return false;
@@ -338,6 +370,8 @@ bool Transfers::decline(quint64 id)
 
 bool Transfers::cancel(quint64 id)
 {
+    if (m_ipmsg->owns(id))
+        return m_ipmsg->cancel(id);
     for (const bool outgoing : {true, false}) {
         Transfer* t = m_transfers.value({id, outgoing});
         if (t && t->active()) {
@@ -356,9 +390,8 @@ QList<Transfers::Info> Transfers::transfers() const
     QList<Info> out;
     for (const Transfer* t : std::as_const(m_transfers))
         out.append(infoOf(*t));
-    std::sort(out.begin(), out.end(), [this](const Info& a, const Info& b) {
-        return m_transfers.value({a.id, a.outgoing})->r.timeMs < m_transfers.value({b.id, b.outgoing})->r.timeMs;
-    });
+    out += m_ipmsg->transfers();
+    std::stable_sort(out.begin(), out.end(), [](const Info& a, const Info& b) { return a.timeMs < b.timeMs; });
     return out;
 }
 
@@ -367,7 +400,7 @@ std::optional<Transfers::Info> Transfers::info(quint64 id) const
     for (const bool outgoing : {true, false})
         if (const Transfer* t = m_transfers.value({id, outgoing}))
             return infoOf(*t);
-    return std::nullopt;
+    return m_ipmsg->info(id);
 }
 
 QList<Transfers::Info> Transfers::transfersWith(const QString& peer, int limit)

@@ -14,13 +14,15 @@
 
 class Messenger;
 class History;
+class IpmsgTransfers;
 
 // Files, folders and pictures between Pigeons (issue 10): the engine's file payload kind. A transfer is offered,
 // accepted (by the user, or automatically from a contact when allowed), moves as a stream of PigeonFile datagrams
 // (filewire.h) paced by a SendWindow (SACK, AIMD congestion control, RFC 6298 RTO), is written under a temporary
 // name by a FileSink, checked, and renamed. Progress lives in the history database (TransferStore), so a restart of
 // either side resumes from what is on the receiver's disk. Datagrams go through the Messenger (and so through
-// whatever layer is under it, such as encryption); only peers the engine knows as Pigeons are offered files.
+// whatever layer is under it, such as encryption); only peers the engine knows as Pigeons are offered files this way.
+// IP Messenger, FeiQ and iptux get their own protocol (IpmsgTransfers, issue 11) behind the same functions and signals.
 // Memory does not grow with file size: bytes go from the disk to a datagram and from a datagram to the disk.
 class Transfers : public QObject {
     Q_OBJECT
@@ -49,7 +51,7 @@ public:
     ~Transfers() override;
 
     // Where accepted files go (created when needed); by default the user's download folder + "/Pigeon".
-    void setDownloadFolder(const QString& folder) { m_downloads = folder; }
+    void setDownloadFolder(const QString& folder);
     QString downloadFolder() const { return m_downloads; }
     // Accept offers from contacts of at most `maxBytes` without asking; never from strangers. Off by default.
     void setAutoAccept(bool on, quint64 maxBytes = std::numeric_limits<quint64>::max());
@@ -63,7 +65,8 @@ public:
     // Records progress (after flushing written data) so that a restart resumes from it.
     void stop();
 
-    // Offers the file or folder at `path` to `peer` (a Pigeon); returns the transfer's id, or 0 with *error. Hashes
+    // Offers the file or folder at `path` to `peer` (a Pigeon, or an IP Messenger-family client, which gets the offer
+    // over its own protocol: ipmsgtransfers.h); returns the transfer's id, or 0 with *error. Hashes
     // the files first (SHA-256), which reads them once.
     quint64 offer(const QString& peer, const QString& path, QString* error = nullptr);
     // Accepts an incoming offer into `folder` (empty: the download folder); false with *error when it is no
@@ -125,6 +128,7 @@ private:
     QTimer m_timer;
     QTimer m_sackTimer; // 0 ms: acknowledges what one pass of the event loop received (delayed SACK)
     QElapsedTimer m_clock;
+    std::unique_ptr<IpmsgTransfers> m_ipmsg; // files with IP Messenger, FeiQ and iptux
 };
 
 Q_DECLARE_METATYPE(Transfers::Info)

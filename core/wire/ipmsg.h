@@ -38,6 +38,10 @@ inline constexpr quint32 GetInfo = 0x40;
 inline constexpr quint32 SendInfo = 0x41;
 inline constexpr quint32 GetAbsenceInfo = 0x50;
 inline constexpr quint32 SendAbsenceInfo = 0x51;
+// Files (ipmsgfilewire.h): GETFILEDATA and GETDIRFILES go over TCP, RELEASEFILES over UDP.
+inline constexpr quint32 GetFileData = 0x60;
+inline constexpr quint32 ReleaseFiles = 0x61;
+inline constexpr quint32 GetDirFiles = 0x62;
 // Pigeon's private mode: one part of a long message between Pigeons (see fragment.h).
 inline constexpr quint32 PigeonFragment = 0xE1;
 // Pigeon's private modes for group conversations (grouppayload.h): one group datagram, and one part of a long one

@@ -1723,6 +1723,10 @@ New fingerprint: %2</source>
             <source>%1: no free name for it in %2</source>
             <translation>%1：在 %2 中找不到可用的文件名</translation>
         </message>
+        <message>
+            <source>%1: %2 bytes arrived, the sender offered %3</source>
+            <translation>%1：收到 %2 字节，发送方提供的是 %3</translation>
+        </message>
     </context>
     <context>
         <name>PictureViewer</name>
@@ -1829,6 +1833,10 @@ New fingerprint: %2</source>
             <source>cancelled</source>
             <translation>已取消</translation>
         </message>
+        <message>
+            <source>%1 has not been heard from yet, so it is not known whether it is a Pigeon; send when it is online.</source>
+            <translation>还没有收到过 %1 的消息，无法确定它是不是 Pigeon；请在它上线后再发送。</translation>
+        </message>
     </context>
     <context>
         <name>picture</name>
@@ -1902,6 +1910,148 @@ New fingerprint: %2</source>
         <message>
             <source>%1: listed twice</source>
             <translation>%1：重复列出</translation>
+        </message>
+    </context>
+    <context>
+        <name>IpmsgTransfers</name>
+        <message>
+            <source>Pigeon stopped while offering it; send it again</source>
+            <translation>Pigeon 在提供它时停止了；请重新发送</translation>
+        </message>
+        <message>
+            <source>Pigeon stopped during the folder; ask the sender to send it again</source>
+            <translation>Pigeon 在接收文件夹时停止了；请让对方重新发送</translation>
+        </message>
+        <message>
+            <source>files from %1</source>
+            <translation>来自 %1 的文件</translation>
+        </message>
+        <message>
+            <source>the offer cannot be read: %1</source>
+            <translation>无法读取该文件提供：%1</translation>
+        </message>
+        <message>
+            <source>an entry of kind %1, which Pigeon does not take</source>
+            <translation>类型为 %1 的条目，Pigeon 不接收</translation>
+        </message>
+        <message>
+            <source>withdrawn by %1</source>
+            <translation>已被 %1 撤回</translation>
+        </message>
+        <message>
+            <source>%1: no such file or folder.</source>
+            <translation>%1：没有这个文件或文件夹。</translation>
+        </message>
+        <message>
+            <source>%1 cannot be sent: %2.</source>
+            <translation>%1 无法发送：%2。</translation>
+        </message>
+        <message>
+            <source>%1 cannot be read.</source>
+            <translation>%1 无法读取。</translation>
+        </message>
+        <message>
+            <source>There is no waiting offer %1.</source>
+            <translation>没有等待中的文件提供 %1。</translation>
+        </message>
+        <message>
+            <source>The folder %1 cannot be created.</source>
+            <translation>无法创建文件夹 %1。</translation>
+        </message>
+        <message>
+            <source>%1 needs %2 bytes, and %3 has only %4 free.</source>
+            <translation>%1 需要 %2 字节，而 %3 只有 %4 字节可用。</translation>
+        </message>
+        <message>
+            <source>the sender sent more than the %1 bytes it offered</source>
+            <translation>发送方发来的数据超过了它提供的 %1 字节</translation>
+        </message>
+        <message>
+            <source>the folder stream does not start with a folder</source>
+            <translation>文件夹数据流不是以文件夹开头</translation>
+        </message>
+        <message>
+            <source>%1: %2</source>
+            <translation>%1：%2</translation>
+        </message>
+        <message>
+            <source>%1: a name twice, or too many names</source>
+            <translation>%1：名称重复，或名称过多</translation>
+        </message>
+        <message>
+            <source>the folder is larger than the free space (%1 bytes)</source>
+            <translation>文件夹大于可用空间（%1 字节）</translation>
+        </message>
+        <message>
+            <source>%1 did not send the folder</source>
+            <translation>%1 没有发送该文件夹</translation>
+        </message>
+        <message>
+            <source>the connection closed in the middle of the folder</source>
+            <translation>连接在文件夹传输中途关闭</translation>
+        </message>
+        <message>
+            <source>the connection closed after %1 of %2 bytes</source>
+            <translation>连接在 %2 字节中的 %1 字节后关闭</translation>
+        </message>
+        <message>
+            <source>Files to IP Messenger peers need TCP port %1 on %2: %3</source>
+            <translation>向 IP Messenger 用户发送文件需要 %2 上的 TCP 端口 %1：%3</translation>
+        </message>
+        <message>
+            <source>%1 cannot be read: %2</source>
+            <translation>%1 无法读取：%2</translation>
+        </message>
+        <message>
+            <source>%1 changed after it was offered.</source>
+            <translation>%1 在提供之后被修改了。</translation>
+        </message>
+    </context>
+    <context>
+        <name>ipmsgfiles</name>
+        <message>
+            <source>more than %1 files in one offer</source>
+            <translation>一次提供中超过 %1 个文件</translation>
+        </message>
+        <message>
+            <source>a file number that is no number</source>
+            <translation>文件编号不是数字</translation>
+        </message>
+        <message>
+            <source>a file name that is empty, too long or not ended</source>
+            <translation>文件名为空、过长或没有结束</translation>
+        </message>
+        <message>
+            <source>a file entry without a valid size, time or kind</source>
+            <translation>文件条目缺少有效的大小、时间或类型</translation>
+        </message>
+        <message>
+            <source>an empty list of files</source>
+            <translation>空的文件列表</translation>
+        </message>
+        <message>
+            <source>a file request that is not packetNo:fileID:offset</source>
+            <translation>文件请求的格式不是 packetNo:fileID:offset</translation>
+        </message>
+        <message>
+            <source>a folder header without its size</source>
+            <translation>文件夹头部缺少其大小</translation>
+        </message>
+        <message>
+            <source>a folder header whose size is no number, too small or over %1 bytes</source>
+            <translation>文件夹头部的大小不是数字、太小或超过 %1 字节</translation>
+        </message>
+        <message>
+            <source>a folder header that does not end where its size says</source>
+            <translation>文件夹头部没有在其大小所指的位置结束</translation>
+        </message>
+        <message>
+            <source>a folder header whose name is empty or too long</source>
+            <translation>文件夹头部的名称为空或过长</translation>
+        </message>
+        <message>
+            <source>a folder header without a valid size or kind</source>
+            <translation>文件夹头部缺少有效的大小或类型</translation>
         </message>
     </context>
 </TS>

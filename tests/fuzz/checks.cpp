@@ -9,6 +9,7 @@
 #include "grouppayload.h"
 #include "handshake.h"
 #include "ipmsg.h"
+#include "ipmsgfilewire.h"
 #include "messenger.h"
 #include "pinnedkeys.h"
 #include "safename.h"
@@ -395,6 +396,50 @@ QString filePayload(QByteArrayView data)
         if (parts.first() != root || e.path.startsWith(u'/') || parts.contains(QStringLiteral("..")) ||
             parts.contains(QStringLiteral(".")) || e.path.contains(u'\\') || e.path.contains(u':'))
             return QStringLiteral("checkManifest accepted the path ") + e.path;
+    }
+    return {};
+}
+
+QString ipmsgFiles(QByteArrayView data)
+{
+    QString error;
+    if (const auto list = ipmsgfiles::decodeAttachments(data, &error)) {
+        if (list->isEmpty() || list->size() > ipmsgfiles::MaxAttachments)
+            return QStringLiteral("an attachment list of %1 entries").arg(list->size());
+        for (const ipmsgfiles::Attachment& a : *list)
+            if (a.name.isEmpty() || a.name.size() > ipmsgfiles::MaxNameBytes || a.size > (quint64(1) << 62))
+                return QStringLiteral("an attachment out of bounds");
+        if (ipmsgfiles::decodeAttachments(ipmsgfiles::encodeAttachments(*list)) != list)
+            return QStringLiteral("a decoded attachment list re-encodes to another list");
+    } else if (error.isEmpty()) {
+        return QStringLiteral("decodeAttachments failed without saying why");
+    }
+    qsizetype at = 0;
+    while (at < data.size()) {
+        const QByteArrayView rest = data.sliced(at);
+        ipmsgfiles::Header h;
+        qsizetype used = 0;
+        error.clear();
+        const ipmsgfiles::ParseStatus status = ipmsgfiles::parseHeader(rest, &h, &used, &error);
+        if (status == ipmsgfiles::ParseStatus::Error)
+            return error.isEmpty() ? QStringLiteral("parseHeader failed without saying why") : QString();
+        if (status == ipmsgfiles::ParseStatus::NeedMore)
+            return rest.size() >= ipmsgfiles::MaxHeaderBytes ? QStringLiteral("NeedMore with a whole header's bytes")
+                                                             : QString();
+        if (used <= 0 || used > rest.size() || used > ipmsgfiles::MaxHeaderBytes || h.name.isEmpty())
+            return QStringLiteral("a header of %1 bytes").arg(used);
+        for (const qsizetype prefix : {qsizetype(0), used / 2, used - 1}) {
+            ipmsgfiles::Header ignored;
+            qsizetype n = 0;
+            if (ipmsgfiles::parseHeader(rest.first(prefix), &ignored, &n) != ipmsgfiles::ParseStatus::NeedMore)
+                return QStringLiteral("a prefix of %1 bytes of an accepted header is not NeedMore").arg(prefix);
+        }
+        const QByteArray again = ipmsgfiles::encodeHeader(h);
+        ipmsgfiles::Header back;
+        qsizetype n = 0;
+        if (ipmsgfiles::parseHeader(again, &back, &n) != ipmsgfiles::ParseStatus::Ok || back != h || n != again.size())
+            return QStringLiteral("a header re-encodes to one that parses otherwise");
+        at += used + qsizetype(std::min<quint64>(h.size, quint64(data.size() - at - used)));
     }
     return {};
 }

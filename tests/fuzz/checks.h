@@ -33,6 +33,13 @@ QString pinnedKeys(QByteArrayView data);
 // relative paths under its first entry, with no "." or ".." component.
 QString filePayload(QByteArrayView data);
 
+// The IP Messenger family's file protocol (ipmsgfilewire.h). The data as an attachment list: a decoded list holds
+// 1..MaxAttachments entries with non-empty names of at most MaxNameBytes and sizes of at most 2^62, and re-encodes to
+// bytes that decode to the same list. The data as a folder stream, header after header (each header's file bytes
+// skipped): an accepted header is no longer than MaxHeaderBytes, re-encodes to a header that parses to itself, and
+// every shorter prefix of it parses as NeedMore; NeedMore only while less than MaxHeaderBytes remain.
+QString ipmsgFiles(QByteArrayView data);
+
 // The fixed session keys and identities of envelope(): the side that seals the seeds in corpus/envelope/ (the
 // receiving side swaps them).
 struct FuzzKeys {

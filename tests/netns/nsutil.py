@@ -68,14 +68,14 @@ def wait_for(what, condition, timeout, interval=0.1):
 class Console:
     """A `pigeon --console` process: lines typed into its stdin, its stdout collected line by line."""
 
-    def __init__(self, pigeon, profile, bind, port, nick, log_path, wire_log=False):
+    def __init__(self, pigeon, profile, bind, port, nick, log_path, wire_log=False, extra=()):
         env = dict(os.environ, NO_COLOR="1", QT_QPA_PLATFORM="offscreen")
         if wire_log:
             env["QT_LOGGING_RULES"] = "pigeon.wire.debug=true"
         self.log_path = log_path
         self._log = open(log_path, "wb")
         self.process = subprocess.Popen(
-            [pigeon, "--console", "--profile", profile, "--bind", bind, "--port", str(port), "--name", nick],
+            [pigeon, "--console", "--profile", profile, "--bind", bind, "--port", str(port), "--name", nick, *extra],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, env=env)
         self.lines = []
         self._reader = threading.Thread(target=self._read, daemon=True)

@@ -10,7 +10,7 @@ cd "$(dirname "$(readlink -f "$0")")"
 
 # What building and running needs, and what the tests add (real peers, a virtual display, namespaces, fuzzing).
 RUN_PACKAGES=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-qpa-plugins libqt6sql6-sqlite
-              libsqlite3-dev libsodium-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
+              libsqlite3-dev libsodium-dev libssl-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
               fonts-wqy-microhei fonts-noto-color-emoji qt6-image-formats-plugins)
 TEST_PACKAGES=(xvfb xauth xdotool x11-utils iptux nftables iproute2 util-linux netcat-openbsd python3 clang-14
                libclang-rt-14-dev sqlite3 procps desktop-file-utils lintian appstream dbus python3-dbus python3-gi

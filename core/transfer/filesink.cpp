@@ -208,7 +208,7 @@ bool FileSink::finish(QString* saved, QString* error)
     closeAll();
     for (const int entry : std::as_const(m_files)) {
         QFile file(pathOf(entry));
-        QCryptographicHash hash(QCryptographicHash::Sha256);
+        Sha256 hash;
         if (!file.open(QIODevice::ReadOnly) || (!m_entries[entry].sha256.isEmpty() && !hash.addData(&file))) {
             *error = tr("%1: cannot be read back: %2").arg(file.fileName(), file.errorString());
             return false;

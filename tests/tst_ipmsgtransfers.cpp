@@ -17,7 +17,6 @@
 
 #include <functional>
 
-Q_DECLARE_METATYPE(Transfers::Info)
 Q_DECLARE_METATYPE(TextEncoding)
 
 namespace {

@@ -585,10 +585,15 @@ void TestConsole::sealedMessageOpensAfterRestart()
     c.type(QStringLiteral("/open"));
     QTRY_VERIFY2(c.output().contains(QStringLiteral(": kept under seal")), c.out.constData());
     QVERIFY2(!c.output().contains(QStringLiteral("No sealed message")), c.out.constData());
+    // Not heard from in this run, the sender is greeted first (a Pigeon's notice would have to be sealed); it
+    // answers as an IP Messenger client does, and then the notice goes.
     bool notified = false;
     QTRY_VERIFY([&] {
         while (script.hasPendingDatagrams()) {
-            const QList<QByteArray> fields = script.receiveDatagram().data().split(':');
+            const QNetworkDatagram d = script.receiveDatagram();
+            const QList<QByteArray> fields = d.data().split(':');
+            if (fields.size() >= 5 && (fields[4].toUInt() & 0xffU) == 0x01U)
+                script.writeDatagram(QByteArray("1:1006:u:h:3:u\0", 15), d.senderAddress(), quint16(d.senderPort()));
             notified = notified || (fields.size() >= 6 && fields[4] == "48" && fields[5].startsWith("1005"));
         }
         return notified;

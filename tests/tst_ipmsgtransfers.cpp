@@ -353,6 +353,12 @@ void TestIpmsgTransfers::resumesAfterARestart()
     const Transfers::Info offered = waitForOffer();
     QVERIFY(m_transfers->accept(offered.id));
     QTRY_COMPARE(m_transfers->info(offered.id)->doneBytes, quint64(50'000));
+    // The window's thread reads transfersWith(): it shows the live transfer, not the row as last stored.
+    const QList<Transfers::Info> thread = m_transfers->transfersWith(offered.peer);
+    QCOMPARE(thread.size(), 1);
+    QCOMPARE(thread.first().id, offered.id);
+    QCOMPARE(thread.first().state, TransferState::Moving);
+    QCOMPARE(thread.first().doneBytes, quint64(50'000));
     m_transfers->stop();
     m_transfers.reset();
     m_transfers = std::make_unique<Transfers>(m_node->messenger.get(), &m_node->history);

@@ -408,8 +408,13 @@ QList<Transfers::Info> Transfers::transfersWith(const QString& peer, int limit)
     QList<Info> out;
     const QList<TransferRecord> rows = m_store.withPeer(peer, limit);
     for (auto r = rows.crbegin(); r != rows.crend(); ++r) {
-        const Transfer* t = m_transfers.value({r->id, r->outgoing});
-        out.append(t ? infoOf(*t) : infoOf(*r));
+        if (const Transfer* t = m_transfers.value({r->id, r->outgoing})) {
+            out.append(infoOf(*t));
+        } else if (const auto live = m_ipmsg->info(r->id); live && live->outgoing == r->outgoing) {
+            out.append(*live); // a file with an IP Messenger peer, moving in this run
+        } else {
+            out.append(infoOf(*r));
+        }
     }
     return out;
 }

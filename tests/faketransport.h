@@ -37,8 +37,9 @@ public:
     }
 
     QList<Sent> sent;
-    std::function<bool()> isHistoryCommitted; // set by tests that check ordering against the history
-    bool failSends = false;                   // every send fails, as a socket whose network is gone
+    std::function<bool()> isHistoryCommitted;    // set by tests that check ordering against the history
+    std::function<bool(const QByteArray&)> lose; // true: this datagram is sent (and listed) but never arrives
+    bool failSends = false;                      // every send fails, as a socket whose network is gone
 
 private:
     QElapsedTimer m_clock = startedClock();
@@ -70,7 +71,7 @@ inline bool FakeTransport::send(const QByteArray& data, const Endpoint& to, cons
     if (failSends)
         return false;
     sent.append({data, to, from, isHistoryCommitted ? isHistoryCommitted() : true, m_clock.elapsed()});
-    if (m_network)
+    if (m_network && !(lose && lose(data)))
         m_network->route(data, m_local, to);
     return true;
 }

@@ -111,6 +111,7 @@ private Q_SLOTS:
     void cleanup();
     void fileOverFaultyNetwork_data();
     void fileOverFaultyNetwork();
+    void lostDoneAfterPendingIsAskedForSoon();
     void folder();
     void existingNameIsNeverOverwritten();
     void resumesAfterRestart_data();
@@ -196,6 +197,21 @@ quint64 TestTransfers::waitingOffer()
     return 0;
 }
 
+// The file payloads of kind T in what `wire` sent.
+template <class T>
+int payloadsSent(const FakeTransport& wire)
+{
+    int count = 0;
+    for (const FakeTransport::Sent& s : wire.sent) {
+        const auto packet = ipmsg::decode(s.data).packet;
+        if (!packet || packet->mode() != filewire::Mode)
+            continue;
+        const auto payload = filewire::decode(packet->extension);
+        count += payload && std::holds_alternative<T>(*payload) ? 1 : 0;
+    }
+    return count;
+}
+
 qint64 TestTransfers::dataBytesSent() const
 {
     qint64 bytes = 0;
@@ -255,6 +271,37 @@ void TestTransfers::fileOverFaultyNetwork()
     // Every datagram fits an Ethernet MTU.
     for (const FakeTransport::Sent& s : std::as_const(m_aliceWire->sent))
         QVERIFY(s.data.size() <= filewire::MaxDatagramBytes - 49 - 105);
+}
+
+// A Pending answer (the offer waits for the user) puts the sender's next offer probe 30 s ahead. Once everything is
+// acknowledged, a lost Done must be asked for again within a probe interval (500 ms), not when that probe falls due.
+void TestTransfers::lostDoneAfterPendingIsAskedForSoon()
+{
+    makeSides();
+    const QByteArray content = randomBytes(100'000, 3);
+    const QString source = m_aliceDir + QStringLiteral("/notes.bin");
+    QVERIFY(writeFile(source, content));
+    QSignalSpy offered(&m_bob->transfers, &Transfers::offered);
+    const quint64 id = m_alice->transfers.offer(QStringLiteral("Bob"), source);
+    QVERIFY(id);
+    QTRY_COMPARE(offered.size(), 1);
+    QTRY_VERIFY(payloadsSent<filewire::Pending>(*m_bobWire) >= 1); // Alice asked again; Bob: the user decides
+    bool lost = false;
+    m_bobWire->lose = [&lost](const QByteArray& data) {
+        const auto packet = ipmsg::decode(data).packet;
+        const auto payload =
+            packet && packet->mode() == filewire::Mode ? filewire::decode(packet->extension) : std::nullopt;
+        const bool done = payload && std::holds_alternative<filewire::Done>(*payload);
+        if (!done || lost)
+            return false;
+        lost = true;
+        return true;
+    };
+    QVERIFY(m_bob->transfers.accept(id));
+    QTRY_COMPARE(m_bob->transfers.info(id)->state, TransferState::Done);
+    QVERIFY(lost);
+    QTRY_COMPARE_WITH_TIMEOUT(m_alice->transfers.info(id)->state, TransferState::Done, 5000);
+    m_bobWire->lose = nullptr;
 }
 
 void TestTransfers::folder()

@@ -602,6 +602,10 @@ void Transfers::onSack(Transfer& t, const filewire::Sack& s)
     if (t.window->acknowledged() > before) {
         t.probeMs = ProbeMs;
         t.rateBytes += t.window->acknowledged() - before;
+        // All acknowledged: the wait for Done starts now, not when the last offer was probed (a Pending answer
+        // had put that up to MaxProbeMs ahead, so one lost Done cost up to 30 s).
+        if (t.window->finished())
+            t.nextProbeMs = now() + ProbeMs;
     }
     pump(t);
     notify(t, false);

@@ -596,6 +596,8 @@ void MainWindow::onMessageAdded(const Message& message)
 
 void MainWindow::onFileOffered(const Transfers::Info& info)
 {
+    m_conversations.noteOffer(info.peer, info.name, QDateTime::fromMSecsSinceEpoch(info.timeMs, Qt::UTC),
+                              !isOnScreen(info.peer));
     if (isOnScreen(info.peer))
         return;
     const QString text = tr("Offers %1 (%2)").arg(info.name, FileBubble::detailText(info));

@@ -62,9 +62,11 @@ private Q_SLOTS:
     void offerIsAcceptedInTheWindow_data();
     void offerIsAcceptedInTheWindow();
     void refusedEntryShowsNameAndReason();
+    void waitingOfferIsListedAfterARestart();
     void droppedFileIsServedOverTcp();
 
 private:
+    void openMine();
     // The peer's conversation key: the contact's name, or its address for a stranger.
     QString peerKey(bool contact) const;
     // The conversation list's row of `peer`, or an invalid index.
@@ -81,18 +83,15 @@ private:
     // What the scripted peer answers on each TCP request that came in whole (up to its NUL).
     std::function<void(QTcpSocket*, const QByteArray&)> m_answer;
     QList<QByteArray> m_requests;
+    quint16 m_myPort = 0; // kept across restarts, as the profile's port would be
 };
 
 void TestIpmsgFileWindow::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
-    Session::Options me{m_dir->filePath(QStringLiteral("me")), QHostAddress::LocalHost, 0, QStringLiteral("Me")};
-    me.downloads = m_dir->filePath(QStringLiteral("downloads"));
-    m_me = std::make_unique<Session>();
-    QVERIFY2(m_me->open(me), qPrintable(m_me->error()));
-    m_window = std::make_unique<MainWindow>(*m_me);
-    m_window->show();
+    m_myPort = 0;
+    openMine();
     m_peer = std::make_unique<RawPeer>();
     QVERIFY(m_peer->bound);
     m_peer->autoAck = true;
@@ -115,6 +114,19 @@ void TestIpmsgFileWindow::init()
             });
         }
     });
+}
+
+void TestIpmsgFileWindow::openMine()
+{
+    Session::Options me{m_dir->filePath(QStringLiteral("me")), QHostAddress::LocalHost, m_myPort, QStringLiteral("Me")};
+    me.downloads = m_dir->filePath(QStringLiteral("downloads"));
+    m_window.reset();
+    m_me.reset();
+    m_me = std::make_unique<Session>();
+    QVERIFY2(m_me->open(me), qPrintable(m_me->error()));
+    m_myPort = m_me->transport().localEndpoint().port;
+    m_window = std::make_unique<MainWindow>(*m_me);
+    m_window->show();
 }
 
 void TestIpmsgFileWindow::cleanup()
@@ -234,6 +246,23 @@ void TestIpmsgFileWindow::refusedEntryShowsNameAndReason()
     QVERIFY(FileBubble::statusText(info).contains(info.error));
     QVERIFY(FileBubble::actionsFor(info).isEmpty());
     QVERIFY(m_requests.isEmpty());
+}
+
+void TestIpmsgFileWindow::waitingOfferIsListedAfterARestart()
+{
+    // A stranger offers a file and says nothing else; the user quits before answering.
+    m_peer->send(Offer, QByteArray("\0", 1) + "0:later.txt:5:0:1:\a", m_me->transport().localEndpoint());
+    const QString key = peerKey(false);
+    QTRY_VERIFY(listed(key).isValid());
+    QTRY_VERIFY(m_me->transfers() && !m_me->transfers()->transfers().isEmpty());
+    openMine();
+    // Nothing was heard from it in this run: the waiting offer alone lists it.
+    QVERIFY(listed(key).isValid());
+    QCOMPARE(listed(key).data(ConversationListModel::LastTextRole).toString(), QStringLiteral("[File] later.txt"));
+    m_window->openConversation(key);
+    QTRY_VERIFY(newestBubble().isValid());
+    QCOMPARE(infoOf(newestBubble()).name, QStringLiteral("later.txt"));
+    QCOMPARE(infoOf(newestBubble()).state, TransferState::Offered);
 }
 
 void TestIpmsgFileWindow::droppedFileIsServedOverTcp()

@@ -253,9 +253,10 @@ void ConversationListModel::noteOffer(const QString& peer, const QString& name, 
 {
     const int row = listedRow(peer);
     Row& r = m_rows[row];
-    r.lastText = oneLine(tr("[File] %1", "a conversation's last line when it was a file offer").arg(name));
-    if (!r.lastTime.isValid() || time > r.lastTime)
+    if (!r.lastTime.isValid() || time >= r.lastTime) {
+        r.lastText = oneLine(tr("[File] %1", "a conversation's last line when it was a file offer").arg(name));
         r.lastTime = time;
+    }
     if (unread) {
         ++r.unread;
         setTotalUnread(m_totalUnread + 1);

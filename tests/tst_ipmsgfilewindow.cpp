@@ -18,6 +18,7 @@
 #include <QMimeData>
 #include <QRandomGenerator>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -64,6 +65,7 @@ private Q_SLOTS:
     void refusedEntryShowsNameAndReason();
     void waitingOfferIsListedAfterARestart();
     void droppedFileIsServedOverTcp();
+    void notOfferedToAPeerNeverHeardFrom();
 
 private:
     void openMine();
@@ -74,6 +76,8 @@ private:
     QModelIndex newestBubble() const;
     static Transfers::Info infoOf(const QModelIndex& bubble);
     void click(FileBubble::Action action);
+    // Drops the file at `path` on the open thread, as a file manager would.
+    void drop(const QString& path);
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<Session> m_me;
@@ -209,6 +213,11 @@ void TestIpmsgFileWindow::offerIsAcceptedInTheWindow()
     if (text.isEmpty())
         QCOMPARE(listed(key).data(ConversationListModel::LastTextRole).toString(), QStringLiteral("[File] report.pdf"));
     m_window->openConversation(key);
+    // Read once on screen.
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTRY_COMPARE(listed(key).data(ConversationListModel::UnreadRole).toInt(), 0);
+    QCOMPARE(m_window->conversations().totalUnread(), 0);
     QTRY_VERIFY(newestBubble().isValid());
     const Transfers::Info offered = infoOf(newestBubble());
     QCOMPARE(offered.name, QStringLiteral("report.pdf"));
@@ -265,6 +274,19 @@ void TestIpmsgFileWindow::waitingOfferIsListedAfterARestart()
     QCOMPARE(infoOf(newestBubble()).state, TransferState::Offered);
 }
 
+void TestIpmsgFileWindow::drop(const QString& path)
+{
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(path)});
+    QWidget* viewport = m_window->threadView()->viewport();
+    QDragEnterEvent enter(viewport->rect().center(), Qt::CopyAction, &mime, Qt::LeftButton, {});
+    QApplication::sendEvent(viewport, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent dropped(viewport->rect().center(), Qt::CopyAction, &mime, Qt::LeftButton, {});
+    QApplication::sendEvent(viewport, &dropped);
+    QVERIFY(dropped.isAccepted());
+}
+
 void TestIpmsgFileWindow::droppedFileIsServedOverTcp()
 {
     QVERIFY(m_me->contacts()
@@ -280,15 +302,7 @@ void TestIpmsgFileWindow::droppedFileIsServedOverTcp()
     const QByteArray content = randomBytes(400'000, 22);
     const QString path = m_dir->filePath(QStringLiteral("plan.bin"));
     QVERIFY(writeFile(path, content));
-    QMimeData mime;
-    mime.setUrls({QUrl::fromLocalFile(path)});
-    QWidget* viewport = m_window->threadView()->viewport();
-    QDragEnterEvent enter(viewport->rect().center(), Qt::CopyAction, &mime, Qt::LeftButton, {});
-    QApplication::sendEvent(viewport, &enter);
-    QVERIFY(enter.isAccepted());
-    QDropEvent dropped(viewport->rect().center(), Qt::CopyAction, &mime, Qt::LeftButton, {});
-    QApplication::sendEvent(viewport, &dropped);
-    QVERIFY(dropped.isAccepted());
+    drop(path);
 
     QTRY_VERIFY(newestBubble().isValid());
     QCOMPARE(infoOf(newestBubble()).name, QStringLiteral("plan.bin"));
@@ -315,6 +329,24 @@ void TestIpmsgFileWindow::droppedFileIsServedOverTcp()
     QCOMPARE(got, content);
     QTRY_COMPARE(infoOf(newestBubble()).state, TransferState::Done);
     QCOMPARE(infoOf(newestBubble()).doneBytes, quint64(content.size()));
+}
+
+void TestIpmsgFileWindow::notOfferedToAPeerNeverHeardFrom()
+{
+    // An IPMsg contact that never answers: it could be a Pigeon, which must not get the IP Messenger protocol.
+    m_peer->answerEntry = false;
+    QVERIFY(m_me->contacts()
+                .add(Contact{QStringLiteral("tux"), QStringLiteral("127.0.0.1"), m_peer->endpoint().port,
+                             Protocol::IpMsg, TextEncoding::Utf8})
+                .isEmpty());
+    m_window->openConversation(QStringLiteral("tux"));
+    const QString path = m_dir->filePath(QStringLiteral("plan.bin"));
+    QVERIFY(writeFile(path, "not yet"));
+    drop(path);
+    QTRY_VERIFY(m_window->statusBar()->currentMessage().contains(QStringLiteral("has not been heard from")));
+    QVERIFY(!newestBubble().isValid());
+    for (const ipmsg::Packet& p : m_peer->packets)
+        QVERIFY(!p.has(ipmsg::FileAttachOpt));
 }
 
 QTEST_MAIN(TestIpmsgFileWindow)

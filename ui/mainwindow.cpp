@@ -361,8 +361,19 @@ MainWindow::MainWindow(Session& session, QWidget* parent)
         });
     }
     m_thread.setTransfers(m_session.transfers());
-    if (m_session.transfers())
-        connect(m_session.transfers(), &Transfers::offered, this, &MainWindow::onFileOffered);
+    if (Transfers* transfers = m_session.transfers()) {
+        connect(transfers, &Transfers::offered, this, &MainWindow::onFileOffered);
+        // Offers still waiting (from an earlier run too) keep their conversations listed: a stranger may have said
+        // nothing else, and the history lists only conversations with messages.
+        const auto listWaiting = [this, transfers] {
+            for (const Transfers::Info& info : transfers->transfers())
+                if (!info.outgoing && info.state == TransferState::Offered)
+                    m_conversations.noteOffer(info.peer, info.name,
+                                              QDateTime::fromMSecsSinceEpoch(info.timeMs, Qt::UTC), false);
+        };
+        listWaiting();
+        connect(&m_conversations, &QAbstractItemModel::modelReset, this, listWaiting);
+    }
     connect(m_threadView, &ThreadView::fileActionRequested, m_files, &FileActions::act);
     connect(m_threadView, &ThreadView::filesDropped, m_files, &FileActions::offer);
     connect(m_compose, &ComposeEdit::filesPasted, m_files, &FileActions::offer);
@@ -596,6 +607,8 @@ void MainWindow::onMessageAdded(const Message& message)
 
 void MainWindow::onFileOffered(const Transfers::Info& info)
 {
+    m_conversations.noteOffer(info.peer, info.name, QDateTime::fromMSecsSinceEpoch(info.timeMs, Qt::UTC),
+                              !isOnScreen(info.peer));
     if (isOnScreen(info.peer))
         return;
     const QString text = tr("Offers %1 (%2)").arg(info.name, FileBubble::detailText(info));

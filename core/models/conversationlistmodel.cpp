@@ -234,22 +234,41 @@ void ConversationListModel::reposition(int row)
     Q_EMIT dataChanged(i, i);
 }
 
+int ConversationListModel::listedRow(const QString& peer)
+{
+    if (const int row = rowOf(peer); row >= 0)
+        return row;
+    insertSorted(Row{peer,
+                     Endpoint::parse(peer) ? peer : QString(),
+                     false,
+                     m_messenger ? m_messenger->presence(peer) : Presence::Unknown,
+                     0,
+                     {},
+                     {},
+                     nickOf(peer)});
+    return rowOf(peer);
+}
+
+void ConversationListModel::noteOffer(const QString& peer, const QString& name, const QDateTime& time, bool unread)
+{
+    const int row = listedRow(peer);
+    Row& r = m_rows[row];
+    if (!r.lastTime.isValid() || time >= r.lastTime) {
+        r.lastText = oneLine(tr("[File] %1", "a conversation's last line when it was a file offer").arg(name));
+        r.lastTime = time;
+    }
+    if (unread) {
+        ++r.unread;
+        setTotalUnread(m_totalUnread + 1);
+    }
+    reposition(row);
+}
+
 void ConversationListModel::onMessageAdded(const Message& m)
 {
     if (m.isSystem)
         return;
-    int row = rowOf(m.peer);
-    if (row < 0) {
-        insertSorted(Row{m.peer,
-                         Endpoint::parse(m.peer) ? m.peer : QString(),
-                         false,
-                         m_messenger ? m_messenger->presence(m.peer) : Presence::Unknown,
-                         0,
-                         {},
-                         {},
-                         nickOf(m.peer)});
-        row = rowOf(m.peer);
-    }
+    const int row = listedRow(m.peer);
     Row& r = m_rows[row];
     r.lastText = oneLine(m.text);
     r.lastTime = m.time;

@@ -43,6 +43,10 @@ public:
     QModelIndex indexOfPeer(const QString& peer) const;
     // The conversation is on screen: its incoming messages are read at once.
     void clearUnread(const QString& peer);
+    // `peer` offers the file or folder `name` at `time` (UTC): its conversation is listed (a stranger whose offer
+    // came without text too), moved up with "[File] name" as its last line and, when `unread`, one more unread.
+    // The mark is kept in memory only: the history counts unread messages, not offers.
+    void noteOffer(const QString& peer, const QString& name, const QDateTime& time, bool unread);
     int totalUnread() const { return m_totalUnread; }
     int onlineCount() const;
 
@@ -80,6 +84,8 @@ private:
     void onContactChanged(const QString& oldName, const Contact& contact);
     void onContactRemoved(const QString& name);
     int rowOf(const QString& peer) const;
+    // The row of `peer`, listed first (as a stranger) when it was not.
+    int listedRow(const QString& peer);
     // A stranger listed only because it is online: nothing was said with it.
     static bool isDiscovered(const Row& row) { return !row.contact && !row.lastTime.isValid(); }
     QString nickOf(const QString& peer) const;

@@ -350,6 +350,11 @@ Yours: %3</source>
     <context>
         <name>ConversationListModel</name>
         <message>
+            <source>[File] %1</source>
+            <comment>a conversation's last line when it was a file offer</comment>
+            <translation>[文件] %1</translation>
+        </message>
+        <message>
             <source>%1? %2</source>
             <comment>a stranger's claimed nickname, its address</comment>
             <translation>%1？%2</translation>

@@ -248,7 +248,8 @@ void Console::command(const QString& line)
                                  : tr("No sealed message %1 is waiting.").arg(arg));
             return;
         }
-        const Message m = m_sealed.take(arg.isEmpty() ? m_sealed.firstKey() : n);
+        Message m = m_sealed.take(arg.isEmpty() ? m_sealed.firstKey() : n);
+        m.sealed = false; // opened now: shown with its text
         print(m_line.format(m, m_messenger.nickOf(m.peer)));
         m_messenger.openSealed(m.id); // sends the read notice the sender asked for
     } else if (verb == u"/to") {

@@ -260,6 +260,10 @@ void Console::command(const QString& line)
         }
         const GroupBook::Group* group = m_messenger.groups().find(name);
         if (group && (name.startsWith(u'#') || !m_session.contacts().find(name))) {
+            if (!group->isActive()) {
+                refuse(tr("You left %1: nothing can be sent to it any more.").arg(group->key()));
+                return;
+            }
             m_partner = group->key();
         } else if (const auto contact = m_session.contacts().find(name)) {
             m_partner = contact->name;

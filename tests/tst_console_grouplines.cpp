@@ -65,6 +65,7 @@ private Q_SLOTS:
     void groupNameWithASpace();
     void groupCommandChecksItsWords_data();
     void groupCommandChecksItsWords();
+    void toRefusesAGroupLeft();
 };
 
 void TestConsoleGroupLines::linesNameTheGroupAndTheSender()
@@ -200,3 +201,24 @@ void TestConsoleGroupLines::groupCommandChecksItsWords()
 
 QTEST_GUILESS_MAIN(TestConsoleGroupLines)
 #include "tst_console_grouplines.moc"
+
+// /to a group this Pigeon left refuses there, with the reason, instead of picking it and then refusing every line.
+void TestConsoleGroupLines::toRefusesAGroupLeft()
+{
+    QTemporaryDir dir;
+    Console alice;
+    QVERIFY(alice.start(dir.path(), QStringLiteral("Alice")));
+    QUdpSocket bob; // a contact's address is all /group needs of a member
+    QVERIFY(bob.bind(QHostAddress(QStringLiteral("127.0.0.1")), 0));
+    alice.type(QStringLiteral("/add Bob 127.0.0.1:%1").arg(bob.localPort()));
+    alice.type(QStringLiteral("/group 团队 Bob"));
+    QTRY_VERIFY(alice.output().contains(QStringLiteral("Made the group #团队;")));
+    alice.type(QStringLiteral("/group leave 团队"));
+    QTRY_VERIFY2(alice.output().contains(QStringLiteral("You left 团队.")), qPrintable(alice.output()));
+    alice.type(QStringLiteral("/to Bob"));
+    alice.type(QStringLiteral("/to 团队"));
+    QTRY_VERIFY2(alice.output().contains(QStringLiteral("You left #团队: nothing can be sent to it any more.")),
+                 qPrintable(alice.output()));
+    QVERIFY2(!alice.output().contains(QStringLiteral("Now writing to #团队")), qPrintable(alice.output()));
+    QCOMPARE(alice.finish(), 3); // a line was refused
+}

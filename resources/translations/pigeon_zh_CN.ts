@@ -66,6 +66,10 @@
     <context>
         <name>ContactBook</name>
         <message>
+            <source>The contact "%1" has this address and port already.</source>
+            <translation>联系人“%1”已使用这个地址和端口。</translation>
+        </message>
+        <message>
             <source>The name is empty.</source>
             <translation>名称为空。</translation>
         </message>

@@ -63,6 +63,9 @@ void TestContactDialog::refusesBadInput_data()
                                     << QStringLiteral("There is already a contact named \"Alice\".");
     QTest::newRow("empty name") << QString() << QStringLiteral("192.0.2.8") << QStringLiteral("2425")
                                 << QStringLiteral("The name is empty.");
+    QTest::newRow("another contact's address and port")
+        << QStringLiteral("Bob") << QStringLiteral("192.0.2.7") << QStringLiteral("2425")
+        << QStringLiteral("The contact \"Alice\" has this address and port already.");
     QTest::newRow("bad address") << QStringLiteral("Bob") << QStringLiteral("192.0.2.") << QStringLiteral("2425")
                                  << QStringLiteral("\"192.0.2.\" is not an IP address or a host name.");
     QTest::newRow("number over 255")

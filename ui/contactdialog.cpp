@@ -144,9 +144,12 @@ QString ContactDialog::problem() const
         return why;
     if (!isNumber)
         return tr("The port must be a number.");
-    if (!parsePort(portText))
+    const auto port = parsePort(portText);
+    if (!port)
         return tr("The port %1 is out of range: use 1 to 65535.").arg(portText);
-    return {};
+    // What depends on the port too: another contact at the same address:port.
+    probe.port = *port;
+    return m_book.validate(probe, m_original);
 }
 
 void ContactDialog::validate()

@@ -302,6 +302,12 @@ void Console::command(const QString& line)
             refuse(error);
             return;
         }
+        // This Pigeon's own socket is no peer (OwnEndpoints): only the engine knows it, ContactBook does not.
+        if (QHostAddress address;
+            address.setAddress(c->host.trimmed()) && m_messenger.isOwnEndpoint(Endpoint{address, c->port})) {
+            refuse(tr("%1 is this Pigeon itself: it cannot be a contact.").arg(Endpoint{address, c->port}.toString()));
+            return;
+        }
         if (const QString why = m_session.contacts().add(*c); !why.isEmpty())
             refuse(why);
         else

@@ -147,6 +147,18 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
         }
         parsed.options.legacyEncoding = encoding;
     }
+    // An empty nickname would leave others nothing to call this Pigeon by; without --name the profile's is used.
+    if (parser.isSet(name) && parsed.options.nick.isEmpty()) {
+        err() << "pigeon: --name needs a nickname, not an empty one\n";
+        return std::nullopt;
+    }
+    // The languages there are translations for (resources/translations), English being the source.
+    static const QStringList languages{QStringLiteral("en"), QStringLiteral("zh_CN")};
+    if (parser.isSet(lang) && !languages.contains(parsed.gui.language)) {
+        err() << "pigeon: --lang must be " << languages.join(QStringLiteral(" or ")) << ", not \""
+              << parsed.gui.language << "\"\n";
+        return std::nullopt;
+    }
     if (parsed.options.nick.size() > 64) {
         err() << "pigeon: --name is longer than 64 characters\n";
         return std::nullopt;

@@ -70,6 +70,9 @@ void TestCliErrors::rejected_data()
                                       << true << u"--lang must be en or zh_CN, not \"xx\""_qs;
     QTest::addRow("unknown language for the window")
         << QStringList{u"--lang"_qs, u"fr"_qs} << QByteArray() << 1 << true << u"--lang must be en or zh_CN"_qs;
+    QTest::addRow("search followed by an option")
+        << QStringList{u"history"_qs, u"--search"_qs, u"--last"_qs, u"2"_qs} << QByteArray() << 1 << true
+        << u"missing TEXT after '--search' (\"--last\" is an option"_qs;
     QTest::addRow("unknown option") << QStringList{u"--console"_qs, u"--frobnicate"_qs} << QByteArray() << 1 << true
                                     << u"Unknown option 'frobnicate'"_qs;
     QTest::addRow("unknown command") << QStringList{u"frobnicate"_qs} << QByteArray() << 1 << true

@@ -92,6 +92,9 @@ void TestHistoryCli::printsConversations_data()
     QTest::addRow("search, Latin in another case")
         << QStringList{u"--search"_qs, u"MORNING"_qs}
         << u"[2026-03-01 09:02:00] -> Alice (127.0.0.1:2426): good morning  (delivered)\n"_qs;
+    QTest::addRow("search text after '='")
+        << QStringList{u"--search=MORNING"_qs}
+        << u"[2026-03-01 09:02:00] -> Alice (127.0.0.1:2426): good morning  (delivered)\n"_qs;
     QTest::addRow("search, two Chinese characters")
         << QStringList{u"--search"_qs, u"早上"_qs} << u"[2026-03-01 09:00:00] Alice (127.0.0.1:2426): 早上好\n"_qs;
     QTest::addRow("search, a short word")

@@ -213,6 +213,10 @@
     <context>
         <name>ContactDialog</name>
         <message>
+            <source>%1 is this Pigeon itself: it cannot be a contact.</source>
+            <translation>%1 是这个 Pigeon 自己，不能作为联系人。</translation>
+        </message>
+        <message>
             <source>Add Contact</source>
             <translation>添加联系人</translation>
         </message>

@@ -135,6 +135,9 @@ void TestContactDialog::acceptsGoodInput()
     QVERIFY2(dialog.problem().isEmpty(), qPrintable(dialog.problem()));
     QVERIFY(dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->isEnabled());
     QVERIFY(!dialog.findChild<QLabel*>(QStringLiteral("error"))->isVisible());
+    // A new contact has no key to show (the label is the dialog's child all the same: nothing leaks).
+    QCOMPARE(dialog.findChild<QLabel*>(QStringLiteral("fingerprint"))->parent(), &dialog);
+    QVERIFY(!dialog.findChild<QLabel*>(QStringLiteral("fingerprint"))->isVisible());
     QCOMPARE(dialog.contact().name, name);
     QCOMPARE(dialog.contact().port, quint16(port.toUInt()));
     QVERIFY(m_book->add(dialog.contact()).isEmpty());

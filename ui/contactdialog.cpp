@@ -24,8 +24,8 @@ ContactDialog::ContactDialog(const ContactBook& book, const Contact& prefill, co
     , m_encoding(new QComboBox)
     , m_error(new QLabel)
     , m_warning(new QLabel)
-    , m_fingerprint(new QLabel)
-    , m_verified(new QCheckBox(tr("Mark as &verified")))
+    , m_fingerprint(new QLabel(this))
+    , m_verified(new QCheckBox(tr("Mark as &verified"), this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel))
 {
     setWindowTitle(original.isEmpty() ? tr("Add Contact") : tr("Edit Contact"));
@@ -69,9 +69,13 @@ ContactDialog::ContactDialog(const ContactBook& book, const Contact& prefill, co
     m_fingerprint->setObjectName(QStringLiteral("fingerprint"));
     m_verified->setObjectName(QStringLiteral("verified"));
     // An existing contact's key fingerprint, to compare with the person (showKey()).
+    // A new contact has no key yet: both stay hidden children, so that the dialog still owns them.
     if (!original.isEmpty()) {
         form->addRow(tr("Key fingerprint:"), m_fingerprint);
         form->addRow(QString(), m_verified);
+    } else {
+        m_fingerprint->hide();
+        m_verified->hide();
     }
     m_verified->setEnabled(false);
     auto* layout = new QVBoxLayout(this);

@@ -383,16 +383,8 @@ void Messenger::announce(quint32 command)
     const quint16 port = m_transport->localEndpoint().port;
     // Nobody has announced anything yet: the first fields in the legacy encoding, the UTF-8 block for the others.
     const QByteArray extension = entry(m_directory.legacyEncoding());
-    for (const QHostAddress& address : broadcastAddresses()) {
-        ipmsg::Packet p;
-        p.version = versionField();
-        p.packetNo = m_numbers.next();
-        p.user = m_identity.user;
-        p.host = m_identity.host;
-        p.command = command;
-        p.extension = extension;
-        sendDatagram(ipmsg::encode(p), Endpoint{address, port}); // to the LAN: never sealed
-    }
+    for (const QHostAddress& address : broadcastAddresses())
+        sendDatagram(ipmsgRequest(command, extension), Endpoint{address, port}); // to the LAN: never sealed
 }
 
 QList<QHostAddress> Messenger::broadcastAddresses()

@@ -58,6 +58,23 @@ def start_display(folder):
     return xvfb, ":" + number.decode().strip()
 
 
+def start_iptux(folder, home, config, processes, ready):
+    """Starts a virtual display and iptux on it, bound to 127.0.0.1 with HOME and its settings under `home`, its log
+    in folder/iptux.log; appends both processes to `processes` and waits for the log line `ready` and the main
+    window."""
+    xvfb, display = start_display(folder)
+    processes.append(xvfb)
+    env = dict(os.environ, HOME=home, DISPLAY=display, XDG_CONFIG_HOME=os.path.join(home, ".config"),
+               XDG_CACHE_HOME=os.path.join(home, ".cache"), XDG_DATA_HOME=os.path.join(home, ".local/share"))
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    os.environ["DISPLAY"] = display
+    iptux_log = os.path.join(folder, "iptux.log")
+    processes.append(subprocess.Popen(["iptux", "--bind", "127.0.0.1", "-c", config, "-l", "DEBUG"], env=env,
+                                      stdout=open(iptux_log, "wb"), stderr=subprocess.STDOUT))
+    wait_for(f"iptux's log to say {ready!r}", lambda: ready in open(iptux_log, errors="replace").read(), STEP_TIMEOUT)
+    wait_for("iptux's main window", lambda: windows("^Iptux"), STEP_TIMEOUT)
+
+
 def type_into(window, text):
     subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=STEP_TIMEOUT)
     subprocess.run(["xdotool", "type", "--delay", "20", text], check=True, timeout=STEP_TIMEOUT)
@@ -107,20 +124,7 @@ def main():
     processes = []
     console = None
     try:
-        xvfb, display = start_display(folder)
-        processes.append(xvfb)
-        env = dict(os.environ, HOME=home, DISPLAY=display, XDG_CONFIG_HOME=os.path.join(home, ".config"),
-                   XDG_CACHE_HOME=os.path.join(home, ".cache"), XDG_DATA_HOME=os.path.join(home, ".local/share"))
-        env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-        os.environ["DISPLAY"] = display
-        iptux_log = os.path.join(folder, "iptux.log")
-        iptux = subprocess.Popen(["iptux", "--bind", "127.0.0.1", "-c", config, "-l", "DEBUG"], env=env,
-                                 stdout=open(iptux_log, "wb"), stderr=subprocess.STDOUT)
-        processes.append(iptux)
-        wait_for("iptux to listen on UDP 127.0.0.1:2425",
-                 lambda: "bind UDP port(127.0.0.1:2425) success" in open(iptux_log, errors="replace").read(),
-                 STEP_TIMEOUT)
-        wait_for("iptux's main window", lambda: windows("^Iptux"), STEP_TIMEOUT)
+        start_iptux(folder, home, config, processes, "bind UDP port(127.0.0.1:2425) success")
 
         nsutil.run([pigeon, "contacts", "--profile", profile, "add", "iptux", "127.0.0.1:2425"])
         console = nsutil.Console(pigeon, profile, "127.0.0.2", 2425, "Pigeon", os.path.join(folder, "pigeon.log"),

@@ -29,7 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nsutil  # noqa: E402
-from iptux_chat import start_display, window_name, windows  # noqa: E402
+from iptux_chat import start_iptux, window_name, windows  # noqa: E402
 from nsutil import fail, wait_for  # noqa: E402
 
 STEP_TIMEOUT = 20
@@ -118,20 +118,7 @@ def main():
     processes = []
     console = None
     try:
-        xvfb, display = start_display(folder)
-        processes.append(xvfb)
-        env = dict(os.environ, HOME=home, DISPLAY=display, XDG_CONFIG_HOME=os.path.join(home, ".config"),
-                   XDG_CACHE_HOME=os.path.join(home, ".cache"), XDG_DATA_HOME=os.path.join(home, ".local/share"))
-        env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-        os.environ["DISPLAY"] = display
-        iptux_log = os.path.join(folder, "iptux.log")
-        iptux = subprocess.Popen(["iptux", "--bind", "127.0.0.1", "-c", config, "-l", "DEBUG"], env=env,
-                                 stdout=open(iptux_log, "wb"), stderr=subprocess.STDOUT)
-        processes.append(iptux)
-        wait_for("iptux to listen on TCP 127.0.0.1:2425",
-                 lambda: "bind TCP port(127.0.0.1:2425) success" in open(iptux_log, errors="replace").read(),
-                 STEP_TIMEOUT)
-        wait_for("iptux's main window", lambda: windows("^Iptux"), STEP_TIMEOUT)
+        start_iptux(folder, home, config, processes, "bind TCP port(127.0.0.1:2425) success")
 
         nsutil.run([pigeon, "contacts", "--profile", profile, "add", "iptux", "127.0.0.1:2425"])
         console = nsutil.Console(pigeon, profile, "127.0.0.2", 2425, "Pigeon", os.path.join(folder, "pigeon.log"),

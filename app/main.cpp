@@ -6,7 +6,6 @@
 #include "keystore.h"
 #include "mainwindow.h"
 #include "messageline.h"
-#include "ownendpoints.h"
 #include "session.h"
 
 #include <QApplication>
@@ -260,17 +259,6 @@ int contactsCommand(const Parsed& parsed)
         }
         const Contact& c = *spec;
         if (book.validate(c).isEmpty()) {
-            // This Pigeon is no contact of its own: the address:port it listens on with this profile (as Session binds:
-            // --bind and --port, else the profile's), every address of the machine when bound to all.
-            const Endpoint self{parsed.options.bind == QHostAddress(QHostAddress::Any) ? profile.bindAddress()
-                                                                                       : parsed.options.bind,
-                                parsed.options.port.value_or(profile.port())};
-            const OwnEndpoints own([self] { return self; }, [] { return qint64(0); }); // the addresses are read once
-            if (QHostAddress address; address.setAddress(c.host.trimmed()) && own.contains({address, c.port})) {
-                err() << "pigeon: " << Endpoint{address, c.port}.toString()
-                      << " is this Pigeon itself (the address and port it listens on): it cannot be a contact\n";
-                return UsageError;
-            }
             if (const QString why = unresolvable(c.host.trimmed()); !why.isEmpty()) {
                 err() << "pigeon: the host name \"" << c.host.trimmed() << "\" does not resolve (" << why
                       << "); check the spelling, or give its IP address\n";

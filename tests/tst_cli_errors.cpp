@@ -101,13 +101,6 @@ void TestCliErrors::rejected_data()
         << contacts({u"add"_qs, u"Bob"_qs}) << QByteArray() << 1 << true << u"usage: pigeon contacts"_qs;
     QTest::addRow("contact option unknown") << contacts({u"add"_qs, u"Bob"_qs, u"127.0.0.1"_qs, u"tcp"_qs})
                                             << QByteArray() << 1 << true << u"Unknown option \"tcp\""_qs;
-    QTest::addRow("contact at this Pigeon's own port")
-        << contacts({u"add"_qs, u"me"_qs, u"127.0.0.1"_qs}) << QByteArray() << 1 << true
-        << u"127.0.0.1:2425 is this Pigeon itself (the address and port "
-           "it listens on): it cannot be a contact"_qs;
-    QTest::addRow("contact at the port given with --port")
-        << contacts({u"add"_qs, u"me"_qs, u"127.0.0.1:4000"_qs, u"--port"_qs, u"4000"_qs}) << QByteArray() << 1 << true
-        << u"127.0.0.1:4000 is this Pigeon itself"_qs;
     QTest::addRow("removing no contact") << contacts({u"remove"_qs, u"Nobody"_qs}) << QByteArray() << 1 << true
                                          << u"There is no contact named \"Nobody\""_qs;
 

@@ -248,7 +248,8 @@ void Console::command(const QString& line)
                                  : tr("No sealed message %1 is waiting.").arg(arg));
             return;
         }
-        const Message m = m_sealed.take(arg.isEmpty() ? m_sealed.firstKey() : n);
+        Message m = m_sealed.take(arg.isEmpty() ? m_sealed.firstKey() : n);
+        m.sealed = false; // opened now: shown with its text
         print(m_line.format(m, m_messenger.nickOf(m.peer)));
         m_messenger.openSealed(m.id); // sends the read notice the sender asked for
     } else if (verb == u"/to") {
@@ -259,6 +260,10 @@ void Console::command(const QString& line)
         }
         const GroupBook::Group* group = m_messenger.groups().find(name);
         if (group && (name.startsWith(u'#') || !m_session.contacts().find(name))) {
+            if (!group->isActive()) {
+                refuse(tr("You left %1: nothing can be sent to it any more.").arg(group->key()));
+                return;
+            }
             m_partner = group->key();
         } else if (const auto contact = m_session.contacts().find(name)) {
             m_partner = contact->name;
@@ -295,6 +300,12 @@ void Console::command(const QString& line)
         const auto c = ContactSpec::parse(words.mid(1), &error);
         if (!c) {
             refuse(error);
+            return;
+        }
+        // This Pigeon's own socket is no peer (OwnEndpoints): only the engine knows it, ContactBook does not.
+        if (QHostAddress address;
+            address.setAddress(c->host.trimmed()) && m_messenger.isOwnEndpoint(Endpoint{address, c->port})) {
+            refuse(tr("%1 is this Pigeon itself: it cannot be a contact.").arg(Endpoint{address, c->port}.toString()));
             return;
         }
         if (const QString why = m_session.contacts().add(*c); !why.isEmpty())

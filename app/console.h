@@ -7,6 +7,7 @@
 
 #include <QMap>
 #include <QObject>
+#include <QSet>
 #include <QSocketNotifier>
 
 // The terminal front end: prints who wrote (colored, with their address) and sends what is typed. Reads standard
@@ -80,9 +81,10 @@ private:
     QSocketNotifier* m_stdin = nullptr;
     QByteArray m_buffer;
     QString m_partner;
-    QHash<qint64, QString> m_mine; // my messages still on their way, for status lines
-    QMap<int, Message> m_sealed;   // sealed messages not opened yet by the number shown (/open N), oldest first
-    int m_sealedCount = 0;         // the number of the last one
+    QHash<qint64, QString> m_mine;             // my messages still on their way, for status lines
+    QHash<qint64, QSet<QString>> m_waitingFor; // of my group messages on their way: members told to be waited for
+    QMap<int, Message> m_sealed; // sealed messages not opened yet by the number shown (/open N), oldest first
+    int m_sealedCount = 0;       // the number of the last one
     bool m_quitting = false;
     bool m_done = false;
     bool m_refused = false;

@@ -63,8 +63,21 @@ void Console::listGroups()
 
 void Console::printGroupDelivery(qint64 id, MessageState state)
 {
-    if (state == MessageState::Sending || state == MessageState::Queued)
+    if (state == MessageState::Sending || state == MessageState::Queued) {
+        // A member's copy waits for it (offline, or not heard from yet): said once per member and message.
+        QSet<QString>& told = m_waitingFor[id];
+        QStringList waiting;
+        for (const Messenger::MemberDelivery& d : m_messenger.groupDelivery(id))
+            if (d.state == MessageState::Queued && !told.contains(d.member)) {
+                told.insert(d.member);
+                waiting.append(d.name);
+            }
+        if (!waiting.isEmpty())
+            print(
+                paint(tr("  (%1: waiting for %2)").arg(m_mine.value(id), waiting.join(QStringLiteral(", "))), Yellow));
         return;
+    }
+    m_waitingFor.remove(id);
     const QString group = m_mine.take(id);
     const QList<Messenger::MemberDelivery> members = m_messenger.groupDelivery(id);
     QStringList reached;

@@ -109,6 +109,16 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
         err() << "pigeon: " << parser.errorText() << "\nTry pigeon --help.\n";
         return std::nullopt;
     }
+    // QCommandLineParser takes the word after "--search" as its TEXT even when it is an option ("--search --profile
+    // X" would search for "--profile"): such a word is refused, and text that starts with '-' is given as
+    // --search=TEXT.
+    for (qsizetype i = 1; i + 1 < arguments.size() && arguments[i] != u"--"; ++i) {
+        if (arguments[i] == u"--search" && arguments[i + 1].startsWith(u'-') && arguments[i + 1].size() > 1) {
+            err() << "pigeon: missing TEXT after '--search' (\"" << arguments[i + 1]
+                  << "\" is an option; for text that starts with '-', write --search=TEXT)\nTry pigeon --help.\n";
+            return std::nullopt;
+        }
+    }
     if (parser.isSet(QStringLiteral("help"))) {
         QTextStream(stdout) << parser.helpText();
         std::exit(Ok);
@@ -146,6 +156,18 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
             return std::nullopt;
         }
         parsed.options.legacyEncoding = encoding;
+    }
+    // An empty nickname would leave others nothing to call this Pigeon by; without --name the profile's is used.
+    if (parser.isSet(name) && parsed.options.nick.isEmpty()) {
+        err() << "pigeon: --name needs a nickname, not an empty one\n";
+        return std::nullopt;
+    }
+    // The languages there are translations for (resources/translations), English being the source.
+    static const QStringList languages{QStringLiteral("en"), QStringLiteral("zh_CN")};
+    if (parser.isSet(lang) && !languages.contains(parsed.gui.language)) {
+        err() << "pigeon: --lang must be " << languages.join(QStringLiteral(" or ")) << ", not \""
+              << parsed.gui.language << "\"\n";
+        return std::nullopt;
     }
     if (parsed.options.nick.size() > 64) {
         err() << "pigeon: --name is longer than 64 characters\n";

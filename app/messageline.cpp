@@ -31,6 +31,9 @@ QString MessageLine::who(const QString& peer, const QString& remote, const QStri
 
 QString MessageLine::text(const Message& m, const QList<search::Span>& marks) const
 {
+    // An IP Messenger sealed message not opened yet: its sender is told when it is read, so its text stays hidden.
+    if (m.sealed && m.direction == Direction::Incoming)
+        return paint(QCoreApplication::translate("MessageLine", "(sealed message)"), Yellow);
     if (!m_color || marks.isEmpty())
         return textcodec::printable(ConversationModel::shownText(m.text));
     // Line ends as shownText() makes them, piece by piece: the marks are places in the original text (a query has no

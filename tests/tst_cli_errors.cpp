@@ -62,6 +62,17 @@ void TestCliErrors::rejected_data()
         << u"that address does not belong to this machine"_qs;
     QTest::addRow("name over 64 characters") << QStringList{u"--console"_qs, u"--name"_qs, longName} << QByteArray()
                                              << 1 << true << u"--name is longer than 64 characters"_qs;
+    QTest::addRow("empty name") << QStringList{u"--console"_qs, u"--name"_qs, u""_qs} << QByteArray() << 1 << true
+                                << u"--name needs a nickname, not an empty one"_qs;
+    QTest::addRow("name of spaces") << QStringList{u"--console"_qs, u"--name"_qs, u"  "_qs} << QByteArray() << 1 << true
+                                    << u"--name needs a nickname"_qs;
+    QTest::addRow("unknown language") << QStringList{u"--console"_qs, u"--lang"_qs, u"xx"_qs} << QByteArray() << 1
+                                      << true << u"--lang must be en or zh_CN, not \"xx\""_qs;
+    QTest::addRow("unknown language for the window")
+        << QStringList{u"--lang"_qs, u"fr"_qs} << QByteArray() << 1 << true << u"--lang must be en or zh_CN"_qs;
+    QTest::addRow("search followed by an option")
+        << QStringList{u"history"_qs, u"--search"_qs, u"--last"_qs, u"2"_qs} << QByteArray() << 1 << true
+        << u"missing TEXT after '--search' (\"--last\" is an option"_qs;
     QTest::addRow("unknown option") << QStringList{u"--console"_qs, u"--frobnicate"_qs} << QByteArray() << 1 << true
                                     << u"Unknown option 'frobnicate'"_qs;
     QTest::addRow("unknown command") << QStringList{u"frobnicate"_qs} << QByteArray() << 1 << true

@@ -1,3 +1,5 @@
+#include "contactbook.h"
+
 #include <QFile>
 #include <QNetworkDatagram>
 #include <QProcess>
@@ -110,6 +112,8 @@ private Q_SLOTS:
     void sealedMessageOpensAfterRestart();
     void contactsShowsIpv6InBrackets();
     void toWithoutANameSaysHow();
+    void addRefusesATakenEndpoint_data();
+    void addRefusesATakenEndpoint();
     void startLineNamesAllAddresses();
     void searchCommand();
 };
@@ -630,6 +634,39 @@ void TestConsole::toWithoutANameSaysHow()
     QTRY_VERIFY2(c.output().contains(QStringLiteral("  /to NAME|ADDR:PORT|GROUP ")), c.out.constData());
     QVERIFY2(!c.output().contains(QStringLiteral("No contact named \"\"")), c.out.constData());
     QCOMPARE(c.finish(), 3);
+}
+
+void TestConsole::addRefusesATakenEndpoint_data()
+{
+    QTest::addColumn<QString>("add"); // PORT: this console's own port
+    QTest::addColumn<QString>("said");
+    QTest::newRow("this Pigeon") << QStringLiteral("/add me 127.0.0.1:PORT")
+                                 << QStringLiteral("127.0.0.1:PORT is this Pigeon itself: it cannot be a contact.");
+    QTest::newRow("this Pigeon, as IPv4-mapped IPv6")
+        << QStringLiteral("/add me [::ffff:127.0.0.1]:PORT")
+        << QStringLiteral("127.0.0.1:PORT is this Pigeon itself: it cannot be a contact.");
+    QTest::newRow("Bob's address and port") << QStringLiteral("/add Robert 127.0.0.1:9")
+                                            << QStringLiteral("The contact \"Bob\" has this address and port already.");
+}
+
+// A second contact at an address:port, or this Pigeon's own, is refused with the reason and not stored.
+void TestConsole::addRefusesATakenEndpoint()
+{
+    QFETCH(QString, add);
+    QFETCH(QString, said);
+    QTemporaryDir dir;
+    Console c;
+    QVERIFY(c.start(dir.path()));
+    const QString port = QString::number(c.port);
+    c.type(QStringLiteral("/add Bob 127.0.0.1:9"));
+    c.type(QString(add).replace(QStringLiteral("PORT"), port));
+    c.type(QStringLiteral("/contacts"));
+    QTRY_VERIFY2(c.output().contains(QString(said).replace(QStringLiteral("PORT"), port)), c.out.constData());
+    QTRY_VERIFY2(c.output().contains(QStringLiteral("  Bob  127.0.0.1:9  ")), c.out.constData());
+    QCOMPARE(c.finish(), 3);
+    ContactBook book;
+    QVERIFY(book.load(dir.filePath(QStringLiteral("contacts.ini"))));
+    QCOMPARE(book.contacts().size(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestConsole)

@@ -65,6 +65,8 @@ private Q_SLOTS:
     void groupNameWithASpace();
     void groupCommandChecksItsWords_data();
     void groupCommandChecksItsWords();
+    void toRefusesAGroupLeft();
+    void saysWhoAGroupMessageWaitsFor();
 };
 
 void TestConsoleGroupLines::linesNameTheGroupAndTheSender()
@@ -200,3 +202,51 @@ void TestConsoleGroupLines::groupCommandChecksItsWords()
 
 QTEST_GUILESS_MAIN(TestConsoleGroupLines)
 #include "tst_console_grouplines.moc"
+
+// /to a group this Pigeon left refuses there, with the reason, instead of picking it and then refusing every line.
+void TestConsoleGroupLines::toRefusesAGroupLeft()
+{
+    QTemporaryDir dir;
+    Console alice;
+    QVERIFY(alice.start(dir.path(), QStringLiteral("Alice")));
+    QUdpSocket bob; // a contact's address is all /group needs of a member
+    QVERIFY(bob.bind(QHostAddress(QStringLiteral("127.0.0.1")), 0));
+    alice.type(QStringLiteral("/add Bob 127.0.0.1:%1").arg(bob.localPort()));
+    alice.type(QStringLiteral("/group 团队 Bob"));
+    QTRY_VERIFY(alice.output().contains(QStringLiteral("Made the group #团队;")));
+    alice.type(QStringLiteral("/group leave 团队"));
+    QTRY_VERIFY2(alice.output().contains(QStringLiteral("You left 团队.")), qPrintable(alice.output()));
+    alice.type(QStringLiteral("/to Bob"));
+    alice.type(QStringLiteral("/to 团队"));
+    QTRY_VERIFY2(alice.output().contains(QStringLiteral("You left #团队: nothing can be sent to it any more.")),
+                 qPrintable(alice.output()));
+    QVERIFY2(!alice.output().contains(QStringLiteral("Now writing to #团队")), qPrintable(alice.output()));
+    QCOMPARE(alice.finish(), 3); // a line was refused
+}
+
+// A group message whose copy for a member is queued (that member not heard from: offline, or never answered) says
+// so, once, naming the member; the member that answered gets it as usual.
+void TestConsoleGroupLines::saysWhoAGroupMessageWaitsFor()
+{
+    QTemporaryDir aliceDir;
+    QTemporaryDir bobDir;
+    Console alice;
+    Console bob;
+    QVERIFY(bob.start(bobDir.path(), QStringLiteral("Bob")));
+    QVERIFY(alice.start(aliceDir.path(), QStringLiteral("Alice")));
+    QUdpSocket carol; // bound, so nothing is refused, but it never answers
+    QVERIFY(carol.bind(QHostAddress(QStringLiteral("127.0.0.1")), 0));
+    alice.type(QStringLiteral("/add Bob ") + bob.endpoint());
+    alice.type(QStringLiteral("/add carol 127.0.0.1:%1").arg(carol.localPort()));
+    QTRY_VERIFY_WITH_TIMEOUT(alice.output().contains(QStringLiteral("* Bob is online")), 10000);
+    alice.type(QStringLiteral("/group lab Bob carol"));
+    QTRY_VERIFY(alice.output().contains(QStringLiteral("Made the group #lab;")));
+    alice.type(QStringLiteral("hello lab"));
+    QTRY_VERIFY_WITH_TIMEOUT(bob.output().contains(QStringLiteral(": hello lab")), 10000);
+    QTRY_VERIFY2(alice.output().contains(QStringLiteral("  (#lab: waiting for carol)")), qPrintable(alice.output()));
+    QCOMPARE(alice.output().count(QStringLiteral("waiting for")), 1);
+    QVERIFY2(!alice.output().contains(QStringLiteral("waiting for Bob")), qPrintable(alice.output()));
+    alice.process.kill(); // its message to carol stays queued: it would not quit on its own before carol answers
+    alice.process.waitForFinished(5000);
+    QCOMPARE(bob.finish(), 0);
+}

@@ -124,7 +124,7 @@ void TestContactBook::validate_data()
     QTest::addColumn<QString>("host");
     QTest::addColumn<int>("port");
     QTest::addColumn<QString>("error"); // empty: valid
-    QTest::newRow("ipv4") << QStringLiteral("Bob") << QStringLiteral("127.0.0.1") << 2425 << QString();
+    QTest::newRow("ipv4") << QStringLiteral("Bob") << QStringLiteral("127.0.0.2") << 2425 << QString();
     QTest::newRow("ipv6") << QStringLiteral("Bob") << QStringLiteral("::1") << 1 << QString();
     QTest::newRow("host name") << QStringLiteral("Bob") << QStringLiteral("pc-7.lab") << 65535 << QString();
     QTest::newRow("same host, other port") << QStringLiteral("Bob") << QStringLiteral("127.0.0.1") << 2426 << QString();
@@ -142,6 +142,11 @@ void TestContactBook::validate_data()
                                           << QStringLiteral("999.1.1.1 is not an IPv4 address");
     QTest::newRow("three numbers") << QStringLiteral("Bob") << QStringLiteral("10.1.2") << 2425
                                    << QStringLiteral("10.1.2 is not an IPv4 address");
+    QTest::newRow("same address and port")
+        << QStringLiteral("Bob") << QStringLiteral("127.0.0.1") << 2425 << QStringLiteral("\"Alice\" has this address");
+    QTest::newRow("IPv6 loopback, same port") << QStringLiteral("Bob") << QStringLiteral("::1") << 2425 << QString();
+    QTest::newRow("same address written as IPv6")
+        << QStringLiteral("Bob") << QStringLiteral("::ffff:127.0.0.1") << 2425 << QStringLiteral("\"Alice\" has this");
     QTest::newRow("port zero") << QStringLiteral("Bob") << QStringLiteral("127.0.0.1") << 0 << QStringLiteral("port");
 }
 
@@ -229,6 +234,11 @@ void TestContactBook::updateAndRemove()
     QSignalSpy changed(&book, &ContactBook::contactChanged);
     QSignalSpy removed(&book, &ContactBook::contactRemoved);
     QVERIFY(!book.update(QStringLiteral("Bob"), {QStringLiteral("alice"), QStringLiteral("127.0.0.1"), 1}).isEmpty());
+    // Alice's address and port; keeping its own is no clash.
+    QVERIFY(!book.update(QStringLiteral("Bob"), {QStringLiteral("Bob"), QStringLiteral("127.0.0.1"), 2425}).isEmpty());
+    QCOMPARE(book.update(QStringLiteral("Bob"), {QStringLiteral("Bob"), QStringLiteral("127.0.0.1"), 2426}), QString());
+    QCOMPARE(changed.size(), 1);
+    changed.clear();
     QCOMPARE(book.update(QStringLiteral("Bob"), {QStringLiteral("Robert"), QStringLiteral("::1"), 2427}), QString());
     QCOMPARE(changed.size(), 1);
     QCOMPARE(changed.at(0).at(0).toString(), QStringLiteral("Bob"));

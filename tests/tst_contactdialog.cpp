@@ -63,6 +63,11 @@ void TestContactDialog::refusesBadInput_data()
                                     << QStringLiteral("There is already a contact named \"Alice\".");
     QTest::newRow("empty name") << QString() << QStringLiteral("192.0.2.8") << QStringLiteral("2425")
                                 << QStringLiteral("The name is empty.");
+    QTest::newRow("this Pigeon") << QStringLiteral("Bob") << QStringLiteral("127.0.0.1") << QStringLiteral("2425")
+                                 << QStringLiteral("127.0.0.1:2425 is this Pigeon itself: it cannot be a contact.");
+    QTest::newRow("another contact's address and port")
+        << QStringLiteral("Bob") << QStringLiteral("192.0.2.7") << QStringLiteral("2425")
+        << QStringLiteral("The contact \"Alice\" has this address and port already.");
     QTest::newRow("bad address") << QStringLiteral("Bob") << QStringLiteral("192.0.2.") << QStringLiteral("2425")
                                  << QStringLiteral("\"192.0.2.\" is not an IP address or a host name.");
     QTest::newRow("number over 255")
@@ -88,6 +93,8 @@ void TestContactDialog::refusesBadInput()
     QFETCH(QString, port);
     QFETCH(QString, reason);
     ContactDialog dialog(*m_book, Contact{});
+    // This Pigeon's socket as Messenger::isOwnEndpoint knows it: 127.0.0.1:2425 only.
+    dialog.setOwnEndpoint([](const Endpoint& e) { return e == Endpoint{QHostAddress::LocalHost, 2425}; });
     dialog.show();
     QVERIFY(QTest::qWaitForWindowExposed(&dialog));
     type(dialog, QStringLiteral("name"), name);
@@ -107,6 +114,8 @@ void TestContactDialog::acceptsGoodInput_data()
     QTest::addColumn<QString>("host");
     QTest::addColumn<QString>("port");
     QTest::newRow("IPv4") << QStringLiteral("Bob") << QStringLiteral("192.0.2.8") << QStringLiteral("2425");
+    QTest::newRow("this Pigeon's address, another port")
+        << QStringLiteral("Bob") << QStringLiteral("127.0.0.1") << QStringLiteral("2426");
     QTest::newRow("Chinese name, IPv6") << QStringLiteral("王小明") << QStringLiteral("::1") << QStringLiteral("2426");
     QTest::newRow("host name, highest port")
         << QStringLiteral("Printer room") << QStringLiteral("printer.lan") << QStringLiteral("65535");
@@ -118,6 +127,7 @@ void TestContactDialog::acceptsGoodInput()
     QFETCH(QString, host);
     QFETCH(QString, port);
     ContactDialog dialog(*m_book, Contact{});
+    dialog.setOwnEndpoint([](const Endpoint& e) { return e == Endpoint{QHostAddress::LocalHost, 2425}; });
     dialog.show();
     type(dialog, QStringLiteral("name"), name);
     type(dialog, QStringLiteral("host"), host);

@@ -16,6 +16,8 @@ private Q_SLOTS:
     void printsConversations_data();
     void printsConversations();
     void searchesNewestFirst();
+    void hidesSealed_data();
+    void hidesSealed();
     void unknownPeer();
     void doctor();
 
@@ -90,6 +92,9 @@ void TestHistoryCli::printsConversations_data()
     QTest::addRow("search, Latin in another case")
         << QStringList{u"--search"_qs, u"MORNING"_qs}
         << u"[2026-03-01 09:02:00] -> Alice (127.0.0.1:2426): good morning  (delivered)\n"_qs;
+    QTest::addRow("search text after '='")
+        << QStringList{u"--search=MORNING"_qs}
+        << u"[2026-03-01 09:02:00] -> Alice (127.0.0.1:2426): good morning  (delivered)\n"_qs;
     QTest::addRow("search, two Chinese characters")
         << QStringList{u"--search"_qs, u"早上"_qs} << u"[2026-03-01 09:00:00] Alice (127.0.0.1:2426): 早上好\n"_qs;
     QTest::addRow("search, a short word")
@@ -130,6 +135,40 @@ void TestHistoryCli::searchesNewestFirst()
     run = runPigeon(QStringList{u"history"_qs, u"--search"_qs, u"  "_qs} + profile, {}, utc());
     QCOMPARE(run.exitCode, 1);
     QVERIFY2(run.err.contains(u"usage"_qs), qPrintable(run.err));
+}
+
+void TestHistoryCli::hidesSealed_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+    const QString opened = u"[2026-03-01 09:21:00] Alice (127.0.0.1:2426): secret opened\n"_qs;
+    QTest::addRow("read back") << QStringList{u"Alice"_qs, u"--last"_qs, u"2"_qs}
+                               << u"[2026-03-01 09:20:00] Alice (127.0.0.1:2426): (sealed message)\n"_qs + opened;
+    QTest::addRow("search") << QStringList{u"--search"_qs, u"secret"_qs} << opened;
+    QTest::addRow("search, a short word") << QStringList{u"--search"_qs, u"at"_qs} << QString();
+}
+
+void TestHistoryCli::hidesSealed()
+{
+    // An IP Messenger sealed message is opened in the console (/open), which tells its sender; until then no read-back
+    // or search shows its text. One opened since shows as any other.
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+    Message sealed = message(u"Alice"_qs, Direction::Incoming, u"secret plan at noon"_qs, 20, MessageState::Received);
+    sealed.sealed = true;
+    sealed.wantsReadReceipt = true;
+    Message opened = message(u"Alice"_qs, Direction::Incoming, u"secret opened"_qs, 21, MessageState::Received);
+    opened.sealed = true;
+    QVERIFY(m_history->append(sealed));
+    QVERIFY(m_history->append(opened));
+    QVERIFY(m_history->commit());
+    QVERIFY(m_history->openSealed(opened.id));
+    QVERIFY(m_history->commit());
+    const Run run =
+        runPigeon(QStringList{u"history"_qs} + args + QStringList{u"--profile"_qs, m_profile->path()}, {}, utc());
+    QCOMPARE(run.err, QString());
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out, expected);
 }
 
 void TestHistoryCli::unknownPeer()

@@ -148,9 +148,22 @@ QString ContactDialog::problem() const
         return why;
     if (!isNumber)
         return tr("The port must be a number.");
-    if (!parsePort(portText))
+    const auto port = parsePort(portText);
+    if (!port)
         return tr("The port %1 is out of range: use 1 to 65535.").arg(portText);
+    // What depends on the port too: another contact at the same address:port, or this Pigeon itself.
+    probe.port = *port;
+    if (const QString why = m_book.validate(probe, m_original); !why.isEmpty())
+        return why;
+    if (QHostAddress address; m_isOwn && address.setAddress(probe.host.trimmed()) && m_isOwn({address, *port}))
+        return tr("%1 is this Pigeon itself: it cannot be a contact.").arg(Endpoint{address, *port}.toString());
     return {};
+}
+
+void ContactDialog::setOwnEndpoint(std::function<bool(const Endpoint&)> isOwn)
+{
+    m_isOwn = std::move(isOwn);
+    validate();
 }
 
 void ContactDialog::validate()

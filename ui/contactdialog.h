@@ -6,6 +6,8 @@
 #include <QDialog>
 #include <QTimer>
 
+#include <functional>
+
 class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
@@ -29,6 +31,9 @@ public:
     void showKey(const Messenger::Security& security, const QString& own);
     // Whether "Mark as verified" is ticked.
     bool markedVerified() const;
+    // Refuses an address:port for which `isOwn` is true: this Pigeon's own socket (Messenger::isOwnEndpoint), which
+    // only the engine knows. Host names are not looked up for it.
+    void setOwnEndpoint(std::function<bool(const Endpoint&)> isOwn);
 
 private:
     void validate();
@@ -49,4 +54,5 @@ private:
     int m_lookup = -1;      // the QHostInfo lookup under way
     QDialogButtonBox* m_buttons;
     QTimer m_lookupDelay; // looks a name up once the user paused typing
+    std::function<bool(const Endpoint&)> m_isOwn;
 };

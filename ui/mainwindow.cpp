@@ -823,6 +823,7 @@ void MainWindow::addContact(const Contact& prefill)
     if (initial.host.isEmpty() && initial.name.isEmpty())
         initial.port = ipmsg::DefaultPort;
     ContactDialog dialog(m_session.contacts(), initial, {}, this);
+    dialog.setOwnEndpoint([this](const Endpoint& e) { return m_messenger && m_messenger->isOwnEndpoint(e); });
     if (dialog.exec() != QDialog::Accepted)
         return;
     if (const QString why = m_session.contacts().add(dialog.contact()); !why.isEmpty()) {
@@ -838,6 +839,7 @@ void MainWindow::editContact(const QString& name)
     if (!contact)
         return;
     ContactDialog dialog(m_session.contacts(), *contact, contact->name, this);
+    dialog.setOwnEndpoint([this](const Endpoint& e) { return m_messenger && m_messenger->isOwnEndpoint(e); });
     const Messenger::Security security = m_messenger ? m_messenger->security(name) : Messenger::Security{};
     dialog.showKey(security, m_session.identity().fingerprint());
     if (dialog.exec() != QDialog::Accepted)

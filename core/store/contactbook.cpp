@@ -240,6 +240,21 @@ QString ContactBook::validate(const Contact& c, const QString& replacing) const
             .arg(c.host.trimmed());
     if (c.port == 0)
         return tr("The port must be from 1 to 65535.");
+    // One contact per address:port: datagrams from there could name only one of them. Addresses are compared as
+    // addresses ("::ffff:127.0.0.1" is 127.0.0.1, but ::1 is not: a socket may be bound to either), host names without
+    // case; a name is not looked up here.
+    QHostAddress address;
+    const bool literal = address.setAddress(c.host.trimmed());
+    for (const Contact& other : m_contacts) {
+        if ((!replacing.isEmpty() && other.name == replacing) || other.port != c.port)
+            continue;
+        QHostAddress otherAddress;
+        const bool same = literal && otherAddress.setAddress(other.host)
+                              ? address.isEqual(otherAddress, QHostAddress::ConvertV4MappedToIPv4)
+                              : other.host.compare(c.host.trimmed(), Qt::CaseInsensitive) == 0;
+        if (same)
+            return tr("The contact \"%1\" has this address and port already.").arg(other.name);
+    }
     return {};
 }
 

@@ -560,6 +560,8 @@ SearchPage History::search(const QString& text, const QString& peer, qint64 befo
         sql += u" AND m.id IN (SELECT rowid FROM message_shortterms WHERE message_shortterms MATCH ?)"_qs;
     if (conversation)
         sql += u" AND m.conversation = ?"_qs;
+    // A sealed message not opened yet is not found: a hit would tell what it says before its sender learns it was read.
+    sql += schema::sql(" AND NOT (m.direction = %{Incoming} AND m.flags & %{Sealed} <> 0)");
     sql += u" ORDER BY "_qs + driver + u".rowid DESC LIMIT ?"_qs;
     QSqlQuery q(m_db);
     q.setForwardOnly(true);

@@ -66,6 +66,10 @@
     <context>
         <name>ContactBook</name>
         <message>
+            <source>The contact "%1" has this address and port already.</source>
+            <translation>联系人“%1”已使用这个地址和端口。</translation>
+        </message>
+        <message>
             <source>The name is empty.</source>
             <translation>名称为空。</translation>
         </message>
@@ -208,6 +212,10 @@
     </context>
     <context>
         <name>ContactDialog</name>
+        <message>
+            <source>%1 is this Pigeon itself: it cannot be a contact.</source>
+            <translation>%1 是这个 Pigeon 自己，不能作为联系人。</translation>
+        </message>
         <message>
             <source>Add Contact</source>
             <translation>添加联系人</translation>

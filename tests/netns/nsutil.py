@@ -112,11 +112,13 @@ class Console:
 
 def history_rows(profile, peer):
     """(direction, text, state) of a conversation in display order, from the profile's history database; empty while
-    the database does not exist yet."""
+    the database or its schema does not exist yet (Pigeon creates the file, then the tables in one transaction)."""
     path = os.path.join(profile, "history.sqlite")
     if not os.path.exists(path):
         return []
     with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)) as db:
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages'").fetchone():
+            return []
         return db.execute("SELECT m.direction, m.text, m.state FROM messages m JOIN conversations c "
                           "ON c.id = m.conversation WHERE c.peer = ? ORDER BY m.sort_key, m.packet_no",
                           (peer,)).fetchall()

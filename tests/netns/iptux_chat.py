@@ -75,6 +75,23 @@ def start_iptux(folder, home, config, processes, ready):
     wait_for("iptux's main window", lambda: windows("^Iptux"), STEP_TIMEOUT)
 
 
+def stop_all(console, processes, folder):
+    """Kills the Pigeon console, stops the other processes last started first, and removes `folder` unless
+    PIGEON_KEEP_TEST_FILES=1."""
+    if console:
+        console.kill()
+    for process in reversed(processes):
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    if os.environ.get("PIGEON_KEEP_TEST_FILES") != "1":
+        subprocess.run(["rm", "-rf", folder])
+    else:
+        print(f"files kept in {folder}")
+
+
 def type_into(window, text):
     subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=STEP_TIMEOUT)
     subprocess.run(["xdotool", "type", "--delay", "20", text], check=True, timeout=STEP_TIMEOUT)
@@ -189,18 +206,7 @@ def main():
             fail(f"Pigeon did not ack iptux's packet {sendmsg[0][0]} exactly once with RECVMSG: {acks}")
         print("PASS: Pigeon and iptux chatted both ways", flush=True)
     finally:
-        if console:
-            console.kill()
-        for process in reversed(processes):
-            process.terminate()
-            try:
-                process.wait(5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        if os.environ.get("PIGEON_KEEP_TEST_FILES") != "1":
-            subprocess.run(["rm", "-rf", folder])
-        else:
-            print(f"files kept in {folder}")
+        stop_all(console, processes, folder)
 
 
 if __name__ == "__main__":

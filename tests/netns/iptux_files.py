@@ -29,7 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nsutil  # noqa: E402
-from iptux_chat import start_iptux, window_name, windows  # noqa: E402
+from iptux_chat import start_iptux, stop_all, window_name, windows  # noqa: E402
 from nsutil import fail, wait_for  # noqa: E402
 
 STEP_TIMEOUT = 20
@@ -196,18 +196,7 @@ def main():
                 print("  " + line.split("pigeon.wire: ", 1)[1].rstrip("\n"))
         print("PASS: files and a folder went between Pigeon and iptux both ways", flush=True)
     finally:
-        if console:
-            console.kill()
-        for process in reversed(processes):
-            process.terminate()
-            try:
-                process.wait(5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        if os.environ.get("PIGEON_KEEP_TEST_FILES") != "1":
-            subprocess.run(["rm", "-rf", folder])
-        else:
-            print(f"files kept in {folder}")
+        stop_all(console, processes, folder)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 #include "contactspec.h"
 #include "groupbook.h"
 #include "keystore.h"
+#include "language.h"
 #include "mainwindow.h"
 #include "messageline.h"
 #include "session.h"
@@ -20,6 +21,12 @@
 #include <cstdio>
 #include <memory>
 #include <unistd.h>
+
+// The command line's own words (option help, errors, the commands' reports), one translation context for them all.
+// Option and command names, and the output that scripts read, stay as they are in every language.
+class CommandLine {
+    Q_DECLARE_TR_FUNCTIONS(CommandLine)
+};
 
 namespace {
 
@@ -46,67 +53,67 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Pigeon: chat across a LAN without any server, one UDP datagram per message.\n"
-                       "  pigeon                      start the desktop messenger\n"
-                       "  pigeon --console            chat from a terminal\n"
-                       "  pigeon contacts list|add NAME HOST[:PORT] [plain] [ENCODING]|remove NAME\n"
-                       "  pigeon history [PEER] [--last N]   print a conversation (all of them without PEER)\n"
-                       "  pigeon history --search TEXT [PEER] [--last N]   messages that contain TEXT, newest first\n"
-                       "  pigeon doctor               check the history database for damage"));
+        CommandLine::tr("Pigeon: chat across a LAN without any server, one UDP datagram per message.\n"
+                        "  pigeon                      start the desktop messenger\n"
+                        "  pigeon --console            chat from a terminal\n"
+                        "  pigeon contacts list|add NAME HOST[:PORT] [plain] [ENCODING]|remove NAME\n"
+                        "  pigeon history [PEER] [--last N]   print a conversation (all of them without PEER)\n"
+                        "  pigeon history --search TEXT [PEER] [--last N]   messages that contain TEXT, newest first\n"
+                        "  pigeon doctor               check the history database for damage"));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption console(QStringLiteral("console"),
-                                     QStringLiteral("Chat in the terminal instead of a window."));
+                                     CommandLine::tr("Chat in the terminal instead of a window."));
     const QCommandLineOption port({QStringLiteral("p"), QStringLiteral("port")},
-                                  QStringLiteral("UDP port to listen on (default 2425, the IP Messenger port)."),
+                                  CommandLine::tr("UDP port to listen on (default 2425, the IP Messenger port)."),
                                   QStringLiteral("N"));
     const QCommandLineOption bind({QStringLiteral("b"), QStringLiteral("bind")},
-                                  QStringLiteral("Address to listen on (default: all)."), QStringLiteral("ADDRESS"));
+                                  CommandLine::tr("Address to listen on (default: all)."), QStringLiteral("ADDRESS"));
     const QCommandLineOption profile(QStringLiteral("profile"),
-                                     QStringLiteral("Folder for contacts, history and settings (a second identity)."),
+                                     CommandLine::tr("Folder for contacts, history and settings (a second identity)."),
                                      QStringLiteral("DIR"));
-    const QCommandLineOption name(QStringLiteral("name"), QStringLiteral("Nickname other people see."),
+    const QCommandLineOption name(QStringLiteral("name"), CommandLine::tr("Nickname other people see."),
                                   QStringLiteral("NICK"));
     const QCommandLineOption contactsOnly(QStringLiteral("contacts-only"),
-                                          QStringLiteral("Refuse messages from addresses that are no contact."));
+                                          CommandLine::tr("Refuse messages from addresses that are no contact."));
     const QCommandLineOption broadcast(
         QStringLiteral("broadcast"),
-        QStringLiteral("Announce yourself to the whole LAN (IP Messenger broadcast entry); off by default."));
-    const QCommandLineOption lang(QStringLiteral("lang"), QStringLiteral("User interface language (en, zh_CN)."),
+        CommandLine::tr("Announce yourself to the whole LAN (IP Messenger broadcast entry); off by default."));
+    const QCommandLineOption lang(QStringLiteral("lang"), CommandLine::tr("User interface language (en, zh_CN)."),
                                   QStringLiteral("LANG"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Render the window to a PNG file and exit."),
+                                        CommandLine::tr("Render the window to a PNG file and exit."),
                                         QStringLiteral("FILE"));
     const QCommandLineOption last(QStringLiteral("last"),
-                                  QStringLiteral("pigeon history: only the newest N messages of each conversation."),
+                                  CommandLine::tr("pigeon history: only the newest N messages of each conversation."),
                                   QStringLiteral("N"));
     const QCommandLineOption search(
         QStringLiteral("search"),
-        QStringLiteral("pigeon history: only the messages that contain TEXT (every word of it), newest first."),
+        CommandLine::tr("pigeon history: only the messages that contain TEXT (every word of it), newest first."),
         QStringLiteral("TEXT"));
     const QCommandLineOption fingerprint(
         QStringLiteral("fingerprint"),
-        QStringLiteral("Print this profile's key fingerprint (made on first use) for others to compare, and exit."));
+        CommandLine::tr("Print this profile's key fingerprint (made on first use) for others to compare, and exit."));
     const QCommandLineOption legacy(
         QStringLiteral("legacy-encoding"),
-        QStringLiteral("Encoding for IP Messenger peers without UTF-8: gbk or cp932 (default: "
-                       "by the system locale, cp932 for Japanese, else gbk)."),
+        CommandLine::tr("Encoding for IP Messenger peers without UTF-8: gbk or cp932 (default: "
+                        "by the system locale, cp932 for Japanese, else gbk)."),
         QStringLiteral("ENCODING"));
 
     const QCommandLineOption downloads(
         QStringLiteral("downloads"),
-        QStringLiteral("Folder for received files (default: your download folder's Pigeon subfolder)."),
+        CommandLine::tr("Folder for received files (default: your download folder's Pigeon subfolder)."),
         QStringLiteral("DIR"));
     const QCommandLineOption acceptFiles(
         QStringLiteral("accept-files"),
-        QStringLiteral("Accept files offered by contacts without asking (never from strangers)."));
+        CommandLine::tr("Accept files offered by contacts without asking (never from strangers)."));
     parser.addOptions({console, port, bind, profile, name, contactsOnly, broadcast, lang, screenshot, last, search,
                        fingerprint, legacy, downloads, acceptFiles});
     parser.addPositionalArgument(QStringLiteral("command"),
-                                 QStringLiteral("contacts: list, add or remove contacts; history: print messages; "
-                                                "doctor: check the history database."));
+                                 CommandLine::tr("contacts: list, add or remove contacts; history: print messages; "
+                                                 "doctor: check the history database."));
     if (!parser.parse(arguments)) {
-        err() << "pigeon: " << parser.errorText() << "\nTry pigeon --help.\n";
+        err() << "pigeon: " << parser.errorText() << '\n' << CommandLine::tr("Try pigeon --help.") << '\n';
         return std::nullopt;
     }
     // QCommandLineParser takes the word after "--search" as its TEXT even when it is an option ("--search --profile
@@ -114,8 +121,12 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
     // --search=TEXT.
     for (qsizetype i = 1; i + 1 < arguments.size() && arguments[i] != u"--"; ++i) {
         if (arguments[i] == u"--search" && arguments[i + 1].startsWith(u'-') && arguments[i + 1].size() > 1) {
-            err() << "pigeon: missing TEXT after '--search' (\"" << arguments[i + 1]
-                  << "\" is an option; for text that starts with '-', write --search=TEXT)\nTry pigeon --help.\n";
+            err() << "pigeon: "
+                  << CommandLine::tr("missing TEXT after '--search' (\"%1\" is an option; for text that starts with "
+                                     "'-', write --search=TEXT)")
+                         .arg(arguments[i + 1])
+                  << '\n'
+                  << CommandLine::tr("Try pigeon --help.") << '\n';
             return std::nullopt;
         }
     }
@@ -145,38 +156,47 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
         bool ok = false;
         parsed.last = parser.value(last).toInt(&ok);
         if (!ok || parsed.last < 1) {
-            err() << "pigeon: --last must be a number of messages, 1 or more, not \"" << parser.value(last) << "\"\n";
+            err()
+                << "pigeon: "
+                << CommandLine::tr("--last must be a number of messages, 1 or more, not \"%1\"").arg(parser.value(last))
+                << '\n';
             return std::nullopt;
         }
     }
     if (parser.isSet(legacy)) {
         const auto encoding = textcodec::encodingFromName(parser.value(legacy));
         if (encoding != TextEncoding::Gbk && encoding != TextEncoding::Cp932) {
-            err() << "pigeon: --legacy-encoding must be gbk or cp932, not \"" << parser.value(legacy) << "\"\n";
+            err() << "pigeon: "
+                  << CommandLine::tr("--legacy-encoding must be gbk or cp932, not \"%1\"").arg(parser.value(legacy))
+                  << '\n';
             return std::nullopt;
         }
         parsed.options.legacyEncoding = encoding;
     }
     // An empty nickname would leave others nothing to call this Pigeon by; without --name the profile's is used.
     if (parser.isSet(name) && parsed.options.nick.isEmpty()) {
-        err() << "pigeon: --name needs a nickname, not an empty one\n";
+        err() << "pigeon: " << CommandLine::tr("--name needs a nickname, not an empty one") << '\n';
         return std::nullopt;
     }
     // The languages there are translations for (resources/translations), English being the source.
     static const QStringList languages{QStringLiteral("en"), QStringLiteral("zh_CN")};
     if (parser.isSet(lang) && !languages.contains(parsed.gui.language)) {
-        err() << "pigeon: --lang must be " << languages.join(QStringLiteral(" or ")) << ", not \""
-              << parsed.gui.language << "\"\n";
+        err() << "pigeon: "
+              << CommandLine::tr("--lang must be %1 or %2, not \"%3\"")
+                     .arg(languages.first(), languages.last(), parsed.gui.language)
+              << '\n';
         return std::nullopt;
     }
     if (parsed.options.nick.size() > 64) {
-        err() << "pigeon: --name is longer than 64 characters\n";
+        err() << "pigeon: " << CommandLine::tr("--name is longer than 64 characters") << '\n';
         return std::nullopt;
     }
     if (parser.isSet(port)) {
         const auto value = parsePort(parser.value(port));
         if (!value) {
-            err() << "pigeon: --port must be a number from 1 to 65535, not \"" << parser.value(port) << "\"\n";
+            err() << "pigeon: "
+                  << CommandLine::tr("--port must be a number from 1 to 65535, not \"%1\"").arg(parser.value(port))
+                  << '\n';
             return std::nullopt;
         }
         parsed.options.port = *value;
@@ -184,8 +204,10 @@ std::optional<Parsed> parseArguments(const QStringList& arguments)
     if (parser.isSet(bind)) {
         QHostAddress address;
         if (!address.setAddress(parser.value(bind))) {
-            err() << "pigeon: --bind needs an IP address such as 127.0.0.1 or ::1, not \"" << parser.value(bind)
-                  << "\"\n";
+            err() << "pigeon: "
+                  << CommandLine::tr("--bind needs an IP address such as 127.0.0.1 or ::1, not \"%1\"")
+                         .arg(parser.value(bind))
+                  << '\n';
             return std::nullopt;
         }
         parsed.options.bind = address;
@@ -210,9 +232,15 @@ QString unresolvable(const QString& host)
     loop.exec();
     if (!error) {
         QHostInfo::abortHostLookup(id);
-        return QStringLiteral("no answer within 10 s");
+        return CommandLine::tr("no answer within 10 s");
     }
     return *error;
+}
+
+// Who holds a profile, as the "in use by" errors name it.
+QString holderName(bool window)
+{
+    return window ? CommandLine::tr("the Pigeon window") : CommandLine::tr("Pigeon in a terminal");
 }
 
 int contactsCommand(const Parsed& parsed)
@@ -233,9 +261,12 @@ int contactsCommand(const Parsed& parsed)
             err() << "pigeon: " << lock.error() << '\n';
             return StartError;
         }
-        err() << "pigeon: the profile " << profile.directory() << " is in use by "
-              << (lock.holderIsWindow() ? "the Pigeon window" : "Pigeon in a terminal") << " (pid " << lock.holderPid()
-              << "); change the contacts there (/add, Contacts menu), or quit it first\n";
+        err() << "pigeon: "
+              << CommandLine::tr("the profile %1 is in use by %2 (pid %3); change the contacts there (/add, Contacts "
+                                 "menu), or quit it first")
+                     .arg(profile.directory(), holderName(lock.holderIsWindow()))
+                     .arg(lock.holderPid())
+              << '\n';
         return StartError;
     }
     ContactBook book;
@@ -260,8 +291,11 @@ int contactsCommand(const Parsed& parsed)
         const Contact& c = *spec;
         if (book.validate(c).isEmpty()) {
             if (const QString why = unresolvable(c.host.trimmed()); !why.isEmpty()) {
-                err() << "pigeon: the host name \"" << c.host.trimmed() << "\" does not resolve (" << why
-                      << "); check the spelling, or give its IP address\n";
+                err() << "pigeon: "
+                      << CommandLine::tr("the host name \"%1\" does not resolve (%2); check the spelling, or give "
+                                         "its IP address")
+                             .arg(c.host.trimmed(), why)
+                      << '\n';
                 return UsageError;
             }
         }
@@ -278,7 +312,10 @@ int contactsCommand(const Parsed& parsed)
         }
         return Ok;
     }
-    err() << "usage: pigeon contacts list | add NAME HOST[:PORT] [plain] [auto|utf-8|gbk|cp932] | remove NAME\n";
+    err() << CommandLine::tr("usage: %1")
+                 .arg(QStringLiteral(
+                     "pigeon contacts list | add NAME HOST[:PORT] [plain] [auto|utf-8|gbk|cp932] | remove NAME"))
+          << '\n';
     return UsageError;
 }
 
@@ -348,7 +385,9 @@ int historyCommand(const Parsed& parsed)
 {
     const QStringList& args = parsed.positional;
     if (args.size() > 2 || (parsed.search && parsed.search->trimmed().isEmpty())) {
-        err() << "usage: pigeon history [PEER] [--last N] [--search TEXT] [--profile DIR]\n";
+        err() << CommandLine::tr("usage: %1")
+                     .arg(QStringLiteral("pigeon history [PEER] [--last N] [--search TEXT] [--profile DIR]"))
+              << '\n';
         return UsageError;
     }
     QString peer = args.value(1);
@@ -375,7 +414,8 @@ int historyCommand(const Parsed& parsed)
             history.hasConversation(u'#' + peer))
             peer.prepend(u'#');
         if (!history.isOpen() || !history.hasConversation(peer)) {
-            err() << "pigeon: no conversation with \"" << peer << "\" in " << profile.historyPath() << '\n';
+            err() << "pigeon: " << CommandLine::tr("no conversation with \"%1\" in %2").arg(peer, profile.historyPath())
+                  << '\n';
             return UsageError;
         }
         peers = {peer};
@@ -416,24 +456,42 @@ int historyCommand(const Parsed& parsed)
 int doctorCommand(const Parsed& parsed)
 {
     if (parsed.positional.size() > 1) {
-        err() << "usage: pigeon doctor [--profile DIR]\n";
+        err() << CommandLine::tr("usage: %1").arg(QStringLiteral("pigeon doctor [--profile DIR]")) << '\n';
         return UsageError;
     }
     const QString path = Profile(parsed.options.profileDir).historyPath();
     QString report;
     switch (History::check(path, &report)) {
     case History::Health::Ok:
-        QTextStream(stdout) << "pigeon: the history database " << path << " is sound\n";
+        QTextStream(stdout) << "pigeon: " << CommandLine::tr("the history database %1 is sound").arg(path) << '\n';
         return Ok;
     case History::Health::Damaged:
-        err() << "pigeon: the history database " << path << " is damaged:\n"
-              << report << "\nKeep a copy of it; \"sqlite3 " << path
-              << " .recover\" saves what can still be read. Pigeon leaves the file as it is.\n";
+        err() << "pigeon: " << CommandLine::tr("the history database %1 is damaged:").arg(path) << '\n'
+              << report << '\n'
+              << CommandLine::tr("Keep a copy of it; \"sqlite3 %1 .recover\" saves what can still be read. Pigeon "
+                                 "leaves the file as it is.")
+                     .arg(path)
+              << '\n';
         return StartError;
     case History::Health::Unreadable: break;
     }
-    err() << "pigeon: cannot check the history database " << path << ": " << report << '\n';
+    err() << "pigeon: " << CommandLine::tr("cannot check the history database %1: %2").arg(path, report) << '\n';
     return StartError;
+}
+
+// The language that --lang L (or --lang=L) asks for, the last one given, else empty (the system locale): read before
+// the options are parsed, so that their help and errors are in it too; parseArguments() refuses a language there is
+// no translation for.
+QString languageArgument(const QStringList& arguments)
+{
+    QString language;
+    for (qsizetype i = 1; i < arguments.size() && arguments[i] != u"--"; ++i) {
+        if (arguments[i] == u"--lang" && i + 1 < arguments.size())
+            language = arguments[++i];
+        else if (arguments[i].startsWith(u"--lang="))
+            language = arguments[i].mid(7);
+    }
+    return language;
 }
 
 // Whether the command line asks for the window: no --console, --help or --version and no command word. Decided
@@ -475,12 +533,15 @@ std::optional<int> claimProfile(const Parsed& parsed, ProfileLock& lock, const P
     const qint64 pid = lock.holderPid();
     const bool holderIsWindow = lock.holderIsWindow();
     if (window && holderIsWindow && parsed.gui.screenshot.isEmpty() && lock.activateHolder()) {
-        QTextStream(stdout) << "pigeon: the window on this profile (pid " << pid << ") is now in front\n";
+        QTextStream(stdout) << "pigeon: "
+                            << CommandLine::tr("the window on this profile (pid %1) is now in front").arg(pid) << '\n';
         return Ok;
     }
-    err() << "pigeon: the profile " << profile.directory() << " is in use by "
-          << (holderIsWindow ? "the Pigeon window" : "Pigeon in a terminal") << " (pid " << pid
-          << "); use that one, or start with another --profile\n";
+    err() << "pigeon: "
+          << CommandLine::tr("the profile %1 is in use by %2 (pid %3); use that one, or start with another --profile")
+                 .arg(profile.directory(), holderName(holderIsWindow))
+                 .arg(pid)
+          << '\n';
     return StartError;
 }
 
@@ -508,7 +569,7 @@ int runConsole(const Parsed& parsed)
         if (percent / 10 == reported / 10)
             return;
         reported = percent;
-        err() << "pigeon: upgrading the history database: " << percent << " %\n";
+        err() << "pigeon: " << CommandLine::tr("upgrading the history database: %1 %").arg(percent) << '\n';
         err().flush();
     });
     if (!session.open(parsed.options)) {
@@ -532,11 +593,14 @@ int main(int argc, char** argv)
     QCoreApplication::setApplicationVersion(QStringLiteral(PIGEON_VERSION));
 
     const bool gui = wantsWindow(argc, argv);
-    if (gui && !hasDisplay()) {
-        err() << "pigeon: no graphical display; run `pigeon --console` for the terminal\n";
+    const bool window = gui && hasDisplay();
+    std::unique_ptr<QCoreApplication> app(window ? new QApplication(argc, argv) : new QCoreApplication(argc, argv));
+    // In the language asked for before anything is printed, the errors in the options included.
+    installTranslations(languageArgument(QCoreApplication::arguments()));
+    if (gui && !window) {
+        err() << "pigeon: " << CommandLine::tr("no graphical display; run `pigeon --console` for the terminal") << '\n';
         return UsageError;
     }
-    std::unique_ptr<QCoreApplication> app(gui ? new QApplication(argc, argv) : new QCoreApplication(argc, argv));
     const auto parsed = parseArguments(QCoreApplication::arguments());
     if (!parsed)
         return UsageError;
@@ -549,7 +613,8 @@ int main(int argc, char** argv)
     if (parsed->positional.value(0) == u"doctor")
         return doctorCommand(*parsed);
     if (!parsed->positional.isEmpty()) {
-        err() << "pigeon: unknown command \"" << parsed->positional.first() << "\"\nTry pigeon --help.\n";
+        err() << "pigeon: " << CommandLine::tr("unknown command \"%1\"").arg(parsed->positional.first()) << '\n'
+              << CommandLine::tr("Try pigeon --help.") << '\n';
         return UsageError;
     }
     const Profile profile(parsed->options.profileDir);
@@ -565,7 +630,8 @@ int main(int argc, char** argv)
         return runConsole(*parsed);
     GuiOptions guiOptions = parsed->gui;
     if (!lock.listen())
-        err() << "pigeon: a second start cannot bring this window to the front: " << lock.error() << '\n';
+        err() << "pigeon: "
+              << CommandLine::tr("a second start cannot bring this window to the front: %1").arg(lock.error()) << '\n';
     guiOptions.instance = &lock;
     return runGui(parsed->options, guiOptions);
 }

@@ -13,6 +13,7 @@
 #include "fileactions.h"
 #include "groupdialog.h"
 #include "keychangeprompt.h"
+#include "language.h"
 #include "lockicon.h"
 #include "messagesearch.h"
 #include "securitynotices.h"
@@ -28,7 +29,6 @@
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QLibraryInfo>
 #include <QLineEdit>
 #include <QListView>
 #include <QMenu>
@@ -45,7 +45,6 @@
 #include <QTextStream>
 #include <QTimer>
 #include <QToolButton>
-#include <QTranslator>
 #include <QVBoxLayout>
 
 namespace {
@@ -66,25 +65,6 @@ QString presenceText(Presence presence)
 }
 
 } // namespace
-
-void installTranslations(const QString& language)
-{
-    const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
-    if (!language.isEmpty())
-        QLocale::setDefault(locale);
-    auto* pigeon = new QTranslator(qApp);
-    if (pigeon->load(locale, QStringLiteral("pigeon"), QStringLiteral("_"), QStringLiteral(":/i18n")))
-        QCoreApplication::installTranslator(pigeon);
-    else
-        delete pigeon;
-    // Qt's own strings (OK, Cancel, the file dialog), when the system has them.
-    auto* qt = new QTranslator(qApp);
-    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
-                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-        QCoreApplication::installTranslator(qt);
-    else
-        delete qt;
-}
 
 int runGui(const Session::Options& options, const GuiOptions& gui)
 {

@@ -34,8 +34,6 @@ struct GuiOptions {
 
 // Starts the desktop messenger on a session opened with `options`; returns the exit code.
 int runGui(const Session::Options& options, const GuiOptions& gui = {});
-// Loads the Pigeon and Qt translations for `language` (empty: the system locale) into the application.
-void installTranslations(const QString& language);
 
 // The main window: conversations on the left, the picked conversation's thread on the right, the compose box
 // below it. It only talks to the session's engine, contacts and history, never to a socket.

@@ -1850,6 +1850,14 @@ New fingerprint: %2</source>
             <source>%1 has not been heard from yet, so it is not known whether it is a Pigeon; send when it is online.</source>
             <translation>还没有收到过 %1 的消息，无法确定它是不是 Pigeon；请在它上线后再发送。</translation>
         </message>
+        <message>
+            <source>%1 is a symbolic link: links are not sent; send what it points to.</source>
+            <translation>%1 是符号链接：链接本身不会发送；请发送它所指向的内容。</translation>
+        </message>
+        <message>
+            <source>%1 is not a regular file or a folder (a pipe, device or socket).</source>
+            <translation>%1 不是普通文件或文件夹（而是管道、设备或套接字）。</translation>
+        </message>
     </context>
     <context>
         <name>picture</name>
@@ -2065,6 +2073,637 @@ New fingerprint: %2</source>
         <message>
             <source>a folder header without a valid size or kind</source>
             <translation>文件夹头部缺少有效的大小或类型</translation>
+        </message>
+    </context>
+    <context>
+        <name>CommandLine</name>
+        <message>
+            <source>Pigeon: chat across a LAN without any server, one UDP datagram per message.
+  pigeon                      start the desktop messenger
+  pigeon --console            chat from a terminal
+  pigeon contacts list|add NAME HOST[:PORT] [plain] [ENCODING]|remove NAME
+  pigeon history [PEER] [--last N]   print a conversation (all of them without PEER)
+  pigeon history --search TEXT [PEER] [--last N]   messages that contain TEXT, newest first
+  pigeon doctor               check the history database for damage</source>
+            <translation>信鸽：无需任何服务器的局域网聊天，每条消息一个 UDP 数据报。
+  pigeon                      启动桌面聊天窗口
+  pigeon --console            在终端中聊天
+  pigeon contacts list|add NAME HOST[:PORT] [plain] [ENCODING]|remove NAME
+  pigeon history [PEER] [--last N]   打印一个会话（不给 PEER 时打印全部会话）
+  pigeon history --search TEXT [PEER] [--last N]   包含 TEXT 的消息，最新的在前
+  pigeon doctor               检查聊天记录数据库是否损坏</translation>
+        </message>
+        <message>
+            <source>Chat in the terminal instead of a window.</source>
+            <translation>在终端中聊天，不打开窗口。</translation>
+        </message>
+        <message>
+            <source>UDP port to listen on (default 2425, the IP Messenger port).</source>
+            <translation>监听的 UDP 端口（默认 2425，即飞鸽传书的端口）。</translation>
+        </message>
+        <message>
+            <source>Address to listen on (default: all).</source>
+            <translation>监听的地址（默认：全部）。</translation>
+        </message>
+        <message>
+            <source>Folder for contacts, history and settings (a second identity).</source>
+            <translation>存放联系人、聊天记录和设置的文件夹（即另一个身份）。</translation>
+        </message>
+        <message>
+            <source>Nickname other people see.</source>
+            <translation>别人看到的昵称。</translation>
+        </message>
+        <message>
+            <source>Refuse messages from addresses that are no contact.</source>
+            <translation>拒收来自非联系人地址的消息。</translation>
+        </message>
+        <message>
+            <source>Announce yourself to the whole LAN (IP Messenger broadcast entry); off by default.</source>
+            <translation>向整个局域网宣告自己上线（飞鸽传书的广播上线）；默认关闭。</translation>
+        </message>
+        <message>
+            <source>User interface language (en, zh_CN).</source>
+            <translation>界面语言（en、zh_CN）。</translation>
+        </message>
+        <message>
+            <source>Render the window to a PNG file and exit.</source>
+            <translation>将窗口渲染为 PNG 文件后退出。</translation>
+        </message>
+        <message>
+            <source>pigeon history: only the newest N messages of each conversation.</source>
+            <translation>pigeon history：每个会话只打印最新的 N 条消息。</translation>
+        </message>
+        <message>
+            <source>pigeon history: only the messages that contain TEXT (every word of it), newest first.</source>
+            <translation>pigeon history：只打印包含 TEXT（其中每个词）的消息，最新的在前。</translation>
+        </message>
+        <message>
+            <source>Print this profile's key fingerprint (made on first use) for others to compare, and exit.</source>
+            <translation>打印此配置的密钥指纹（首次使用时生成）供他人核对，然后退出。</translation>
+        </message>
+        <message>
+            <source>Encoding for IP Messenger peers without UTF-8: gbk or cp932 (default: by the system locale, cp932 for Japanese, else gbk).</source>
+            <translation>不支持 UTF-8 的飞鸽传书用户所用的编码：gbk 或 cp932（默认按系统区域设置：日文为 cp932，其他为 gbk）。</translation>
+        </message>
+        <message>
+            <source>Folder for received files (default: your download folder's Pigeon subfolder).</source>
+            <translation>接收文件的存放文件夹（默认：下载文件夹中的 Pigeon 子文件夹）。</translation>
+        </message>
+        <message>
+            <source>Accept files offered by contacts without asking (never from strangers).</source>
+            <translation>自动接收联系人发来的文件，不再询问（非联系人发来的文件从不自动接收）。</translation>
+        </message>
+        <message>
+            <source>contacts: list, add or remove contacts; history: print messages; doctor: check the history database.</source>
+            <translation>contacts：列出、添加或删除联系人；history：打印消息；doctor：检查聊天记录数据库。</translation>
+        </message>
+        <message>
+            <source>Try pigeon --help.</source>
+            <translation>运行 pigeon --help 查看用法。</translation>
+        </message>
+        <message>
+            <source>missing TEXT after '--search' ("%1" is an option; for text that starts with '-', write --search=TEXT)</source>
+            <translation>“--search”后缺少 TEXT（“%1”是一个选项；以“-”开头的文字请写成 --search=TEXT）</translation>
+        </message>
+        <message>
+            <source>--last must be a number of messages, 1 or more, not "%1"</source>
+            <translation>--last 必须是消息条数（1 或更多），而不是“%1”</translation>
+        </message>
+        <message>
+            <source>--legacy-encoding must be gbk or cp932, not "%1"</source>
+            <translation>--legacy-encoding 必须是 gbk 或 cp932，而不是“%1”</translation>
+        </message>
+        <message>
+            <source>--name needs a nickname, not an empty one</source>
+            <translation>--name 需要一个昵称，不能为空</translation>
+        </message>
+        <message>
+            <source>--lang must be %1 or %2, not "%3"</source>
+            <translation>--lang 必须是 %1 或 %2，而不是“%3”</translation>
+        </message>
+        <message>
+            <source>--name is longer than 64 characters</source>
+            <translation>--name 超过了 64 个字符</translation>
+        </message>
+        <message>
+            <source>--port must be a number from 1 to 65535, not "%1"</source>
+            <translation>--port 必须是 1 到 65535 之间的数字，而不是“%1”</translation>
+        </message>
+        <message>
+            <source>--bind needs an IP address such as 127.0.0.1 or ::1, not "%1"</source>
+            <translation>--bind 需要一个 IP 地址，例如 127.0.0.1 或 ::1，而不是“%1”</translation>
+        </message>
+        <message>
+            <source>no answer within 10 s</source>
+            <translation>10 秒内没有应答</translation>
+        </message>
+        <message>
+            <source>the Pigeon window</source>
+            <translation>信鸽窗口</translation>
+        </message>
+        <message>
+            <source>Pigeon in a terminal</source>
+            <translation>终端中的信鸽</translation>
+        </message>
+        <message>
+            <source>the profile %1 is in use by %2 (pid %3); change the contacts there (/add, Contacts menu), or quit it first</source>
+            <translation>配置文件夹 %1 正被%2使用（进程号 %3）；请在那里修改联系人（/add 或“联系人”菜单），或先退出它</translation>
+        </message>
+        <message>
+            <source>the host name "%1" does not resolve (%2); check the spelling, or give its IP address</source>
+            <translation>无法解析主机名“%1”（%2）；请检查拼写，或改用它的 IP 地址</translation>
+        </message>
+        <message>
+            <source>usage: %1</source>
+            <translation>用法：%1</translation>
+        </message>
+        <message>
+            <source>no conversation with "%1" in %2</source>
+            <translation>%2 中没有与“%1”的会话</translation>
+        </message>
+        <message>
+            <source>the history database %1 is sound</source>
+            <translation>聊天记录数据库 %1 完好无损</translation>
+        </message>
+        <message>
+            <source>the history database %1 is damaged:</source>
+            <translation>聊天记录数据库 %1 已损坏：</translation>
+        </message>
+        <message>
+            <source>Keep a copy of it; "sqlite3 %1 .recover" saves what can still be read. Pigeon leaves the file as it is.</source>
+            <translation>请保留一份副本；“sqlite3 %1 .recover”可以挽救仍能读取的内容。信鸽不会改动该文件。</translation>
+        </message>
+        <message>
+            <source>cannot check the history database %1: %2</source>
+            <translation>无法检查聊天记录数据库 %1：%2</translation>
+        </message>
+        <message>
+            <source>the window on this profile (pid %1) is now in front</source>
+            <translation>使用此配置的窗口（进程号 %1）已切换到前台</translation>
+        </message>
+        <message>
+            <source>the profile %1 is in use by %2 (pid %3); use that one, or start with another --profile</source>
+            <translation>配置文件夹 %1 正被%2使用（进程号 %3）；请使用那一个，或用另一个 --profile 启动</translation>
+        </message>
+        <message>
+            <source>upgrading the history database: %1 %</source>
+            <translation>正在升级聊天记录数据库：%1 %</translation>
+        </message>
+        <message>
+            <source>no graphical display; run `pigeon --console` for the terminal</source>
+            <translation>没有图形显示；要在终端中使用，请运行 `pigeon --console`</translation>
+        </message>
+        <message>
+            <source>unknown command "%1"</source>
+            <translation>未知命令“%1”</translation>
+        </message>
+        <message>
+            <source>a second start cannot bring this window to the front: %1</source>
+            <translation>再次启动时无法将此窗口切换到前台：%1</translation>
+        </message>
+    </context>
+    <context>
+        <name>Console</name>
+        <message>
+            <source>  (queued: %1 is offline; it goes out when they are back)</source>
+            <translation>  （排队中：%1 不在线；对方上线后发出）</translation>
+        </message>
+        <message>
+            <source>  (delivered to %1)</source>
+            <translation>  （已送达 %1）</translation>
+        </message>
+        <message>
+            <source>  (read by %1)</source>
+            <translation>  （%1 已读）</translation>
+        </message>
+        <message>
+            <source>  (sent to %1; plain-text peers send no receipts)</source>
+            <translation>  （已发送给 %1；纯文本对方不发回执）</translation>
+        </message>
+        <message>
+            <source>  (could not deliver to %1: no answer)</source>
+            <translation>  （未能送达 %1：没有应答）</translation>
+        </message>
+        <message>
+            <source>* %1 is online</source>
+            <translation>* %1 已上线</translation>
+        </message>
+        <message>
+            <source>* %1 went offline</source>
+            <translation>* %1 已下线</translation>
+        </message>
+        <message>
+            <source>Now writing to %1 (%2).</source>
+            <translation>现在发消息给 %1（%2）。</translation>
+        </message>
+        <message>
+            <source>Accepted the new key of %1; what waited for it goes out now. Compare fingerprints (/verify %1) to be sure it is them.</source>
+            <translation>已接受 %1 的新密钥；等待中的消息现在发出。请核对指纹（/verify %1）以确认确实是对方本人。</translation>
+        </message>
+        <message>
+            <source>No key change of "%1" waits to be trusted.</source>
+            <translation>“%1”没有等待信任的密钥更改。</translation>
+        </message>
+        <message>
+            <source>No key is known for "%1" yet: it is not a Pigeon that encrypts, or it has not been heard.</source>
+            <translation>尚不知道“%1”的密钥：它不是加密的信鸽，或尚未收到过它的消息。</translation>
+        </message>
+        <message>
+            <source>The key of %1 changed: accept it first (/trust %1), then compare again.</source>
+            <translation>%1 的密钥已更改：请先接受它（/trust %1），再重新核对。</translation>
+        </message>
+        <message>
+            <source>%1 is marked as verified.</source>
+            <translation>%1 已标记为已验证。</translation>
+        </message>
+        <message>
+            <source>Fingerprint of %1 (%2):
+  %3</source>
+            <translation>%1 的指纹（%2）：
+  %3</translation>
+        </message>
+        <message>
+            <source>verified</source>
+            <translation>已验证</translation>
+        </message>
+        <message>
+            <source>not verified</source>
+            <translation>未验证</translation>
+        </message>
+        <message>
+            <source>Its new key, not trusted yet:
+  %1</source>
+            <translation>其新密钥，尚未信任：
+  %1</translation>
+        </message>
+        <message>
+            <source>Your own:
+  %1
+Compare them with %2 aloud or side by side; if they match, type /verify %2 yes.</source>
+            <translation>你自己的：
+  %1
+请与 %2 当面或并排核对；一致时输入 /verify %2 yes。</translation>
+        </message>
+        <message>
+            <source>Pigeon listening on UDP %1 as %2. Type a line to reply to whoever wrote last; /help for commands.</source>
+            <translation>信鸽正以 %2 的身份在 UDP %1 上监听。输入一行文字即可回复最后给你发消息的人；/help 查看命令。</translation>
+        </message>
+        <message>
+            <source>No one to send to yet: wait for a message, or pick someone with /to NAME.</source>
+            <translation>还没有发送对象：请等待消息，或用 /to NAME 选择一个人。</translation>
+        </message>
+        <message numerus="yes">
+            <source>Waiting for %n message(s) to be delivered...</source>
+            <translation>
+                <numerusform>正在等待 %n 条消息送达...</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>No sealed message is waiting.</source>
+            <translation>没有等待打开的密封消息。</translation>
+        </message>
+        <message>
+            <source>No sealed message %1 is waiting.</source>
+            <translation>没有等待打开的密封消息 %1。</translation>
+        </message>
+        <message>
+            <source>Usage: /to NAME, /to ADDRESS:PORT or /to GROUP</source>
+            <translation>用法：/to NAME、/to ADDRESS:PORT 或 /to GROUP</translation>
+        </message>
+        <message>
+            <source>You left %1: nothing can be sent to it any more.</source>
+            <translation>你已退出 %1：不能再向它发送任何内容。</translation>
+        </message>
+        <message>
+            <source>No contact named "%1"; /contacts lists them, or give ADDRESS:PORT.</source>
+            <translation>没有名为“%1”的联系人；/contacts 可列出联系人，也可以给出 ADDRESS:PORT。</translation>
+        </message>
+        <message>
+            <source>No contacts yet. Add one with /add NAME HOST[:PORT] [plain] [auto|utf-8|gbk|cp932].</source>
+            <translation>还没有联系人。用 /add NAME HOST[:PORT] [plain] [auto|utf-8|gbk|cp932] 添加一个。</translation>
+        </message>
+        <message>
+            <source>plain text</source>
+            <translation>纯文本</translation>
+        </message>
+        <message>
+            <source>online</source>
+            <translation>在线</translation>
+        </message>
+        <message>
+            <source>offline</source>
+            <translation>离线</translation>
+        </message>
+        <message>
+            <source>unknown</source>
+            <translation>未知</translation>
+        </message>
+        <message>
+            <source>Usage: /add %1</source>
+            <translation>用法：/add %1</translation>
+        </message>
+        <message>
+            <source>%1 is this Pigeon itself: it cannot be a contact.</source>
+            <translation>%1 是这个 Pigeon 自己，不能作为联系人。</translation>
+        </message>
+        <message>
+            <source>Added %1.</source>
+            <translation>已添加 %1。</translation>
+        </message>
+        <message>
+            <source>Usage: %1 NAME</source>
+            <translation>用法：%1 NAME</translation>
+        </message>
+        <message>
+            <source>  TEXT                 send to the current partner (whoever wrote last, or /to)
+  /to NAME|ADDR:PORT|GROUP   pick whom to write to (a group: its name or #NAME)
+  /contacts            list contacts with presence
+  /open [N]            open the oldest sealed message, or number N (its sender is told)
+  /add NAME HOST[:PORT] [plain] [auto|utf-8|gbk|cp932]   add a contact
+  /away [TEXT]         away; whoever writes gets TEXT back once (an automatic answer)
+  /busy [TEXT]         busy, with TEXT shown to others; no automatic answer
+  /back                online again
+  /search TEXT         the newest messages that contain TEXT
+  /retry               send again what failed to the current partner (queued messages wait for it)
+  /group NAME MEMBER...   make a group (members: contact names or ADDR:PORT)
+  /group add NAME MEMBER  add a member to a group
+  /group leave NAME    leave a group
+  /groups              list groups and their members
+  /verify NAME [yes]   show NAME's key fingerprint and yours; yes: they match
+  /trust NAME          accept NAME's changed key
+  /quit                leave (so does end of input)
+</source>
+            <translation>  TEXT                 发送给当前对象（最后给你发消息的人，或 /to 选择的人）
+  /to NAME|ADDR:PORT|GROUP   选择发送对象（群组：用其名称或 #NAME）
+  /contacts            列出联系人及其在线状态
+  /open [N]            打开最早的密封消息，或第 N 条（会通知其发送者）
+  /add NAME HOST[:PORT] [plain] [auto|utf-8|gbk|cp932]   添加联系人
+  /away [TEXT]         设为离开；给你发消息的人会收到一次 TEXT（自动回复）
+  /busy [TEXT]         设为忙碌，向他人显示 TEXT；不自动回复
+  /back                恢复在线
+  /search TEXT         包含 TEXT 的最新消息
+  /retry               重新发送发给当前对象失败的消息（排队中的消息等待对方上线）
+  /group NAME MEMBER...   创建群组（成员：联系人名称或 ADDR:PORT）
+  /group add NAME MEMBER  向群组添加成员
+  /group leave NAME    退出群组
+  /groups              列出群组及其成员
+  /verify NAME [yes]   显示 NAME 的密钥指纹和你的指纹；yes：二者一致
+  /trust NAME          接受 NAME 已更改的密钥
+  /quit                退出（输入结束时也会退出）
+</translation>
+        </message>
+        <message>
+            <source>Files go to one person, not to a group: /to NAME picks a member of %1.</source>
+            <translation>文件只能发给一个人，不能发给群组：用 /to NAME 选择 %1 中的一位成员。</translation>
+        </message>
+        <message>
+            <source>Unknown command %1; /help lists them.</source>
+            <translation>未知命令 %1；/help 可列出所有命令。</translation>
+        </message>
+        <message>
+            <source>away</source>
+            <translation>离开</translation>
+        </message>
+        <message>
+            <source>busy</source>
+            <translation>忙碌</translation>
+        </message>
+        <message>
+            <source>* %1 is away</source>
+            <translation>* %1 离开了</translation>
+        </message>
+        <message>
+            <source>* %1 is away: %2</source>
+            <translation>* %1 离开了：%2</translation>
+        </message>
+        <message>
+            <source>* %1 is busy</source>
+            <translation>* %1 正忙</translation>
+        </message>
+        <message>
+            <source>* %1 is busy: %2</source>
+            <translation>* %1 正忙：%2</translation>
+        </message>
+        <message>
+            <source>* %1 is back</source>
+            <translation>* %1 回来了</translation>
+        </message>
+        <message>
+            <source>/back takes no text.</source>
+            <translation>/back 不带文字。</translation>
+        </message>
+        <message>
+            <source>You are away. Without a text nobody gets an automatic answer.</source>
+            <translation>你已设为离开。没有设置文字，不会有人收到自动回复。</translation>
+        </message>
+        <message>
+            <source>You are away: whoever writes gets "%1" back, once.</source>
+            <translation>你已设为离开：给你发消息的人会收到一次“%1”。</translation>
+        </message>
+        <message>
+            <source>You are busy.</source>
+            <translation>你已设为忙碌。</translation>
+        </message>
+        <message>
+            <source>You are busy: %1</source>
+            <translation>你已设为忙碌：%1</translation>
+        </message>
+        <message>
+            <source>You are online.</source>
+            <translation>你已在线。</translation>
+        </message>
+        <message>
+            <source>Usage: /search TEXT</source>
+            <translation>用法：/search TEXT</translation>
+        </message>
+        <message>
+            <source>No message contains "%1".</source>
+            <translation>没有包含“%1”的消息。</translation>
+        </message>
+        <message>
+            <source>Messages with "%1", newest first:</source>
+            <translation>包含“%1”的消息，最新的在前：</translation>
+        </message>
+        <message>
+            <source>  (the newest %1; `pigeon history --search` prints them all)</source>
+            <translation>  （最新的 %1 条；`pigeon history --search` 可打印全部）</translation>
+        </message>
+        <message>
+            <source>Nobody to send to yet: /to NAME picks someone.</source>
+            <translation>还没有发送对象：用 /to NAME 选择一个人。</translation>
+        </message>
+        <message>
+            <source>Nothing to %1 failed since the last message that went out.</source>
+            <translation>自上一条发出的消息以来，没有发给 %1 失败的消息。</translation>
+        </message>
+        <message numerus="yes">
+            <source>Sending %n failed message(s) to %1 again.</source>
+            <translation>
+                <numerusform>正在重新发送 %n 条失败的消息给 %1。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>(sealed message %1; /open %1 to read it)</source>
+            <translation>（密封消息 %1；输入 /open %1 阅读）</translation>
+        </message>
+        <message>
+            <source>to %1&gt; </source>
+            <translation>发给 %1&gt; </translation>
+        </message>
+        <message>
+            <source>Usage: /group add NAME MEMBER</source>
+            <translation>用法：/group add NAME MEMBER</translation>
+        </message>
+        <message>
+            <source>Added %1 to %2.</source>
+            <translation>已将 %1 加入 %2。</translation>
+        </message>
+        <message>
+            <source>Usage: /group leave NAME</source>
+            <translation>用法：/group leave NAME</translation>
+        </message>
+        <message>
+            <source>You left %1.</source>
+            <translation>你已退出 %1。</translation>
+        </message>
+        <message>
+            <source>Usage: /group NAME MEMBER...   /group add NAME MEMBER   /group leave NAME</source>
+            <translation>用法：/group NAME MEMBER...   /group add NAME MEMBER   /group leave NAME</translation>
+        </message>
+        <message>
+            <source>Made the group %1; now writing to it.</source>
+            <translation>已创建群组 %1；现在发消息给该群组。</translation>
+        </message>
+        <message>
+            <source>No groups yet. Make one with /group NAME MEMBER...</source>
+            <translation>还没有群组。用 /group NAME MEMBER... 创建一个。</translation>
+        </message>
+        <message>
+            <source>you</source>
+            <translation>你</translation>
+        </message>
+        <message>
+            <source>  (you left)</source>
+            <translation>  （你已退出）</translation>
+        </message>
+        <message>
+            <source>  (%1: waiting for %2)</source>
+            <translation>  （%1：等待 %2）</translation>
+        </message>
+        <message>
+            <source>  (%1: delivered to %2 of %3: %4)</source>
+            <translation>  （%1：已送达 %3 人中的 %2 人：%4）</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConsoleOutput</name>
+        <message numerus="yes">
+            <source>  (%n note(s) not shown while the terminal was not reading)</source>
+            <translation>
+                <numerusform>  （终端未读取期间有 %n 条提示未显示）</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>ConsoleTransfers</name>
+        <message numerus="yes">
+            <source>* [%1] %2 offers %3 (%4, %n file(s)): /accept %1 or /decline %1</source>
+            <translation>
+                <numerusform>* [%1] %2 发来 %3（%4，%n 个文件）：/accept %1 接收，/decline %1 拒绝</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>* [%1] %2 received %3</source>
+            <translation>* [%1] %2 已收到 %3</translation>
+        </message>
+        <message>
+            <source>* [%1] %2 saved as %3</source>
+            <translation>* [%1] %2 已保存为 %3</translation>
+        </message>
+        <message>
+            <source>* [%1] %2 declined</source>
+            <translation>* [%1] %2 被拒绝</translation>
+        </message>
+        <message>
+            <source>* [%1] %2 cancelled</source>
+            <translation>* [%1] %2 已取消</translation>
+        </message>
+        <message>
+            <source>* [%1] %2 failed: %3</source>
+            <translation>* [%1] %2 失败：%3</translation>
+        </message>
+        <message>
+            <source>No offer is waiting.</source>
+            <translation>没有等待接收的文件。</translation>
+        </message>
+        <message>
+            <source>Which transfer? /transfers lists them.</source>
+            <translation>哪一个传输？/transfers 可列出所有传输。</translation>
+        </message>
+        <message>
+            <source>There is no transfer %1; /transfers lists them.</source>
+            <translation>没有传输 %1；/transfers 可列出所有传输。</translation>
+        </message>
+        <message numerus="yes">
+            <source>  [%1] %2 %3 %4  %5 (%n file(s))  %6</source>
+            <translation>
+                <numerusform>  [%1] %2 %3 %4  %5（%n 个文件）  %6</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source> %1 %  %2/s</source>
+            <translation> %1 %  %2/秒</translation>
+        </message>
+        <message>
+            <source>No one to send to yet: pick someone with /to NAME.</source>
+            <translation>还没有发送对象：用 /to NAME 选择一个人。</translation>
+        </message>
+        <message>
+            <source>Usage: /send PATH (a file or a folder)</source>
+            <translation>用法：/send PATH（文件或文件夹）</translation>
+        </message>
+        <message>
+            <source>* [%1] offered %2 to %3</source>
+            <translation>* [%1] 已向 %3 发出 %2</translation>
+        </message>
+        <message>
+            <source>* [%1] accepted into %2</source>
+            <translation>* [%1] 已接收，存入 %2</translation>
+        </message>
+        <message>
+            <source>Transfer %1 is no waiting offer.</source>
+            <translation>传输 %1 不是等待接收的文件。</translation>
+        </message>
+        <message>
+            <source>Transfer %1 is over already.</source>
+            <translation>传输 %1 已经结束。</translation>
+        </message>
+        <message>
+            <source>No transfers yet. /send PATH offers a file or a folder.</source>
+            <translation>还没有传输。/send PATH 可发送文件或文件夹。</translation>
+        </message>
+        <message>
+            <source>  /send PATH           offer a file or a folder to the current partner
+  /accept [N]          accept offer N (the newest without N) into the download folder
+  /decline [N]         decline offer N
+  /transfers           list transfers with progress, rate and state
+  /cancel N            stop transfer N</source>
+            <translation>  /send PATH           向当前对象发送文件或文件夹
+  /accept [N]          将第 N 个发来的文件接收到下载文件夹（不给 N 时接收最新的）
+  /decline [N]         拒绝第 N 个发来的文件
+  /transfers           列出传输及其进度、速率和状态
+  /cancel N            停止传输 N</translation>
+        </message>
+    </context>
+    <context>
+        <name>MessageLine</name>
+        <message>
+            <source>(sealed message)</source>
+            <translation>（密封消息）</translation>
+        </message>
+        <message>
+            <source>[automatic answer]</source>
+            <translation>[自动回复]</translation>
         </message>
     </context>
 </TS>

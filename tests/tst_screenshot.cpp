@@ -209,6 +209,10 @@ void TestScreenshot::translationIsComplete()
                             QStringLiteral(":/i18n")));
     QCOMPARE(translator.translate("MainWindow", "&Send"), QStringLiteral("发送(&S)"));
     QCOMPARE(translator.translate("MainWindow", "%n contact(s) online", nullptr, 3), QStringLiteral("%n 位联系人在线"));
+    // The console's and the command line's (app/) too.
+    QCOMPARE(translator.translate("Console", "  (delivered to %1)"), QStringLiteral("  （已送达 %1）"));
+    QCOMPARE(translator.translate("CommandLine", "Try pigeon --help."),
+             QStringLiteral("运行 pigeon --help 查看用法。"));
 }
 
 void TestScreenshot::commandLine_data()

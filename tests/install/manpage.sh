@@ -10,7 +10,8 @@ fail() {
     exit 1
 }
 
-help=$("$pigeon" --help) || fail "pigeon --help failed"
+# The page is English: --help and the console's /help are read in English (--lang en) whatever the locale.
+help=$("$pigeon" --help --lang en) || fail "pigeon --help failed"
 # Options as the help prints them ("  -p, --port <N>"), and as the page's .TP entries in OPTIONS give them.
 from_help=$(sed -n 's/^  \(-[a-zA-Z?], \)\?\(--[a-z-]*\).*/\1\2/p' <<<"$help" | sed 's/, / /' | sort)
 # Regroup the page's short and long names as the help pairs them: one option per line.
@@ -37,7 +38,7 @@ fi
 # the README's console table. The console listens on a loopback address of its own for the moment it runs.
 profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT
-console_help=$(printf '/help\n/quit\n' | NO_COLOR=1 "$pigeon" --console --profile "$profile" \
+console_help=$(printf '/help\n/quit\n' | NO_COLOR=1 "$pigeon" --console --lang en --profile "$profile" \
     --bind "127.$((RANDOM % 100 + 100)).$((RANDOM % 250)).$((RANDOM % 250 + 1))" --port $((RANDOM % 10000 + 20000))) ||
     fail "pigeon --console did not run /help"
 help_console=$(sed -n 's|^  \(/[a-z]*\).*|\1|p' <<<"$console_help" | sort -u)

@@ -1,6 +1,7 @@
 #include "messageline.h"
 
 #include "conversationmodel.h"
+#include "systemline.h"
 #include "textcodec.h"
 
 #include <QCoreApplication>
@@ -57,7 +58,9 @@ QString MessageLine::format(const Message& m, const QString& nick, const QString
     const QString time = paint(u'[' + m.time.toLocalTime().toString(timeFormat) + u']', Dim);
     if (m.isSystem)
         return time + u' ' +
-               paint(QStringLiteral("* ") + textcodec::printable(ConversationModel::shownText(m.text)), Dim);
+               paint(QStringLiteral("* ") +
+                         textcodec::printable(ConversationModel::shownText(systemline::render(m.text))),
+                     Dim);
     // An automatic answer of someone away says so, either way, so that nobody takes it for a reply.
     const QString automatic =
         m.isAutoReply ? paint(QCoreApplication::translate("MessageLine", "[automatic answer]"), Dim) + u' ' : QString();
@@ -75,7 +78,9 @@ QString MessageLine::formatGroup(const Message& m, const QString& group, const Q
     const QString time = paint(u'[' + m.time.toLocalTime().toString(timeFormat) + u']', Dim);
     const QString prefix = time + u' ' + paint(textcodec::printable(group), Bold) + QStringLiteral(" \u203a ");
     if (m.isSystem)
-        return prefix + paint(QStringLiteral("* ") + textcodec::printable(ConversationModel::shownText(m.text)), Dim);
+        return prefix + paint(QStringLiteral("* ") +
+                                  textcodec::printable(ConversationModel::shownText(systemline::render(m.text))),
+                              Dim);
     const char* color = PeerColors[qHash(sender) % std::size(PeerColors)];
     return prefix + paint(textcodec::printable(sender), color) + paint(QStringLiteral(" (") + m.remote + u')', Dim) +
            u": " + text(m, marks);

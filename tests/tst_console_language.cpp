@@ -1,7 +1,7 @@
 // The console and the command line in the language asked for (--lang) or, without it, the locale's: a real pigeon
 // process, its greeting, /help, a refused command and a delivery notice (to a script that speaks IP Messenger on
-// 127.0.0.1), and `pigeon --help` and an option error. The expected words are written out here, not read from the
-// catalogue.
+// 127.0.0.1), `pigeon --help` and option errors, and a group's system line that `pigeon history` shows in its own
+// language whatever the language that stored it. The expected words are written out here, not read from the catalogue.
 
 #include "ipmsg.h"
 #include "pigeonrun.h"
@@ -41,6 +41,8 @@ private Q_SLOTS:
     void console();
     void commandLine_data();
     void commandLine();
+    void systemLineInReadersLanguage_data();
+    void systemLineInReadersLanguage();
 };
 
 void TestConsoleLanguage::console_data()
@@ -175,6 +177,43 @@ void TestConsoleLanguage::commandLine()
     const QString& text = exitCode == 0 ? run.out : run.err;
     QVERIFY2(text.contains(said), qPrintable(text));
     QVERIFY2(!text.contains(unsaid), qPrintable(text));
+}
+
+void TestConsoleLanguage::systemLineInReadersLanguage_data()
+{
+    QTest::addColumn<QString>("writer"); // the language of the console that stores the line
+    QTest::addColumn<QString>("reader"); // the language of `pigeon history`
+    QTest::addColumn<QString>("line");
+    const QString english = QStringLiteral("] team \u203a * You made the group team with bob.\n");
+    const QString chinese = QStringLiteral("] team \u203a * 你创建了群组 team，成员有 bob。\n");
+    QTest::newRow("stored in English, read in Chinese") << u"en"_qs << u"zh_CN"_qs << chinese;
+    QTest::newRow("stored in Chinese, read in English") << u"zh_CN"_qs << u"en"_qs << english;
+    QTest::newRow("stored in Chinese, read in Chinese") << u"zh_CN"_qs << u"zh_CN"_qs << chinese;
+}
+
+// A group's system line is stored untranslated: `pigeon history` shows it in its own language, whatever the language
+// of the console that made the group. Bob is a plain-text contact (no roster goes to him, so /quit does not wait).
+void TestConsoleLanguage::systemLineInReadersLanguage()
+{
+    QFETCH(QString, writer);
+    QFETCH(QString, reader);
+    QFETCH(QString, line);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QUdpSocket bob;
+    QVERIFY(bob.bind(QHostAddress(QStringLiteral("127.0.0.1")), 0));
+    const QByteArray input = "/add bob 127.0.0.1:" + QByteArray::number(bob.localPort()) + " plain\n/group team bob\n";
+    const QProcessEnvironment env = withLocale(QStringLiteral("C.UTF-8"));
+    const Run made = runPigeon(QStringList{QStringLiteral("--console"), QStringLiteral("--profile"), dir.path(),
+                                           QStringLiteral("--lang"), writer} +
+                                   privateListenArgs(),
+                               input, env);
+    QCOMPARE(made.exitCode, 0);
+    const Run history = runPigeon({QStringLiteral("history"), QStringLiteral("team"), QStringLiteral("--profile"),
+                                   dir.path(), QStringLiteral("--lang"), reader},
+                                  {}, env);
+    QCOMPARE(history.exitCode, 0);
+    QVERIFY2(history.out.contains(line), qPrintable(history.out + history.err));
 }
 
 QTEST_GUILESS_MAIN(TestConsoleLanguage)

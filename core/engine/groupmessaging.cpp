@@ -3,9 +3,9 @@
 
 #include "grouppayload.h"
 #include "messenger.h"
+#include "systemline.h"
 
 #include <QDateTime>
-#include <QLocale>
 #include <QLoggingCategory>
 #include <QNetworkInterface>
 #include <QRandomGenerator>
@@ -111,13 +111,11 @@ QString Messenger::createGroup(const QString& name, const QStringList& members, 
     const GroupBook::Group* group = m_groups.add(id, plain, roster, taken, &why);
     if (!group)
         return fail(why);
-    groupNote(*group, tr("You made the group %1 with %2.").arg(group->name, QLocale().createSeparatedList([&] {
-        QStringList names;
-        for (const Roster::Entry& e : group->roster.members())
-            if (!e.endpoint.isEmpty())
-                names.append(memberName(group->key(), e.endpoint));
-        return names;
-    }())));
+    QStringList names;
+    for (const Roster::Entry& e : group->roster.members())
+        if (!e.endpoint.isEmpty())
+            names.append(memberName(group->key(), e.endpoint));
+    groupNote(*group, QT_TR_NOOP("You made the group %1 with %2."), {{group->name}, names});
     queueRoster(*group, group->roster.members());
     Q_EMIT groupsChanged();
     return group->key();
@@ -144,7 +142,7 @@ bool Messenger::addToGroup(const QString& groupName, const QString& member, QStr
         return fail(why);
     if (!m_groups.setRoster(group->id, roster))
         return fail(m_groups.error());
-    groupNote(*group, tr("You added %1.").arg(route.peer));
+    groupNote(*group, QT_TR_NOOP("You added %1."), {{route.peer}});
     queueRoster(*group, group->roster.members());
     Q_EMIT groupsChanged();
     return true;
@@ -171,7 +169,7 @@ bool Messenger::leaveGroup(const QString& groupName, QString* error)
             *error = m_groups.error();
         return false;
     }
-    groupNote(*group, tr("You left the group."));
+    groupNote(*group, QT_TR_NOOP("You left the group."));
     queueRoster(*group, before);
     Q_EMIT groupsChanged();
     return true;
@@ -187,13 +185,13 @@ void Messenger::queueRoster(const GroupBook::Group& group, const QList<Roster::E
     }
 }
 
-void Messenger::groupNote(const GroupBook::Group& group, const QString& text)
+void Messenger::groupNote(const GroupBook::Group& group, const char* source, const QList<QStringList>& arguments)
 {
     Message m;
     m.peer = group.key();
     m.direction = Direction::Incoming;
     m.state = MessageState::Received;
-    m.text = text;
+    m.text = systemline::make(staticMetaObject.className(), source, arguments);
     m.isSystem = true;
     if (m_history->append(m))
         m_batch.announce(m);
@@ -513,7 +511,8 @@ bool Messenger::takeGroupPayload(const QByteArray& bytes, quint64 messageNo, con
                                .arg(payload->name, m_directory.peerFor(from), why));
             return refuse("cannot add the group:");
         }
-        groupNote(*added, tr("%1 added you to the group %2.").arg(memberName(added->key(), sender), added->name));
+        groupNote(*added, QT_TR_NOOP("%1 added you to the group %2."),
+                  {{memberName(added->key(), sender)}, {added->name}});
         Q_EMIT groupsChanged();
         return true;
     }
@@ -526,9 +525,10 @@ bool Messenger::takeGroupPayload(const QByteArray& bytes, quint64 messageNo, con
             const Roster::Entry* old = before.find(e.endpoint);
             const QString name = memberName(group->key(), e.endpoint);
             if (!e.left && (!old || old->left))
-                groupNote(*group, e.endpoint.isEmpty() ? tr("You were added again.") : tr("%1 joined.").arg(name));
+                groupNote(*group, e.endpoint.isEmpty() ? QT_TR_NOOP("You were added again.") : QT_TR_NOOP("%1 joined."),
+                          {{name}});
             else if (e.left && old && !old->left)
-                groupNote(*group, tr("%1 left.").arg(name));
+                groupNote(*group, QT_TR_NOOP("%1 left."), {{name}});
         }
         Q_EMIT groupsChanged();
     }

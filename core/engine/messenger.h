@@ -275,8 +275,9 @@ private:
     // sent, so one still queued for a member carries this change too and none is added; for a mere exchange
     // (`exchange`: the clocks differ) one on its way suffices as well.
     void queueRoster(const GroupBook::Group& group, const QList<Roster::Entry>& members, bool exchange = false);
-    // Stores a line such as "Bob joined" in a group's conversation.
-    void groupNote(const GroupBook::Group& group, const QString& text);
+    // Stores a line such as "Bob joined" in a group's conversation: `source` marked with QT_TR_NOOP, translated when
+    // shown (systemline.h), `arguments` filling its %1, %2.
+    void groupNote(const GroupBook::Group& group, const char* source, const QList<QStringList>& arguments = {});
     void transmitGroup(qint64 deliveryId);
     // Delivery ids of group deliveries are negative in Delivery and CommitBatch (message ids are positive).
     void setGroupDelivery(qint64 deliveryId, MessageState state);

@@ -1,5 +1,7 @@
 #include "conversationmodel.h"
 
+#include "systemline.h"
+
 #include <algorithm>
 #include <limits>
 
@@ -108,7 +110,7 @@ ConversationModel::Row ConversationModel::toRow(const Message& m)
 {
     const qint64 ms = m.time.toMSecsSinceEpoch();
     return Row{m.id,
-               m.isSystem ? m.text : shownText(m.text),
+               m.isSystem ? systemline::render(m.text) : shownText(m.text),
                ms,
                m.sortKey,
                localDay(ms),
@@ -394,7 +396,7 @@ void ConversationModel::onDeliveryChanged(qint64 id, MessageState state)
     const QModelIndex i = index(row);
     Q_EMIT dataChanged(i, i, m_isGroup ? QList<int>{StateRole, GroupDeliveryRole} : QList<int>{StateRole});
     if (state == MessageState::Failed)
-        addSystemLine(tr("A message could not be delivered."));
+        addSystemLine(QT_TR_NOOP("A message could not be delivered."));
 }
 
 void ConversationModel::onMessageOpened(qint64 id)
@@ -411,16 +413,17 @@ void ConversationModel::onPresenceChanged(const QString& peer, Presence presence
 {
     if (peer != m_peer || m_peer.isEmpty() || presence == Presence::Unknown)
         return;
-    addSystemLine(presence == Presence::Online ? tr("%1 came online.").arg(peer) : tr("%1 went offline.").arg(peer));
+    addSystemLine(presence == Presence::Online ? QT_TR_NOOP("%1 came online.") : QT_TR_NOOP("%1 went offline."),
+                  {{peer}});
 }
 
-void ConversationModel::addSystemLine(const QString& text)
+void ConversationModel::addSystemLine(const char* source, const QList<QStringList>& arguments)
 {
     // Stored with the conversation (as a system line, which the conversation list and unread counts leave out), so
     // it is still there when the conversation is opened again.
     Message m;
     m.peer = m_peer;
-    m.text = text;
+    m.text = systemline::make(staticMetaObject.className(), source, arguments);
     m.time = QDateTime::currentDateTimeUtc();
     m.direction = Direction::Incoming;
     m.state = MessageState::Received;
@@ -431,7 +434,7 @@ void ConversationModel::addSystemLine(const QString& text)
     } else {
         // Not stored (the disk is full): shown for now all the same.
         r.id = m_nextSystemId--;
-        r.text = text;
+        r.text = systemline::render(m.text);
         r.timeMs = m.time.toMSecsSinceEpoch();
         r.day = localDay(r.timeMs);
         r.sortKey = std::max(double(r.timeMs), m_rows.isEmpty() ? 0.0 : m_rows.last().sortKey + 0.0001);

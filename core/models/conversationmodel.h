@@ -92,7 +92,9 @@ private:
     void onDeliveryChanged(qint64 id, MessageState state);
     void onMessageOpened(qint64 id);
     void onPresenceChanged(const QString& peer, Presence presence);
-    void addSystemLine(const QString& text);
+    // Stores and shows a line such as "Alice came online.": `source` marked with QT_TR_NOOP, translated when shown
+    // (systemline.h).
+    void addSystemLine(const char* source, const QList<QStringList>& arguments = {});
     void onTransfer(const Transfers::Info& info);
     Row transferRow(const Transfers::Info& info);
     // Puts the conversation's transfers that fall within the loaded messages into m_rows (with row signals when

@@ -2278,7 +2278,7 @@ New fingerprint: %2</source>
         </message>
         <message>
             <source>  (sent to %1; plain-text peers send no receipts)</source>
-            <translation>  （已发送给 %1；纯文本对方不发回执）</translation>
+            <translation>  （已发送给 %1；纯文本用户不会发回执）</translation>
         </message>
         <message>
             <source>  (could not deliver to %1: no answer)</source>
@@ -2510,7 +2510,7 @@ Compare them with %2 aloud or side by side; if they match, type /verify %2 yes.<
         </message>
         <message>
             <source>You are online.</source>
-            <translation>你已在线。</translation>
+            <translation>你现在在线。</translation>
         </message>
         <message>
             <source>Usage: /search TEXT</source>

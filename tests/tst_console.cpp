@@ -1,3 +1,4 @@
+#include "consoleprocess.h"
 #include "contactbook.h"
 
 #include <QFile>
@@ -20,67 +21,11 @@ quint16 freePort()
     return probe.localPort();
 }
 
-// One `pigeon --console` process with piped standard input and output.
-struct Console {
-    QProcess process;
-    quint16 port = 0;
-    QByteArray out;
-
-    // Starts it and waits until it says it is listening. The console takes no port 0, so the port is one that was
-    // free a moment ago; another process may take it first, and then the console exits with code 2 and this tries
-    // again on another port.
-    bool start(const QString& profile, const QStringList& extra = {})
+// Each console listens on 127.0.0.1: the lines it prints name its peers there.
+struct Console : ConsoleProcess {
+    Console()
+        : ConsoleProcess(Listen::Loopback)
     {
-        constexpr int Attempts = 5;
-        for (int attempt = 0; attempt < Attempts; ++attempt) {
-            port = freePort();
-            out.clear();
-            process.setProgram(QStringLiteral(PIGEON_BINARY));
-            process.setArguments(QStringList{QStringLiteral("--console"), QStringLiteral("--bind"),
-                                             QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
-                                             QString::number(port), QStringLiteral("--profile"), profile} +
-                                 extra);
-            process.start();
-            if (!process.waitForStarted(5000))
-                return false;
-            const bool listening = QTest::qWaitFor(
-                [this] {
-                    return output().contains(QStringLiteral("listening")) || process.state() == QProcess::NotRunning;
-                },
-                10000);
-            if (listening && output().contains(QStringLiteral("listening")))
-                return true;
-            const bool portTaken = process.waitForFinished(5000) && process.exitCode() == 2;
-            if (!portTaken) {
-                qWarning("the console neither listened nor exited with code 2 (port taken)");
-                return false;
-            }
-            qWarning("port %u was taken meanwhile; trying another", unsigned(port));
-        }
-        return false;
-    }
-    QString output()
-    {
-        out += process.readAllStandardOutput();
-        return QString::fromUtf8(out);
-    }
-    void type(const QString& line) { process.write((line + u'\n').toUtf8()); }
-    // Closes its input, which makes it quit, and returns its exit code; -1 (which no test expects) when it hung for
-    // 20 s or crashed, so that a console that never exits fails the test with this message, well before CTest's
-    // timeout.
-    int finish()
-    {
-        process.closeWriteChannel();
-        const bool exited = process.waitForFinished(20000);
-        if (!exited) {
-            qWarning("the console did not exit within 20 s of the end of its input; killing it");
-            process.kill();
-            process.waitForFinished(5000);
-        }
-        output();
-        if (!exited || process.exitStatus() != QProcess::NormalExit)
-            return -1;
-        return process.exitCode();
     }
 };
 
@@ -125,7 +70,7 @@ void TestConsole::chatsWithPlainSocket()
     QVERIFY(c.start(dir.path()));
     QUdpSocket script;
     QVERIFY(script.bind(Loopback, 0));
-    script.writeDatagram(QStringLiteral("hello 你好\n").toUtf8(), Loopback, c.port);
+    script.writeDatagram(QStringLiteral("hello 你好\n").toUtf8(), Loopback, c.port());
     const QString who = QStringLiteral("127.0.0.1:%1").arg(script.localPort());
     QTRY_VERIFY(c.output().contains(QRegularExpression(
         QStringLiteral(R"(\[\d\d:\d\d:\d\d\] )") + QRegularExpression::escape(who) + QStringLiteral(": hello 你好"))));
@@ -135,7 +80,7 @@ void TestConsole::chatsWithPlainSocket()
     QTRY_VERIFY(script.hasPendingDatagrams());
     const QNetworkDatagram reply = script.receiveDatagram();
     QCOMPARE(reply.data(), QByteArray("reply from the console"));
-    QCOMPARE(reply.senderPort(), int(c.port));
+    QCOMPARE(reply.senderPort(), int(c.port()));
     QCOMPARE(c.finish(), 0);
 }
 
@@ -148,7 +93,7 @@ void TestConsole::chatsWithNetcat()
     Console c;
     QVERIFY(c.start(dir.path()));
     QProcess netcat;
-    netcat.start(nc, {QStringLiteral("-u"), QStringLiteral("127.0.0.1"), QString::number(c.port)});
+    netcat.start(nc, {QStringLiteral("-u"), QStringLiteral("127.0.0.1"), QString::number(c.port())});
     QVERIFY(netcat.waitForStarted(5000));
     netcat.write(QStringLiteral("hello from nc 你好\n").toUtf8());
     QTRY_VERIFY(c.output().contains(QStringLiteral(": hello from nc 你好")));
@@ -168,18 +113,18 @@ void TestConsole::chatsWithAnotherConsole()
     Console b;
     QVERIFY(b.start(bDir.path(), {QStringLiteral("--name"), QStringLiteral("Bob")}));
     QVERIFY(a.start(aDir.path(), {QStringLiteral("--name"), QStringLiteral("Alice")}));
-    a.type(QStringLiteral("/add Bob 127.0.0.1:%1").arg(b.port));
+    a.type(QStringLiteral("/add Bob 127.0.0.1:%1").arg(b.port()));
     QTRY_VERIFY(a.output().contains(QStringLiteral("Added Bob")));
     a.type(QStringLiteral("/to Bob"));
     a.type(QStringLiteral("hi Bob 你好"));
-    QTRY_VERIFY(b.output().contains(QStringLiteral("Alice? (127.0.0.1:%1): hi Bob 你好").arg(a.port)));
+    QTRY_VERIFY(b.output().contains(QStringLiteral("Alice? (127.0.0.1:%1): hi Bob 你好").arg(a.port())));
     QTRY_VERIFY(a.output().contains(QStringLiteral("(delivered to Bob)")));
     // Bob replies to whoever wrote last without naming anyone.
     b.type(QStringLiteral("hi Alice"));
-    QTRY_VERIFY(a.output().contains(QStringLiteral("Bob (127.0.0.1:%1): hi Alice").arg(b.port)));
-    QTRY_VERIFY(b.output().contains(QStringLiteral("(delivered to 127.0.0.1:%1)").arg(a.port)));
+    QTRY_VERIFY(a.output().contains(QStringLiteral("Bob (127.0.0.1:%1): hi Alice").arg(b.port())));
+    QTRY_VERIFY(b.output().contains(QStringLiteral("(delivered to 127.0.0.1:%1)").arg(a.port())));
     a.type(QStringLiteral("/contacts"));
-    QTRY_VERIFY(a.output().contains(QStringLiteral("Bob  127.0.0.1:%1  online").arg(b.port)));
+    QTRY_VERIFY(a.output().contains(QStringLiteral("Bob  127.0.0.1:%1  online").arg(b.port())));
     a.type(QStringLiteral("/quit"));
     QVERIFY(a.process.waitForFinished(15000));
     QCOMPARE(a.process.exitCode(), 0);
@@ -243,7 +188,7 @@ void TestConsole::escapeSequencesAreShownNotRun()
     QVERIFY(c.start(dir.path()));
     QUdpSocket script;
     QVERIFY(script.bind(Loopback, 0));
-    script.writeDatagram("evil \x1b]0;pwned\x07\x1b[2J done", Loopback, c.port);
+    script.writeDatagram("evil \x1b]0;pwned\x07\x1b[2J done", Loopback, c.port());
     QTRY_VERIFY(c.output().contains(QStringLiteral("evil ^[]0;pwned^G^[[2J done")));
     QVERIFY(!c.output().contains(u'\x1b'));
     QCOMPARE(c.finish(), 0);
@@ -275,7 +220,7 @@ void TestConsole::lineEndsAreLineBreaks()
     QVERIFY(c.start(dir.path()));
     QUdpSocket peer;
     QVERIFY(peer.bind(Loopback, 0));
-    QCOMPARE(peer.writeDatagram(datagram, Loopback, c.port), datagram.size());
+    QCOMPARE(peer.writeDatagram(datagram, Loopback, c.port()), datagram.size());
     QTRY_VERIFY(c.output().contains(shown.left(shown.indexOf(u'\n'))));
     QCOMPARE(c.finish(), 0);
     const QString out = c.output();
@@ -292,7 +237,7 @@ void TestConsole::emptyLineSendsNothing()
     QVERIFY(c.start(dir.path()));
     QUdpSocket script;
     QVERIFY(script.bind(Loopback, 0));
-    script.writeDatagram("first", Loopback, c.port);
+    script.writeDatagram("first", Loopback, c.port());
     QTRY_VERIFY(c.output().contains(QStringLiteral(": first")));
     c.type(QString());
     c.type(QStringLiteral("   "));
@@ -387,8 +332,8 @@ void TestConsole::searchCommand()
     QVERIFY(c.start(dir.path()));
     QUdpSocket script;
     QVERIFY(script.bind(Loopback, 0));
-    script.writeDatagram(QStringLiteral("明天下午开会").toUtf8(), Loopback, c.port);
-    script.writeDatagram(QStringLiteral("Meeting notes attached").toUtf8(), Loopback, c.port);
+    script.writeDatagram(QStringLiteral("明天下午开会").toUtf8(), Loopback, c.port());
+    script.writeDatagram(QStringLiteral("Meeting notes attached").toUtf8(), Loopback, c.port());
     QTRY_VERIFY(c.output().contains(QStringLiteral(": Meeting notes attached")));
     const qsizetype before = c.output().size();
     c.type(QStringLiteral("/search 会"));
@@ -419,8 +364,8 @@ void TestConsole::groupChatBetweenThreeConsoles()
     QVERIFY(b.start(dirs[1].path(), {QStringLiteral("--name"), QStringLiteral("Bob")}));
     QVERIFY(c.start(dirs[2].path(), {QStringLiteral("--name"), QStringLiteral("Carol")}));
     QVERIFY(a.start(dirs[0].path(), {QStringLiteral("--name"), QStringLiteral("Alice")}));
-    a.type(QStringLiteral("/add Bob 127.0.0.1:%1").arg(b.port));
-    a.type(QStringLiteral("/add Carol 127.0.0.1:%1").arg(c.port));
+    a.type(QStringLiteral("/add Bob 127.0.0.1:%1").arg(b.port()));
+    a.type(QStringLiteral("/add Carol 127.0.0.1:%1").arg(c.port()));
     QTRY_VERIFY(a.output().contains(QStringLiteral("* Carol is online")));
     QTRY_VERIFY(a.output().contains(QStringLiteral("* Bob is online")));
     a.type(QStringLiteral("/group team Bob Carol"));
@@ -429,18 +374,18 @@ void TestConsole::groupChatBetweenThreeConsoles()
     QTRY_VERIFY(c.output().contains(QStringLiteral("Alice added you to the group team")));
     a.type(QStringLiteral("hello team"));
     // Alice is no contact of theirs: named as she claims, with a '?'.
-    const QString fromAlice = QStringLiteral("team \u203a Alice? (127.0.0.1:%1): hello team").arg(a.port);
+    const QString fromAlice = QStringLiteral("team \u203a Alice? (127.0.0.1:%1): hello team").arg(a.port());
     QTRY_VERIFY(b.output().contains(fromAlice));
     QTRY_VERIFY(c.output().contains(fromAlice));
     QTRY_VERIFY(a.output().contains(QStringLiteral("(#team: delivered to 2 of 2: ")));
     // Bob answers whoever wrote last: the group.
     b.type(QStringLiteral("hi from Bob"));
     const QString fromBob = QStringLiteral("team \u203a Bob%1 (127.0.0.1:%2): hi from Bob");
-    QTRY_VERIFY(a.output().contains(fromBob.arg(QString()).arg(b.port)));
-    QTRY_VERIFY(c.output().contains(fromBob.arg(QStringLiteral("?")).arg(b.port)));
+    QTRY_VERIFY(a.output().contains(fromBob.arg(QString()).arg(b.port())));
+    QTRY_VERIFY(c.output().contains(fromBob.arg(QStringLiteral("?")).arg(b.port())));
     c.type(QStringLiteral("/groups"));
     QTRY_VERIFY(c.output().contains(QStringLiteral("#team  ")));
-    QVERIFY(c.output().contains(QStringLiteral("Bob (127.0.0.1:%1)").arg(b.port)));
+    QVERIFY(c.output().contains(QStringLiteral("Bob (127.0.0.1:%1)").arg(b.port())));
     c.type(QStringLiteral("/group leave team"));
     QTRY_VERIFY(a.output().contains(QStringLiteral("Carol left.")));
     QCOMPARE(a.finish(), 0);
@@ -460,7 +405,7 @@ void TestConsole::cp932ContactReadsShiftJis()
     c.type(QStringLiteral("/contacts"));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("taro  127.0.0.1:%1").arg(script.localPort())), c.out.constData());
     QVERIFY2(c.output().contains(QStringLiteral(" cp932")), c.out.constData());
-    script.writeDatagram(QByteArray("1:1001:u:h:288:\x92\x86\x95\xb6\x8f\xc1\x91\xa7\0", 24), Loopback, c.port);
+    script.writeDatagram(QByteArray("1:1001:u:h:288:\x92\x86\x95\xb6\x8f\xc1\x91\xa7\0", 24), Loopback, c.port());
     QTRY_VERIFY2(c.output().contains(QStringLiteral("taro (127.0.0.1:%1): 中文消息").arg(script.localPort())),
                  c.out.constData());
     QCOMPARE(c.finish(), 0);
@@ -485,7 +430,7 @@ void TestConsole::legacyEncodingReadsStrangers()
     QVERIFY(script.bind(Loopback, 0));
     Console c;
     QVERIFY(c.start(dir.path(), {QStringLiteral("--legacy-encoding"), legacy}));
-    script.writeDatagram(QByteArray("1:1001:u:h:288:\x92\x86\x95\xb6\x8f\xc1\x91\xa7\0", 24), Loopback, c.port);
+    script.writeDatagram(QByteArray("1:1001:u:h:288:\x92\x86\x95\xb6\x8f\xc1\x91\xa7\0", 24), Loopback, c.port());
     QTRY_VERIFY2(c.output().contains(QStringLiteral("127.0.0.1:%1: ").arg(script.localPort()) + shown),
                  c.out.constData());
     QCOMPARE(c.finish(), 0);
@@ -500,7 +445,7 @@ void TestConsole::sealedMessageOpensWithOpen()
     QVERIFY(script.bind(Loopback, 0));
     Console c;
     QVERIFY(c.start(dir.path()));
-    script.writeDatagram(QByteArray("1:1003:u:h:800:the sealed text\0", 31), Loopback, c.port);
+    script.writeDatagram(QByteArray("1:1003:u:h:800:the sealed text\0", 31), Loopback, c.port());
     QTRY_VERIFY2(c.output().contains(QStringLiteral("sealed message 1; /open 1 to read it")), c.out.constData());
     QVERIFY(!c.output().contains(QStringLiteral("the sealed text")));
     c.type(QStringLiteral("/open"));
@@ -527,9 +472,9 @@ void TestConsole::openNumberedSendsOneReadNotice()
     QVERIFY(script.bind(Loopback, 0));
     Console c;
     QVERIFY(c.start(dir.path()));
-    script.writeDatagram(QByteArray("1:1003:u:h:800:first sealed\0", 29), Loopback, c.port);
+    script.writeDatagram(QByteArray("1:1003:u:h:800:first sealed\0", 29), Loopback, c.port());
     QTRY_VERIFY2(c.output().contains(QStringLiteral("sealed message 1; /open 1")), c.out.constData());
-    script.writeDatagram(QByteArray("1:1004:u:h:800:second sealed\0", 30), Loopback, c.port);
+    script.writeDatagram(QByteArray("1:1004:u:h:800:second sealed\0", 30), Loopback, c.port());
     QTRY_VERIFY2(c.output().contains(QStringLiteral("sealed message 2; /open 2")), c.out.constData());
     QList<QByteArray> notices; // the extension of each READMSG, in order
     const auto collect = [&] {
@@ -578,7 +523,7 @@ void TestConsole::sealedMessageOpensAfterRestart()
     {
         Console c;
         QVERIFY(c.start(dir.path()));
-        script.writeDatagram(QByteArray("1:1005:u:h:800:kept under seal\0", 31), Loopback, c.port);
+        script.writeDatagram(QByteArray("1:1005:u:h:800:kept under seal\0", 31), Loopback, c.port());
         QTRY_VERIFY2(c.output().contains(QStringLiteral("sealed message 1; /open 1 to read it")), c.out.constData());
         QCOMPARE(c.finish(), 0);
     }
@@ -657,7 +602,7 @@ void TestConsole::addRefusesATakenEndpoint()
     QTemporaryDir dir;
     Console c;
     QVERIFY(c.start(dir.path()));
-    const QString port = QString::number(c.port);
+    const QString port = QString::number(c.port());
     c.type(QStringLiteral("/add Bob 127.0.0.1:9"));
     c.type(QString(add).replace(QStringLiteral("PORT"), port));
     c.type(QStringLiteral("/contacts"));

@@ -12,6 +12,7 @@
 #include "pictureviewer.h"
 #include "session.h"
 #include "settingsdialog.h"
+#include "testfiles.h"
 #include "threadview.h"
 
 #include <QApplication>
@@ -31,27 +32,6 @@
 #include <QtEndian>
 
 namespace {
-
-QByteArray randomBytes(qsizetype size, quint32 seed)
-{
-    QRandomGenerator random(seed);
-    QByteArray out(size, Qt::Uninitialized);
-    for (char& c : out)
-        c = char(random.bounded(256));
-    return out;
-}
-
-bool writeFile(const QString& path, const QByteArray& bytes)
-{
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
-}
-
-QByteArray readFile(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
 
 // CRC-32 (ISO 3309, as PNG chunks carry it), bitwise.
 quint32 crc32(const QByteArray& bytes)

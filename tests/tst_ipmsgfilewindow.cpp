@@ -10,6 +10,7 @@
 #include "mainwindow.h"
 #include "netfixture.h"
 #include "session.h"
+#include "testfiles.h"
 #include "threadview.h"
 
 #include <QApplication>
@@ -30,27 +31,6 @@
 namespace {
 
 constexpr quint32 Offer = ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::FileAttachOpt;
-
-QByteArray randomBytes(qsizetype size, quint32 seed)
-{
-    QRandomGenerator random(seed);
-    QByteArray out(size, Qt::Uninitialized);
-    for (char& c : out)
-        c = char(random.bounded(256));
-    return out;
-}
-
-bool writeFile(const QString& path, const QByteArray& bytes)
-{
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
-}
-
-QByteArray readFile(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
 
 } // namespace
 

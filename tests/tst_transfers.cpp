@@ -8,6 +8,7 @@
 #include "history.h"
 #include "ipmsg.h"
 #include "messenger.h"
+#include "testfiles.h"
 #include "transfers.h"
 
 #include <QCryptographicHash>
@@ -25,43 +26,6 @@ namespace {
 
 const Endpoint AliceAt{QHostAddress(QStringLiteral("127.0.3.1")), 2425};
 const Endpoint BobAt{QHostAddress(QStringLiteral("127.0.3.2")), 2425};
-
-QByteArray randomBytes(qsizetype size, quint32 seed)
-{
-    QRandomGenerator random(seed);
-    QByteArray out(size, Qt::Uninitialized);
-    random.fillRange(reinterpret_cast<quint32*>(out.data()), size / 4);
-    for (qsizetype i = size / 4 * 4; i < size; ++i)
-        out[i] = char(random.bounded(256));
-    return out;
-}
-
-bool writeFile(const QString& path, const QByteArray& bytes)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
-}
-
-QByteArray readFile(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-// Every file under `folder`, relative, with its SHA-256.
-QMap<QString, QByteArray> tree(const QString& folder)
-{
-    QMap<QString, QByteArray> out;
-    QDirIterator it(folder, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        out.insert(QDir(folder).relativeFilePath(path),
-                   QFileInfo(path).isDir() ? QByteArray("dir")
-                                           : QCryptographicHash::hash(readFile(path), QCryptographicHash::Sha256));
-    }
-    return out;
-}
 
 // One Pigeon: its socket stays across restarts (as a port would), everything above it can be made again.
 struct Side {

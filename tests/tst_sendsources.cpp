@@ -2,11 +2,8 @@
 // completion adds, and things that are no file to send (a symbolic link, a pipe, a device, nothing), each refused
 // at once with the reason, before anything reaches the peer. A pipe that nobody writes must not block the program.
 
-#include "contactbook.h"
 #include "faketransport.h"
-#include "history.h"
-#include "messenger.h"
-#include "transfers.h"
+#include "transferside.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -22,29 +19,12 @@ namespace {
 const Endpoint AliceAt{QHostAddress(QStringLiteral("127.0.3.11")), 2425};
 const Endpoint BobAt{QHostAddress(QStringLiteral("127.0.3.12")), 2425};
 
-// One Pigeon over the fake network, its stores in `dir`.
-struct Side {
-    ContactBook book;
-    History history;
-    Messenger messenger;
-    Transfers transfers;
-
+// One Pigeon over the fake network, its stores in `dir`, started.
+struct Side : TransferSide {
     Side(FakeTransport* wire, const QString& dir, const QString& nick, const Contact& other)
-        : messenger(Identity::fromSystem(nick), &book, &history, wire)
-        , transfers(&messenger, (openStores(dir, other), &history))
+        : TransferSide(wire, dir, nick, other)
     {
-        transfers.setDownloadFolder(dir + QStringLiteral("/downloads"));
-        messenger.start();
-        transfers.start();
-    }
-    ~Side() { transfers.stop(); }
-
-private:
-    void openStores(const QString& dir, const Contact& other)
-    {
-        book.load(dir + QStringLiteral("/contacts"));
-        book.add(other);
-        history.open(dir + QStringLiteral("/history.sqlite"));
+        start();
     }
 };
 

@@ -9,7 +9,7 @@
 #include "ipmsg.h"
 #include "messenger.h"
 #include "testfiles.h"
-#include "transfers.h"
+#include "transferside.h"
 
 #include <QCryptographicHash>
 #include <QDirIterator>
@@ -27,21 +27,21 @@ namespace {
 const Endpoint AliceAt{QHostAddress(QStringLiteral("127.0.3.1")), 2425};
 const Endpoint BobAt{QHostAddress(QStringLiteral("127.0.3.2")), 2425};
 
-// One Pigeon: its socket stays across restarts (as a port would), everything above it can be made again.
-struct Side {
-    FakeTransport* wire;
+// The lossy layer over a Pigeon's socket, made before the Pigeon above it.
+struct LossyWire {
+    LossyWire(FakeTransport* wire, LossyTransport::Faults faults, quint32 seed)
+        : net(wire, faults, seed)
+    {
+    }
     LossyTransport net;
-    ContactBook book;
-    History history;
-    Messenger messenger;
-    Transfers transfers;
+};
 
+// One Pigeon: its socket stays across restarts (as a port would), everything above it can be made again.
+struct Side : LossyWire, TransferSide {
     Side(FakeTransport* wire, const QString& dir, const QString& nick, const Contact& other,
          LossyTransport::Faults faults, quint32 seed)
-        : wire(wire)
-        , net(wire, faults, seed)
-        , messenger(Identity::fromSystem(nick), &book, &history, &net)
-        , transfers(&messenger, (openStores(dir, other), &history))
+        : LossyWire(wire, faults, seed)
+        , TransferSide(&net, dir, nick, other)
     {
         Messenger::Timing timing;
         timing.initialRtoMs = 20;
@@ -49,19 +49,7 @@ struct Side {
         timing.maxRtoMs = 40;
         messenger.setTiming(timing);
         transfers.setTiming({50, 20, 400});
-        transfers.setDownloadFolder(dir + QStringLiteral("/downloads"));
-        messenger.start();
-        transfers.start();
-    }
-    ~Side() { transfers.stop(); }
-
-private:
-    void openStores(const QString& dir, const Contact& other)
-    {
-        book.load(dir + QStringLiteral("/contacts"));
-        if (!book.find(other.name))
-            book.add(other);
-        history.open(dir + QStringLiteral("/history.sqlite"));
+        start();
     }
 };
 

@@ -314,17 +314,7 @@ void Messenger::transmitGroup(qint64 deliveryId)
     // The same numbers again only for the same cut to a Pigeon (it recognises the duplicate); else fresh ones.
     if (first == 0 || d->parts != payloads.size() || !route.isPigeon)
         first = m_numbers.reserve(int(payloads.size()));
-    QList<Delivery::Part> parts;
-    for (qsizetype i = 0; i < payloads.size(); ++i) {
-        ipmsg::Packet p;
-        p.version = versionField();
-        p.packetNo = first + quint64(i);
-        p.user = m_identity.user;
-        p.host = m_identity.host;
-        p.command = command;
-        p.extension = fragmented ? fragment::encode({first, int(i), int(payloads.size()), payloads[i]}) : payloads[i];
-        parts.append({p.packetNo, ipmsg::encode(p)});
-    }
+    const QList<Delivery::Part> parts = packParts(payloads, first, command, fragmented);
     m_groups.setDelivery(deliveryId, MessageState::Sending, first, int(payloads.size()));
     m_delivery.add(-deliveryId, *to, parts, windowFor(*to), fragmented);
     wakeTimer();

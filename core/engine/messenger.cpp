@@ -134,6 +134,24 @@ QByteArray Messenger::versionField() const
     return QByteArrayLiteral("1_pigeon " PIGEON_VERSION);
 }
 
+QList<Delivery::Part> Messenger::packParts(const QList<QByteArray>& payloads, quint64 first, quint32 command,
+                                           bool fragmented) const
+{
+    QList<Delivery::Part> parts;
+    parts.reserve(payloads.size());
+    for (qsizetype i = 0; i < payloads.size(); ++i) {
+        ipmsg::Packet p;
+        p.version = versionField();
+        p.packetNo = first + quint64(i);
+        p.user = m_identity.user;
+        p.host = m_identity.host;
+        p.command = command;
+        p.extension = fragmented ? fragment::encode({first, int(i), int(payloads.size()), payloads[i]}) : payloads[i];
+        parts.append({p.packetNo, ipmsg::encode(p)});
+    }
+    return parts;
+}
+
 QByteArray Messenger::entry(TextEncoding encoding) const
 {
     const PeerStatus& status = m_away.current();
@@ -677,18 +695,7 @@ void Messenger::transmit(const Message& m)
         first = m_numbers.reserve(int(payloads.size()));
         m_history->resend(m.id, first, int(payloads.size()));
     }
-    QList<Delivery::Part> parts;
-    parts.reserve(payloads.size());
-    for (qsizetype i = 0; i < payloads.size(); ++i) {
-        ipmsg::Packet p;
-        p.version = versionField();
-        p.packetNo = first + quint64(i);
-        p.user = m_identity.user;
-        p.host = m_identity.host;
-        p.command = command;
-        p.extension = m.fragmented ? fragment::encode({first, int(i), int(payloads.size()), payloads[i]}) : payloads[i];
-        parts.append({p.packetNo, ipmsg::encode(p)});
-    }
+    const QList<Delivery::Part> parts = packParts(payloads, first, command, m.fragmented);
     // The receiver acks part 0 only with the whole message: it goes last, so that its retries wait for little.
     m_delivery.add(m.id, to, parts, windowFor(to), m.fragmented);
     wakeTimer();

@@ -339,6 +339,10 @@ private:
     void heardFrom(const Endpoint& from, const QByteArray& version);
     void setPresence(const Endpoint& endpoint, Presence presence);
     QByteArray versionField() const;
+    // The datagrams of one message or group payload cut into `payloads`, under packet numbers from `first` on and
+    // `command`; each part in a fragment header (fragment.h) when `fragmented`.
+    QList<Delivery::Part> packParts(const QList<QByteArray>& payloads, quint64 first, quint32 command,
+                                    bool fragmented) const;
     // The option bits of this Pigeon's entry packets: CAPUTF8OPT, and ABSENCEOPT while away or busy.
     quint32 entryOptions() const;
     // Stores the away text in `peer`'s conversation as an automatic answer to `from`, to go out after the commit.

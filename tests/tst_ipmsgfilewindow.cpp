@@ -12,6 +12,7 @@
 #include "session.h"
 #include "testfiles.h"
 #include "threadview.h"
+#include "windowsession.h"
 
 #include <QApplication>
 #include <QCryptographicHash>
@@ -104,13 +105,8 @@ void TestIpmsgFileWindow::openMine()
 {
     Session::Options me{m_dir->filePath(QStringLiteral("me")), QHostAddress::LocalHost, m_myPort, QStringLiteral("Me")};
     me.downloads = m_dir->filePath(QStringLiteral("downloads"));
-    m_window.reset();
-    m_me.reset();
-    m_me = std::make_unique<Session>();
-    QVERIFY2(m_me->open(me), qPrintable(m_me->error()));
+    QCOMPARE(reopenWithWindow(m_me, m_window, me), QString());
     m_myPort = m_me->transport().localEndpoint().port;
-    m_window = std::make_unique<MainWindow>(*m_me);
-    m_window->show();
 }
 
 void TestIpmsgFileWindow::cleanup()

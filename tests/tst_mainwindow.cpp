@@ -7,6 +7,7 @@
 #include "mainwindow.h"
 #include "settingsdialog.h"
 #include "threadview.h"
+#include "windowsession.h"
 
 #include <QAction>
 #include <QApplication>
@@ -96,15 +97,9 @@ void TestMainWindow::init()
 {
     m_bobDir = std::make_unique<QTemporaryDir>();
     m_myDir = std::make_unique<QTemporaryDir>();
-    m_bob = std::make_unique<Session>();
-    QVERIFY2(m_bob->open({m_bobDir->path(), QHostAddress::LocalHost, 0, QStringLiteral("Bob"), false}),
-             qPrintable(m_bob->error()));
-    m_me = std::make_unique<Session>();
-    QVERIFY2(m_me->open({m_myDir->path(), QHostAddress::LocalHost, 0, QStringLiteral("Me"), false}),
-             qPrintable(m_me->error()));
-    QVERIFY(m_me->contacts()
-                .add({QStringLiteral("Bob"), QStringLiteral("127.0.0.1"), m_bob->transport().localEndpoint().port})
-                .isEmpty());
+    QCOMPARE(openOnLoopback(m_bob, m_bobDir->path(), QStringLiteral("Bob")), QString());
+    QCOMPARE(openOnLoopback(m_me, m_myDir->path(), QStringLiteral("Me")), QString());
+    QCOMPARE(addAsContact(*m_me, QStringLiteral("Bob"), *m_bob), QString());
     // Carol's port has nobody behind it: a conversation to keep on screen while Bob writes.
     QVERIFY(m_me->contacts().add({QStringLiteral("Carol"), QStringLiteral("127.0.0.3"), 9}).isEmpty());
     m_window = std::make_unique<MainWindow>(*m_me);
@@ -133,16 +128,11 @@ QStringList TestMainWindow::textsAt(Session& session, const QString& peer)
 
 bool TestMainWindow::restart()
 {
-    m_window.reset();
-    m_me.reset();
-    m_me = std::make_unique<Session>();
-    if (!m_me->open({m_myDir->path(), QHostAddress::LocalHost, 0, QStringLiteral("Me"), false})) {
-        qWarning("%s", qPrintable(m_me->error()));
-        return false;
-    }
-    m_window = std::make_unique<MainWindow>(*m_me);
-    m_window->show();
-    return true;
+    const QString error =
+        reopenWithWindow(m_me, m_window, {m_myDir->path(), QHostAddress::LocalHost, 0, QStringLiteral("Me"), false});
+    if (!error.isEmpty())
+        qWarning("%s", qPrintable(error));
+    return error.isEmpty();
 }
 
 void TestMainWindow::click(const QString& peer)

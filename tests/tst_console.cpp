@@ -29,6 +29,34 @@ struct Console : ConsoleProcess {
     }
 };
 
+// A console in a temporary profile of its own, and a script on a socket of 127.0.0.1 that writes to it as a peer
+// would (plain text or IPMsg datagrams).
+struct ConsoleAndScript {
+    QTemporaryDir dir;
+    Console c;
+    QUdpSocket script;
+
+    bool start(const QStringList& extra = {}) { return script.bind(Loopback, 0) && c.start(dir.path(), extra); }
+    // Sends `datagram` from the script to the console.
+    void send(const QByteArray& datagram) { script.writeDatagram(datagram, Loopback, c.port()); }
+};
+
+// Reads what the console sent the IPMsg client `script` so far: appends to `notices` the extension (the packet number
+// and a NUL) of each READMSG (command 48: a sealed message was opened), in order, and answers an entry (BR_ENTRY, low
+// byte 0x01) with ANSENTRY as an IP Messenger client does.
+void readNotices(QUdpSocket& script, QList<QByteArray>& notices)
+{
+    while (script.hasPendingDatagrams()) {
+        const QNetworkDatagram d = script.receiveDatagram();
+        const QByteArray data = d.data();
+        const QList<QByteArray> fields = data.split(':');
+        if (fields.size() >= 5 && (fields[4].toUInt() & 0xffU) == 0x01U)
+            script.writeDatagram(QByteArray("1:1006:u:h:3:u\0", 15), d.senderAddress(), quint16(d.senderPort()));
+        if (fields.size() >= 6 && fields[4] == "48")
+            notices.append(data.mid(data.indexOf(":48:") + 4));
+    }
+}
+
 } // namespace
 
 // The console front end as a person or a script uses it: a real process, real sockets on 127.0.0.1.
@@ -65,12 +93,10 @@ private Q_SLOTS:
 
 void TestConsole::chatsWithPlainSocket()
 {
-    QTemporaryDir dir;
-    Console c;
-    QVERIFY(c.start(dir.path()));
-    QUdpSocket script;
-    QVERIFY(script.bind(Loopback, 0));
-    script.writeDatagram(QStringLiteral("hello 你好\n").toUtf8(), Loopback, c.port());
+    ConsoleAndScript t;
+    QVERIFY(t.start());
+    auto& [dir, c, script] = t;
+    t.send(QStringLiteral("hello 你好\n").toUtf8());
     const QString who = QStringLiteral("127.0.0.1:%1").arg(script.localPort());
     QTRY_VERIFY(c.output().contains(QRegularExpression(
         QStringLiteral(R"(\[\d\d:\d\d:\d\d\] )") + QRegularExpression::escape(who) + QStringLiteral(": hello 你好"))));
@@ -183,12 +209,10 @@ void TestConsole::badArguments()
 
 void TestConsole::escapeSequencesAreShownNotRun()
 {
-    QTemporaryDir dir;
-    Console c;
-    QVERIFY(c.start(dir.path()));
-    QUdpSocket script;
-    QVERIFY(script.bind(Loopback, 0));
-    script.writeDatagram("evil \x1b]0;pwned\x07\x1b[2J done", Loopback, c.port());
+    ConsoleAndScript t;
+    QVERIFY(t.start());
+    auto& [dir, c, script] = t;
+    t.send("evil \x1b]0;pwned\x07\x1b[2J done");
     QTRY_VERIFY(c.output().contains(QStringLiteral("evil ^[]0;pwned^G^[[2J done")));
     QVERIFY(!c.output().contains(u'\x1b'));
     QCOMPARE(c.finish(), 0);
@@ -215,12 +239,10 @@ void TestConsole::lineEndsAreLineBreaks()
 {
     QFETCH(QByteArray, datagram);
     QFETCH(QString, shown);
-    QTemporaryDir dir;
-    Console c;
-    QVERIFY(c.start(dir.path()));
-    QUdpSocket peer;
-    QVERIFY(peer.bind(Loopback, 0));
-    QCOMPARE(peer.writeDatagram(datagram, Loopback, c.port()), datagram.size());
+    ConsoleAndScript t;
+    QVERIFY(t.start());
+    auto& [dir, c, script] = t;
+    QCOMPARE(script.writeDatagram(datagram, Loopback, c.port()), datagram.size());
     QTRY_VERIFY(c.output().contains(shown.left(shown.indexOf(u'\n'))));
     QCOMPARE(c.finish(), 0);
     const QString out = c.output();
@@ -232,12 +254,10 @@ void TestConsole::lineEndsAreLineBreaks()
 
 void TestConsole::emptyLineSendsNothing()
 {
-    QTemporaryDir dir;
-    Console c;
-    QVERIFY(c.start(dir.path()));
-    QUdpSocket script;
-    QVERIFY(script.bind(Loopback, 0));
-    script.writeDatagram("first", Loopback, c.port());
+    ConsoleAndScript t;
+    QVERIFY(t.start());
+    auto& [dir, c, script] = t;
+    t.send("first");
     QTRY_VERIFY(c.output().contains(QStringLiteral(": first")));
     c.type(QString());
     c.type(QStringLiteral("   "));
@@ -327,13 +347,11 @@ void TestConsole::contactsSubcommand()
 
 void TestConsole::searchCommand()
 {
-    QTemporaryDir dir;
-    Console c;
-    QVERIFY(c.start(dir.path()));
-    QUdpSocket script;
-    QVERIFY(script.bind(Loopback, 0));
-    script.writeDatagram(QStringLiteral("明天下午开会").toUtf8(), Loopback, c.port());
-    script.writeDatagram(QStringLiteral("Meeting notes attached").toUtf8(), Loopback, c.port());
+    ConsoleAndScript t;
+    QVERIFY(t.start());
+    auto& [dir, c, script] = t;
+    t.send(QStringLiteral("明天下午开会").toUtf8());
+    t.send(QStringLiteral("Meeting notes attached").toUtf8());
     QTRY_VERIFY(c.output().contains(QStringLiteral(": Meeting notes attached")));
     const qsizetype before = c.output().size();
     c.type(QStringLiteral("/search 会"));
@@ -396,16 +414,14 @@ void TestConsole::groupChatBetweenThreeConsoles()
 void TestConsole::cp932ContactReadsShiftJis()
 {
     // Issue 18.1: the same bytes are GBK-valid; a contact added with cp932 reads them as Japanese text.
-    QTemporaryDir dir;
-    QUdpSocket script;
-    QVERIFY(script.bind(Loopback, 0));
-    Console c;
-    QVERIFY(c.start(dir.path()));
+    ConsoleAndScript t;
+    QVERIFY(t.start());
+    auto& [dir, c, script] = t;
     c.type(QStringLiteral("/add taro 127.0.0.1:%1 cp932").arg(script.localPort()));
     c.type(QStringLiteral("/contacts"));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("taro  127.0.0.1:%1").arg(script.localPort())), c.out.constData());
     QVERIFY2(c.output().contains(QStringLiteral(" cp932")), c.out.constData());
-    script.writeDatagram(QByteArray("1:1001:u:h:288:\x92\x86\x95\xb6\x8f\xc1\x91\xa7\0", 24), Loopback, c.port());
+    t.send(QByteArray("1:1001:u:h:288:\x92\x86\x95\xb6\x8f\xc1\x91\xa7\0", 24));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("taro (127.0.0.1:%1): 中文消息").arg(script.localPort())),
                  c.out.constData());
     QCOMPARE(c.finish(), 0);
@@ -425,12 +441,10 @@ void TestConsole::legacyEncodingReadsStrangers()
 {
     QFETCH(QString, legacy);
     QFETCH(QString, shown);
-    QTemporaryDir dir;
-    QUdpSocket script;
-    QVERIFY(script.bind(Loopback, 0));
-    Console c;
-    QVERIFY(c.start(dir.path(), {QStringLiteral("--legacy-encoding"), legacy}));
-    script.writeDatagram(QByteArray("1:1001:u:h:288:\x92\x86\x95\xb6\x8f\xc1\x91\xa7\0", 24), Loopback, c.port());
+    ConsoleAndScript t;
+    QVERIFY(t.start({QStringLiteral("--legacy-encoding"), legacy}));
+    auto& [dir, c, script] = t;
+    t.send(QByteArray("1:1001:u:h:288:\x92\x86\x95\xb6\x8f\xc1\x91\xa7\0", 24));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("127.0.0.1:%1: ").arg(script.localPort()) + shown),
                  c.out.constData());
     QCOMPARE(c.finish(), 0);
@@ -440,24 +454,16 @@ void TestConsole::sealedMessageOpensWithOpen()
 {
     // Issue 18.4: SENDMSG|SENDCHECKOPT|SECRETOPT (0x320 = 800) is shown sealed; /open shows it and sends READMSG
     // (0x30 = 48) with its packet number.
-    QTemporaryDir dir;
-    QUdpSocket script;
-    QVERIFY(script.bind(Loopback, 0));
-    Console c;
-    QVERIFY(c.start(dir.path()));
-    script.writeDatagram(QByteArray("1:1003:u:h:800:the sealed text\0", 31), Loopback, c.port());
+    ConsoleAndScript t;
+    QVERIFY(t.start());
+    auto& [dir, c, script] = t;
+    t.send(QByteArray("1:1003:u:h:800:the sealed text\0", 31));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("sealed message 1; /open 1 to read it")), c.out.constData());
     QVERIFY(!c.output().contains(QStringLiteral("the sealed text")));
     c.type(QStringLiteral("/open"));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("the sealed text")), c.out.constData());
-    bool notified = false;
-    QTRY_VERIFY([&] {
-        while (script.hasPendingDatagrams()) {
-            const QList<QByteArray> fields = script.receiveDatagram().data().split(':');
-            notified = notified || (fields.size() >= 6 && fields[4] == "48" && fields[5].startsWith("1003"));
-        }
-        return notified;
-    }());
+    QList<QByteArray> notices;
+    QTRY_VERIFY((readNotices(script, notices), notices.contains(QByteArray("1003\0", 5))));
     c.type(QStringLiteral("/open"));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("No sealed message is waiting.")), c.out.constData());
     c.finish();
@@ -467,24 +473,14 @@ void TestConsole::openNumberedSendsOneReadNotice()
 {
     // Issue 18.4: two sealed messages (SENDMSG|SENDCHECKOPT|SECRETOPT = 800) from one peer; /open 2 opens the second
     // and sends READMSG (48) for packet 1004 alone, the first stays sealed until /open opens it (READMSG for 1003).
-    QTemporaryDir dir;
-    QUdpSocket script;
-    QVERIFY(script.bind(Loopback, 0));
-    Console c;
-    QVERIFY(c.start(dir.path()));
-    script.writeDatagram(QByteArray("1:1003:u:h:800:first sealed\0", 29), Loopback, c.port());
+    ConsoleAndScript t;
+    QVERIFY(t.start());
+    auto& [dir, c, script] = t;
+    t.send(QByteArray("1:1003:u:h:800:first sealed\0", 29));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("sealed message 1; /open 1")), c.out.constData());
-    script.writeDatagram(QByteArray("1:1004:u:h:800:second sealed\0", 30), Loopback, c.port());
+    t.send(QByteArray("1:1004:u:h:800:second sealed\0", 30));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("sealed message 2; /open 2")), c.out.constData());
-    QList<QByteArray> notices; // the extension of each READMSG, in order
-    const auto collect = [&] {
-        while (script.hasPendingDatagrams()) {
-            const QByteArray data = script.receiveDatagram().data();
-            const QList<QByteArray> fields = data.split(':');
-            if (fields.size() >= 6 && fields[4] == "48")
-                notices.append(data.mid(data.indexOf(":48:") + 4));
-        }
-    };
+    QList<QByteArray> notices;
     c.type(QStringLiteral("/open 2"));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("second sealed")), c.out.constData());
     QVERIFY(!c.output().contains(QStringLiteral("first sealed")));
@@ -492,7 +488,7 @@ void TestConsole::openNumberedSendsOneReadNotice()
     QTRY_VERIFY2(c.output().contains(QStringLiteral("No sealed message 2 is waiting.")), c.out.constData());
     c.type(QStringLiteral("/open"));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("first sealed")), c.out.constData());
-    QTRY_VERIFY((collect(), notices.size() >= 2));
+    QTRY_VERIFY((readNotices(script, notices), notices.size() >= 2));
     QCOMPARE(notices, (QList<QByteArray>{QByteArray("1004\0", 5), QByteArray("1003\0", 5)}));
     c.finish();
 }
@@ -536,17 +532,8 @@ void TestConsole::sealedMessageOpensAfterRestart()
     QVERIFY2(!c.output().contains(QStringLiteral("No sealed message")), c.out.constData());
     // Not heard from in this run, the sender is greeted first (a Pigeon's notice would have to be sealed); it
     // answers as an IP Messenger client does, and then the notice goes.
-    bool notified = false;
-    QTRY_VERIFY([&] {
-        while (script.hasPendingDatagrams()) {
-            const QNetworkDatagram d = script.receiveDatagram();
-            const QList<QByteArray> fields = d.data().split(':');
-            if (fields.size() >= 5 && (fields[4].toUInt() & 0xffU) == 0x01U)
-                script.writeDatagram(QByteArray("1:1006:u:h:3:u\0", 15), d.senderAddress(), quint16(d.senderPort()));
-            notified = notified || (fields.size() >= 6 && fields[4] == "48" && fields[5].startsWith("1005"));
-        }
-        return notified;
-    }());
+    QList<QByteArray> notices;
+    QTRY_VERIFY((readNotices(script, notices), notices.contains(QByteArray("1005\0", 5))));
     c.type(QStringLiteral("/open"));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("No sealed message is waiting.")), c.out.constData());
     QCOMPARE(c.finish(), 3);

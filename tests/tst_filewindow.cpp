@@ -418,23 +418,12 @@ void TestFileWindow::picturesAreReadWithinLimits()
 void TestFileWindow::settingsKeepFileChoices()
 {
     const QString folder = m_dir->filePath(QStringLiteral("elsewhere"));
-    QAction* settings = nullptr;
-    for (QAction* action : m_window->findChildren<QAction*>())
-        if (action->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_Comma))
-            settings = action;
-    QVERIFY(settings);
-    bool answered = false;
-    QTimer::singleShot(0, this, [&answered, folder] {
-        auto* dialog = qobject_cast<SettingsDialog*>(QApplication::activeModalWidget());
-        QVERIFY(dialog);
-        // Off by default.
-        QVERIFY(!dialog->autoAcceptFiles());
+    bool offByDefault = false;
+    QVERIFY(changeSettings(*m_window, [&offByDefault, folder](SettingsDialog* dialog) {
+        offByDefault = !dialog->autoAcceptFiles();
         dialog->setFiles(folder, true, 5u << 20);
-        answered = true;
-        dialog->accept();
-    });
-    settings->trigger();
-    QVERIFY(answered);
+    }));
+    QVERIFY(offByDefault);
     QCOMPARE(m_me->transfers()->downloadFolder(), folder);
     QVERIFY(m_me->transfers()->autoAccept());
     QCOMPARE(m_me->transfers()->autoAcceptMaxBytes(), quint64(5u << 20));

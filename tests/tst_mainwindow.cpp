@@ -81,8 +81,6 @@ private:
     void click(const QString& peer);
     // Closes the window and my session, and opens them again on the same profile, as a restart of Pigeon does.
     bool restart();
-    // Opens Settings from the menu, lets `answer` fill it in, and presses OK.
-    void changeSettings(const std::function<void(SettingsDialog*)>& answer);
     // Why two rows of the thread on screen overlap, or a row paints outside its place; empty when none does.
     QString overlap();
 
@@ -481,25 +479,6 @@ void TestMainWindow::copyAndLinks()
     QCOMPARE(view->linkAt(row.topLeft()), QString());
 }
 
-void TestMainWindow::changeSettings(const std::function<void(SettingsDialog*)>& answer)
-{
-    QAction* settings = nullptr;
-    for (QAction* action : m_window->findChildren<QAction*>())
-        if (action->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_Comma))
-            settings = action;
-    QVERIFY(settings);
-    bool answered = false;
-    QTimer::singleShot(0, this, [&answered, &answer] {
-        auto* dialog = qobject_cast<SettingsDialog*>(QApplication::activeModalWidget());
-        QVERIFY(dialog);
-        answer(dialog);
-        answered = true;
-        dialog->accept();
-    });
-    settings->trigger();
-    QVERIFY(answered);
-}
-
 void TestMainWindow::settingsKeepChoicesAndRefuseStrangers()
 {
     QUdpSocket stranger;
@@ -511,7 +490,7 @@ void TestMainWindow::settingsKeepChoicesAndRefuseStrangers()
     knock("knock knock");
     QTRY_COMPARE(textsAt(*m_me, strangerPeer), QStringList{QStringLiteral("knock knock")});
 
-    changeSettings([](SettingsDialog* dialog) {
+    QVERIFY(changeSettings(*m_window, [](SettingsDialog* dialog) {
         auto* broadcast = dialog->findChild<QCheckBox*>(QStringLiteral("broadcast"));
         auto* contactsOnly = dialog->findChild<QCheckBox*>(QStringLiteral("contactsOnly"));
         QVERIFY(broadcast && contactsOnly);
@@ -519,7 +498,7 @@ void TestMainWindow::settingsKeepChoicesAndRefuseStrangers()
         QVERIFY(!contactsOnly->isChecked());
         broadcast->setChecked(true);
         contactsOnly->setChecked(true);
-    });
+    }));
     const Profile profile(m_myDir->path());
     QVERIFY(profile.broadcast());
     QVERIFY(profile.contactsOnly());
@@ -534,14 +513,14 @@ void TestMainWindow::settingsKeepChoicesAndRefuseStrangers()
     QCOMPARE(textsAt(*m_me, strangerPeer), QStringList{QStringLiteral("knock knock")});
 
     // The dialog shows what was chosen; unticking lets strangers in again.
-    changeSettings([](SettingsDialog* dialog) {
+    QVERIFY(changeSettings(*m_window, [](SettingsDialog* dialog) {
         auto* broadcast = dialog->findChild<QCheckBox*>(QStringLiteral("broadcast"));
         auto* contactsOnly = dialog->findChild<QCheckBox*>(QStringLiteral("contactsOnly"));
         QVERIFY(broadcast->isChecked());
         QVERIFY(contactsOnly->isChecked());
         broadcast->setChecked(false);
         contactsOnly->setChecked(false);
-    });
+    }));
     QVERIFY(!profile.broadcast());
     QVERIFY(!profile.contactsOnly());
     knock("third time");
@@ -586,11 +565,11 @@ void TestMainWindow::startHonoursContactsOnly()
 void TestMainWindow::settingsShowAddressInUse()
 {
     // The session was opened with 127.0.0.1 and port 0, as --bind and --port would give them; the profile has neither.
-    changeSettings([this](SettingsDialog* dialog) {
+    QVERIFY(changeSettings(*m_window, [this](SettingsDialog* dialog) {
         QCOMPARE(dialog->findChild<QLineEdit*>(QStringLiteral("bind"))->text(), QStringLiteral("127.0.0.1"));
         QCOMPARE(dialog->findChild<QSpinBox*>(QStringLiteral("port"))->value(), int(myEndpoint().port));
         dialog->findChild<QLineEdit*>(QStringLiteral("nick"))->setText(QStringLiteral("Me again"));
-    });
+    }));
     QCOMPARE(m_me->messenger()->identity().nick, QStringLiteral("Me again"));
     // Only the nickname changed: Pigeon still listens where it did, and the command line's choice is not saved.
     QVERIFY(m_me->isListening());
@@ -907,9 +886,9 @@ void TestMainWindow::takenPortInSettingsIsNotSaved()
 void TestMainWindow::nameOptionReachesTheWindow()
 {
     // The session was opened as --name Me opens it.
-    changeSettings([](SettingsDialog* dialog) {
+    QVERIFY(changeSettings(*m_window, [](SettingsDialog* dialog) {
         QCOMPARE(dialog->findChild<QLineEdit*>(QStringLiteral("nick"))->text(), QStringLiteral("Me"));
-    });
+    }));
     QCOMPARE(m_me->messenger()->identity().nick, QStringLiteral("Me"));
     QTRY_COMPARE(m_bob->messenger()->nickOf(myEndpoint().toString()), QStringLiteral("Me"));
 }

@@ -2,7 +2,14 @@
 
 #include "mainwindow.h"
 #include "session.h"
+#include "settingsdialog.h"
 
+#include <QAction>
+#include <QApplication>
+#include <QTest>
+#include <QTimer>
+
+#include <functional>
 #include <memory>
 
 // Sessions and their windows for the desktop window tests: real engines on 127.0.0.1 in one process.
@@ -35,4 +42,26 @@ inline QString reopenWithWindow(std::unique_ptr<Session>& session, std::unique_p
     window = std::make_unique<MainWindow>(*session);
     window->show();
     return {};
+}
+
+// Opens Settings from `window`'s menu (its Ctrl+, action), lets `answer` fill the dialog in and presses OK. Whether
+// the dialog opened and was answered.
+inline bool changeSettings(MainWindow& window, const std::function<void(SettingsDialog*)>& answer)
+{
+    QAction* settings = nullptr;
+    for (QAction* action : window.findChildren<QAction*>())
+        if (action->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_Comma))
+            settings = action;
+    if (!settings)
+        return false;
+    bool answered = false;
+    QTimer::singleShot(0, &window, [&answered, &answer] {
+        auto* dialog = qobject_cast<SettingsDialog*>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        answer(dialog);
+        answered = true;
+        dialog->accept();
+    });
+    settings->trigger();
+    return answered;
 }

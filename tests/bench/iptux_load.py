@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import nsutil  # noqa: E402
 from nsutil import fail, wait_for  # noqa: E402
 
-from iptuxutil import STEP_TIMEOUT, make_folder, start_iptux, stop_all  # noqa: E402
+from iptuxutil import STEP_TIMEOUT, prepare, start_iptux, stop_all  # noqa: E402
 LOAD = ("127.0.0.3", "2425")  # iptux answers only to port 2425 of the sender's address
 RECEIVERS = {"pigeon": "127.0.0.2", "iptux": "127.0.0.1", "raw": "127.0.0.4"}
 
@@ -53,10 +53,7 @@ def main():
         fail("usage: iptux_load.py PIGEON_BINARY IPMSG_LOAD_BINARY WORK_DIR [N_WINDOW32 N_WINDOW1 ROUNDS]")
     pigeon, generator, work = (os.path.abspath(a) for a in sys.argv[1:4])
     n32, n1, rounds = (int(a) for a in sys.argv[4:7]) if len(sys.argv) == 7 else (20000, 2000, 3)
-    nsutil.require("unshare", "ip", "Xvfb", "xdotool", "iptux")
-    nsutil.enter_private_namespace()
-
-    folder, home, config = make_folder("pigeon-iptux-load-", open_chat=False, parent=work)
+    folder, home, config = prepare("pigeon-iptux-load-", open_chat=False, parent=work)
     profile = os.path.join(folder, "pigeon")
     processes = []
     try:

@@ -23,7 +23,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nsutil  # noqa: E402
-from iptuxutil import STEP_TIMEOUT, console_with_iptux, make_folder, start_iptux, stop_all, window_name, windows  # noqa: E402,E501
+from iptuxutil import (STEP_TIMEOUT, console_with_iptux, prepare, start_iptux, stop_all,  # noqa: E402
+                       window_name, windows)
 from nsutil import fail, wait_for  # noqa: E402
 
 TO_IPTUX = "Hello iptux, 你好 from Pigeon"
@@ -62,10 +63,7 @@ def main():
     if len(sys.argv) != 2:
         fail("usage: iptux_chat.py PIGEON_BINARY")
     pigeon = os.path.abspath(sys.argv[1])
-    nsutil.require("unshare", "ip", "Xvfb", "xdotool", "iptux")
-    nsutil.enter_private_namespace()
-
-    folder, home, config = make_folder("pigeon-iptux-", open_chat=True)
+    folder, home, config = prepare("pigeon-iptux-", open_chat=True)
     profile = os.path.join(folder, "pigeon")
     processes = []
     console = None

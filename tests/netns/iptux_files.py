@@ -26,8 +26,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import nsutil  # noqa: E402
-from iptuxutil import STEP_TIMEOUT, console_with_iptux, make_folder, start_iptux, stop_all, windows  # noqa: E402
+from iptuxutil import STEP_TIMEOUT, console_with_iptux, prepare, start_iptux, stop_all, windows  # noqa: E402
 from nsutil import fail, wait_for  # noqa: E402
 # Where the Accept button of "Files to be received" is in iptux 0.8.3's chat window (570x420 by default): the right
 # end of the row under the "Files to be received" frame title.
@@ -85,10 +84,7 @@ def main():
     if len(sys.argv) != 2:
         fail("usage: iptux_files.py PIGEON_BINARY")
     pigeon = os.path.abspath(sys.argv[1])
-    nsutil.require("unshare", "ip", "Xvfb", "xdotool", "iptux")
-    nsutil.enter_private_namespace()
-
-    folder, home, config = make_folder("pigeon-iptux-files-", open_chat=True)
+    folder, home, config = prepare("pigeon-iptux-files-", open_chat=True)
     profile = os.path.join(folder, "pigeon")
     downloads = os.path.join(folder, "downloads")
     outbox = os.path.join(folder, "iptux-outbox")

@@ -15,10 +15,13 @@ from nsutil import fail, wait_for
 STEP_TIMEOUT = 20  # seconds for any one step; iptux resends after 1 s, everything else is immediate
 
 
-def make_folder(prefix, open_chat, parent=None):
-    """A new temporary folder for one run: iptux's HOME in home/ and its settings in iptux.json (`open_chat`: whether
-    iptux opens the chat window by itself when a message arrives, which is how a user sees it). Returns
-    (folder, home, config)."""
+def prepare(prefix, open_chat, parent=None):
+    """The start of a run: checks the programs it needs, enters a private network namespace (nsutil) and makes a new
+    temporary folder there, named from `prefix` (under `parent` if given), for iptux's HOME (home/) and its settings
+    (iptux.json; `open_chat`: whether iptux opens the chat window by itself when a message arrives, which is how a
+    user sees it). Returns (folder, home, config)."""
+    nsutil.require("unshare", "ip", "Xvfb", "xdotool", "iptux")
+    nsutil.enter_private_namespace()
     folder = tempfile.mkdtemp(prefix=prefix, dir=parent)
     home = os.path.join(folder, "home")
     os.makedirs(home)
@@ -74,7 +77,8 @@ def console_with_iptux(pigeon, folder, profile, extra=()):
     nsutil.run([pigeon, "contacts", "--profile", profile, "add", "iptux", "127.0.0.1:2425"])
     console = nsutil.Console(pigeon, profile, "127.0.0.2", 2425, "Pigeon", os.path.join(folder, "pigeon.log"),
                              wire_log=True, extra=extra)
-    wait_for("Pigeon to show iptux online (ANSENTRY answering its BR_ENTRY)", lambda: console.saw("* iptux is online"), STEP_TIMEOUT)
+    wait_for("Pigeon to show iptux online (ANSENTRY answering its BR_ENTRY)", lambda: console.saw("* iptux is online"),
+             STEP_TIMEOUT)
     return console
 
 

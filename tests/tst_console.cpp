@@ -1,5 +1,6 @@
 #include "consoleprocess.h"
 #include "contactbook.h"
+#include "testfiles.h"
 
 #include <QFile>
 #include <QNetworkDatagram>
@@ -298,11 +299,7 @@ void TestConsole::brokenContactsFileIsReported()
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("contacts.ini"));
-    {
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("[Bob]\nport = nine\n");
-    }
+    QVERIFY(writeFile(path, "[Bob]\nport = nine\n"));
     Console c;
     QVERIFY(c.start(dir.path()));
     QTRY_VERIFY(c.output().contains(path));

@@ -3,6 +3,7 @@
 // at once with the reason, before anything reaches the peer. A pipe that nobody writes must not block the program.
 
 #include "faketransport.h"
+#include "testfiles.h"
 #include "transferside.h"
 
 #include <QTemporaryDir>
@@ -96,11 +97,7 @@ void TestSendSources::refused()
     QFETCH(QString, kind);
     QFETCH(QString, reason);
     const QString target = m_dir->filePath(QStringLiteral("target.txt"));
-    {
-        QFile f(target);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("secret\n");
-    }
+    QVERIFY(writeFile(target, "secret\n"));
     QString path = m_dir->filePath(kind);
     if (kind == u"symlink")
         QVERIFY(QFile::link(target, path));
@@ -139,11 +136,7 @@ void TestSendSources::folderWithTrailingSlash()
 {
     const QString folder = m_dir->filePath(QStringLiteral("Minutes"));
     QVERIFY(QDir().mkpath(folder));
-    {
-        QFile f(folder + QStringLiteral("/monday.txt"));
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("agreed\n");
-    }
+    QVERIFY(writeFile(folder + QStringLiteral("/monday.txt"), "agreed\n"));
     QString error;
     const quint64 id = m_alice->transfers.offer(QStringLiteral("Bob"), folder + u'/', &error);
     QVERIFY2(id != 0, qPrintable(error));

@@ -23,7 +23,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nsutil  # noqa: E402
-from iptuxutil import (STEP_TIMEOUT, console_with_iptux, prepare, start_iptux, stop_all,  # noqa: E402
+from iptuxutil import (STEP_TIMEOUT, console_with_iptux, pigeon_argument, prepare, start_iptux, stop_all,  # noqa: E402
                        window_name, windows)
 from nsutil import fail, wait_for  # noqa: E402
 
@@ -60,9 +60,7 @@ def packets_from_iptux(log_path):
 
 
 def main():
-    if len(sys.argv) != 2:
-        fail("usage: iptux_chat.py PIGEON_BINARY")
-    pigeon = os.path.abspath(sys.argv[1])
+    pigeon = pigeon_argument()
     folder, home, config = prepare("pigeon-iptux-", open_chat=True)
     profile = os.path.join(folder, "pigeon")
     processes = []

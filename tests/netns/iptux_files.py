@@ -26,7 +26,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from iptuxutil import STEP_TIMEOUT, console_with_iptux, prepare, start_iptux, stop_all, windows  # noqa: E402
+from iptuxutil import (STEP_TIMEOUT, console_with_iptux, pigeon_argument, prepare, start_iptux,  # noqa: E402
+                       stop_all, windows)
 from nsutil import fail, wait_for  # noqa: E402
 # Where the Accept button of "Files to be received" is in iptux 0.8.3's chat window (570x420 by default): the right
 # end of the row under the "Files to be received" frame title.
@@ -81,9 +82,7 @@ def same_tree(a, b):
 
 
 def main():
-    if len(sys.argv) != 2:
-        fail("usage: iptux_files.py PIGEON_BINARY")
-    pigeon = os.path.abspath(sys.argv[1])
+    pigeon = pigeon_argument()
     folder, home, config = prepare("pigeon-iptux-files-", open_chat=True)
     profile = os.path.join(folder, "pigeon")
     downloads = os.path.join(folder, "downloads")

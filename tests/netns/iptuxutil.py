@@ -15,6 +15,13 @@ from nsutil import fail, wait_for
 STEP_TIMEOUT = 20  # seconds for any one step; iptux resends after 1 s, everything else is immediate
 
 
+def pigeon_argument():
+    """The Pigeon executable, the script's one argument, as an absolute path; fails with the usage without it."""
+    if len(sys.argv) != 2:
+        fail(f"usage: {os.path.basename(sys.argv[0])} PIGEON_BINARY")
+    return os.path.abspath(sys.argv[1])
+
+
 def prepare(prefix, open_chat, parent=None):
     """The start of a run: checks the programs it needs, enters a private network namespace (nsutil) and makes a new
     temporary folder there, named from `prefix` (under `parent` if given), for iptux's HOME (home/) and its settings

@@ -31,7 +31,7 @@ struct Side : TransferSide {
 
 } // namespace
 
-class TestSendSources final : public QObject {
+class TestSendSources final : public QObject, private TransferPair<Side> {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -40,41 +40,21 @@ private Q_SLOTS:
     void refused_data();
     void refused();
     void folderWithTrailingSlash();
-
-private:
-    std::unique_ptr<QTemporaryDir> m_dir;
-    FakeNetwork m_network;
-    std::unique_ptr<FakeTransport> m_aliceWire;
-    std::unique_ptr<FakeTransport> m_bobWire;
-    std::unique_ptr<Side> m_alice;
-    std::unique_ptr<Side> m_bob;
 };
 
 void TestSendSources::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_aliceWire = std::make_unique<FakeTransport>(AliceAt, &m_network);
-    m_bobWire = std::make_unique<FakeTransport>(BobAt, &m_network);
-    m_network.attach(m_aliceWire.get());
-    m_network.attach(m_bobWire.get());
-    QDir().mkpath(m_dir->filePath(QStringLiteral("alice")));
-    QDir().mkpath(m_dir->filePath(QStringLiteral("bob")));
-    m_alice =
-        std::make_unique<Side>(m_aliceWire.get(), m_dir->filePath(QStringLiteral("alice")), QStringLiteral("Alice"),
-                               Contact{QStringLiteral("Bob"), BobAt.address.toString(), BobAt.port});
-    m_bob = std::make_unique<Side>(m_bobWire.get(), m_dir->filePath(QStringLiteral("bob")), QStringLiteral("Bob"),
-                                   Contact{QStringLiteral("Alice"), AliceAt.address.toString(), AliceAt.port});
+    QCOMPARE(openWires(AliceAt, BobAt), QString());
+    m_alice = std::make_unique<Side>(m_aliceWire.get(), m_aliceDir, QStringLiteral("Alice"),
+                                     contact(QStringLiteral("Bob"), BobAt));
+    m_bob = std::make_unique<Side>(m_bobWire.get(), m_bobDir, QStringLiteral("Bob"),
+                                   contact(QStringLiteral("Alice"), AliceAt));
     QTRY_VERIFY(m_alice->messenger.route(QStringLiteral("Bob")).isPigeon);
 }
 
 void TestSendSources::cleanup()
 {
-    m_alice.reset();
-    m_bob.reset();
-    m_aliceWire.reset();
-    m_bobWire.reset();
-    m_dir.reset();
+    closePair();
 }
 
 void TestSendSources::refused_data()

@@ -55,7 +55,7 @@ struct Side : LossyWire, TransferSide {
 
 } // namespace
 
-class TestTransfers final : public QObject {
+class TestTransfers final : public QObject, private TransferPair<Side> {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -84,37 +84,17 @@ private:
     // Stream bytes that left Alice in Data datagrams.
     qint64 dataBytesSent() const;
 
-    std::unique_ptr<QTemporaryDir> m_dir;
-    FakeNetwork m_network;
-    std::unique_ptr<FakeTransport> m_aliceWire;
-    std::unique_ptr<FakeTransport> m_bobWire;
-    std::unique_ptr<Side> m_alice;
-    std::unique_ptr<Side> m_bob;
     LossyTransport::Faults m_faults;
-    QString m_aliceDir;
-    QString m_bobDir;
 };
 
 void TestTransfers::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    m_aliceDir = m_dir->filePath(QStringLiteral("alice"));
-    m_bobDir = m_dir->filePath(QStringLiteral("bob"));
-    QDir().mkpath(m_aliceDir);
-    QDir().mkpath(m_bobDir);
-    m_aliceWire = std::make_unique<FakeTransport>(AliceAt, &m_network);
-    m_bobWire = std::make_unique<FakeTransport>(BobAt, &m_network);
-    m_network.attach(m_aliceWire.get());
-    m_network.attach(m_bobWire.get());
+    QCOMPARE(openWires(AliceAt, BobAt), QString());
 }
 
 void TestTransfers::cleanup()
 {
-    m_alice.reset();
-    m_bob.reset();
-    m_aliceWire.reset();
-    m_bobWire.reset();
-    m_dir.reset();
+    closePair();
 }
 
 void TestTransfers::makeSides(LossyTransport::Faults faults)
@@ -128,17 +108,15 @@ void TestTransfers::makeSides(LossyTransport::Faults faults)
 void TestTransfers::remakeAlice()
 {
     m_alice.reset();
-    m_alice =
-        std::make_unique<Side>(m_aliceWire.get(), m_aliceDir, QStringLiteral("Alice"),
-                               Contact{QStringLiteral("Bob"), BobAt.address.toString(), BobAt.port}, m_faults, 11);
+    m_alice = std::make_unique<Side>(m_aliceWire.get(), m_aliceDir, QStringLiteral("Alice"),
+                                     contact(QStringLiteral("Bob"), BobAt), m_faults, 11);
 }
 
 void TestTransfers::remakeBob()
 {
     m_bob.reset();
     m_bob = std::make_unique<Side>(m_bobWire.get(), m_bobDir, QStringLiteral("Bob"),
-                                   Contact{QStringLiteral("Alice"), AliceAt.address.toString(), AliceAt.port}, m_faults,
-                                   12);
+                                   contact(QStringLiteral("Alice"), AliceAt), m_faults, 12);
 }
 
 quint64 TestTransfers::waitingOffer()
@@ -549,9 +527,9 @@ static int fullDiskChild(const QString& dir)
     network.attach(&aliceWire);
     network.attach(&bobWire);
     Side alice(&aliceWire, dir + QStringLiteral("/alice"), QStringLiteral("Alice"),
-               Contact{QStringLiteral("Bob"), BobAt.address.toString(), BobAt.port}, {}, 1);
-    Side bob(&bobWire, dir + QStringLiteral("/bob"), QStringLiteral("Bob"),
-             Contact{QStringLiteral("Alice"), AliceAt.address.toString(), AliceAt.port}, {}, 2);
+               contact(QStringLiteral("Bob"), BobAt), {}, 1);
+    Side bob(&bobWire, dir + QStringLiteral("/bob"), QStringLiteral("Bob"), contact(QStringLiteral("Alice"), AliceAt),
+             {}, 2);
     QDir().mkpath(dir + QStringLiteral("/bob/downloads"));
     std::signal(SIGXFSZ, SIG_IGN);
     const rlimit limit{2 << 20, 2 << 20};

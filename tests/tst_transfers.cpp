@@ -8,6 +8,7 @@
 #include "history.h"
 #include "ipmsg.h"
 #include "messenger.h"
+#include "packets.h"
 #include "testfiles.h"
 #include "transferside.h"
 
@@ -363,15 +364,9 @@ void TestTransfers::strangerOfferIsNeverAcceptedAutomatically()
     // A stranger's offer: a Pigeon at an address that is no contact of Bob's.
     const Endpoint stranger{QHostAddress(QStringLiteral("127.0.3.9")), 2425};
     filewire::Offer offer{77, QStringLiteral("gift.exe"), 10, 1, 40, QByteArray(32, 'x')};
-    ipmsg::Packet p;
-    p.version = "1_pigeon 0.1.0";
-    p.packetNo = 1;
-    p.user = "mallory";
-    p.host = "far";
-    p.command = filewire::Mode;
-    p.extension = filewire::encode(offer);
     QSignalSpy offered(&m_bob->transfers, &Transfers::offered);
-    m_bobWire->deliver(ipmsg::encode(p), stranger);
+    m_bobWire->deliver(ipmsgPacket(1, filewire::Mode, filewire::encode(offer), "mallory", "far", "1_pigeon 0.1.0"),
+                       stranger);
     QTRY_COMPARE(offered.size(), 1);
     QCOMPARE(m_bob->transfers.info(77)->state, TransferState::Offered);
     QCOMPARE(m_bob->messenger.tables().strangers, 1);
@@ -422,14 +417,8 @@ void TestTransfers::hostileManifestIsRefused()
         files += e.folder ? 0 : 1;
     }
     const auto deliver = [&](const filewire::Payload& payload) {
-        ipmsg::Packet p;
-        p.version = "1_pigeon 0.1.0";
-        p.packetNo = 5;
-        p.user = "alice";
-        p.host = "a";
-        p.command = filewire::Mode;
-        p.extension = filewire::encode(payload);
-        m_bobWire->deliver(ipmsg::encode(p), mallory);
+        m_bobWire->deliver(ipmsgPacket(5, filewire::Mode, filewire::encode(payload), "alice", "a", "1_pigeon 0.1.0"),
+                           mallory);
     };
     constexpr quint64 Id = 99;
     deliver(filewire::Offer{Id, name, total, files, quint32(manifest.size()),

@@ -354,6 +354,17 @@ private:
     ContactBook m_contacts;
 };
 
+// How a command that printed messages read from `history` to `out` ends: Ok, or StartError when a read failed, said
+// after what was printed.
+int endOfPrinting(QTextStream& out, const History& history)
+{
+    if (history.error().isEmpty())
+        return Ok;
+    out.flush();
+    err() << "pigeon: " << history.error() << '\n';
+    return StartError;
+}
+
 // pigeon history --search TEXT [PEER] [--last N]: the messages that match, newest first, a page at a time, with the
 // matching words in bold on a terminal.
 int searchCommand(const Parsed& parsed, History& history, const QString& peer, const HistoryLines& lines)
@@ -371,12 +382,7 @@ int searchCommand(const Parsed& parsed, History& history, const QString& peer, c
         }
         before = page.next;
     } while (before != 0);
-    if (!history.error().isEmpty()) {
-        out.flush();
-        err() << "pigeon: " << history.error() << '\n';
-        return StartError;
-    }
-    return Ok;
+    return endOfPrinting(out, history);
 }
 
 // pigeon history [PEER] [--last N]: the stored messages, oldest first, as the console shows them. Opens the history
@@ -442,11 +448,8 @@ int historyCommand(const Parsed& parsed)
                 break;
             page = history.conversationAfter(p, page.last().sortKey, page.last().packetNo, Page);
         }
-        if (!history.error().isEmpty()) {
-            out.flush();
-            err() << "pigeon: " << history.error() << '\n';
-            return StartError;
-        }
+        if (const int code = endOfPrinting(out, history); code != Ok)
+            return code;
     }
     return Ok;
 }

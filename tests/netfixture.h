@@ -13,6 +13,7 @@
 #include <QHostAddress>
 #include <QList>
 #include <QNetworkDatagram>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <QUdpSocket>
 
@@ -133,6 +134,24 @@ struct PigeonNode {
     std::unique_ptr<Messenger> messenger;
     QHash<qint64, MessageState> states; // last state each outgoing message reached
     QList<Message> received;            // incoming messages as announced
+};
+
+// Alice and Bob: two Pigeons in temporary folders of their own, each the other's contact; the test starts them.
+struct AliceAndBob {
+    QTemporaryDir dirA;
+    QTemporaryDir dirB;
+    PigeonNode a{dirA.path(), QStringLiteral("Alice")};
+    PigeonNode b{dirB.path(), QStringLiteral("Bob")};
+
+    // Adds each to the other's contacts; empty on success, else what failed.
+    QString introduce()
+    {
+        if (!a.ok || !b.ok)
+            return QStringLiteral("a Pigeon's folder or socket could not be opened");
+        if (const QString why = a.addContact(QStringLiteral("Bob"), b.endpoint()); !why.isEmpty())
+            return why;
+        return b.addContact(QStringLiteral("Alice"), a.endpoint());
+    }
 };
 
 // A foreign IPMsg client on a raw socket: it says exactly what a test tells it to and records what it gets.

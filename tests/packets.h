@@ -43,3 +43,13 @@ inline int messagesSent(const FakeTransport& transport)
             ++n;
     return n;
 }
+
+// The datagrams sent to `to` whose mode is `mode`.
+inline QList<ipmsg::Packet> sentTo(const FakeTransport& transport, const Endpoint& to, quint32 mode)
+{
+    QList<ipmsg::Packet> out;
+    for (const FakeTransport::Sent& s : transport.sent)
+        if (const auto p = ipmsg::decode(s.data).packet; s.to == to && p && p->mode() == mode)
+            out.append(*p);
+    return out;
+}

@@ -1,4 +1,6 @@
+#include "consoleprocess.h"
 #include "contactbook.h"
+#include "testfiles.h"
 
 #include <QFile>
 #include <QNetworkDatagram>
@@ -20,69 +22,41 @@ quint16 freePort()
     return probe.localPort();
 }
 
-// One `pigeon --console` process with piped standard input and output.
-struct Console {
-    QProcess process;
-    quint16 port = 0;
-    QByteArray out;
-
-    // Starts it and waits until it says it is listening. The console takes no port 0, so the port is one that was
-    // free a moment ago; another process may take it first, and then the console exits with code 2 and this tries
-    // again on another port.
-    bool start(const QString& profile, const QStringList& extra = {})
+// Each console listens on 127.0.0.1: the lines it prints name its peers there.
+struct Console : ConsoleProcess {
+    Console()
+        : ConsoleProcess(Listen::Loopback)
     {
-        constexpr int Attempts = 5;
-        for (int attempt = 0; attempt < Attempts; ++attempt) {
-            port = freePort();
-            out.clear();
-            process.setProgram(QStringLiteral(PIGEON_BINARY));
-            process.setArguments(QStringList{QStringLiteral("--console"), QStringLiteral("--bind"),
-                                             QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
-                                             QString::number(port), QStringLiteral("--profile"), profile} +
-                                 extra);
-            process.start();
-            if (!process.waitForStarted(5000))
-                return false;
-            const bool listening = QTest::qWaitFor(
-                [this] {
-                    return output().contains(QStringLiteral("listening")) || process.state() == QProcess::NotRunning;
-                },
-                10000);
-            if (listening && output().contains(QStringLiteral("listening")))
-                return true;
-            const bool portTaken = process.waitForFinished(5000) && process.exitCode() == 2;
-            if (!portTaken) {
-                qWarning("the console neither listened nor exited with code 2 (port taken)");
-                return false;
-            }
-            qWarning("port %u was taken meanwhile; trying another", unsigned(port));
-        }
-        return false;
-    }
-    QString output()
-    {
-        out += process.readAllStandardOutput();
-        return QString::fromUtf8(out);
-    }
-    void type(const QString& line) { process.write((line + u'\n').toUtf8()); }
-    // Closes its input, which makes it quit, and returns its exit code; -1 (which no test expects) when it hung for
-    // 20 s or crashed, so that a console that never exits fails the test with this message, well before CTest's
-    // timeout.
-    int finish()
-    {
-        process.closeWriteChannel();
-        const bool exited = process.waitForFinished(20000);
-        if (!exited) {
-            qWarning("the console did not exit within 20 s of the end of its input; killing it");
-            process.kill();
-            process.waitForFinished(5000);
-        }
-        output();
-        if (!exited || process.exitStatus() != QProcess::NormalExit)
-            return -1;
-        return process.exitCode();
     }
 };
+
+// A console in a temporary profile of its own, and a script on a socket of 127.0.0.1 that writes to it as a peer
+// would (plain text or IPMsg datagrams).
+struct ConsoleAndScript {
+    QTemporaryDir dir;
+    Console c;
+    QUdpSocket script;
+
+    bool start(const QStringList& extra = {}) { return script.bind(Loopback, 0) && c.start(dir.path(), extra); }
+    // Sends `datagram` from the script to the console.
+    void send(const QByteArray& datagram) { script.writeDatagram(datagram, Loopback, c.port()); }
+};
+
+// Reads what the console sent the IPMsg client `script` so far: appends to `notices` the extension (the packet number
+// and a NUL) of each READMSG (command 48: a sealed message was opened), in order, and answers an entry (BR_ENTRY, low
+// byte 0x01) with ANSENTRY as an IP Messenger client does.
+void readNotices(QUdpSocket& script, QList<QByteArray>& notices)
+{
+    while (script.hasPendingDatagrams()) {
+        const QNetworkDatagram d = script.receiveDatagram();
+        const QByteArray data = d.data();
+        const QList<QByteArray> fields = data.split(':');
+        if (fields.size() >= 5 && (fields[4].toUInt() & 0xffU) == 0x01U)
+            script.writeDatagram(QByteArray("1:1006:u:h:3:u\0", 15), d.senderAddress(), quint16(d.senderPort()));
+        if (fields.size() >= 6 && fields[4] == "48")
+            notices.append(data.mid(data.indexOf(":48:") + 4));
+    }
+}
 
 } // namespace
 
@@ -120,12 +94,10 @@ private Q_SLOTS:
 
 void TestConsole::chatsWithPlainSocket()
 {
-    QTemporaryDir dir;
-    Console c;
-    QVERIFY(c.start(dir.path()));
-    QUdpSocket script;
-    QVERIFY(script.bind(Loopback, 0));
-    script.writeDatagram(QStringLiteral("hello 你好\n").toUtf8(), Loopback, c.port);
+    ConsoleAndScript t;
+    QVERIFY(t.start());
+    auto& [dir, c, script] = t;
+    t.send(QStringLiteral("hello 你好\n").toUtf8());
     const QString who = QStringLiteral("127.0.0.1:%1").arg(script.localPort());
     QTRY_VERIFY(c.output().contains(QRegularExpression(
         QStringLiteral(R"(\[\d\d:\d\d:\d\d\] )") + QRegularExpression::escape(who) + QStringLiteral(": hello 你好"))));
@@ -135,7 +107,7 @@ void TestConsole::chatsWithPlainSocket()
     QTRY_VERIFY(script.hasPendingDatagrams());
     const QNetworkDatagram reply = script.receiveDatagram();
     QCOMPARE(reply.data(), QByteArray("reply from the console"));
-    QCOMPARE(reply.senderPort(), int(c.port));
+    QCOMPARE(reply.senderPort(), int(c.port()));
     QCOMPARE(c.finish(), 0);
 }
 
@@ -148,7 +120,7 @@ void TestConsole::chatsWithNetcat()
     Console c;
     QVERIFY(c.start(dir.path()));
     QProcess netcat;
-    netcat.start(nc, {QStringLiteral("-u"), QStringLiteral("127.0.0.1"), QString::number(c.port)});
+    netcat.start(nc, {QStringLiteral("-u"), QStringLiteral("127.0.0.1"), QString::number(c.port())});
     QVERIFY(netcat.waitForStarted(5000));
     netcat.write(QStringLiteral("hello from nc 你好\n").toUtf8());
     QTRY_VERIFY(c.output().contains(QStringLiteral(": hello from nc 你好")));
@@ -168,18 +140,18 @@ void TestConsole::chatsWithAnotherConsole()
     Console b;
     QVERIFY(b.start(bDir.path(), {QStringLiteral("--name"), QStringLiteral("Bob")}));
     QVERIFY(a.start(aDir.path(), {QStringLiteral("--name"), QStringLiteral("Alice")}));
-    a.type(QStringLiteral("/add Bob 127.0.0.1:%1").arg(b.port));
+    a.type(QStringLiteral("/add Bob 127.0.0.1:%1").arg(b.port()));
     QTRY_VERIFY(a.output().contains(QStringLiteral("Added Bob")));
     a.type(QStringLiteral("/to Bob"));
     a.type(QStringLiteral("hi Bob 你好"));
-    QTRY_VERIFY(b.output().contains(QStringLiteral("Alice? (127.0.0.1:%1): hi Bob 你好").arg(a.port)));
+    QTRY_VERIFY(b.output().contains(QStringLiteral("Alice? (127.0.0.1:%1): hi Bob 你好").arg(a.port())));
     QTRY_VERIFY(a.output().contains(QStringLiteral("(delivered to Bob)")));
     // Bob replies to whoever wrote last without naming anyone.
     b.type(QStringLiteral("hi Alice"));
-    QTRY_VERIFY(a.output().contains(QStringLiteral("Bob (127.0.0.1:%1): hi Alice").arg(b.port)));
-    QTRY_VERIFY(b.output().contains(QStringLiteral("(delivered to 127.0.0.1:%1)").arg(a.port)));
+    QTRY_VERIFY(a.output().contains(QStringLiteral("Bob (127.0.0.1:%1): hi Alice").arg(b.port())));
+    QTRY_VERIFY(b.output().contains(QStringLiteral("(delivered to 127.0.0.1:%1)").arg(a.port())));
     a.type(QStringLiteral("/contacts"));
-    QTRY_VERIFY(a.output().contains(QStringLiteral("Bob  127.0.0.1:%1  online").arg(b.port)));
+    QTRY_VERIFY(a.output().contains(QStringLiteral("Bob  127.0.0.1:%1  online").arg(b.port())));
     a.type(QStringLiteral("/quit"));
     QVERIFY(a.process.waitForFinished(15000));
     QCOMPARE(a.process.exitCode(), 0);
@@ -238,12 +210,10 @@ void TestConsole::badArguments()
 
 void TestConsole::escapeSequencesAreShownNotRun()
 {
-    QTemporaryDir dir;
-    Console c;
-    QVERIFY(c.start(dir.path()));
-    QUdpSocket script;
-    QVERIFY(script.bind(Loopback, 0));
-    script.writeDatagram("evil \x1b]0;pwned\x07\x1b[2J done", Loopback, c.port);
+    ConsoleAndScript t;
+    QVERIFY(t.start());
+    auto& [dir, c, script] = t;
+    t.send("evil \x1b]0;pwned\x07\x1b[2J done");
     QTRY_VERIFY(c.output().contains(QStringLiteral("evil ^[]0;pwned^G^[[2J done")));
     QVERIFY(!c.output().contains(u'\x1b'));
     QCOMPARE(c.finish(), 0);
@@ -270,12 +240,10 @@ void TestConsole::lineEndsAreLineBreaks()
 {
     QFETCH(QByteArray, datagram);
     QFETCH(QString, shown);
-    QTemporaryDir dir;
-    Console c;
-    QVERIFY(c.start(dir.path()));
-    QUdpSocket peer;
-    QVERIFY(peer.bind(Loopback, 0));
-    QCOMPARE(peer.writeDatagram(datagram, Loopback, c.port), datagram.size());
+    ConsoleAndScript t;
+    QVERIFY(t.start());
+    auto& [dir, c, script] = t;
+    QCOMPARE(script.writeDatagram(datagram, Loopback, c.port()), datagram.size());
     QTRY_VERIFY(c.output().contains(shown.left(shown.indexOf(u'\n'))));
     QCOMPARE(c.finish(), 0);
     const QString out = c.output();
@@ -287,12 +255,10 @@ void TestConsole::lineEndsAreLineBreaks()
 
 void TestConsole::emptyLineSendsNothing()
 {
-    QTemporaryDir dir;
-    Console c;
-    QVERIFY(c.start(dir.path()));
-    QUdpSocket script;
-    QVERIFY(script.bind(Loopback, 0));
-    script.writeDatagram("first", Loopback, c.port);
+    ConsoleAndScript t;
+    QVERIFY(t.start());
+    auto& [dir, c, script] = t;
+    t.send("first");
     QTRY_VERIFY(c.output().contains(QStringLiteral(": first")));
     c.type(QString());
     c.type(QStringLiteral("   "));
@@ -333,11 +299,7 @@ void TestConsole::brokenContactsFileIsReported()
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("contacts.ini"));
-    {
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("[Bob]\nport = nine\n");
-    }
+    QVERIFY(writeFile(path, "[Bob]\nport = nine\n"));
     Console c;
     QVERIFY(c.start(dir.path()));
     QTRY_VERIFY(c.output().contains(path));
@@ -382,13 +344,11 @@ void TestConsole::contactsSubcommand()
 
 void TestConsole::searchCommand()
 {
-    QTemporaryDir dir;
-    Console c;
-    QVERIFY(c.start(dir.path()));
-    QUdpSocket script;
-    QVERIFY(script.bind(Loopback, 0));
-    script.writeDatagram(QStringLiteral("明天下午开会").toUtf8(), Loopback, c.port);
-    script.writeDatagram(QStringLiteral("Meeting notes attached").toUtf8(), Loopback, c.port);
+    ConsoleAndScript t;
+    QVERIFY(t.start());
+    auto& [dir, c, script] = t;
+    t.send(QStringLiteral("明天下午开会").toUtf8());
+    t.send(QStringLiteral("Meeting notes attached").toUtf8());
     QTRY_VERIFY(c.output().contains(QStringLiteral(": Meeting notes attached")));
     const qsizetype before = c.output().size();
     c.type(QStringLiteral("/search 会"));
@@ -419,8 +379,8 @@ void TestConsole::groupChatBetweenThreeConsoles()
     QVERIFY(b.start(dirs[1].path(), {QStringLiteral("--name"), QStringLiteral("Bob")}));
     QVERIFY(c.start(dirs[2].path(), {QStringLiteral("--name"), QStringLiteral("Carol")}));
     QVERIFY(a.start(dirs[0].path(), {QStringLiteral("--name"), QStringLiteral("Alice")}));
-    a.type(QStringLiteral("/add Bob 127.0.0.1:%1").arg(b.port));
-    a.type(QStringLiteral("/add Carol 127.0.0.1:%1").arg(c.port));
+    a.type(QStringLiteral("/add Bob 127.0.0.1:%1").arg(b.port()));
+    a.type(QStringLiteral("/add Carol 127.0.0.1:%1").arg(c.port()));
     QTRY_VERIFY(a.output().contains(QStringLiteral("* Carol is online")));
     QTRY_VERIFY(a.output().contains(QStringLiteral("* Bob is online")));
     a.type(QStringLiteral("/group team Bob Carol"));
@@ -429,18 +389,18 @@ void TestConsole::groupChatBetweenThreeConsoles()
     QTRY_VERIFY(c.output().contains(QStringLiteral("Alice added you to the group team")));
     a.type(QStringLiteral("hello team"));
     // Alice is no contact of theirs: named as she claims, with a '?'.
-    const QString fromAlice = QStringLiteral("team \u203a Alice? (127.0.0.1:%1): hello team").arg(a.port);
+    const QString fromAlice = QStringLiteral("team \u203a Alice? (127.0.0.1:%1): hello team").arg(a.port());
     QTRY_VERIFY(b.output().contains(fromAlice));
     QTRY_VERIFY(c.output().contains(fromAlice));
     QTRY_VERIFY(a.output().contains(QStringLiteral("(#team: delivered to 2 of 2: ")));
     // Bob answers whoever wrote last: the group.
     b.type(QStringLiteral("hi from Bob"));
     const QString fromBob = QStringLiteral("team \u203a Bob%1 (127.0.0.1:%2): hi from Bob");
-    QTRY_VERIFY(a.output().contains(fromBob.arg(QString()).arg(b.port)));
-    QTRY_VERIFY(c.output().contains(fromBob.arg(QStringLiteral("?")).arg(b.port)));
+    QTRY_VERIFY(a.output().contains(fromBob.arg(QString()).arg(b.port())));
+    QTRY_VERIFY(c.output().contains(fromBob.arg(QStringLiteral("?")).arg(b.port())));
     c.type(QStringLiteral("/groups"));
     QTRY_VERIFY(c.output().contains(QStringLiteral("#team  ")));
-    QVERIFY(c.output().contains(QStringLiteral("Bob (127.0.0.1:%1)").arg(b.port)));
+    QVERIFY(c.output().contains(QStringLiteral("Bob (127.0.0.1:%1)").arg(b.port())));
     c.type(QStringLiteral("/group leave team"));
     QTRY_VERIFY(a.output().contains(QStringLiteral("Carol left.")));
     QCOMPARE(a.finish(), 0);
@@ -451,16 +411,14 @@ void TestConsole::groupChatBetweenThreeConsoles()
 void TestConsole::cp932ContactReadsShiftJis()
 {
     // Issue 18.1: the same bytes are GBK-valid; a contact added with cp932 reads them as Japanese text.
-    QTemporaryDir dir;
-    QUdpSocket script;
-    QVERIFY(script.bind(Loopback, 0));
-    Console c;
-    QVERIFY(c.start(dir.path()));
+    ConsoleAndScript t;
+    QVERIFY(t.start());
+    auto& [dir, c, script] = t;
     c.type(QStringLiteral("/add taro 127.0.0.1:%1 cp932").arg(script.localPort()));
     c.type(QStringLiteral("/contacts"));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("taro  127.0.0.1:%1").arg(script.localPort())), c.out.constData());
     QVERIFY2(c.output().contains(QStringLiteral(" cp932")), c.out.constData());
-    script.writeDatagram(QByteArray("1:1001:u:h:288:\x92\x86\x95\xb6\x8f\xc1\x91\xa7\0", 24), Loopback, c.port);
+    t.send(QByteArray("1:1001:u:h:288:\x92\x86\x95\xb6\x8f\xc1\x91\xa7\0", 24));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("taro (127.0.0.1:%1): 中文消息").arg(script.localPort())),
                  c.out.constData());
     QCOMPARE(c.finish(), 0);
@@ -480,12 +438,10 @@ void TestConsole::legacyEncodingReadsStrangers()
 {
     QFETCH(QString, legacy);
     QFETCH(QString, shown);
-    QTemporaryDir dir;
-    QUdpSocket script;
-    QVERIFY(script.bind(Loopback, 0));
-    Console c;
-    QVERIFY(c.start(dir.path(), {QStringLiteral("--legacy-encoding"), legacy}));
-    script.writeDatagram(QByteArray("1:1001:u:h:288:\x92\x86\x95\xb6\x8f\xc1\x91\xa7\0", 24), Loopback, c.port);
+    ConsoleAndScript t;
+    QVERIFY(t.start({QStringLiteral("--legacy-encoding"), legacy}));
+    auto& [dir, c, script] = t;
+    t.send(QByteArray("1:1001:u:h:288:\x92\x86\x95\xb6\x8f\xc1\x91\xa7\0", 24));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("127.0.0.1:%1: ").arg(script.localPort()) + shown),
                  c.out.constData());
     QCOMPARE(c.finish(), 0);
@@ -495,24 +451,16 @@ void TestConsole::sealedMessageOpensWithOpen()
 {
     // Issue 18.4: SENDMSG|SENDCHECKOPT|SECRETOPT (0x320 = 800) is shown sealed; /open shows it and sends READMSG
     // (0x30 = 48) with its packet number.
-    QTemporaryDir dir;
-    QUdpSocket script;
-    QVERIFY(script.bind(Loopback, 0));
-    Console c;
-    QVERIFY(c.start(dir.path()));
-    script.writeDatagram(QByteArray("1:1003:u:h:800:the sealed text\0", 31), Loopback, c.port);
+    ConsoleAndScript t;
+    QVERIFY(t.start());
+    auto& [dir, c, script] = t;
+    t.send(QByteArray("1:1003:u:h:800:the sealed text\0", 31));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("sealed message 1; /open 1 to read it")), c.out.constData());
     QVERIFY(!c.output().contains(QStringLiteral("the sealed text")));
     c.type(QStringLiteral("/open"));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("the sealed text")), c.out.constData());
-    bool notified = false;
-    QTRY_VERIFY([&] {
-        while (script.hasPendingDatagrams()) {
-            const QList<QByteArray> fields = script.receiveDatagram().data().split(':');
-            notified = notified || (fields.size() >= 6 && fields[4] == "48" && fields[5].startsWith("1003"));
-        }
-        return notified;
-    }());
+    QList<QByteArray> notices;
+    QTRY_VERIFY((readNotices(script, notices), notices.contains(QByteArray("1003\0", 5))));
     c.type(QStringLiteral("/open"));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("No sealed message is waiting.")), c.out.constData());
     c.finish();
@@ -522,24 +470,14 @@ void TestConsole::openNumberedSendsOneReadNotice()
 {
     // Issue 18.4: two sealed messages (SENDMSG|SENDCHECKOPT|SECRETOPT = 800) from one peer; /open 2 opens the second
     // and sends READMSG (48) for packet 1004 alone, the first stays sealed until /open opens it (READMSG for 1003).
-    QTemporaryDir dir;
-    QUdpSocket script;
-    QVERIFY(script.bind(Loopback, 0));
-    Console c;
-    QVERIFY(c.start(dir.path()));
-    script.writeDatagram(QByteArray("1:1003:u:h:800:first sealed\0", 29), Loopback, c.port);
+    ConsoleAndScript t;
+    QVERIFY(t.start());
+    auto& [dir, c, script] = t;
+    t.send(QByteArray("1:1003:u:h:800:first sealed\0", 29));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("sealed message 1; /open 1")), c.out.constData());
-    script.writeDatagram(QByteArray("1:1004:u:h:800:second sealed\0", 30), Loopback, c.port);
+    t.send(QByteArray("1:1004:u:h:800:second sealed\0", 30));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("sealed message 2; /open 2")), c.out.constData());
-    QList<QByteArray> notices; // the extension of each READMSG, in order
-    const auto collect = [&] {
-        while (script.hasPendingDatagrams()) {
-            const QByteArray data = script.receiveDatagram().data();
-            const QList<QByteArray> fields = data.split(':');
-            if (fields.size() >= 6 && fields[4] == "48")
-                notices.append(data.mid(data.indexOf(":48:") + 4));
-        }
-    };
+    QList<QByteArray> notices;
     c.type(QStringLiteral("/open 2"));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("second sealed")), c.out.constData());
     QVERIFY(!c.output().contains(QStringLiteral("first sealed")));
@@ -547,7 +485,7 @@ void TestConsole::openNumberedSendsOneReadNotice()
     QTRY_VERIFY2(c.output().contains(QStringLiteral("No sealed message 2 is waiting.")), c.out.constData());
     c.type(QStringLiteral("/open"));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("first sealed")), c.out.constData());
-    QTRY_VERIFY((collect(), notices.size() >= 2));
+    QTRY_VERIFY((readNotices(script, notices), notices.size() >= 2));
     QCOMPARE(notices, (QList<QByteArray>{QByteArray("1004\0", 5), QByteArray("1003\0", 5)}));
     c.finish();
 }
@@ -578,7 +516,7 @@ void TestConsole::sealedMessageOpensAfterRestart()
     {
         Console c;
         QVERIFY(c.start(dir.path()));
-        script.writeDatagram(QByteArray("1:1005:u:h:800:kept under seal\0", 31), Loopback, c.port);
+        script.writeDatagram(QByteArray("1:1005:u:h:800:kept under seal\0", 31), Loopback, c.port());
         QTRY_VERIFY2(c.output().contains(QStringLiteral("sealed message 1; /open 1 to read it")), c.out.constData());
         QCOMPARE(c.finish(), 0);
     }
@@ -591,17 +529,8 @@ void TestConsole::sealedMessageOpensAfterRestart()
     QVERIFY2(!c.output().contains(QStringLiteral("No sealed message")), c.out.constData());
     // Not heard from in this run, the sender is greeted first (a Pigeon's notice would have to be sealed); it
     // answers as an IP Messenger client does, and then the notice goes.
-    bool notified = false;
-    QTRY_VERIFY([&] {
-        while (script.hasPendingDatagrams()) {
-            const QNetworkDatagram d = script.receiveDatagram();
-            const QList<QByteArray> fields = d.data().split(':');
-            if (fields.size() >= 5 && (fields[4].toUInt() & 0xffU) == 0x01U)
-                script.writeDatagram(QByteArray("1:1006:u:h:3:u\0", 15), d.senderAddress(), quint16(d.senderPort()));
-            notified = notified || (fields.size() >= 6 && fields[4] == "48" && fields[5].startsWith("1005"));
-        }
-        return notified;
-    }());
+    QList<QByteArray> notices;
+    QTRY_VERIFY((readNotices(script, notices), notices.contains(QByteArray("1005\0", 5))));
     c.type(QStringLiteral("/open"));
     QTRY_VERIFY2(c.output().contains(QStringLiteral("No sealed message is waiting.")), c.out.constData());
     QCOMPARE(c.finish(), 3);
@@ -657,7 +586,7 @@ void TestConsole::addRefusesATakenEndpoint()
     QTemporaryDir dir;
     Console c;
     QVERIFY(c.start(dir.path()));
-    const QString port = QString::number(c.port);
+    const QString port = QString::number(c.port());
     c.type(QStringLiteral("/add Bob 127.0.0.1:9"));
     c.type(QString(add).replace(QStringLiteral("PORT"), port));
     c.type(QStringLiteral("/contacts"));

@@ -1,7 +1,8 @@
 // Files between two `pigeon --console` processes on loopback addresses of their own (issue 10): /send, the offer as
 // printed, /accept, /transfers, where it was saved; a folder accepted by --accept-files into --downloads.
 
-#include "pigeonrun.h"
+#include "consoleprocess.h"
+#include "testfiles.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -11,67 +12,6 @@
 #include <QTest>
 
 namespace {
-
-// One console with piped input and output.
-struct ConsoleProcess {
-    QProcess process;
-    QStringList listen = privateListenArgs();
-    QByteArray out;
-
-    bool start(const QString& profile, const QStringList& extra = {})
-    {
-        // Sizes and messages as an English locale prints them.
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C.UTF-8"));
-        env.insert(QStringLiteral("LANGUAGE"), QStringLiteral("en"));
-        process.setProcessEnvironment(env);
-        process.setProgram(QStringLiteral(PIGEON_BINARY));
-        process.setArguments(QStringList{QStringLiteral("--console"), QStringLiteral("--profile"), profile} + listen +
-                             extra);
-        process.start();
-        return process.waitForStarted(5000) &&
-               QTest::qWaitFor([this] { return output().contains(QStringLiteral("listening")); }, 10000);
-    }
-    QString at() const { return listen[1] + u':' + listen[3]; }
-    QString output()
-    {
-        out += process.readAllStandardOutput();
-        return QString::fromUtf8(out);
-    }
-    void type(const QString& line) { process.write((line + u'\n').toUtf8()); }
-    int finish()
-    {
-        process.closeWriteChannel();
-        if (!process.waitForFinished(20000)) {
-            process.kill();
-            process.waitForFinished(5000);
-            return -1;
-        }
-        output();
-        return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    }
-};
-
-QMap<QString, QByteArray> tree(const QString& folder)
-{
-    QMap<QString, QByteArray> out;
-    QDirIterator it(folder, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        QFile f(path);
-        out.insert(QDir(folder).relativeFilePath(path),
-                   f.open(QIODevice::ReadOnly) ? QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256)
-                                               : QByteArray("dir"));
-    }
-    return out;
-}
-
-bool writeFile(const QString& path, const QByteArray& bytes)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
-}
 
 } // namespace
 
@@ -89,11 +29,11 @@ private:
 bool TestConsoleFiles::introduce(ConsoleProcess& alice, ConsoleProcess& bob)
 {
     // Alice first: Bob has greeted no one, so his answer to her greeting is the first Alice hears of him.
-    alice.type(QStringLiteral("/add Bob ") + bob.at());
+    alice.type(QStringLiteral("/add Bob ") + bob.endpoint());
     alice.type(QStringLiteral("/to Bob"));
     if (!QTest::qWaitFor([&] { return alice.output().contains(QStringLiteral("* Bob is online")); }, 10000))
         return false;
-    bob.type(QStringLiteral("/add Alice ") + alice.at());
+    bob.type(QStringLiteral("/add Alice ") + alice.endpoint());
     return QTest::qWaitFor([&] { return bob.output().contains(QStringLiteral("Added Alice")); }, 10000);
 }
 

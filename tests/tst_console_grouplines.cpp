@@ -3,6 +3,7 @@
 // console, in /search, in `pigeon history` and in `pigeon history --search`; and a group whose name holds a space
 // ("team (2)", as Pigeon names a second group called "team") can be added to and left from the console.
 
+#include "consoleprocess.h"
 #include "pigeonrun.h"
 
 #include <QProcess>
@@ -13,48 +14,47 @@
 
 namespace {
 
-// One `pigeon --console` process on an address of its own, with piped standard input and output.
-struct Console {
-    QProcess process;
-    QStringList listen = privateListenArgs();
-    QByteArray out;
-
-    QString endpoint() const { return listen.at(1) + u':' + listen.at(3); }
-    bool start(const QString& profile, const QString& name)
-    {
-        process.start(QStringLiteral(PIGEON_BINARY),
-                      QStringList{QStringLiteral("--console"), QStringLiteral("--profile"), profile,
-                                  QStringLiteral("--name"), name} +
-                          listen);
-        return process.waitForStarted(5000) &&
-               QTest::qWaitFor([this] { return output().contains(QStringLiteral("listening")); }, 10000);
-    }
-    QString output()
-    {
-        out += process.readAllStandardOutput();
-        return QString::fromUtf8(out);
-    }
-    void type(const QString& line) { process.write((line + u'\n').toUtf8()); }
-    // Closes its input and returns its exit code; -1 when it did not exit within 20 s (then it is killed).
-    int finish()
-    {
-        process.closeWriteChannel();
-        if (!process.waitForFinished(20000)) {
-            process.kill();
-            process.waitForFinished(5000);
-            return -1;
-        }
-        output();
-        return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    }
-};
-
 QProcessEnvironment noColor()
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("NO_COLOR"), QStringLiteral("1"));
     return env;
 }
+
+// Alice and Bob, consoles with profiles of their own and named so.
+struct AliceAndBob {
+    QTemporaryDir aliceDir;
+    QTemporaryDir bobDir;
+    ConsoleProcess alice;
+    ConsoleProcess bob;
+
+    // Starts Bob, then Alice; Alice adds Bob and waits (10 s) until she sees him online.
+    bool start()
+    {
+        if (!bob.start(bobDir.path(), {QStringLiteral("--name"), QStringLiteral("Bob")}) ||
+            !alice.start(aliceDir.path(), {QStringLiteral("--name"), QStringLiteral("Alice")}))
+            return false;
+        alice.type(QStringLiteral("/add Bob ") + bob.endpoint());
+        return QTest::qWaitFor([this] { return alice.output().contains(QStringLiteral("* Bob is online")); }, 10000);
+    }
+};
+
+// Alice, a console, and her contact Bob, who is only a socket on 127.0.0.1: a contact's address is all /group needs
+// of a member.
+struct AliceAndBobsAddress {
+    QTemporaryDir dir;
+    ConsoleProcess alice;
+    QUdpSocket bob;
+
+    bool start()
+    {
+        if (!alice.start(dir.path(), {QStringLiteral("--name"), QStringLiteral("Alice")}) ||
+            !bob.bind(QHostAddress(QStringLiteral("127.0.0.1")), 0))
+            return false;
+        alice.type(QStringLiteral("/add Bob 127.0.0.1:%1").arg(bob.localPort()));
+        return true;
+    }
+};
 
 } // namespace
 
@@ -71,14 +71,9 @@ private Q_SLOTS:
 
 void TestConsoleGroupLines::linesNameTheGroupAndTheSender()
 {
-    QTemporaryDir aliceDir;
-    QTemporaryDir bobDir;
-    Console alice;
-    Console bob;
-    QVERIFY(bob.start(bobDir.path(), QStringLiteral("Bob")));
-    QVERIFY(alice.start(aliceDir.path(), QStringLiteral("Alice")));
-    alice.type(QStringLiteral("/add Bob ") + bob.endpoint());
-    QTRY_VERIFY_WITH_TIMEOUT(alice.output().contains(QStringLiteral("* Bob is online")), 10000);
+    AliceAndBob two;
+    QVERIFY2(two.start(), qPrintable(two.alice.output()));
+    auto& [aliceDir, bobDir, alice, bob] = two;
     alice.type(QStringLiteral("/group team Bob"));
     // Bob's line about the invitation names the group it happened in.
     QTRY_VERIFY_WITH_TIMEOUT(
@@ -127,17 +122,12 @@ void TestConsoleGroupLines::linesNameTheGroupAndTheSender()
 
 void TestConsoleGroupLines::groupNameWithASpace()
 {
-    QTemporaryDir aliceDir;
-    QTemporaryDir bobDir;
-    Console alice;
-    Console bob;
-    QVERIFY(bob.start(bobDir.path(), QStringLiteral("Bob")));
-    QVERIFY(alice.start(aliceDir.path(), QStringLiteral("Alice")));
+    AliceAndBob two;
+    QVERIFY2(two.start(), qPrintable(two.alice.output()));
+    auto& [aliceDir, bobDir, alice, bob] = two;
     QUdpSocket carol; // only needs an address: a member is added to the list before it answers
     QVERIFY(carol.bind(QHostAddress(QStringLiteral("127.0.0.1")), 0));
-    alice.type(QStringLiteral("/add Bob ") + bob.endpoint());
     alice.type(QStringLiteral("/add Carol 127.0.0.1:%1").arg(carol.localPort()));
-    QTRY_VERIFY_WITH_TIMEOUT(alice.output().contains(QStringLiteral("* Bob is online")), 10000);
     alice.type(QStringLiteral("/group team Bob"));
     alice.type(QStringLiteral("/group team Bob"));
     QTRY_VERIFY(alice.output().contains(QStringLiteral("Made the group #team (2)")));
@@ -180,12 +170,9 @@ void TestConsoleGroupLines::groupCommandChecksItsWords()
 {
     QFETCH(QString, command);
     QFETCH(QString, said);
-    QTemporaryDir dir;
-    Console alice;
-    QVERIFY(alice.start(dir.path(), QStringLiteral("Alice")));
-    QUdpSocket bob; // a contact's address is all /group needs of a member
-    QVERIFY(bob.bind(QHostAddress(QStringLiteral("127.0.0.1")), 0));
-    alice.type(QStringLiteral("/add Bob 127.0.0.1:%1").arg(bob.localPort()));
+    AliceAndBobsAddress two;
+    QVERIFY(two.start());
+    ConsoleProcess& alice = two.alice;
     alice.type(QStringLiteral("/group ok Bob"));
     QTRY_VERIFY(alice.output().contains(QStringLiteral("Made the group #ok;")));
     alice.type(QString(command).replace(QStringLiteral("SELF"), alice.endpoint()));
@@ -200,18 +187,12 @@ void TestConsoleGroupLines::groupCommandChecksItsWords()
     QCOMPARE(alice.finish(), refused ? 3 : 0);
 }
 
-QTEST_GUILESS_MAIN(TestConsoleGroupLines)
-#include "tst_console_grouplines.moc"
-
 // /to a group this Pigeon left refuses there, with the reason, instead of picking it and then refusing every line.
 void TestConsoleGroupLines::toRefusesAGroupLeft()
 {
-    QTemporaryDir dir;
-    Console alice;
-    QVERIFY(alice.start(dir.path(), QStringLiteral("Alice")));
-    QUdpSocket bob; // a contact's address is all /group needs of a member
-    QVERIFY(bob.bind(QHostAddress(QStringLiteral("127.0.0.1")), 0));
-    alice.type(QStringLiteral("/add Bob 127.0.0.1:%1").arg(bob.localPort()));
+    AliceAndBobsAddress two;
+    QVERIFY(two.start());
+    ConsoleProcess& alice = two.alice;
     alice.type(QStringLiteral("/group 团队 Bob"));
     QTRY_VERIFY(alice.output().contains(QStringLiteral("Made the group #团队;")));
     alice.type(QStringLiteral("/group leave 团队"));
@@ -228,17 +209,12 @@ void TestConsoleGroupLines::toRefusesAGroupLeft()
 // so, once, naming the member; the member that answered gets it as usual.
 void TestConsoleGroupLines::saysWhoAGroupMessageWaitsFor()
 {
-    QTemporaryDir aliceDir;
-    QTemporaryDir bobDir;
-    Console alice;
-    Console bob;
-    QVERIFY(bob.start(bobDir.path(), QStringLiteral("Bob")));
-    QVERIFY(alice.start(aliceDir.path(), QStringLiteral("Alice")));
+    AliceAndBob two;
+    QVERIFY2(two.start(), qPrintable(two.alice.output()));
+    auto& [aliceDir, bobDir, alice, bob] = two;
     QUdpSocket carol; // bound, so nothing is refused, but it never answers
     QVERIFY(carol.bind(QHostAddress(QStringLiteral("127.0.0.1")), 0));
-    alice.type(QStringLiteral("/add Bob ") + bob.endpoint());
     alice.type(QStringLiteral("/add carol 127.0.0.1:%1").arg(carol.localPort()));
-    QTRY_VERIFY_WITH_TIMEOUT(alice.output().contains(QStringLiteral("* Bob is online")), 10000);
     alice.type(QStringLiteral("/group lab Bob carol"));
     QTRY_VERIFY(alice.output().contains(QStringLiteral("Made the group #lab;")));
     alice.type(QStringLiteral("hello lab"));
@@ -250,3 +226,6 @@ void TestConsoleGroupLines::saysWhoAGroupMessageWaitsFor()
     alice.process.waitForFinished(5000);
     QCOMPARE(bob.finish(), 0);
 }
+
+QTEST_GUILESS_MAIN(TestConsoleGroupLines)
+#include "tst_console_grouplines.moc"

@@ -1,6 +1,7 @@
 // /away, /busy and /back in a real console process, against a script that speaks IP Messenger on a UDP socket of
 // 127.0.0.1: what the console sends (literal bytes), what it prints, and that an automatic answer is not answered.
 
+#include "consoleprocess.h"
 #include "ipmsg.h"
 #include "pigeonrun.h"
 
@@ -12,19 +13,6 @@
 #include <QUdpSocket>
 
 namespace {
-
-// The console, with piped standard input and output.
-struct Console {
-    QProcess process;
-    QByteArray out;
-
-    QString output()
-    {
-        out += process.readAllStandardOutput();
-        return QString::fromUtf8(out);
-    }
-    void type(const QString& line) { process.write((line + u'\n').toUtf8()); }
-};
 
 // The next IPMsg packet the script's socket receives (within 10 s), or an empty one.
 ipmsg::Packet next(QUdpSocket& socket)
@@ -47,16 +35,8 @@ private Q_SLOTS:
 void TestConsoleStatus::awayAnswersOnceAndBackSaysSo()
 {
     QTemporaryDir dir;
-    const QStringList listen = privateListenArgs();
-    const QHostAddress address(listen.at(1));
-    const quint16 port = quint16(listen.at(3).toUInt());
-    Console c;
-    c.process.start(QStringLiteral(PIGEON_BINARY),
-                    QStringList{QStringLiteral("--console"), QStringLiteral("--profile"), dir.path(),
-                                QStringLiteral("--name"), QStringLiteral("Me")} +
-                        listen);
-    QVERIFY(c.process.waitForStarted(5000));
-    QTRY_VERIFY_WITH_TIMEOUT(c.output().contains(QStringLiteral("listening")), 10000);
+    ConsoleProcess c;
+    QVERIFY(c.start(dir.path(), {QStringLiteral("--name"), QStringLiteral("Me")}));
 
     c.type(QStringLiteral("/away gone fishing"));
     QTRY_VERIFY(c.output().contains(QStringLiteral("You are away: whoever writes gets \"gone fishing\" back, once.")));
@@ -65,7 +45,7 @@ void TestConsoleStatus::awayAnswersOnceAndBackSaysSo()
     QVERIFY(bob.bind(QHostAddress(QStringLiteral("127.0.0.1")), 0));
     const QString bobName = QStringLiteral("Bob? (127.0.0.1:%1)").arg(bob.localPort());
     const auto send = [&](const char* datagram, qsizetype size) {
-        bob.writeDatagram(QByteArray(datagram, size), address, port);
+        bob.writeDatagram(QByteArray(datagram, size), c.address(), c.port());
     };
     // Bob's entry (BR_ENTRY | CAPUTF8OPT: he reads UTF-8) is answered with ANSENTRY | ABSENCEOPT | CAPUTF8OPT and the
     // title in the nickname.
@@ -111,11 +91,8 @@ void TestConsoleStatus::awayAnswersOnceAndBackSaysSo()
     c.type(QStringLiteral("/back now"));
     QTRY_VERIFY(c.output().contains(QStringLiteral("/back takes no text.")));
 
-    c.process.closeWriteChannel();
-    QVERIFY(c.process.waitForFinished(20000));
-    c.output();
     // The refused "/back now" makes the exit status 3, as any refused line does.
-    QCOMPARE(c.process.exitCode(), 3);
+    QCOMPARE(c.finish(), 3);
 }
 
 // A status chosen in one run is kept in the profile; the next console says so before anything else, since it

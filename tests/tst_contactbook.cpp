@@ -1,4 +1,5 @@
 #include "contactbook.h"
+#include "testfiles.h"
 
 #include <QFile>
 #include <QSignalSpy>
@@ -207,11 +208,7 @@ void TestContactBook::brokenFileIsKeptAndReadOnly()
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("contacts.ini"));
     const QByteArray broken = "[Alice]\nhost = 127.0.0.1\nport = lots\n";
-    {
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(broken);
-    }
+    QVERIFY(writeFile(path, broken));
     ContactBook book;
     QVERIFY(!book.load(path));
     QVERIFY2(book.error().contains(path), qPrintable(book.error()));

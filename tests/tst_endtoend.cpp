@@ -1,4 +1,5 @@
 #include "session.h"
+#include "testfiles.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -133,11 +134,7 @@ void TestEndToEnd::brokenContactsFileStillStarts()
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("contacts.ini"));
-    {
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("[Bob\nhost = 127.0.0.1\n");
-    }
+    QVERIFY(writeFile(path, "[Bob\nhost = 127.0.0.1\n"));
     Session s;
     QVERIFY2(s.open(options(dir, QStringLiteral("X"))), qPrintable(s.error()));
     QCOMPARE(s.warnings().size(), 1);

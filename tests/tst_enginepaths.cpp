@@ -17,15 +17,6 @@ const Endpoint AliceAt = EngineFixture::AliceAt;
 const Endpoint PlainAt = EngineFixture::PlainAt;
 const Endpoint StrangerAt{QHostAddress(QStringLiteral("127.0.0.9")), 5555};
 
-QList<ipmsg::Packet> sentTo(const FakeTransport& transport, const Endpoint& to, quint32 mode)
-{
-    QList<ipmsg::Packet> out;
-    for (const FakeTransport::Sent& s : transport.sent)
-        if (const auto p = ipmsg::decode(s.data).packet; s.to == to && p && p->mode() == mode)
-            out.append(*p);
-    return out;
-}
-
 } // namespace
 
 class TestEnginePaths final : public QObject, private EngineFixture {

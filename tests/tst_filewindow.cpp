@@ -12,7 +12,9 @@
 #include "pictureviewer.h"
 #include "session.h"
 #include "settingsdialog.h"
+#include "testfiles.h"
 #include "threadview.h"
+#include "windowsession.h"
 
 #include <QApplication>
 #include <QBuffer>
@@ -31,27 +33,6 @@
 #include <QtEndian>
 
 namespace {
-
-QByteArray randomBytes(qsizetype size, quint32 seed)
-{
-    QRandomGenerator random(seed);
-    QByteArray out(size, Qt::Uninitialized);
-    for (char& c : out)
-        c = char(random.bounded(256));
-    return out;
-}
-
-bool writeFile(const QString& path, const QByteArray& bytes)
-{
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
-}
-
-QByteArray readFile(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
 
 // CRC-32 (ISO 3309, as PNG chunks carry it), bitwise.
 quint32 crc32(const QByteArray& bytes)
@@ -160,13 +141,8 @@ void TestFileWindow::openMine()
 {
     const Session::Options me{m_dir->filePath(QStringLiteral("me")), QHostAddress::LocalHost, m_myPort,
                               QStringLiteral("Me")};
-    m_window.reset();
-    m_me.reset();
-    m_me = std::make_unique<Session>();
-    QVERIFY2(m_me->open(me), qPrintable(m_me->error()));
+    QCOMPARE(reopenWithWindow(m_me, m_window, me), QString());
     m_myPort = m_me->transport().localEndpoint().port;
-    m_window = std::make_unique<MainWindow>(*m_me);
-    m_window->show();
 }
 
 void TestFileWindow::cleanup()
@@ -442,23 +418,12 @@ void TestFileWindow::picturesAreReadWithinLimits()
 void TestFileWindow::settingsKeepFileChoices()
 {
     const QString folder = m_dir->filePath(QStringLiteral("elsewhere"));
-    QAction* settings = nullptr;
-    for (QAction* action : m_window->findChildren<QAction*>())
-        if (action->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_Comma))
-            settings = action;
-    QVERIFY(settings);
-    bool answered = false;
-    QTimer::singleShot(0, this, [&answered, folder] {
-        auto* dialog = qobject_cast<SettingsDialog*>(QApplication::activeModalWidget());
-        QVERIFY(dialog);
-        // Off by default.
-        QVERIFY(!dialog->autoAcceptFiles());
+    bool offByDefault = false;
+    QVERIFY(changeSettings(*m_window, [&offByDefault, folder](SettingsDialog* dialog) {
+        offByDefault = !dialog->autoAcceptFiles();
         dialog->setFiles(folder, true, 5u << 20);
-        answered = true;
-        dialog->accept();
-    });
-    settings->trigger();
-    QVERIFY(answered);
+    }));
+    QVERIFY(offByDefault);
     QCOMPARE(m_me->transfers()->downloadFolder(), folder);
     QVERIFY(m_me->transfers()->autoAccept());
     QCOMPARE(m_me->transfers()->autoAcceptMaxBytes(), quint64(5u << 20));

@@ -31,6 +31,13 @@ struct FloodTarget {
     FakeTransport transport{*Endpoint::parse(u"127.0.0.1:2426"_qs)};
     Messenger messenger{Identity{u"me"_qs, {}, "me", "here"}, &contacts, &history, &transport};
     bool ok = contacts.load(dir.filePath(u"contacts.ini"_qs)) && history.open(dir.filePath(u"history.sqlite"_qs));
+
+    // Starts the engine under `limits`.
+    void start(const Messenger::Limits& limits)
+    {
+        messenger.setLimits(limits);
+        messenger.start();
+    }
 };
 
 } // namespace
@@ -305,10 +312,7 @@ void TestFlood::offlineQueueIsBounded()
 {
     FloodTarget target;
     QVERIFY(target.ok);
-    ContactBook& contacts = target.contacts;
-    History& history = target.history;
-    FakeTransport& transport = target.transport;
-    Messenger& messenger = target.messenger;
+    auto& [dir, contacts, history, transport, messenger, ok] = target;
     QCOMPARE(contacts.add({u"Bob"_qs, u"127.0.0.1"_qs, 2425}), QString());
     messenger.start();
     // Bob says goodbye: what is written to him now waits in the offline queue.
@@ -332,16 +336,14 @@ void TestFlood::tablesStopAtTheirCaps()
 {
     FloodTarget target;
     QVERIFY(target.ok);
-    FakeTransport& transport = target.transport;
-    Messenger& messenger = target.messenger;
-    Messenger::Limits small;
-    small.strangers = {1000, 4, 1e9, 1e9, 8};
-    small.newStrangersPerHour = 5;
-    messenger.setLimits(small);
+    auto& [dir, contacts, history, transport, messenger, ok] = target;
     Reassembler::Limits reassembly;
     reassembly.maxPending = 4;
     messenger.setReassemblyLimits(reassembly);
-    messenger.start();
+    Messenger::Limits small;
+    small.strangers = {1000, 4, 1e9, 1e9, 8};
+    small.newStrangersPerHour = 5;
+    target.start(small);
     const int caps[] = {messenger.limits().strangers.maxSources, messenger.limits().newStrangersPerHour,
                         reassembly.maxPending};
     const int sources = 3 * *std::max_element(std::begin(caps), std::end(caps));
@@ -385,13 +387,11 @@ void TestFlood::peerRecordsAreEvicted()
 {
     FloodTarget target;
     QVERIFY(target.ok);
-    FakeTransport& transport = target.transport;
-    Messenger& messenger = target.messenger;
+    auto& [dir, contacts, history, transport, messenger, ok] = target;
     Messenger::Limits small;
     small.strangers = {1e9, 1e9, 1e9, 1e9, 4096};
     small.maxPeers = 16;
-    messenger.setLimits(small);
-    messenger.start();
+    target.start(small);
     const int cap = messenger.limits().maxPeers;
     const auto source = [](int i) {
         return Endpoint{QHostAddress(quint32(0x7f000800 + i)), 2425};

@@ -1,6 +1,7 @@
 #include "history.h"
 #include "historyfiles.h"
 #include "schema.h"
+#include "testfiles.h"
 
 #include <QFile>
 #include <QSignalSpy>
@@ -270,11 +271,7 @@ void TestHistory::damagedFileIsReported()
 {
     const QString path = m_dir->filePath(QStringLiteral("damaged.sqlite"));
     QByteArray garbage(64 * 1024, 'G');
-    {
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(garbage);
-    }
+    QVERIFY(writeFile(path, garbage));
     History damaged;
     QVERIFY(!damaged.open(path));
     QVERIFY2(damaged.error().contains(path), qPrintable(damaged.error()));

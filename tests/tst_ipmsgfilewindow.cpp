@@ -10,7 +10,9 @@
 #include "mainwindow.h"
 #include "netfixture.h"
 #include "session.h"
+#include "testfiles.h"
 #include "threadview.h"
+#include "windowsession.h"
 
 #include <QApplication>
 #include <QCryptographicHash>
@@ -30,27 +32,6 @@
 namespace {
 
 constexpr quint32 Offer = ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::FileAttachOpt;
-
-QByteArray randomBytes(qsizetype size, quint32 seed)
-{
-    QRandomGenerator random(seed);
-    QByteArray out(size, Qt::Uninitialized);
-    for (char& c : out)
-        c = char(random.bounded(256));
-    return out;
-}
-
-bool writeFile(const QString& path, const QByteArray& bytes)
-{
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
-}
-
-QByteArray readFile(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
 
 } // namespace
 
@@ -124,13 +105,8 @@ void TestIpmsgFileWindow::openMine()
 {
     Session::Options me{m_dir->filePath(QStringLiteral("me")), QHostAddress::LocalHost, m_myPort, QStringLiteral("Me")};
     me.downloads = m_dir->filePath(QStringLiteral("downloads"));
-    m_window.reset();
-    m_me.reset();
-    m_me = std::make_unique<Session>();
-    QVERIFY2(m_me->open(me), qPrintable(m_me->error()));
+    QCOMPARE(reopenWithWindow(m_me, m_window, me), QString());
     m_myPort = m_me->transport().localEndpoint().port;
-    m_window = std::make_unique<MainWindow>(*m_me);
-    m_window->show();
 }
 
 void TestIpmsgFileWindow::cleanup()

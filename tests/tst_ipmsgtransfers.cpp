@@ -5,6 +5,7 @@
 #include "ipmsgfilewire.h"
 #include "ipmsgtransfers.h"
 #include "netfixture.h"
+#include "testfiles.h"
 #include "transfers.h"
 
 #include <QCryptographicHash>
@@ -23,30 +24,8 @@ namespace {
 
 constexpr quint32 Offer = ipmsg::SendMsg | ipmsg::SendCheckOpt | ipmsg::FileAttachOpt;
 
-QByteArray randomBytes(qsizetype size, quint32 seed)
-{
-    QRandomGenerator random(seed);
-    QByteArray out(size, Qt::Uninitialized);
-    for (char& c : out)
-        c = char(random.bounded(256));
-    return out;
-}
-
-QByteArray readFile(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-bool writeFile(const QString& path, const QByteArray& bytes)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
-}
-
 // Every entry under `folder`, relative, with its contents ("dir" for a folder).
-QMap<QString, QByteArray> tree(const QString& folder)
+QMap<QString, QByteArray> contents(const QString& folder)
 {
     QMap<QString, QByteArray> out;
     QDirIterator it(folder, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden, QDirIterator::Subdirectories);
@@ -262,7 +241,7 @@ void TestIpmsgTransfers::receivesAFile()
     QCOMPARE(request->text(), QByteArray::number(no, 16) + ":0:0");
     QCOMPARE(done.saved, QDir(m_downloads).filePath(name));
     QCOMPARE(readFile(done.saved), content);
-    QCOMPARE(tree(m_downloads).keys(), QStringList{name});
+    QCOMPARE(contents(m_downloads).keys(), QStringList{name});
 }
 
 void TestIpmsgTransfers::receivesAFolder()
@@ -292,7 +271,7 @@ void TestIpmsgTransfers::receivesAFolder()
         {QStringLiteral("docs"), "dir"},           {QStringLiteral("docs/a.txt"), "hello"},
         {QStringLiteral("docs/sub"), "dir"},       {QStringLiteral("docs/sub/b.bin"), big},
         {QStringLiteral("docs/sub/empty"), "dir"}, {QStringLiteral("docs/sub/c.txt"), ""}};
-    QCOMPARE(tree(m_downloads), expected);
+    QCOMPARE(contents(m_downloads), expected);
     QCOMPARE(done.files, 3u);
     QCOMPARE(done.totalBytes, quint64(5 + big.size()));
 }
@@ -414,7 +393,7 @@ void TestIpmsgTransfers::hostileStreamLeavesNothing()
     QCOMPARE(done.state, TransferState::Failed);
     QVERIFY(!done.error.isEmpty());
     // Nothing under the final name, no temporary file left, nothing outside the download folder.
-    QCOMPARE(tree(m_downloads), (QMap<QString, QByteArray>{}));
+    QCOMPARE(contents(m_downloads), (QMap<QString, QByteArray>{}));
     QVERIFY(!QFileInfo::exists(m_dir->filePath(QStringLiteral("evil.txt"))));
     QVERIFY(!QFileInfo::exists(QStringLiteral("/tmp/evil.txt")));
     // The sender hears that the receiver gave up.
@@ -636,7 +615,7 @@ void TestIpmsgTransfers::stalledConnectionsAreGivenUp()
     const auto info = finished.first().first().value<Transfers::Info>();
     QCOMPARE(info.state, TransferState::Failed);
     QVERIFY2(info.error.contains(QStringLiteral("10 of 100")), qPrintable(info.error));
-    QCOMPARE(tree(m_downloads), (QMap<QString, QByteArray>{}));
+    QCOMPARE(contents(m_downloads), (QMap<QString, QByteArray>{}));
 
     // Sending: a connection that never says what it wants is closed.
     m_node->addContact(QStringLiteral("tux"), m_peer->endpoint());

@@ -125,12 +125,10 @@ void TestLongMessage::wholeBetweenPigeons()
     QFETCH(int, bytes);
     QFETCH(double, loss);
     const QString text = textOfSize(bytes);
-    QTemporaryDir dirA, dirB;
-    PigeonNode a(dirA.path(), QStringLiteral("Alice"));
-    PigeonNode b(dirB.path(), QStringLiteral("Bob"));
-    QVERIFY(a.ok && b.ok);
-    QCOMPARE(a.addContact(QStringLiteral("Bob"), b.endpoint()), QString());
-    QCOMPARE(b.addContact(QStringLiteral("Alice"), a.endpoint()), QString());
+    AliceAndBob two;
+    QCOMPARE(two.introduce(), QString());
+    PigeonNode& a = two.a;
+    PigeonNode& b = two.b;
     const LossyTransport::Faults faults{loss, loss / 2, loss, 20};
     a.start(PigeonNode::Layer::Lossy, faults, 5);
     b.start(PigeonNode::Layer::Lossy, faults, 6);

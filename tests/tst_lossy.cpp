@@ -57,12 +57,10 @@ void TestLossy::exchangeUnderFaults()
     QFETCH(double, duplicate);
     QFETCH(double, reorder);
     QFETCH(int, count);
-    QTemporaryDir dirA, dirB;
-    PigeonNode a(dirA.path(), QStringLiteral("Alice"));
-    PigeonNode b(dirB.path(), QStringLiteral("Bob"));
-    QVERIFY(a.ok && b.ok);
-    QCOMPARE(a.addContact(QStringLiteral("Bob"), b.endpoint()), QString());
-    QCOMPARE(b.addContact(QStringLiteral("Alice"), a.endpoint()), QString());
+    AliceAndBob two;
+    QCOMPARE(two.introduce(), QString());
+    PigeonNode& a = two.a;
+    PigeonNode& b = two.b;
     const LossyTransport::Faults faults{loss, duplicate, reorder, 20};
     a.start(PigeonNode::Layer::Lossy, faults, 11);
     b.start(PigeonNode::Layer::Lossy, faults, 22);
@@ -112,12 +110,10 @@ void TestLossy::retransmissionFollowsRoundTrip_data()
 void TestLossy::retransmissionFollowsRoundTrip()
 {
     QFETCH(int, oneWayMs);
-    QTemporaryDir dirA, dirB;
-    PigeonNode a(dirA.path(), QStringLiteral("Alice"));
-    PigeonNode b(dirB.path(), QStringLiteral("Bob"));
-    QVERIFY(a.ok && b.ok);
-    QCOMPARE(a.addContact(QStringLiteral("Bob"), b.endpoint()), QString());
-    QCOMPARE(b.addContact(QStringLiteral("Alice"), a.endpoint()), QString());
+    AliceAndBob two;
+    QCOMPARE(two.introduce(), QString());
+    PigeonNode& a = two.a;
+    PigeonNode& b = two.b;
     a.start(PigeonNode::Layer::Delay, {}, 0, oneWayMs);
     b.start(PigeonNode::Layer::Delay, {}, 0, oneWayMs);
     const qint64 initial = a.messenger->retransmitTimeoutMs(QStringLiteral("Bob"));
@@ -202,15 +198,14 @@ void TestLossy::inFlightIsBounded()
 // Messages to a peer that never answers are retransmitted on a timer: meanwhile another conversation goes on.
 void TestLossy::eventLoopRunsWhilePeerIsSilent()
 {
-    QTemporaryDir dirA, dirB;
-    PigeonNode a(dirA.path(), QStringLiteral("Alice"));
-    PigeonNode b(dirB.path(), QStringLiteral("Bob"));
+    AliceAndBob two;
+    QCOMPARE(two.introduce(), QString());
+    PigeonNode& a = two.a;
+    PigeonNode& b = two.b;
     RawPeer silent;
     silent.answerEntry = false;
-    QVERIFY(a.ok && b.ok && silent.bound);
-    QCOMPARE(a.addContact(QStringLiteral("Bob"), b.endpoint()), QString());
+    QVERIFY(silent.bound);
     QCOMPARE(a.addContact(QStringLiteral("Silent"), silent.endpoint()), QString());
-    QCOMPARE(b.addContact(QStringLiteral("Alice"), a.endpoint()), QString());
     a.start();
     b.start();
     const qint64 lost = a.messenger->send(QStringLiteral("Silent"), QStringLiteral("anyone there?"));

@@ -7,6 +7,7 @@
 #include "mainwindow.h"
 #include "settingsdialog.h"
 #include "threadview.h"
+#include "windowsession.h"
 
 #include <QAction>
 #include <QApplication>
@@ -80,8 +81,6 @@ private:
     void click(const QString& peer);
     // Closes the window and my session, and opens them again on the same profile, as a restart of Pigeon does.
     bool restart();
-    // Opens Settings from the menu, lets `answer` fill it in, and presses OK.
-    void changeSettings(const std::function<void(SettingsDialog*)>& answer);
     // Why two rows of the thread on screen overlap, or a row paints outside its place; empty when none does.
     QString overlap();
 
@@ -96,15 +95,9 @@ void TestMainWindow::init()
 {
     m_bobDir = std::make_unique<QTemporaryDir>();
     m_myDir = std::make_unique<QTemporaryDir>();
-    m_bob = std::make_unique<Session>();
-    QVERIFY2(m_bob->open({m_bobDir->path(), QHostAddress::LocalHost, 0, QStringLiteral("Bob"), false}),
-             qPrintable(m_bob->error()));
-    m_me = std::make_unique<Session>();
-    QVERIFY2(m_me->open({m_myDir->path(), QHostAddress::LocalHost, 0, QStringLiteral("Me"), false}),
-             qPrintable(m_me->error()));
-    QVERIFY(m_me->contacts()
-                .add({QStringLiteral("Bob"), QStringLiteral("127.0.0.1"), m_bob->transport().localEndpoint().port})
-                .isEmpty());
+    QCOMPARE(openOnLoopback(m_bob, m_bobDir->path(), QStringLiteral("Bob")), QString());
+    QCOMPARE(openOnLoopback(m_me, m_myDir->path(), QStringLiteral("Me")), QString());
+    QCOMPARE(addAsContact(*m_me, QStringLiteral("Bob"), *m_bob), QString());
     // Carol's port has nobody behind it: a conversation to keep on screen while Bob writes.
     QVERIFY(m_me->contacts().add({QStringLiteral("Carol"), QStringLiteral("127.0.0.3"), 9}).isEmpty());
     m_window = std::make_unique<MainWindow>(*m_me);
@@ -133,16 +126,11 @@ QStringList TestMainWindow::textsAt(Session& session, const QString& peer)
 
 bool TestMainWindow::restart()
 {
-    m_window.reset();
-    m_me.reset();
-    m_me = std::make_unique<Session>();
-    if (!m_me->open({m_myDir->path(), QHostAddress::LocalHost, 0, QStringLiteral("Me"), false})) {
-        qWarning("%s", qPrintable(m_me->error()));
-        return false;
-    }
-    m_window = std::make_unique<MainWindow>(*m_me);
-    m_window->show();
-    return true;
+    const QString error =
+        reopenWithWindow(m_me, m_window, {m_myDir->path(), QHostAddress::LocalHost, 0, QStringLiteral("Me"), false});
+    if (!error.isEmpty())
+        qWarning("%s", qPrintable(error));
+    return error.isEmpty();
 }
 
 void TestMainWindow::click(const QString& peer)
@@ -491,25 +479,6 @@ void TestMainWindow::copyAndLinks()
     QCOMPARE(view->linkAt(row.topLeft()), QString());
 }
 
-void TestMainWindow::changeSettings(const std::function<void(SettingsDialog*)>& answer)
-{
-    QAction* settings = nullptr;
-    for (QAction* action : m_window->findChildren<QAction*>())
-        if (action->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_Comma))
-            settings = action;
-    QVERIFY(settings);
-    bool answered = false;
-    QTimer::singleShot(0, this, [&answered, &answer] {
-        auto* dialog = qobject_cast<SettingsDialog*>(QApplication::activeModalWidget());
-        QVERIFY(dialog);
-        answer(dialog);
-        answered = true;
-        dialog->accept();
-    });
-    settings->trigger();
-    QVERIFY(answered);
-}
-
 void TestMainWindow::settingsKeepChoicesAndRefuseStrangers()
 {
     QUdpSocket stranger;
@@ -521,7 +490,7 @@ void TestMainWindow::settingsKeepChoicesAndRefuseStrangers()
     knock("knock knock");
     QTRY_COMPARE(textsAt(*m_me, strangerPeer), QStringList{QStringLiteral("knock knock")});
 
-    changeSettings([](SettingsDialog* dialog) {
+    QVERIFY(changeSettings(*m_window, [](SettingsDialog* dialog) {
         auto* broadcast = dialog->findChild<QCheckBox*>(QStringLiteral("broadcast"));
         auto* contactsOnly = dialog->findChild<QCheckBox*>(QStringLiteral("contactsOnly"));
         QVERIFY(broadcast && contactsOnly);
@@ -529,7 +498,7 @@ void TestMainWindow::settingsKeepChoicesAndRefuseStrangers()
         QVERIFY(!contactsOnly->isChecked());
         broadcast->setChecked(true);
         contactsOnly->setChecked(true);
-    });
+    }));
     const Profile profile(m_myDir->path());
     QVERIFY(profile.broadcast());
     QVERIFY(profile.contactsOnly());
@@ -544,14 +513,14 @@ void TestMainWindow::settingsKeepChoicesAndRefuseStrangers()
     QCOMPARE(textsAt(*m_me, strangerPeer), QStringList{QStringLiteral("knock knock")});
 
     // The dialog shows what was chosen; unticking lets strangers in again.
-    changeSettings([](SettingsDialog* dialog) {
+    QVERIFY(changeSettings(*m_window, [](SettingsDialog* dialog) {
         auto* broadcast = dialog->findChild<QCheckBox*>(QStringLiteral("broadcast"));
         auto* contactsOnly = dialog->findChild<QCheckBox*>(QStringLiteral("contactsOnly"));
         QVERIFY(broadcast->isChecked());
         QVERIFY(contactsOnly->isChecked());
         broadcast->setChecked(false);
         contactsOnly->setChecked(false);
-    });
+    }));
     QVERIFY(!profile.broadcast());
     QVERIFY(!profile.contactsOnly());
     knock("third time");
@@ -596,11 +565,11 @@ void TestMainWindow::startHonoursContactsOnly()
 void TestMainWindow::settingsShowAddressInUse()
 {
     // The session was opened with 127.0.0.1 and port 0, as --bind and --port would give them; the profile has neither.
-    changeSettings([this](SettingsDialog* dialog) {
+    QVERIFY(changeSettings(*m_window, [this](SettingsDialog* dialog) {
         QCOMPARE(dialog->findChild<QLineEdit*>(QStringLiteral("bind"))->text(), QStringLiteral("127.0.0.1"));
         QCOMPARE(dialog->findChild<QSpinBox*>(QStringLiteral("port"))->value(), int(myEndpoint().port));
         dialog->findChild<QLineEdit*>(QStringLiteral("nick"))->setText(QStringLiteral("Me again"));
-    });
+    }));
     QCOMPARE(m_me->messenger()->identity().nick, QStringLiteral("Me again"));
     // Only the nickname changed: Pigeon still listens where it did, and the command line's choice is not saved.
     QVERIFY(m_me->isListening());
@@ -917,9 +886,9 @@ void TestMainWindow::takenPortInSettingsIsNotSaved()
 void TestMainWindow::nameOptionReachesTheWindow()
 {
     // The session was opened as --name Me opens it.
-    changeSettings([](SettingsDialog* dialog) {
+    QVERIFY(changeSettings(*m_window, [](SettingsDialog* dialog) {
         QCOMPARE(dialog->findChild<QLineEdit*>(QStringLiteral("nick"))->text(), QStringLiteral("Me"));
-    });
+    }));
     QCOMPARE(m_me->messenger()->identity().nick, QStringLiteral("Me"));
     QTRY_COMPARE(m_bob->messenger()->nickOf(myEndpoint().toString()), QStringLiteral("Me"));
 }

@@ -60,6 +60,7 @@ private Q_SLOTS:
     void getInfo();
     void readReceipt();
     void lossyNetworkDeliversEverythingOnce();
+    void heldGroupPartsExpireOnTheEngineClock();
 
 private:
     QList<ipmsg::Packet> sentPackets(quint32 mode) const;
@@ -575,6 +576,25 @@ void TestMessenger::lossyNetworkDeliversEverythingOnce()
     QCOMPARE(received.size(), Count);
     for (int i = 0; i < Count; ++i)
         QCOMPARE(received[i].text, QStringLiteral("message %1").arg(i));
+}
+
+// Parts of a long group payload are held and dropped after the reassembly timeout as parts of a long message are,
+// by the engine's clock: on a fake clock far from the wall clock, they go only when the test moves it past the
+// timeout.
+void TestMessenger::heldGroupPartsExpireOnTheEngineClock()
+{
+    qint64 now = 1'000'000;
+    m_messenger->setClock([&now] { return now; });
+    Reassembler::Limits limits;
+    limits.timeoutMs = 300;
+    m_messenger->setReassemblyLimits(limits);
+    constexpr quint64 First = 1'900'000'000;
+    inject(alicePacket(First + 1, ipmsg::PigeonGroupPart | ipmsg::SendCheckOpt,
+                       fragment::encode({First, 1, 2, "half of a group payload"})),
+           AliceAt);
+    QTRY_COMPARE(m_messenger->partialMessages(), 1);
+    now += limits.timeoutMs + 1;
+    QTRY_COMPARE(m_messenger->partialMessages(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestMessenger)

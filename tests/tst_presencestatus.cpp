@@ -2,6 +2,7 @@
 // automatic answer once per away period and never to an automatic answer, two away Pigeons on loopback that do not
 // answer each other in a loop, and the status kept across a restart.
 
+#include "fakeengine.h"
 #include "messenger.h"
 #include "packets.h"
 #include "session.h"
@@ -21,16 +22,6 @@ QByteArray bytes(const char (&literal)[N])
 
 const Endpoint AliceAt{QHostAddress(QStringLiteral("127.0.0.1")), 2425};
 const Endpoint StrangerAt{QHostAddress(QStringLiteral("127.0.0.9")), 2425};
-
-// The datagrams sent to `to` whose mode is `mode`.
-QList<ipmsg::Packet> sentTo(const FakeTransport& transport, const Endpoint& to, quint32 mode)
-{
-    QList<ipmsg::Packet> out;
-    for (const FakeTransport::Sent& s : transport.sent)
-        if (const auto p = ipmsg::decode(s.data).packet; s.to == to && p && p->mode() == mode)
-            out.append(*p);
-    return out;
-}
 
 Session::Options loopback(const QTemporaryDir& dir, const QString& nick)
 {
@@ -53,7 +44,7 @@ QList<Message> autoAnswers(History& history, const QString& peer, Direction dire
 
 } // namespace
 
-class TestPresenceStatus final : public QObject {
+class TestPresenceStatus final : public QObject, private FakeEngine {
     Q_OBJECT
 private Q_SLOTS:
     void init();
@@ -70,39 +61,20 @@ private Q_SLOTS:
     void absenceInfoIsTheText();
     void twoAwayPigeonsDoNotLoop();
     void statusSurvivesRestart();
-
-private:
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<ContactBook> m_contacts;
-    std::unique_ptr<History> m_history;
-    std::unique_ptr<FakeTransport> m_transport;
-    std::unique_ptr<Messenger> m_messenger;
 };
 
 void TestPresenceStatus::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_contacts = std::make_unique<ContactBook>();
-    QVERIFY(m_contacts->load(m_dir->filePath(QStringLiteral("contacts.ini"))));
     // UTF-8 chosen for Alice, so that the bytes below do not depend on the system locale's legacy encoding.
-    QCOMPARE(m_contacts->add(
-                 {QStringLiteral("Alice"), QStringLiteral("127.0.0.1"), 2425, Protocol::IpMsg, TextEncoding::Utf8}),
+    QCOMPARE(openProfile(
+                 {{QStringLiteral("Alice"), QStringLiteral("127.0.0.1"), 2425, Protocol::IpMsg, TextEncoding::Utf8}}),
              QString());
-    m_history = std::make_unique<History>();
-    QVERIFY2(m_history->open(m_dir->filePath(QStringLiteral("history.sqlite"))), qPrintable(m_history->error()));
-    m_transport = std::make_unique<FakeTransport>(*Endpoint::parse(QStringLiteral("127.0.0.1:2426")));
-    m_messenger = std::make_unique<Messenger>(Identity{QStringLiteral("me"), {}, "me", "here"}, m_contacts.get(),
-                                              m_history.get(), m_transport.get());
+    makeMessenger(Identity{QStringLiteral("me"), {}, "me", "here"}, *Endpoint::parse(QStringLiteral("127.0.0.1:2426")));
 }
 
 void TestPresenceStatus::cleanup()
 {
-    m_messenger.reset();
-    m_transport.reset();
-    m_history.reset();
-    m_contacts.reset();
-    m_dir.reset();
+    closeEngine();
 }
 
 void TestPresenceStatus::entryPacketsCarryTheStatus_data()

@@ -2,11 +2,9 @@
 // completion adds, and things that are no file to send (a symbolic link, a pipe, a device, nothing), each refused
 // at once with the reason, before anything reaches the peer. A pipe that nobody writes must not block the program.
 
-#include "contactbook.h"
 #include "faketransport.h"
-#include "history.h"
-#include "messenger.h"
-#include "transfers.h"
+#include "testfiles.h"
+#include "transferside.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -22,35 +20,18 @@ namespace {
 const Endpoint AliceAt{QHostAddress(QStringLiteral("127.0.3.11")), 2425};
 const Endpoint BobAt{QHostAddress(QStringLiteral("127.0.3.12")), 2425};
 
-// One Pigeon over the fake network, its stores in `dir`.
-struct Side {
-    ContactBook book;
-    History history;
-    Messenger messenger;
-    Transfers transfers;
-
+// One Pigeon over the fake network, its stores in `dir`, started.
+struct Side : TransferSide {
     Side(FakeTransport* wire, const QString& dir, const QString& nick, const Contact& other)
-        : messenger(Identity::fromSystem(nick), &book, &history, wire)
-        , transfers(&messenger, (openStores(dir, other), &history))
+        : TransferSide(wire, dir, nick, other)
     {
-        transfers.setDownloadFolder(dir + QStringLiteral("/downloads"));
-        messenger.start();
-        transfers.start();
-    }
-    ~Side() { transfers.stop(); }
-
-private:
-    void openStores(const QString& dir, const Contact& other)
-    {
-        book.load(dir + QStringLiteral("/contacts"));
-        book.add(other);
-        history.open(dir + QStringLiteral("/history.sqlite"));
+        start();
     }
 };
 
 } // namespace
 
-class TestSendSources final : public QObject {
+class TestSendSources final : public QObject, private TransferPair<Side> {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -59,41 +40,21 @@ private Q_SLOTS:
     void refused_data();
     void refused();
     void folderWithTrailingSlash();
-
-private:
-    std::unique_ptr<QTemporaryDir> m_dir;
-    FakeNetwork m_network;
-    std::unique_ptr<FakeTransport> m_aliceWire;
-    std::unique_ptr<FakeTransport> m_bobWire;
-    std::unique_ptr<Side> m_alice;
-    std::unique_ptr<Side> m_bob;
 };
 
 void TestSendSources::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_aliceWire = std::make_unique<FakeTransport>(AliceAt, &m_network);
-    m_bobWire = std::make_unique<FakeTransport>(BobAt, &m_network);
-    m_network.attach(m_aliceWire.get());
-    m_network.attach(m_bobWire.get());
-    QDir().mkpath(m_dir->filePath(QStringLiteral("alice")));
-    QDir().mkpath(m_dir->filePath(QStringLiteral("bob")));
-    m_alice =
-        std::make_unique<Side>(m_aliceWire.get(), m_dir->filePath(QStringLiteral("alice")), QStringLiteral("Alice"),
-                               Contact{QStringLiteral("Bob"), BobAt.address.toString(), BobAt.port});
-    m_bob = std::make_unique<Side>(m_bobWire.get(), m_dir->filePath(QStringLiteral("bob")), QStringLiteral("Bob"),
-                                   Contact{QStringLiteral("Alice"), AliceAt.address.toString(), AliceAt.port});
+    QCOMPARE(openWires(AliceAt, BobAt), QString());
+    m_alice = std::make_unique<Side>(m_aliceWire.get(), m_aliceDir, QStringLiteral("Alice"),
+                                     contact(QStringLiteral("Bob"), BobAt));
+    m_bob = std::make_unique<Side>(m_bobWire.get(), m_bobDir, QStringLiteral("Bob"),
+                                   contact(QStringLiteral("Alice"), AliceAt));
     QTRY_VERIFY(m_alice->messenger.route(QStringLiteral("Bob")).isPigeon);
 }
 
 void TestSendSources::cleanup()
 {
-    m_alice.reset();
-    m_bob.reset();
-    m_aliceWire.reset();
-    m_bobWire.reset();
-    m_dir.reset();
+    closePair();
 }
 
 void TestSendSources::refused_data()
@@ -116,11 +77,7 @@ void TestSendSources::refused()
     QFETCH(QString, kind);
     QFETCH(QString, reason);
     const QString target = m_dir->filePath(QStringLiteral("target.txt"));
-    {
-        QFile f(target);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("secret\n");
-    }
+    QVERIFY(writeFile(target, "secret\n"));
     QString path = m_dir->filePath(kind);
     if (kind == u"symlink")
         QVERIFY(QFile::link(target, path));
@@ -159,11 +116,7 @@ void TestSendSources::folderWithTrailingSlash()
 {
     const QString folder = m_dir->filePath(QStringLiteral("Minutes"));
     QVERIFY(QDir().mkpath(folder));
-    {
-        QFile f(folder + QStringLiteral("/monday.txt"));
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("agreed\n");
-    }
+    QVERIFY(writeFile(folder + QStringLiteral("/monday.txt"), "agreed\n"));
     QString error;
     const quint64 id = m_alice->transfers.offer(QStringLiteral("Bob"), folder + u'/', &error);
     QVERIFY2(id != 0, qPrintable(error));

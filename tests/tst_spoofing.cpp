@@ -2,6 +2,7 @@
 // nickname stays a stranger, --contacts-only refuses strangers entirely, and the console marks a stranger's
 // nickname as a claim.
 
+#include "fakeengine.h"
 #include "messenger.h"
 #include "packets.h"
 #include "session.h"
@@ -12,7 +13,7 @@
 #include <QTest>
 #include <QUdpSocket>
 
-class TestSpoofing final : public QObject {
+class TestSpoofing final : public QObject, private FakeEngine {
     Q_OBJECT
 private Q_SLOTS:
     void init();
@@ -23,13 +24,6 @@ private Q_SLOTS:
     void contactsOnlyRefusesStrangers();
     void sessionAppliesContactsOnly();
     void consoleMarksStrangers();
-
-private:
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<ContactBook> m_contacts;
-    std::unique_ptr<History> m_history;
-    std::unique_ptr<FakeTransport> m_transport;
-    std::unique_ptr<Messenger> m_messenger;
 };
 
 namespace {
@@ -45,26 +39,14 @@ Endpoint endpoint(const char* text)
 
 void TestSpoofing::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_contacts = std::make_unique<ContactBook>();
-    QVERIFY(m_contacts->load(m_dir->filePath(QStringLiteral("contacts.ini"))));
-    QCOMPARE(m_contacts->add({QStringLiteral("Alice"), QStringLiteral("127.0.0.1"), 2425}), QString());
-    m_history = std::make_unique<History>();
-    QVERIFY2(m_history->open(m_dir->filePath(QStringLiteral("history.sqlite"))), qPrintable(m_history->error()));
-    m_transport = std::make_unique<FakeTransport>(endpoint("127.0.0.1:2426"));
-    m_messenger = std::make_unique<Messenger>(Identity{QStringLiteral("me"), {}, "me", "here"}, m_contacts.get(),
-                                              m_history.get(), m_transport.get());
+    QCOMPARE(openProfile({{QStringLiteral("Alice"), QStringLiteral("127.0.0.1"), 2425}}), QString());
+    makeMessenger(Identity{QStringLiteral("me"), {}, "me", "here"}, endpoint("127.0.0.1:2426"));
     m_messenger->start();
 }
 
 void TestSpoofing::cleanup()
 {
-    m_messenger.reset();
-    m_transport.reset();
-    m_history.reset();
-    m_contacts.reset();
-    m_dir.reset();
+    closeEngine();
 }
 
 void TestSpoofing::identityIsTheAddress_data()

@@ -6,6 +6,7 @@
 #include "composeedit.h"
 #include "mainwindow.h"
 #include "statusmenu.h"
+#include "windowsession.h"
 
 #include <QAction>
 #include <QApplication>
@@ -41,18 +42,10 @@ void TestStatusMenu::init()
 {
     m_bobDir = std::make_unique<QTemporaryDir>();
     m_myDir = std::make_unique<QTemporaryDir>();
-    m_bob = std::make_unique<Session>();
-    QVERIFY2(m_bob->open({m_bobDir->path(), QHostAddress::LocalHost, 0, QStringLiteral("Bob"), false}),
-             qPrintable(m_bob->error()));
-    m_me = std::make_unique<Session>();
-    QVERIFY2(m_me->open({m_myDir->path(), QHostAddress::LocalHost, 0, QStringLiteral("Me"), false}),
-             qPrintable(m_me->error()));
-    QVERIFY(m_me->contacts()
-                .add({QStringLiteral("Bob"), QStringLiteral("127.0.0.1"), m_bob->transport().localEndpoint().port})
-                .isEmpty());
-    QVERIFY(m_bob->contacts()
-                .add({QStringLiteral("Me"), QStringLiteral("127.0.0.1"), m_me->transport().localEndpoint().port})
-                .isEmpty());
+    QCOMPARE(openOnLoopback(m_bob, m_bobDir->path(), QStringLiteral("Bob")), QString());
+    QCOMPARE(openOnLoopback(m_me, m_myDir->path(), QStringLiteral("Me")), QString());
+    QCOMPARE(addAsContact(*m_me, QStringLiteral("Bob"), *m_bob), QString());
+    QCOMPARE(addAsContact(*m_bob, QStringLiteral("Me"), *m_me), QString());
     m_window = std::make_unique<MainWindow>(*m_me);
     m_window->show();
     m_window->activateWindow();

@@ -8,7 +8,9 @@
 #include "history.h"
 #include "ipmsg.h"
 #include "messenger.h"
-#include "transfers.h"
+#include "packets.h"
+#include "testfiles.h"
+#include "transferside.h"
 
 #include <QCryptographicHash>
 #include <QDirIterator>
@@ -26,58 +28,21 @@ namespace {
 const Endpoint AliceAt{QHostAddress(QStringLiteral("127.0.3.1")), 2425};
 const Endpoint BobAt{QHostAddress(QStringLiteral("127.0.3.2")), 2425};
 
-QByteArray randomBytes(qsizetype size, quint32 seed)
-{
-    QRandomGenerator random(seed);
-    QByteArray out(size, Qt::Uninitialized);
-    random.fillRange(reinterpret_cast<quint32*>(out.data()), size / 4);
-    for (qsizetype i = size / 4 * 4; i < size; ++i)
-        out[i] = char(random.bounded(256));
-    return out;
-}
-
-bool writeFile(const QString& path, const QByteArray& bytes)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
-}
-
-QByteArray readFile(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-// Every file under `folder`, relative, with its SHA-256.
-QMap<QString, QByteArray> tree(const QString& folder)
-{
-    QMap<QString, QByteArray> out;
-    QDirIterator it(folder, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        out.insert(QDir(folder).relativeFilePath(path),
-                   QFileInfo(path).isDir() ? QByteArray("dir")
-                                           : QCryptographicHash::hash(readFile(path), QCryptographicHash::Sha256));
+// The lossy layer over a Pigeon's socket, made before the Pigeon above it.
+struct LossyWire {
+    LossyWire(FakeTransport* wire, LossyTransport::Faults faults, quint32 seed)
+        : net(wire, faults, seed)
+    {
     }
-    return out;
-}
+    LossyTransport net;
+};
 
 // One Pigeon: its socket stays across restarts (as a port would), everything above it can be made again.
-struct Side {
-    FakeTransport* wire;
-    LossyTransport net;
-    ContactBook book;
-    History history;
-    Messenger messenger;
-    Transfers transfers;
-
+struct Side : LossyWire, TransferSide {
     Side(FakeTransport* wire, const QString& dir, const QString& nick, const Contact& other,
          LossyTransport::Faults faults, quint32 seed)
-        : wire(wire)
-        , net(wire, faults, seed)
-        , messenger(Identity::fromSystem(nick), &book, &history, &net)
-        , transfers(&messenger, (openStores(dir, other), &history))
+        : LossyWire(wire, faults, seed)
+        , TransferSide(&net, dir, nick, other)
     {
         Messenger::Timing timing;
         timing.initialRtoMs = 20;
@@ -85,25 +50,13 @@ struct Side {
         timing.maxRtoMs = 40;
         messenger.setTiming(timing);
         transfers.setTiming({50, 20, 400});
-        transfers.setDownloadFolder(dir + QStringLiteral("/downloads"));
-        messenger.start();
-        transfers.start();
-    }
-    ~Side() { transfers.stop(); }
-
-private:
-    void openStores(const QString& dir, const Contact& other)
-    {
-        book.load(dir + QStringLiteral("/contacts"));
-        if (!book.find(other.name))
-            book.add(other);
-        history.open(dir + QStringLiteral("/history.sqlite"));
+        start();
     }
 };
 
 } // namespace
 
-class TestTransfers final : public QObject {
+class TestTransfers final : public QObject, private TransferPair<Side> {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -132,37 +85,17 @@ private:
     // Stream bytes that left Alice in Data datagrams.
     qint64 dataBytesSent() const;
 
-    std::unique_ptr<QTemporaryDir> m_dir;
-    FakeNetwork m_network;
-    std::unique_ptr<FakeTransport> m_aliceWire;
-    std::unique_ptr<FakeTransport> m_bobWire;
-    std::unique_ptr<Side> m_alice;
-    std::unique_ptr<Side> m_bob;
     LossyTransport::Faults m_faults;
-    QString m_aliceDir;
-    QString m_bobDir;
 };
 
 void TestTransfers::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    m_aliceDir = m_dir->filePath(QStringLiteral("alice"));
-    m_bobDir = m_dir->filePath(QStringLiteral("bob"));
-    QDir().mkpath(m_aliceDir);
-    QDir().mkpath(m_bobDir);
-    m_aliceWire = std::make_unique<FakeTransport>(AliceAt, &m_network);
-    m_bobWire = std::make_unique<FakeTransport>(BobAt, &m_network);
-    m_network.attach(m_aliceWire.get());
-    m_network.attach(m_bobWire.get());
+    QCOMPARE(openWires(AliceAt, BobAt), QString());
 }
 
 void TestTransfers::cleanup()
 {
-    m_alice.reset();
-    m_bob.reset();
-    m_aliceWire.reset();
-    m_bobWire.reset();
-    m_dir.reset();
+    closePair();
 }
 
 void TestTransfers::makeSides(LossyTransport::Faults faults)
@@ -176,17 +109,15 @@ void TestTransfers::makeSides(LossyTransport::Faults faults)
 void TestTransfers::remakeAlice()
 {
     m_alice.reset();
-    m_alice =
-        std::make_unique<Side>(m_aliceWire.get(), m_aliceDir, QStringLiteral("Alice"),
-                               Contact{QStringLiteral("Bob"), BobAt.address.toString(), BobAt.port}, m_faults, 11);
+    m_alice = std::make_unique<Side>(m_aliceWire.get(), m_aliceDir, QStringLiteral("Alice"),
+                                     contact(QStringLiteral("Bob"), BobAt), m_faults, 11);
 }
 
 void TestTransfers::remakeBob()
 {
     m_bob.reset();
     m_bob = std::make_unique<Side>(m_bobWire.get(), m_bobDir, QStringLiteral("Bob"),
-                                   Contact{QStringLiteral("Alice"), AliceAt.address.toString(), AliceAt.port}, m_faults,
-                                   12);
+                                   contact(QStringLiteral("Alice"), AliceAt), m_faults, 12);
 }
 
 quint64 TestTransfers::waitingOffer()
@@ -433,15 +364,9 @@ void TestTransfers::strangerOfferIsNeverAcceptedAutomatically()
     // A stranger's offer: a Pigeon at an address that is no contact of Bob's.
     const Endpoint stranger{QHostAddress(QStringLiteral("127.0.3.9")), 2425};
     filewire::Offer offer{77, QStringLiteral("gift.exe"), 10, 1, 40, QByteArray(32, 'x')};
-    ipmsg::Packet p;
-    p.version = "1_pigeon 0.1.0";
-    p.packetNo = 1;
-    p.user = "mallory";
-    p.host = "far";
-    p.command = filewire::Mode;
-    p.extension = filewire::encode(offer);
     QSignalSpy offered(&m_bob->transfers, &Transfers::offered);
-    m_bobWire->deliver(ipmsg::encode(p), stranger);
+    m_bobWire->deliver(ipmsgPacket(1, filewire::Mode, filewire::encode(offer), "mallory", "far", "1_pigeon 0.1.0"),
+                       stranger);
     QTRY_COMPARE(offered.size(), 1);
     QCOMPARE(m_bob->transfers.info(77)->state, TransferState::Offered);
     QCOMPARE(m_bob->messenger.tables().strangers, 1);
@@ -492,14 +417,8 @@ void TestTransfers::hostileManifestIsRefused()
         files += e.folder ? 0 : 1;
     }
     const auto deliver = [&](const filewire::Payload& payload) {
-        ipmsg::Packet p;
-        p.version = "1_pigeon 0.1.0";
-        p.packetNo = 5;
-        p.user = "alice";
-        p.host = "a";
-        p.command = filewire::Mode;
-        p.extension = filewire::encode(payload);
-        m_bobWire->deliver(ipmsg::encode(p), mallory);
+        m_bobWire->deliver(ipmsgPacket(5, filewire::Mode, filewire::encode(payload), "alice", "a", "1_pigeon 0.1.0"),
+                           mallory);
     };
     constexpr quint64 Id = 99;
     deliver(filewire::Offer{Id, name, total, files, quint32(manifest.size()),
@@ -597,9 +516,9 @@ static int fullDiskChild(const QString& dir)
     network.attach(&aliceWire);
     network.attach(&bobWire);
     Side alice(&aliceWire, dir + QStringLiteral("/alice"), QStringLiteral("Alice"),
-               Contact{QStringLiteral("Bob"), BobAt.address.toString(), BobAt.port}, {}, 1);
-    Side bob(&bobWire, dir + QStringLiteral("/bob"), QStringLiteral("Bob"),
-             Contact{QStringLiteral("Alice"), AliceAt.address.toString(), AliceAt.port}, {}, 2);
+               contact(QStringLiteral("Bob"), BobAt), {}, 1);
+    Side bob(&bobWire, dir + QStringLiteral("/bob"), QStringLiteral("Bob"), contact(QStringLiteral("Alice"), AliceAt),
+             {}, 2);
     QDir().mkpath(dir + QStringLiteral("/bob/downloads"));
     std::signal(SIGXFSZ, SIG_IGN);
     const rlimit limit{2 << 20, 2 << 20};

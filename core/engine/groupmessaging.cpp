@@ -5,7 +5,6 @@
 #include "messenger.h"
 #include "systemline.h"
 
-#include <QDateTime>
 #include <QLoggingCategory>
 #include <QNetworkInterface>
 #include <QRandomGenerator>
@@ -16,11 +15,6 @@ namespace {
 
 // How far back a packet number counts as a duplicate (as for messages from one peer, messenger.cpp).
 constexpr qint64 DedupeWindowMs = 3600 * 1000;
-
-qint64 nowMs()
-{
-    return QDateTime::currentMSecsSinceEpoch();
-}
 
 // A stand-in for CommitBatch: a group delivery to start once its rows are committed.
 Message deliveryJob(qint64 deliveryId)
@@ -318,17 +312,7 @@ void Messenger::transmitGroup(qint64 deliveryId)
     // The same numbers again only for the same cut to a Pigeon (it recognises the duplicate); else fresh ones.
     if (first == 0 || d->parts != payloads.size() || !route.isPigeon)
         first = m_numbers.reserve(int(payloads.size()));
-    QList<Delivery::Part> parts;
-    for (qsizetype i = 0; i < payloads.size(); ++i) {
-        ipmsg::Packet p;
-        p.version = versionField();
-        p.packetNo = first + quint64(i);
-        p.user = m_identity.user;
-        p.host = m_identity.host;
-        p.command = command;
-        p.extension = fragmented ? fragment::encode({first, int(i), int(payloads.size()), payloads[i]}) : payloads[i];
-        parts.append({p.packetNo, ipmsg::encode(p)});
-    }
+    const QList<Delivery::Part> parts = packParts(payloads, first, command, fragmented);
     m_groups.setDelivery(deliveryId, MessageState::Sending, first, int(payloads.size()));
     m_delivery.add(-deliveryId, *to, parts, windowFor(*to), fragmented);
     wakeTimer();
@@ -403,32 +387,14 @@ void Messenger::handleGroup(const ipmsg::Packet& p, const Endpoint& from)
 
 void Messenger::handleGroupPart(const ipmsg::Packet& p, const Endpoint& from)
 {
-    QString why;
-    const auto part = fragment::decode(p.extension, &why);
-    if (!part) {
-        ++m_stats.dropped;
-        qCDebug(lcMessenger) << "dropped a group part from" << from.toString() << ":" << why;
+    const auto part = decodePart(p, from);
+    if (!part)
         return;
-    }
-    const Reassembler::Result r = m_reassembler.add(from, *part, nowMs());
-    switch (r.outcome) {
-    case Reassembler::Outcome::Stored:
-    case Reassembler::Outcome::Duplicate:
-        // As for long messages: part 0 is acknowledged only with the whole payload.
+    const auto whole = reassemble(p, from, *part);
+    if (whole && takeGroupPayload(*whole, part->messageNo, from)) {
+        m_batch.acknowledge(p.packetNo, from);
         if (part->index != 0)
-            sendPacket(ipmsg::RecvMsg, QByteArray::number(p.packetNo), from);
-        break;
-    case Reassembler::Outcome::Complete:
-        if (takeGroupPayload(r.text, part->messageNo, from)) {
-            m_batch.acknowledge(p.packetNo, from);
-            if (part->index != 0)
-                m_batch.acknowledge(part->messageNo, from);
-        }
-        break;
-    case Reassembler::Outcome::Refused:
-        ++m_stats.dropped;
-        qCDebug(lcMessenger) << "refused a group part from" << from.toString() << ":" << r.error;
-        break;
+            m_batch.acknowledge(part->messageNo, from);
     }
 }
 
@@ -456,7 +422,7 @@ bool Messenger::takeGroupPayload(const QByteArray& bytes, quint64 messageNo, con
             return refuse("unknown group");
         if (!group->isActive())
             return true; // we left; the sender will hear so with our roster
-        const qint64 since = nowMs() - DedupeWindowMs;
+        const qint64 since = m_now() - DedupeWindowMs;
         if (const qint64 seen = m_history->findIncoming(sender, messageNo, since);
             seen && m_history->message(seen)->text == payload->text) {
             ++m_stats.duplicates;

@@ -134,6 +134,24 @@ QByteArray Messenger::versionField() const
     return QByteArrayLiteral("1_pigeon " PIGEON_VERSION);
 }
 
+QList<Delivery::Part> Messenger::packParts(const QList<QByteArray>& payloads, quint64 first, quint32 command,
+                                           bool fragmented) const
+{
+    QList<Delivery::Part> parts;
+    parts.reserve(payloads.size());
+    for (qsizetype i = 0; i < payloads.size(); ++i) {
+        ipmsg::Packet p;
+        p.version = versionField();
+        p.packetNo = first + quint64(i);
+        p.user = m_identity.user;
+        p.host = m_identity.host;
+        p.command = command;
+        p.extension = fragmented ? fragment::encode({first, int(i), int(payloads.size()), payloads[i]}) : payloads[i];
+        parts.append({p.packetNo, ipmsg::encode(p)});
+    }
+    return parts;
+}
+
 QByteArray Messenger::entry(TextEncoding encoding) const
 {
     const PeerStatus& status = m_away.current();
@@ -677,18 +695,7 @@ void Messenger::transmit(const Message& m)
         first = m_numbers.reserve(int(payloads.size()));
         m_history->resend(m.id, first, int(payloads.size()));
     }
-    QList<Delivery::Part> parts;
-    parts.reserve(payloads.size());
-    for (qsizetype i = 0; i < payloads.size(); ++i) {
-        ipmsg::Packet p;
-        p.version = versionField();
-        p.packetNo = first + quint64(i);
-        p.user = m_identity.user;
-        p.host = m_identity.host;
-        p.command = command;
-        p.extension = m.fragmented ? fragment::encode({first, int(i), int(payloads.size()), payloads[i]}) : payloads[i];
-        parts.append({p.packetNo, ipmsg::encode(p)});
-    }
+    const QList<Delivery::Part> parts = packParts(payloads, first, command, m.fragmented);
     // The receiver acks part 0 only with the whole message: it goes last, so that its retries wait for little.
     m_delivery.add(m.id, to, parts, windowFor(to), m.fragmented);
     wakeTimer();
@@ -959,39 +966,54 @@ void Messenger::handleSendMsg(const ipmsg::Packet& p, const Endpoint& from)
 
 void Messenger::handleFragment(const ipmsg::Packet& p, const Endpoint& from)
 {
-    QString why;
-    const auto part = fragment::decode(p.extension, &why);
-    if (!part) {
-        ++m_stats.dropped;
-        qCDebug(lcMessenger) << "dropped a part from" << from.toString() << ":" << why;
+    const auto part = decodePart(p, from);
+    if (!part)
         return;
-    }
     if (m_history->findIncoming(from.toString(), part->messageNo, m_now() - DedupeWindowMs)) {
         ++m_stats.duplicates;
         m_batch.acknowledge(p.packetNo, from);
         return;
     }
-    const Reassembler::Result r = m_reassembler.add(from, *part, m_now());
+    const auto whole = reassemble(p, from, *part);
+    if (!whole)
+        return;
+    handleMessage(p, from, QString::fromUtf8(*whole), part->messageNo, true);
+    if (part->index != 0 && m_history->findIncoming(from.toString(), part->messageNo, m_now() - DedupeWindowMs))
+        m_batch.acknowledge(part->messageNo, from);
+}
+
+std::optional<fragment::Part> Messenger::decodePart(const ipmsg::Packet& p, const Endpoint& from)
+{
+    QString why;
+    auto part = fragment::decode(p.extension, &why);
+    if (!part) {
+        ++m_stats.dropped;
+        qCDebug(lcMessenger) << "dropped a part from" << from.toString() << ":" << why;
+    }
+    return part;
+}
+
+std::optional<QByteArray> Messenger::reassemble(const ipmsg::Packet& p, const Endpoint& from,
+                                                const fragment::Part& part)
+{
+    const Reassembler::Result r = m_reassembler.add(from, part, m_now());
     switch (r.outcome) {
     case Reassembler::Outcome::Stored:
     case Reassembler::Outcome::Duplicate:
-        // Other parts are acked at once, part 0 only with the whole message: if the parts held here are lost
-        // (a restart, a timeout), the sender keeps trying part 0 and never calls the message delivered.
-        if (part->index != 0)
+        // Other parts are acked at once, part 0 only with the whole payload: if the parts held here are lost
+        // (a restart, a timeout), the sender keeps trying part 0 and never calls the payload delivered.
+        if (part.index != 0)
             sendPacket(ipmsg::RecvMsg, QByteArray::number(p.packetNo), from);
         if (!m_expiry.isActive())
             m_expiry.start();
-        break;
-    case Reassembler::Outcome::Complete:
-        handleMessage(p, from, QString::fromUtf8(r.text), part->messageNo, true);
-        if (part->index != 0 && m_history->findIncoming(from.toString(), part->messageNo, m_now() - DedupeWindowMs))
-            m_batch.acknowledge(part->messageNo, from);
-        break;
+        return std::nullopt;
+    case Reassembler::Outcome::Complete: return r.text;
     case Reassembler::Outcome::Refused:
         ++m_stats.dropped;
         qCDebug(lcMessenger) << "refused a part from" << from.toString() << ":" << r.error;
-        break;
+        return std::nullopt;
     }
+    return std::nullopt;
 }
 
 // An acknowledgement counts only from the address and port the message went to (Delivery::acknowledge).

@@ -256,6 +256,13 @@ private:
     void handleExit(const Endpoint& from);
     void handleSendMsg(const ipmsg::Packet& packet, const Endpoint& from);
     void handleFragment(const ipmsg::Packet& packet, const Endpoint& from);
+    // A part of a long message or of a long group payload (fragment.h); a garbled one is counted as dropped and
+    // gives nullopt.
+    std::optional<fragment::Part> decodePart(const ipmsg::Packet& packet, const Endpoint& from);
+    // Adds `part` to the reassembler. A held part other than part 0 is acknowledged at once; part 0 only with the
+    // whole payload, by the caller. Returns the whole payload once this part completes it; nullopt while parts are
+    // missing, or when refused (counted as dropped).
+    std::optional<QByteArray> reassemble(const ipmsg::Packet& packet, const Endpoint& from, const fragment::Part& part);
     void handleRecvMsg(const ipmsg::Packet& packet, const Endpoint& from);
     void handleReadMsg(const ipmsg::Packet& packet, const Endpoint& from);
     void handleGetInfo(const Endpoint& from);
@@ -333,6 +340,10 @@ private:
     void heardFrom(const Endpoint& from, const QByteArray& version);
     void setPresence(const Endpoint& endpoint, Presence presence);
     QByteArray versionField() const;
+    // The datagrams of one message or group payload cut into `payloads`, under packet numbers from `first` on and
+    // `command`; each part in a fragment header (fragment.h) when `fragmented`.
+    QList<Delivery::Part> packParts(const QList<QByteArray>& payloads, quint64 first, quint32 command,
+                                    bool fragmented) const;
     // The option bits of this Pigeon's entry packets: CAPUTF8OPT, and ABSENCEOPT while away or busy.
     quint32 entryOptions() const;
     // Stores the away text in `peer`'s conversation as an automatic answer to `from`, to go out after the commit.

@@ -29,6 +29,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "netns"))
+from nsutil import fail, require, run, wait_for  # noqa: E402
+
 PORT = 2425
 TCP_PORT = 5001
 DEADLINE = 240  # seconds any one transfer may take
@@ -36,28 +39,6 @@ LINK_LOSS_PERCENT = 1
 LINK_RATE = "100mbit"
 # tbf: the bucket holds 64 KiB (at least rate / HZ); a packet waits at most 20 ms in the queue.
 LINK_SHAPE = ["burst", "64kb", "latency", "20ms"]
-
-
-def fail(message):
-    print(f"FAIL: {message}", flush=True)
-    raise SystemExit(1)
-
-
-def run(argv, check=True):
-    result = subprocess.run(argv, capture_output=True, text=True)
-    if check and result.returncode != 0:
-        fail(f"{' '.join(argv)} exited with {result.returncode}: {result.stderr.strip()}")
-    return result.stdout
-
-
-def wait_for(what, condition, timeout, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    fail(f"timed out after {timeout} s waiting for {what}")
 
 
 def sha256_of(path):
@@ -419,9 +400,7 @@ def main():
     commands = {"lossy": lossy, "resume": resume, "memory": memory}
     if not ((len(args) == 3 and args[0] in commands) or (len(args) == 2 and args[0] == "check")):
         fail("usage: files_bench.py lossy|resume|memory PIGEON MIB | check PIGEON")
-    missing = [p for p in ("ip", "tc", "nft") if shutil.which(p) is None]
-    if missing:
-        fail(f"missing programs: {', '.join(missing)} (TEST_PACKAGES in pigeon.sh installs them)")
+    require("ip", "tc", "nft")
     pigeon = os.path.abspath(args[1])
     folder = tempfile.mkdtemp(prefix="pigeon-files-", dir=os.environ.get("PIGEON_BENCH_DIR"))
     ns = Namespaces()

@@ -14,22 +14,17 @@ usage: iptux_load.py PIGEON_BINARY IPMSG_LOAD_BINARY WORK_DIR [N_WINDOW32 N_WIND
 prints one line: name=value pairs (medians over the rounds).
 """
 
-import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "netns"))
 import nsutil  # noqa: E402
 from nsutil import fail, wait_for  # noqa: E402
 
-from iptux_chat import start_display, windows  # noqa: E402
-
-STEP_TIMEOUT = 20
+from iptuxutil import STEP_TIMEOUT, prepare, start_iptux, stop_all  # noqa: E402
 LOAD = ("127.0.0.3", "2425")  # iptux answers only to port 2425 of the sender's address
 RECEIVERS = {"pigeon": "127.0.0.2", "iptux": "127.0.0.1", "raw": "127.0.0.4"}
 
@@ -58,28 +53,11 @@ def main():
         fail("usage: iptux_load.py PIGEON_BINARY IPMSG_LOAD_BINARY WORK_DIR [N_WINDOW32 N_WINDOW1 ROUNDS]")
     pigeon, generator, work = (os.path.abspath(a) for a in sys.argv[1:4])
     n32, n1, rounds = (int(a) for a in sys.argv[4:7]) if len(sys.argv) == 7 else (20000, 2000, 3)
-    nsutil.require("unshare", "ip", "Xvfb", "xdotool", "iptux")
-    nsutil.enter_private_namespace()
-
-    folder = tempfile.mkdtemp(prefix="pigeon-iptux-load-", dir=work)
-    home = os.path.join(folder, "home")
+    folder, home, config = prepare("pigeon-iptux-load-", open_chat=False, parent=work)
     profile = os.path.join(folder, "pigeon")
-    os.makedirs(home)
-    config = os.path.join(folder, "iptux.json")
-    with open(config, "w") as f:
-        json.dump({"open_chat": False}, f)
     processes = []
     try:
-        xvfb, display = start_display(folder)
-        processes.append(xvfb)
-        env = dict(os.environ, HOME=home, DISPLAY=display, XDG_CONFIG_HOME=os.path.join(home, ".config"),
-                   XDG_CACHE_HOME=os.path.join(home, ".cache"), XDG_DATA_HOME=os.path.join(home, ".local/share"))
-        env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-        iptux_log = os.path.join(folder, "iptux.log")
-        processes.append(subprocess.Popen(["iptux", "--bind", RECEIVERS["iptux"], "-c", config], env=env,
-                                          stdout=open(iptux_log, "wb"), stderr=subprocess.STDOUT))
-        os.environ["DISPLAY"] = display
-        wait_for("iptux's main window", lambda: windows("^Iptux"), STEP_TIMEOUT)
+        start_iptux(folder, home, config, processes, address=RECEIVERS["iptux"], debug_log=False)
 
         processes.append(subprocess.Popen([generator, "respond", RECEIVERS["raw"], "2425", "3600"]))
 
@@ -117,14 +95,7 @@ def main():
         print(" ".join(f"{k}={v:.3f}" if isinstance(v, float) and v < 10 else f"{k}={v:.0f}"
                        for k, v in medians.items()), flush=True)
     finally:
-        for p in reversed(processes):
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        if os.environ.get("PIGEON_KEEP_TEST_FILES") == "1":
-            print(f"files kept in {folder}", file=sys.stderr)
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
+        stop_all(None, processes, folder)
 
 
 if __name__ == "__main__":

@@ -15,19 +15,18 @@ automatic answer (SENDMSG | AUTORETOPT | UTF8OPT); after /back iptux shows the p
 usage: iptux_chat.py PIGEON_BINARY
 """
 
-import json
 import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nsutil  # noqa: E402
+from iptuxutil import (STEP_TIMEOUT, console_with_iptux, pigeon_argument, prepare, start_iptux, stop_all,  # noqa: E402
+                       window_name, windows)
 from nsutil import fail, wait_for  # noqa: E402
 
-STEP_TIMEOUT = 20  # seconds for any one step; iptux resends after 1 s, everything else is immediate
 TO_IPTUX = "Hello iptux, 你好 from Pigeon"
 FROM_IPTUX = "Reply from iptux: 收到，谢谢！"
 # How long to watch for a resend of iptux's message once Pigeon acked it (iptux resends 1 s apart).
@@ -38,73 +37,10 @@ WHILE_AWAY = ["Are you there?", "Hello again"]
 AUTO_ANSWER = 0x00802020  # SENDMSG | AUTORETOPT | UTF8OPT
 
 
-def start_display(folder):
-    """Xvfb on a free display number, listening on no TCP port; returns (process, DISPLAY)."""
-    read_end, write_end = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", "1024x768x24"],
-                            pass_fds=(write_end,), stdout=subprocess.DEVNULL,
-                            stderr=open(os.path.join(folder, "xvfb.log"), "wb"))
-    os.close(write_end)
-    number = b""
-    deadline = time.monotonic() + STEP_TIMEOUT
-    while not number.endswith(b"\n") and time.monotonic() < deadline:
-        chunk = os.read(read_end, 16)
-        if not chunk:
-            break
-        number += chunk
-    os.close(read_end)
-    if not number.strip().isdigit():
-        fail("Xvfb did not start (see xvfb.log)")
-    return xvfb, ":" + number.decode().strip()
-
-
-def start_iptux(folder, home, config, processes, ready):
-    """Starts a virtual display and iptux on it, bound to 127.0.0.1 with HOME and its settings under `home`, its log
-    in folder/iptux.log; appends both processes to `processes` and waits for the log line `ready` and the main
-    window."""
-    xvfb, display = start_display(folder)
-    processes.append(xvfb)
-    env = dict(os.environ, HOME=home, DISPLAY=display, XDG_CONFIG_HOME=os.path.join(home, ".config"),
-               XDG_CACHE_HOME=os.path.join(home, ".cache"), XDG_DATA_HOME=os.path.join(home, ".local/share"))
-    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-    os.environ["DISPLAY"] = display
-    iptux_log = os.path.join(folder, "iptux.log")
-    processes.append(subprocess.Popen(["iptux", "--bind", "127.0.0.1", "-c", config, "-l", "DEBUG"], env=env,
-                                      stdout=open(iptux_log, "wb"), stderr=subprocess.STDOUT))
-    wait_for(f"iptux's log to say {ready!r}", lambda: ready in open(iptux_log, errors="replace").read(), STEP_TIMEOUT)
-    wait_for("iptux's main window", lambda: windows("^Iptux"), STEP_TIMEOUT)
-
-
-def stop_all(console, processes, folder):
-    """Kills the Pigeon console, stops the other processes last started first, and removes `folder` unless
-    PIGEON_KEEP_TEST_FILES=1."""
-    if console:
-        console.kill()
-    for process in reversed(processes):
-        process.terminate()
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-    if os.environ.get("PIGEON_KEEP_TEST_FILES") != "1":
-        subprocess.run(["rm", "-rf", folder])
-    else:
-        print(f"files kept in {folder}")
-
-
 def type_into(window, text):
     subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True, timeout=STEP_TIMEOUT)
     subprocess.run(["xdotool", "type", "--delay", "20", text], check=True, timeout=STEP_TIMEOUT)
     subprocess.run(["xdotool", "key", "ctrl+Return"], check=True, timeout=STEP_TIMEOUT)
-
-
-def windows(name_pattern):
-    found = subprocess.run(["xdotool", "search", "--name", name_pattern], capture_output=True, text=True)
-    return found.stdout.split()
-
-
-def window_name(window):
-    return subprocess.run(["xdotool", "getwindowname", window], capture_output=True, text=True).stdout.strip()
 
 
 def wire_lines(log_path):
@@ -124,30 +60,14 @@ def packets_from_iptux(log_path):
 
 
 def main():
-    if len(sys.argv) != 2:
-        fail("usage: iptux_chat.py PIGEON_BINARY")
-    pigeon = os.path.abspath(sys.argv[1])
-    nsutil.require("unshare", "ip", "Xvfb", "xdotool", "iptux")
-    nsutil.enter_private_namespace()
-
-    folder = tempfile.mkdtemp(prefix="pigeon-iptux-")
-    home = os.path.join(folder, "home")
+    pigeon = pigeon_argument()
+    folder, home, config = prepare("pigeon-iptux-", open_chat=True)
     profile = os.path.join(folder, "pigeon")
-    os.makedirs(home)
-    # iptux opens the chat window by itself when a message arrives, which is how a user sees it.
-    config = os.path.join(folder, "iptux.json")
-    with open(config, "w") as f:
-        json.dump({"open_chat": True}, f)
     processes = []
     console = None
     try:
         start_iptux(folder, home, config, processes, "bind UDP port(127.0.0.1:2425) success")
-
-        nsutil.run([pigeon, "contacts", "--profile", profile, "add", "iptux", "127.0.0.1:2425"])
-        console = nsutil.Console(pigeon, profile, "127.0.0.2", 2425, "Pigeon", os.path.join(folder, "pigeon.log"),
-                                 wire_log=True)
-        wait_for("Pigeon to show iptux online (ANSENTRY answering its BR_ENTRY)",
-                 lambda: console.saw("* iptux is online"), STEP_TIMEOUT)
+        console = console_with_iptux(pigeon, folder, profile)
 
         console.type("/to iptux", TO_IPTUX)
         wait_for("iptux's ack (Pigeon shows the message delivered)", lambda: console.saw("(delivered to iptux)"),

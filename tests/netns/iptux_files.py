@@ -19,20 +19,16 @@ usage: iptux_files.py PIGEON_BINARY
 """
 
 import filecmp
-import json
 import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import nsutil  # noqa: E402
-from iptux_chat import start_iptux, stop_all, window_name, windows  # noqa: E402
+from iptuxutil import (STEP_TIMEOUT, console_with_iptux, pigeon_argument, prepare, start_iptux,  # noqa: E402
+                       stop_all, windows)
 from nsutil import fail, wait_for  # noqa: E402
-
-STEP_TIMEOUT = 20
 # Where the Accept button of "Files to be received" is in iptux 0.8.3's chat window (570x420 by default): the right
 # end of the row under the "Files to be received" frame title.
 ACCEPT_BUTTON = (553, 77)
@@ -86,18 +82,11 @@ def same_tree(a, b):
 
 
 def main():
-    if len(sys.argv) != 2:
-        fail("usage: iptux_files.py PIGEON_BINARY")
-    pigeon = os.path.abspath(sys.argv[1])
-    nsutil.require("unshare", "ip", "Xvfb", "xdotool", "iptux")
-    nsutil.enter_private_namespace()
-
-    folder = tempfile.mkdtemp(prefix="pigeon-iptux-files-")
-    home = os.path.join(folder, "home")
+    pigeon = pigeon_argument()
+    folder, home, config = prepare("pigeon-iptux-files-", open_chat=True)
     profile = os.path.join(folder, "pigeon")
     downloads = os.path.join(folder, "downloads")
     outbox = os.path.join(folder, "iptux-outbox")
-    os.makedirs(home)
     # What iptux sends: a file, and a folder with a nested and an empty folder ("other" is there so that the folder
     # chooser's location bar has no single completion for "share/").
     os.makedirs(os.path.join(outbox, "share", "docs", "sub", "empty"))
@@ -112,18 +101,11 @@ def main():
     from_pigeon = os.path.join(folder, "from pigeon.bin")
     with open(from_pigeon, "wb") as f:
         f.write(os.urandom(200_000))
-    config = os.path.join(folder, "iptux.json")
-    with open(config, "w") as f:
-        json.dump({"open_chat": True}, f)
     processes = []
     console = None
     try:
         start_iptux(folder, home, config, processes, "bind TCP port(127.0.0.1:2425) success")
-
-        nsutil.run([pigeon, "contacts", "--profile", profile, "add", "iptux", "127.0.0.1:2425"])
-        console = nsutil.Console(pigeon, profile, "127.0.0.2", 2425, "Pigeon", os.path.join(folder, "pigeon.log"),
-                                 wire_log=True, extra=["--downloads", downloads])
-        wait_for("Pigeon to show iptux online", lambda: console.saw("* iptux is online"), STEP_TIMEOUT)
+        console = console_with_iptux(pigeon, folder, profile, extra=["--downloads", downloads])
         console.type("/to iptux", "Files coming")
         chat = wait_for("iptux's chat window with Pigeon", lambda: windows("Talk with Pigeon"), STEP_TIMEOUT)[0]
 

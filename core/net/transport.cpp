@@ -221,6 +221,10 @@ bool UdpTransport::bind(const QHostAddress& address, quint16 port)
     // Runs of datagrams in one buffer where the kernel can (5.0 and later); without it, one datagram per buffer.
     const int on = 1;
     ::setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof on);
+    // A kernel before 4.18 ignores a UDP_SEGMENT control message it does not know and would send a run as one
+    // datagram: ask for the option (0: no segment size by default) and segment only where it is known.
+    const int noSegment = 0;
+    m_gso = ::setsockopt(fd, SOL_UDP, UDP_SEGMENT, &noSegment, sizeof noSegment) == 0;
     sockaddr_storage bound{};
     socklen_t boundLength = sizeof bound;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &boundLength);

@@ -413,9 +413,10 @@ void UdpTransport::failed(const Outgoing& datagram, int error, int datagrams)
 
 void UdpTransport::drain()
 {
-    // At most MaxReads datagrams per pass, then back to the event loop, which commits the batch (and so sends its
-    // acks) before the notifier calls again for the rest: under a flood that never lets up, an unbounded loop kept
-    // one transaction open and every message of it in memory (300 MB for 1 000 000 junk datagrams), and acked nothing.
+    // About MaxReads datagrams per pass (the last read may bring up to ReadSlots UDP_GRO runs more), then back to the
+    // event loop, which commits the batch (and so sends its acks) before the notifier calls again for the rest: under a
+    // flood that never lets up, an unbounded loop kept one transaction open and every message of it in memory (300 MB
+    // for 1 000 000 junk datagrams), and acked nothing.
     constexpr int MaxReads = 256;
     if (!m_readBuffers)
         m_readBuffers = std::make_unique<char[]>(size_t(ReadSlots) * size_t(MaxDatagramBytes));

@@ -165,6 +165,8 @@ public:
     TextEncoding encodingOf(const Endpoint& from) const { return m_directory.encodingOf(from); }
     QByteArray versionOf(const Endpoint& from) const;
     Endpoint localEndpoint() const { return m_transport->localEndpoint(); }
+    // The transport underneath, for a Transport::Batch around a burst of sends (the file pump).
+    Transport* transport() const { return m_transport; }
     // Whether `from` may cost a conversation's worth (a stranger counts against the strangers per hour); contacts
     // always may.
     bool admitStranger(const Endpoint& from) { return admitSender(from); }

@@ -2,13 +2,15 @@
 
 #include <QDateTime>
 #include <QLoggingCategory>
-#include <QNetworkDatagram>
 #include <QNetworkInterface>
 #include <QTimer>
-#include <QVariant>
 
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <cstring>
 
@@ -45,32 +47,95 @@ bool isUnspecified(const QHostAddress& address)
            address == QHostAddress::AnyIPv6;
 }
 
-// sendmsg() with IP_PKTINFO naming the source in ipi_spec_dst, the field Linux takes it from (ip(7)). Qt 6.4 fills
-// ipi_addr instead, which the kernel ignores on sending, so an IPv4-only socket cannot choose its source through
-// QNetworkDatagram::setSender (a dual-stack socket can: IPV6_PKTINFO with the IPv4-mapped address works).
-qint64 sendFromIPv4(qintptr fd, const QByteArray& data, const Endpoint& to, const QHostAddress& from)
+// A UDP_SEGMENT run: each segment one datagram that fits a 1 500-byte Ethernet frame (1 500 - 20 IPv4 - 8 UDP), so
+// that GSO never makes a datagram the path would fragment; larger datagrams go as messages of their own.
+constexpr qsizetype MaxSegmentBytes = 1472;
+// UDP_MAX_SEGMENTS of Linux (64 until 6.x raised it) and the largest UDP payload of IPv4.
+constexpr int MaxSegments = 64;
+constexpr qsizetype MaxRunBytes = 65'507;
+// recvmmsg() buffers per call, each MaxDatagramBytes: with UDP_GRO one can hold a run of up to 64 datagrams.
+constexpr int ReadSlots = 8;
+
+// `address` in the socket's family: IPv4 as IPv4-mapped on an IPv6 socket, IPv4-mapped as IPv4 on an IPv4 one.
+// 0 when it has no form there (an IPv6 address on an IPv4 socket).
+socklen_t socketAddress(int family, const QHostAddress& address, quint16 port, sockaddr_storage* out)
 {
-    sockaddr_in target{};
-    target.sin_family = AF_INET;
-    target.sin_port = htons(to.port);
-    target.sin_addr.s_addr = htonl(to.address.toIPv4Address());
-    iovec iov{const_cast<char*>(data.constData()), size_t(data.size())};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
-    msghdr msg{};
-    msg.msg_name = &target;
-    msg.msg_namelen = sizeof target;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* header = CMSG_FIRSTHDR(&msg);
-    header->cmsg_level = IPPROTO_IP;
-    header->cmsg_type = IP_PKTINFO;
-    header->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
-    in_pktinfo info{};
-    info.ipi_spec_dst.s_addr = htonl(from.toIPv4Address());
-    std::memcpy(CMSG_DATA(header), &info, sizeof info);
-    return ::sendmsg(int(fd), &msg, MSG_NOSIGNAL);
+    std::memset(out, 0, sizeof *out);
+    if (family == AF_INET) {
+        bool isV4 = false;
+        const quint32 v4 = address.toIPv4Address(&isV4);
+        if (!isV4)
+            return 0;
+        auto* a = reinterpret_cast<sockaddr_in*>(out);
+        a->sin_family = AF_INET;
+        a->sin_port = htons(port);
+        a->sin_addr.s_addr = htonl(v4);
+        return sizeof(sockaddr_in);
+    }
+    auto* a = reinterpret_cast<sockaddr_in6*>(out);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(port);
+    const Q_IPV6ADDR v6 = address.toIPv6Address(); // IPv4 comes out IPv4-mapped
+    std::memcpy(&a->sin6_addr, v6.c, sizeof v6.c);
+    const QString scope = address.scopeId();
+    if (!scope.isEmpty()) {
+        bool numeric = false;
+        const uint index = scope.toUInt(&numeric);
+        a->sin6_scope_id = numeric ? index : uint(QNetworkInterface::interfaceIndexFromName(scope));
+    }
+    return sizeof(sockaddr_in6);
+}
+
+// The address and port of a sockaddr as Qt gives them (IPv4-mapped stays IPv6; a link-local scope by its name).
+Endpoint endpointOf(const sockaddr_storage& name)
+{
+    if (name.ss_family == AF_INET) {
+        const auto& a = reinterpret_cast<const sockaddr_in&>(name);
+        return Endpoint{QHostAddress(ntohl(a.sin_addr.s_addr)), ntohs(a.sin_port)};
+    }
+    if (name.ss_family == AF_INET6) {
+        const auto& a = reinterpret_cast<const sockaddr_in6&>(name);
+        QHostAddress address(reinterpret_cast<const quint8*>(&a.sin6_addr));
+        if (a.sin6_scope_id != 0)
+            address.setScopeId(QNetworkInterface::interfaceNameFromIndex(int(a.sin6_scope_id)));
+        return Endpoint{address, ntohs(a.sin6_port)};
+    }
+    return {};
+}
+
+// Writes a source-address control message for `from` at `control` and returns its size. IPv4 sockets take the
+// source from ipi_spec_dst (ip(7)); IPv6 ones from ipi6_addr, IPv4-mapped for an IPv4 source (ipv6(7)).
+size_t sourceControl(int family, const QHostAddress& from, char* control)
+{
+    cmsghdr header{};
+    if (family == AF_INET) {
+        in_pktinfo info{};
+        info.ipi_spec_dst.s_addr = htonl(from.toIPv4Address());
+        header.cmsg_level = IPPROTO_IP;
+        header.cmsg_type = IP_PKTINFO;
+        header.cmsg_len = CMSG_LEN(sizeof info);
+        std::memcpy(control, &header, sizeof header);
+        std::memcpy(control + CMSG_LEN(0), &info, sizeof info);
+        return CMSG_SPACE(sizeof info);
+    }
+    in6_pktinfo info{};
+    const Q_IPV6ADDR v6 = from.toIPv6Address();
+    std::memcpy(&info.ipi6_addr, v6.c, sizeof v6.c);
+    if (!from.scopeId().isEmpty())
+        info.ipi6_ifindex = uint(QNetworkInterface::interfaceIndexFromName(from.scopeId()));
+    header.cmsg_level = IPPROTO_IPV6;
+    header.cmsg_type = IPV6_PKTINFO;
+    header.cmsg_len = CMSG_LEN(sizeof info);
+    std::memcpy(control, &header, sizeof header);
+    std::memcpy(control + CMSG_LEN(0), &info, sizeof info);
+    return CMSG_SPACE(sizeof info);
+}
+
+// Errors with which the kernel refuses UDP_SEGMENT itself (udp(7); udp_send_skb in net/ipv4/udp.c): no checksum
+// offload on the way out (EIO), a socket without checksums (EINVAL), a kernel without the option (ENOPROTOOPT).
+bool refusesSegmentation(int error)
+{
+    return error == EIO || error == EINVAL || error == ENOPROTOOPT || error == EOPNOTSUPP;
 }
 
 } // namespace
@@ -78,98 +143,352 @@ qint64 sendFromIPv4(qintptr fd, const QByteArray& data, const Endpoint& to, cons
 UdpTransport::UdpTransport(QObject* parent)
     : Transport(parent)
 {
-    connect(&m_socket, &QUdpSocket::readyRead, this, &UdpTransport::drain);
+}
+
+UdpTransport::~UdpTransport()
+{
+    m_notifier.reset();
+    if (m_fd >= 0)
+        ::close(m_fd);
 }
 
 bool UdpTransport::bind(const QHostAddress& address, quint16 port)
 {
-    m_socket.abort();
-    // ShareAddress off and DontShareAddress on: a second Pigeon on the same port must fail loudly, not split traffic.
-    if (!m_socket.bind(address, port, QAbstractSocket::DontShareAddress)) {
-        const QString where = (address == QHostAddress::Any ? QStringLiteral("*") : normalized(address).toString()) +
-                              u':' + QString::number(port);
+    m_notifier.reset();
+    if (m_fd >= 0)
+        ::close(m_fd);
+    m_fd = -1;
+    m_local = {};
+    m_queue.clear();
+    const bool any = address == QHostAddress::Any;
+    bool isV4 = address.protocol() == QAbstractSocket::IPv4Protocol;
+    int fd = ::socket(isV4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 && any && errno == EAFNOSUPPORT) { // no IPv6 on this system: all IPv4 addresses instead
+        isV4 = true;
+        fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    }
+    int error = fd < 0 ? errno : 0;
+    const int family = isV4 ? AF_INET : AF_INET6;
+    if (fd >= 0) {
+        const int on = 1;
+        const int off = 0;
+        // Broadcast, as entry packets need; the destination address of each datagram read.
+        ::setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof on);
+        if (isV4) {
+            ::setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+        } else {
+            // Dual-stack for Any, IPv6 only for an IPv6 address (as QUdpSocket does).
+            ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, any ? &off : &on, sizeof on);
+            ::setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
+        }
+        // SO_REUSEADDR stays off: a second Pigeon on the same port must fail loudly, not split traffic.
+        sockaddr_storage name{};
+        const socklen_t length =
+            socketAddress(family, any && isV4 ? QHostAddress(QHostAddress::AnyIPv4) : address, port, &name);
+        if (length == 0)
+            error = EAFNOSUPPORT;
+        else if (::bind(fd, reinterpret_cast<const sockaddr*>(&name), length) != 0)
+            error = errno;
+    }
+    if (error != 0) {
+        if (fd >= 0)
+            ::close(fd);
+        const QString where =
+            (any ? QStringLiteral("*") : normalized(address).toString()) + u':' + QString::number(port);
         QString hint;
-        if (m_socket.error() == QAbstractSocket::AddressInUseError)
+        if (error == EADDRINUSE) {
+            m_socketError = QAbstractSocket::AddressInUseError;
             hint = tr("another Pigeon, IP Messenger, FeiQ or iptux is probably running there; "
                       "quit it or choose another port with --port");
-        else if (m_socket.error() == QAbstractSocket::SocketAddressNotAvailableError)
+        } else if (error == EADDRNOTAVAIL) {
+            m_socketError = QAbstractSocket::SocketAddressNotAvailableError;
             hint = tr("that address does not belong to this machine; choose another with --bind");
-        else if (m_socket.error() == QAbstractSocket::SocketAccessError)
+        } else if (error == EACCES) {
+            m_socketError = QAbstractSocket::SocketAccessError;
             hint = tr("ports below 1024 need privileges; choose another with --port");
-        else
+        } else {
+            m_socketError = QAbstractSocket::UnsupportedSocketOperationError;
             hint = tr("choose another address or port with --bind and --port");
-        m_error = tr("cannot listen on UDP %1: %2 (%3)").arg(where, m_socket.errorString(), hint);
+        }
+        m_error = tr("cannot listen on UDP %1: %2 (%3)").arg(where, qt_error_string(error), hint);
         return false;
     }
     // Bursts of datagrams on loopback overflow the default receive buffer; ask for more.
-    m_socket.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, QVariant(4 * 1024 * 1024));
-    m_socket.setSocketOption(QAbstractSocket::SendBufferSizeSocketOption, QVariant(1024 * 1024));
+    const int receiveBuffer = 4 * 1024 * 1024;
+    const int sendBuffer = 1024 * 1024;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, sizeof receiveBuffer);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sendBuffer, sizeof sendBuffer);
+    // Runs of datagrams in one buffer where the kernel can (5.0 and later); without it, one datagram per buffer.
+    const int on = 1;
+    ::setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof on);
+    // A kernel before 4.18 ignores a UDP_SEGMENT control message it does not know and would send a run as one
+    // datagram: ask for the option (0: no segment size by default) and segment only where it is known.
+    const int noSegment = 0;
+    m_gso = ::setsockopt(fd, SOL_UDP, UDP_SEGMENT, &noSegment, sizeof noSegment) == 0;
+    sockaddr_storage bound{};
+    socklen_t boundLength = sizeof bound;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &boundLength);
+    m_local = endpointOf(bound);
+    if (any && !isV4)
+        m_local.address = QHostAddress::Any; // both families, as QUdpSocket reports it
+    m_fd = fd;
+    m_family = family;
+    m_notifier = std::make_unique<QSocketNotifier>(fd, QSocketNotifier::Read);
+    connect(m_notifier.get(), &QSocketNotifier::activated, this, &UdpTransport::drain);
+    m_socketError = QAbstractSocket::UnknownSocketError;
     m_error.clear();
     return true;
 }
 
 bool UdpTransport::send(const QByteArray& data, const Endpoint& to, const QHostAddress& from)
 {
-    qint64 written = -1;
-    if (!isUnspecified(from)) {
-        if (m_socket.localAddress().protocol() == QAbstractSocket::IPv4Protocol) {
-            written = sendFromIPv4(m_socket.socketDescriptor(), data, to, from);
-        } else {
-            QNetworkDatagram datagram(data, to.address, to.port);
-            datagram.setSender(from, m_socket.localPort());
-            written = m_socket.writeDatagram(datagram);
-        }
-        // The address may have gone away since the datagram came in (a lease ended): let the system choose instead.
-        if (written != data.size())
-            qCDebug(lcWire).noquote() << "cannot send from" << from.toString() << ":" << m_socket.errorString();
-    }
-    if (written != data.size())
-        written = m_socket.writeDatagram(data, to.address, to.port);
     if (lcWire().isDebugEnabled())
         qCDebug(lcWire).noquote() << "to" << to.toString() << "from"
                                   << (from.isNull() ? QStringLiteral("*") : from.toString()) << data.size()
                                   << "bytes:" << loggable(data);
-    if (written == data.size())
+    m_queue.append(Outgoing{data, to, isUnspecified(from) ? QHostAddress() : from});
+    if (m_batchDepth > 0 && m_queue.size() < MaxBatch)
         return true;
-    // A peer that is gone answers with ICMP port unreachable, which surfaces here as an error on a later call;
-    // the socket stays usable, so count it and carry on.
-    ++m_sendFailures;
-    m_error = tr("sending to %1 failed: %2").arg(to.toString(), m_socket.errorString());
-    return false;
+    return flush() == 0;
 }
 
-Endpoint UdpTransport::localEndpoint() const
+void UdpTransport::endBatch()
 {
-    return Endpoint{m_socket.localAddress(), m_socket.localPort()};
+    if (--m_batchDepth == 0 && !m_queue.isEmpty())
+        flush();
+}
+
+int UdpTransport::runLength(int first) const
+{
+    const Outgoing& head = m_queue.at(first);
+    const qsizetype segment = head.data.size();
+    if (!m_gso || segment == 0 || segment > MaxSegmentBytes)
+        return 1;
+    qsizetype bytes = segment;
+    int last = first + 1;
+    while (last < m_queue.size() && last - first < MaxSegments) {
+        const Outgoing& next = m_queue.at(last);
+        if (next.data.isEmpty() || next.data.size() > segment || bytes + next.data.size() > MaxRunBytes ||
+            next.to.port != head.to.port || next.to.address != head.to.address || next.from != head.from)
+            break;
+        bytes += next.data.size();
+        ++last;
+        if (next.data.size() < segment)
+            break; // only the last segment may be shorter
+    }
+    return last - first;
+}
+
+void UdpTransport::prepare(int index, int first, int count, bool segmented)
+{
+    Message& m = m_messages[size_t(index)];
+    const Outgoing& head = m_queue.at(first);
+    m.first = first;
+    m.count = count;
+    m.segmentControl = 0;
+    if (segmented) {
+        cmsghdr header{};
+        header.cmsg_level = SOL_UDP;
+        header.cmsg_type = UDP_SEGMENT;
+        header.cmsg_len = CMSG_LEN(sizeof(quint16));
+        const quint16 segment = quint16(head.data.size());
+        std::memcpy(m.control, &header, sizeof header);
+        std::memcpy(m.control + CMSG_LEN(0), &segment, sizeof segment);
+        m.segmentControl = CMSG_SPACE(sizeof(quint16));
+    }
+    m.controlBytes = m.segmentControl;
+    if (!head.from.isNull())
+        m.controlBytes += sourceControl(m_family, head.from, m.control + m.segmentControl);
+    for (int i = 0; i < count; ++i) {
+        const QByteArray& data = m_queue.at(first + i).data;
+        m_iov[size_t(first + i)] = iovec{const_cast<char*>(data.constData()), size_t(data.size())};
+    }
+    msghdr& h = m_headers[size_t(index)].msg_hdr;
+    h = msghdr{};
+    h.msg_name = &m.name;
+    h.msg_namelen = socketAddress(m_family, head.to.address, head.to.port, &m.name);
+    h.msg_iov = &m_iov[size_t(first)];
+    h.msg_iovlen = size_t(count);
+    h.msg_control = m.controlBytes > 0 ? m.control : nullptr;
+    h.msg_controllen = m.controlBytes;
+}
+
+int UdpTransport::flush()
+{
+    int failures = 0;
+    if (m_fd < 0) {
+        for (const Outgoing& o : std::as_const(m_queue))
+            failed(o, ENOTCONN, 1);
+        failures = int(m_queue.size());
+        m_queue.clear();
+        return failures;
+    }
+    int messages = 0;
+    for (int i = 0; i < m_queue.size(); ++messages) {
+        const int run = runLength(i);
+        prepare(messages, i, run, run > 1);
+        i += run;
+    }
+    int next = 0;
+    while (next < messages) {
+        const int sent = ::sendmmsg(m_fd, &m_headers[size_t(next)], uint(messages - next), MSG_NOSIGNAL);
+        if (sent > 0) {
+            next += sent;
+            continue;
+        }
+        const int error = sent < 0 ? errno : EIO;
+        if (error == EINTR)
+            continue;
+        Message& m = m_messages[size_t(next)];
+        msghdr& h = m_headers[size_t(next)].msg_hdr;
+        const Outgoing& head = m_queue.at(m.first);
+        if (m.segmentControl > 0 && refusesSegmentation(error)) {
+            // Blame UDP_SEGMENT only if the same datagrams go through without it.
+            const int unsent = sendEach(m.first, m.count);
+            if (unsent < m.count) {
+                qCDebug(lcWire).noquote()
+                    << "the kernel refuses UDP_SEGMENT (" << qt_error_string(error) << "): datagrams go one by one";
+                m_gso = false;
+            }
+            failures += unsent;
+            ++next;
+        } else if (h.msg_controllen > m.segmentControl) {
+            // The address may have gone away since the datagram came in (a lease ended): let the system choose.
+            qCDebug(lcWire).noquote() << "cannot send from" << head.from.toString() << ":" << qt_error_string(error);
+            h.msg_controllen = m.segmentControl;
+            h.msg_control = m.segmentControl > 0 ? m.control : nullptr;
+        } else {
+            // A peer that is gone answers with ICMP port unreachable, which surfaces here as an error on a later
+            // call; the socket stays usable, so count it and carry on.
+            failed(head, error, m.count);
+            failures += m.count;
+            ++next;
+        }
+    }
+    m_queue.clear();
+    return failures;
+}
+
+int UdpTransport::sendEach(int first, int count)
+{
+    int failures = 0;
+    for (int i = first; i < first + count; ++i) {
+        const Outgoing& o = m_queue.at(i);
+        msghdr h{};
+        sockaddr_storage name{};
+        h.msg_name = &name;
+        h.msg_namelen = socketAddress(m_family, o.to.address, o.to.port, &name);
+        iovec iov{const_cast<char*>(o.data.constData()), size_t(o.data.size())};
+        h.msg_iov = &iov;
+        h.msg_iovlen = 1;
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))];
+        if (!o.from.isNull()) {
+            h.msg_control = control;
+            h.msg_controllen = sourceControl(m_family, o.from, control);
+        }
+        while (true) {
+            if (::sendmsg(m_fd, &h, MSG_NOSIGNAL) >= 0)
+                break;
+            const int error = errno;
+            if (error == EINTR)
+                continue;
+            if (h.msg_controllen > 0) { // the source address is gone: let the system choose
+                h.msg_control = nullptr;
+                h.msg_controllen = 0;
+                continue;
+            }
+            failed(o, error, 1);
+            ++failures;
+            break;
+        }
+    }
+    return failures;
+}
+
+void UdpTransport::failed(const Outgoing& datagram, int error, int datagrams)
+{
+    m_sendFailures += quint64(datagrams);
+    m_error = tr("sending to %1 failed: %2").arg(datagram.to.toString(), qt_error_string(error));
 }
 
 void UdpTransport::drain()
 {
-    // At most MaxBatch datagrams per pass, then back to the event loop, which commits the batch (and so sends its
-    // acks) before the notifier calls again for the rest: under a flood that never lets up, an unbounded loop kept
-    // one transaction open and every message of it in memory (300 MB for 1 000 000 junk datagrams), and acked nothing.
-    constexpr int MaxBatch = 256;
-    for (int i = 0; i < MaxBatch; ++i) {
-        // Read without looking first: hasPendingDatagrams() and receiveDatagram() without a size each peek at the
-        // socket (a system call), which was two of the five a file datagram cost. A UDP datagram is at most
-        // 65 535 bytes, so MaxDatagramBytes reads any whole.
-        const QNetworkDatagram incoming = m_socket.receiveDatagram(MaxDatagramBytes);
-        if (!incoming.isValid()) {
-            // Nothing to read, or an ICMP error pending on the socket (a peer that is gone), which this read reported
-            // and cleared (udp(7)). Qt's notifier waits for a datagram to be read before it fires again: stopping
-            // with one still there would stop reception for good (tst_transport), so look once.
-            if (!m_socket.hasPendingDatagrams())
+    // About MaxReads datagrams per pass (the last read may bring up to ReadSlots UDP_GRO runs more), then back to the
+    // event loop, which commits the batch (and so sends its acks) before the notifier calls again for the rest: under a
+    // flood that never lets up, an unbounded loop kept one transaction open and every message of it in memory (300 MB
+    // for 1 000 000 junk datagrams), and acked nothing.
+    constexpr int MaxReads = 256;
+    if (!m_readBuffers)
+        m_readBuffers = std::make_unique<char[]>(size_t(ReadSlots) * size_t(MaxDatagramBytes));
+    std::array<mmsghdr, ReadSlots> headers{};
+    std::array<iovec, ReadSlots> iov{};
+    std::array<sockaddr_storage, ReadSlots> names{};
+    struct alignas(cmsghdr) Control {
+        char bytes[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(in_pktinfo)) + CMSG_SPACE(sizeof(int))];
+    };
+    std::array<Control, ReadSlots> controls{};
+    int handled = 0;
+    for (int reads = 0; handled < MaxReads && reads < MaxReads && m_fd >= 0; ++reads) {
+        for (size_t i = 0; i < ReadSlots; ++i) {
+            iov[i] = iovec{m_readBuffers.get() + i * size_t(MaxDatagramBytes), size_t(MaxDatagramBytes)};
+            msghdr& h = headers[i].msg_hdr;
+            h = msghdr{};
+            h.msg_name = &names[i];
+            h.msg_namelen = sizeof(sockaddr_storage);
+            h.msg_iov = &iov[i];
+            h.msg_iovlen = 1;
+            h.msg_control = controls[i].bytes;
+            h.msg_controllen = sizeof(Control);
+        }
+        const int got = ::recvmmsg(m_fd, headers.data(), ReadSlots, MSG_DONTWAIT, nullptr);
+        if (got < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
                 break;
+            // EINTR, or an ICMP error pending on the socket (a peer that is gone), which this read reported and
+            // cleared (udp(7)): read on.
             continue;
         }
-        // A copy of the bytes only: the read buffer keeps MaxDatagramBytes of capacity.
-        const QByteArray bytes(incoming.data().constData(), incoming.data().size());
-        const Datagram datagram{bytes, Endpoint{incoming.senderAddress(), quint16(incoming.senderPort())},
-                                answerSource(incoming.destinationAddress())};
-        if (lcWire().isDebugEnabled())
-            qCDebug(lcWire).noquote() << "from" << datagram.from.toString() << datagram.data.size()
-                                      << "bytes:" << loggable(datagram.data);
-        Q_EMIT received(datagram);
+        for (size_t i = 0; i < size_t(got); ++i) {
+            msghdr& h = headers[i].msg_hdr;
+            const char* bytes = static_cast<const char*>(h.msg_iov->iov_base);
+            const qsizetype length = qsizetype(headers[i].msg_len);
+            QHostAddress to;
+            qsizetype segment = length;
+            for (cmsghdr* c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
+                if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+                    in_pktinfo info{};
+                    std::memcpy(&info, CMSG_DATA(c), sizeof info);
+                    to = QHostAddress(ntohl(info.ipi_addr.s_addr));
+                } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+                    in6_pktinfo info{};
+                    std::memcpy(&info, CMSG_DATA(c), sizeof info);
+                    to = QHostAddress(reinterpret_cast<const quint8*>(&info.ipi6_addr));
+                } else if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+                    int size = 0;
+                    std::memcpy(&size, CMSG_DATA(c), sizeof size);
+                    if (size > 0)
+                        segment = size;
+                }
+            }
+            const Endpoint from = endpointOf(names[i]);
+            const QHostAddress answerFrom = answerSource(to);
+            if (segment < length)
+                m_coalesced += quint64((length + segment - 1) / segment);
+            // One Datagram per segment (an empty datagram is one too), its bytes copied out of the read buffer.
+            qsizetype offset = 0;
+            do {
+                const qsizetype size = std::min(segment, length - offset);
+                const Datagram datagram{QByteArray(bytes + offset, size), from, answerFrom};
+                if (lcWire().isDebugEnabled())
+                    qCDebug(lcWire).noquote() << "from" << datagram.from.toString() << datagram.data.size()
+                                              << "bytes:" << loggable(datagram.data);
+                Q_EMIT received(datagram);
+                ++handled;
+                offset += size;
+            } while (offset < length);
+        }
+        if (got < ReadSlots)
+            break;
     }
 }
 

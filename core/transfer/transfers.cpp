@@ -613,6 +613,8 @@ void Transfers::onSack(Transfer& t, const filewire::Sack& s)
 
 void Transfers::pump(Transfer& t)
 {
+    // The burst leaves in a few system calls (UdpTransport: UDP_SEGMENT runs in one sendmmsg) when the pump is done.
+    const Transport::Batch batch(m_messenger->transport());
     for (int i = 0; i < PumpBurst && t.r.state == TransferState::Moving; ++i) {
         const auto segment = t.window->next(now());
         if (!segment)

@@ -107,8 +107,10 @@ def stop_all(console, processes, folder):
 
 
 def windows(name_pattern):
-    """The X window ids whose name matches `name_pattern` (a regular expression)."""
-    found = subprocess.run(["xdotool", "search", "--name", name_pattern], capture_output=True, text=True)
+    """The ids of the viewable X windows whose name matches `name_pattern` (a regular expression). Only viewable
+    ones: GTK also makes unmapped windows of the same name, and focusing one fails with BadMatch."""
+    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", name_pattern], capture_output=True,
+                           text=True)
     return found.stdout.split()
 
 

@@ -125,6 +125,18 @@ Transfers::Transfers(Messenger* messenger, History* history, QObject* parent)
     connect(m_ipmsg.get(), &IpmsgTransfers::offered, this, &Transfers::offered);
     connect(m_ipmsg.get(), &IpmsgTransfers::changed, this, &Transfers::changed);
     connect(m_ipmsg.get(), &IpmsgTransfers::finished, this, &Transfers::finished);
+    connect(history, &History::peerRenamed, this, &Transfers::onPeerRenamed);
+}
+
+void Transfers::onPeerRenamed(const QString& from, const QString& to)
+{
+    // A contact renamed (or a stranger added as one, or a contact removed): its transfers stay in its thread.
+    if (!m_store.renamePeer(from, to))
+        qCWarning(lcTransfers) << "transfers could not follow a renamed peer:" << m_store.error();
+    for (Transfer* t : std::as_const(m_transfers))
+        if (t->r.peer == from)
+            t->r.peer = to;
+    m_ipmsg->renamePeer(from, to);
 }
 
 void Transfers::setDownloadFolder(const QString& folder)

@@ -92,6 +92,7 @@ Q_SIGNALS:
 
 private:
     struct Transfer;
+    void onPeerRenamed(const QString& from, const QString& to);
     void onPayload(const QByteArray& payload, const Endpoint& from);
     void onOffer(const filewire::Offer& offer, const Endpoint& from);
     void onAccept(Transfer& t, const filewire::Accept& accept);

@@ -69,6 +69,19 @@ bool TransferStore::update(const TransferRecord& r)
     return true;
 }
 
+bool TransferStore::renamePeer(const QString& from, const QString& to)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("UPDATE transfers SET peer = ? WHERE peer = ?"));
+    q.addBindValue(text(to));
+    q.addBindValue(text(from));
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
 std::optional<TransferRecord> TransferStore::find(quint64 id, bool outgoing)
 {
     const QList<TransferRecord> rows =

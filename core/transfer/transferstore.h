@@ -43,6 +43,8 @@ public:
     bool save(const TransferRecord& record);
     // State, progress, session, saved path and error of one row.
     bool update(const TransferRecord& record);
+    // Gives every transfer with `from` the peer `to` (the conversation's key changed: History::peerRenamed).
+    bool renamePeer(const QString& from, const QString& to);
     // One row, finished or not.
     std::optional<TransferRecord> find(quint64 id, bool outgoing);
     // Transfers not finished (Offered or Moving), oldest first.

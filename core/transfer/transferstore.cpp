@@ -14,6 +14,7 @@ QString transferStateName(TransferState state)
     case TransferState::Failed: return QCoreApplication::translate("Transfers", "failed");
     case TransferState::Declined: return QCoreApplication::translate("Transfers", "declined");
     case TransferState::Cancelled: return QCoreApplication::translate("Transfers", "cancelled");
+    case TransferState::Preparing: return QCoreApplication::translate("Transfers", "preparing");
     }
     return {};
 }

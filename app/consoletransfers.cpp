@@ -93,7 +93,7 @@ QString ConsoleTransfers::describe(const Transfers::Info& i)
                             textcodec::printable(i.name), size(i.totalBytes), transferStateName(i.state));
     if (i.state == TransferState::Preparing) {
         const int percent = i.totalBytes ? int(i.doneBytes * 100 / i.totalBytes) : 0;
-        line += tr(" hashing %1 %").arg(percent);
+        line += tr(", hashing %1 %").arg(percent);
     } else if (i.state == TransferState::Moving) {
         const int percent = i.totalBytes ? int(i.doneBytes * 100 / i.totalBytes) : 100;
         line += tr(" %1 %  %2/s").arg(percent).arg(size(quint64(i.bytesPerSecond)));

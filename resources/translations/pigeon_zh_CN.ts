@@ -1642,6 +1642,14 @@ New fingerprint: %2</source>
             <translation>对方发来文件</translation>
         </message>
         <message>
+            <source>Preparing the offer…</source>
+            <translation>正在准备发送…</translation>
+        </message>
+        <message>
+            <source>Preparing the offer: hashing %1 %</source>
+            <translation>正在准备发送：已计算校验和 %1 %</translation>
+        </message>
+        <message>
             <source>Accepted, starting…</source>
             <translation>对方已接收，正在开始…</translation>
         </message>
@@ -1845,6 +1853,10 @@ New fingerprint: %2</source>
         <message>
             <source>cancelled</source>
             <translation>已取消</translation>
+        </message>
+        <message>
+            <source>preparing</source>
+            <translation>准备中</translation>
         </message>
         <message>
             <source>%1 has not been heard from yet, so it is not known whether it is a Pigeon; send when it is online.</source>
@@ -2065,6 +2077,33 @@ New fingerprint: %2</source>
         <message>
             <source>a folder header without a valid size or kind</source>
             <translation>文件夹头部缺少有效的大小或类型</translation>
+        </message>
+    </context>
+    <context>
+        <name>OfferPreparation</name>
+        <message>
+            <source>%1 holds more than %2 files and folders.</source>
+            <translation>%1 包含超过 %2 个文件和文件夹。</translation>
+        </message>
+        <message>
+            <source>%1 cannot be sent: %2.</source>
+            <translation>%1 无法发送：%2。</translation>
+        </message>
+        <message>
+            <source>%1 was deleted before it was offered.</source>
+            <translation>%1 在发送前已被删除。</translation>
+        </message>
+        <message>
+            <source>%1: %2</source>
+            <translation>%1：%2</translation>
+        </message>
+        <message>
+            <source>%1 was deleted while it was being prepared.</source>
+            <translation>%1 在准备发送时被删除。</translation>
+        </message>
+        <message>
+            <source>%1 changed while it was being prepared.</source>
+            <translation>%1 在准备发送时被修改。</translation>
         </message>
     </context>
 </TS>

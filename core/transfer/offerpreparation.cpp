@@ -15,6 +15,7 @@
 struct OfferPreparation::Shared {
     std::atomic<quint64> hashed{0};
     std::atomic<quint64> total{0};
+    std::atomic<quint32> files{0};
 };
 
 namespace {
@@ -115,15 +116,19 @@ QByteArray hashFile(const QString& path, filewire::Entry* entry, QPromise<Result
 }
 
 void prepare(QPromise<Result>& promise, const QString& root, const QString& name, std::atomic<quint64>& hashed,
-             std::atomic<quint64>& totalBytes)
+             std::atomic<quint64>& totalBytes, std::atomic<quint32>& files)
 {
     promise.start();
     Result result;
     if (list(root, name, &result.entries, promise, &result.error)) {
         quint64 total = 0;
-        for (const filewire::Entry& e : std::as_const(result.entries))
+        quint32 count = 0;
+        for (const filewire::Entry& e : std::as_const(result.entries)) {
             total += e.size;
+            count += e.folder ? 0 : 1;
+        }
         totalBytes = total;
+        files = count;
         int reads = 0;
         for (filewire::Entry& e : result.entries) {
             if (e.folder)
@@ -152,8 +157,9 @@ OfferPreparation::OfferPreparation(const QString& root, const QString& name, QTh
     auto promise = std::make_shared<QPromise<Result>>();
     // Watched before it starts: its progress and its end arrive in the order the worker reported them.
     m_watcher.setFuture(promise->future());
-    pool->start(
-        [promise, root, name, shared = m_shared] { prepare(*promise, root, name, shared->hashed, shared->total); });
+    pool->start([promise, root, name, shared = m_shared] {
+        prepare(*promise, root, name, shared->hashed, shared->total, shared->files);
+    });
 }
 
 OfferPreparation::~OfferPreparation()
@@ -178,6 +184,11 @@ quint64 OfferPreparation::hashedBytes() const
 quint64 OfferPreparation::totalBytes() const
 {
     return m_shared->total;
+}
+
+quint32 OfferPreparation::files() const
+{
+    return m_shared->files;
 }
 
 QByteArray OfferPreparation::stampOf(const QFileInfo& info)

@@ -36,6 +36,8 @@ public:
     // Bytes of file contents hashed so far, and of how many (known once a folder is listed; 0 before).
     quint64 hashedBytes() const;
     quint64 totalBytes() const;
+    // Files listed (known with totalBytes()).
+    quint32 files() const;
 
     // A file's stamp as Result::stamps holds it: 16 bytes.
     static QByteArray stampOf(const QFileInfo& info);

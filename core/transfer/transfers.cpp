@@ -445,6 +445,7 @@ Transfers::Info Transfers::infoOf(const Transfer& t) const
     if (t.preparation && t.r.state == TransferState::Preparing) {
         Info i = infoOf(t.r);
         i.totalBytes = t.preparation->totalBytes();
+        i.files = std::max(t.preparation->files(), t.r.files); // a file is one before it is listed
         i.doneBytes = t.preparation->hashedBytes();
         return i;
     }
@@ -846,7 +847,8 @@ void Transfers::end(Transfer& t, TransferState state, const QString& error)
     const bool stored = t.r.state != TransferState::Preparing;
     if (t.preparation) {
         t.r.totalBytes = t.preparation->totalBytes(); // as far as it was listed
-        t.preparation->cancel();                      // no more signals
+        t.r.files = std::max(t.preparation->files(), t.r.files);
+        t.preparation->cancel(); // no more signals
         t.preparation->deleteLater();
         t.preparation = nullptr;
     }

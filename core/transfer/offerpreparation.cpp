@@ -20,7 +20,7 @@ struct OfferPreparation::Shared {
 
 namespace {
 
-// Reads per call of Sha256::addData: few system calls, a cancel seen within one.
+// Bytes per read: few system calls, and a cancel is seen within one read.
 constexpr qint64 ReadBytes = 256 * 1024;
 
 // The path of entry `rel` ("name/sub/file") under the offered `root`.

@@ -30,8 +30,7 @@ ConsoleTransfers::ConsoleTransfers(Transfers* transfers, Print print, Refuse ref
     connect(m_transfers, &Transfers::changed, this, [this](const Transfers::Info& i) {
         // One of /send's offers is prepared: it goes out now.
         if (i.state != TransferState::Preparing && m_preparing.remove(i.id) && i.state == TransferState::Offered)
-            m_print(tr("* [%1] offered %2 to %3").arg(numberOf(i.id)).arg(textcodec::printable(i.name), i.peer),
-                    MessageLine::Dim);
+            m_print(tr("* [%1] offered %2 to %3").arg(numberOf(i.id)).arg(i.source, i.peer), MessageLine::Dim);
     });
     connect(m_transfers, &Transfers::finished, this, [this](const Transfers::Info& i) {
         m_preparing.remove(i.id);

@@ -252,7 +252,9 @@ quint64 Transfers::offer(const QString& peer, const QString& path, QString* erro
     t->to = *route.endpoint;
     t->r.remote = t->to.toString();
     t->r.name = name;
-    t->r.files = root.isDir() ? 0 : 1; // a folder's count once it is listed
+    // A file's size and count are known now, a folder's once it is listed.
+    t->r.totalBytes = root.isDir() ? 0 : quint64(root.size());
+    t->r.files = root.isDir() ? 0 : 1;
     t->r.source = root.absoluteFilePath();
     t->r.timeMs = QDateTime::currentMSecsSinceEpoch();
     t->preparation = new OfferPreparation(root.absoluteFilePath(), name, &m_hashing, this);
@@ -444,7 +446,8 @@ Transfers::Info Transfers::infoOf(const Transfer& t) const
 {
     if (t.preparation && t.r.state == TransferState::Preparing) {
         Info i = infoOf(t.r);
-        i.totalBytes = t.preparation->totalBytes();
+        if (const quint64 listed = t.preparation->totalBytes())
+            i.totalBytes = listed;
         i.files = std::max(t.preparation->files(), t.r.files); // a file is one before it is listed
         i.doneBytes = t.preparation->hashedBytes();
         return i;
@@ -846,7 +849,8 @@ void Transfers::end(Transfer& t, TransferState state, const QString& error)
     // A transfer that ends while it is prepared has no row yet: it gets one, finished, for its conversation.
     const bool stored = t.r.state != TransferState::Preparing;
     if (t.preparation) {
-        t.r.totalBytes = t.preparation->totalBytes(); // as far as it was listed
+        if (const quint64 listed = t.preparation->totalBytes()) // as far as it was listed
+            t.r.totalBytes = listed;
         t.r.files = std::max(t.preparation->files(), t.r.files);
         t.preparation->cancel(); // no more signals
         t.preparation->deleteLater();

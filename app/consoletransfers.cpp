@@ -27,7 +27,13 @@ ConsoleTransfers::ConsoleTransfers(Transfers* transfers, Print print, Refuse ref
                     .arg(textcodec::printable(i.peer), textcodec::printable(i.name), size(i.totalBytes)),
                 MessageLine::Yellow);
     });
+    connect(m_transfers, &Transfers::changed, this, [this](const Transfers::Info& i) {
+        // One of /send's offers is prepared: it goes out now.
+        if (i.state != TransferState::Preparing && m_preparing.remove(i.id) && i.state == TransferState::Offered)
+            m_print(tr("* [%1] offered %2 to %3").arg(numberOf(i.id)).arg(i.source, i.peer), MessageLine::Dim);
+    });
     connect(m_transfers, &Transfers::finished, this, [this](const Transfers::Info& i) {
+        m_preparing.remove(i.id);
         const int n = numberOf(i.id);
         const QString name = textcodec::printable(i.name);
         switch (i.state) {
@@ -84,7 +90,10 @@ QString ConsoleTransfers::describe(const Transfers::Info& i)
                        .arg(numberOf(i.id))
                        .arg(i.outgoing ? QStringLiteral("->") : QStringLiteral("<-"), textcodec::printable(i.peer),
                             textcodec::printable(i.name), size(i.totalBytes), transferStateName(i.state));
-    if (i.state == TransferState::Moving) {
+    if (i.state == TransferState::Preparing) {
+        const int percent = i.totalBytes ? int(i.doneBytes * 100 / i.totalBytes) : 0;
+        line += tr(", hashing %1 %").arg(percent);
+    } else if (i.state == TransferState::Moving) {
         const int percent = i.totalBytes ? int(i.doneBytes * 100 / i.totalBytes) : 100;
         line += tr(" %1 %  %2/s").arg(percent).arg(size(quint64(i.bytesPerSecond)));
     } else if (i.state == TransferState::Done && !i.outgoing) {
@@ -106,10 +115,18 @@ bool ConsoleTransfers::command(const QString& verb, const QString& line, const Q
         } else {
             QString error;
             const quint64 id = m_transfers->offer(partner, argument, &error);
-            if (!id)
+            if (!id) {
                 m_refuse(error);
-            else
+            } else if (m_transfers->info(id).value_or(Transfers::Info{}).state == TransferState::Preparing) {
+                m_preparing.insert(id);
+                m_print(tr("* [%1] preparing %2 for %3 (reading it once to hash it; /transfers shows how far, "
+                           "/cancel %1 stops it)")
+                            .arg(numberOf(id))
+                            .arg(argument, partner),
+                        MessageLine::Dim);
+            } else {
                 m_print(tr("* [%1] offered %2 to %3").arg(numberOf(id)).arg(argument, partner), MessageLine::Dim);
+            }
         }
     } else if (verb == u"/accept") {
         if (const quint64 id = pick(argument, true)) {

@@ -3,12 +3,14 @@
 #include "transfers.h"
 
 #include <QObject>
+#include <QSet>
 
 #include <functional>
 
 // The console's file commands over Transfers: /send PATH, /accept [N], /decline [N], /transfers, /cancel N. Transfers
 // are numbered 1, 2, 3... in the order this console saw them; N defaults to the newest waiting offer. Offers, ends
-// and where a file was saved are printed as they happen. Names from peers are printed printable only.
+// and where a file was saved are printed as they happen; an offer of /send is first prepared (hashed), then offered.
+// Names from peers are printed printable only.
 class ConsoleTransfers : public QObject {
     Q_OBJECT
 public:
@@ -31,5 +33,6 @@ private:
     Transfers* m_transfers;
     Print m_print;
     Refuse m_refuse;
-    QList<quint64> m_numbers; // m_numbers[N - 1] is transfer N's id
+    QList<quint64> m_numbers;  // m_numbers[N - 1] is transfer N's id
+    QSet<quint64> m_preparing; // /send's offers still hashed: "offered" is printed when they go out
 };

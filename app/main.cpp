@@ -7,6 +7,7 @@
 #include "language.h"
 #include "mainwindow.h"
 #include "messageline.h"
+#include "ownendpoints.h"
 #include "session.h"
 
 #include <QApplication>
@@ -243,6 +244,26 @@ QString holderName(bool window)
     return window ? CommandLine::tr("the Pigeon window") : CommandLine::tr("Pigeon in a terminal");
 }
 
+// Why contact `c` would be this Pigeon itself, or empty. Without its running socket, this Pigeon's port is the one
+// --port gives or the profile recorded (not the default, which another Pigeon on this machine may use), on the
+// address --bind gives or the profile recorded (all of them by default): a literal address of this machine at that
+// port is refused, as the window's contact dialog refuses the socket's own.
+QString ownEndpointRefusal(const Parsed& parsed, const Profile& profile, const Contact& c)
+{
+    const std::optional<quint16> port = parsed.options.port ? parsed.options.port : profile.recordedPort();
+    QHostAddress address;
+    if (!port || c.port != *port || !address.setAddress(c.host.trimmed()))
+        return {};
+    const QHostAddress bind =
+        parsed.options.bind == QHostAddress(QHostAddress::Any) ? profile.bindAddress() : parsed.options.bind;
+    const OwnEndpoints own([&] { return Endpoint{bind, *port}; }, [] { return qint64(0); });
+    if (!own.contains({address, c.port}))
+        return {};
+    return CommandLine::tr("%1 is this Pigeon itself (it listens on port %2): it cannot be a contact")
+        .arg(Endpoint{address, c.port}.toString())
+        .arg(*port);
+}
+
 int contactsCommand(const Parsed& parsed)
 {
     const QStringList& args = parsed.positional;
@@ -289,6 +310,10 @@ int contactsCommand(const Parsed& parsed)
             return UsageError;
         }
         const Contact& c = *spec;
+        if (const QString why = ownEndpointRefusal(parsed, profile, c); !why.isEmpty()) {
+            err() << "pigeon: " << why << '\n';
+            return UsageError;
+        }
         if (book.validate(c).isEmpty()) {
             if (const QString why = unresolvable(c.host.trimmed()); !why.isEmpty()) {
                 err() << "pigeon: "

@@ -50,6 +50,12 @@ quint16 Profile::port() const
     return parsePort(port).value_or(ipmsg::DefaultPort);
 }
 
+std::optional<quint16> Profile::recordedPort() const
+{
+    const QVariant port = QSettings(settingsPath(), QSettings::IniFormat).value(QStringLiteral("network/port"));
+    return port.isValid() ? parsePort(port.toString()) : std::nullopt;
+}
+
 void Profile::setPort(quint16 port)
 {
     QSettings(settingsPath(), QSettings::IniFormat).setValue(QStringLiteral("network/port"), port);

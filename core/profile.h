@@ -26,6 +26,8 @@ public:
     QString nickname() const;
     void setNickname(const QString& nick);
     quint16 port() const;
+    // The port only when one was chosen and saved (Settings or a run that changed it); unset: 2425 by default.
+    std::optional<quint16> recordedPort() const;
     void setPort(quint16 port);
     QHostAddress bindAddress() const;
     void setBindAddress(const QHostAddress& address);

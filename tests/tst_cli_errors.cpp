@@ -3,6 +3,7 @@
 
 #include "pigeonrun.h"
 
+#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -14,6 +15,8 @@ private Q_SLOTS:
     void rejected_data();
     void rejected();
     void portInUse();
+    void contactAtOwnPort_data();
+    void contactAtOwnPort();
     void withoutDisplay_data();
     void withoutDisplay();
 
@@ -146,6 +149,46 @@ void TestCliErrors::portInUse()
     QVERIFY2(run.err.contains(u"cannot listen on UDP 127.0.0.1:"_qs + QString::number(taken.localPort())),
              qPrintable(run.err));
     QVERIFY2(run.err.contains(u"another Pigeon"_qs), qPrintable(run.err));
+}
+
+void TestCliErrors::contactAtOwnPort_data()
+{
+    QTest::addColumn<QByteArray>("settings"); // the profile's settings.ini
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<bool>("refused");
+    const QByteArray recorded("[network]\nport=47312\n");
+    const QByteArray boundToOne("[network]\nport=47312\nbind=127.0.0.2\n");
+    const auto add = [](const QString& at) {
+        return QStringList{u"contacts"_qs, u"add"_qs, u"Me"_qs, at};
+    };
+    QTest::addRow("--port, on 127.0.0.1")
+        << QByteArray() << QStringList{u"--port"_qs, u"47311"_qs} + add(u"127.0.0.1:47311"_qs) << true;
+    QTest::addRow("recorded port, on another loopback address") << recorded << add(u"127.0.0.9:47312"_qs) << true;
+    QTest::addRow("recorded port, on ::1") << recorded << add(u"[::1]:47312"_qs) << true;
+    QTest::addRow("recorded port, another port") << recorded << add(u"127.0.0.1:47313"_qs) << false;
+    QTest::addRow("bound to one address, that one") << boundToOne << add(u"127.0.0.2:47312"_qs) << true;
+    QTest::addRow("bound to one address, another one") << boundToOne << add(u"127.0.0.3:47312"_qs) << false;
+    // Nothing recorded: the default port may be another Pigeon's on this machine.
+    QTest::addRow("default port, nothing recorded") << QByteArray() << add(u"127.0.0.1"_qs) << false;
+}
+
+// `pigeon contacts add` has no running socket to ask, so it refuses the port this profile listens on (--port, or
+// the one it recorded) at an address of this machine, as the window's contact dialog refuses the socket's own.
+void TestCliErrors::contactAtOwnPort()
+{
+    QFETCH(QByteArray, settings);
+    QFETCH(QStringList, args);
+    QFETCH(bool, refused);
+    QTemporaryDir profile;
+    if (!settings.isEmpty()) {
+        QFile ini(profile.filePath(u"settings.ini"_qs));
+        QVERIFY(ini.open(QIODevice::WriteOnly) && ini.write(settings) == settings.size());
+    }
+    const Run run = pigeon(profile.path(), args);
+    QCOMPARE(run.exitCode, refused ? 1 : 0);
+    QCOMPARE(run.err.contains(u"is this Pigeon itself"_qs), refused);
+    const Run list = pigeon(profile.path(), {u"contacts"_qs, u"list"_qs});
+    QCOMPARE(list.out.startsWith(u"Me\t"_qs), !refused);
 }
 
 void TestCliErrors::withoutDisplay_data()

@@ -20,6 +20,7 @@ class TestConsoleFiles final : public QObject {
 private Q_SLOTS:
     void fileAcceptedByHand();
     void folderAcceptedAutomatically();
+    void largeFileIsPreparedAndCancelled();
 
 private:
     // Alice and Bob know each other and Alice writes to Bob.
@@ -92,6 +93,34 @@ void TestConsoleFiles::folderAcceptedAutomatically()
     QCOMPARE(tree(saved), tree(root));
     QCOMPARE(alice.finish(), 0);
     QCOMPARE(bob.finish(), 0);
+}
+
+void TestConsoleFiles::largeFileIsPreparedAndCancelled()
+{
+    // 4 GiB that take no disk space: seconds of hashing, during which the console goes on answering.
+    QTemporaryDir dir;
+    const QString source = dir.filePath(QStringLiteral("disk.img"));
+    {
+        QFile f(source);
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.resize(qint64(4) << 30));
+    }
+    ConsoleProcess alice;
+    ConsoleProcess bob;
+    QVERIFY(alice.start(dir.filePath(QStringLiteral("alice"))));
+    QVERIFY(bob.start(dir.filePath(QStringLiteral("bob"))));
+    QVERIFY2(introduce(alice, bob), qPrintable(alice.output() + bob.output()));
+    alice.type(QStringLiteral("/send ") + source);
+    QTRY_VERIFY(alice.output().contains(QStringLiteral("* [1] preparing ") + source + QStringLiteral(" for Bob")));
+    alice.type(QStringLiteral("/transfers"));
+    QTRY_VERIFY2(alice.output().contains(QStringLiteral("  [1] -> Bob disk.img")), qPrintable(alice.output()));
+    QVERIFY2(alice.output().contains(QStringLiteral(" preparing, hashing ")), qPrintable(alice.output()));
+    alice.type(QStringLiteral("/cancel 1"));
+    QTRY_VERIFY(alice.output().contains(QStringLiteral("* [1] disk.img cancelled")));
+    QCOMPARE(alice.finish(), 0);
+    QCOMPARE(bob.finish(), 0);
+    // The offer never went out.
+    QVERIFY2(!alice.output().contains(QStringLiteral("offered")), qPrintable(alice.output()));
+    QVERIFY2(!bob.output().contains(QStringLiteral("offers")), qPrintable(bob.output()));
 }
 
 QTEST_GUILESS_MAIN(TestConsoleFiles)

@@ -20,12 +20,15 @@
 #include <QBuffer>
 #include <QClipboard>
 #include <QCryptographicHash>
+#include <QDesktopServices>
 #include <QDropEvent>
+#include <QFileDialog>
 #include <QImageReader>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QRandomGenerator>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -78,6 +81,32 @@ QImage testPicture(const QSize& size)
     return image;
 }
 
+// What the window asks the desktop to open, through QDesktopServices' handler for file: URLs (its own seam), so that
+// nothing is opened or run while it is registered.
+class DesktopOpens final : public QObject {
+    Q_OBJECT
+public:
+    DesktopOpens() { QDesktopServices::setUrlHandler(QStringLiteral("file"), this, "open"); }
+    ~DesktopOpens() override { QDesktopServices::unsetUrlHandler(QStringLiteral("file")); }
+    QList<QUrl> urls;
+public Q_SLOTS:
+    void open(const QUrl& url) { urls.append(url); }
+};
+
+// A 64-bit little-endian ELF header of an executable (e_type 2, x86-64): what a received program starts with.
+QByteArray elfProgram()
+{
+    QByteArray header(64, '\0');
+    header.replace(0, 7,
+                   QByteArray("\x7f"
+                              "ELF\x02\x01\x01",
+                              7));
+    header[16] = 2;    // ET_EXEC
+    header[18] = 0x3e; // EM_X86_64
+    header[20] = 1;    // EV_CURRENT
+    return header + QByteArray(4000, '\x90');
+}
+
 } // namespace
 
 class TestFileWindow final : public QObject {
@@ -96,6 +125,11 @@ private Q_SLOTS:
     void picturesAreReadWithinLimits_data();
     void picturesAreReadWithinLimits();
     void settingsKeepFileChoices();
+    void preparingBubbleShowsHashingAndCancels();
+    void saveAsUsesTheChosenFolder_data();
+    void saveAsUsesTheChosenFolder();
+    void openAndShowInFolder_data();
+    void openAndShowInFolder();
 
 private:
     void openMine();
@@ -105,6 +139,10 @@ private:
     // Clicks a file bubble's action in `window`, hit-testing through the delegate.
     static void click(MainWindow& window, FileBubble::Action action);
     void drop(const QStringList& paths);
+    // Answers the next modal file dialog with `answer` once it is open (a static QFileDialog runs its own loop).
+    void answerFileDialog(const std::function<void(QFileDialog*)>& answer);
+    // Offers a file of `bytes` named `name` from mine, which Bob accepts into his download folder; its saved path.
+    QString receivedByBob(const QString& name, const QByteArray& bytes);
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<Session> m_bob;
@@ -208,7 +246,9 @@ void TestFileWindow::droppedFileIsAcceptedAndArrivesWhole()
     // Mine says it waits for Bob; Bob's offers Accept, Save as… and Decline.
     QTRY_VERIFY(newestBubble(*m_window).isValid());
     QCOMPARE(infoOf(newestBubble(*m_window)).name, QStringLiteral("report.bin"));
-    QCOMPARE(infoOf(newestBubble(*m_window)).state, TransferState::Offered);
+    // It is prepared (hashed) first, then offered.
+    QCOMPARE(infoOf(newestBubble(*m_window)).state, TransferState::Preparing);
+    QTRY_COMPARE(infoOf(newestBubble(*m_window)).state, TransferState::Offered);
     QTRY_VERIFY(newestBubble(*m_bobWindow).isValid());
     const Transfers::Info offered = infoOf(newestBubble(*m_bobWindow));
     QCOMPARE(offered.name, QStringLiteral("report.bin"));
@@ -444,6 +484,170 @@ void TestFileWindow::settingsKeepFileChoices()
     QTRY_VERIFY(newestBubble(*m_window).isValid());
     QTRY_COMPARE(infoOf(newestBubble(*m_window)).state, TransferState::Done);
     QCOMPARE(readFile(folder + QStringLiteral("/small.bin")), bytes);
+}
+
+void TestFileWindow::answerFileDialog(const std::function<void(QFileDialog*)>& answer)
+{
+    auto* poll = new QTimer(this);
+    connect(poll, &QTimer::timeout, this, [poll, answer] {
+        auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+        if (!dialog)
+            return;
+        poll->deleteLater();
+        poll->stop();
+        answer(dialog);
+    });
+    poll->start(10);
+}
+
+QString TestFileWindow::receivedByBob(const QString& name, const QByteArray& bytes)
+{
+    const QString path = m_dir->filePath(QStringLiteral("outbox/") + name);
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    if (!writeFile(path, bytes))
+        return {};
+    drop({path});
+    if (!QTest::qWaitFor([this] {
+            return newestBubble(*m_bobWindow).isValid() &&
+                   infoOf(newestBubble(*m_bobWindow)).state == TransferState::Offered;
+        }))
+        return {};
+    click(*m_bobWindow, FileBubble::Action::Accept);
+    if (!QTest::qWaitFor([this] { return infoOf(newestBubble(*m_bobWindow)).state == TransferState::Done; }))
+        return {};
+    return infoOf(newestBubble(*m_bobWindow)).saved;
+}
+
+void TestFileWindow::preparingBubbleShowsHashingAndCancels()
+{
+    // 512 MiB that take no disk space: hashing them takes long enough to be seen, and to be cancelled.
+    const QString path = m_dir->filePath(QStringLiteral("disk.img"));
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.resize(qint64(512) << 20));
+    }
+    drop({path});
+    QTRY_VERIFY(newestBubble(*m_window).isValid());
+    QCOMPARE(infoOf(newestBubble(*m_window)).state, TransferState::Preparing);
+    QCOMPARE(FileBubble::actionsFor(infoOf(newestBubble(*m_window))),
+             QList<FileBubble::Action>{FileBubble::Action::Cancel});
+    // How far hashing got shows, as a percentage and a bar.
+    QTRY_VERIFY(infoOf(newestBubble(*m_window)).doneBytes > 0);
+    const Transfers::Info hashing = infoOf(newestBubble(*m_window));
+    QVERIFY2(FileBubble::statusText(hashing).contains(QStringLiteral("hashing")),
+             qPrintable(FileBubble::statusText(hashing)));
+    QVERIFY(!FileBubble::layout(hashing, m_window->font(), FileBubble::Width, {}).progress.isEmpty());
+    click(*m_window, FileBubble::Action::Cancel);
+    QTRY_COMPARE(infoOf(newestBubble(*m_window)).state, TransferState::Cancelled);
+    QVERIFY(FileBubble::actionsFor(infoOf(newestBubble(*m_window))).isEmpty());
+    // Bob never heard of it.
+    QVERIFY(!newestBubble(*m_bobWindow).isValid());
+    QVERIFY(m_bob->transfers()->transfers().isEmpty());
+}
+
+void TestFileWindow::saveAsUsesTheChosenFolder_data()
+{
+    QTest::addColumn<QStringList>("present"); // names in the chosen folder before
+    QTest::addColumn<bool>("choose");         // false: the dialog is cancelled
+    QTest::addColumn<QString>("expected");    // the name it is saved under; empty: not accepted
+    QTest::newRow("free name") << QStringList() << true << "report.bin";
+    QTest::newRow("name taken") << QStringList{u"report.bin"_qs} << true << "report (1).bin";
+    QTest::newRow("two names taken") << QStringList{u"report.bin"_qs, u"report (1).bin"_qs} << true << "report (2).bin";
+    QTest::newRow("dialog cancelled") << QStringList() << false << "";
+}
+
+void TestFileWindow::saveAsUsesTheChosenFolder()
+{
+    QFETCH(QStringList, present);
+    QFETCH(bool, choose);
+    QFETCH(QString, expected);
+    const QString chosen = m_dir->filePath(QStringLiteral("chosen"));
+    QVERIFY(QDir().mkpath(chosen));
+    for (const QString& name : std::as_const(present))
+        QVERIFY(writeFile(chosen + u'/' + name, "mine: " + name.toUtf8()));
+    const QByteArray bytes = randomBytes(60'000, 21);
+    const QString path = m_dir->filePath(QStringLiteral("report.bin"));
+    QVERIFY(writeFile(path, bytes));
+    drop({path});
+    QTRY_VERIFY(newestBubble(*m_bobWindow).isValid());
+    QTRY_COMPARE(infoOf(newestBubble(*m_bobWindow)).state, TransferState::Offered);
+
+    // The real folder dialog opens at the download folder; the user picks another one, or cancels.
+    const QString downloads = m_dir->filePath(QStringLiteral("bob-downloads"));
+    QVERIFY(QDir().mkpath(downloads));
+    bool answered = false;
+    QString openedAt;
+    bool foldersOnly = false;
+    answerFileDialog([&](QFileDialog* dialog) {
+        answered = true;
+        openedAt = QDir(dialog->directory()).absolutePath();
+        foldersOnly = dialog->fileMode() == QFileDialog::Directory;
+        if (!choose) {
+            dialog->reject();
+            return;
+        }
+        // Into the chosen folder, nothing in it selected, no name typed: Choose takes that folder.
+        dialog->setDirectory(chosen);
+        if (auto* typed = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit")))
+            typed->clear();
+        static_cast<QDialog*>(dialog)->accept(); // QFileDialog's own accept(), as its Choose button calls it
+    });
+    click(*m_bobWindow, FileBubble::Action::SaveAs);
+    QTRY_VERIFY(answered);
+    QCOMPARE(openedAt, QDir(downloads).absolutePath());
+    QVERIFY(foldersOnly);
+    if (!choose) {
+        QCOMPARE(infoOf(newestBubble(*m_bobWindow)).state, TransferState::Offered);
+        QCOMPARE(QDir(chosen).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot), present);
+        return;
+    }
+    QTRY_COMPARE(infoOf(newestBubble(*m_bobWindow)).state, TransferState::Done);
+    const Transfers::Info done = infoOf(newestBubble(*m_bobWindow));
+    QCOMPARE(done.saved, QDir(chosen).absoluteFilePath(expected));
+    QCOMPARE(readFile(done.saved), bytes);
+    // What was there is untouched, and nothing went to the download folder.
+    for (const QString& name : std::as_const(present))
+        QCOMPARE(readFile(chosen + u'/' + name), "mine: " + name.toUtf8());
+    QCOMPARE(QDir(chosen).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot).size(), present.size() + 1);
+    QVERIFY(QDir(downloads).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot).isEmpty());
+}
+
+void TestFileWindow::openAndShowInFolder_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<int>("action");
+    QTest::addColumn<bool>("opensTheFile"); // false: its folder is shown instead
+    const QByteArray text("minutes of Monday\n");
+    const QByteArray script("#!/bin/sh\necho run\n");
+    QTest::newRow("open a document") << "minutes.txt" << text << int(FileBubble::Action::Open) << true;
+    QTest::newRow("show a document in its folder")
+        << "minutes.txt" << text << int(FileBubble::Action::ShowInFolder) << false;
+    QTest::newRow("open a shell script") << "setup.sh" << script << int(FileBubble::Action::Open) << false;
+    QTest::newRow("open a script named as text") << "readme.txt" << script << int(FileBubble::Action::Open) << false;
+    QTest::newRow("open a program") << "tool" << elfProgram() << int(FileBubble::Action::Open) << false;
+    QTest::newRow("open a desktop entry")
+        << "start.desktop" << QByteArray("[Desktop Entry]\nType=Application\nExec=sh -c run\n")
+        << int(FileBubble::Action::Open) << false;
+}
+
+void TestFileWindow::openAndShowInFolder()
+{
+    QFETCH(QString, name);
+    QFETCH(QByteArray, bytes);
+    QFETCH(int, action);
+    QFETCH(bool, opensTheFile);
+    const QString saved = receivedByBob(name, bytes);
+    QVERIFY(!saved.isEmpty());
+    DesktopOpens desktop;
+    click(*m_bobWindow, FileBubble::Action(action));
+    QCOMPARE(desktop.urls.size(), 1);
+    const QUrl expected = QUrl::fromLocalFile(opensTheFile ? saved : QFileInfo(saved).absolutePath());
+    QCOMPARE(desktop.urls.first(), expected);
+    // A program is never opened (which would run it): the user is told why its folder shows instead.
+    if (action == int(FileBubble::Action::Open) && !opensTheFile)
+        QVERIFY2(m_bobWindow->statusBar()->currentMessage().contains(QStringLiteral("program")),
+                 qPrintable(m_bobWindow->statusBar()->currentMessage()));
 }
 
 QTEST_MAIN(TestFileWindow)

@@ -7,6 +7,7 @@
 #include "mainwindow.h"
 #include "settingsdialog.h"
 #include "threadview.h"
+#include "transfers.h"
 #include "windowsession.h"
 
 #include <QAction>
@@ -72,6 +73,7 @@ private Q_SLOTS:
     void systemLinesStayWhenReopened();
     void addedStrangerKeepsItsProtocol();
     void sealedMessageOpensOnClick();
+    void renamedContactKeepsItsThread();
 
 private:
     Endpoint myEndpoint() { return m_me->transport().localEndpoint(); }
@@ -963,6 +965,71 @@ void TestMainWindow::keyChangePromptsForTrust()
     box->findChild<QPushButton*>(u"trust"_qs)->click();
     QTRY_VERIFY(m_me->messenger()->isEncrypted(u"Bob"_qs));
     QCOMPARE(m_window->findChild<QLabel*>(u"lock"_qs)->toolTip(), u"end-to-end encrypted"_qs);
+}
+
+// Renaming a contact in its dialog keeps its thread: the messages and the file bubbles of before, the bubble of a
+// transfer still going on (and its later changes), and so after a restart.
+void TestMainWindow::renamedContactKeepsItsThread()
+{
+    m_window->openConversation(QStringLiteral("Bob"));
+    m_window->composer()->setPlainText(QStringLiteral("before the new name"));
+    QVERIFY(m_window->sendComposed());
+    QTRY_VERIFY(m_me->messenger()->route(QStringLiteral("Bob")).isPigeon);
+    const QString path = m_myDir->filePath(QStringLiteral("minutes.txt"));
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QVERIFY(f.write("agreed\n") > 0);
+    }
+    QString error;
+    const quint64 id = m_me->transfers()->offer(QStringLiteral("Bob"), path, &error);
+    QVERIFY2(id, qPrintable(error));
+    QTRY_VERIFY(m_bob->transfers()->info(id).has_value());
+    QTRY_COMPARE(m_window->thread().rowCount(), 2);
+    const auto transferState = [this, id] {
+        const QModelIndex i = m_window->thread().indexOfTransfer(id, true);
+        return i.isValid() ? i.data(ConversationModel::TransferRole).value<Transfers::Info>().state
+                           : TransferState::Failed;
+    };
+    QTRY_COMPARE(transferState(), TransferState::Offered);
+
+    QAction* edit = nullptr;
+    for (QAction* action : m_window->findChildren<QAction*>())
+        if (action->text() == MainWindow::tr("&Edit Contact…"))
+            edit = action;
+    QVERIFY(edit);
+    bool answered = false;
+    QTimer::singleShot(0, this, [&answered] {
+        auto* dialog = qobject_cast<ContactDialog*>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("name"));
+        QVERIFY(name);
+        name->setText(QStringLiteral("Robert"));
+        answered = true;
+        dialog->accept();
+    });
+    edit->trigger();
+    QVERIFY(answered);
+    QVERIFY(m_me->contacts().find(QStringLiteral("Robert")));
+    QCOMPARE(m_window->currentPeer(), QStringLiteral("Robert"));
+    QCOMPARE(m_window->thread().rowCount(), 2);
+    QCOMPARE(m_window->thread().index(0).data(ConversationModel::TextRole).toString(),
+             QStringLiteral("before the new name"));
+    QCOMPARE(transferState(), TransferState::Offered);
+    QCOMPARE(m_window->thread()
+                 .indexOfTransfer(id, true)
+                 .data(ConversationModel::TransferRole)
+                 .value<Transfers::Info>()
+                 .peer,
+             QStringLiteral("Robert"));
+    // What happens to the transfer now still reaches its bubble.
+    QVERIFY(m_bob->transfers()->decline(id));
+    QTRY_COMPARE(transferState(), TransferState::Declined);
+
+    QVERIFY(restart());
+    m_window->openConversation(QStringLiteral("Robert"));
+    QCOMPARE(m_window->thread().rowCount(), 2);
+    QCOMPARE(transferState(), TransferState::Declined);
 }
 
 QTEST_MAIN(TestMainWindow)

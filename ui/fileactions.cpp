@@ -18,16 +18,19 @@
 
 namespace {
 
-// Received files of these types are shown in their folder rather than opened: opening would run them.
+// Received files of these types are shown in their folder rather than opened: opening would run them. The type is
+// taken from the name and, apart, from the contents, so that a program named as a document counts as a program.
 bool runsWhenOpened(const QString& path)
 {
-    const QMimeType type = QMimeDatabase().mimeTypeForFile(path);
-    for (const char* runnable :
-         {"application/x-executable", "application/x-sharedlib", "application/x-desktop", "application/x-shellscript",
-          "application/x-ms-dos-executable", "application/x-msdownload", "application/x-msi", "text/x-python",
-          "application/x-perl", "application/vnd.microsoft.portable-executable", "application/x-ms-shortcut"})
-        if (type.inherits(QString::fromLatin1(runnable)))
-            return true;
+    const QMimeDatabase mime;
+    for (const QMimeType& type : {mime.mimeTypeForFile(path), mime.mimeTypeForFile(path, QMimeDatabase::MatchContent)})
+        for (const char* runnable :
+             {"application/x-executable", "application/x-sharedlib", "application/x-desktop",
+              "application/x-shellscript", "application/x-ms-dos-executable", "application/x-msdownload",
+              "application/x-msi", "text/x-python", "application/x-perl",
+              "application/vnd.microsoft.portable-executable", "application/x-ms-shortcut"})
+            if (type.inherits(QString::fromLatin1(runnable)))
+                return true;
     return QFileInfo(path).isExecutable() && !QFileInfo(path).isDir();
 }
 

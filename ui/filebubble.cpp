@@ -62,6 +62,10 @@ QString FileBubble::detailText(const Transfers::Info& info)
 QString FileBubble::statusText(const Transfers::Info& info)
 {
     switch (info.state) {
+    case TransferState::Preparing:
+        if (info.totalBytes == 0)
+            return tr("Preparing the offer…");
+        return tr("Preparing the offer: hashing %1 %").arg(int(info.doneBytes * 100 / info.totalBytes));
     case TransferState::Offered:
         return info.outgoing ? tr("Waiting for %1 to accept").arg(info.peer) : tr("Offered to you");
     case TransferState::Moving: {
@@ -105,6 +109,7 @@ QList<FileBubble::Action> FileBubble::actionsFor(const Transfers::Info& info)
     case TransferState::Offered:
         return info.outgoing ? QList<Action>{Action::Cancel}
                              : QList<Action>{Action::Accept, Action::SaveAs, Action::Decline};
+    case TransferState::Preparing:
     case TransferState::Moving: return {Action::Cancel};
     case TransferState::Done:
         if (QFileInfo::exists(localPath(info)))
@@ -149,7 +154,7 @@ FileBubble::Layout FileBubble::layout(const Transfers::Info& info, const QFont& 
     const QString status = statusText(info);
     l.status.setHeight(small.boundingRect(QRect(0, 0, w, 10'000), Qt::TextWordWrap, status).height());
     y = l.status.bottom() + 1 + 4;
-    if (info.state == TransferState::Moving) {
+    if (info.state == TransferState::Moving || info.state == TransferState::Preparing) {
         l.progress = QRect(0, y, w, 6);
         y = l.progress.bottom() + 1 + 6;
     }

@@ -11,9 +11,10 @@
 class QPainter;
 
 // What a file, folder or picture offered in a conversation shows inside its bubble (issue 10): an icon, the name,
-// the size (and number of files of a folder), a thumbnail of a picture, a status line (offered, waiting, moving
-// with rate and time left, done, failed with the reason, declined, cancelled), a progress bar while it moves, and the
-// actions that apply, drawn as links. It reads only Transfers::Info, so transfers of any protocol show alike.
+// the size (and number of files of a folder), a thumbnail of a picture, a status line (being prepared with how much
+// is hashed, offered, waiting, moving with rate and time left, done, failed with the reason, declined, cancelled), a
+// progress bar while it is hashed or moves, and the actions that apply, drawn as links. It reads only Transfers::Info,
+// so transfers of any protocol show alike.
 class FileBubble {
     Q_DECLARE_TR_FUNCTIONS(FileBubble)
 public:

@@ -897,6 +897,14 @@ bool History::renamePeer(const QString& from, const QString& to)
 {
     if (from == to)
         return true;
+    if (!moveConversation(from, to))
+        return false;
+    Q_EMIT peerRenamed(from, to);
+    return true;
+}
+
+bool History::moveConversation(const QString& from, const QString& to)
+{
     if (!begin() || !flushSummaries())
         return false;
     const qint64 source = conversationId(from, false);

@@ -182,12 +182,16 @@ Q_SIGNALS:
     void committed();
     // A database error after open (disk full, file removed): the text names the file.
     void failed(const QString& error);
+    // renamePeer() gave the conversation `from` the key `to`: what else is keyed by peer (file transfers) follows.
+    void peerRenamed(const QString& from, const QString& to);
 
 private:
     bool begin();
     // Commits the open transaction, if any, and emits committed(); the full-text indexes are not brought up to date.
     bool commitRows();
     bool prepareSchema(Access access);
+    // renamePeer()'s rows, without the signal.
+    bool moveConversation(const QString& from, const QString& to);
     // The id of `peer`'s conversation from the cache, else from the database (created when `create`); 0: none.
     qint64 conversationId(const QString& peer, bool create);
     // Writes the summary changes of the appends in this transaction (one UPDATE per conversation written to, not per

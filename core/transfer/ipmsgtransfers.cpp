@@ -702,6 +702,13 @@ QList<Transfers::Info> IpmsgTransfers::transfers() const
     return out;
 }
 
+void IpmsgTransfers::renamePeer(const QString& from, const QString& to)
+{
+    for (Item* item : std::as_const(m_items))
+        if (item->r.peer == from)
+            item->r.peer = to;
+}
+
 std::optional<Transfers::Info> IpmsgTransfers::info(quint64 id) const
 {
     if (const Item* item = m_items.value(id))

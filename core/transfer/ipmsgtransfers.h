@@ -65,6 +65,8 @@ public:
     bool cancel(quint64 id);
     QList<Transfers::Info> transfers() const;
     std::optional<Transfers::Info> info(quint64 id) const;
+    // The transfers in memory with `from` are with `to` now (the rows are renamed by Transfers).
+    void renamePeer(const QString& from, const QString& to);
     // The port the TCP side listens on, 0 when it does not.
     quint16 listeningPort() const { return m_server.isListening() ? m_server.serverPort() : 0; }
 

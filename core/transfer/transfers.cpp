@@ -4,6 +4,7 @@
 #include "history.h"
 #include "ipmsgtransfers.h"
 #include "messenger.h"
+#include "offerpreparation.h"
 #include "rangeset.h"
 #include "safename.h"
 #include "sha256.h"
@@ -43,16 +44,6 @@ constexpr int SackEvery = 8;
 // Progress signals per transfer at most this often, ms.
 constexpr qint64 NotifyMs = 250;
 
-struct Stamp {
-    quint64 size = 0;
-    qint64 mtimeMs = 0;
-};
-
-Stamp stampOf(const QFileInfo& info)
-{
-    return {quint64(info.size()), info.lastModified().toMSecsSinceEpoch()};
-}
-
 } // namespace
 
 struct Transfers::Transfer {
@@ -62,6 +53,7 @@ struct Transfers::Transfer {
     QList<quint64> starts; // stream offset of each entry's contents (folders: where the next file starts)
     qint64 nextProbeMs = 0;
     qint64 probeMs = ProbeMs;
+    OfferPreparation* preparation = nullptr; // while Preparing (a child of Transfers)
     // Sending.
     std::unique_ptr<SendWindow> window;
     std::unique_ptr<QFile> reading;
@@ -115,6 +107,8 @@ Transfers::Transfers(Messenger* messenger, History* history, QObject* parent)
     , m_downloads(QStandardPaths::writableLocation(QStandardPaths::DownloadLocation) + QStringLiteral("/Pigeon"))
 {
     m_clock.start();
+    // Two offers hashed at once at most: more would only make one disk seek between them.
+    m_hashing.setMaxThreadCount(2);
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &Transfers::tick);
     m_sackTimer.setSingleShot(true);
@@ -125,6 +119,18 @@ Transfers::Transfers(Messenger* messenger, History* history, QObject* parent)
     connect(m_ipmsg.get(), &IpmsgTransfers::offered, this, &Transfers::offered);
     connect(m_ipmsg.get(), &IpmsgTransfers::changed, this, &Transfers::changed);
     connect(m_ipmsg.get(), &IpmsgTransfers::finished, this, &Transfers::finished);
+    connect(history, &History::peerRenamed, this, &Transfers::onPeerRenamed);
+}
+
+void Transfers::onPeerRenamed(const QString& from, const QString& to)
+{
+    // A contact renamed (or a stranger added as one, or a contact removed): its transfers stay in its thread.
+    if (!m_store.renamePeer(from, to))
+        qCWarning(lcTransfers) << "transfers could not follow a renamed peer:" << m_store.error();
+    for (Transfer* t : std::as_const(m_transfers))
+        if (t->r.peer == from)
+            t->r.peer = to;
+    m_ipmsg->renamePeer(from, to);
 }
 
 void Transfers::setDownloadFolder(const QString& folder)
@@ -136,6 +142,8 @@ void Transfers::setDownloadFolder(const QString& folder)
 Transfers::~Transfers()
 {
     m_messenger->setFileHandler({});
+    // Offers still prepared stop their workers now, not when the pool would have finished them.
+    qDeleteAll(findChildren<OfferPreparation*>(Qt::FindDirectChildrenOnly));
     qDeleteAll(m_transfers);
 }
 
@@ -234,80 +242,75 @@ quint64 Transfers::offer(const QString& peer, const QString& path, QString* erro
     if (const QString why = safename::checkComponent(name); !why.isEmpty())
         return failWith(tr("%1 cannot be sent: %2.").arg(name, why));
 
-    // The entries, parents before what they hold (a prefix sorts first); symlinks are not followed.
-    QList<filewire::Entry> entries;
-    QByteArray stamps;
-    const auto addFile = [&](const QString& rel, const QFileInfo& info) -> QString {
-        QFile file(info.filePath());
-        Sha256 hash;
-        const Stamp before = stampOf(info);
-        if (!file.open(QIODevice::ReadOnly) || !hash.addData(&file))
-            return tr("%1: %2").arg(info.filePath(), file.errorString());
-        entries.append({rel, false, before.size, hash.result()});
-        char raw[16];
-        qToLittleEndian(before.size, raw);
-        qToLittleEndian(before.mtimeMs, raw + 8);
-        stamps.append(raw, 16);
-        return {};
-    };
-    if (root.isDir()) {
-        entries.append({name, true, 0, {}});
-        QStringList paths;
-        QDirIterator it(root.filePath(), QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::NoSymLinks,
-                        QDirIterator::Subdirectories);
-        while (it.hasNext())
-            paths.append(QDir(root.filePath()).relativeFilePath(it.next()));
-        paths.sort();
-        for (const QString& rel : std::as_const(paths)) {
-            const QFileInfo info(QDir(root.filePath()).filePath(rel));
-            const QString entryPath = name + u'/' + rel;
-            if (const QString why = safename::checkPath(entryPath); !why.isEmpty())
-                return failWith(tr("%1 cannot be sent: %2.").arg(rel, why));
-            if (info.isDir())
-                entries.append({entryPath, true, 0, {}});
-            else if (const QString why = addFile(entryPath, info); !why.isEmpty())
-                return failWith(why);
-            if (quint32(entries.size()) > filewire::MaxEntries)
-                return failWith(tr("%1 holds more than %2 files and folders.").arg(name).arg(filewire::MaxEntries));
-        }
-    } else if (const QString why = addFile(name, root); !why.isEmpty()) {
-        return failWith(why);
-    }
-
+    // Listed and hashed on a worker thread (a large file takes seconds); the offer goes out when that is done
+    // (prepared()). Nothing is stored before: a restart meanwhile forgets it, and resumes nothing half-made.
     auto* t = new Transfer;
-    t->entries = entries;
     t->r.id = QRandomGenerator::system()->generate64() | 1;
     t->r.outgoing = true;
+    t->r.state = TransferState::Preparing;
     t->r.peer = route.peer;
     t->to = *route.endpoint;
     t->r.remote = t->to.toString();
     t->r.name = name;
-    t->r.manifest = filewire::encodeManifest(entries);
-    t->r.manifestBytes = quint32(t->r.manifest.size());
-    t->r.manifestSha256 = Sha256::hash(t->r.manifest);
-    for (const filewire::Entry& e : std::as_const(entries)) {
+    // A file's size and count are known now, a folder's once it is listed.
+    t->r.totalBytes = root.isDir() ? 0 : quint64(root.size());
+    t->r.files = root.isDir() ? 0 : 1;
+    t->r.source = root.absoluteFilePath();
+    t->r.timeMs = QDateTime::currentMSecsSinceEpoch();
+    t->preparation = new OfferPreparation(root.absoluteFilePath(), name, &m_hashing, this);
+    const quint64 id = t->r.id;
+    // The first progress shows at once (that hashing started), later ones as notify() paces them.
+    connect(t->preparation, &OfferPreparation::progress, this, [this, t, first = true]() mutable {
+        notify(*t, first);
+        first = false;
+    });
+    connect(t->preparation, &OfferPreparation::finished, this,
+            [this, id](const OfferPreparation::Result& result) { prepared(id, result); });
+    m_transfers.insert({id, true}, t);
+    notify(*t, true);
+    return id;
+}
+
+void Transfers::prepared(quint64 id, const OfferPreparation::Result& result)
+{
+    Transfer* t = m_transfers.value({id, true});
+    if (!t || t->r.state != TransferState::Preparing)
+        return;
+    // Called from its signal: deleted when that returns.
+    t->preparation->cancel(); // no more signals
+    t->preparation->deleteLater();
+    t->preparation = nullptr;
+    t->r.totalBytes = 0;
+    t->r.files = 0;
+    for (const filewire::Entry& e : result.entries) {
         t->r.totalBytes += e.size;
         t->r.files += e.folder ? 0 : 1;
     }
-    t->r.source = root.absoluteFilePath();
-    t->r.stamps = stamps;
-    t->r.timeMs = QDateTime::currentMSecsSinceEpoch();
-    if (t->r.manifestBytes > filewire::MaxManifestBytes) {
-        delete t;
-        return failWith(tr("%1 holds too many names to send at once.").arg(name));
+    if (!result.error.isEmpty()) {
+        end(*t, TransferState::Failed, result.error);
+        return;
     }
+    t->entries = result.entries;
+    t->r.manifest = filewire::encodeManifest(t->entries);
+    t->r.manifestBytes = quint32(t->r.manifest.size());
+    t->r.manifestSha256 = Sha256::hash(t->r.manifest);
+    t->r.stamps = result.stamps;
+    if (t->r.manifest.size() > qsizetype(filewire::MaxManifestBytes)) {
+        end(*t, TransferState::Failed, tr("%1 holds too many names to send at once.").arg(t->r.name));
+        return;
+    }
+    t->r.state = TransferState::Offered;
     if (!m_store.save(t->r)) {
-        delete t;
-        return failWith(m_store.error());
+        t->r.state = TransferState::Preparing; // no row: end() makes one if it can
+        end(*t, TransferState::Failed, m_store.error());
+        return;
     }
     t->mapEntries();
     t->window = std::make_unique<SendWindow>(t->streamEnd(), t->boundaries(), filewire::ChunkBytes, m_timing);
     t->window->restart(t->streamEnd());
-    m_transfers.insert({t->r.id, true}, t);
     sendOffer(*t);
     notify(*t, true);
     arm();
-    return t->r.id;
 }
 
 void Transfers::sendOffer(Transfer& t)
@@ -374,6 +377,11 @@ bool Transfers::cancel(quint64 id)
         return m_ipmsg->cancel(id);
     for (const bool outgoing : {true, false}) {
         Transfer* t = m_transfers.value({id, outgoing});
+        if (t && t->r.state == TransferState::Preparing) {
+            // The peer has heard nothing of it yet.
+            end(*t, TransferState::Cancelled);
+            return true;
+        }
         if (t && t->active()) {
             send(*t, filewire::Cancel{id, filewire::Reason::Cancelled, {}});
             if (t->sink)
@@ -416,6 +424,10 @@ QList<Transfers::Info> Transfers::transfersWith(const QString& peer, int limit)
             out.append(infoOf(*r));
         }
     }
+    // Offers still prepared have no row yet: they are the newest.
+    for (const Transfer* t : std::as_const(m_transfers))
+        if (t->r.state == TransferState::Preparing && t->r.peer == peer)
+            out.append(infoOf(*t));
     return out;
 }
 
@@ -432,6 +444,14 @@ Transfers::Info Transfers::infoOf(const TransferRecord& r)
 
 Transfers::Info Transfers::infoOf(const Transfer& t) const
 {
+    if (t.preparation && t.r.state == TransferState::Preparing) {
+        Info i = infoOf(t.r);
+        if (const quint64 listed = t.preparation->totalBytes())
+            i.totalBytes = listed;
+        i.files = std::max(t.preparation->files(), t.r.files); // a file is one before it is listed
+        i.doneBytes = t.preparation->hashedBytes();
+        return i;
+    }
     return {t.r.id,    t.r.outgoing,  t.r.peer, t.r.name,  t.r.totalBytes, t.r.files,
             t.r.state, t.doneBytes(), t.rate,   t.r.saved, t.r.error,      t.r.outgoing ? t.r.source : QString(),
             t.r.timeMs};
@@ -510,6 +530,7 @@ void Transfers::onOffer(const filewire::Offer& o, const Endpoint& from)
         case TransferState::Declined: send(*t, filewire::Cancel{o.id, filewire::Reason::Declined, {}}); break;
         case TransferState::Failed: send(*t, filewire::Cancel{o.id, filewire::Reason::Failed, t->r.error}); break;
         case TransferState::Cancelled: send(*t, filewire::Cancel{o.id, filewire::Reason::Cancelled, {}}); break;
+        case TransferState::Preparing: break; // outgoing offers only
         }
         return;
     }
@@ -827,12 +848,24 @@ void Transfers::fail(Transfer& t, filewire::Reason reason, const QString& why, b
 
 void Transfers::end(Transfer& t, TransferState state, const QString& error)
 {
+    // A transfer that ends while it is prepared has no row yet: it gets one, finished, for its conversation.
+    const bool stored = t.r.state != TransferState::Preparing;
+    if (t.preparation) {
+        if (const quint64 listed = t.preparation->totalBytes()) // as far as it was listed
+            t.r.totalBytes = listed;
+        t.r.files = std::max(t.preparation->files(), t.r.files);
+        t.preparation->cancel(); // no more signals
+        t.preparation->deleteLater();
+        t.preparation = nullptr;
+    }
     t.r.state = state;
     t.r.error = error;
     t.reading.reset();
     t.readingEntry = -1;
     t.sink.reset();
-    if (!m_store.update(t.r))
+    if (!stored && t.r.manifestSha256.isNull())
+        t.r.manifestSha256 = QByteArray("", 0); // NOT NULL in the table: none was made
+    if (!(stored ? m_store.update(t.r) : m_store.save(t.r)))
         qCWarning(lcTransfers) << "a transfer's end could not be stored:" << m_store.error();
     notify(t, true);
     Q_EMIT finished(infoOf(t));

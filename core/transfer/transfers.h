@@ -2,12 +2,14 @@
 
 #include "endpoint.h"
 #include "filewire.h"
+#include "offerpreparation.h"
 #include "sendwindow.h"
 #include "transferstore.h"
 
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <memory>
@@ -66,8 +68,10 @@ public:
     void stop();
 
     // Offers the file or folder at `path` to `peer` (a Pigeon, or an IP Messenger-family client, which gets the offer
-    // over its own protocol: ipmsgtransfers.h); returns the transfer's id, or 0 with *error. Hashes
-    // the files first (SHA-256), which reads them once.
+    // over its own protocol: ipmsgtransfers.h); returns the transfer's id, or 0 with *error. A Pigeon's offer is
+    // Preparing first: its files are listed and hashed (SHA-256, reading them once) on a worker thread, with progress
+    // in changed() (doneBytes of totalBytes hashed), and it goes out when that is done, or fails with the reason (a
+    // file unreadable, changed or deleted meanwhile). cancel() stops it; it is stored only once prepared.
     quint64 offer(const QString& peer, const QString& path, QString* error = nullptr);
     // Accepts an incoming offer into `folder` (empty: the download folder); false with *error when it is no
     // waiting offer, or the folder lacks the space.
@@ -92,6 +96,8 @@ Q_SIGNALS:
 
 private:
     struct Transfer;
+    void prepared(quint64 id, const OfferPreparation::Result& result);
+    void onPeerRenamed(const QString& from, const QString& to);
     void onPayload(const QByteArray& payload, const Endpoint& from);
     void onOffer(const filewire::Offer& offer, const Endpoint& from);
     void onAccept(Transfer& t, const filewire::Accept& accept);
@@ -125,6 +131,7 @@ private:
     quint64 m_autoMaxBytes = 0;
     QHash<std::pair<quint64, bool>, Transfer*> m_transfers; // by (id, outgoing)
     QHash<quint64, qint64> m_unknownAnswered;               // ids answered with Cancel(Unknown), and when
+    QThreadPool m_hashing;                                  // prepares offers (OfferPreparation)
     QTimer m_timer;
     QTimer m_sackTimer; // 0 ms: acknowledges what one pass of the event loop received (delayed SACK)
     QElapsedTimer m_clock;

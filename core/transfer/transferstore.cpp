@@ -14,6 +14,7 @@ QString transferStateName(TransferState state)
     case TransferState::Failed: return QCoreApplication::translate("Transfers", "failed");
     case TransferState::Declined: return QCoreApplication::translate("Transfers", "declined");
     case TransferState::Cancelled: return QCoreApplication::translate("Transfers", "cancelled");
+    case TransferState::Preparing: return QCoreApplication::translate("Transfers", "preparing");
     }
     return {};
 }
@@ -62,6 +63,19 @@ bool TransferStore::update(const TransferRecord& r)
          {QVariant(int(r.state)), QVariant(qint64(r.done)), QVariant(r.session), text(r.saved), text(r.error),
           QVariant(r.manifest), QVariant(qint64(r.id)), QVariant(r.outgoing ? 1 : 0)})
         q.addBindValue(v);
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool TransferStore::renamePeer(const QString& from, const QString& to)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("UPDATE transfers SET peer = ? WHERE peer = ?"));
+    q.addBindValue(text(to));
+    q.addBindValue(text(from));
     if (!q.exec()) {
         m_error = q.lastError().text();
         return false;

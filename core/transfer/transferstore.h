@@ -9,7 +9,8 @@
 
 // What a transfer is and how far it got, as the history database keeps it (table `transfers`, schema.h), so that a
 // restart of either side resumes it.
-enum class TransferState { Offered = 0, Moving = 1, Done = 2, Failed = 3, Declined = 4, Cancelled = 5 };
+// Preparing (an outgoing offer whose files are still hashed) is never stored.
+enum class TransferState { Offered = 0, Moving = 1, Done = 2, Failed = 3, Declined = 4, Cancelled = 5, Preparing = 6 };
 
 QString transferStateName(TransferState state);
 
@@ -43,6 +44,8 @@ public:
     bool save(const TransferRecord& record);
     // State, progress, session, saved path and error of one row.
     bool update(const TransferRecord& record);
+    // Gives every transfer with `from` the peer `to` (the conversation's key changed: History::peerRenamed).
+    bool renamePeer(const QString& from, const QString& to);
     // One row, finished or not.
     std::optional<TransferRecord> find(quint64 id, bool outgoing);
     // Transfers not finished (Offered or Moving), oldest first.

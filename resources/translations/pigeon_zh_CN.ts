@@ -1717,6 +1717,14 @@ New fingerprint: %2</source>
             <source>Show in folder</source>
             <translation>打开所在文件夹</translation>
         </message>
+        <message>
+            <source>Preparing the offer…</source>
+            <translation>正在准备发送…</translation>
+        </message>
+        <message>
+            <source>Preparing the offer: hashing %1 %</source>
+            <translation>正在准备发送：已计算校验和 %1 %</translation>
+        </message>
     </context>
     <context>
         <name>FileSink</name>
@@ -1857,6 +1865,10 @@ New fingerprint: %2</source>
         <message>
             <source>%1 is not a regular file or a folder (a pipe, device or socket).</source>
             <translation>%1 不是普通文件或文件夹（而是管道、设备或套接字）。</translation>
+        </message>
+        <message>
+            <source>preparing</source>
+            <translation>准备中</translation>
         </message>
     </context>
     <context>
@@ -2704,6 +2716,33 @@ Compare them with %2 aloud or side by side; if they match, type /verify %2 yes.<
         <message>
             <source>[automatic answer]</source>
             <translation>[自动回复]</translation>
+        </message>
+    </context>
+    <context>
+        <name>OfferPreparation</name>
+        <message>
+            <source>%1 holds more than %2 files and folders.</source>
+            <translation>%1 包含超过 %2 个文件和文件夹。</translation>
+        </message>
+        <message>
+            <source>%1 cannot be sent: %2.</source>
+            <translation>%1 无法发送：%2。</translation>
+        </message>
+        <message>
+            <source>%1 was deleted before it was offered.</source>
+            <translation>%1 在发送前已被删除。</translation>
+        </message>
+        <message>
+            <source>%1: %2</source>
+            <translation>%1：%2</translation>
+        </message>
+        <message>
+            <source>%1 was deleted while it was being prepared.</source>
+            <translation>%1 在准备发送时被删除。</translation>
+        </message>
+        <message>
+            <source>%1 changed while it was being prepared.</source>
+            <translation>%1 在准备发送时被修改。</translation>
         </message>
     </context>
 </TS>

@@ -280,6 +280,8 @@ int runFiles(qint64 mib)
     const quint64 id = transfers->offer(link.peer(), path, &error);
     if (!id)
         bench::fail(error.toUtf8());
+    // The offer goes out once the sender's worker thread hashed the file: the clock starts then.
+    Link::waitUntil([&] { return transfers->info(id)->state != TransferState::Preparing; }, DeadlineMs);
     QElapsedTimer clock;
     clock.start();
     qint64 peakRss = 0;

@@ -415,7 +415,11 @@ void History::sync()
         return;
     m_checkpointer.tryStart([path = m_path.toUtf8()] {
         sqlite3* db = nullptr;
-        if (sqlite3_open_v2(path.constData(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
+        // A read first: on a connection that has not read the file yet, SQLite (3.40) has not opened the log, and a
+        // checkpoint returns SQLITE_OK having done nothing (measured: the log grew to the 40 MB backstop, which then
+        // ran on the event loop).
+        if (sqlite3_open_v2(path.constData(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK &&
+            sqlite3_exec(db, "PRAGMA schema_version", nullptr, nullptr, nullptr) == SQLITE_OK) {
             // Busy: the engine's own connection is checkpointing (its backstop); that flushes too.
             const int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
             if (rc != SQLITE_OK && rc != SQLITE_BUSY)

@@ -536,10 +536,6 @@ int main(int argc, char** argv)
         err() << "pigeon: no graphical display; run `pigeon --console` for the terminal\n";
         return UsageError;
     }
-    // The terminal modes need nothing from GLib's main loop: Qt's own poll() loop costs less per turn (measured: the
-    // console's send -> acknowledgement p50 at window 1, README "Against iptux and the durable floor").
-    if (!gui && !qEnvironmentVariableIsSet("QT_NO_GLIB"))
-        qputenv("QT_NO_GLIB", "1");
     std::unique_ptr<QCoreApplication> app(gui ? new QApplication(argc, argv) : new QCoreApplication(argc, argv));
     const auto parsed = parseArguments(QCoreApplication::arguments());
     if (!parsed)

@@ -142,7 +142,7 @@ def main():
         medians["durable_floor_us"] = floor
         medians["pigeon_vs_iptux"] = medians["pigeon_w32_per_s"] / medians["iptux_w32_per_s"]
         medians["pigeon_vs_durable_floor"] = medians["pigeon_w1_p50_us"] / floor
-        print(" ".join(f"{k}={v:.3f}" if isinstance(v, float) and v < 10 else f"{k}={v:.0f}"
+        print(" ".join(f"{k}={v:.3f}" if v < 10 else f"{k}={v:.1f}" if v < 1000 else f"{k}={v:.0f}"
                        for k, v in medians.items()), flush=True)
     finally:
         for p in reversed(processes):

@@ -17,6 +17,7 @@ private Q_SLOTS:
     void cleanup();
     void appendCommitsOnEventLoop();
     void checkpointCopiesTheLog();
+    void logKeepsItsLength();
     void survivesReopen();
     void states_data();
     void states();
@@ -96,6 +97,22 @@ void TestHistory::checkpointCopiesTheLog()
     const qint64 text = 100 * 1000;
     QCOMPARE_LT(QFileInfo(file.filePath()).size(), text);
     QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(file.filePath()).size() > text, 5000);
+}
+
+void TestHistory::logKeepsItsLength()
+{
+    // The write-ahead log has its full length from the start, so that no commit's fdatasync also writes a new file
+    // size: 300 commits of a message each (4 pages: the row, two index leaves, the conversation; 1 200 pages, more
+    // than the log holds before it starts again from its beginning) stay within it.
+    const QString log = m_history->path() + QStringLiteral("-wal");
+    const qint64 length = QFileInfo(log).size();
+    QCOMPARE_GE(length, qint64(1000) * (24 + 4096));
+    for (int i = 0; i < 300; ++i) {
+        Message m = incoming(QStringLiteral("Alice"), QStringLiteral("message %1").arg(i), quint64(i + 1));
+        QVERIFY(m_history->append(m));
+        QVERIFY(m_history->commit());
+    }
+    QCOMPARE(QFileInfo(log).size(), length);
 }
 
 void TestHistory::survivesReopen()

@@ -183,10 +183,7 @@ bool History::prepareSchema(Access access)
     // one fsync per batch (4 ms on the benchmark machine; see README, Performance): NORMAL was 2x the throughput and
     // 50x less latency there, but could lose up to the last second of acknowledged messages.
     const char* const pragmas[] = {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
-                                   "PRAGMA busy_timeout=2000",
-                                   // The worker's checkpoints copy the log; this is the backstop, and how long the
-                                   // log grows before it starts again from its beginning (LogFrames, 4 MB).
-                                   "PRAGMA wal_autocheckpoint=1000"};
+                                   "PRAGMA busy_timeout=2000"};
     for (const char* pragma : pragmas) {
         // A reader leaves the file's journal mode alone: the Pigeon that writes it set WAL.
         if (access == Access::ReadOnly && std::string_view(pragma) != "PRAGMA busy_timeout=2000")
@@ -196,6 +193,10 @@ bool History::prepareSchema(Access access)
             return false;
         }
     }
+    // The worker's checkpoints copy the log; this is the backstop, and how long the log grows before it starts again
+    // from its beginning (preallocateLog()).
+    if (access == Access::ReadWrite)
+        sqlite3_wal_autocheckpoint(handle(), LogFrames);
     if (version < schema::Version) {
         if (access == Access::ReadOnly) {
             m_error = tr("the history database %1 is from an older Pigeon (schema version %2): start Pigeon once on "

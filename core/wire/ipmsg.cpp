@@ -110,8 +110,8 @@ DecodeResult decode(QByteArrayView datagram)
 
 QByteArray encode(const Packet& p)
 {
-    // Built in place (one allocation): encoding the acknowledgement of each message this way cost a quarter of what
-    // copying and replacing every field did.
+    // Built in place (one allocation): half the instructions of copying each field and replacing in the copy
+    // (callgrind: 1 820 against 3 810 per acknowledgement).
     QByteArray out;
     out.reserve(p.version.size() + p.user.size() + p.host.size() + p.extension.size() + 48);
     appendField(out, p.version);

@@ -19,6 +19,19 @@ QString MessageLine::paint(const QString& text, const char* sgr) const
     return QStringLiteral("\x1b[") + QLatin1String(sgr) + u'm' + text + QStringLiteral("\x1b[0m");
 }
 
+QString MessageLine::stamp(const QDateTime& time, const QString& timeFormat) const
+{
+    const qint64 ms = time.toMSecsSinceEpoch();
+    const qint64 second = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+    // A format with fractions of a second ('z') changes within one.
+    if (second != m_stampSecond || timeFormat != m_stampFormat || timeFormat.contains(u'z')) {
+        m_stamp = paint(u'[' + time.toLocalTime().toString(timeFormat) + u']', Dim);
+        m_stampSecond = second;
+        m_stampFormat = timeFormat;
+    }
+    return m_stamp;
+}
+
 QString MessageLine::who(const QString& peer, const QString& remote, const QString& nick) const
 {
     const char* color = PeerColors[qHash(peer) % std::size(PeerColors)];
@@ -55,7 +68,7 @@ QString MessageLine::text(const Message& m, const QList<search::Span>& marks) co
 QString MessageLine::format(const Message& m, const QString& nick, const QString& timeFormat,
                             const QList<search::Span>& marks) const
 {
-    const QString time = paint(u'[' + m.time.toLocalTime().toString(timeFormat) + u']', Dim);
+    const QString time = stamp(m.time, timeFormat);
     if (m.isSystem)
         return time + u' ' +
                paint(QStringLiteral("* ") +
@@ -75,7 +88,7 @@ QString MessageLine::formatGroup(const Message& m, const QString& group, const Q
 {
     if (m.direction == Direction::Outgoing && !m.isSystem)
         return format(m, {}, timeFormat, marks);
-    const QString time = paint(u'[' + m.time.toLocalTime().toString(timeFormat) + u']', Dim);
+    const QString time = stamp(m.time, timeFormat);
     const QString prefix = time + u' ' + paint(textcodec::printable(group), Bold) + QStringLiteral(" \u203a ");
     if (m.isSystem)
         return prefix + paint(QStringLiteral("* ") +

@@ -5,6 +5,8 @@
 
 #include <QString>
 
+#include <limits>
+
 // How the console and `pigeon history` show messages in a terminal: one line per message, colored when the output
 // is a terminal (SGR escape codes) and plain otherwise.
 class MessageLine {
@@ -43,6 +45,12 @@ public:
 private:
     // A message's text as shown, printable, with `marks` in bold.
     QString text(const Message& m, const QList<search::Span>& marks) const;
+    // "[TIME]", dimmed, `time` in local time as `timeFormat` says. Worked out once per second of `time` (a burst of
+    // messages shares it): the conversion to local time and its formatting were a quarter of a console line's cost.
+    QString stamp(const QDateTime& time, const QString& timeFormat) const;
 
     bool m_color;
+    mutable qint64 m_stampSecond = std::numeric_limits<qint64>::min();
+    mutable QString m_stampFormat;
+    mutable QString m_stamp;
 };

@@ -4,6 +4,7 @@
 #include "testfiles.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -16,6 +17,8 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void appendCommitsOnEventLoop();
+    void checkpointCopiesTheLog();
+    void logKeepsItsLength();
     void survivesReopen();
     void states_data();
     void states();
@@ -79,6 +82,38 @@ void TestHistory::appendCommitsOnEventLoop()
     // Both rows share one transaction, committed once control returns to the event loop.
     QTRY_COMPARE(committed.size(), 1);
     QVERIFY(!m_history->hasUncommitted());
+}
+
+void TestHistory::checkpointCopiesTheLog()
+{
+    // The committed rows stay in the write-ahead log until a checkpoint copies them into the database file; the
+    // worker's checkpoint must do so (SQLite 3.40 returns SQLITE_OK doing nothing on a connection that has not read the
+    // file yet, and the log then grows to the 40 MB backstop, checkpointed on the event loop).
+    const QFileInfo file(m_history->path());
+    for (int i = 0; i < 100; ++i) {
+        Message m = incoming(QStringLiteral("Alice"), QString(1000, QLatin1Char('a' + i % 26)));
+        QVERIFY(m_history->append(m));
+    }
+    QVERIFY(m_history->commit());
+    const qint64 text = 100 * 1000;
+    QCOMPARE_LT(QFileInfo(file.filePath()).size(), text);
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(file.filePath()).size() > text, 5000);
+}
+
+void TestHistory::logKeepsItsLength()
+{
+    // The write-ahead log has its full length from the start, so that no commit's fdatasync also writes a new file
+    // size: 300 commits of a message each (4 pages: the row, two index leaves, the conversation; 1 200 pages, more
+    // than the log holds before it starts again from its beginning) stay within it.
+    const QString log = m_history->path() + QStringLiteral("-wal");
+    const qint64 length = QFileInfo(log).size();
+    QCOMPARE_GE(length, qint64(1000) * (24 + 4096));
+    for (int i = 0; i < 300; ++i) {
+        Message m = incoming(QStringLiteral("Alice"), QStringLiteral("message %1").arg(i), quint64(i + 1));
+        QVERIFY(m_history->append(m));
+        QVERIFY(m_history->commit());
+    }
+    QCOMPARE(QFileInfo(log).size(), length);
 }
 
 void TestHistory::survivesReopen()

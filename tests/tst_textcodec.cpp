@@ -21,6 +21,8 @@ private Q_SLOTS:
     void legacyEncodingFollowsLocale();
     void bounded_data();
     void bounded();
+    void printable_data();
+    void printable();
 };
 
 void TestTextCodec::decode_data()
@@ -229,6 +231,31 @@ void TestTextCodec::bounded()
     const QString kept = textcodec::bounded(text);
     QTEST(int(kept.size()), "length");
     QVERIFY(text.startsWith(kept));
+}
+
+void TestTextCodec::printable_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("ascii") << QStringLiteral("hello, world") << QStringLiteral("hello, world");
+    QTest::newRow("chinese and emoji") << QStringLiteral("你好 😀") << QStringLiteral("你好 😀");
+    QTest::newRow("tab stays") << QStringLiteral("a\tb") << QStringLiteral("a\tb");
+    QTest::newRow("newline indented") << QStringLiteral("a\nb") << QStringLiteral("a\n    b");
+    QTest::newRow("escape") << QStringLiteral("a\x1b[2Jb") << QStringLiteral("a^[[2Jb");
+    QTest::newRow("bell at the end") << QStringLiteral("ring\x07") << QStringLiteral("ring^G");
+    QTest::newRow("delete") << QStringLiteral("a\x7f") << QStringLiteral("a\\u007f");
+    QTest::newRow("c1 control") << QString(QChar(0x9b)) + u"31m" << QStringLiteral("\\u009b31m");
+    QTest::newRow("no-break space stays") << QString(QChar(0xa0)) << QString(QChar(0xa0));
+    QTest::newRow("right-to-left override") << QStringLiteral("abc\u202Edef") << QStringLiteral("abc\\u202edef");
+    QTest::newRow("isolate") << QStringLiteral("\u2066x\u2069") << QStringLiteral("\\u2066x\\u2069");
+    QTest::newRow("empty") << QString() << QString();
+}
+
+void TestTextCodec::printable()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, expected);
+    QCOMPARE(textcodec::printable(text), expected);
 }
 
 QTEST_APPLESS_MAIN(TestTextCodec)

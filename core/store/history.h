@@ -192,6 +192,9 @@ private:
     bool prepareSchema(Access access);
     // renamePeer()'s rows, without the signal.
     bool moveConversation(const QString& from, const QString& to);
+    // Gives the write-ahead log its full length (LogFrames) in written blocks, so that a commit does not lengthen it.
+    void preallocateLog();
+    static constexpr int LogFrames = 1000; // pages; SQLite's default wal_autocheckpoint
     // The id of `peer`'s conversation from the cache, else from the database (created when `create`); 0: none.
     qint64 conversationId(const QString& peer, bool create);
     // Writes the summary changes of the appends in this transaction (one UPDATE per conversation written to, not per

@@ -3,6 +3,7 @@
 #include <QStringDecoder>
 #include <QStringEncoder>
 
+#include <algorithm>
 #include <optional>
 
 namespace textcodec {
@@ -143,6 +144,15 @@ QString bounded(const QString& text, qsizetype maxChars)
 
 QString printable(const QString& text)
 {
+    // Most text needs no change: then it is returned as it is (shared, not copied). What is decided here is exactly
+    // what the loop below changes.
+    const auto changes = [](char16_t u) {
+        if (u < 0xa0) // printable ASCII and tabs stay, other C0 and C1 controls and DEL change
+            return (u < 0x20 || u >= 0x7f) && u != u'\t';
+        return (u >= 0x202a && u <= 0x202e) || (u >= 0x2066 && u <= 0x2069);
+    };
+    if (std::none_of(text.cbegin(), text.cend(), [&](QChar c) { return changes(c.unicode()); }))
+        return text;
     QString out;
     out.reserve(text.size());
     for (QChar c : text) {

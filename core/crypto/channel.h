@@ -28,9 +28,14 @@ public:
 
     // The envelope (cryptowire.h) carrying `plaintext` to the peer: plaintext size + cryptowire::Overhead bytes.
     QByteArray seal(QByteArrayView plaintext);
+    // As seal(), appending the envelope to `out` (a buffer reused from datagram to datagram allocates nothing).
+    void sealInto(QByteArray& out, QByteArrayView plaintext);
     // The plaintext of an envelope from the peer; nullopt with *why when refused. A refused envelope changes
     // nothing, so the genuine datagram that a forgery imitated still opens when it arrives.
     std::optional<QByteArray> open(QByteArrayView envelope, Refusal* why = nullptr);
+    // As open(), writing the plaintext into `out` (resized to it; a reused buffer allocates nothing); false when
+    // refused, and `out` holds nothing of the envelope then.
+    bool openInto(QByteArrayView envelope, QByteArray& out, Refusal* why = nullptr);
 
     // Envelopes sealed so far (the last counter used).
     quint64 sealed() const { return m_lastSent; }

@@ -106,15 +106,26 @@ std::optional<QByteArray> SecurePeers::seal(const QString& name, QByteArrayView 
 
 std::optional<QByteArray> SecurePeers::open(const QString& name, QByteArrayView envelope, qint64 nowMs)
 {
-    const auto it = m_peers.constFind(name);
+    QByteArray datagram;
+    if (!openInto(name, envelope, nowMs, datagram))
+        return std::nullopt;
+    return datagram;
+}
+
+bool SecurePeers::openInto(const QString& name, QByteArrayView envelope, qint64 nowMs, QByteArray& out)
+{
     Channel::Refusal why = Channel::Refusal::Forged;
-    if (it != m_peers.cend() && (*it)->channel) {
-        if (auto datagram = (*it)->channel->open(envelope, &why))
-            return datagram;
-    }
+    if (Channel* c = channel(name); c && c->openInto(envelope, out, &why))
+        return true;
     if (why != Channel::Refusal::Replayed)
         countForgery(name, nowMs);
-    return std::nullopt;
+    return false;
+}
+
+Channel* SecurePeers::channel(const QString& name) const
+{
+    const auto it = m_peers.constFind(name);
+    return it != m_peers.cend() ? (*it)->channel.get() : nullptr;
 }
 
 void SecurePeers::refuseClear(const QString& name, qint64 nowMs)

@@ -55,6 +55,11 @@ public:
     // The datagram inside an envelope from `peer`; nullopt when refused (counted as a forgery, except replays,
     // which are retransmissions' copies as often as attacks and are dropped silently). `nowMs`: a monotonic clock.
     std::optional<QByteArray> open(const QString& peer, QByteArrayView envelope, qint64 nowMs);
+    // As open(), writing the datagram into `out` (a reused buffer allocates nothing); false when refused.
+    bool openInto(const QString& peer, QByteArrayView envelope, qint64 nowMs, QByteArray& out);
+    // The channel that seals for `peer` while it is Secure, else null. Valid until the peer's state changes (an
+    // entry packet, trust(), rename()), so only for the datagrams of one pass (SecureLayer::channelFor).
+    Channel* channel(const QString& peer) const;
     // Records a clear (unsealed) datagram from `peer`, which encrypts: refused and counted as a forgery.
     void refuseClear(const QString& peer, qint64 nowMs);
 

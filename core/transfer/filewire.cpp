@@ -305,6 +305,23 @@ std::optional<Payload> decode(QByteArrayView bytes, QString* error)
     return out;
 }
 
+void writeDataHeader(char* out, quint64 id, quint64 offset)
+{
+    out[0] = char(Version);
+    out[1] = char(Kind::Data);
+    qToLittleEndian(id, out + 2);
+    qToLittleEndian(offset, out + 10);
+}
+
+std::optional<DataView> decodeData(QByteArrayView payload)
+{
+    const qsizetype size = payload.size() - DataHeaderBytes;
+    if (size < 1 || size > ChunkBytes || quint8(payload[0]) != Version || quint8(payload[1]) != quint8(Kind::Data))
+        return std::nullopt;
+    return DataView{qFromLittleEndian<quint64>(payload.data() + 2), qFromLittleEndian<quint64>(payload.data() + 10),
+                    payload.sliced(DataHeaderBytes)};
+}
+
 quint64 idOf(const Payload& payload)
 {
     return std::visit([](const auto& p) { return p.id; }, payload);

@@ -106,6 +106,19 @@ struct Cancel {
 
 using Payload = std::variant<Offer, Accept, Pending, Data, Sack, Done, Cancel>;
 
+// Data payloads, the bulk of a transfer, without a Data's copies: written in place by the sender (its header, then
+// the stream bytes straight after it) and read in place by the receiver.
+inline constexpr qsizetype DataHeaderBytes = 1 + 1 + 8 + 8; // version, kind, transferId, offset
+// Writes a Data payload's header (DataHeaderBytes) to `out`; `bytes` (1..ChunkBytes) stream bytes follow it.
+void writeDataHeader(char* out, quint64 id, quint64 offset);
+struct DataView {
+    quint64 id = 0;
+    quint64 offset = 0;
+    QByteArrayView bytes; // points into the payload read
+};
+// The Data payload in `payload`, with decode()'s checks; nullopt for anything else (decode() says why).
+std::optional<DataView> decodeData(QByteArrayView payload);
+
 QByteArray encode(const Payload& payload);
 // Nullopt (and *error) for anything malformed: unknown version or kind, truncated, trailing bytes, out of bounds.
 std::optional<Payload> decode(QByteArrayView bytes, QString* error = nullptr);

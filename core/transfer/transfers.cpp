@@ -119,7 +119,7 @@ Transfers::Transfers(Messenger* messenger, History* history, QObject* parent)
     connect(&m_timer, &QTimer::timeout, this, &Transfers::tick);
     m_sackTimer.setSingleShot(true);
     connect(&m_sackTimer, &QTimer::timeout, this, &Transfers::flushSacks);
-    m_messenger->setFileHandler([this](const QByteArray& payload, const Endpoint& from) { onPayload(payload, from); });
+    m_messenger->setFileHandler([this](QByteArrayView payload, const Endpoint& from) { onPayload(payload, from); });
     m_ipmsg = std::make_unique<IpmsgTransfers>(messenger, history->database());
     m_ipmsg->setDownloadFolder(m_downloads);
     connect(m_ipmsg.get(), &IpmsgTransfers::offered, this, &Transfers::offered);
@@ -449,8 +449,15 @@ Transfers::Transfer* Transfers::find(quint64 id, bool outgoing, const Endpoint& 
     return t && t->to == from ? t : nullptr;
 }
 
-void Transfers::onPayload(const QByteArray& payload, const Endpoint& from)
+void Transfers::onPayload(QByteArrayView payload, const Endpoint& from)
 {
+    // Data first, read in place: most of what comes.
+    if (const std::optional<filewire::DataView> data = filewire::decodeData(payload)) {
+        if (Transfer* t = find(data->id, false, from)) {
+            onData(*t, *data);
+            return;
+        }
+    }
     QString why;
     const std::optional<filewire::Payload> decoded = filewire::decode(payload, &why);
     if (!decoded) {
@@ -495,8 +502,8 @@ void Transfers::onPayload(const QByteArray& payload, const Endpoint& from)
         // The receiver checked every file: done, even if the last acknowledgements are still on their way.
         if (t->r.state == TransferState::Moving)
             end(*t, TransferState::Done);
-    } else if (const auto* data = std::get_if<filewire::Data>(&*decoded))
-        onData(*t, *data);
+    }
+    // Data is handled above (decodeData accepts every Data payload decode() does).
 }
 
 void Transfers::onOffer(const filewire::Offer& o, const Endpoint& from)
@@ -613,25 +620,35 @@ void Transfers::onSack(Transfer& t, const filewire::Sack& s)
 
 void Transfers::pump(Transfer& t)
 {
+    // One route for the burst: each datagram is then built in one buffer, the file read straight into it.
+    std::optional<Messenger::FileOutput> out;
     for (int i = 0; i < PumpBurst && t.r.state == TransferState::Moving; ++i) {
         const auto segment = t.window->next(now());
         if (!segment)
             break;
-        QByteArray bytes;
+        if (!out)
+            out = m_messenger->fileOutput(t.to);
+        char* payload = out->payload(filewire::DataHeaderBytes + segment->length);
+        filewire::writeDataHeader(payload, t.r.id, segment->offset);
         QString why;
-        if (!readChunk(t, segment->offset, segment->length, &bytes, &why)) {
+        if (!readChunk(t, segment->offset, segment->length, payload + filewire::DataHeaderBytes, &why)) {
             fail(t, filewire::Reason::FileChanged, why);
             return;
         }
-        send(t, filewire::Data{t.r.id, segment->offset, bytes});
+        out->send();
     }
     arm();
 }
 
-bool Transfers::readChunk(Transfer& t, quint64 offset, quint32 length, QByteArray* out, QString* error)
+bool Transfers::readChunk(Transfer& t, quint64 offset, quint32 length, char* out, QString* error)
 {
     if (offset < t.r.manifestBytes) {
-        *out = t.r.manifest.mid(qsizetype(offset), length);
+        // The window keeps segments within the manifest (its end is a boundary).
+        if (offset + length > quint64(t.r.manifest.size())) {
+            *error = tr("data outside the files");
+            return false;
+        }
+        std::copy_n(t.r.manifest.constData() + offset, length, out);
         return true;
     }
     const auto it = std::upper_bound(t.starts.cbegin(), t.starts.cend(), offset);
@@ -670,7 +687,7 @@ bool Transfers::readChunk(Transfer& t, quint64 offset, quint32 length, QByteArra
     }
     // Sequential reads need no seek (a system call per datagram otherwise).
     if ((t.reading->pos() != qint64(inFile) && !t.reading->seek(qint64(inFile))) ||
-        (*out = t.reading->read(length)).size() != qsizetype(length) || (last && changed())) {
+        t.reading->read(out, length) != qint64(length) || (last && changed())) {
         t.readingEntry = -1;
         *error = tr("%1 changed after it was offered.").arg(path);
         return false;
@@ -678,7 +695,7 @@ bool Transfers::readChunk(Transfer& t, quint64 offset, quint32 length, QByteArra
     return true;
 }
 
-void Transfers::onData(Transfer& t, const filewire::Data& d)
+void Transfers::onData(Transfer& t, const filewire::DataView& d)
 {
     if (t.r.state == TransferState::Done) {
         send(t, filewire::Done{t.r.id});

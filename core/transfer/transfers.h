@@ -92,10 +92,10 @@ Q_SIGNALS:
 
 private:
     struct Transfer;
-    void onPayload(const QByteArray& payload, const Endpoint& from);
+    void onPayload(QByteArrayView payload, const Endpoint& from);
     void onOffer(const filewire::Offer& offer, const Endpoint& from);
     void onAccept(Transfer& t, const filewire::Accept& accept);
-    void onData(Transfer& t, const filewire::Data& data);
+    void onData(Transfer& t, const filewire::DataView& data);
     void onSack(Transfer& t, const filewire::Sack& sack);
     void onCancel(Transfer& t, const filewire::Cancel& cancel);
     void sendSack(Transfer& t);
@@ -104,7 +104,8 @@ private:
     void send(const Transfer& t, const filewire::Payload& payload);
     void sendOffer(Transfer& t);
     void pump(Transfer& t);
-    bool readChunk(Transfer& t, quint64 offset, quint32 length, QByteArray* out, QString* error);
+    // Reads `length` stream bytes at `offset` into `out`.
+    bool readChunk(Transfer& t, quint64 offset, quint32 length, char* out, QString* error);
     bool manifestArrived(Transfer& t, QString* error);
     void complete(Transfer& t);
     void fail(Transfer& t, filewire::Reason reason, const QString& why, bool tellPeer = true);

@@ -1,3 +1,4 @@
+#include "cryptowire.h"
 #include "filewire.h"
 #include "messenger.h"
 
@@ -8,6 +9,12 @@
 // large transfer does not run the message numbers ahead of the clock) and empty user and host fields (the receiver
 // knows its peer by address and port; a sealed datagram's envelope authenticates it), which leaves the room to
 // filewire::ChunkBytes.
+static_assert(sizeof("1_pigeon " PIGEON_VERSION) - 1 <= 19, "filewire::MaxFileHeaderBytes counts 19 for the version");
+static_assert(2 * filewire::MaxFileHeaderBytes + filewire::DataHeaderBytes + filewire::ChunkBytes +
+                      cryptowire::Overhead <=
+                  filewire::MaxDatagramBytes,
+              "a sealed data datagram fits a 1 500-byte Ethernet MTU over IPv6");
+
 Messenger::FileOutput::FileOutput(Messenger* messenger, const Endpoint& to)
     : m_messenger(messenger)
     , m_to(to)

@@ -6,7 +6,16 @@ namespace filewire {
 
 namespace {
 
-enum class Kind : quint8 { Offer = 1, Accept = 2, Pending = 3, Data = 4, Sack = 5, Done = 6, Cancel = 7 };
+enum class Kind : quint8 {
+    Offer = 1,
+    Accept = 2,
+    Pending = 3,
+    Data = 4,
+    Sack = 5,
+    Done = 6,
+    Cancel = 7,
+    ChunkSize = 8
+};
 
 class Writer {
 public:
@@ -211,6 +220,10 @@ QByteArray encode(const Payload& payload)
             } else if constexpr (std::is_same_v<T, Done>) {
                 w.number(quint8(Kind::Done));
                 w.number(p.id);
+            } else if constexpr (std::is_same_v<T, ChunkSize>) {
+                w.number(quint8(Kind::ChunkSize));
+                w.number(p.id);
+                w.number(p.bytes);
             } else {
                 w.number(quint8(Kind::Cancel));
                 w.number(p.id);
@@ -294,6 +307,15 @@ std::optional<Payload> decode(QByteArrayView bytes, QString* error)
                 r.fail(QStringLiteral("reason %1").arg(reason));
             c.reason = Reason(reason);
             c.text = r.text(MaxNameBytes);
+            out = c;
+            break;
+        }
+        case Kind::ChunkSize: {
+            ChunkSize c;
+            c.id = id;
+            c.bytes = r.number<quint16>();
+            if (c.bytes == 0 || c.bytes > ChunkBytes)
+                r.fail(QStringLiteral("a chunk size of %1 bytes").arg(c.bytes));
             out = c;
             break;
         }

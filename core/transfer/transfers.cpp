@@ -168,7 +168,8 @@ void Transfers::start()
         m_transfers.insert({r.id, r.outgoing}, t);
         if (r.outgoing) {
             // The receiver says where to go on from when it hears the offer again.
-            t->window = std::make_unique<SendWindow>(t->streamEnd(), t->boundaries(), filewire::ChunkBytes, m_timing);
+            t->window =
+                std::make_unique<SendWindow>(t->streamEnd(), t->boundaries(), filewire::LegacyChunkBytes, m_timing);
             t->window->restart(t->streamEnd()); // nothing is sent before the receiver's Accept
             t->r.session = 0;                   // so that any Accept sets where to go on from
             sendOffer(*t);
@@ -185,7 +186,7 @@ void Transfers::start()
                 }
             }
             persist(*t);
-            send(*t, filewire::Accept{r.id, t->r.session, t->received.contiguous()});
+            sendAccept(*t);
             t->lastDataMs = now();
         }
     }
@@ -301,7 +302,7 @@ quint64 Transfers::offer(const QString& peer, const QString& path, QString* erro
         return failWith(m_store.error());
     }
     t->mapEntries();
-    t->window = std::make_unique<SendWindow>(t->streamEnd(), t->boundaries(), filewire::ChunkBytes, m_timing);
+    t->window = std::make_unique<SendWindow>(t->streamEnd(), t->boundaries(), filewire::LegacyChunkBytes, m_timing);
     t->window->restart(t->streamEnd());
     m_transfers.insert({t->r.id, true}, t);
     sendOffer(*t);
@@ -350,7 +351,7 @@ bool Transfers::accept(quint64 id, QString* error, const QString& folder)
         return failWith(m_store.error());
     t->r.manifest.clear();
     t->r.manifest.resize(qsizetype(t->r.manifestBytes));
-    send(*t, filewire::Accept{id, t->r.session, 0});
+    sendAccept(*t);
     notify(*t, true);
     arm();
     return true;
@@ -471,7 +472,8 @@ void Transfers::onPayload(QByteArrayView payload, const Endpoint& from)
     }
     const bool toSender =
         std::holds_alternative<filewire::Accept>(*decoded) || std::holds_alternative<filewire::Pending>(*decoded) ||
-        std::holds_alternative<filewire::Sack>(*decoded) || std::holds_alternative<filewire::Done>(*decoded);
+        std::holds_alternative<filewire::Sack>(*decoded) || std::holds_alternative<filewire::Done>(*decoded) ||
+        std::holds_alternative<filewire::ChunkSize>(*decoded);
     Transfer* t = nullptr;
     if (const auto* cancel = std::get_if<filewire::Cancel>(&*decoded)) {
         t = find(id, true, from);
@@ -496,9 +498,12 @@ void Transfers::onPayload(QByteArrayView payload, const Endpoint& from)
     else if (std::holds_alternative<filewire::Pending>(*decoded)) {
         if (t->r.state == TransferState::Offered)
             t->probeMs = MaxProbeMs, t->nextProbeMs = now() + MaxProbeMs;
-    } else if (const auto* sack = std::get_if<filewire::Sack>(&*decoded))
+    } else if (const auto* sack = std::get_if<filewire::Sack>(&*decoded)) {
         onSack(*t, *sack);
-    else if (std::holds_alternative<filewire::Done>(*decoded)) {
+    } else if (const auto* chunk = std::get_if<filewire::ChunkSize>(&*decoded)) {
+        if (t->window)
+            t->window->setSegmentBytes(quint64(std::max<qsizetype>(chunk->bytes, filewire::LegacyChunkBytes)));
+    } else if (std::holds_alternative<filewire::Done>(*decoded)) {
         // The receiver checked every file: done, even if the last acknowledgements are still on their way.
         if (t->r.state == TransferState::Moving)
             end(*t, TransferState::Done);
@@ -512,7 +517,7 @@ void Transfers::onOffer(const filewire::Offer& o, const Endpoint& from)
         // An offer again: the sender restarted or did not hear us. Tell it where this transfer stands.
         switch (t->r.state) {
         case TransferState::Offered: send(*t, filewire::Pending{o.id}); break;
-        case TransferState::Moving: send(*t, filewire::Accept{o.id, t->r.session, t->received.contiguous()}); break;
+        case TransferState::Moving: sendAccept(*t); break;
         case TransferState::Done: send(*t, filewire::Done{o.id}); break;
         case TransferState::Declined: send(*t, filewire::Cancel{o.id, filewire::Reason::Declined, {}}); break;
         case TransferState::Failed: send(*t, filewire::Cancel{o.id, filewire::Reason::Failed, t->r.error}); break;
@@ -749,6 +754,13 @@ void Transfers::onData(Transfer& t, const filewire::DataView& d)
     notify(t, false);
 }
 
+void Transfers::sendAccept(Transfer& t)
+{
+    // What this receiver takes first, so that the sender's burst after the Accept already uses it.
+    send(t, filewire::ChunkSize{t.r.id, quint16(filewire::ChunkBytes)});
+    send(t, filewire::Accept{t.r.id, t.r.session, t.received.contiguous()});
+}
+
 void Transfers::sendSack(Transfer& t)
 {
     t.unacknowledged = 0;
@@ -897,7 +909,7 @@ void Transfers::tick()
                 sendOffer(*t);
             pump(*t);
         } else if (!t->r.outgoing && t->r.state == TransferState::Moving && at - t->lastDataMs >= t->probeMs) {
-            send(*t, filewire::Accept{t->r.id, t->r.session, t->received.contiguous()});
+            sendAccept(*t);
             t->lastDataMs = at;
             t->probeMs = std::min(t->probeMs * 2, MaxProbeMs);
             persist(*t);

@@ -98,6 +98,8 @@ private:
     void onData(Transfer& t, const filewire::DataView& data);
     void onSack(Transfer& t, const filewire::Sack& sack);
     void onCancel(Transfer& t, const filewire::Cancel& cancel);
+    // An Accept from where the receiver is, after the largest chunk it takes (filewire::ChunkSize).
+    void sendAccept(Transfer& t);
     void sendSack(Transfer& t);
     void flushSacks();
     Transfer* find(quint64 id, bool outgoing, const Endpoint& from);

@@ -107,15 +107,15 @@ std::optional<QByteArray> SecurePeers::seal(const QString& name, QByteArrayView 
 std::optional<QByteArray> SecurePeers::open(const QString& name, QByteArrayView envelope, qint64 nowMs)
 {
     QByteArray datagram;
-    if (!openInto(name, envelope, nowMs, datagram))
+    if (!openInto(name, channel(name), envelope, nowMs, datagram))
         return std::nullopt;
     return datagram;
 }
 
-bool SecurePeers::openInto(const QString& name, QByteArrayView envelope, qint64 nowMs, QByteArray& out)
+bool SecurePeers::openInto(const QString& name, Channel* c, QByteArrayView envelope, qint64 nowMs, QByteArray& out)
 {
     Channel::Refusal why = Channel::Refusal::Forged;
-    if (Channel* c = channel(name); c && c->openInto(envelope, out, &why))
+    if (c && c->openInto(envelope, out, &why))
         return true;
     if (why != Channel::Refusal::Replayed)
         countForgery(name, nowMs);

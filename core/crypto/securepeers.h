@@ -55,8 +55,9 @@ public:
     // The datagram inside an envelope from `peer`; nullopt when refused (counted as a forgery, except replays,
     // which are retransmissions' copies as often as attacks and are dropped silently). `nowMs`: a monotonic clock.
     std::optional<QByteArray> open(const QString& peer, QByteArrayView envelope, qint64 nowMs);
-    // As open(), writing the datagram into `out` (a reused buffer allocates nothing); false when refused.
-    bool openInto(const QString& peer, QByteArrayView envelope, qint64 nowMs, QByteArray& out);
+    // As open(), with the peer's `channel` (channel(): null when it has none) looked up by the caller, writing the
+    // datagram into `out` (a reused buffer allocates nothing); false when refused.
+    bool openInto(const QString& peer, Channel* channel, QByteArrayView envelope, qint64 nowMs, QByteArray& out);
     // The channel that seals for `peer` while it is Secure, else null. Valid until the peer's state changes (an
     // entry packet, trust(), rename()), so only for the datagrams of one pass (SecureLayer::channelFor).
     Channel* channel(const QString& peer) const;

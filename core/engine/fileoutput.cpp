@@ -19,8 +19,13 @@ Messenger::FileOutput::FileOutput(Messenger* messenger, const Endpoint& to)
     : m_messenger(messenger)
     , m_to(to)
 {
-    if (messenger->m_sealer)
+    if (messenger->m_sealer) {
         m_channel = messenger->m_sealer->channelFor(messenger->m_directory.peerFor(to));
+        // What sendDatagram looks up per datagram, once.
+        m_own = messenger->m_own.contains(to);
+        if (const PeerDirectory::Peer* l = messenger->m_directory.find(to))
+            m_local = l->local;
+    }
     // The header, as ipmsg::encode writes it: version ':' packet number ":::" command ':'.
     QByteArray& out = messenger->m_fileDatagram;
     out.resize(0);
@@ -46,7 +51,8 @@ bool Messenger::FileOutput::send()
 {
     const QByteArray& datagram = m_messenger->m_fileDatagram;
     if (m_channel)
-        return m_messenger->m_sealer->sendSealed(*m_channel, m_to, datagram);
+        return !m_own &&
+               m_messenger->m_transport->send(m_messenger->m_sealer->seal(*m_channel, datagram), m_to, m_local);
     return m_messenger->output(datagram, m_to);
 }
 

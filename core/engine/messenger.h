@@ -173,6 +173,8 @@ public:
         Messenger* m_messenger;
         Endpoint m_to;
         Channel* m_channel = nullptr; // the peer's while it is Secure
+        bool m_own = false;           // `to` is this Pigeon's own socket: nothing goes (sendDatagram)
+        QHostAddress m_local;         // where datagrams to `to` leave from (sendDatagram)
         qsizetype m_header = 0;       // bytes of the IPMsg header at the buffer's start
     };
     FileOutput fileOutput(const Endpoint& to);

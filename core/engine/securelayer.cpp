@@ -19,7 +19,7 @@ bool SecureLayer::send(const QString& peer, const Endpoint& to, const QByteArray
     switch (m_peers->state(peer)) {
     case SecurePeers::State::Secure:
         if (Channel* channel = m_peers->channel(peer))
-            return sendSealed(*channel, to, datagram);
+            return m_send(seal(*channel, datagram), to);
         return hold(peer, to, datagram);
     case SecurePeers::State::Waiting:
     case SecurePeers::State::KeyChanged: return hold(peer, to, datagram);
@@ -30,7 +30,7 @@ bool SecureLayer::send(const QString& peer, const Endpoint& to, const QByteArray
     return heard ? m_send(datagram, to) : hold(peer, to, datagram);
 }
 
-bool SecureLayer::sendSealed(Channel& channel, const Endpoint& to, QByteArrayView datagram)
+const QByteArray& SecureLayer::seal(Channel& channel, QByteArrayView datagram)
 {
     // ipmsg::encode's layout, written straight into one buffer: the outer packet's packet number is the envelope's
     // counter (cryptowire.h: unique per direction, like a packet number), user and host stay empty, the extension
@@ -45,7 +45,7 @@ bool SecureLayer::sendSealed(Channel& channel, const Endpoint& to, QByteArrayVie
     m_sealed.append(digits, mode - digits).append(':');
     channel.sealInto(m_sealed, datagram);
     m_sealed.append('\0');
-    return m_send(m_sealed, to);
+    return m_sealed;
 }
 
 bool SecureLayer::hold(const QString& peer, const Endpoint& to, const QByteArray& datagram)
@@ -96,10 +96,11 @@ SecureLayer::Opened SecureLayer::openSealed(const QString& peer, QByteArrayView 
     // the old channel still arrive for a moment, and under a changed key nothing is opened until it is trusted.
     // They are dropped without a warning; the sender's retransmissions come sealed for the new channel.
     // An envelope from a peer without a key opens nothing either: SecurePeers counts it as a forgery.
-    if (!m_peers->channel(peer) && m_peers->encrypts(peer))
+    Channel* channel = m_peers->channel(peer);
+    if (!channel && m_peers->encrypts(peer))
         return {Verdict::Dropped, {}};
     const quint64 before = m_peers->refused();
-    if (m_peers->openInto(peer, envelope, m_clock(), m_opened))
+    if (m_peers->openInto(peer, channel, envelope, m_clock(), m_opened))
         return {Verdict::Opened, m_opened};
     return {m_peers->refused() != before ? Verdict::Refused : Verdict::Dropped, {}};
 }

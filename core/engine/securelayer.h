@@ -38,9 +38,9 @@ public:
     // The channel of `peer` while it is Secure, else null: what a run of datagrams to one peer (a transfer's burst)
     // looks up once. Valid until control returns to the event loop (an entry packet may replace it).
     Channel* channelFor(const QString& peer) const { return m_peers->channel(peer); }
-    // Seals `datagram` with `channel` and sends it, as send() does for a Secure peer, in a buffer reused from one
-    // datagram to the next. False only when the transport refused it.
-    bool sendSealed(Channel& channel, const Endpoint& to, QByteArrayView datagram);
+    // The sealed datagram (an IPMsg packet of mode SealedMode) carrying `datagram` with `channel`, as send() makes
+    // it for a Secure peer, in a buffer that the next call reuses.
+    const QByteArray& seal(Channel& channel, QByteArrayView datagram);
     // Sends what was held for `peer` as it now allows; `heard`: as for send().
     void release(const QString& peer, bool heard);
     bool holds(const QString& peer) const { return m_held.contains(peer); }

@@ -46,6 +46,7 @@ bool SecurePeers::connect(Peer& p, const cryptowire::Announcement& a, QString* e
 
 SecurePeers::State SecurePeers::announced(const QString& name, QByteArrayView extension, QString* error)
 {
+    ++m_generation;
     QString why;
     const auto a = cryptowire::findAnnouncement(extension, &why);
     if (!a) {
@@ -124,8 +125,11 @@ bool SecurePeers::openInto(const QString& name, Channel* c, QByteArrayView envel
 
 Channel* SecurePeers::channel(const QString& name) const
 {
+    if (m_lastChannel.generation == m_generation && m_lastChannel.name == name)
+        return m_lastChannel.channel;
     const auto it = m_peers.constFind(name);
-    return it != m_peers.cend() ? (*it)->channel.get() : nullptr;
+    m_lastChannel = {name, it != m_peers.cend() ? (*it)->channel.get() : nullptr, m_generation};
+    return m_lastChannel.channel;
 }
 
 void SecurePeers::refuseClear(const QString& name, qint64 nowMs)
@@ -149,6 +153,7 @@ void SecurePeers::countForgery(const QString& name, qint64 nowMs)
 
 bool SecurePeers::trust(const QString& name)
 {
+    ++m_generation;
     const auto pinned = m_pinned->find(name);
     if (!pinned || !pinned->pending)
         return false;
@@ -165,6 +170,7 @@ bool SecurePeers::trust(const QString& name)
 
 void SecurePeers::rename(const QString& from, const QString& to)
 {
+    ++m_generation;
     if (from == to || from.isEmpty() || to.isEmpty() || m_peers.contains(to) || m_pinned->find(to))
         return;
     m_pinned->rename(from, to);

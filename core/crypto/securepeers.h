@@ -95,4 +95,13 @@ private:
     crypto::Handshake m_handshake;
     QHash<QString, std::shared_ptr<Peer>> m_peers;
     quint64 m_refused = 0;
+    // channel()'s last answer: a transfer asks for the same peer's at every datagram, and a string hash each time
+    // cost a tenth of the receiver's user time. Any change of channels or names (announced(), trust(), rename())
+    // moves the generation on, which forgets it.
+    quint64 m_generation = 0;
+    mutable struct {
+        QString name;
+        Channel* channel = nullptr;
+        quint64 generation = ~quint64(0);
+    } m_lastChannel;
 };

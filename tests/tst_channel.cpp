@@ -16,6 +16,7 @@ class TestChannel final : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void bothSidesAgree();
+    void envelopesAreXChaCha20Poly1305();
     void forgedAnnouncementIsRefused_data();
     void forgedAnnouncementIsRefused();
     void ownAnnouncementIsRefused();
@@ -93,6 +94,76 @@ void TestChannel::bothSidesAgree()
     }
     // The same plaintext twice gives two different envelopes (random nonce, next counter).
     QVERIFY(alice->seal("same") != alice->seal("same"));
+}
+
+namespace {
+
+// The associated data as cryptowire.h specifies it, built here from the specification.
+QByteArray envelopeAd(const QByteArray& envelope, const crypto::IdentityKey& sender,
+                      const crypto::IdentityKey& receiver)
+{
+    return QByteArray("pigeon-env-v1") + envelope.left(9) +
+           QByteArray(reinterpret_cast<const char*>(sender.data()), 32) +
+           QByteArray(reinterpret_cast<const char*>(receiver.data()), 32);
+}
+
+} // namespace
+
+// The envelope is libsodium's XChaCha20-Poly1305 (IETF) as cryptowire.h says, though Channel derives each prefix's
+// HChaCha20 subkey once: what libsodium seals opens, including under a new prefix (a new channel of the same keys),
+// and what Channel seals opens with libsodium.
+void TestChannel::envelopesAreXChaCha20Poly1305()
+{
+    QString error;
+    const auto keys = m_alice.run->agree(m_bob.run->announcement(), &error);
+    QVERIFY2(keys, qPrintable(error));
+    const crypto::IdentityKey alice = m_alice.keys.publicKey();
+    const crypto::IdentityKey bob = m_bob.keys.publicKey();
+    auto bobSide = channel(m_bob, m_alice);
+    for (int prefix = 0; prefix < 3; ++prefix) {
+        // A sealer with its own random prefix, as a restarted Channel of the same keys has.
+        Channel sender(*keys, alice, bob);
+        for (quint64 n = 1; n <= 3; ++n) {
+            const QByteArray text = QByteArray::number(prefix) + QByteArray(1000 + int(n), 'p');
+            const QByteArray sealed = sender.seal(text);
+            const QByteArray ad = envelopeAd(sealed, alice, bob);
+            QByteArray opened(text.size(), Qt::Uninitialized);
+            unsigned long long length = 0;
+            QCOMPARE(crypto_aead_xchacha20poly1305_ietf_decrypt(
+                         reinterpret_cast<unsigned char*>(opened.data()), &length, nullptr,
+                         reinterpret_cast<const unsigned char*>(sealed.constData()) + cryptowire::HeaderBytes,
+                         quint64(sealed.size() - cryptowire::HeaderBytes),
+                         reinterpret_cast<const unsigned char*>(ad.constData()), quint64(ad.size()),
+                         reinterpret_cast<const unsigned char*>(sealed.constData()) + 9, keys->send.data()),
+                     0);
+            QCOMPARE(opened, text);
+            // And Channel opens it (the first sender only: the others start their counters at 1 again).
+            if (prefix == 0)
+                QCOMPARE(bobSide->open(sealed), text);
+        }
+        // libsodium's own sealing, under a fresh random nonce and a counter beyond the others.
+        const quint64 counter = 100 + quint64(prefix);
+        std::array<unsigned char, cryptowire::NonceBytes> nonce;
+        randombytes_buf(nonce.data(), nonce.size());
+        QByteArray envelope;
+        cryptowire::appendHeader(envelope, counter, nonce);
+        const QByteArray text = "from libsodium " + QByteArray::number(prefix);
+        const QByteArray ad = envelopeAd(envelope, alice, bob);
+        envelope.resize(cryptowire::HeaderBytes + text.size() + cryptowire::TagBytes);
+        unsigned long long length = 0;
+        crypto_aead_xchacha20poly1305_ietf_encrypt(
+            reinterpret_cast<unsigned char*>(envelope.data()) + cryptowire::HeaderBytes, &length,
+            reinterpret_cast<const unsigned char*>(text.constData()), quint64(text.size()),
+            reinterpret_cast<const unsigned char*>(ad.constData()), quint64(ad.size()), nullptr, nonce.data(),
+            keys->send.data());
+        QCOMPARE(bobSide->open(envelope), text);
+        // An altered tag under a known prefix still does not open.
+        QByteArray altered = sender.seal("altered");
+        altered[altered.size() - 1] = char(altered[altered.size() - 1] ^ 1);
+        Channel::Refusal why = Channel::Refusal::None;
+        QVERIFY(!bobSide->open(altered, &why));
+        QCOMPARE(why, Channel::Refusal::Forged);
+    }
 }
 
 void TestChannel::forgedAnnouncementIsRefused_data()

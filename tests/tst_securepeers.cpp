@@ -127,6 +127,7 @@ void TestSecurePeers::restartKeepsTheIdentity()
 {
     exchange(*m_alice, u"bob"_qs, *m_bob, u"alice"_qs);
     const QByteArray before = *m_alice->peers->seal(u"bob"_qs, "sealed before Bob restarted");
+    QVERIFY(m_alice->peers->channel(u"bob"_qs)); // looked up, so kept as channel()'s last answer
     // Bob restarts: same identity, new ephemeral key. Still Secure, new session keys.
     m_bob->start();
     QSignalSpy changed(m_alice->peers.get(), &SecurePeers::keyChanged);
@@ -135,6 +136,10 @@ void TestSecurePeers::restartKeepsTheIdentity()
     QCOMPARE(m_alice->peers->state(u"bob"_qs), SecurePeers::State::Secure);
     QVERIFY(!m_bob->peers->open(u"alice"_qs, before, 0));
     QCOMPARE(m_bob->peers->open(u"alice"_qs, *m_alice->peers->seal(u"bob"_qs, "after"), 0), QByteArray("after"));
+    // channel() gives the new channel, not the one it answered before the restart.
+    Channel* channel = m_alice->peers->channel(u"bob"_qs);
+    QVERIFY(channel);
+    QCOMPARE(m_bob->peers->open(u"alice"_qs, channel->seal("through channel()"), 0), QByteArray("through channel()"));
 }
 
 void TestSecurePeers::keyChangeWaitsForTrust_data()
@@ -223,7 +228,11 @@ void TestSecurePeers::renameKeepsChannelAndKey()
     exchange(*m_alice, u"127.0.0.2:2425"_qs, *m_bob, u"alice"_qs);
     SecurePeers& alice = *m_alice->peers;
     const QByteArray sealed = *m_bob->peers->seal(u"alice"_qs, "after the rename");
+    QVERIFY(alice.channel(u"127.0.0.2:2425"_qs));
+    QVERIFY(!alice.channel(u"Bob"_qs));
     alice.rename(u"127.0.0.2:2425"_qs, u"Bob"_qs);
+    QVERIFY(!alice.channel(u"127.0.0.2:2425"_qs));
+    QVERIFY(alice.channel(u"Bob"_qs));
     QCOMPARE(alice.state(u"Bob"_qs), SecurePeers::State::Secure);
     QCOMPARE(alice.state(u"127.0.0.2:2425"_qs), SecurePeers::State::Clear);
     QCOMPARE(m_alice->pinned.find(u"Bob"_qs)->key, m_bob->identity.publicKey());

@@ -13,6 +13,7 @@ Channel::Channel(const crypto::SessionKeys& keys, const crypto::IdentityKey& sel
 {
     crypto::ready();
     randombytes_buf(m_noncePrefix.data(), m_noncePrefix.size());
+    crypto_core_hchacha20(m_sendSubkey.data(), m_noncePrefix.data(), m_keys.send.data(), nullptr);
 }
 
 Channel::AssociatedData Channel::associatedData(quint64 counter, const crypto::IdentityKey& sender,
@@ -31,6 +32,13 @@ Channel::AssociatedData Channel::associatedData(quint64 counter, const crypto::I
 
 QByteArray Channel::seal(QByteArrayView plaintext)
 {
+    QByteArray out;
+    sealInto(out, plaintext);
+    return out;
+}
+
+void Channel::sealInto(QByteArray& out, QByteArrayView plaintext)
+{
     const quint64 counter = ++m_lastSent;
     // Nonce: this channel's random 16-byte prefix, then the counter. Unique under a key without a system call per
     // datagram: the counter never repeats within a channel, and two channels that derived the same keys (the same
@@ -41,25 +49,36 @@ QByteArray Channel::seal(QByteArrayView plaintext)
     for (int i = 0; i < 8; ++i)
         nonce[16 + i] = quint8(counter >> (56 - 8 * i));
     const AssociatedData ad = associatedData(counter, m_self, m_peer);
-    // One buffer, one allocation: the header, then the ciphertext encrypted straight into it.
-    QByteArray out;
-    out.reserve(cryptowire::Overhead + plaintext.size());
+    // The header, then the ciphertext encrypted straight after it, in the one buffer.
+    const qsizetype at = out.size();
+    out.reserve(at + cryptowire::Overhead + plaintext.size());
     cryptowire::appendHeader(out, counter, nonce);
-    out.resize(cryptowire::Overhead + plaintext.size());
+    out.resize(at + cryptowire::Overhead + plaintext.size());
+    // crypto_aead_xchacha20poly1305_ietf_encrypt(..., nonce, m_keys.send), with the subkey derived once.
+    std::array<unsigned char, crypto_aead_chacha20poly1305_ietf_NPUBBYTES> inner{};
+    std::copy(nonce.begin() + PrefixBytes, nonce.end(), inner.begin() + 4);
     unsigned long long length = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char*>(out.data()) + cryptowire::HeaderBytes,
-                                               &length, reinterpret_cast<const unsigned char*>(plaintext.data()),
-                                               quint64(plaintext.size()), ad.data(), ad.size(), nullptr, nonce.data(),
-                                               m_keys.send.data());
-    return out;
+    crypto_aead_chacha20poly1305_ietf_encrypt(
+        reinterpret_cast<unsigned char*>(out.data()) + at + cryptowire::HeaderBytes, &length,
+        reinterpret_cast<const unsigned char*>(plaintext.data()), quint64(plaintext.size()), ad.data(), ad.size(),
+        nullptr, inner.data(), m_sendSubkey.data());
 }
 
 std::optional<QByteArray> Channel::open(QByteArrayView envelope, Refusal* why)
 {
-    const auto refuse = [why](Refusal r) {
+    QByteArray plaintext;
+    if (!openInto(envelope, plaintext, why))
+        return std::nullopt;
+    return plaintext;
+}
+
+bool Channel::openInto(QByteArrayView envelope, QByteArray& out, Refusal* why)
+{
+    const auto refuse = [why, &out](Refusal r) {
         if (why)
             *why = r;
-        return std::nullopt;
+        out.resize(0);
+        return false;
     };
     const auto e = cryptowire::read(envelope, nullptr);
     if (!e)
@@ -71,15 +90,29 @@ std::optional<QByteArray> Channel::open(QByteArrayView envelope, Refusal* why)
     case ReplayWindow::Verdict::TooOld: return refuse(Refusal::TooOld);
     }
     const AssociatedData ad = associatedData(e->counter, m_peer, m_self);
-    QByteArray plaintext(e->ciphertext.size() - cryptowire::TagBytes, Qt::Uninitialized);
+    // crypto_aead_xchacha20poly1305_ietf_decrypt(..., e->nonce, m_keys.receive), with the subkey of the peer's
+    // prefix kept from its last envelope that opened (an envelope that does not open changes nothing).
+    Prefix prefix;
+    std::copy_n(e->nonce.begin(), PrefixBytes, prefix.begin());
+    const bool known = m_peerPrefix == prefix;
+    crypto::SecretBytes<crypto_core_hchacha20_OUTPUTBYTES> derived;
+    if (!known)
+        crypto_core_hchacha20(derived.data(), prefix.data(), m_keys.receive.data(), nullptr);
+    std::array<unsigned char, crypto_aead_chacha20poly1305_ietf_NPUBBYTES> inner{};
+    std::copy(e->nonce.begin() + PrefixBytes, e->nonce.end(), inner.begin() + 4);
+    out.resize(e->ciphertext.size() - cryptowire::TagBytes);
     unsigned long long length = 0;
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char*>(plaintext.data()), &length, nullptr,
-                                                   reinterpret_cast<const unsigned char*>(e->ciphertext.data()),
-                                                   quint64(e->ciphertext.size()), ad.data(), ad.size(), e->nonce.data(),
-                                                   m_keys.receive.data()) != 0)
+    if (crypto_aead_chacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char*>(out.data()), &length, nullptr,
+                                                  reinterpret_cast<const unsigned char*>(e->ciphertext.data()),
+                                                  quint64(e->ciphertext.size()), ad.data(), ad.size(), inner.data(),
+                                                  known ? m_receiveSubkey.data() : derived.data()) != 0)
         return refuse(Refusal::Forged);
+    if (!known) {
+        m_receiveSubkey = derived;
+        m_peerPrefix = prefix;
+    }
     m_window.accept(e->counter);
     if (why)
         *why = Refusal::None;
-    return plaintext;
+    return true;
 }

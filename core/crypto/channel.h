@@ -28,9 +28,14 @@ public:
 
     // The envelope (cryptowire.h) carrying `plaintext` to the peer: plaintext size + cryptowire::Overhead bytes.
     QByteArray seal(QByteArrayView plaintext);
+    // As seal(), appending the envelope to `out` (a buffer reused from datagram to datagram allocates nothing).
+    void sealInto(QByteArray& out, QByteArrayView plaintext);
     // The plaintext of an envelope from the peer; nullopt with *why when refused. A refused envelope changes
     // nothing, so the genuine datagram that a forgery imitated still opens when it arrives.
     std::optional<QByteArray> open(QByteArrayView envelope, Refusal* why = nullptr);
+    // As open(), writing the plaintext into `out` (resized to it; a reused buffer allocates nothing); false when
+    // refused, and `out` holds nothing of the envelope then.
+    bool openInto(QByteArrayView envelope, QByteArray& out, Refusal* why = nullptr);
 
     // Envelopes sealed so far (the last counter used).
     quint64 sealed() const { return m_lastSent; }
@@ -41,10 +46,20 @@ private:
     static AssociatedData associatedData(quint64 counter, const crypto::IdentityKey& sender,
                                          const crypto::IdentityKey& receiver);
 
+    // XChaCha20-Poly1305 (IETF) is ChaCha20-Poly1305 (IETF) under the subkey HChaCha20(key, nonce[0..16)), with
+    // the nonce's last 8 bytes after 4 zero bytes (libsodium's own construction, draft-irtf-cfrg-xchacha). A
+    // channel's nonces share their first 16 bytes (seal()), so each side derives that subkey once per peer prefix
+    // instead of once per datagram; the bytes on the wire are the same.
+    static constexpr std::size_t PrefixBytes = crypto_core_hchacha20_INPUTBYTES; // 16
+    using Prefix = std::array<unsigned char, PrefixBytes>;
+
     crypto::SessionKeys m_keys;
     crypto::IdentityKey m_self;
     crypto::IdentityKey m_peer;
-    std::array<unsigned char, cryptowire::NonceBytes - 8> m_noncePrefix{};
+    Prefix m_noncePrefix{};
+    crypto::SecretBytes<crypto_core_hchacha20_OUTPUTBYTES> m_sendSubkey; // for m_noncePrefix
+    std::optional<Prefix> m_peerPrefix;                                  // the prefix of the last envelope that opened
+    crypto::SecretBytes<crypto_core_hchacha20_OUTPUTBYTES> m_receiveSubkey; // for m_peerPrefix
     quint64 m_lastSent = 0;
     ReplayWindow m_window;
 };

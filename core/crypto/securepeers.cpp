@@ -46,6 +46,7 @@ bool SecurePeers::connect(Peer& p, const cryptowire::Announcement& a, QString* e
 
 SecurePeers::State SecurePeers::announced(const QString& name, QByteArrayView extension, QString* error)
 {
+    ++m_generation;
     QString why;
     const auto a = cryptowire::findAnnouncement(extension, &why);
     if (!a) {
@@ -106,15 +107,29 @@ std::optional<QByteArray> SecurePeers::seal(const QString& name, QByteArrayView 
 
 std::optional<QByteArray> SecurePeers::open(const QString& name, QByteArrayView envelope, qint64 nowMs)
 {
-    const auto it = m_peers.constFind(name);
+    QByteArray datagram;
+    if (!openInto(name, channel(name), envelope, nowMs, datagram))
+        return std::nullopt;
+    return datagram;
+}
+
+bool SecurePeers::openInto(const QString& name, Channel* c, QByteArrayView envelope, qint64 nowMs, QByteArray& out)
+{
     Channel::Refusal why = Channel::Refusal::Forged;
-    if (it != m_peers.cend() && (*it)->channel) {
-        if (auto datagram = (*it)->channel->open(envelope, &why))
-            return datagram;
-    }
+    if (c && c->openInto(envelope, out, &why))
+        return true;
     if (why != Channel::Refusal::Replayed)
         countForgery(name, nowMs);
-    return std::nullopt;
+    return false;
+}
+
+Channel* SecurePeers::channel(const QString& name) const
+{
+    if (m_lastChannel.generation == m_generation && m_lastChannel.name == name)
+        return m_lastChannel.channel;
+    const auto it = m_peers.constFind(name);
+    m_lastChannel = {name, it != m_peers.cend() ? (*it)->channel.get() : nullptr, m_generation};
+    return m_lastChannel.channel;
 }
 
 void SecurePeers::refuseClear(const QString& name, qint64 nowMs)
@@ -138,6 +153,7 @@ void SecurePeers::countForgery(const QString& name, qint64 nowMs)
 
 bool SecurePeers::trust(const QString& name)
 {
+    ++m_generation;
     const auto pinned = m_pinned->find(name);
     if (!pinned || !pinned->pending)
         return false;
@@ -154,6 +170,7 @@ bool SecurePeers::trust(const QString& name)
 
 void SecurePeers::rename(const QString& from, const QString& to)
 {
+    ++m_generation;
     if (from == to || from.isEmpty() || to.isEmpty() || m_peers.contains(to) || m_pinned->find(to))
         return;
     m_pinned->rename(from, to);

@@ -55,6 +55,12 @@ public:
     // The datagram inside an envelope from `peer`; nullopt when refused (counted as a forgery, except replays,
     // which are retransmissions' copies as often as attacks and are dropped silently). `nowMs`: a monotonic clock.
     std::optional<QByteArray> open(const QString& peer, QByteArrayView envelope, qint64 nowMs);
+    // As open(), with the peer's `channel` (channel(): null when it has none) looked up by the caller, writing the
+    // datagram into `out` (a reused buffer allocates nothing); false when refused.
+    bool openInto(const QString& peer, Channel* channel, QByteArrayView envelope, qint64 nowMs, QByteArray& out);
+    // The channel that seals for `peer` while it is Secure, else null. Valid until the peer's state changes (an
+    // entry packet, trust(), rename()), so only for the datagrams of one pass (SecureLayer::channelFor).
+    Channel* channel(const QString& peer) const;
     // Records a clear (unsealed) datagram from `peer`, which encrypts: refused and counted as a forgery.
     void refuseClear(const QString& peer, qint64 nowMs);
 
@@ -89,4 +95,13 @@ private:
     crypto::Handshake m_handshake;
     QHash<QString, std::shared_ptr<Peer>> m_peers;
     quint64 m_refused = 0;
+    // channel()'s last answer: a transfer asks for the same peer's at every datagram, and a string hash each time
+    // cost a tenth of the receiver's user time. Any change of channels or names (announced(), trust(), rename())
+    // moves the generation on, which forgets it.
+    quint64 m_generation = 0;
+    mutable struct {
+        QString name;
+        Channel* channel = nullptr;
+        quint64 generation = ~quint64(0);
+    } m_lastChannel;
 };

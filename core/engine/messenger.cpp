@@ -789,19 +789,23 @@ void Messenger::onDatagram(const Datagram& datagram)
             return;
         }
     }
-    const ipmsg::DecodeResult decoded = ipmsg::decode(datagram.data);
     if (m_sealer) {
-        openSecure(decoded, datagram);
+        // Envelopes are read in place: no copy of the datagram before it is opened.
+        if (const auto view = ipmsg::decodeView(datagram.data); view && view->mode() == cryptowire::SealedMode)
+            openEnvelope(*view, datagram.from);
+        else
+            openSecure(ipmsg::decode(datagram.data), datagram);
         return;
     }
+    const ipmsg::DecodeResult decoded = ipmsg::decode(datagram.data);
     if (decoded.packet)
         handlePacket(*decoded.packet, datagram.from);
     else
         handlePlainText(datagram.data, datagram.from);
 }
 
-// With encryption on: envelopes opened with their sender's channel, clear datagrams only from peers that do not
-// encrypt (and their entry packets, which carry the keys), everything else refused.
+// With encryption on, what is no envelope (openEnvelope): clear datagrams only from peers that do not encrypt (and
+// their entry packets, which carry the keys), everything else refused.
 void Messenger::openSecure(const ipmsg::DecodeResult& decoded, const Datagram& datagram)
 {
     const Endpoint& from = datagram.from;
@@ -809,23 +813,6 @@ void Messenger::openSecure(const ipmsg::DecodeResult& decoded, const Datagram& d
         ++m_stats.dropped;
         ++m_stats.forgeries;
     };
-    if (decoded.packet && decoded.packet->mode() == cryptowire::SealedMode) {
-        const QString peer = m_directory.peerFor(from);
-        const SecureLayer::Opened opened = m_sealer->openSealed(peer, decoded.packet->extension);
-        switch (opened.verdict) {
-        case SecureLayer::Verdict::Opened: break;
-        case SecureLayer::Verdict::Refused: refuse(); return;
-        case SecureLayer::Verdict::Clear:
-        case SecureLayer::Verdict::Dropped: ++m_stats.dropped; return;
-        }
-        const ipmsg::DecodeResult inner = ipmsg::decode(opened.datagram);
-        if (!inner.packet || inner.packet->mode() == cryptowire::SealedMode) {
-            ++m_stats.dropped;
-            return;
-        }
-        handlePacket(*inner.packet, from);
-        return;
-    }
     if (decoded.packet) {
         const ipmsg::Packet& p = *decoded.packet;
         // Presence packets go in the clear (to the LAN too) and carry the sender's key announcement, BR_EXIT as well
@@ -846,6 +833,48 @@ void Messenger::openSecure(const ipmsg::DecodeResult& decoded, const Datagram& d
         return;
     }
     handlePlainText(datagram.data, from);
+}
+
+// With encryption on: an envelope (an IPMsg packet of mode SealedMode) opened with its sender's channel.
+void Messenger::openEnvelope(const ipmsg::PacketView& outer, const Endpoint& from)
+{
+    const SecureLayer::Opened opened = m_sealer->openSealed(m_directory.peerFor(from), outer.extension);
+    switch (opened.verdict) {
+    case SecureLayer::Verdict::Opened: break;
+    case SecureLayer::Verdict::Refused:
+        ++m_stats.dropped;
+        ++m_stats.forgeries;
+        return;
+    case SecureLayer::Verdict::Clear:
+    case SecureLayer::Verdict::Dropped: ++m_stats.dropped; return;
+    }
+    const std::optional<ipmsg::PacketView> inner = ipmsg::decodeView(opened.datagram);
+    if (!inner || inner->mode() == cryptowire::SealedMode) {
+        ++m_stats.dropped;
+        return;
+    }
+    // File datagrams (most of what a transfer brings) go to their handler as read, without a Packet's copies.
+    if (inner->mode() == filewire::Mode) {
+        noteFilePeer(*inner, from);
+        if (m_fileHandler)
+            m_fileHandler(inner->extension, from);
+        return;
+    }
+    handlePacket(*ipmsg::decode(opened.datagram).packet, from);
+}
+
+void Messenger::noteFilePeer(const ipmsg::PacketView& p, const Endpoint& from)
+{
+    const qint64 at = m_now();
+    if (at == m_fileNoted.ms && p.packetNo <= m_fileNoted.packetNo && from == m_fileNoted.from &&
+        m_receivedAt == m_fileNoted.local && p.version == m_fileNoted.version)
+        return;
+    ipmsg::Packet packet;
+    packet.version = p.version.first(std::min(p.version.size(), textcodec::MaxFieldBytes)).toByteArray();
+    packet.packetNo = p.packetNo;
+    packet.command = p.command;
+    notePeer(packet, from);
+    m_fileNoted = {at, p.packetNo, from, m_receivedAt, packet.version};
 }
 
 // Every stranger that writes gets a conversation in history: at most newStrangersPerHour new ones an hour, so a flood
@@ -1082,18 +1111,6 @@ QByteArray Messenger::versionOf(const Endpoint& from) const
 {
     const PeerLink* l = m_directory.find(from);
     return l ? l->version : QByteArray();
-}
-
-void Messenger::sendFilePayload(const QByteArray& payload, const Endpoint& to)
-{
-    ipmsg::Packet p;
-    p.version = versionField();
-    p.packetNo = std::max<quint64>(1, m_numbers.last());
-    p.user = m_identity.user;
-    p.host = m_identity.host;
-    p.command = filewire::Mode;
-    p.extension = payload;
-    output(ipmsg::encode(p), to);
 }
 
 // IP Messenger asks for the absence text: the away or busy text, or IP Messenger's own words when there is none

@@ -151,9 +151,33 @@ public:
     // Files (core/transfer/): the handler of Pigeon file datagrams (mode filewire::Mode), and how they go out, as
     // an IPMsg packet to `to` through the engine's transport. File datagrams take no packet number of their own
     // (they repeat the last one), so a large transfer does not run the message numbers ahead of the clock.
-    using FileHandler = std::function<void(const QByteArray& payload, const Endpoint& from)>;
+    // The handler's `payload` is valid during the call only.
+    using FileHandler = std::function<void(QByteArrayView payload, const Endpoint& from)>;
     void setFileHandler(FileHandler handler) { m_fileHandler = std::move(handler); }
-    void sendFilePayload(const QByteArray& payload, const Endpoint& to);
+    void sendFilePayload(QByteArrayView payload, const Endpoint& to);
+    // A run of file datagrams to one peer (a transfer's burst, Transfers::pump): the route (the peer's encryption
+    // channel, the IPMsg header) is looked up once, and each datagram is built in one buffer that the next one
+    // reuses (fileoutput.cpp). Use it within one pass of the event loop: an entry packet handled in between may
+    // change the peer's channel.
+    class FileOutput {
+    public:
+        // Where the next payload's `bytes` go: fill them in, then send().
+        char* payload(qsizetype bytes);
+        // Sends the datagram: sealed for a peer that is Secure, else as sendFilePayload would (in the clear, or
+        // held for a key). False when the transport refused it.
+        bool send();
+
+    private:
+        friend class Messenger;
+        FileOutput(Messenger* messenger, const Endpoint& to);
+        Messenger* m_messenger;
+        Endpoint m_to;
+        Channel* m_channel = nullptr; // the peer's while it is Secure
+        bool m_own = false;           // `to` is this Pigeon's own socket: nothing goes (sendDatagram)
+        QHostAddress m_local;         // where datagrams to `to` leave from (sendDatagram)
+        qsizetype m_header = 0;       // bytes of the IPMsg header at the buffer's start
+    };
+    FileOutput fileOutput(const Endpoint& to);
     // Files with the IP Messenger family (ipmsgtransfers.h): the handler of their UDP side (SENDMSG with
     // FILEATTACHOPT, after its text was handled; RELEASEFILES; RECVMSG), and what it needs to answer: a packet sent
     // with the next packet number (returned) or `packetNo`, a packet's bytes for a TCP request, the text encoding of
@@ -249,6 +273,10 @@ private:
     qint64 post(const QString& peer, const QString& text, bool sealed, QString* error);
     void onDatagram(const Datagram& datagram);
     void openSecure(const ipmsg::DecodeResult& decoded, const Datagram& datagram);
+    void openEnvelope(const ipmsg::PacketView& outer, const Endpoint& from);
+    // notePeer() for a file datagram: once per peer and millisecond (a transfer brings 100 000 a second, and all
+    // of one millisecond tell the same).
+    void noteFilePeer(const ipmsg::PacketView& packet, const Endpoint& from);
     void handlePacket(const ipmsg::Packet& packet, const Endpoint& from);
     // The dispatcher's handlers, one per IPMsg command (handlePacket's switch), and one for plain text. A new kind
     // of payload is a new command (or a Pigeon private one, as PigeonFragment), a payload type in wire/ with its
@@ -378,6 +406,14 @@ private:
     QTimer m_probe;  // greets offline contacts that have messages waiting
     QElapsedTimer m_clock;
     FileHandler m_fileHandler;
+    QByteArray m_fileDatagram; // FileOutput's buffer
+    struct FileNoted {
+        qint64 ms = -1;
+        quint64 packetNo = 0;
+        Endpoint from;
+        QHostAddress local;
+        QByteArray version;
+    } m_fileNoted; // what noteFilePeer() last told notePeer()
     SecurePeers* m_secure = nullptr;
     std::unique_ptr<SecureLayer> m_sealer;
     IpmsgFileHandler m_ipmsgFileHandler;

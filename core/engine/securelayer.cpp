@@ -3,7 +3,7 @@
 #include "cryptowire.h"
 #include "ipmsg.h"
 
-#include <QtEndian>
+#include <charconv>
 
 SecureLayer::SecureLayer(SecurePeers* peers, Send send, QByteArray version, Clock clock)
     : m_peers(peers)
@@ -11,23 +11,16 @@ SecureLayer::SecureLayer(SecurePeers* peers, Send send, QByteArray version, Cloc
     , m_version(std::move(version))
     , m_clock(std::move(clock))
 {
+    m_version.replace(':', '_').replace('\0', '_');
 }
 
 bool SecureLayer::send(const QString& peer, const Endpoint& to, const QByteArray& datagram, bool heard)
 {
     switch (m_peers->state(peer)) {
-    case SecurePeers::State::Secure: {
-        const auto envelope = m_peers->seal(peer, datagram);
-        if (!envelope)
-            return hold(peer, to, datagram);
-        ipmsg::Packet outer;
-        outer.version = m_version;
-        // The envelope's counter (cryptowire.h: bytes 1-8, big-endian): unique per direction, like a packet number.
-        outer.packetNo = qFromBigEndian<quint64>(envelope->constData() + 1);
-        outer.command = cryptowire::SealedMode;
-        outer.extension = *envelope;
-        return m_send(ipmsg::encode(outer), to);
-    }
+    case SecurePeers::State::Secure:
+        if (Channel* channel = m_peers->channel(peer))
+            return m_send(seal(*channel, datagram), to);
+        return hold(peer, to, datagram);
     case SecurePeers::State::Waiting:
     case SecurePeers::State::KeyChanged: return hold(peer, to, datagram);
     case SecurePeers::State::Clear: break;
@@ -35,6 +28,24 @@ bool SecureLayer::send(const QString& peer, const Endpoint& to, const QByteArray
     // No key from it yet: a peer heard from in this run without one does not encrypt (IP Messenger, iptux, an
     // older Pigeon); one not heard from yet may be a Pigeon whose announcement is on its way.
     return heard ? m_send(datagram, to) : hold(peer, to, datagram);
+}
+
+const QByteArray& SecureLayer::seal(Channel& channel, QByteArrayView datagram)
+{
+    // ipmsg::encode's layout, written straight into one buffer: the outer packet's packet number is the envelope's
+    // counter (cryptowire.h: unique per direction, like a packet number), user and host stay empty, the extension
+    // is the envelope, then a NUL.
+    m_sealed.resize(0);
+    m_sealed.reserve(m_version.size() + 32 + cryptowire::Overhead + datagram.size());
+    m_sealed.append(m_version).append(':');
+    char digits[24];
+    const auto counter = std::to_chars(digits, digits + sizeof digits, channel.sealed() + 1).ptr;
+    m_sealed.append(digits, counter - digits).append(":::");
+    const auto mode = std::to_chars(digits, digits + sizeof digits, cryptowire::SealedMode).ptr;
+    m_sealed.append(digits, mode - digits).append(':');
+    channel.sealInto(m_sealed, datagram);
+    m_sealed.append('\0');
+    return m_sealed;
 }
 
 bool SecureLayer::hold(const QString& peer, const Endpoint& to, const QByteArray& datagram)
@@ -85,11 +96,12 @@ SecureLayer::Opened SecureLayer::openSealed(const QString& peer, QByteArrayView 
     // the old channel still arrive for a moment, and under a changed key nothing is opened until it is trusted.
     // They are dropped without a warning; the sender's retransmissions come sealed for the new channel.
     // An envelope from a peer without a key opens nothing either: SecurePeers counts it as a forgery.
-    if (m_peers->state(peer) != SecurePeers::State::Secure && m_peers->encrypts(peer))
+    Channel* channel = m_peers->channel(peer);
+    if (!channel && m_peers->encrypts(peer))
         return {Verdict::Dropped, {}};
     const quint64 before = m_peers->refused();
-    if (auto datagram = m_peers->open(peer, envelope, m_clock()))
-        return {Verdict::Opened, std::move(*datagram)};
+    if (m_peers->openInto(peer, channel, envelope, m_clock(), m_opened))
+        return {Verdict::Opened, m_opened};
     return {m_peers->refused() != before ? Verdict::Refused : Verdict::Dropped, {}};
 }
 

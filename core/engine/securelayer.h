@@ -35,6 +35,12 @@ public:
     // Sends `datagram` (a whole IPMsg datagram) to `peer` at `to`: sealed, in the clear (a peer that does not
     // encrypt and was `heard` from in this run), or held. False only when the transport refused it.
     bool send(const QString& peer, const Endpoint& to, const QByteArray& datagram, bool heard);
+    // The channel of `peer` while it is Secure, else null: what a run of datagrams to one peer (a transfer's burst)
+    // looks up once. Valid until control returns to the event loop (an entry packet may replace it).
+    Channel* channelFor(const QString& peer) const { return m_peers->channel(peer); }
+    // The sealed datagram (an IPMsg packet of mode SealedMode) carrying `datagram` with `channel`, as send() makes
+    // it for a Secure peer, in a buffer that the next call reuses.
+    const QByteArray& seal(Channel& channel, QByteArrayView datagram);
     // Sends what was held for `peer` as it now allows; `heard`: as for send().
     void release(const QString& peer, bool heard);
     bool holds(const QString& peer) const { return m_held.contains(peer); }
@@ -51,7 +57,8 @@ public:
         Verdict verdict = Verdict::Dropped;
         QByteArray datagram;
     };
-    // What to do with an IPMsg packet of mode SealedMode from `peer` (its extension is the envelope).
+    // What to do with an IPMsg packet of mode SealedMode from `peer` (its extension is the envelope). The opened
+    // datagram shares a buffer that the next call reuses.
     Opened openSealed(const QString& peer, QByteArrayView envelope);
     // What to do with a clear datagram from `peer` that is no entry packet.
     Verdict checkClear(const QString& peer);
@@ -66,7 +73,9 @@ private:
 
     SecurePeers* m_peers;
     Send m_send;
-    QByteArray m_version;
+    QByteArray m_version; // sanitised as ipmsg::encode writes it
+    QByteArray m_sealed;  // the last outer datagram, its buffer reused
+    QByteArray m_opened;  // the last opened datagram, its buffer reused
     Clock m_clock;
     QHash<QString, std::deque<Held>> m_held;
 };

@@ -51,6 +51,7 @@ FileSink::FileSink(QString folder, quint64 id, QList<filewire::Entry> entries, q
         at += m_entries[i].size;
     }
     m_starts.append(at);
+    m_streams.resize(size_t(m_files.size()));
 }
 
 FileSink::~FileSink()
@@ -103,6 +104,7 @@ bool FileSink::append(const filewire::Entry& entry, QString* error)
     if (!entry.folder) {
         m_files.append(int(m_entries.size() - 1));
         m_starts.append(m_starts.last() + entry.size);
+        m_streams.emplace_back();
     }
     return create(int(m_entries.size() - 1), error);
 }
@@ -148,8 +150,15 @@ bool FileSink::write(quint64 offset, QByteArrayView bytes, QString* error)
     if (!m_pending.isEmpty() && (entry != m_pendingEntry || at != m_pendingAt + quint64(m_pending.size())) &&
         !flush(error))
         return false;
+    Stream& stream = m_streams[size_t(file)];
+    if (at < stream.hashed) {
+        // Bytes already hashed written again: the hash no longer tells what is on the disk.
+        stream.hash.reset();
+        stream.hashed = 0;
+    }
     if (m_pending.isEmpty()) {
         m_pendingEntry = entry;
+        m_pendingFile = file;
         m_pendingAt = at;
     }
     m_pending.append(bytes.data(), bytes.size());
@@ -186,6 +195,12 @@ bool FileSink::flush(QString* error)
         }
         done += n;
     }
+    // Data that goes on where the file's hash stops is hashed now, while it is in the cache.
+    Stream& stream = m_streams[size_t(m_pendingFile)];
+    if (stream.hash && m_pendingAt == stream.hashed && !m_entries[entry].sha256.isEmpty()) {
+        stream.hash->addData(m_pending);
+        stream.hashed += quint64(m_pending.size());
+    }
     m_pending.resize(0); // keeps the capacity for the next run of data
     return true;
 }
@@ -206,10 +221,15 @@ bool FileSink::finish(QString* saved, QString* error)
     if (!flush(error))
         return false;
     closeAll();
-    for (const int entry : std::as_const(m_files)) {
+    for (qsizetype i = 0; i < m_files.size(); ++i) {
+        const int entry = m_files[i];
         QFile file(pathOf(entry));
-        Sha256 hash;
-        if (!file.open(QIODevice::ReadOnly) || (!m_entries[entry].sha256.isEmpty() && !hash.addData(&file))) {
+        Stream& stream = m_streams[size_t(i)];
+        if (!stream.hash)
+            stream = Stream();
+        // What was not hashed as it was written is read back.
+        if (!file.open(QIODevice::ReadOnly) || (!m_entries[entry].sha256.isEmpty() &&
+                                                (!file.seek(qint64(stream.hashed)) || !stream.hash->addData(&file)))) {
             *error = tr("%1: cannot be read back: %2").arg(file.fileName(), file.errorString());
             return false;
         }
@@ -221,7 +241,7 @@ bool FileSink::finish(QString* saved, QString* error)
                              .arg(m_entries[entry].size);
                 return false;
             }
-        } else if (hash.result() != m_entries[entry].sha256) {
+        } else if (stream.hash->result() != m_entries[entry].sha256) {
             *error = tr("%1: its SHA-256 differs from the sender's").arg(m_entries[entry].path);
             return false;
         }

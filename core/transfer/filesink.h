@@ -1,9 +1,13 @@
 #pragma once
 
 #include "filewire.h"
+#include "sha256.h"
 
 #include <QList>
 #include <QString>
+
+#include <memory>
+#include <vector>
 
 // Where a receiver writes one transfer: a temporary name in the download folder (".pigeon-<id>.part", a file, or a
 // folder holding the offered folder's tree), then, once every file's SHA-256 matches the sender's and is flushed to
@@ -37,7 +41,8 @@ public:
     // Writes out what is gathered and flushes it to the disk (fdatasync), so that progress recorded after it
     // survives a power cut.
     bool sync(QString* error);
-    // Checks every file's SHA-256, flushes, and renames to the final name; *saved is where it went.
+    // Checks every file's SHA-256, flushes, and renames to the final name; *saved is where it went. A file's bytes
+    // written in order from its start were hashed as they were written out; only the rest is read back.
     bool finish(QString* saved, QString* error);
     // Removes the temporary file or folder.
     void discard();
@@ -63,5 +68,13 @@ private:
     int m_fd = -1;
     QByteArray m_pending; // gathered bytes for m_pendingEntry from file offset m_pendingAt
     int m_pendingEntry = -1;
+    int m_pendingFile = -1; // m_pendingEntry's index in m_files
     quint64 m_pendingAt = 0;
+    // A file's SHA-256 over its first `hashed` bytes, fed by flush() while the data comes in order (null once bytes
+    // below that point were written again: finish() then reads the whole file).
+    struct Stream {
+        std::unique_ptr<Sha256> hash = std::make_unique<Sha256>();
+        quint64 hashed = 0;
+    };
+    std::vector<Stream> m_streams; // by index in m_files
 };

@@ -6,7 +6,16 @@ namespace filewire {
 
 namespace {
 
-enum class Kind : quint8 { Offer = 1, Accept = 2, Pending = 3, Data = 4, Sack = 5, Done = 6, Cancel = 7 };
+enum class Kind : quint8 {
+    Offer = 1,
+    Accept = 2,
+    Pending = 3,
+    Data = 4,
+    Sack = 5,
+    Done = 6,
+    Cancel = 7,
+    ChunkSize = 8
+};
 
 class Writer {
 public:
@@ -211,6 +220,10 @@ QByteArray encode(const Payload& payload)
             } else if constexpr (std::is_same_v<T, Done>) {
                 w.number(quint8(Kind::Done));
                 w.number(p.id);
+            } else if constexpr (std::is_same_v<T, ChunkSize>) {
+                w.number(quint8(Kind::ChunkSize));
+                w.number(p.id);
+                w.number(p.bytes);
             } else {
                 w.number(quint8(Kind::Cancel));
                 w.number(p.id);
@@ -297,12 +310,38 @@ std::optional<Payload> decode(QByteArrayView bytes, QString* error)
             out = c;
             break;
         }
+        case Kind::ChunkSize: {
+            ChunkSize c;
+            c.id = id;
+            c.bytes = r.number<quint16>();
+            if (c.bytes == 0 || c.bytes > ChunkBytes)
+                r.fail(QStringLiteral("a chunk size of %1 bytes").arg(c.bytes));
+            out = c;
+            break;
+        }
         default: r.fail(QStringLiteral("kind %1").arg(kind));
         }
     }
     if (!r.finish(error))
         return std::nullopt;
     return out;
+}
+
+void writeDataHeader(char* out, quint64 id, quint64 offset)
+{
+    out[0] = char(Version);
+    out[1] = char(Kind::Data);
+    qToLittleEndian(id, out + 2);
+    qToLittleEndian(offset, out + 10);
+}
+
+std::optional<DataView> decodeData(QByteArrayView payload)
+{
+    const qsizetype size = payload.size() - DataHeaderBytes;
+    if (size < 1 || size > ChunkBytes || quint8(payload[0]) != Version || quint8(payload[1]) != quint8(Kind::Data))
+        return std::nullopt;
+    return DataView{qFromLittleEndian<quint64>(payload.data() + 2), qFromLittleEndian<quint64>(payload.data() + 10),
+                    payload.sliced(DataHeaderBytes)};
 }
 
 quint64 idOf(const Payload& payload)

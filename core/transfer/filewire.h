@@ -22,11 +22,16 @@ namespace filewire {
 
 inline constexpr quint32 Mode = 0xE4;
 inline constexpr quint8 Version = 1;
-// Stream bytes per Data payload. A data datagram is at most 1 472 bytes (1 500-byte Ethernet MTU minus IPv4 and UDP
-// headers): IPMsg header <= 105 bytes (version, 10-digit numbers, user and host of <= 32 bytes each), Data header
-// 18 bytes, and room for the encryption layer's envelope (49 bytes plus an outer IPMsg header of <= 105 bytes).
-inline constexpr qsizetype ChunkBytes = 1152;
-inline constexpr qsizetype MaxDatagramBytes = 1472;
+// Stream bytes per Data payload, at most. A data datagram is at most 1 452 bytes (a 1 500-byte Ethernet MTU minus
+// IPv6 and UDP headers; IPv4 leaves 1 472): the IPMsg header of a file datagram <= 48 bytes (fileoutput.cpp: a
+// version field <= 19 bytes, a packet number <= 20 digits, empty user and host, the command, the NUL), the Data
+// header's 18, and the encryption layer's envelope (49 bytes, and an outer header <= 48 bytes as the inner one).
+inline constexpr qsizetype ChunkBytes = 1288;
+// What a sender sends until the receiver says it takes ChunkBytes (ChunkSize): a receiver older than ChunkSize
+// took at most this.
+inline constexpr qsizetype LegacyChunkBytes = 1152;
+inline constexpr qsizetype MaxFileHeaderBytes = 48;
+inline constexpr qsizetype MaxDatagramBytes = 1452;
 // Ranges a selective acknowledgement lists above the cumulative point.
 inline constexpr int MaxSackRanges = 16;
 // Bounds a manifest must keep (what a receiver holds in memory before anything is written).
@@ -104,7 +109,27 @@ struct Cancel {
     QString text; // for the other side's user, <= 255 bytes
 };
 
-using Payload = std::variant<Offer, Accept, Pending, Data, Sack, Done, Cancel>;
+// Receiver -> sender, with each Accept: the largest Data payload it takes (<= ChunkBytes). A sender without this
+// kind drops it as unknown and goes on with LegacyChunkBytes, which every receiver takes.
+struct ChunkSize {
+    quint64 id = 0;
+    quint16 bytes = 0;
+};
+
+using Payload = std::variant<Offer, Accept, Pending, Data, Sack, Done, Cancel, ChunkSize>;
+
+// Data payloads, the bulk of a transfer, without a Data's copies: written in place by the sender (its header, then
+// the stream bytes straight after it) and read in place by the receiver.
+inline constexpr qsizetype DataHeaderBytes = 1 + 1 + 8 + 8; // version, kind, transferId, offset
+// Writes a Data payload's header (DataHeaderBytes) to `out`; 1..ChunkBytes stream bytes follow it.
+void writeDataHeader(char* out, quint64 id, quint64 offset);
+struct DataView {
+    quint64 id = 0;
+    quint64 offset = 0;
+    QByteArrayView bytes; // points into the payload read
+};
+// The Data payload in `payload`, with decode()'s checks; nullopt for anything else (decode() says why).
+std::optional<DataView> decodeData(QByteArrayView payload);
 
 QByteArray encode(const Payload& payload);
 // Nullopt (and *error) for anything malformed: unknown version or kind, truncated, trailing bytes, out of bounds.

@@ -3,6 +3,7 @@
 #include <QList>
 #include <QtGlobal>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <utility>
@@ -40,6 +41,8 @@ public:
     // sorted; segments are at most `segmentBytes`.
     SendWindow(quint64 end, QList<quint64> boundaries, quint64 segmentBytes, Timing timing);
 
+    // Segments sent from now on are at most `bytes` (the receiver said what it takes); those in flight keep theirs.
+    void setSegmentBytes(quint64 bytes) { m_segmentBytes = std::max<quint64>(1, bytes); }
     // Forgets everything in flight and acknowledged and sends from `from` on (a receiver that restarted, or said
     // where it is).
     void restart(quint64 from);

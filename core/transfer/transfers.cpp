@@ -113,7 +113,7 @@ Transfers::Transfers(Messenger* messenger, History* history, QObject* parent)
     connect(&m_timer, &QTimer::timeout, this, &Transfers::tick);
     m_sackTimer.setSingleShot(true);
     connect(&m_sackTimer, &QTimer::timeout, this, &Transfers::flushSacks);
-    m_messenger->setFileHandler([this](const QByteArray& payload, const Endpoint& from) { onPayload(payload, from); });
+    m_messenger->setFileHandler([this](QByteArrayView payload, const Endpoint& from) { onPayload(payload, from); });
     m_ipmsg = std::make_unique<IpmsgTransfers>(messenger, history->database());
     m_ipmsg->setDownloadFolder(m_downloads);
     connect(m_ipmsg.get(), &IpmsgTransfers::offered, this, &Transfers::offered);
@@ -176,7 +176,8 @@ void Transfers::start()
         m_transfers.insert({r.id, r.outgoing}, t);
         if (r.outgoing) {
             // The receiver says where to go on from when it hears the offer again.
-            t->window = std::make_unique<SendWindow>(t->streamEnd(), t->boundaries(), filewire::ChunkBytes, m_timing);
+            t->window =
+                std::make_unique<SendWindow>(t->streamEnd(), t->boundaries(), filewire::LegacyChunkBytes, m_timing);
             t->window->restart(t->streamEnd()); // nothing is sent before the receiver's Accept
             t->r.session = 0;                   // so that any Accept sets where to go on from
             sendOffer(*t);
@@ -193,7 +194,7 @@ void Transfers::start()
                 }
             }
             persist(*t);
-            send(*t, filewire::Accept{r.id, t->r.session, t->received.contiguous()});
+            sendAccept(*t);
             t->lastDataMs = now();
         }
     }
@@ -306,7 +307,7 @@ void Transfers::prepared(quint64 id, const OfferPreparation::Result& result)
         return;
     }
     t->mapEntries();
-    t->window = std::make_unique<SendWindow>(t->streamEnd(), t->boundaries(), filewire::ChunkBytes, m_timing);
+    t->window = std::make_unique<SendWindow>(t->streamEnd(), t->boundaries(), filewire::LegacyChunkBytes, m_timing);
     t->window->restart(t->streamEnd());
     sendOffer(*t);
     notify(*t, true);
@@ -353,7 +354,7 @@ bool Transfers::accept(quint64 id, QString* error, const QString& folder)
         return failWith(m_store.error());
     t->r.manifest.clear();
     t->r.manifest.resize(qsizetype(t->r.manifestBytes));
-    send(*t, filewire::Accept{id, t->r.session, 0});
+    sendAccept(*t);
     notify(*t, true);
     arm();
     return true;
@@ -469,8 +470,15 @@ Transfers::Transfer* Transfers::find(quint64 id, bool outgoing, const Endpoint& 
     return t && t->to == from ? t : nullptr;
 }
 
-void Transfers::onPayload(const QByteArray& payload, const Endpoint& from)
+void Transfers::onPayload(QByteArrayView payload, const Endpoint& from)
 {
+    // Data first, read in place: most of what comes.
+    if (const std::optional<filewire::DataView> data = filewire::decodeData(payload)) {
+        if (Transfer* t = find(data->id, false, from)) {
+            onData(*t, *data);
+            return;
+        }
+    }
     QString why;
     const std::optional<filewire::Payload> decoded = filewire::decode(payload, &why);
     if (!decoded) {
@@ -484,7 +492,8 @@ void Transfers::onPayload(const QByteArray& payload, const Endpoint& from)
     }
     const bool toSender =
         std::holds_alternative<filewire::Accept>(*decoded) || std::holds_alternative<filewire::Pending>(*decoded) ||
-        std::holds_alternative<filewire::Sack>(*decoded) || std::holds_alternative<filewire::Done>(*decoded);
+        std::holds_alternative<filewire::Sack>(*decoded) || std::holds_alternative<filewire::Done>(*decoded) ||
+        std::holds_alternative<filewire::ChunkSize>(*decoded);
     Transfer* t = nullptr;
     if (const auto* cancel = std::get_if<filewire::Cancel>(&*decoded)) {
         t = find(id, true, from);
@@ -509,14 +518,17 @@ void Transfers::onPayload(const QByteArray& payload, const Endpoint& from)
     else if (std::holds_alternative<filewire::Pending>(*decoded)) {
         if (t->r.state == TransferState::Offered)
             t->probeMs = MaxProbeMs, t->nextProbeMs = now() + MaxProbeMs;
-    } else if (const auto* sack = std::get_if<filewire::Sack>(&*decoded))
+    } else if (const auto* sack = std::get_if<filewire::Sack>(&*decoded)) {
         onSack(*t, *sack);
-    else if (std::holds_alternative<filewire::Done>(*decoded)) {
+    } else if (const auto* chunk = std::get_if<filewire::ChunkSize>(&*decoded)) {
+        if (t->window)
+            t->window->setSegmentBytes(quint64(std::max<qsizetype>(chunk->bytes, filewire::LegacyChunkBytes)));
+    } else if (std::holds_alternative<filewire::Done>(*decoded)) {
         // The receiver checked every file: done, even if the last acknowledgements are still on their way.
         if (t->r.state == TransferState::Moving)
             end(*t, TransferState::Done);
-    } else if (const auto* data = std::get_if<filewire::Data>(&*decoded))
-        onData(*t, *data);
+    }
+    // Data is handled above (decodeData accepts every Data payload decode() does).
 }
 
 void Transfers::onOffer(const filewire::Offer& o, const Endpoint& from)
@@ -525,7 +537,7 @@ void Transfers::onOffer(const filewire::Offer& o, const Endpoint& from)
         // An offer again: the sender restarted or did not hear us. Tell it where this transfer stands.
         switch (t->r.state) {
         case TransferState::Offered: send(*t, filewire::Pending{o.id}); break;
-        case TransferState::Moving: send(*t, filewire::Accept{o.id, t->r.session, t->received.contiguous()}); break;
+        case TransferState::Moving: sendAccept(*t); break;
         case TransferState::Done: send(*t, filewire::Done{o.id}); break;
         case TransferState::Declined: send(*t, filewire::Cancel{o.id, filewire::Reason::Declined, {}}); break;
         case TransferState::Failed: send(*t, filewire::Cancel{o.id, filewire::Reason::Failed, t->r.error}); break;
@@ -636,25 +648,35 @@ void Transfers::pump(Transfer& t)
 {
     // The burst leaves in a few system calls (UdpTransport: UDP_SEGMENT runs in one sendmmsg) when the pump is done.
     const Transport::Batch batch(m_messenger->transport());
+    // One route for the burst: each datagram is then built in one buffer, the file read straight into it.
+    std::optional<Messenger::FileOutput> out;
     for (int i = 0; i < PumpBurst && t.r.state == TransferState::Moving; ++i) {
         const auto segment = t.window->next(now());
         if (!segment)
             break;
-        QByteArray bytes;
+        if (!out)
+            out = m_messenger->fileOutput(t.to);
+        char* payload = out->payload(filewire::DataHeaderBytes + segment->length);
+        filewire::writeDataHeader(payload, t.r.id, segment->offset);
         QString why;
-        if (!readChunk(t, segment->offset, segment->length, &bytes, &why)) {
+        if (!readChunk(t, segment->offset, segment->length, payload + filewire::DataHeaderBytes, &why)) {
             fail(t, filewire::Reason::FileChanged, why);
             return;
         }
-        send(t, filewire::Data{t.r.id, segment->offset, bytes});
+        out->send();
     }
     arm();
 }
 
-bool Transfers::readChunk(Transfer& t, quint64 offset, quint32 length, QByteArray* out, QString* error)
+bool Transfers::readChunk(Transfer& t, quint64 offset, quint32 length, char* out, QString* error)
 {
     if (offset < t.r.manifestBytes) {
-        *out = t.r.manifest.mid(qsizetype(offset), length);
+        // The window keeps segments within the manifest (its end is a boundary).
+        if (offset + length > quint64(t.r.manifest.size())) {
+            *error = tr("data outside the files");
+            return false;
+        }
+        std::copy_n(t.r.manifest.constData() + offset, length, out);
         return true;
     }
     const auto it = std::upper_bound(t.starts.cbegin(), t.starts.cend(), offset);
@@ -693,7 +715,7 @@ bool Transfers::readChunk(Transfer& t, quint64 offset, quint32 length, QByteArra
     }
     // Sequential reads need no seek (a system call per datagram otherwise).
     if ((t.reading->pos() != qint64(inFile) && !t.reading->seek(qint64(inFile))) ||
-        (*out = t.reading->read(length)).size() != qsizetype(length) || (last && changed())) {
+        t.reading->read(out, length) != qint64(length) || (last && changed())) {
         t.readingEntry = -1;
         *error = tr("%1 changed after it was offered.").arg(path);
         return false;
@@ -701,7 +723,7 @@ bool Transfers::readChunk(Transfer& t, quint64 offset, quint32 length, QByteArra
     return true;
 }
 
-void Transfers::onData(Transfer& t, const filewire::Data& d)
+void Transfers::onData(Transfer& t, const filewire::DataView& d)
 {
     if (t.r.state == TransferState::Done) {
         send(t, filewire::Done{t.r.id});
@@ -753,6 +775,13 @@ void Transfers::onData(Transfer& t, const filewire::Data& d)
     if (t.received.contiguous() >= t.persistedBytes + PersistBytes || now() - t.persistedMs >= PersistMs)
         persist(t);
     notify(t, false);
+}
+
+void Transfers::sendAccept(Transfer& t)
+{
+    // What this receiver takes first, so that the sender's burst after the Accept already uses it.
+    send(t, filewire::ChunkSize{t.r.id, quint16(filewire::ChunkBytes)});
+    send(t, filewire::Accept{t.r.id, t.r.session, t.received.contiguous()});
 }
 
 void Transfers::sendSack(Transfer& t)
@@ -915,7 +944,7 @@ void Transfers::tick()
                 sendOffer(*t);
             pump(*t);
         } else if (!t->r.outgoing && t->r.state == TransferState::Moving && at - t->lastDataMs >= t->probeMs) {
-            send(*t, filewire::Accept{t->r.id, t->r.session, t->received.contiguous()});
+            sendAccept(*t);
             t->lastDataMs = at;
             t->probeMs = std::min(t->probeMs * 2, MaxProbeMs);
             persist(*t);

@@ -98,19 +98,22 @@ private:
     struct Transfer;
     void prepared(quint64 id, const OfferPreparation::Result& result);
     void onPeerRenamed(const QString& from, const QString& to);
-    void onPayload(const QByteArray& payload, const Endpoint& from);
+    void onPayload(QByteArrayView payload, const Endpoint& from);
     void onOffer(const filewire::Offer& offer, const Endpoint& from);
     void onAccept(Transfer& t, const filewire::Accept& accept);
-    void onData(Transfer& t, const filewire::Data& data);
+    void onData(Transfer& t, const filewire::DataView& data);
     void onSack(Transfer& t, const filewire::Sack& sack);
     void onCancel(Transfer& t, const filewire::Cancel& cancel);
+    // An Accept from where the receiver is, after the largest chunk it takes (filewire::ChunkSize).
+    void sendAccept(Transfer& t);
     void sendSack(Transfer& t);
     void flushSacks();
     Transfer* find(quint64 id, bool outgoing, const Endpoint& from);
     void send(const Transfer& t, const filewire::Payload& payload);
     void sendOffer(Transfer& t);
     void pump(Transfer& t);
-    bool readChunk(Transfer& t, quint64 offset, quint32 length, QByteArray* out, QString* error);
+    // Reads `length` stream bytes at `offset` into `out`.
+    bool readChunk(Transfer& t, quint64 offset, quint32 length, char* out, QString* error);
     bool manifestArrived(Transfer& t, QString* error);
     void complete(Transfer& t);
     void fail(Transfer& t, filewire::Reason reason, const QString& why, bool tellPeer = true);

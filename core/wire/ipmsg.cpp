@@ -69,42 +69,61 @@ QByteArray Packet::text() const
     return nul < 0 ? extension : extension.left(nul);
 }
 
-DecodeResult decode(QByteArrayView datagram)
+std::optional<PacketView> decodeView(QByteArrayView datagram, QString* error)
 {
+    const auto fail = [error](const QString& why) -> std::optional<PacketView> {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    };
     if (datagram.isEmpty())
-        return {std::nullopt, QStringLiteral("empty datagram")};
+        return fail(QStringLiteral("empty datagram"));
     std::array<qsizetype, 5> colon{};
     qsizetype from = 0;
     for (qsizetype& c : colon) {
         c = datagram.indexOf(':', from);
         if (c < 0)
-            return {std::nullopt, QStringLiteral("fewer than six ':'-separated fields")};
+            return fail(QStringLiteral("fewer than six ':'-separated fields"));
         from = c + 1;
     }
     const QByteArrayView version = datagram.first(colon[0]);
     if (!version.startsWith('1') || (version.size() > 1 && version[1] >= '0' && version[1] <= '9'))
-        return {std::nullopt, QStringLiteral("version is not 1")};
+        return fail(QStringLiteral("version is not 1"));
     const auto field = [&](int i) {
         return datagram.sliced(colon[i] + 1, colon[i + 1] - colon[i] - 1);
     };
     const auto packetNo = parseNumber(field(0));
     if (!packetNo)
-        return {std::nullopt, QStringLiteral("packet number is not a decimal number")};
+        return fail(QStringLiteral("packet number is not a decimal number"));
     const auto command = parseNumber(field(3));
     if (!command || *command > std::numeric_limits<quint32>::max())
-        return {std::nullopt, QStringLiteral("command is not a 32-bit decimal number")};
+        return fail(QStringLiteral("command is not a 32-bit decimal number"));
+    PacketView p;
+    p.version = version;
+    p.packetNo = *packetNo;
+    p.user = field(1);
+    p.host = field(2);
+    p.command = quint32(*command);
+    p.extension = datagram.sliced(colon[4] + 1);
+    if (p.extension.endsWith('\0'))
+        p.extension.chop(1);
+    return p;
+}
 
+DecodeResult decode(QByteArrayView datagram)
+{
+    QString error;
+    const std::optional<PacketView> view = decodeView(datagram, &error);
+    if (!view)
+        return {std::nullopt, error};
     Packet p;
     // A stranger's 60 000-byte user name costs MaxFieldBytes from here on.
-    p.version = version.first(std::min(version.size(), textcodec::MaxFieldBytes)).toByteArray();
-    p.packetNo = *packetNo;
-    p.user = bounded(field(1));
-    p.host = bounded(field(2));
-    p.command = quint32(*command);
-    QByteArrayView ext = datagram.sliced(colon[4] + 1);
-    if (ext.endsWith('\0'))
-        ext.chop(1);
-    p.extension = ext.toByteArray();
+    p.version = bounded(view->version);
+    p.packetNo = view->packetNo;
+    p.user = bounded(view->user);
+    p.host = bounded(view->host);
+    p.command = view->command;
+    p.extension = view->extension.toByteArray();
     return {std::move(p), {}};
 }
 

@@ -95,6 +95,21 @@ struct DecodeResult {
 
 // Version, user and host are cut to textcodec::MaxFieldBytes; the extension is kept whole (the message itself).
 DecodeResult decode(QByteArrayView datagram);
+
+// A packet read in place, for the datagrams that come by the hundred thousand (sealed envelopes, file data): the
+// fields point into the datagram and are valid while it is. The same checks as decode(); nothing is cut.
+struct PacketView {
+    QByteArrayView version;
+    quint64 packetNo = 0;
+    QByteArrayView user;
+    QByteArrayView host;
+    quint32 command = 0;
+    QByteArrayView extension; // without the trailing NUL
+
+    quint32 mode() const { return ipmsg::mode(command); }
+};
+// Nullopt (and *error says why) for what decode() refuses.
+std::optional<PacketView> decodeView(QByteArrayView datagram, QString* error = nullptr);
 // Encodes with a trailing NUL. User and host must not contain ':' (encode replaces it with '_').
 QByteArray encode(const Packet& packet);
 

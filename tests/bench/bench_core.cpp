@@ -273,7 +273,8 @@ int runFiles(qint64 mib)
             file.write(chunk);
         }
     }
-    const qint64 peerRssBefore = link.peerStats().value("rss_kb");
+    const auto peerBefore = link.peerStats();
+    const qint64 peerRssBefore = peerBefore.value("rss_kb");
     const qint64 rssBefore = bench::memory().rssKb;
     Transfers* transfers = link.transfers();
     QString error;
@@ -284,6 +285,7 @@ int runFiles(qint64 mib)
     Link::waitUntil([&] { return transfers->info(id)->state != TransferState::Preparing; }, DeadlineMs);
     QElapsedTimer clock;
     clock.start();
+    const qint64 cpuBefore = bench::cpuMicros();
     qint64 peakRss = 0;
     qint64 peerPeakRss = 0;
     QTimer sample;
@@ -299,13 +301,17 @@ int runFiles(qint64 mib)
         },
         DeadlineMs);
     const double secs = double(clock.nsecsElapsed()) / 1e9;
+    const qint64 cpuUs = bench::cpuMicros() - cpuBefore;
     sample.stop();
+    const qint64 peerCpuUs = link.peerStats().value("cpu_us") - peerBefore.value("cpu_us");
     const Transfers::Info info = *transfers->info(id);
     bench::emitLine("figure=files mib=" + QByteArray::number(mib) + " state=" + transferStateName(info.state).toUtf8() +
                     " seconds=" + QByteArray::number(secs, 'f', 3) +
                     " sender_rss_growth_kb=" + QByteArray::number(peakRss - rssBefore) +
                     " receiver_rss_growth_kb=" + QByteArray::number(peerPeakRss - peerRssBefore) +
-                    " mib_s=" + QByteArray::number(double(mib) / secs, 'f', 2));
+                    // CPU time of each side from the offer to Done: what a wall-clock rate on a shared machine hides.
+                    " sender_cpu_ms=" + QByteArray::number(cpuUs / 1000) + " receiver_cpu_ms=" +
+                    QByteArray::number(peerCpuUs / 1000) + " mib_s=" + QByteArray::number(double(mib) / secs, 'f', 2));
     return info.state == TransferState::Done ? 0 : 1;
 }
 

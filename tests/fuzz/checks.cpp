@@ -375,7 +375,8 @@ QString engine(QByteArrayView data)
 QString filePayload(QByteArrayView data)
 {
     QString error;
-    if (const auto payload = filewire::decode(data, &error)) {
+    const auto payload = filewire::decode(data, &error);
+    if (payload) {
         if (!error.isEmpty())
             return QStringLiteral("decode succeeded with an error");
         if (filewire::encode(*payload) != data)
@@ -383,6 +384,13 @@ QString filePayload(QByteArrayView data)
     } else if (error.isEmpty()) {
         return QStringLiteral("decode failed without saying why");
     }
+    // The receiver reads data in place: exactly the Data payloads decode() accepts, with the same fields.
+    const auto view = filewire::decodeData(data);
+    const auto* full = payload ? std::get_if<filewire::Data>(&*payload) : nullptr;
+    if (bool(view) != bool(full))
+        return QStringLiteral("decodeData and decode disagree on a Data payload");
+    if (view && (view->id != full->id || view->offset != full->offset || view->bytes != QByteArrayView(full->bytes)))
+        return QStringLiteral("decodeData read other fields than decode");
     const auto entries = filewire::decodeManifest(data, &error);
     if (!entries)
         return error.isEmpty() ? QStringLiteral("decodeManifest failed without saying why") : QString();

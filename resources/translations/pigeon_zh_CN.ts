@@ -2090,6 +2090,10 @@ New fingerprint: %2</source>
     <context>
         <name>CommandLine</name>
         <message>
+            <source>%1 is this Pigeon itself (it listens on port %2): it cannot be a contact</source>
+            <translation>%1 就是这个信鸽自己（它在端口 %2 上监听），不能作为联系人</translation>
+        </message>
+        <message>
             <source>Pigeon: chat across a LAN without any server, one UDP datagram per message.
   pigeon                      start the desktop messenger
   pigeon --console            chat from a terminal
@@ -2618,6 +2622,14 @@ Compare them with %2 aloud or side by side; if they match, type /verify %2 yes.<
     </context>
     <context>
         <name>ConsoleTransfers</name>
+        <message>
+            <source>* [%1] preparing %2 for %3 (reading it once to hash it; /transfers shows how far, /cancel %1 stops it)</source>
+            <translation>* [%1] 正在为 %3 准备 %2（读取一遍以计算哈希；/transfers 查看进度，/cancel %1 停止）</translation>
+        </message>
+        <message>
+            <source>, hashing %1 %</source>
+            <translation>，正在计算哈希 %1 %</translation>
+        </message>
         <message numerus="yes">
             <source>* [%1] %2 offers %3 (%4, %n file(s)): /accept %1 or /decline %1</source>
             <translation>

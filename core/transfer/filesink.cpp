@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 
 namespace {
 
@@ -153,6 +154,8 @@ bool FileSink::write(quint64 offset, QByteArrayView bytes, QString* error)
     Stream& stream = m_streams[size_t(file)];
     if (at < stream.hashed) {
         // Bytes already hashed written again: the hash no longer tells what is on the disk.
+        if (m_hasher)
+            m_hasher->wait();
         stream.hash.reset();
         stream.hashed = 0;
     }
@@ -195,13 +198,17 @@ bool FileSink::flush(QString* error)
         }
         done += n;
     }
-    // Data that goes on where the file's hash stops is hashed now, while it is in the cache.
+    // Data that goes on where the file's hash stops goes to the hashing thread (the buffer with it; a new one here).
     Stream& stream = m_streams[size_t(m_pendingFile)];
     if (stream.hash && m_pendingAt == stream.hashed && !m_entries[entry].sha256.isEmpty()) {
-        stream.hash->addData(m_pending);
+        if (!m_hasher)
+            m_hasher = std::make_unique<HashWorker>();
         stream.hashed += quint64(m_pending.size());
+        m_hasher->add(stream.hash.get(), std::exchange(m_pending, {}));
+        m_pending.reserve(WriteBufferBytes);
+    } else {
+        m_pending.resize(0); // keeps the capacity for the next run of data
     }
-    m_pending.resize(0); // keeps the capacity for the next run of data
     return true;
 }
 
@@ -221,6 +228,8 @@ bool FileSink::finish(QString* saved, QString* error)
     if (!flush(error))
         return false;
     closeAll();
+    if (m_hasher)
+        m_hasher->wait();
     for (qsizetype i = 0; i < m_files.size(); ++i) {
         const int entry = m_files[i];
         QFile file(pathOf(entry));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "filewire.h"
+#include "hashworker.h"
 #include "sha256.h"
 
 #include <QList>
@@ -32,7 +33,7 @@ public:
     // surface on a later write, sync() or finish(); each names the file and the reason.
     bool write(quint64 offset, QByteArrayView bytes, QString* error);
     // Bytes gathered before they are written out.
-    static constexpr qsizetype WriteBufferBytes = 64 * 1024;
+    static constexpr qsizetype WriteBufferBytes = 256 * 1024;
     // Adds an entry at the end of the stream and creates it (a folder stream that says what it holds as it goes,
     // ipmsgtransfers.h); its path must have passed safename::checkPath and lie under the first entry.
     bool append(const filewire::Entry& entry, QString* error);
@@ -42,7 +43,8 @@ public:
     // survives a power cut.
     bool sync(QString* error);
     // Checks every file's SHA-256, flushes, and renames to the final name; *saved is where it went. A file's bytes
-    // written in order from its start were hashed as they were written out; only the rest is read back.
+    // written in order from its start were hashed as they were written out (on a HashWorker's thread); only the rest
+    // is read back.
     bool finish(QString* saved, QString* error);
     // Removes the temporary file or folder.
     void discard();
@@ -77,4 +79,7 @@ private:
         quint64 hashed = 0;
     };
     std::vector<Stream> m_streams; // by index in m_files
+    // Hashes what flush() wrote in order; made at the first such write. Declared after m_streams, so it ends (and
+    // lets go of their digests) before they do.
+    std::unique_ptr<HashWorker> m_hasher;
 };

@@ -289,11 +289,12 @@ int runFiles(qint64 mib)
     qint64 peakRss = 0;
     qint64 peerPeakRss = 0;
     QTimer sample;
-    QObject::connect(&sample, &QTimer::timeout, qApp, [&] {
+    const auto sampleRss = [&] {
         peakRss = std::max(peakRss, bench::memory().rssKb);
         peerPeakRss = std::max(peerPeakRss, link.peerStats().value("rss_kb"));
-    });
-    sample.start(250);
+    };
+    QObject::connect(&sample, &QTimer::timeout, qApp, sampleRss);
+    sample.start(50);
     Link::waitUntil(
         [&] {
             const TransferState state = transfers->info(id)->state;
@@ -304,6 +305,7 @@ int runFiles(qint64 mib)
     const qint64 cpuUs = bench::cpuMicros() - cpuBefore;
     sample.stop();
     const qint64 peerCpuUs = link.peerStats().value("cpu_us") - peerBefore.value("cpu_us");
+    sampleRss(); // a transfer shorter than the sampling period still has its peak (at least its end) measured
     const Transfers::Info info = *transfers->info(id);
     bench::emitLine("figure=files mib=" + QByteArray::number(mib) + " state=" + transferStateName(info.state).toUtf8() +
                     " seconds=" + QByteArray::number(secs, 'f', 3) +

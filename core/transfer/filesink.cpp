@@ -198,6 +198,9 @@ bool FileSink::flush(QString* error)
         }
         done += n;
     }
+    // The disk starts on these bytes now, so that finish()'s flush does not wait for the whole file at the end
+    // (advice only: an error here shows again at that flush).
+    ::sync_file_range(fd, off_t(m_pendingAt), off_t(done), SYNC_FILE_RANGE_WRITE);
     // Data that goes on where the file's hash stops goes to the hashing thread (the buffer with it; a new one here).
     Stream& stream = m_streams[size_t(m_pendingFile)];
     if (stream.hash && m_pendingAt == stream.hashed && !m_entries[entry].sha256.isEmpty()) {

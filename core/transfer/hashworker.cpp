@@ -22,6 +22,7 @@ void HashWorker::add(Sha256* hash, QByteArray bytes)
     std::unique_lock lock(m_mutex);
     m_changed.wait(lock, [&] { return m_queuedBytes == 0 || m_queuedBytes + bytes.size() <= MaxQueuedBytes; });
     m_queuedBytes += bytes.size();
+    ++m_unfinished;
     m_queue.push_back({hash, std::move(bytes)});
     lock.unlock();
     m_changed.notify_all();
@@ -30,7 +31,7 @@ void HashWorker::add(Sha256* hash, QByteArray bytes)
 void HashWorker::wait()
 {
     std::unique_lock lock(m_mutex);
-    m_changed.wait(lock, [&] { return m_queuedBytes == 0; });
+    m_changed.wait(lock, [&] { return m_unfinished == 0; });
 }
 
 void HashWorker::run()
@@ -46,6 +47,7 @@ void HashWorker::run()
         block.hash->addData(block.bytes);
         lock.lock();
         m_queuedBytes -= block.bytes.size();
+        --m_unfinished;
         m_changed.notify_all();
     }
 }

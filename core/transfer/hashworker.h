@@ -39,6 +39,7 @@ private:
     std::condition_variable m_changed;
     std::deque<Block> m_queue;
     qsizetype m_queuedBytes = 0; // in m_queue and the block being hashed
+    qsizetype m_unfinished = 0;  // blocks in m_queue and the one being hashed (an empty block counts too)
     bool m_stop = false;
     std::thread m_thread;
 };

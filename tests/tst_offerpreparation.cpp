@@ -9,7 +9,9 @@
 #include "history.h"
 #include "ipmsg.h"
 #include "messenger.h"
+#include "testfiles.h"
 #include "transfers.h"
+#include "transferside.h"
 
 #include <QCryptographicHash>
 #include <QSignalSpy>
@@ -24,40 +26,14 @@ const Endpoint BobAt{QHostAddress(QStringLiteral("127.0.3.22")), 2425};
 
 constexpr qint64 Large = qint64(512) << 20; // bytes: seconds of hashing without SHA extensions, most of one with
 
-// One Pigeon over the fake network, its stores in `dir` (kept across a restart).
-struct Side {
-    ContactBook book;
-    History history;
-    Messenger messenger;
-    Transfers transfers;
-
+// One Pigeon over the fake network, its stores in `dir` (kept across a restart), started at once.
+struct Side : TransferSide {
     Side(FakeTransport* wire, const QString& dir, const QString& nick, const Contact& other)
-        : messenger(Identity::fromSystem(nick), &book, &history, wire)
-        , transfers(&messenger, (openStores(dir, other), &history))
+        : TransferSide(wire, dir, nick, other)
     {
-        transfers.setDownloadFolder(dir + QStringLiteral("/downloads"));
-        messenger.start();
-        transfers.start();
-    }
-    ~Side() { transfers.stop(); }
-
-private:
-    void openStores(const QString& dir, const Contact& other)
-    {
-        QDir().mkpath(dir);
-        book.load(dir + QStringLiteral("/contacts"));
-        if (!book.find(other.name))
-            book.add(other);
-        history.open(dir + QStringLiteral("/history.sqlite"));
+        start();
     }
 };
-
-bool writeFile(const QString& path, const QByteArray& bytes)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
-}
 
 // A file of `size` zero bytes that takes no disk space.
 bool sparseFile(const QString& path, qint64 size)
@@ -116,6 +92,8 @@ void TestOfferPreparation::init()
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
     m_aliceDir = m_dir->filePath(QStringLiteral("alice"));
+    QVERIFY(QDir().mkpath(m_aliceDir));
+    QVERIFY(QDir().mkpath(m_dir->filePath(QStringLiteral("bob"))));
     m_aliceWire = std::make_unique<FakeTransport>(AliceAt, &m_network);
     m_bobWire = std::make_unique<FakeTransport>(BobAt, &m_network);
     m_network.attach(m_aliceWire.get());

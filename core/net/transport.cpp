@@ -103,32 +103,34 @@ Endpoint endpointOf(const sockaddr_storage& name)
     return {};
 }
 
+// Writes one control message of `level`/`type` carrying `info` at `control`; the bytes it takes.
+template <typename Info>
+size_t putControl(char* control, int level, int type, const Info& info)
+{
+    cmsghdr header{};
+    header.cmsg_level = level;
+    header.cmsg_type = type;
+    header.cmsg_len = CMSG_LEN(sizeof info);
+    std::memcpy(control, &header, sizeof header);
+    std::memcpy(control + CMSG_LEN(0), &info, sizeof info);
+    return CMSG_SPACE(sizeof info);
+}
+
 // Writes a source-address control message for `from` at `control` and returns its size. IPv4 sockets take the
 // source from ipi_spec_dst (ip(7)); IPv6 ones from ipi6_addr, IPv4-mapped for an IPv4 source (ipv6(7)).
 size_t sourceControl(int family, const QHostAddress& from, char* control)
 {
-    cmsghdr header{};
     if (family == AF_INET) {
         in_pktinfo info{};
         info.ipi_spec_dst.s_addr = htonl(from.toIPv4Address());
-        header.cmsg_level = IPPROTO_IP;
-        header.cmsg_type = IP_PKTINFO;
-        header.cmsg_len = CMSG_LEN(sizeof info);
-        std::memcpy(control, &header, sizeof header);
-        std::memcpy(control + CMSG_LEN(0), &info, sizeof info);
-        return CMSG_SPACE(sizeof info);
+        return putControl(control, IPPROTO_IP, IP_PKTINFO, info);
     }
     in6_pktinfo info{};
     const Q_IPV6ADDR v6 = from.toIPv6Address();
     std::memcpy(&info.ipi6_addr, v6.c, sizeof v6.c);
     if (!from.scopeId().isEmpty())
         info.ipi6_ifindex = uint(QNetworkInterface::interfaceIndexFromName(from.scopeId()));
-    header.cmsg_level = IPPROTO_IPV6;
-    header.cmsg_type = IPV6_PKTINFO;
-    header.cmsg_len = CMSG_LEN(sizeof info);
-    std::memcpy(control, &header, sizeof header);
-    std::memcpy(control + CMSG_LEN(0), &info, sizeof info);
-    return CMSG_SPACE(sizeof info);
+    return putControl(control, IPPROTO_IPV6, IPV6_PKTINFO, info);
 }
 
 // Errors with which the kernel refuses UDP_SEGMENT itself (udp(7); udp_send_skb in net/ipv4/udp.c): no checksum
@@ -286,16 +288,8 @@ void UdpTransport::prepare(int index, int first, int count, bool segmented)
     m.first = first;
     m.count = count;
     m.segmentControl = 0;
-    if (segmented) {
-        cmsghdr header{};
-        header.cmsg_level = SOL_UDP;
-        header.cmsg_type = UDP_SEGMENT;
-        header.cmsg_len = CMSG_LEN(sizeof(quint16));
-        const quint16 segment = quint16(head.data.size());
-        std::memcpy(m.control, &header, sizeof header);
-        std::memcpy(m.control + CMSG_LEN(0), &segment, sizeof segment);
-        m.segmentControl = CMSG_SPACE(sizeof(quint16));
-    }
+    if (segmented)
+        m.segmentControl = putControl(m.control, SOL_UDP, UDP_SEGMENT, quint16(head.data.size()));
     m.controlBytes = m.segmentControl;
     if (!head.from.isNull())
         m.controlBytes += sourceControl(m_family, head.from, m.control + m.segmentControl);

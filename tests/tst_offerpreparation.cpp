@@ -60,7 +60,7 @@ QSet<quint64> offersSent(const FakeTransport& wire)
 
 } // namespace
 
-class TestOfferPreparation final : public QObject {
+class TestOfferPreparation final : public QObject, TransferPair<Side> {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -77,40 +77,21 @@ private:
     void remakeAlice();
     // Waits for Alice's first report of hashing progress on `id` (in `changes`, her changed() signals).
     static bool hashingStarted(const QSignalSpy& changes, quint64 id);
-
-    std::unique_ptr<QTemporaryDir> m_dir;
-    FakeNetwork m_network;
-    std::unique_ptr<FakeTransport> m_aliceWire;
-    std::unique_ptr<FakeTransport> m_bobWire;
-    std::unique_ptr<Side> m_alice;
-    std::unique_ptr<Side> m_bob;
-    QString m_aliceDir;
 };
 
 void TestOfferPreparation::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_aliceDir = m_dir->filePath(QStringLiteral("alice"));
-    QVERIFY(QDir().mkpath(m_aliceDir));
-    QVERIFY(QDir().mkpath(m_dir->filePath(QStringLiteral("bob"))));
-    m_aliceWire = std::make_unique<FakeTransport>(AliceAt, &m_network);
-    m_bobWire = std::make_unique<FakeTransport>(BobAt, &m_network);
-    m_network.attach(m_aliceWire.get());
-    m_network.attach(m_bobWire.get());
+    const QString error = openWires(AliceAt, BobAt);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
     remakeAlice();
-    m_bob = std::make_unique<Side>(m_bobWire.get(), m_dir->filePath(QStringLiteral("bob")), QStringLiteral("Bob"),
+    m_bob = std::make_unique<Side>(m_bobWire.get(), m_bobDir, QStringLiteral("Bob"),
                                    Contact{QStringLiteral("Alice"), AliceAt.address.toString(), AliceAt.port});
     QTRY_VERIFY(m_alice->messenger.route(QStringLiteral("Bob")).isPigeon);
 }
 
 void TestOfferPreparation::cleanup()
 {
-    m_alice.reset();
-    m_bob.reset();
-    m_aliceWire.reset();
-    m_bobWire.reset();
-    m_dir.reset();
+    closePair();
 }
 
 void TestOfferPreparation::remakeAlice()
